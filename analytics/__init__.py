@@ -1,0 +1,1 @@
+"""Call-center analytics: everything the dashboard computes, importable without Streamlit."""
