@@ -248,9 +248,11 @@ TABLES: dict[str, Table] = {t.name: t for t in (
 
 # Time grains a query may bucket by (local time of the center).
 TIME_GRAINS = ("interval15", "interval30", "hour", "day", "week", "month")
+# Recurring parts of local time, for profiles and heatmaps (hour 0-23, ISO weekday 1 = Monday).
+TIME_PARTS = ("hour_of_day", "weekday")
 # Dimensions a query may group by.
 DIMENSIONS = ("center", "queue", "team", "agent")
-GROUPINGS = TIME_GRAINS + DIMENSIONS
+GROUPINGS = TIME_GRAINS + TIME_PARTS + DIMENSIONS
 
 _ARROW_TYPES = {
     "VARCHAR": pa.string(),

@@ -1,0 +1,305 @@
+"""Call metrics by time, center, queue, team and agent.
+
+Every function takes a Lake, Filters, a Scope and ServiceSettings and returns a small
+DataFrame. The numbers come from the rollups when they hold what the settings need
+(the service-level threshold, the short-abandon threshold and the handle-time target
+are among the thresholds the rollups keep); otherwise the very same rollup query runs
+over the raw calls of the period. Both paths feed the same final aggregation and the
+same formulas in ``analytics.metrics``, and a test checks they agree.
+
+Two kinds of sums:
+- queue sums (offered, abandoned, service level...) belong to queues: a caller who
+  hangs up in the queue never reaches an agent, so these are empty at team or agent
+  level and the pages say so;
+- agent sums (handled, handle time, agent-days, occupancy) come from the agent-day
+  rollup and exist down to a day.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from analytics import lake as lake_mod
+from analytics import metrics as m
+from analytics import schema
+from analytics.access import Scope
+from analytics.filters import Filters
+from analytics.lake import Lake
+
+SUB_DAY = ("interval15", "interval30", "hour", "hour_of_day")
+
+_TIME_EXPR = {
+    "interval15": "time_bucket(INTERVAL 15 MINUTE, {ts})",
+    "interval30": "time_bucket(INTERVAL 30 MINUTE, {ts})",
+    "hour": "date_trunc('hour', {ts})",
+    "day": "CAST({ts} AS DATE)",
+    "week": "CAST(date_trunc('week', {ts}) AS DATE)",
+    "month": "CAST(date_trunc('month', {ts}) AS DATE)",
+    "hour_of_day": "hour({ts})",
+    "weekday": "isodow({ts})",
+}
+_DIM_EXPR = {"center": "center", "queue": "queue", "team": "team", "agent": "agent_id"}
+
+
+def _key_exprs(by: tuple[str, ...], ts: str) -> list[str]:
+    """SELECT expressions for the groupings; names come from the schema's allowlist."""
+    out = []
+    for g in by:
+        if g not in schema.GROUPINGS:
+            raise ValueError(f"cannot group by {g!r}; choose from {', '.join(schema.GROUPINGS)}")
+        expr = _TIME_EXPR[g].format(ts=ts) if g in _TIME_EXPR else _DIM_EXPR[g]
+        out.append(f"{expr} AS {g}")
+    return out
+
+
+def _check_by(by) -> tuple[str, ...]:
+    by = tuple(dict.fromkeys(by))  # keep order, drop repeats
+    for g in by:
+        if g not in schema.GROUPINGS:
+            raise ValueError(f"cannot group by {g!r}; choose from {', '.join(schema.GROUPINGS)}")
+    return by
+
+
+def is_agent_level(filters: Filters, scope: Scope, by) -> bool:
+    return bool({"team", "agent"} & set(by)) or bool(filters.teams or filters.agents) or scope.limits_teams
+
+
+def _uses_rollups(lake: Lake, settings: m.ServiceSettings) -> bool:
+    return (lake.has_rollups()
+            and settings.answer_within_s in lake_mod.WAIT_THRESHOLDS
+            and settings.short_abandon_s in lake_mod.WAIT_THRESHOLDS
+            and settings.handle_target_s in lake_mod.HANDLE_THRESHOLDS)
+
+
+def _sources(lake: Lake, filters: Filters, settings: m.ServiceSettings) -> tuple[str, dict]:
+    """CTEs qi (queue x interval), ad (agent x day), hh (handle-time histogram)."""
+    m0, m1 = filters.months
+    params = {"m0": m0, "m1": m1}
+    if _uses_rollups(lake, settings):
+        ctes = ",\n".join(f"{alias} AS (SELECT * FROM rollup_{name} WHERE month BETWEEN $m0 AND $m1)"
+                          for alias, name in (("qi", "queue_interval"), ("ad", "agent_day"), ("hh", "handle_hist")))
+        return "WITH " + ctes, params
+    where = "_month BETWEEN $m0 AND $m1 AND CAST(local_ts AS DATE) BETWEEN $start AND $end"
+    waits = sorted({settings.answer_within_s, settings.short_abandon_s})
+    handles = [settings.handle_target_s]
+    ctes = ",\n".join(
+        f"{alias} AS ({lake_mod.rollup_sql(name, where, waits, handles)})"
+        for alias, name in (("qi", "queue_interval"), ("ad", "agent_day"), ("hh", "handle_hist")))
+    params.update(start=filters.start, end=filters.end)
+    return "WITH " + ctes, params
+
+
+def _where(filters: Filters, scope: Scope, *, queue: bool, team: bool, agent: bool,
+           direction: bool = False) -> tuple[str, dict]:
+    """The filter and scope predicate; every value is a bound parameter."""
+    preds = ["day BETWEEN $start AND $end",
+             "(len($centers::VARCHAR[]) = 0 OR list_contains($centers::VARCHAR[], center))",
+             "($scope_centers::VARCHAR[] IS NULL OR list_contains($scope_centers::VARCHAR[], center))"]
+    params = {"start": filters.start, "end": filters.end, "centers": list(filters.centers),
+              "scope_centers": list(scope.centers) if scope.centers is not None else None}
+    if queue:
+        preds.append("(len($queues::VARCHAR[]) = 0 OR list_contains($queues::VARCHAR[], queue))")
+        params["queues"] = list(filters.queues)
+    if team:
+        preds.append("(len($teams::VARCHAR[]) = 0 OR list_contains($teams::VARCHAR[], team))")
+        preds.append("($scope_teams::VARCHAR[] IS NULL OR list_contains($scope_teams::VARCHAR[], team))")
+        params["teams"] = list(filters.teams)
+        params["scope_teams"] = list(scope.teams) if scope.teams is not None else None
+    if agent:
+        preds.append("(len($agents::VARCHAR[]) = 0 OR list_contains($agents::VARCHAR[], agent_id))")
+        params["agents"] = list(filters.agents)
+    if direction:
+        preds.append("direction = $direction")
+        params["direction"] = filters.direction
+    return " AND ".join(preds), params
+
+
+def _queue_sums(lake, filters, scope, by, settings) -> pd.DataFrame:
+    cte, params = _sources(lake, filters, settings)
+    where, wparams = _where(filters, scope, queue=True, team=False, agent=False, direction=True)
+    keys = _key_exprs(by, "interval_start")
+    t, s, h = settings.answer_within_s, settings.short_abandon_s, settings.handle_target_s
+    select = ", ".join(keys + [
+        "sum(offered) AS offered", "sum(answered) AS answered", "sum(abandoned) AS abandoned",
+        f"sum(abandoned_le_{s}) AS short_abandoned", f"sum(answered_le_{t}) AS answered_within_t",
+        f"sum(abandoned_le_{t}) AS abandoned_within_t", "sum(wait_answered_s) AS wait_answered_s",
+        "sum(handled) AS handled", "sum(talk_s) AS talk_s", "sum(hold_s) AS hold_s", "sum(acw_s) AS acw_s",
+        "sum(transferred) AS transferred", f"sum(handled_le_{h}) AS handled_within_target",
+        "sum(staffed_s) AS staffed_s", "sum(available_s) AS available_s", "sum(handling_s) AS handling_s"])
+    group = " GROUP BY ALL" if by else ""
+    sql = f"{cte}\nSELECT {select} FROM qi WHERE {where}{group}"
+    return lake.query(sql, {**params, **wparams})
+
+
+def _agent_sums(lake, filters, scope, by, settings, direction: bool = False) -> pd.DataFrame:
+    """Sums over agent-days; ``direction`` keeps only agents whose main queue that day has
+    the filters' direction (used beside queue sums, so both count the same work)."""
+    cte, params = _sources(lake, filters, settings)
+    where, wparams = _where(filters, scope, queue=True, team=True, agent=True, direction=direction)
+    keys = _key_exprs(by, "day")
+    h = settings.handle_target_s
+    select = ", ".join(keys + [
+        "sum(handled) AS answered", "sum(wait_answered_s) AS wait_answered_s", "sum(handled) AS handled",
+        "sum(talk_s) AS talk_s", "sum(hold_s) AS hold_s", "sum(acw_s) AS acw_s",
+        "sum(transferred) AS transferred", f"sum(handled_le_{h}) AS handled_within_target",
+        "sum(staffed_s) AS staffed_s", "sum(available_s) AS available_s", "sum(handling_s) AS handling_s",
+        "count(*) FILTER (WHERE handled > 0 OR staffed_s > 0) AS agent_days"])
+    group = " GROUP BY ALL" if by else ""
+    sql = f"{cte}\nSELECT {select} FROM ad WHERE {where}{group}"
+    return lake.query(sql, {**params, **wparams})
+
+
+def metrics(lake: Lake, filters: Filters, scope: Scope, by=(), settings: m.ServiceSettings | None = None
+            ) -> pd.DataFrame:
+    """The metrics table: grouping columns (named as in ``by``), then ``metrics.LEADING``,
+    then ``metrics.TRAILING``. Rates are fractions, durations seconds."""
+    settings = settings or m.ServiceSettings()
+    by = _check_by(by)
+    agent_level = is_agent_level(filters, scope, by)
+    if "agent" in by and not scope.individuals:
+        raise PermissionError("this role sees aggregates only, not individual agents")
+    sub_day = [g for g in by if g in SUB_DAY]
+    if agent_level and sub_day:
+        raise ValueError(f"team and agent figures go down to a day, not {sub_day[0]}: "
+                         "drop the team or agent, or pick a day, week or month")
+    keys = list(by)
+    if agent_level:
+        sums = _agent_sums(lake, filters, scope, by, settings)
+        for col in m.SUM_COLUMNS:
+            if col not in sums.columns:
+                sums[col] = pd.NA
+    else:
+        sums = _queue_sums(lake, filters, scope, by, settings)
+        if sub_day:
+            sums["agent_days"] = pd.NA  # agent-days do not split into hours
+        else:
+            agents = _agent_sums(lake, filters, scope, by, settings, direction=True)[keys + ["agent_days"]]
+            sums = sums.merge(agents, on=keys, how="left") if keys else sums.assign(
+                agent_days=agents["agent_days"].iloc[0] if len(agents) else pd.NA)
+    out = m.compute_all(sums, settings, keys, agent_level=agent_level)
+    if keys:
+        out = out.sort_values(keys, ignore_index=True)
+    return out
+
+
+def totals(lake: Lake, filters: Filters, scope: Scope, settings: m.ServiceSettings | None = None) -> dict:
+    """One row of metrics for the whole selection, as a dict (empty values as None)."""
+    df = metrics(lake, filters, scope, (), settings)
+    if df.empty:
+        return {}
+    row = df.iloc[0].to_dict()
+    return {k: (None if pd.isna(v) else v) for k, v in row.items()}
+
+
+def previous_period(filters: Filters) -> Filters:
+    """The period of equal length just before ``filters``'s period."""
+    days = (filters.end - filters.start).days + 1
+    return filters.with_(start=filters.start - pd.Timedelta(days=days).to_pytimedelta(),
+                         end=filters.start - pd.Timedelta(days=1).to_pytimedelta())
+
+
+def worst_intervals(lake: Lake, filters: Filters, scope: Scope, settings: m.ServiceSettings | None = None,
+                    n: int = 15, min_offered: int = 10) -> pd.DataFrame:
+    """The 15-minute intervals per queue with the lowest service level (enough calls to matter)."""
+    df = metrics(lake, filters.with_(teams=(), agents=()), Scope(centers=scope.centers),
+                 ("interval15", "queue"), settings)
+    df = df[df["offered"] >= min_offered]
+    return df.sort_values(["service_level", "offered"], ascending=[True, False]).head(n).reset_index(drop=True)
+
+
+def handle_time_distribution(lake: Lake, filters: Filters, scope: Scope,
+                             settings: m.ServiceSettings | None = None) -> pd.DataFrame:
+    """Calls handled per 30-second handle-time bin and category (the last bin is open-ended)."""
+    settings = settings or m.ServiceSettings()
+    cte, params = _sources(lake, filters, settings)
+    where, wparams = _where(filters, scope, queue=True, team=False, agent=False, direction=True)
+    sql = (f"{cte}\nSELECT category, bin_s, sum(calls) AS calls FROM hh WHERE {where} "
+           "GROUP BY category, bin_s ORDER BY category, bin_s")
+    return lake.query(sql, {**params, **wparams})
+
+
+def by_category(lake: Lake, filters: Filters, scope: Scope,
+                settings: m.ServiceSettings | None = None) -> pd.DataFrame:
+    """Handled calls, AHT and the share within the handle-time target, per category."""
+    settings = settings or m.ServiceSettings()
+    cte, params = _sources(lake, filters, settings)
+    where, wparams = _where(filters, scope, queue=True, team=False, agent=False, direction=True)
+    sql = (f"{cte}\nSELECT category, sum(calls) AS handled, "
+           "(sum(talk_s) + coalesce(sum(hold_s), 0) + coalesce(sum(acw_s), 0)) / sum(calls) AS aht_s, "
+           "sum(calls) FILTER (WHERE bin_s + $bin <= $target) / sum(calls) AS within_handle_target, "
+           "sum(transferred) / sum(calls) AS transfer_rate "
+           f"FROM hh WHERE {where} GROUP BY category ORDER BY category")
+    return lake.query(sql, {**params, **wparams, "bin": lake_mod.HANDLE_BIN_S,
+                            "target": settings.handle_target_s})
+
+
+def agents_to_review(lake: Lake, filters: Filters, scope: Scope, settings: m.ServiceSettings | None = None,
+                     min_days: int = 3) -> pd.DataFrame:
+    """Agents a quality inspector should listen to (DOMAIN.md, 质检):
+
+    - handle time far from their team's (ratio of the agent's AHT to the team's);
+    - output that swings from day to day (coefficient of variation of daily handled calls);
+    - new agents in their first 30 days.
+    """
+    if not scope.individuals:
+        raise PermissionError("this role sees aggregates only, not individual agents")
+    settings = settings or m.ServiceSettings()
+    cte, params = _sources(lake, filters, settings)
+    where, wparams = _where(filters, scope, queue=True, team=True, agent=True)
+    sql = f"""{cte},
+per_agent AS (
+  SELECT center, team, agent_id, count(*) FILTER (WHERE handled > 0) AS days,
+    sum(handled) AS handled,
+    (sum(talk_s) + coalesce(sum(hold_s), 0) + coalesce(sum(acw_s), 0)) / nullif(sum(handled), 0) AS aht_s,
+    avg(handled) FILTER (WHERE handled > 0) AS daily_mean,
+    stddev_samp(handled) FILTER (WHERE handled > 0) AS daily_sd
+  FROM ad WHERE {where} GROUP BY center, team, agent_id),
+team AS (
+  SELECT team, (sum(talk_s) + coalesce(sum(hold_s), 0) + coalesce(sum(acw_s), 0)) / nullif(sum(handled), 0) AS team_aht_s
+  FROM ad WHERE {where} GROUP BY team)
+SELECT p.center, p.team, p.agent_id AS agent, e.name, e.hire_date,
+  date_diff('day', e.hire_date, $end) AS tenure_days,
+  p.days, p.handled, p.aht_s, t.team_aht_s, p.aht_s / t.team_aht_s AS aht_vs_team,
+  p.daily_sd / nullif(p.daily_mean, 0) AS output_swing
+FROM per_agent p LEFT JOIN team t USING (team)
+LEFT JOIN employees e ON e.employee_id = p.agent_id
+WHERE p.days >= $min_days
+"""
+    df = lake.query(sql, {**params, **wparams, "min_days": min_days})
+    if df.empty:
+        return df
+    far = (df["aht_vs_team"] - 1).abs()
+    reasons = []
+    for f, swing, ten, ratio in zip(far, df["output_swing"], df["tenure_days"], df["aht_vs_team"]):
+        r = []
+        if pd.notna(f) and f >= 0.3:
+            r.append("aht_long" if ratio > 1 else "aht_short")
+        if pd.notna(swing) and swing >= 0.4:
+            r.append("output_swings")
+        if pd.notna(ten) and ten <= 30:
+            r.append("new_agent")
+        reasons.append(r)
+    df["reasons"] = [",".join(r) for r in reasons]
+    df["priority"] = far.fillna(0) + df["output_swing"].fillna(0) + (df["tenure_days"] <= 30).astype(float)
+    df = df[df["reasons"] != ""]
+    return df.sort_values("priority", ascending=False, ignore_index=True)
+
+
+def filter_options(lake: Lake, scope: Scope) -> dict:
+    """Codes and names a user may pick from, within their scope, and the data's period."""
+    p = {"scope_centers": list(scope.centers) if scope.centers is not None else None}
+    in_scope = "($scope_centers::VARCHAR[] IS NULL OR list_contains($scope_centers::VARCHAR[], center))"
+    centers = lake.query(f"SELECT center, name_zh, name_en FROM centers WHERE {in_scope} ORDER BY center", p)
+    queues = lake.query(f"SELECT queue, center, name_zh, name_en, direction FROM queues WHERE {in_scope} "
+                        "ORDER BY center, queue", p)
+    team_p = {**p, "scope_teams": list(scope.teams) if scope.teams is not None else None}
+    team_scope = "($scope_teams::VARCHAR[] IS NULL OR list_contains($scope_teams::VARCHAR[], team))"
+    teams = lake.query(f"SELECT DISTINCT team, center FROM employees WHERE team IS NOT NULL AND {in_scope} "
+                       f"AND {team_scope} ORDER BY team", team_p)
+    period = lake.query("SELECT min(CAST(timezone(z.timezone, arrived_at) AS DATE)) AS first_day, "
+                        "max(CAST(timezone(z.timezone, arrived_at) AS DATE)) AS last_day "
+                        "FROM calls c JOIN centers z USING (center)")
+    first, last = period["first_day"].iloc[0], period["last_day"].iloc[0]
+    return {"centers": centers, "queues": queues, "teams": teams,
+            "first_day": None if pd.isna(first) else pd.Timestamp(first).date(),
+            "last_day": None if pd.isna(last) else pd.Timestamp(last).date()}

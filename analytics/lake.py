@@ -1,0 +1,326 @@
+"""Where data lives, the DuckDB connection over it, its views and its rollups.
+
+Layout of a dataset folder::
+
+    <dataset>/dataset.json                      what the dataset is (demo or imported)
+    <dataset>/<table>/batch=<id>/[month=YYYY-MM/]part-0.parquet   append-only batches
+    <dataset>/_rollups/<rollup>/month=YYYY-MM/data.parquet        rebuilt per month
+
+Readers get one locked-down in-memory DuckDB connection per process and dataset:
+views over the Parquet files, external access limited to the dataset folder,
+configuration locked, memory capped. Every query runs on its own cursor because a
+DuckDB connection is not thread-safe and Streamlit serves sessions from threads.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from collections.abc import Iterable
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pyarrow.parquet as pq
+
+from analytics import schema
+from analytics.ingest.batch import TMP_PREFIX
+
+DEFAULT_DATASET = Path(os.environ.get("CALLCENTER_DATASET", "data/demo"))
+MEMORY_LIMIT = os.environ.get("CALLCENTER_DUCKDB_MEMORY", "2GB")
+
+# Thresholds (seconds) whose counts the rollups keep, so a service-level threshold T or a
+# short-abandon threshold from this list is answered from rollups; any other value falls
+# back to the raw calls (slower, same numbers).
+WAIT_THRESHOLDS = (3, 5, 10, 15, 20, 25, 30, 40, 45, 60, 90, 120, 180, 300)
+# Handle-time targets (seconds) whose "handled within" counts the rollups keep.
+HANDLE_THRESHOLDS = (120, 180, 240, 300, 360, 420, 480, 600, 900)
+# Handle-time histogram bin width and top (the last bin holds everything above).
+HANDLE_BIN_S = 30
+HANDLE_TOP_S = 1800
+
+ROLLUPS = ("queue_interval", "agent_day", "handle_hist")
+
+
+def dataset_info(root: Path) -> dict:
+    f = Path(root) / "dataset.json"
+    return json.loads(f.read_text(encoding="utf-8")) if f.is_file() else {}
+
+
+def write_dataset_info(root: Path, info: dict) -> None:
+    root = Path(root)
+    root.mkdir(parents=True, exist_ok=True)
+    tmp = root / "dataset.json.tmp"
+    tmp.write_text(json.dumps(info, ensure_ascii=False, indent=1), encoding="utf-8")
+    os.replace(tmp, root / "dataset.json")
+
+
+def has_dataset(root: Path) -> bool:
+    root = Path(root)
+    return any((root / "calls").glob("batch=*/**/*.parquet")) if root.is_dir() else False
+
+
+def _table_files(root: Path, table: str) -> list[str]:
+    return sorted(str(p) for p in (Path(root) / table).glob("batch=*/**/*.parquet"))
+
+
+def _rollup_files(root: Path, rollup: str) -> list[str]:
+    return sorted(str(p) for p in (Path(root) / "_rollups" / rollup).glob("month=*/data.parquet"))
+
+
+def _empty_select(table: schema.Table) -> str:
+    cols = ", ".join(f"CAST(NULL AS {c.dtype}) AS {c.name}" for c in table.columns)
+    return f"SELECT {cols} WHERE false"
+
+
+def _quote_list(paths: list[str]) -> str:
+    # View definitions cannot hold bound parameters; these are file paths the lake itself
+    # listed under the dataset folder (never user text), quoted as SQL string literals.
+    return "[" + ", ".join("'" + p.replace("'", "''") + "'" for p in paths) + "]"
+
+
+def _table_view_sql(root: Path, table: schema.Table) -> str:
+    files = _table_files(root, table.name)
+    if not files:
+        return _empty_select(table)
+    cols = ", ".join(table.column_names)
+    src = (f"read_parquet({_quote_list(files)}, hive_partitioning = true, union_by_name = true, "
+           "hive_types = {'batch': VARCHAR" + (", 'month': VARCHAR" if table.month_column else "") + "})")
+    if table.month_column:
+        return f"SELECT {cols}, month AS _month, batch AS _batch FROM {src}"
+    # Reference tables (people, queues, targets) are re-exported whole by their source
+    # systems: the newest batch wins for each key.
+    key = ", ".join(table.key)
+    return (f"SELECT {cols}, batch AS _batch FROM {src} "
+            f"QUALIFY row_number() OVER (PARTITION BY {key} ORDER BY batch DESC) = 1")
+
+
+class Lake:
+    """Read access to one dataset folder."""
+
+    def __init__(self, root: Path, *, lock_down: bool = True, memory_limit: str = MEMORY_LIMIT):
+        self.root = Path(root).resolve()
+        self.con = duckdb.connect(":memory:")
+        self.con.execute("SET TimeZone = 'UTC'")
+        self._lock = threading.Lock()
+        self._signature: tuple | None = None
+        if lock_down:
+            self.con.execute("SET allowed_directories = [?]", [str(self.root) + os.sep])
+            self.con.execute("SET enable_external_access = false")
+            self.con.execute("SET autoinstall_known_extensions = false")
+            self.con.execute("SET autoload_known_extensions = false")
+            self.con.execute("SET memory_limit = ?", [memory_limit])
+            self.con.execute("SET lock_configuration = true")
+        self.refresh()
+
+    def _current_signature(self) -> tuple:
+        entries = []
+        for sub in list(schema.TABLES) + [f"_rollups/{r}" for r in ROLLUPS]:
+            d = self.root / sub
+            if d.is_dir():
+                entries.append((sub, tuple(sorted(
+                    (p.name, p.stat().st_mtime_ns) for p in d.iterdir() if not p.name.startswith(TMP_PREFIX)))))
+        return tuple(entries)
+
+    def refresh(self) -> bool:
+        """(Re)create the views when batches or rollups changed on disk; True if they did."""
+        sig = self._current_signature()
+        if sig == self._signature:
+            return False
+        with self._lock:
+            cur = self.con.cursor()
+            for table in schema.TABLES.values():
+                cur.execute(f"CREATE OR REPLACE VIEW {table.name} AS {_table_view_sql(self.root, table)}")
+            for rollup in ROLLUPS:
+                files = _rollup_files(self.root, rollup)
+                if files:
+                    cur.execute(f"CREATE OR REPLACE VIEW rollup_{rollup} AS SELECT * FROM read_parquet("
+                                f"{_quote_list(files)}, hive_partitioning = true, "
+                                "hive_types = {'month': VARCHAR})")
+                else:
+                    cur.execute(f"DROP VIEW IF EXISTS rollup_{rollup}")
+            self._signature = sig
+        return True
+
+    def has_rollups(self) -> bool:
+        return all(_rollup_files(self.root, r) for r in ROLLUPS)
+
+    def query(self, sql: str, params: list | dict | None = None) -> pd.DataFrame:
+        """Run one read query on a fresh cursor; values travel only as bound parameters."""
+        cur = self.con.cursor()
+        try:
+            return cur.execute(sql, params or []).df()
+        finally:
+            cur.close()
+
+    def count(self, table: str) -> int:
+        if table not in schema.TABLES:
+            raise KeyError(table)
+        sql = "SELECT count(*) AS n FROM " + table  # name checked against the schema above
+        return int(self.query(sql)["n"].iloc[0])
+
+    def zones(self) -> dict[str, str]:
+        df = self.query("SELECT center, timezone FROM centers")
+        return dict(zip(df["center"], df["timezone"]))
+
+
+_lakes: dict[Path, Lake] = {}
+_lakes_lock = threading.Lock()
+
+
+def open_lake(root: Path | str = DEFAULT_DATASET) -> Lake:
+    """The process's one locked-down connection for a dataset, refreshed if files changed."""
+    key = Path(root).resolve()
+    with _lakes_lock:
+        lake = _lakes.get(key)
+        if lake is None:
+            lake = _lakes[key] = Lake(key)
+        else:
+            lake.refresh()
+    return lake
+
+
+# --- rollups --------------------------------------------------------------------------
+
+def _handle_columns(thresholds, condition: str = "answered AND talk_s IS NOT NULL") -> list[str]:
+    return [f"count(*) FILTER (WHERE {condition} AND handle_s <= {int(t)}) AS handled_le_{int(t)}"
+            for t in thresholds]
+
+
+def _wait_columns(wait_thresholds, handle_thresholds) -> str:
+    # Thresholds are whole numbers from this module or validated settings, never text.
+    parts = []
+    for t in map(int, wait_thresholds):
+        parts.append(f"count(*) FILTER (WHERE answered AND wait_s <= {t}) AS answered_le_{t}")
+        parts.append(f"count(*) FILTER (WHERE NOT answered AND wait_s <= {t}) AS abandoned_le_{t}")
+    parts += _handle_columns(handle_thresholds)
+    return ",\n  ".join(parts)
+
+
+# The local-time view of calls that the rollups and the raw drill-down both read.
+CALL_FACTS_SQL = """
+SELECT c.call_id, c.center, c.queue, coalesce(c.direction, 'inbound') AS direction,
+  c.agent_id, e.team, c.category,
+  timezone(z.timezone, c.arrived_at) AS local_ts,
+  c.answered_at IS NOT NULL AS answered,
+  epoch(coalesce(c.answered_at, c.ended_at) - c.arrived_at) AS wait_s,
+  c.talk_s, c.hold_s, c.acw_s,
+  coalesce(c.talk_s, 0) + coalesce(c.hold_s, 0) + coalesce(c.acw_s, 0) AS handle_s,
+  coalesce(c.transferred, false) AS transferred, c.csat, c._month
+FROM calls c
+JOIN centers z ON z.center = c.center
+LEFT JOIN employees e ON e.employee_id = c.agent_id
+"""
+
+INTERVAL_FACTS_SQL = """
+SELECT a.agent_id, a.center, a.queue, e.team,
+  timezone(z.timezone, a.interval_start) AS local_ts,
+  a.staffed_s, a.available_s, a.handling_s, a._month
+FROM agent_intervals a
+JOIN centers z ON z.center = a.center
+LEFT JOIN employees e ON e.employee_id = a.agent_id
+"""
+
+
+MONTH_WHERE = "_month = $month"
+
+
+def rollup_sql(rollup: str, where: str = MONTH_WHERE, wait_thresholds=WAIT_THRESHOLDS,
+               handle_thresholds=HANDLE_THRESHOLDS) -> str:
+    """The query of one rollup over the rows ``where`` selects.
+
+    The rollup builder runs it per month; a drill-down with thresholds the stored rollups
+    lack runs the same query over its period, so both paths share one definition.
+    """
+    if rollup == "queue_interval":
+        return f"""
+WITH c AS (SELECT * FROM ({CALL_FACTS_SQL}) WHERE {where}),
+calls_agg AS (
+  SELECT center, queue, direction, time_bucket(INTERVAL 15 MINUTE, local_ts) AS interval_start,
+  count(*) AS offered,
+  count(*) FILTER (WHERE answered) AS answered,
+  count(*) FILTER (WHERE NOT answered) AS abandoned,
+  sum(wait_s) FILTER (WHERE answered) AS wait_answered_s,
+  count(*) FILTER (WHERE answered AND talk_s IS NOT NULL) AS handled,
+  sum(talk_s) AS talk_s, sum(hold_s) AS hold_s, sum(acw_s) AS acw_s,
+  count(*) FILTER (WHERE transferred) AS transferred,
+  {_wait_columns(wait_thresholds, handle_thresholds)}
+  FROM c GROUP BY ALL),
+staff AS (
+  SELECT center, queue, time_bucket(INTERVAL 15 MINUTE, local_ts) AS interval_start,
+  sum(staffed_s) AS staffed_s, sum(available_s) AS available_s, sum(handling_s) AS handling_s
+  FROM ({INTERVAL_FACTS_SQL}) WHERE {where} AND queue IS NOT NULL GROUP BY ALL)
+SELECT coalesce(k.center, s.center) AS center, coalesce(k.queue, s.queue) AS queue,
+  coalesce(k.direction, q.direction, 'inbound') AS direction,
+  coalesce(k.interval_start, s.interval_start) AS interval_start,
+  CAST(coalesce(k.interval_start, s.interval_start) AS DATE) AS day,
+  k.* EXCLUDE (center, queue, direction, interval_start),
+  s.staffed_s, s.available_s, s.handling_s
+FROM calls_agg k FULL JOIN staff s
+  ON k.center = s.center AND k.queue = s.queue AND k.interval_start = s.interval_start
+LEFT JOIN queues q ON q.queue = coalesce(k.queue, s.queue)
+"""
+    if rollup == "agent_day":
+        return f"""
+WITH c AS (
+  SELECT center, agent_id, team, CAST(local_ts AS DATE) AS day, count(*) AS handled,
+    sum(wait_s) AS wait_answered_s, sum(talk_s) AS talk_s, sum(hold_s) AS hold_s, sum(acw_s) AS acw_s,
+    count(*) FILTER (WHERE transferred) AS transferred,
+    {", ".join(_handle_columns(handle_thresholds, "true"))}
+  FROM ({CALL_FACTS_SQL}) WHERE {where} AND answered AND agent_id IS NOT NULL
+    AND talk_s IS NOT NULL GROUP BY ALL),
+i AS (
+  SELECT center, agent_id, team, CAST(local_ts AS DATE) AS day,
+    sum(staffed_s) AS staffed_s, sum(available_s) AS available_s, sum(handling_s) AS handling_s,
+    mode(queue) AS main_queue
+  FROM ({INTERVAL_FACTS_SQL}) WHERE {where} GROUP BY ALL)
+SELECT coalesce(c.center, i.center) AS center, coalesce(c.agent_id, i.agent_id) AS agent_id,
+  coalesce(c.team, i.team) AS team, coalesce(c.day, i.day) AS day, i.main_queue AS queue,
+  coalesce(q.direction, 'inbound') AS direction,
+  coalesce(c.handled, 0) AS handled, c.wait_answered_s, c.talk_s, c.hold_s, c.acw_s,
+  coalesce(c.transferred, 0) AS transferred,
+  {", ".join(f"coalesce(c.handled_le_{t}, 0) AS handled_le_{t}" for t in map(int, handle_thresholds))},
+  i.staffed_s, i.available_s, i.handling_s
+FROM c FULL JOIN i ON c.agent_id = i.agent_id AND c.day = i.day
+LEFT JOIN queues q ON q.queue = i.main_queue
+"""
+    if rollup == "handle_hist":
+        return f"""
+SELECT center, queue, direction, coalesce(category, 'unknown') AS category, CAST(local_ts AS DATE) AS day,
+  least(floor(handle_s / {HANDLE_BIN_S}) * {HANDLE_BIN_S}, {HANDLE_TOP_S}) AS bin_s,
+  count(*) AS calls, sum(talk_s) AS talk_s, sum(hold_s) AS hold_s, sum(acw_s) AS acw_s,
+  count(*) FILTER (WHERE transferred) AS transferred
+FROM ({CALL_FACTS_SQL}) WHERE {where} AND answered AND talk_s IS NOT NULL
+GROUP BY ALL
+"""
+    raise KeyError(rollup)
+
+
+def rebuild_rollups(root: Path, months: Iterable[str] | None = None, progress=None) -> list[str]:
+    """Rebuild the rollups of the given local months (all months when None).
+
+    Each month's file is written beside its final name and moved into place with
+    os.replace, so readers see the old month or the new one, never a mixture.
+    """
+    root = Path(root).resolve()
+    lake = Lake(root, lock_down=False)
+    all_months = sorted(set(lake.query("SELECT DISTINCT _month AS m FROM calls")["m"]) |
+                        set(lake.query("SELECT DISTINCT _month AS m FROM agent_intervals")["m"]))
+    todo = sorted(set(months) & set(all_months)) if months is not None else all_months
+    steps = max(1, len(todo) * len(ROLLUPS))
+    done = 0
+    for month in todo:
+        for rollup in ROLLUPS:
+            out_dir = root / "_rollups" / rollup / f"month={month}"
+            out_dir.mkdir(parents=True, exist_ok=True)
+            tmp = out_dir / "data.parquet.tmp"
+            cur = lake.con.cursor()
+            rel = cur.sql(rollup_sql(rollup), params={"month": month}).to_arrow_table()
+            pq.write_table(rel, tmp, compression="zstd")
+            os.replace(tmp, out_dir / "data.parquet")
+            done += 1
+            if progress:
+                progress(done / steps, f"rollups {month}")
+    lake.con.close()
+    return todo

@@ -1,0 +1,52 @@
+"""Shared fixtures: a tiny hand-made dataset builder and the small demo dataset."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from analytics import schema
+from analytics.ingest import ingest_frames
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def frame(table: str, rows: list[dict]) -> pd.DataFrame:
+    """A canonical frame of ``table`` from row dicts; absent columns are empty."""
+    t = schema.TABLES[table]
+    df = pd.DataFrame(rows, columns=t.column_names)
+    for c in t.columns:
+        if c.dtype == "TIMESTAMPTZ":
+            df[c.name] = pd.to_datetime(df[c.name], utc=True)
+        elif c.dtype == "DATE":
+            df[c.name] = pd.to_datetime(df[c.name])
+    return df
+
+
+def build_dataset(root: Path, **tables: list[dict]) -> Path:
+    """Write hand-made rows through the real batch path (and rollups) into ``root``."""
+    frames = {name: frame(name, rows) for name, rows in tables.items()}
+    frames.setdefault("centers", frame("centers", [
+        {"center": "C1", "name_zh": "测试中心", "name_en": "Test center", "timezone": "Asia/Shanghai"}]))
+    frames.setdefault("queues", frame("queues", [
+        {"queue": "Q1", "center": "C1", "direction": "inbound", "service_level_seconds": 20,
+         "service_level_target": 0.8}]))
+    ingest_frames(root, frames, source="test")
+    return root
+
+
+@pytest.fixture(scope="session")
+def demo_dataset(tmp_path_factory) -> Path:
+    """The small demo dataset, generated once per test session (or reused from
+    CALLCENTER_TEST_DATASET when a developer points it at one)."""
+    given = os.environ.get("CALLCENTER_TEST_DATASET")
+    if given:
+        return Path(given)
+    from analytics.commands.demo import build_demo
+
+    out = tmp_path_factory.mktemp("demo") / "small"
+    build_demo(out, scale="small", seed=7)
+    return out
