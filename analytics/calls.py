@@ -27,6 +27,7 @@ from analytics.filters import Filters
 from analytics.lake import Lake
 
 SUB_DAY = ("interval15", "interval30", "hour", "hour_of_day")
+_GRAIN_SECONDS = {"interval15": 900, "interval30": 1800, "hour": 3600}
 
 _TIME_EXPR = {
     "interval15": "time_bucket(INTERVAL 15 MINUTE, {ts})",
@@ -177,6 +178,10 @@ def metrics(lake: Lake, filters: Filters, scope: Scope, by=(), settings: m.Servi
             sums = sums.merge(agents, on=keys, how="left") if keys else sums.assign(
                 agent_days=agents["agent_days"].iloc[0] if len(agents) else pd.NA)
     out = m.compute_all(sums, settings, keys, agent_level=agent_level)
+    length = _GRAIN_SECONDS.get(sub_day[0]) if len(sub_day) == 1 else None
+    if length and not agent_level:
+        # Average agents signed in over the bucket: what staffing compares with the load.
+        out["staffed_agents"] = pd.to_numeric(sums["staffed_s"], errors="coerce").astype("float64") / length
     if keys:
         out = out.sort_values(keys, ignore_index=True)
     return out
@@ -192,10 +197,17 @@ def totals(lake: Lake, filters: Filters, scope: Scope, settings: m.ServiceSettin
 
 
 def previous_period(filters: Filters) -> Filters:
-    """The period of equal length just before ``filters``'s period."""
-    days = (filters.end - filters.start).days + 1
-    return filters.with_(start=filters.start - pd.Timedelta(days=days).to_pytimedelta(),
-                         end=filters.start - pd.Timedelta(days=1).to_pytimedelta())
+    """The period to compare with: the previous calendar month when the period is one whole
+    month, else the period of equal length just before it."""
+    from datetime import timedelta
+
+    start, end = filters.start, filters.end
+    month_end = (start.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+    if start.day == 1 and end == month_end:
+        prev_end = start - timedelta(days=1)
+        return filters.with_(start=prev_end.replace(day=1), end=prev_end)
+    days = (end - start).days + 1
+    return filters.with_(start=start - timedelta(days=days), end=start - timedelta(days=1))
 
 
 def worst_intervals(lake: Lake, filters: Filters, scope: Scope, settings: m.ServiceSettings | None = None,

@@ -27,7 +27,12 @@ import pyarrow.parquet as pq
 from analytics import schema
 from analytics.ingest.batch import TMP_PREFIX
 
-DEFAULT_DATASET = Path(os.environ.get("CALLCENTER_DATASET", "data/demo"))
+def default_dataset() -> Path:
+    """The dataset the app opens: $CALLCENTER_DATASET, else data/demo (read at each call
+    so tests and deployments can point elsewhere)."""
+    return Path(os.environ.get("CALLCENTER_DATASET", "data/demo"))
+
+
 MEMORY_LIMIT = os.environ.get("CALLCENTER_DUCKDB_MEMORY", "2GB")
 
 # Thresholds (seconds) whose counts the rollups keep, so a service-level threshold T or a
@@ -169,7 +174,7 @@ _lakes: dict[Path, Lake] = {}
 _lakes_lock = threading.Lock()
 
 
-def open_lake(root: Path | str = DEFAULT_DATASET) -> Lake:
+def open_lake(root: Path | str) -> Lake:
     """The process's one locked-down connection for a dataset, refreshed if files changed."""
     key = Path(root).resolve()
     with _lakes_lock:

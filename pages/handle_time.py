@@ -1,0 +1,93 @@
+"""Handle time: are calls taking as long as they should?"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from analytics import calls
+from analytics.lake import HANDLE_TOP_S
+from analytics.metrics import REGISTRY
+from analytics.targets import current_targets
+from ui import charts
+from ui.filters import sidebar_filters
+from ui.kpi import kpi_row
+from ui.state import get_lake, lang, scope, settings, t
+from ui.tables import table
+
+lk, sc, cfg = get_lake(), scope(), settings()
+filters = sidebar_filters(lk, sc, grains=("day", "week", "month"))
+
+st.title(t("ht.title"))
+if filters is None:
+    st.stop()
+st.caption(f"{t('ht.question')} {t('ht.caption', start=filters.start, end=filters.end, H=cfg.handle_target_s)}")
+
+now = calls.totals(lk, filters, sc, cfg)
+if not now or not now.get("answered"):
+    st.info(t("empty.selection"))
+    st.stop()
+prev_filters = calls.previous_period(filters)
+before = calls.totals(lk, prev_filters, sc, cfg)
+targets = current_targets(lk, filters.end)
+
+kpis = ["aht_s", "within_handle_target", "answered_per_agent_day", "occupancy", "transfer_rate"]
+kpi_row(kpis, now, before, cfg, targets)
+st.caption(t("kpi.vs_previous", start=prev_filters.start, end=prev_filters.end))
+with st.expander(t("how.title"), icon=":material/functions:"):
+    for key in kpis:
+        st.markdown(f"- **{REGISTRY[key].label(lang())}**: {REGISTRY[key].formula(lang(), cfg)}")
+
+# AHT trend and parts ---------------------------------------------------------------------
+st.subheader(t("ht.trend"))
+trend = calls.metrics(lk, filters, sc, (filters.grain,), cfg)
+st.plotly_chart(charts.stacked_parts(
+    trend, filters.grain, {p: t(f"part.{p}") for p in ("talk_s", "hold_s", "acw_s")},
+    targets.get("aht_s"), f"{t('target')} {targets.get('aht_s') or 0:.0f} {t('unit.s')}",
+    f"{REGISTRY['aht_s'].label(lang())} ({t('unit.s')})"), key="ht_trend")
+
+# Distribution and categories ---------------------------------------------------------------
+left, right = st.columns([3, 2])
+with left:
+    st.subheader(t("ht.distribution"))
+    dist = calls.handle_time_distribution(lk, filters, sc, cfg)
+    if dist.empty:
+        st.info(t("empty.chart"))
+    else:
+        cats = {c: t(f"category.{c}") for c in dist["category"].unique()}
+        st.plotly_chart(charts.histogram(
+            dist, "bin_s", "calls", "category", cats, cfg.handle_target_s,
+            f"{cfg.handle_target_s} {t('unit.s')}", t("col.bin_s"), t("col.calls")), key="ht_hist")
+        st.caption(t("ht.distribution.caption", top=HANDLE_TOP_S, H=cfg.handle_target_s))
+with right:
+    st.subheader(t("ht.by_category"))
+    cat = calls.by_category(lk, filters, sc, cfg)
+    cat["category"] = cat["category"].map(lambda c: t(f"category.{c}"))
+    table(cat, f"handle_time_by_category_{filters.start}_{filters.end}", "by_category")
+
+# Calls per agent-day by team --------------------------------------------------------------
+st.subheader(t("ht.per_agent_day"))
+per_team = calls.metrics(lk, filters, sc, ("team",), cfg)
+per_team = per_team[per_team["answered"].fillna(0) > 0]
+target_apd = targets.get("answered_per_agent_day")
+if per_team.empty:
+    st.info(t("empty.chart"))
+else:
+    st.plotly_chart(charts.bars_with_target(
+        per_team, "team", "answered_per_agent_day", target_apd, f"{t('target')} {target_apd:.0f}",
+        REGISTRY["answered_per_agent_day"].label(lang())), key="ht_team")
+    st.caption(t("ht.per_agent_day.caption", target=f"{target_apd:.0f}"))
+    table(per_team[["team", "answered", "answered_per_agent_day", "aht_s", "within_handle_target", "occupancy"]],
+          f"teams_{filters.start}_{filters.end}", "teams")
+
+# Agents to review -----------------------------------------------------------------------
+st.subheader(t("ht.review"))
+st.caption(t("ht.review.caption"))
+if sc.individuals:
+    review = calls.agents_to_review(lk, filters, sc, cfg)
+    if review.empty:
+        st.info(t("ht.review.none"))
+    else:
+        review["reasons"] = review["reasons"].map(
+            lambda r: "; ".join(t(f"reason.{x}") for x in r.split(",") if x))
+        table(review[["agent", "name", "team", "tenure_days", "handled", "aht_s", "team_aht_s", "aht_vs_team",
+                      "output_swing", "reasons"]].head(50), f"agents_to_review_{filters.start}_{filters.end}", "review")

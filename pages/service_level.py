@@ -1,0 +1,105 @@
+"""Service level & answer rate: are we answering our calls in time?"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from analytics import calls
+from analytics.metrics import REGISTRY, SL_FORMULAS
+from analytics.targets import current_targets
+from ui import charts
+from ui.filters import sidebar_filters
+from ui.kpi import kpi_row
+from ui.state import get_lake, lang, scope, settings, t
+from ui.tables import header, table
+
+lk, sc, cfg = get_lake(), scope(), settings()
+filters = sidebar_filters(lk, sc, grains=("interval15", "interval30", "hour", "day", "week", "month"))
+
+st.title(t("sl.title"))
+if filters is None:
+    st.stop()
+st.caption(f"{t('sl.question')} {t('sl.caption', start=filters.start, end=filters.end)}")
+
+now = calls.totals(lk, filters, sc, cfg)
+if not now or not now.get("offered"):
+    st.info(t("empty.selection"))
+    st.stop()
+prev_filters = calls.previous_period(filters)
+before = calls.totals(lk, prev_filters, sc, cfg)
+targets = current_targets(lk, filters.end)
+
+kpis = ["offered", "answer_rate", "service_level", "asa_s", "abandon_rate"]
+kpi_row(kpis, now, before, cfg, targets)
+formula = SL_FORMULAS[cfg.sl_formula]
+st.caption(t("kpi.vs_previous", start=prev_filters.start, end=prev_filters.end) + " · " +
+           t("how.sl_setting", formula=formula.text_zh if lang() == "zh" else formula.text_en,
+             T=cfg.answer_within_s, S=cfg.short_abandon_s))
+with st.expander(t("how.title"), icon=":material/functions:"):
+    for key in kpis:
+        st.markdown(f"- **{REGISTRY[key].label(lang())}**: {REGISTRY[key].formula(lang(), cfg)}")
+    st.caption(t("def.queue_only"))
+
+# Trend ---------------------------------------------------------------------------------
+st.subheader(t("sl.trend"))
+trend = calls.metrics(lk, filters, sc, (filters.grain,), cfg)
+st.plotly_chart(charts.rate_trend(
+    trend, filters.grain,
+    {"service_level": REGISTRY["service_level"].label(lang()), "answer_rate": REGISTRY["answer_rate"].label(lang())},
+    {"service_level": targets.get("service_level"), "answer_rate": targets.get("answer_rate")},
+    t("target"), t("sl.trend.rates")), key="sl_trend")
+
+# Heatmap -------------------------------------------------------------------------------
+left, right = st.columns([3, 2])
+with left:
+    st.subheader(t("sl.heatmap"))
+    hm = calls.metrics(lk, filters, sc, ("weekday", "hour_of_day"), cfg)
+    hm = hm[hm["offered"] > 0]
+    if hm.empty:
+        st.info(t("empty.chart"))
+    else:
+        hours = list(range(int(hm["hour_of_day"].min()), int(hm["hour_of_day"].max()) + 1))
+        days = list(range(1, 8))
+        sl = hm.pivot(index="weekday", columns="hour_of_day", values="service_level").reindex(index=days, columns=hours)
+        offered = hm.pivot(index="weekday", columns="hour_of_day", values="offered").reindex(index=days, columns=hours)
+        st.plotly_chart(charts.heatmap(
+            hm, [str(h) for h in hours], [t(f"weekday.{d}") for d in days],
+            sl.astype("float64").where(sl.notna(), None).values.tolist(),
+            offered.fillna(0).astype("int64").values.tolist(),
+            REGISTRY["service_level"].label(lang()), REGISTRY["offered"].label(lang())), key="sl_heatmap")
+        st.caption(t("sl.heatmap.caption"))
+
+# By queue --------------------------------------------------------------------------------
+with right:
+    st.subheader(t("sl.by_queue"))
+    per_queue = calls.metrics(lk, filters, sc, ("queue",), cfg)
+    table(per_queue[["queue", "offered", "answer_rate", "service_level", "asa_s", "abandon_rate"]],
+          f"service_level_by_queue_{filters.start}_{filters.end}", "by_queue")
+
+# Worst intervals --------------------------------------------------------------------------
+st.subheader(t("sl.worst"))
+min_offered = 10
+st.caption(t("sl.worst.caption", n=min_offered))
+worst = calls.worst_intervals(lk, filters, sc, cfg, n=15, min_offered=min_offered)
+table(worst[["interval15", "queue", "offered", "answered", "abandoned", "service_level", "asa_s",
+             "abandon_rate", "staffed_agents"]], f"worst_intervals_{filters.start}_{filters.end}", "worst")
+
+# Drill-down ------------------------------------------------------------------------------
+st.subheader(t("sl.drill"))
+daily = calls.metrics(lk, filters, sc, ("day",), cfg)
+daily = daily[daily["offered"] > 0]
+worst_day = daily.sort_values("service_level").iloc[0]["day"] if not daily.empty else filters.end
+day = st.date_input(t("sl.drill.day"), value=pd.Timestamp(worst_day).date(), min_value=filters.start,
+                    max_value=filters.end, key="drill_day")
+one_day = calls.metrics(lk, filters.with_(start=day, end=day), sc, ("interval15",), cfg)
+one_day = one_day[(one_day["offered"] > 0) | (one_day["staffed_agents"].fillna(0) > 0)]
+if one_day.empty:
+    st.info(t("empty.selection"))
+else:
+    st.plotly_chart(charts.intervals(one_day, "interval15", REGISTRY["offered"].label(lang()),
+                                     REGISTRY["service_level"].label(lang()), header("staffed_agents"),
+                                     targets.get("service_level")), key="sl_drill")
+    st.caption(t("sl.drill.caption"))
+    table(one_day[["interval15", "offered", "answered", "abandoned", "service_level", "asa_s", "aht_s",
+                   "staffed_agents", "occupancy"]], f"intervals_{day}", "drill")

@@ -1,0 +1,1 @@
+"""Presentation shared by the pages: language, filters, KPI cards, charts, tables."""

@@ -1,0 +1,47 @@
+"""Tables with translated headers, units and a formula-safe CSV download."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from analytics.export import safe_csv
+from analytics.metrics import REGISTRY
+from ui.state import lang, t
+
+
+def header(col: str) -> str:
+    if col in REGISTRY:
+        m = REGISTRY[col]
+        unit = {"%": " (%)", "s": f" ({t('unit.s')})"}.get(m.unit, "")
+        return m.label(lang()) + unit
+    return t(f"col.{col}")
+
+
+def column_config(df: pd.DataFrame) -> dict:
+    cfg = {}
+    for col in df.columns:
+        label = header(col)
+        m = REGISTRY.get(col)
+        if m is not None and m.unit == "%":
+            cfg[col] = st.column_config.NumberColumn(label, format="percent", help=m.formula(lang()))
+        elif m is not None and m.unit == "s":
+            cfg[col] = st.column_config.NumberColumn(label, format="%.0f", help=m.formula(lang()))
+        elif m is not None:
+            cfg[col] = st.column_config.NumberColumn(label, format="%.1f" if m.unit != "calls" else "%d",
+                                                     help=m.formula(lang()))
+        elif pd.api.types.is_float_dtype(df[col]):
+            cfg[col] = st.column_config.NumberColumn(label, format="%.2f")
+        else:
+            cfg[col] = st.column_config.Column(label)
+    return cfg
+
+
+def table(df: pd.DataFrame, name: str, key: str, height: int | str = "auto") -> None:
+    """Show ``df`` and offer it as CSV (UTF-8 with BOM so Excel reads Chinese correctly)."""
+    if df.empty:
+        st.info(t("empty.chart"))
+        return
+    st.dataframe(df, hide_index=True, column_config=column_config(df), height=height)
+    st.download_button(t("download.csv"), data=("\ufeff" + safe_csv(df)).encode("utf-8"),
+                       file_name=f"{name}.csv", mime="text/csv", key=f"dl_{key}", icon=":material/download:")
