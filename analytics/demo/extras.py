@@ -250,8 +250,8 @@ def complaints(x: Context) -> pd.DataFrame:
     valid_cl = closed < end_us
     keep = recv < end_us
     # repeat complainers: a small pool of frequent callers
-    pool = [f"C{int(v):08d}" for v in rng.integers(10**7, 10**8 - 1, 25)]
-    cust = [pool[int(rng.integers(len(pool)))] if rng.random() < 0.08 else f"C{int(v):08d}"
+    pool = [f"C{int(v):08d}" for v in rng.integers(10**7, 10**8 - 1, max(4, total // 40))]
+    cust = [pool[int(rng.integers(len(pool)))] if rng.random() < 0.1 else f"C{int(v):08d}"
             for v in rng.integers(10**7, 10**8 - 1, total)]
     o = np.argsort(recv, kind="stable")
     o = o[keep[o]]
