@@ -56,13 +56,13 @@ if ensure_dataset():
         st.sidebar.badge(t("demo.badge"), icon=":material/science:", color="violet")
     pages = {
         t("nav.operations"): [
-            st.Page("pages/service_level.py", title=t("page.service_level"), icon=":material/call:",
+            st.Page("views/service_level.py", title=t("page.service_level"), icon=":material/call:",
                     url_path="service_level", default=True),
-            st.Page("pages/handle_time.py", title=t("page.handle_time"), icon=":material/timer:",
+            st.Page("views/handle_time.py", title=t("page.handle_time"), icon=":material/timer:",
                     url_path="handle_time"),
         ],
         t("nav.reference"): [
-            st.Page("pages/definitions.py", title=t("page.definitions"), icon=":material/menu_book:",
+            st.Page("views/definitions.py", title=t("page.definitions"), icon=":material/menu_book:",
                     url_path="definitions"),
         ],
     }

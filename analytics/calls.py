@@ -225,7 +225,7 @@ def handle_time_distribution(lake: Lake, filters: Filters, scope: Scope,
     settings = settings or m.ServiceSettings()
     cte, params = _sources(lake, filters, settings)
     where, wparams = _where(filters, scope, queue=True, team=False, agent=False, direction=True)
-    sql = (f"{cte}\nSELECT category, bin_s, sum(calls) AS calls FROM hh WHERE {where} "
+    sql = (f"{cte}\nSELECT category, bin_s, CAST(sum(calls) AS BIGINT) AS calls FROM hh WHERE {where} "
            "GROUP BY category, bin_s ORDER BY category, bin_s")
     return lake.query(sql, {**params, **wparams})
 
@@ -236,7 +236,7 @@ def by_category(lake: Lake, filters: Filters, scope: Scope,
     settings = settings or m.ServiceSettings()
     cte, params = _sources(lake, filters, settings)
     where, wparams = _where(filters, scope, queue=True, team=False, agent=False, direction=True)
-    sql = (f"{cte}\nSELECT category, sum(calls) AS handled, "
+    sql = (f"{cte}\nSELECT category, CAST(sum(calls) AS BIGINT) AS handled, "
            "(sum(talk_s) + coalesce(sum(hold_s), 0) + coalesce(sum(acw_s), 0)) / sum(calls) AS aht_s, "
            "sum(calls) FILTER (WHERE bin_s + $bin <= $target) / sum(calls) AS within_handle_target, "
            "sum(transferred) / sum(calls) AS transfer_rate "
@@ -261,7 +261,7 @@ def agents_to_review(lake: Lake, filters: Filters, scope: Scope, settings: m.Ser
     sql = f"""{cte},
 per_agent AS (
   SELECT center, team, agent_id, count(*) FILTER (WHERE handled > 0) AS days,
-    sum(handled) AS handled,
+    CAST(sum(handled) AS BIGINT) AS handled,
     (sum(talk_s) + coalesce(sum(hold_s), 0) + coalesce(sum(acw_s), 0)) / nullif(sum(handled), 0) AS aht_s,
     avg(handled) FILTER (WHERE handled > 0) AS daily_mean,
     stddev_samp(handled) FILTER (WHERE handled > 0) AS daily_sd

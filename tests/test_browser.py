@@ -81,12 +81,15 @@ def browser():
         b.close()
 
 
-def _wait_until_drawn(page) -> None:
+def _wait_until_drawn(page, charts: bool) -> None:
     page.wait_for_selector('[data-testid="stMain"] h1', timeout=90_000)
+    page.wait_for_selector('[data-testid="stSidebarNav"]', timeout=90_000)
+    if charts:
+        page.wait_for_selector(".js-plotly-plot", timeout=90_000)
     # Streamlit shows a "running" indicator while the script runs; wait for it to end.
     page.wait_for_function(
         "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=90_000)
-    page.wait_for_timeout(800)
+    page.wait_for_timeout(1500)
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
@@ -97,10 +100,13 @@ def test_every_page_draws_without_exception(server, browser, lang):
     page.on("pageerror", lambda e: errors.append(str(e)))
     for name in PAGES:
         page.goto(f"{server}/{name}?lang={lang}", wait_until="domcontentloaded")
-        _wait_until_drawn(page)
+        _wait_until_drawn(page, charts=name != "definitions")
         exceptions = page.locator('[data-testid="stException"]')
         assert exceptions.count() == 0, f"{name} ({lang}): {exceptions.first.inner_text()}"
         assert page.locator('[data-testid="stMain"] h1').count() >= 1
+        # The app's own navigation (sections from app.py), not a page run on its own.
+        nav = page.locator('[data-testid="stSidebarNav"]').inner_text()
+        assert ("Operations" in nav) if lang == "en" else ("运营" in nav), nav
         if name != "definitions":
             assert page.locator('[data-testid="stMetric"]').count() == 5, f"{name}: five KPI cards"
             assert page.locator(".js-plotly-plot").count() >= 2, f"{name}: charts drawn"

@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.conftest import ROOT
 
-PAGES = ("pages/service_level.py", "pages/handle_time.py", "pages/definitions.py")
+PAGES = ("views/service_level.py", "views/handle_time.py", "views/definitions.py")
 
 
 @pytest.fixture()
@@ -58,7 +58,7 @@ def test_service_level_page_shows_kpis_against_targets(app):
 def test_handle_time_page_in_chinese(app):
     at = app("zh")
     at.run()
-    at.switch_page("pages/handle_time.py")
+    at.switch_page("views/handle_time.py")
     at.run()
     assert not at.exception
     labels = [m.label for m in at.metric]
@@ -73,5 +73,15 @@ def test_filters_come_from_the_url(app):
     at.query_params["grain"] = "week"
     at.run()
     assert not at.exception
-    assert at.date_input[0].value == (date(2026, 9, 1), date(2026, 9, 30))
-    assert at.selectbox[0].value == "week"
+    assert at.date_input(key="f_period").value == (date(2026, 9, 1), date(2026, 9, 30))
+    assert at.selectbox(key="f_grain").value == "week"
+    assert at.query_params["from"] == "2026-09-01" and at.query_params["grain"] == "week"
+
+
+def test_filters_are_written_to_the_url_for_sharing(app):
+    at = app("en")
+    at.run()
+    # With no filters in the URL, the default view (the latest month of data) is written there.
+    assert at.query_params["from"] == "2026-10-01" and at.query_params["to"] == "2026-10-31"
+    at.multiselect(key="f_centers").set_value(["HZ"]).run()
+    assert at.query_params["center"] == "HZ"

@@ -94,5 +94,8 @@ def intervals(df: pd.DataFrame, x: str, offered_label: str, sl_label: str, staff
         fig.add_trace(go.Scatter(x=[df[x].min(), df[x].max()], y=[sl_target, sl_target], mode="lines",
                                  line=dict(color=TARGET, dash="dash", width=1), yaxis="y2", showlegend=False,
                                  hoverinfo="skip"))
-    fig.update_layout(yaxis2=dict(overlaying="y", side="right", tickformat=".0%", range=[0, 1.05], showgrid=False))
-    return _layout(fig)
+    fig = _layout(fig)
+    # After _layout, whose update_yaxes would otherwise reset the right axis too.
+    fig.update_layout(yaxis2=dict(overlaying="y", side="right", tickformat=".0%", range=[0, 1.05], dtick=0.2,
+                                  showgrid=False, rangemode="normal"))
+    return fig

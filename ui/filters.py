@@ -81,8 +81,9 @@ def sidebar_filters(lk: Lake, scope: Scope, grains: tuple[str, ...] = ("day", "w
         st.session_state[_KEYS["queues"]] = [q for q in st.session_state.get(_KEYS["queues"], []) if q in queue_names]
         queues = st.multiselect(t("filters.queues"), list(queue_names), key=_KEYS["queues"],
                                 format_func=lambda q: queue_names.get(q, q), placeholder=t("filters.all"))
+        grain_names = {g: t(f"grain.{g}") for g in grains}  # resolved now, not when the widget is read
         grain = st.selectbox(t("filters.grain"), grains, key=_KEYS["grain"],
-                             format_func=lambda g: t(f"grain.{g}"))
+                             format_func=lambda g: grain_names.get(g, g))
         st.caption(t("filters.share"))
     if not isinstance(period, (tuple, list)) or len(period) != 2:
         st.info(t("filters.period_incomplete"))

@@ -103,16 +103,18 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "sl.trend": {"zh": "趋势", "en": "Trend"},
     "sl.trend.rates": {"zh": "比率", "en": "Rate"},
     "sl.heatmap": {"zh": "服务水平：小时 × 星期", "en": "Service level by hour and weekday"},
-    "sl.heatmap.caption": {"zh": "颜色越红，该时段服务水平越低；悬停可见进线量。",
-                           "en": "The redder the cell, the lower the service level; hover for calls offered."},
+    "sl.heatmap.caption": {"zh": "颜色越红，该时段服务水平越低；悬停可见进线量；进线少于 {n} 通的格子留空。",
+                           "en": "The redder the cell, the lower the service level; hover for calls offered; "
+                                 "cells with fewer than {n} calls stay blank."},
     "sl.by_queue": {"zh": "各队列", "en": "By queue"},
     "sl.worst": {"zh": "服务最差的时段", "en": "Worst intervals"},
     "sl.worst.caption": {"zh": "进线至少 {n} 通的 15 分钟时段，按服务水平从低到高。",
                          "en": "15-minute intervals with at least {n} calls offered, lowest service level first."},
     "sl.drill": {"zh": "下钻到某一天", "en": "Drill down to a day"},
     "sl.drill.day": {"zh": "日期", "en": "Day"},
-    "sl.drill.caption": {"zh": "柱：进线量；线：服务水平；虚线：平均在线座席数。",
-                         "en": "Bars: calls offered; line: service level; dotted: average agents staffed."},
+    "sl.drill.caption": {"zh": "柱：进线量；线：服务水平（进线少于 {n} 通的时段不画）；点线：平均在线座席数；红色虚线：服务水平目标。",
+                         "en": "Bars: calls offered; line: service level (not drawn for intervals with fewer than {n} calls); "
+                               "dotted: average agents staffed; red dashes: the service-level target."},
     # handle time page
     "ht.title": {"zh": "处理时长", "en": "Handle time"},
     "ht.question": {"zh": "通话是否用了应有的时长？", "en": "Are calls taking as long as they should?"},

@@ -30,6 +30,9 @@ prev_filters = calls.previous_period(filters)
 before = calls.totals(lk, prev_filters, sc, cfg)
 targets = current_targets(lk, filters.end)
 
+MIN_CELL_CALLS = 20      # heatmap cells with fewer calls offered stay blank
+MIN_INTERVAL_CALLS = 5   # drill-down intervals with fewer calls show no service level
+
 kpis = ["offered", "answer_rate", "service_level", "asa_s", "abandon_rate"]
 kpi_row(kpis, now, before, cfg, targets)
 formula = SL_FORMULAS[cfg.sl_formula]
@@ -55,7 +58,9 @@ left, right = st.columns([3, 2])
 with left:
     st.subheader(t("sl.heatmap"))
     hm = calls.metrics(lk, filters, sc, ("weekday", "hour_of_day"), cfg)
-    hm = hm[hm["offered"] > 0]
+    # A handful of night-time calls would paint whole hours red: leave cells with too few
+    # calls blank, and show only the hours that have some.
+    hm = hm[hm["offered"] >= MIN_CELL_CALLS]
     if hm.empty:
         st.info(t("empty.chart"))
     else:
@@ -68,7 +73,7 @@ with left:
             sl.astype("float64").where(sl.notna(), None).values.tolist(),
             offered.fillna(0).astype("int64").values.tolist(),
             REGISTRY["service_level"].label(lang()), REGISTRY["offered"].label(lang())), key="sl_heatmap")
-        st.caption(t("sl.heatmap.caption"))
+        st.caption(t("sl.heatmap.caption", n=MIN_CELL_CALLS))
 
 # By queue --------------------------------------------------------------------------------
 with right:
@@ -94,12 +99,13 @@ day = st.date_input(t("sl.drill.day"), value=pd.Timestamp(worst_day).date(), min
                     max_value=filters.end, key="drill_day")
 one_day = calls.metrics(lk, filters.with_(start=day, end=day), sc, ("interval15",), cfg)
 one_day = one_day[(one_day["offered"] > 0) | (one_day["staffed_agents"].fillna(0) > 0)]
+chart_day = one_day.assign(service_level=one_day["service_level"].where(one_day["offered"] >= MIN_INTERVAL_CALLS))
 if one_day.empty:
     st.info(t("empty.selection"))
 else:
-    st.plotly_chart(charts.intervals(one_day, "interval15", REGISTRY["offered"].label(lang()),
+    st.plotly_chart(charts.intervals(chart_day, "interval15", REGISTRY["offered"].label(lang()),
                                      REGISTRY["service_level"].label(lang()), header("staffed_agents"),
                                      targets.get("service_level")), key="sl_drill")
-    st.caption(t("sl.drill.caption"))
+    st.caption(t("sl.drill.caption", n=MIN_INTERVAL_CALLS))
     table(one_day[["interval15", "offered", "answered", "abandoned", "service_level", "asa_s", "aht_s",
                    "staffed_agents", "occupancy"]], f"intervals_{day}", "drill")
