@@ -62,6 +62,9 @@ def run(args) -> int:
     except (ValueError, PermissionError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
+    for col in ("day", "week", "month"):  # dates, not midnight timestamps
+        if col in df.columns:
+            df[col] = df[col].dt.strftime("%Y-%m-%d")
     if args.format == "json":
         json.dump(records(df), sys.stdout, ensure_ascii=False, indent=1)
         sys.stdout.write("\n")
