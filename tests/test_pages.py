@@ -85,3 +85,19 @@ def test_filters_are_written_to_the_url_for_sharing(app):
     assert at.query_params["from"] == "2026-10-01" and at.query_params["to"] == "2026-10-31"
     at.multiselect(key="f_centers").set_value(["HZ"]).run()
     assert at.query_params["center"] == "HZ"
+
+
+def test_drill_down_starts_on_the_worst_day_and_follows_the_date(app, demo_dataset):
+    from analytics import calls, lake
+    from analytics.access import Scope
+    from analytics.filters import Filters
+
+    at = app("en")
+    at.run()
+    daily = calls.metrics(lake.open_lake(demo_dataset), Filters(date(2026, 10, 1), date(2026, 10, 31)),
+                          Scope.everything(), ("day",))
+    worst = daily.sort_values("service_level").iloc[0]["day"].date()
+    assert at.date_input(key="drill_day").value == worst
+    at.date_input(key="drill_day").set_value(date(2026, 10, 20)).run()
+    assert not at.exception
+    assert at.date_input(key="drill_day").value == date(2026, 10, 20)

@@ -108,10 +108,13 @@ CATALOGUE: dict[str, dict[str, str]] = {
                                  "cells with fewer than {n} calls stay blank."},
     "sl.by_queue": {"zh": "各队列", "en": "By queue"},
     "sl.worst": {"zh": "服务最差的时段", "en": "Worst intervals"},
-    "sl.worst.caption": {"zh": "进线至少 {n} 通的 15 分钟时段，按服务水平从低到高。",
-                         "en": "15-minute intervals with at least {n} calls offered, lowest service level first."},
+    "sl.worst.caption": {"zh": "进线至少 {n} 通的 15 分钟时段，按服务水平从低到高；点击一行可下钻到那一天。",
+                         "en": "15-minute intervals with at least {n} calls offered, lowest service level first; "
+                               "click a row to drill into its day."},
     "sl.drill": {"zh": "下钻到某一天", "en": "Drill down to a day"},
     "sl.drill.day": {"zh": "日期", "en": "Day"},
+    "sl.drill.help": {"zh": "默认为期间内服务水平最差的一天；点击上方“服务最差的时段”中的一行也可跳到那一天。",
+                      "en": "Starts on the period's worst day; click a row of the worst intervals above to jump to its day."},
     "sl.drill.caption": {"zh": "柱：进线量；线：服务水平（进线少于 {n} 通的时段不画）；点线：平均在线座席数；红色虚线：服务水平目标。",
                          "en": "Bars: calls offered; line: service level (not drawn for intervals with fewer than {n} calls); "
                                "dotted: average agents staffed; red dashes: the service-level target."},

@@ -37,11 +37,19 @@ def column_config(df: pd.DataFrame) -> dict:
     return cfg
 
 
-def table(df: pd.DataFrame, name: str, key: str, height: int | str = "auto") -> None:
-    """Show ``df`` and offer it as CSV (UTF-8 with BOM so Excel reads Chinese correctly)."""
+def table(df: pd.DataFrame, name: str, key: str, height: int | str = "auto",
+          selectable: bool = False) -> int | None:
+    """Show ``df`` and offer it as CSV (UTF-8 with BOM so Excel reads Chinese correctly).
+
+    With ``selectable`` a row can be clicked; returns the position of the selected row."""
     if df.empty:
         st.info(t("empty.chart"))
-        return
-    st.dataframe(df, hide_index=True, column_config=column_config(df), height=height)
+        return None
+    event = st.dataframe(df, hide_index=True, column_config=column_config(df), height=height,
+                         key=f"tbl_{key}", on_select="rerun" if selectable else "ignore",
+                         selection_mode="single-row")
     st.download_button(t("download.csv"), data=("\ufeff" + safe_csv(df)).encode("utf-8"),
                        file_name=f"{name}.csv", mime="text/csv", key=f"dl_{key}", icon=":material/download:")
+    if selectable and event is not None and event.selection.rows:
+        return event.selection.rows[0]
+    return None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pandas as pd
 import streamlit as st
 
@@ -87,16 +89,24 @@ st.subheader(t("sl.worst"))
 min_offered = 10
 st.caption(t("sl.worst.caption", n=min_offered))
 worst = calls.worst_intervals(lk, filters, sc, cfg, n=15, min_offered=min_offered)
-table(worst[["interval15", "queue", "offered", "answered", "abandoned", "service_level", "asa_s",
-             "abandon_rate", "staffed_agents"]], f"worst_intervals_{filters.start}_{filters.end}", "worst")
+picked = table(worst[["interval15", "queue", "offered", "answered", "abandoned", "service_level", "asa_s",
+                      "abandon_rate", "staffed_agents"]], f"worst_intervals_{filters.start}_{filters.end}",
+               "worst", selectable=True)
+picked_day = pd.Timestamp(worst.iloc[picked]["interval15"]).date() if picked is not None else None
+if picked_day != st.session_state.get("_worst_picked_day"):  # a new click drills into that day
+    st.session_state["_worst_picked_day"] = picked_day
+    if picked_day is not None:
+        st.session_state["drill_day"] = picked_day
 
 # Drill-down ------------------------------------------------------------------------------
 st.subheader(t("sl.drill"))
 daily = calls.metrics(lk, filters, sc, ("day",), cfg)
 daily = daily[daily["offered"] > 0]
 worst_day = daily.sort_values("service_level").iloc[0]["day"] if not daily.empty else filters.end
-day = st.date_input(t("sl.drill.day"), value=pd.Timestamp(worst_day).date(), min_value=filters.start,
-                    max_value=filters.end, key="drill_day")
+if not filters.start <= st.session_state.get("drill_day", date.min) <= filters.end:
+    st.session_state["drill_day"] = pd.Timestamp(worst_day).date()  # default: the period's worst day
+day = st.date_input(t("sl.drill.day"), min_value=filters.start, max_value=filters.end, key="drill_day",
+                    help=t("sl.drill.help"))
 one_day = calls.metrics(lk, filters.with_(start=day, end=day), sc, ("interval15",), cfg)
 one_day = one_day[(one_day["offered"] > 0) | (one_day["staffed_agents"].fillna(0) > 0)]
 chart_day = one_day.assign(service_level=one_day["service_level"].where(one_day["offered"] >= MIN_INTERVAL_CALLS))
