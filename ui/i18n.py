@@ -16,6 +16,12 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "app.title": {"zh": "呼叫中心运营分析", "en": "Call-center analytics"},
     "nav.operations": {"zh": "运营", "en": "Operations"},
     "nav.reference": {"zh": "参考", "en": "Reference"},
+    "nav.management": {"zh": "管理层", "en": "Management"},
+    "nav.admin": {"zh": "管理员", "en": "Administration"},
+    "page.staffing": {"zh": "排班与人力需求", "en": "Staffing"},
+    "page.complaints": {"zh": "投诉", "en": "Complaints"},
+    "page.monthly_review": {"zh": "月度经营回顾", "en": "Monthly review"},
+    "page.data": {"zh": "数据导入", "en": "Data"},
     "page.service_level": {"zh": "服务水平与接通率", "en": "Service level & answer rate"},
     "page.handle_time": {"zh": "处理时长", "en": "Handle time"},
     "page.definitions": {"zh": "指标定义", "en": "Metric definitions"},
@@ -160,6 +166,25 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "yes": {"zh": "是", "en": "yes"},
     "no": {"zh": "否", "en": "no"},
 }
+
+
+def _merge_area_catalogues() -> None:
+    """Each area of the product keeps its strings in ui/strings_<area>.py (STRINGS);
+    they join the one catalogue here, and a key defined twice is an error."""
+    import importlib
+    import pkgutil
+
+    import ui
+
+    for mod in sorted(m.name for m in pkgutil.iter_modules(ui.__path__) if m.name.startswith("strings_")):
+        strings = importlib.import_module(f"ui.{mod}").STRINGS
+        clash = set(strings) & set(CATALOGUE)
+        if clash:
+            raise KeyError(f"ui/{mod}.py redefines catalogue keys {sorted(clash)}")
+        CATALOGUE.update(strings)
+
+
+_merge_area_catalogues()
 
 
 def translate(key: str, lang: str, **values) -> str:
