@@ -418,5 +418,13 @@ def test_qa(data, inbound):
     if (ten < 45).sum() > 30:
         assert q.loc[ten < 45, "score"].mean() < q.loc[ten >= 90, "score"].mean()
     ap = data["appraisals"]
-    qm = q.groupby([q["agent_id"], q["evaluated_at"].dt.tz_convert(TZ).dt.strftime("%Y-%m")])["score"].mean()
+    call_month = calls.loc[q["call_id"], "arrived_at"].dt.tz_convert(TZ).dt.strftime("%Y-%m").to_numpy()
+    qm = q.groupby([q["agent_id"], call_month])["score"].mean()
     assert ap["qa_score"].notna().any()
+    # An appraisal's QA score is the mean score of the evaluated calls the person took that month.
+    scored = ap.dropna(subset=["qa_score"])
+    keyed = pd.Series(scored["qa_score"].to_numpy(), index=pd.MultiIndex.from_arrays(
+        [scored["employee_id"], scored["month"].dt.strftime("%Y-%m")]))
+    common = keyed.index.intersection(qm.index)
+    assert len(common) > 0
+    np.testing.assert_allclose(keyed.loc[common].to_numpy(), qm.loc[common].to_numpy(), atol=0.051)

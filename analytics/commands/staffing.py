@@ -10,7 +10,6 @@ Examples::
 
 from __future__ import annotations
 
-import argparse
 import json
 import math
 import sys

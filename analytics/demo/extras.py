@@ -177,7 +177,6 @@ def complaints(x: Context) -> pd.DataFrame:
     level = rng.choice([1, 2, 3], size=total, p=[0.85, 0.12, 0.03])
     chan_p = {1: [0.8, 0.12, 0.06, 0.02], 2: [0.55, 0.1, 0.25, 0.1], 3: [0.3, 0.0, 0.3, 0.4]}
     channel = np.array([rng.choice(4, p=chan_p[int(lv)]) for lv in level])
-    channels = np.array(C.__dict__.get("COMPLAINT_CHANNELS", ("phone", "on_site", "letter", "media")))
     channel = np.array(["phone", "on_site", "letter", "media"])[channel]
     phone = channel == "phone"
     # phone complaints point at an answered inbound call; poor service attracts them
@@ -206,7 +205,7 @@ def complaints(x: Context) -> pd.DataFrame:
         cause[j] = CAUSES[int(rng.choice(6, p=wt / wt.sum()))]
     valid = rng.random(total) < np.array([P_VALID[c] for c in cause])
     # when: phone complaints shortly after the call; others on random working hours
-    start_us, end_us = int(x.day_us[0]), int(x.day_us[-1]) + 86_400_000_000
+    end_us = int(x.day_us[-1]) + 86_400_000_000
     recv = np.empty(total, np.int64)
     lag = (rng.lognormal(np.log(0.4), 1.0, total) * HOUR * 1e6).astype(np.int64)
     recv[phone] = x.end_us[ci[phone]] + lag[phone]
