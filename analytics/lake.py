@@ -76,7 +76,10 @@ def _rollup_files(root: Path, rollup: str) -> list[str]:
 
 def _empty_select(table: schema.Table) -> str:
     cols = ", ".join(f"CAST(NULL AS {c.dtype}) AS {c.name}" for c in table.columns)
-    return f"SELECT {cols} WHERE false"
+    # The same hidden columns as a view over files, so a dataset of calls alone (no
+    # agent intervals yet) still answers the queries and rollups that read them.
+    hidden = ", CAST(NULL AS VARCHAR) AS _month" if table.month_column else ""
+    return f"SELECT {cols}{hidden}, CAST(NULL AS VARCHAR) AS _batch WHERE false"
 
 
 def _quote_list(paths: list[str]) -> str:

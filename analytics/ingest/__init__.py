@@ -47,3 +47,11 @@ def ingest_frames(root: Path, frames: dict[str, pd.DataFrame], *, source: str,
     if progress:
         progress(1.0, "done")
     return results
+
+
+def __getattr__(name):
+    # The file-import path loads on first use, so the demo generator's imports stay light.
+    if name in ("import_file", "import_files", "ImportReport", "read_rejects"):
+        from analytics.ingest import importer
+        return getattr(importer, name)
+    raise AttributeError(name)

@@ -70,7 +70,10 @@ def read_ledger(root: Path) -> pd.DataFrame:
             "months", "written_at"]
     if not rows:
         return pd.DataFrame(columns=cols)
-    return pd.DataFrame(rows)[cols].sort_values("batch_id", ignore_index=True)
+    df = pd.DataFrame(rows)
+    # File imports add fields (rows read, rejects per reason, source copy) after the common ones.
+    extra = [c for c in df.columns if c not in cols]
+    return df[cols + extra].sort_values("batch_id", ignore_index=True)
 
 
 def _to_arrow(table: schema.Table, df: pd.DataFrame) -> pa.Table:
@@ -105,10 +108,35 @@ def local_months(df: pd.DataFrame, table: schema.Table, zones: dict[str, str]) -
     return out
 
 
+@dataclass(frozen=True)
+class PreparedBatch:
+    """A batch fully written under its temporary name, waiting for ``commit_batch``."""
+    tmp: Path
+    final: Path
+    result: BatchResult
+
+
 def write_batch(root: Path, table_name: str, df: pd.DataFrame, *, source: str,
                 source_hash: str | None = None, rows_rejected: int = 0,
-                zones: dict[str, str] | None = None) -> BatchResult:
+                zones: dict[str, str] | None = None, extra: dict | None = None) -> BatchResult:
     """Write ``df`` (already validated, canonical columns) as one new batch of ``table_name``."""
+    prepared = prepare_batch(root, table_name, df, source=source, source_hash=source_hash,
+                             rows_rejected=rows_rejected, zones=zones, extra=extra)
+    if isinstance(prepared, BatchResult):
+        return prepared
+    return commit_batch(prepared)
+
+
+def prepare_batch(root: Path, table_name: str, df: pd.DataFrame, *, source: str,
+                  source_hash: str | None = None, rows_rejected: int = 0,
+                  zones: dict[str, str] | None = None, extra: dict | None = None) -> PreparedBatch | BatchResult:
+    """Write the batch under a temporary name (invisible to readers); a BatchResult marked
+    ``skipped_as_duplicate`` when the ledger already holds this content.
+
+    Split from the commit so that a file import can prepare every batch it needs (new
+    centers, new queues, the rows) and its rejects before making any of them visible.
+    ``extra`` adds fields to the ledger entry (rows read, rejects per reason, source copy).
+    """
     table = schema.TABLES[table_name]
     root = Path(root)
     digest = source_hash or content_hash(df[table.column_names])
@@ -139,16 +167,25 @@ def write_batch(root: Path, table_name: str, df: pd.DataFrame, *, source: str,
         manifest = {"batch_id": batch_id, "table": table_name, "source": source,
                     "content_hash": digest, "rows_accepted": int(len(df)),
                     "rows_rejected": int(rows_rejected), "months": months,
-                    "written_at": now.isoformat()}
+                    "written_at": now.isoformat(), **(extra or {})}
         (tmp / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
         for f in tmp.rglob("*"):
             if f.is_file():
                 _fsync(f)
-        os.rename(tmp, tdir / f"batch={batch_id}")  # the commit point
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    return BatchResult(table_name, batch_id, len(df), tuple(months))
+    return PreparedBatch(tmp, tdir / f"batch={batch_id}",
+                         BatchResult(table_name, batch_id, len(df), tuple(months)))
+
+
+def commit_batch(prepared: PreparedBatch) -> BatchResult:
+    os.rename(prepared.tmp, prepared.final)  # the commit point
+    return prepared.result
+
+
+def discard_batch(prepared: PreparedBatch) -> None:
+    shutil.rmtree(prepared.tmp, ignore_errors=True)
 
 
 def remove_stale_temporaries(root: Path) -> int:

@@ -1,0 +1,309 @@
+"""Importing a file: read → map → validate → keep rejects and the source → one batch → rollups.
+
+Crash safety: everything is first written where readers do not look (batch folders
+under a temporary name, ``_rejects/<batch>.parquet``, ``_sources/<hash>/``); only
+then are the batches renamed into place, new centers and queues first and the rows
+last. A kill before the renames leaves the lake as it was (the next import deletes the
+temporaries); a kill after them leaves a complete batch whose rollups may be stale,
+and running the same import again finds the batch in the ledger and rebuilds the
+rollups it is missing. Either way the second run completes the first.
+
+Idempotence: the ledger key is the SHA-256 of the file's bytes, the mapping's bytes
+and the options that change the rows (table, --center, --timezone).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from analytics import lake, schema
+from analytics.ingest import batch
+from analytics.ingest.mapping import Mapping, load_mapping
+from analytics.ingest.readers import ReadError, read_source
+from analytics.ingest.validate import REJECT_COLUMNS, Context, ImportSettings, Validated, validate
+
+REJECTS = "_rejects"
+SOURCES = "_sources"
+# Test hook: seconds to sleep after everything is prepared and before the commit, so a
+# test can kill the import at its most delicate moment.
+PAUSE_ENV = "CALLCENTER_INGEST_PAUSE_BEFORE_COMMIT"
+ROLLUP_TABLES = ("calls", "agent_intervals")
+# The rollups join employees (agent -> team), so new HR data changes every month's rollups.
+REBUILD_ALL_ON = ("employees",)
+
+
+@dataclass
+class ImportReport:
+    file: str
+    table: str
+    batch_id: str | None = None
+    rows_read: int = 0
+    rows_accepted: int = 0
+    rows_rejected: int = 0
+    rejected_by_reason: dict[str, int] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    months: tuple[str, ...] = ()
+    skipped_as_duplicate: bool = False
+    error: str | None = None
+    rejects_path: str | None = None
+    rejects: pd.DataFrame | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and (self.rows_accepted > 0 or self.skipped_as_duplicate)
+
+    def lines(self) -> list[str]:
+        """The report as text lines for the command line."""
+        out = [f"{self.file} → {self.table}"]
+        if self.error:
+            return out + [f"  error: {self.error}"]
+        if self.skipped_as_duplicate:
+            return out + [f"  already imported as batch {self.batch_id} ({self.rows_accepted} rows): nothing changed"]
+        out.append(f"  rows read {self.rows_read}, accepted {self.rows_accepted}, rejected {self.rows_rejected}")
+        for code, k in self.rejected_by_reason.items():
+            out.append(f"    rejected {code}: {k}")
+        if self.rejects is not None and len(self.rejects):
+            for r in self.rejects.head(10).itertuples():
+                out.append(f"    {r.file}:{r.line} [{r.column}] {r.reason}")
+            if len(self.rejects) > 10:
+                out.append(f"    … {len(self.rejects) - 10} more in {self.rejects_path}")
+        for w in self.warnings:
+            out.append(f"  warning: {w}")
+        out.append(f"  batch {self.batch_id or '(none: nothing accepted)'}"
+                   + (f", months {', '.join(self.months)}" if self.months else ""))
+        if self.rejects_path:
+            out.append(f"  rejected rows kept in {self.rejects_path}")
+        return out
+
+
+def import_hash(data_path: Path, mapping: Mapping, table: str, center: str | None, zone: str | None) -> str:
+    h = hashlib.sha256()
+    h.update(batch.file_hash(data_path).encode())
+    for part in (mapping.text, table.encode(), (center or "").encode(), (zone or "").encode()):
+        h.update(b"\0")
+        h.update(part)
+    return h.hexdigest()
+
+
+def _context(root: Path, name: str, table: str, center: str | None, zone: str | None) -> Context:
+    ctx = Context(file=name, default_center=center, new_center_zone=zone)
+    if not root.is_dir():
+        return ctx
+    lk = lake.Lake(root, lock_down=False)
+    ctx.zones = lk.zones()
+    q = lk.query("SELECT queue, center FROM queues")
+    ctx.queue_centers = dict(zip(q["queue"], q["center"]))
+    emp = lk.query("SELECT employee_id FROM employees")["employee_id"]
+    ctx.employees = set(emp) if len(emp) else None
+    t = schema.TABLES[table]
+
+    def existing_keys(keys: pd.DataFrame) -> np.ndarray:
+        # The incoming keys travel as a registered Arrow table; the join runs in DuckDB.
+        cur = lk.con.cursor()
+        arrow = pa.Table.from_pandas(keys.assign(_i=np.arange(len(keys))), preserve_index=False)
+        cur.register("incoming", arrow)
+        on = " AND ".join(f"k.{c} = t.{c}" for c in t.key)  # identifiers from the schema
+        hit = cur.execute(f"SELECT k._i FROM incoming k SEMI JOIN {t.name} t ON {on}").df()["_i"].to_numpy()
+        cur.close()
+        mask = np.zeros(len(keys), dtype=bool)
+        mask[hit] = True
+        return mask
+
+    ctx.existing_keys = existing_keys
+    return ctx
+
+
+def _write_parquet_atomic(df: pd.DataFrame, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(batch.TMP_PREFIX + path.name)
+    df.to_parquet(tmp, index=False)
+    os.replace(tmp, path)
+
+
+def _keep_source(root: Path, digest: str, data_path: Path, name: str, mapping: Mapping) -> str:
+    """Copy the source file (and its mapping) under _sources/<hash>/ so every batch can be
+    traced to, and re-imported from, the exact bytes it came from."""
+    final = root / SOURCES / digest[:16]
+    rel = f"{SOURCES}/{digest[:16]}/{name}"
+    if final.is_dir():
+        return rel
+    tmp = root / SOURCES / f"{batch.TMP_PREFIX}{digest[:16]}-{os.getpid()}"
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    shutil.copyfile(data_path, tmp / name)
+    if mapping.text:
+        (tmp / ("mapping-" + (mapping.name or "mapping.toml"))).write_bytes(mapping.text)
+    try:
+        os.rename(tmp, final)
+    except OSError:  # another run kept the same bytes meanwhile
+        shutil.rmtree(tmp, ignore_errors=True)
+    return rel
+
+
+def _clean_orphans(root: Path) -> None:
+    """Rejects and source copies of imports that died before their commit."""
+    batch.remove_stale_temporaries(root)
+    for d in (root / REJECTS, root / SOURCES):
+        for tmp in d.glob(f"{batch.TMP_PREFIX}*") if d.is_dir() else ():
+            shutil.rmtree(tmp, ignore_errors=True) if tmp.is_dir() else tmp.unlink(missing_ok=True)
+    rej = root / REJECTS
+    if rej.is_dir():
+        committed = set(batch.read_ledger(root)["batch_id"])
+        for f in rej.glob("*.parquet"):
+            if not f.stem.startswith("none-") and f.stem not in committed:
+                f.unlink(missing_ok=True)
+
+
+def _stale_rollup_months(root: Path, months: tuple[str, ...]) -> list[str]:
+    """Months whose rollups are missing or older than the newest batch holding that month."""
+    stale = []
+    for m in months:
+        newest = max((p.stat().st_mtime for t in ROLLUP_TABLES
+                      for p in (root / t).glob(f"batch=*/month={m}")), default=0)
+        files = [root / "_rollups" / r / f"month={m}" / "data.parquet" for r in lake.ROLLUPS]
+        if any(not f.is_file() or f.stat().st_mtime < newest for f in files):
+            stale.append(m)
+    return stale
+
+
+def import_file(root: Path | str, table: str, path: Path | str, *, mapping: Mapping | Path | str | None = None,
+                timezone: str | None = None, center: str | None = None,
+                settings: ImportSettings | None = None, display_name: str | None = None,
+                progress: Callable[[float, str], None] | None = None) -> ImportReport:
+    """Import one file into ``table`` of the dataset at ``root``; never raises for bad data."""
+    root = Path(root).resolve()
+    path = Path(path)
+    name = display_name or path.name
+    step = progress or (lambda f, msg: None)
+    if table not in schema.TABLES:
+        return ImportReport(name, table, error=f"unknown table {table!r}")
+    if not isinstance(mapping, Mapping):
+        mapping = load_mapping(mapping, table)
+    zone = timezone or mapping.timezone
+    if zone:
+        try:
+            from zoneinfo import ZoneInfo
+            ZoneInfo(zone)
+        except Exception:
+            return ImportReport(name, table, error=f"unknown time zone {zone!r} (use an IANA name such as Asia/Shanghai)")
+    root.mkdir(parents=True, exist_ok=True)
+    _clean_orphans(root)
+    settings = settings or _settings(root)
+    digest = import_hash(path, mapping, table, center, zone)
+
+    step(0.05, "ledger")
+    ledger = batch.read_ledger(root)
+    same = ledger[(ledger["table"] == table) & (ledger["content_hash"] == digest)]
+    if len(same):
+        row = same.iloc[0]
+        months = tuple(row["months"])
+        stale = _stale_rollup_months(root, months) if table in ROLLUP_TABLES else []
+        if stale:  # a previous run committed and died before its rollups
+            lake.rebuild_rollups(root, stale)
+        _ensure_dataset_info(root)
+        return ImportReport(name, table, batch_id=row["batch_id"], rows_accepted=int(row["rows_accepted"]),
+                            rows_rejected=int(row["rows_rejected"]), months=months, skipped_as_duplicate=True)
+
+    step(0.1, "reading")
+    try:
+        source = read_source(path, mapping, display_name=name)
+    except ReadError as e:
+        return ImportReport(name, table, error=str(e))
+    step(0.35, "validating")
+    ctx = _context(root, name, table, center, zone)
+    v: Validated = validate(source, table, mapping, ctx, settings)
+    report = ImportReport(name, table, rows_read=v.rows_read, rows_accepted=len(v.accepted),
+                          rows_rejected=v.rows_rejected, rejected_by_reason=v.rejected_by_reason,
+                          warnings=v.warnings, rejects=v.rejects)
+    step(0.6, "writing")
+    if not len(v.accepted):
+        # Nothing to commit: keep the rejects under a name derived from the content so a
+        # re-run rewrites the same file instead of adding one.
+        if len(v.rejects):
+            rp = root / REJECTS / f"none-{digest[:16]}.parquet"
+            _write_parquet_atomic(v.rejects, rp)
+            report.rejects_path = str(rp.relative_to(root))
+        report.error = report.error or "no row could be accepted"
+        return report
+
+    zones = dict(ctx.zones)
+    if v.new_centers is not None:
+        zones.update(dict(zip(v.new_centers["center"], v.new_centers["timezone"])))
+    src_rel = _keep_source(root, digest, path, name, mapping)
+    extra = {"file_name": name, "rows_read": v.rows_read, "rejected_by_reason": v.rejected_by_reason,
+             "source_file": src_rel, "mapping": mapping.name or None}
+    prepared = []
+    try:
+        for tname, frame in (("centers", v.new_centers), ("queues", v.new_queues)):
+            if frame is not None and len(frame):
+                full = frame.reindex(columns=schema.TABLES[tname].column_names)
+                p = batch.prepare_batch(root, tname, full, source=f"{name} (new {tname})", zones=zones)
+                if isinstance(p, batch.PreparedBatch):
+                    prepared.append(p)
+        main = batch.prepare_batch(root, table, v.accepted, source=name, source_hash=digest,
+                                   rows_rejected=v.rows_rejected, zones=zones, extra=extra)
+        if isinstance(main, batch.BatchResult):  # another import of the same content won the race
+            for p in prepared:
+                batch.discard_batch(p)
+            report.batch_id, report.skipped_as_duplicate = main.batch_id, True
+            return report
+        prepared.append(main)
+        if len(v.rejects):
+            rp = root / REJECTS / f"{main.result.batch_id}.parquet"
+            _write_parquet_atomic(v.rejects, rp)
+            report.rejects_path = str(rp.relative_to(root))
+        pause = float(os.environ.get(PAUSE_ENV, "0") or 0)
+        if pause:
+            print("ingest: prepared, committing", file=sys.stderr, flush=True)
+            time.sleep(pause)
+        for p in prepared:  # reference rows first, so the rows' center and queue exist when they appear
+            batch.commit_batch(p)
+    except BaseException:
+        for p in prepared:
+            if p.tmp.exists():
+                batch.discard_batch(p)
+        raise
+    report.batch_id = main.result.batch_id
+    report.months = main.result.months
+    step(0.75, "rollups")
+    if table in ROLLUP_TABLES and report.months:
+        lake.rebuild_rollups(root, report.months, progress=lambda f, m: step(0.75 + 0.25 * f, m))
+    elif table in REBUILD_ALL_ON and lake.has_dataset(root):
+        lake.rebuild_rollups(root, None, progress=lambda f, m: step(0.75 + 0.25 * f, m))
+    _ensure_dataset_info(root)
+    step(1.0, "done")
+    return report
+
+
+def import_files(root, table, paths, **kw) -> list[ImportReport]:
+    return [import_file(root, table, p, **kw) for p in paths]
+
+
+def _settings(root: Path) -> ImportSettings:
+    """The "import" object of <dataset>/settings.json, if any."""
+    f = Path(root) / "settings.json"
+    if not f.is_file():
+        return ImportSettings()
+    return ImportSettings.from_dict(json.loads(f.read_text(encoding="utf-8")).get("import", {}))
+
+
+def _ensure_dataset_info(root: Path) -> None:
+    if not lake.dataset_info(root):
+        lake.write_dataset_info(root, {"kind": "imported", "created_at": pd.Timestamp.now(tz="UTC").isoformat()})
+
+
+def read_rejects(root: Path | str, batch_id: str) -> pd.DataFrame:
+    f = Path(root) / REJECTS / f"{batch_id}.parquet"
+    return pd.read_parquet(f) if f.is_file() else pd.DataFrame(columns=REJECT_COLUMNS)

@@ -1,0 +1,441 @@
+"""Validation: text cells from a reader in, typed canonical rows and reasoned rejects out.
+
+All checks are vectorised over the whole frame (pandas on Arrow strings), so a million
+calls validate in seconds. Every problem names the source file, the 1-based source
+line (header = line 1), the canonical column (or the source header when a column is
+missing) and why, as a stable ``code`` (for counts and translations) and an English
+``reason`` with the offending value. A row with several problems is rejected once and
+listed once per problem.
+
+Time: an offset or ``Z`` in a timestamp is honoured; a naive timestamp is read in its
+center's IANA zone. A naive time that does not exist there (spring-forward gap) or
+exists twice (autumn fold) is rejected, never shifted: only the source knows which
+instant was meant.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from analytics import schema
+from analytics.ingest.mapping import Mapping
+from analytics.ingest.readers import LINE, Source
+
+REJECT_COLUMNS = ["file", "line", "column", "code", "reason", "values"]
+
+TRUE = {"true", "t", "yes", "y", "1", "是", "对", "true.", "1.0"}
+FALSE = {"false", "f", "no", "n", "0", "否", "错", "0.0"}
+
+# Inclusive ranges for numeric columns; every column whose unit is seconds, calls, km or
+# a count must also be >= 0 (see _range).
+RANGES: dict[tuple[str, str], tuple[float, float]] = {
+    ("calls", "csat"): (1, 5),
+    ("appraisals", "csat"): (1, 5),
+    ("appraisals", "engagement"): (1, 5),
+    ("appraisals", "qa_score"): (0, 100),
+    ("appraisals", "score"): (0, 100),
+    ("appraisals", "attendance_rate"): (0, 1),
+    ("qa_evaluations", "score"): (0, 100),
+    ("employees", "star_level"): (0, 5),
+    ("employees", "pay_band"): (1, 5),
+    ("employees", "birth_year"): (1900, 2100),
+    ("role_events", "from_star"): (0, 5),
+    ("role_events", "to_star"): (0, 5),
+    ("queues", "service_level_target"): (0, 1),
+}
+NON_NEGATIVE_UNITS = ("s", "calls", "count", "km")
+INTERVAL_S = 900
+# Tables whose lake view appends every batch: a key seen before would count twice, so it
+# is rejected. Reference tables (people, queues...) are re-exported whole: the newest
+# batch wins per key, so a known key there is an update, not a duplicate.
+APPEND_ONLY = tuple(t.name for t in schema.TABLES.values() if t.month_column)
+AGENT_COLUMNS = {"calls": "agent_id", "agent_intervals": "agent_id", "complaints": "agent_id",
+                 "qa_evaluations": "agent_id", "role_events": "employee_id", "appraisals": "employee_id"}
+
+
+@dataclass(frozen=True)
+class ImportSettings:
+    clock_skew_s: float = 2.0          # ended may precede answered by this much (clocks of two systems)
+    duration_tolerance_s: float = 2.0  # talk may exceed ended - answered by this much (rounding)
+    future_tolerance_s: float = 300.0  # a timestamp this far past "now" is rejected
+    unknown_agent: str = "warn"        # "warn" or "reject" an agent missing from employees
+    now: pd.Timestamp | None = None    # fixed in tests
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "ImportSettings":
+        known = {k: v for k, v in (data or {}).items() if k in cls.__dataclass_fields__ and k != "now"}
+        s = cls(**known)
+        if s.unknown_agent not in ("warn", "reject"):
+            raise ValueError("import setting unknown_agent must be 'warn' or 'reject'")
+        return s
+
+
+@dataclass
+class Context:
+    """What the lake already knows, and what the command line adds."""
+    file: str
+    zones: dict[str, str] = field(default_factory=dict)          # known center -> zone
+    queue_centers: dict[str, str] = field(default_factory=dict)  # known queue -> center
+    employees: set[str] | None = None                            # None: no HR data in the lake
+    default_center: str | None = None                            # --center
+    new_center_zone: str | None = None                           # --timezone (or the mapping's)
+    existing_keys: Callable[[pd.DataFrame], np.ndarray] | None = None  # rows whose key is in the lake
+
+
+@dataclass
+class Validated:
+    accepted: pd.DataFrame            # canonical columns, typed
+    rejects: pd.DataFrame             # REJECT_COLUMNS, one row per problem
+    rows_read: int
+    rows_rejected: int
+    warnings: list[str]
+    new_centers: pd.DataFrame | None  # centers to create (with the given zone)
+    new_queues: pd.DataFrame | None   # queues to create under their center
+
+    @property
+    def rejected_by_reason(self) -> dict[str, int]:
+        if self.rejects.empty:
+            return {}
+        return {k: int(v) for k, v in self.rejects.groupby("code")["line"].nunique().sort_index().items()}
+
+
+class _Problems:
+    def __init__(self, n: int):
+        self.n = n
+        self.parts: list[pd.DataFrame] = []
+        self.bad = np.zeros(n, dtype=bool)
+
+    def add(self, mask, column: str, code: str, reason) -> None:
+        mask = np.asarray(mask, dtype=bool) if not isinstance(mask, pd.Series) else mask.fillna(False).to_numpy(bool)
+        if not mask.any():
+            return
+        pos = np.flatnonzero(mask)
+        if isinstance(reason, pd.Series):
+            reasons = reason.to_numpy(dtype=object)[pos]
+        else:
+            reasons = np.full(len(pos), reason, dtype=object)
+        self.parts.append(pd.DataFrame({"pos": pos, "column": column, "code": code, "reason": reasons}))
+        self.bad[pos] = True
+
+    def frame(self) -> pd.DataFrame:
+        if not self.parts:
+            return pd.DataFrame({"pos": pd.Series([], dtype="int64"), "column": pd.Series([], dtype="str"),
+                                 "code": pd.Series([], dtype="str"), "reason": pd.Series([], dtype="str")})
+        return pd.concat(self.parts, ignore_index=True)
+
+
+def _q(s: pd.Series) -> pd.Series:
+    """Values quoted for a reason text."""
+    return "'" + s.fillna("").astype("str").str.slice(0, 60) + "'"
+
+
+def _parse_times(s: pd.Series, fmt: str | None) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """(UTC instants for aware values, naive local datetimes, unparseable mask)."""
+    present = s.notna()
+    if fmt == "epoch":
+        num = pd.to_numeric(s, errors="coerce")
+        aware = pd.to_datetime(num, unit="s", utc=True, errors="coerce")
+        naive = pd.Series(pd.NaT, index=s.index, dtype="datetime64[us]")
+        return aware, naive, present & aware.isna()
+    has_offset = s.str.contains(r"(?:Z|[+-]\d{2}:?\d{2})$", regex=True, na=False) & ~s.str.fullmatch(
+        r"\d{4}-\d{2}-\d{2}", na=False)
+    aware = pd.Series(pd.NaT, index=s.index, dtype="datetime64[us, UTC]")
+    naive = pd.Series(pd.NaT, index=s.index, dtype="datetime64[us]")
+    if has_offset.any():
+        aware.loc[has_offset] = pd.to_datetime(s[has_offset], format="ISO8601", utc=True, errors="coerce")
+    plain = present & ~has_offset
+    if plain.any():
+        parsed = pd.to_datetime(s[plain], format=fmt or "ISO8601", errors="coerce")
+        if fmt and parsed.isna().any():  # a file may mix the declared format with ISO dates
+            retry = parsed.isna()
+            parsed.loc[retry] = pd.to_datetime(s[plain][retry], format="ISO8601", errors="coerce")
+        naive.loc[plain] = parsed.astype("datetime64[us]")
+    bad = present & aware.isna() & naive.isna()
+    return aware, naive, bad
+
+
+def validate(source: Source, table_name: str, mapping: Mapping, ctx: Context,
+             settings: ImportSettings | None = None) -> Validated:
+    settings = settings or ImportSettings()
+    table = schema.TABLES[table_name]
+    raw = source.frame.reset_index(drop=True)
+    n = len(raw)
+    lines = raw[LINE].to_numpy()
+    probs = _Problems(n)
+    warnings: list[str] = []
+    now = settings.now if settings.now is not None else pd.Timestamp.now(tz="UTC")
+
+    # 1. columns: source headers -> canonical names, then constants from the mapping.
+    rename = mapping.rename(source.columns)
+    df = pd.DataFrame(index=raw.index)
+    for src_col, canon in rename.items():
+        if canon not in df.columns:
+            df[canon] = raw[src_col].astype("str")
+    ignored = [c for c in source.columns if c not in rename]
+    if ignored:
+        warnings.append(f"columns not imported (not in the mapping): {', '.join(map(str, ignored))}")
+    defaults = dict(mapping.defaults)
+    if "center" in table.column_names and ctx.default_center and "center" not in df.columns:
+        defaults.setdefault("center", ctx.default_center)
+    for col, value in defaults.items():
+        if col not in df.columns:
+            df[col] = pd.Series(str(value), index=df.index, dtype="str")
+        else:
+            df[col] = df[col].fillna(str(value))
+    derivable = {"center"} if table_name in ("calls",) else set()
+    missing = [c for c in table.required_columns if c not in df.columns and c not in derivable]
+    if missing:
+        for c in missing:
+            probs.add(np.ones(n, bool), c, "missing_column",
+                      f"required column {c!r} is not in the file (headers: {', '.join(map(str, source.columns))})")
+        return _finish(raw, source, table, df.iloc[0:0], probs, ctx, warnings, None, None)
+    for c in table.column_names:
+        if c not in df.columns:
+            df[c] = pd.Series(np.nan, index=df.index, dtype="str")
+
+    # 2. codes: the mapping's value maps, then the schema's allowed values.
+    for col, vmap in mapping.values.items():
+        mapped = df[col].map(vmap)
+        df[col] = mapped.where(mapped.notna(), df[col]).astype("str")
+
+    out: dict[str, pd.Series] = {}
+    for c in table.columns:
+        s = df[c.name]
+        present = s.notna()
+        if c.required:
+            probs.add(~present, c.name, "required_empty", f"required value {c.name} is empty")
+        if c.dtype == "VARCHAR":
+            if c.allowed:
+                allowed = {str(a) for a in c.allowed}
+                lowered = s.str.lower()
+                s = lowered.where(lowered.isin(allowed), s)
+                probs.add(present & ~s.isin(allowed), c.name, "not_allowed",
+                          "value " + _q(s) + f" is not one of {', '.join(sorted(allowed))}")
+            out[c.name] = s
+        elif c.dtype in ("INTEGER", "DOUBLE"):
+            num = pd.to_numeric(s, errors="coerce")
+            probs.add(present & num.isna(), c.name, "not_a_number", "value " + _q(s) + " is not a number")
+            if c.dtype == "INTEGER":
+                probs.add(num.notna() & (num % 1 != 0), c.name, "not_an_integer",
+                          "value " + _q(s) + " is not a whole number")
+            if c.allowed:
+                probs.add(num.notna() & ~num.isin([float(a) for a in c.allowed]), c.name, "not_allowed",
+                          "value " + _q(s) + f" is not one of {', '.join(map(str, c.allowed))}")
+            lo_hi = RANGES.get((table_name, c.name))
+            if lo_hi is None and c.unit in NON_NEGATIVE_UNITS:
+                lo_hi = (0, np.inf)
+            if lo_hi is not None:
+                lo, hi = lo_hi
+                what = f"between {lo:g} and {hi:g}" if np.isfinite(hi) else "zero or more"
+                probs.add(num.notna() & ((num < lo) | (num > hi)), c.name, "out_of_range",
+                          "value " + _q(s) + f" must be {what}")
+            out[c.name] = num.astype("Int32") if c.dtype == "INTEGER" else num.astype("float64")
+            if c.dtype == "INTEGER":
+                out[c.name] = num.where(num % 1 == 0).astype("Int32")
+        elif c.dtype == "BOOLEAN":
+            low = s.str.lower()
+            val = pd.Series(pd.NA, index=s.index, dtype="boolean")
+            val[low.isin(TRUE)] = True
+            val[low.isin(FALSE)] = False
+            probs.add(present & val.isna(), c.name, "not_a_boolean", "value " + _q(s) + " is not true/false")
+            out[c.name] = val
+        elif c.dtype == "DATE":
+            fmt = mapping.time_format_for(c.name)
+            _, naive, bad = _parse_times(s, None if fmt == "epoch" else fmt)
+            probs.add(bad, c.name, "not_a_date", "value " + _q(s) + " is not a date")
+            not_midnight = naive.notna() & (naive != naive.dt.normalize())
+            probs.add(not_midnight, c.name, "not_a_date", "value " + _q(s) + " has a time of day; a date is expected")
+            out[c.name] = naive.dt.normalize()
+        # TIMESTAMPTZ are parsed below, once every row knows its center's zone.
+
+    # 3. centers and queues: every call row must know its center, hence its zone.
+    new_centers = new_queues = None
+    zones = dict(ctx.zones)
+    if "center" in table.column_names:
+        center = out["center"]
+        if "queue" in out and ctx.queue_centers:
+            from_queue = out["queue"].map(ctx.queue_centers)
+            clash = center.notna() & from_queue.notna() & (center != from_queue)
+            probs.add(clash, "center", "queue_center_mismatch",
+                      "queue " + _q(out["queue"]) + " belongs to center " + _q(from_queue) + ", not " + _q(center))
+            center = center.where(center.notna(), from_queue)
+        if ctx.default_center:
+            center = center.fillna(ctx.default_center)
+        out["center"] = center.astype("str")
+        probs.add(center.isna(), "center", "no_center",
+                  "no center: the file has none, the queue is new, and no --center was given")
+        unknown = sorted(set(center.dropna()) - set(zones))
+        if unknown and ctx.new_center_zone:
+            new_centers = pd.DataFrame({"center": unknown, "name_zh": None, "name_en": None,
+                                        "timezone": ctx.new_center_zone}).astype("str")
+            for u in unknown:
+                zones[u] = ctx.new_center_zone
+            warnings.append(f"new centers created in zone {ctx.new_center_zone}: {', '.join(unknown)}")
+        elif unknown:
+            probs.add(center.isin(unknown), "center", "unknown_center",
+                      "center " + _q(center) + " is not in the dataset; give --timezone to create it")
+        if "queue" in out and table_name in ("calls", "agent_intervals"):
+            q = out["queue"]
+            fresh = q.notna() & ~q.isin(list(ctx.queue_centers)) & center.isin(list(zones))
+            if fresh.any():
+                nq = (pd.DataFrame({"queue": q[fresh], "center": center[fresh]})
+                      .drop_duplicates("queue").sort_values("queue", ignore_index=True))
+                two = pd.DataFrame({"queue": q[fresh], "center": center[fresh]}).drop_duplicates()
+                split = two["queue"].duplicated(keep=False)
+                if split.any():  # one new queue code seen under two centers in one file
+                    bad_q = set(two.loc[split, "queue"])
+                    probs.add(q.isin(bad_q), "queue", "queue_center_mismatch",
+                              "queue " + _q(q) + " appears under more than one center in this file")
+                    nq = nq[~nq["queue"].isin(bad_q)]
+                new_queues = pd.DataFrame({c.name: pd.Series([None] * len(nq), dtype="str")
+                                           for c in schema.QUEUES.columns})
+                new_queues["queue"] = nq["queue"].to_numpy()
+                new_queues["center"] = nq["center"].to_numpy()
+                new_queues["direction"] = "inbound"
+                new_queues["service_level_seconds"] = pd.Series([pd.NA] * len(nq), dtype="Int32")
+                new_queues["service_level_target"] = np.nan
+                warnings.append(f"new queues created: {', '.join(nq['queue'])}")
+        row_zone = center.map(zones)
+    else:
+        zone = zones.get(ctx.default_center) if ctx.default_center else None
+        zone = zone or ctx.new_center_zone
+        row_zone = pd.Series(zone, index=raw.index, dtype="str")
+
+    # 4. timestamps, each row in its center's zone.
+    for c in table.columns:
+        if c.dtype != "TIMESTAMPTZ":
+            continue
+        s = df[c.name]
+        aware, naive, bad = _parse_times(s, mapping.time_format_for(c.name))
+        probs.add(bad, c.name, "not_a_timestamp", "value " + _q(s) + " is not a date and time")
+        result = aware.copy()
+        need_zone = naive.notna()
+        probs.add(need_zone & row_zone.isna() & ("center" not in table.column_names), c.name, "no_time_zone",
+                  "value " + _q(s) + " has no UTC offset and no --center/--timezone tells its zone")
+        for zone, idx in naive[need_zone & row_zone.notna()].groupby(row_zone[need_zone & row_zone.notna()]).groups.items():
+            local = naive.loc[idx]
+            early = local.dt.tz_localize(zone, ambiguous=np.ones(len(local), bool), nonexistent="NaT")
+            late = local.dt.tz_localize(zone, ambiguous=np.zeros(len(local), bool), nonexistent="NaT")
+            gap = early.isna()
+            fold = ~gap & (early != late)
+            probs.add(pd.Series(gap, index=local.index).reindex(raw.index, fill_value=False), c.name, "dst_gap",
+                      "local time " + _q(s) + f" does not exist in {zone} (clocks jump forward); give a UTC offset")
+            probs.add(pd.Series(fold, index=local.index).reindex(raw.index, fill_value=False), c.name, "dst_fold",
+                      "local time " + _q(s) + f" happens twice in {zone} (clocks go back); give a UTC offset")
+            result.loc[idx] = early.where(~fold).dt.tz_convert("UTC")
+        probs.add(result > now + pd.Timedelta(seconds=settings.future_tolerance_s), c.name, "in_future",
+                  "time " + _q(s) + " is in the future")
+        out[c.name] = result
+
+    # 5. rules between columns.
+    skew = pd.Timedelta(seconds=settings.clock_skew_s)
+    tol = settings.duration_tolerance_s
+    if table_name == "calls":
+        arr, ans, end = out["arrived_at"], out["answered_at"], out["ended_at"]
+        probs.add(ans.notna() & arr.notna() & (ans < arr - skew), "answered_at", "order_answered_before_arrived",
+                  "answered " + _q(df["answered_at"]) + " before arrived " + _q(df["arrived_at"]))
+        probs.add(end.notna() & ans.notna() & (end < ans - skew), "ended_at", "order_ended_before_answered",
+                  "ended " + _q(df["ended_at"]) + " before answered " + _q(df["answered_at"]))
+        probs.add(end.notna() & arr.notna() & ans.isna() & (end < arr - skew), "ended_at", "order_ended_before_arrived",
+                  "ended " + _q(df["ended_at"]) + " before arrived " + _q(df["arrived_at"]))
+        span = (end - ans).dt.total_seconds()
+        talk = out["talk_s"]
+        parts = talk.fillna(0) + out["hold_s"].fillna(0)
+        probs.add(ans.notna() & end.notna() & (end >= ans - skew) & (talk.notna() | out["hold_s"].notna())
+                  & (parts > span + tol),
+                  "talk_s", "duration_exceeds_span",
+                  "talk + hold " + parts.round(1).astype("str") + " s is longer than answered→ended "
+                  + span.round(1).astype("str") + " s")
+        probs.add(ans.isna() & (talk.fillna(0) > 0), "talk_s", "talk_without_answer",
+                  "talk time " + _q(df["talk_s"]) + " on a call that was never answered")
+    elif table_name == "agent_intervals":
+        st = out["interval_start"]
+        probs.add(st.notna() & ((st.dt.minute % 15 != 0) | (st.dt.second != 0)), "interval_start", "interval_misaligned",
+                  "interval start " + _q(df["interval_start"]) + " is not on a 15-minute boundary")
+        probs.add(out["staffed_s"] > INTERVAL_S + tol, "staffed_s", "out_of_range",
+                  "staffed " + _q(df["staffed_s"]) + f" s is more than the {INTERVAL_S} s of an interval")
+        probs.add(out["available_s"].fillna(0) + out["handling_s"].fillna(0) > out["staffed_s"] + tol,
+                  "available_s", "duration_exceeds_span", "available + handling is more than staffed")
+    elif table_name == "employees":
+        probs.add(out["exit_date"].notna() & (out["exit_date"] < out["hire_date"]), "exit_date",
+                  "order_exit_before_hire", "exit " + _q(df["exit_date"]) + " before hire " + _q(df["hire_date"]))
+    elif table_name == "appraisals":
+        m = out["month"]
+        probs.add(m.notna() & (m.dt.day != 1), "month", "month_not_first_day",
+                  "month " + _q(df["month"]) + " is not the first day of a month")
+    elif table_name == "complaints":
+        for col in ("first_response_at", "resolved_at", "callback_at", "closed_at"):
+            probs.add(out[col].notna() & (out[col] < out["received_at"] - skew), col, "order_before_received",
+                      col + " " + _q(df[col]) + " before received " + _q(df["received_at"]))
+
+    # 6. references: agents that HR does not know.
+    acol = AGENT_COLUMNS.get(table_name)
+    if acol:
+        if ctx.employees is None:
+            if out[acol].notna().any():
+                warnings.append("no employees in the dataset yet: agent ids are not checked")
+        else:
+            unknown_agent = out[acol].notna() & ~out[acol].isin(list(ctx.employees))
+            if unknown_agent.any():
+                if settings.unknown_agent == "reject":
+                    probs.add(unknown_agent, acol, "unknown_agent", "agent " + _q(out[acol]) + " is not an employee")
+                else:
+                    first = lines[np.flatnonzero(unknown_agent.to_numpy())[:5]]
+                    warnings.append(f"{int(unknown_agent.sum())} rows name agents missing from employees "
+                                    f"(first on lines {', '.join(map(str, first))})")
+
+    # 7. duplicates: within the file (keep the first), then against the lake.
+    keys = list(table.key)
+    keyed = pd.DataFrame({k: out[k] for k in keys})
+    has_key = keyed.notna().all(axis=1) if all(table.column(k).required for k in keys) else keyed.notna().any(axis=1)
+    dup = has_key & keyed.duplicated(keep="first")
+    if dup.any():
+        first_line = pd.Series(lines, index=raw.index).groupby([keyed[k] for k in keys], dropna=False).transform("first")
+        probs.add(dup, keys[0], "duplicate_in_file", "same key as line " + first_line.astype("str"))
+    if table_name in APPEND_ONLY and ctx.existing_keys is not None:
+        cand = has_key & ~dup
+        if cand.any():
+            seen = pd.Series(False, index=raw.index)
+            seen[cand] = ctx.existing_keys(keyed[cand].reset_index(drop=True))
+            probs.add(seen, keys[0], "duplicate_in_lake", "this key was imported before (same " + "+".join(keys) + ")")
+
+    accepted = pd.DataFrame({c: out[c] for c in table.column_names})
+    return _finish(raw, source, table, accepted, probs, ctx, warnings, new_centers, new_queues)
+
+
+def _finish(raw, source, table, accepted, probs: _Problems, ctx: Context, warnings, new_centers, new_queues):
+    problems = probs.frame()
+    good = ~probs.bad
+    if len(accepted):
+        accepted = accepted[good].reset_index(drop=True)
+    # Rejected rows keep their original cells as text (JSON object of source header -> value).
+    bad_pos = np.flatnonzero(probs.bad)
+    values = {}
+    if len(bad_pos):
+        cells = raw.iloc[bad_pos][[c for c in source.columns if c in raw.columns]]
+        values = dict(zip(bad_pos, (json.dumps({k: v for k, v in r.items() if isinstance(v, str)}, ensure_ascii=False)
+                                    for r in cells.to_dict("records"))))
+    lines = raw[LINE].to_numpy()
+    rej = pd.DataFrame({
+        "file": ctx.file,
+        "line": lines[problems["pos"].to_numpy()] if len(problems) else pd.Series([], dtype="int64"),
+        "column": problems["column"].astype("str"),
+        "code": problems["code"].astype("str"),
+        "reason": problems["reason"].astype("str"),
+        "values": [values.get(p, "") for p in problems["pos"]],
+    })
+    if source.problems:
+        extra = pd.DataFrame([{"file": ctx.file, "line": p[0], "column": p[1], "code": p[2], "reason": p[3],
+                               "values": json.dumps({"_raw": p[4]}, ensure_ascii=False)} for p in source.problems])
+        rej = pd.concat([rej, extra], ignore_index=True)
+    rej = rej.astype({"file": "str", "column": "str", "code": "str", "reason": "str", "values": "str"})
+    rej["line"] = rej["line"].astype("int64")
+    rej = rej.sort_values(["line", "column"], kind="stable", ignore_index=True)
+    rows_read = len(raw) + len(source.problems)
+    rows_rejected = int(probs.bad.sum()) + len(source.problems)
+    return Validated(accepted, rej, rows_read, rows_rejected, warnings, new_centers, new_queues)
