@@ -234,9 +234,9 @@ def validate(source: Source, table_name: str, mapping: Mapping, ctx: Context,
                 what = f"between {lo:g} and {hi:g}" if np.isfinite(hi) else "zero or more"
                 probs.add(num.notna() & ((num < lo) | (num > hi)), c.name, "out_of_range",
                           "value " + _q(s) + f" must be {what}")
-            out[c.name] = num.astype("Int32") if c.dtype == "INTEGER" else num.astype("float64")
-            if c.dtype == "INTEGER":
-                out[c.name] = num.where(num % 1 == 0).astype("Int32")
+            # A non-integer in an INTEGER column is already a problem; blank it so the cast is safe.
+            out[c.name] = (num.where(num % 1 == 0).astype("Int32") if c.dtype == "INTEGER"
+                           else num.astype("float64"))
         elif c.dtype == "BOOLEAN":
             low = s.str.lower()
             val = pd.Series(pd.NA, index=s.index, dtype="boolean")
@@ -351,7 +351,8 @@ def validate(source: Source, table_name: str, mapping: Mapping, ctx: Context,
                   "talk_s", "duration_exceeds_span",
                   "talk + hold " + parts.round(1).astype("str") + " s is longer than answered→ended "
                   + span.round(1).astype("str") + " s")
-        probs.add(ans.isna() & (talk.fillna(0) > 0), "talk_s", "talk_without_answer",
+        # The source's answered cell, not the parsed one: a bad answered time is its own problem.
+        probs.add(df["answered_at"].isna() & (talk.fillna(0) > 0), "talk_s", "talk_without_answer",
                   "talk time " + _q(df["talk_s"]) + " on a call that was never answered")
     elif table_name == "agent_intervals":
         st = out["interval_start"]
