@@ -1,0 +1,425 @@
+"""Complaint (投诉) analytics: counts, rates, escalation, handling times in working days,
+backlog, causes, repeat complainers and unusual months.
+
+Every function takes (lake, filters, scope[, settings]) like ``analytics.calls``. The rows
+come from one query (``_rows``) whose filter and Scope predicate are bound parameters
+inside the SQL; complaints are few (a handful per 10,000 calls), so the working-day
+arithmetic and the small aggregations run in pandas over those rows.
+
+Rules chosen here (the pages print them):
+
+- a complaint belongs to the local day (center's zone) it was received;
+- handling times are in working days of the statutory calendar (``analytics.workdays``):
+  only time on working days counts, a working day as 24 h;
+- "resolved within target" (default 2 working days, DOMAIN.md) is judged on the complaints
+  whose fate is known at the end of the data: resolved ones, and open ones already older
+  than the target (they have missed it); younger open ones are not counted either way;
+- the rate per 10,000 calls divides by inbound calls offered in the same centers and
+  queues; when the view is limited to teams it divides by the calls those teams handled
+  (an abandoned call has no team);
+- a month is unusual when its count is far from the median of the previous months:
+  robust z = (count − median) / max(1.4826 × MAD, √median, 1) over up to 6 previous
+  months (at least 3), unusual when |z| ≥ 3. The √median floor is the Poisson noise of
+  a count, so a quiet, flat history does not turn every small wobble into an alarm.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from analytics import calls
+from analytics import metrics as m
+from analytics import workdays
+from analytics.access import Scope
+from analytics.filters import Filters
+from analytics.lake import Lake
+
+# Dimensions a complaint breakdown may group by (identifiers, never user text).
+BREAKDOWNS = ("level", "channel", "category", "cause", "center", "queue", "team", "agent")
+# Age bands of the open backlog, in working days: (key, lower bound inclusive, upper exclusive).
+AGE_BANDS = (("lt1", 0.0, 1.0), ("1to2", 1.0, 2.0), ("2to5", 2.0, 5.0), ("ge5", 5.0, np.inf))
+
+UNUSUAL_WINDOW = 6        # previous months in the baseline
+UNUSUAL_MIN_HISTORY = 3   # fewer previous months: no judgement
+UNUSUAL_Z = 3.0
+
+
+@dataclass(frozen=True)
+class ComplaintSettings:
+    calendar: str = workdays.DEFAULT_COUNTRY   # "CN" statutory calendar, or another ISO country code
+    resolve_within_workdays: float = 2.0       # DOMAIN.md: 投诉处理不超过 2 个工作日
+
+    def __post_init__(self):
+        if not isinstance(self.calendar, str) or not self.calendar.isalpha() or len(self.calendar) != 2:
+            raise ValueError(f"workday_calendar must be a two-letter country code, got {self.calendar!r}")
+        if not self.resolve_within_workdays > 0:
+            raise ValueError("complaint_resolve_within_workdays must be a positive number of working days")
+
+
+def load_settings(dataset: Path) -> ComplaintSettings:
+    """``workday_calendar`` and ``complaint_resolve_within_workdays`` from the dataset's settings.json."""
+    f = Path(dataset) / "settings.json"
+    data = json.loads(f.read_text(encoding="utf-8")) if f.is_file() else {}
+    return ComplaintSettings(calendar=str(data.get("workday_calendar", workdays.DEFAULT_COUNTRY)).upper(),
+                             resolve_within_workdays=float(data.get("complaint_resolve_within_workdays", 2.0)))
+
+
+# --- the registry of complaint metrics (kept apart from the call registry) ---------------
+
+def _ratio(num, den):
+    return m._ratio(num, den)
+
+
+M = m.Metric
+COMPLAINT_METRICS: dict[str, m.Metric] = {x.key: x for x in (
+    M("complaints", "投诉量", "Complaints", "期间内受理的投诉件数（按受理日，当地时间）",
+      "complaints received in the period (by local day received)", "complaints", False, None,
+      lambda s, _: s["complaints"]),
+    M("complaints_per_10k", "万通投诉率", "Complaints per 10,000 calls",
+      "投诉量 ÷ 呼入进线量 × 10000（按班组查看时为该班组处理量）",
+      "complaints / inbound calls offered × 10,000 (calls handled when viewing teams)",
+      "per10k", False, None, lambda s, _: _ratio(s["complaints"], s["calls"]) * 10000),
+    M("valid_share", "有效投诉占比", "Judged valid", "核实为有效的投诉 ÷ 已判定的投诉",
+      "complaints judged valid / complaints judged", "%", None, None,
+      lambda s, _: _ratio(s["valid"], s["judged"])),
+    M("level3_complaints", "三级投诉（监管 / 媒体）", "Level 3 (regulator / media)",
+      "升级到税务局 12366、上级局或媒体的投诉件数", "complaints escalated to the regulator or the media",
+      "complaints", False, 0.0, lambda s, _: s["level3"], amber_band=0.0),
+    M("first_response_workdays", "首次响应（工作日）", "First response (working days)",
+      "受理到首次响应的工作日时长的平均值（只计工作日内的时间）",
+      "mean working-day time from received to first response (only time on working days counts)",
+      "workdays", False, None, lambda s, _: _ratio(s["first_response_sum"], s["responded"])),
+    M("resolution_workdays", "处理时长（工作日）", "Time to resolve (working days)",
+      "受理到办结的工作日时长的平均值（只计工作日内的时间）",
+      "mean working-day time from received to resolved (only time on working days counts)",
+      "workdays", False, 2.0, lambda s, _: _ratio(s["resolution_sum"], s["resolved"])),
+    M("resolved_within_target", "{D} 个工作日内办结率", "Resolved within {D} working days",
+      "{D} 个工作日内办结 ÷ (已办结 + 已超期未办结)",
+      "resolved within {D} working days / (resolved + open and already past {D} working days)",
+      "%", True, 0.90, lambda s, _: _ratio(s["within_target"], s["judgeable"])),
+    M("open_backlog", "未办结投诉", "Open complaints", "期末尚未办结的投诉件数（含更早受理的）",
+      "complaints not resolved at the end of the period (including older ones)",
+      "complaints", False, None, lambda s, _: s["open"]),
+)}
+KPI_KEYS = ("complaints", "complaints_per_10k", "level3_complaints", "valid_share",
+            "resolution_workdays", "resolved_within_target", "open_backlog")
+
+
+def metric_label(key: str, lang: str, settings: ComplaintSettings | None = None) -> str:
+    d = (settings or ComplaintSettings()).resolve_within_workdays
+    return COMPLAINT_METRICS[key].label(lang).replace("{D}", f"{d:g}")
+
+
+def metric_formula(key: str, lang: str, settings: ComplaintSettings | None = None) -> str:
+    d = (settings or ComplaintSettings()).resolve_within_workdays
+    return COMPLAINT_METRICS[key].formula(lang).replace("{D}", f"{d:g}")
+
+
+# --- rows ----------------------------------------------------------------------------------
+
+_ROWS_SQL = """
+WITH c AS (
+  SELECT cp.complaint_id, cp.center, cp.level, cp.channel, cp.category, cp.cause, cp.queue, cp.team,
+    cp.agent_id, cp.customer_id, cp.valid, cp.call_id,
+    timezone(z.timezone, cp.received_at) AS received_local,
+    timezone(z.timezone, cp.first_response_at) AS first_response_local,
+    timezone(z.timezone, cp.resolved_at) AS resolved_local,
+    timezone(z.timezone, cp.closed_at) AS closed_local
+  FROM complaints cp JOIN centers z USING (center)
+)
+SELECT * FROM c WHERE {where} ORDER BY received_local, complaint_id
+"""
+
+
+def _predicate(filters: Filters, scope: Scope, with_start: bool = True) -> tuple[str, dict]:
+    preds = ["CAST(received_local AS DATE) <= $end",
+             "(len($centers::VARCHAR[]) = 0 OR list_contains($centers::VARCHAR[], center))",
+             "($scope_centers::VARCHAR[] IS NULL OR list_contains($scope_centers::VARCHAR[], center))",
+             "(len($queues::VARCHAR[]) = 0 OR list_contains($queues::VARCHAR[], queue))",
+             "(len($teams::VARCHAR[]) = 0 OR list_contains($teams::VARCHAR[], team))",
+             "($scope_teams::VARCHAR[] IS NULL OR list_contains($scope_teams::VARCHAR[], team))",
+             "(len($agents::VARCHAR[]) = 0 OR list_contains($agents::VARCHAR[], agent_id))"]
+    params = {"end": filters.end, "centers": list(filters.centers), "queues": list(filters.queues),
+              "teams": list(filters.teams), "agents": list(filters.agents), **scope.sql_params()}
+    if with_start:
+        preds.append("CAST(received_local AS DATE) >= $start")
+        params["start"] = filters.start
+    return " AND ".join(preds), params
+
+
+def _data_end(lake: Lake) -> datetime | None:
+    """The latest local time the complaints table knows of: 'now' for a dataset."""
+    df = lake.query("SELECT max(greatest(timezone(z.timezone, received_at), "
+                    "coalesce(timezone(z.timezone, resolved_at), timezone(z.timezone, received_at)))) AS t "
+                    "FROM complaints JOIN centers z USING (center)")
+    v = df["t"].iloc[0] if len(df) else None
+    return None if v is None or pd.isna(v) else pd.Timestamp(v).to_pydatetime()
+
+
+def as_of(lake: Lake, filters: Filters) -> datetime:
+    """End of the period (midnight after its last day), but not later than the data."""
+    period_end = datetime.combine(filters.end + timedelta(days=1), datetime.min.time())
+    data_end = _data_end(lake)
+    return min(period_end, data_end) if data_end is not None else period_end
+
+
+def _rows(lake: Lake, filters: Filters, scope: Scope, settings: ComplaintSettings,
+          with_start: bool = True) -> pd.DataFrame:
+    where, params = _predicate(filters, scope, with_start)
+    df = lake.query(_ROWS_SQL.format(where=where), params)
+    for col in ("received_local", "first_response_local", "resolved_local", "closed_local"):
+        df[col] = pd.to_datetime(df[col])
+    cut = pd.Timestamp(as_of(lake, filters))
+    # What was known at the end of the period: later responses and resolutions are not yet.
+    for col in ("first_response_local", "resolved_local", "closed_local"):
+        df[col] = df[col].where(df[col] < cut)
+    df["first_response_workdays"] = workdays.workdays_between(df["received_local"], df["first_response_local"],
+                                                              settings.calendar)
+    df["resolution_workdays"] = workdays.workdays_between(df["received_local"], df["resolved_local"],
+                                                          settings.calendar)
+    df["is_open"] = df["resolved_local"].isna()
+    age = workdays.workdays_between(df["received_local"], pd.Series([cut] * len(df), dtype="datetime64[us]"),
+                                    settings.calendar) if len(df) else np.array([])
+    df["age_workdays"] = np.where(df["is_open"], age, np.nan)
+    target = settings.resolve_within_workdays
+    within = df["resolution_workdays"] <= target
+    missed_open = df["is_open"] & (df["age_workdays"] > target)
+    df["judgeable"] = ~df["is_open"] | missed_open
+    df["within_target"] = within & ~df["is_open"]
+    df["level"] = pd.to_numeric(df["level"]).astype("Int64")
+    return df
+
+
+def _sums(df: pd.DataFrame) -> dict:
+    return {
+        "complaints": len(df),
+        "valid": int(df["valid"].fillna(False).astype(bool).sum()),
+        "judged": int(df["valid"].notna().sum()),
+        "level3": int((df["level"] == 3).sum()),
+        "first_response_sum": float(np.nansum(df["first_response_workdays"])),
+        "responded": int(df["first_response_workdays"].notna().sum()),
+        "resolution_sum": float(np.nansum(df["resolution_workdays"])),
+        "resolved": int(df["resolution_workdays"].notna().sum()),
+        "within_target": int(df["within_target"].sum()),
+        "judgeable": int(df["judgeable"].sum()),
+    }
+
+
+def _calls_denominator(lake: Lake, filters: Filters, scope: Scope, by: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Inbound calls offered (or, when the view is limited to teams, handled), by ``by``."""
+    agent_level = calls.is_agent_level(filters, scope, by)
+    df = calls.metrics(lake, filters, scope, by, m.ServiceSettings())
+    col = "answered" if agent_level else "offered"
+    return df[list(by) + [col]].rename(columns={col: "calls"})
+
+
+def _apply(sums: dict | pd.DataFrame, keys) -> dict:
+    frame = pd.DataFrame([sums]) if isinstance(sums, dict) else sums
+    out = {}
+    for k in keys:
+        v = COMPLAINT_METRICS[k].compute(frame, m.ServiceSettings()).iloc[0]
+        out[k] = None if pd.isna(v) else float(v)
+    return out
+
+
+# --- public functions ------------------------------------------------------------------------
+
+def complaint_rows(lake: Lake, filters: Filters, scope: Scope,
+                   settings: ComplaintSettings | None = None) -> pd.DataFrame:
+    """The complaints received in the period, one row each, for the drill-down list.
+
+    Times are local wall-clock times. The responsible agent appears only when the Scope
+    shows individuals; the customer id is shown only then too."""
+    settings = settings or ComplaintSettings()
+    df = _rows(lake, filters, scope, settings)
+    out = df.rename(columns={"received_local": "received_at", "first_response_local": "first_response_at",
+                             "resolved_local": "resolved_at", "agent_id": "agent"})
+    cols = ["complaint_id", "received_at", "center", "level", "channel", "category", "cause", "queue", "team",
+            "agent", "customer_id", "valid", "first_response_workdays", "resolution_workdays", "is_open",
+            "age_workdays", "first_response_at", "resolved_at"]
+    if not scope.individuals:
+        cols = [c for c in cols if c not in ("agent", "customer_id")]
+    return out[cols].reset_index(drop=True)
+
+
+def summary(lake: Lake, filters: Filters, scope: Scope, settings: ComplaintSettings | None = None) -> dict:
+    """One value per complaint metric (``COMPLAINT_METRICS``) for the whole selection,
+    plus ``calls`` (the denominator) and ``repeat_complainers``."""
+    settings = settings or ComplaintSettings()
+    df = _rows(lake, filters, scope, settings)
+    sums = _sums(df)
+    den = _calls_denominator(lake, filters, scope)
+    sums["calls"] = float(den["calls"].iloc[0]) if len(den) and pd.notna(den["calls"].iloc[0]) else np.nan
+    sums["open"] = int(open_backlog(lake, filters, scope, settings)["complaint_id"].count())
+    out = _apply(sums, COMPLAINT_METRICS)
+    out["calls"] = None if pd.isna(sums["calls"]) else sums["calls"]
+    counts = df["customer_id"].dropna().value_counts()
+    out["repeat_complainers"] = int((counts > 1).sum())
+    return out
+
+
+def by_period(lake: Lake, filters: Filters, scope: Scope, settings: ComplaintSettings | None = None,
+              grain: str | None = None) -> pd.DataFrame:
+    """Complaints, valid, level 3, calls, rate per 10,000 calls and share resolved within
+    target per day, week or month of receipt."""
+    settings = settings or ComplaintSettings()
+    grain = grain or filters.grain
+    if grain not in ("day", "week", "month"):
+        raise ValueError(f"complaints go by day, week or month, not {grain!r}")
+    df = _rows(lake, filters, scope, settings)
+    # Buckets as calls.metrics makes them: the day, the Monday of the week, the 1st of the month.
+    freq = {"day": "D", "week": "W-SUN", "month": "M"}[grain]
+    df[grain] = df["received_local"].dt.to_period(freq).dt.start_time
+    g = df.groupby(grain)
+    agg = pd.DataFrame({
+        "complaints": g.size(),
+        "valid": g["valid"].apply(lambda s: int(s.fillna(False).astype(bool).sum())),
+        "level3": g["level"].apply(lambda s: int((s == 3).sum())),
+        "within_target": g["within_target"].sum(),
+        "judgeable": g["judgeable"].sum(),
+    }).reset_index()
+    den = _calls_denominator(lake, filters, scope, (grain,))
+    den[grain] = pd.to_datetime(den[grain]).astype("datetime64[us]")
+    agg[grain] = pd.to_datetime(agg[grain]).astype("datetime64[us]")
+    out = den.merge(agg, on=grain, how="left")
+    for c in ("complaints", "valid", "level3", "within_target", "judgeable"):
+        out[c] = out[c].fillna(0).astype("int64")
+    out["complaints_per_10k"] = COMPLAINT_METRICS["complaints_per_10k"].compute(out, None)
+    out["resolved_within_target"] = COMPLAINT_METRICS["resolved_within_target"].compute(out, None)
+    return out.sort_values(grain, ignore_index=True)
+
+
+def breakdown(lake: Lake, filters: Filters, scope: Scope, by: str,
+              settings: ComplaintSettings | None = None) -> pd.DataFrame:
+    """Complaints by one dimension of ``BREAKDOWNS``: count, share of all, valid share,
+    mean time to resolve and share resolved within target (and, by center or queue, the
+    rate per 10,000 calls of that center or queue)."""
+    if by not in BREAKDOWNS:
+        raise ValueError(f"cannot break complaints down by {by!r}; choose from {', '.join(BREAKDOWNS)}")
+    if by == "agent" and not scope.individuals:
+        raise PermissionError("this role sees aggregates only, not individual agents")
+    settings = settings or ComplaintSettings()
+    df = _rows(lake, filters, scope, settings).rename(columns={"agent_id": "agent"})
+    if df.empty:
+        return pd.DataFrame(columns=[by, "complaints", "share", "valid_share", "resolution_workdays",
+                                     "resolved_within_target"])
+    df[by] = df[by].astype("str").where(df[by].notna(), "—") if by != "level" else df[by]
+    rows = []
+    for key, part in df.groupby(by, dropna=False):
+        s = _sums(part)
+        vals = _apply(s, ("complaints", "valid_share", "resolution_workdays", "resolved_within_target"))
+        rows.append({by: key, **vals})
+    out = pd.DataFrame(rows)
+    out["complaints"] = out["complaints"].astype("int64")
+    out.insert(2, "share", out["complaints"] / out["complaints"].sum())
+    if by in ("center", "queue"):
+        den = _calls_denominator(lake, filters, scope, (by,))
+        out = out.merge(den, on=by, how="left")
+        out["complaints_per_10k"] = COMPLAINT_METRICS["complaints_per_10k"].compute(out, None)
+        out = out.drop(columns="calls")
+    return out.sort_values(["complaints", by], ascending=[False, True], ignore_index=True)
+
+
+def pareto(lake: Lake, filters: Filters, scope: Scope, settings: ComplaintSettings | None = None,
+           by: str = "cause") -> pd.DataFrame:
+    """Causes from the most frequent down, with the cumulative share; ``vital_few`` marks
+    the causes that together make up the first 80 % (the one crossing 80 % included)."""
+    if by not in ("cause", "category"):
+        raise ValueError("a Pareto goes by cause or category")
+    df = _rows(lake, filters, scope, settings or ComplaintSettings())
+    counts = df[by].astype("str").where(df[by].notna(), "—").value_counts()
+    out = pd.DataFrame({by: counts.index.astype("str"), "complaints": counts.to_numpy(dtype="int64")})
+    out = out.sort_values(["complaints", by], ascending=[False, True], ignore_index=True)
+    total = out["complaints"].sum()
+    out["share"] = out["complaints"] / total if total else np.nan
+    out["cumulative_share"] = out["share"].cumsum()
+    out["vital_few"] = (out["cumulative_share"] - out["share"]) < 0.8
+    return out
+
+
+def open_backlog(lake: Lake, filters: Filters, scope: Scope,
+                 settings: ComplaintSettings | None = None) -> pd.DataFrame:
+    """Complaints received up to the end of the period and not resolved by then (older
+    ones included), with their age in working days and age band."""
+    settings = settings or ComplaintSettings()
+    df = _rows(lake, filters, scope, settings, with_start=False)
+    df = df[df["is_open"]].copy()
+    df["age_band"] = pd.Series(pd.NA, index=df.index, dtype="str")
+    for key, lo, hi in AGE_BANDS:
+        df.loc[(df["age_workdays"] >= lo) & (df["age_workdays"] < hi), "age_band"] = key
+    cols = ["complaint_id", "received_local", "center", "level", "channel", "category", "queue", "team",
+            "age_workdays", "age_band"]
+    return df[cols].rename(columns={"received_local": "received_at"}).sort_values(
+        "age_workdays", ascending=False, ignore_index=True)
+
+
+def backlog_by_age(lake: Lake, filters: Filters, scope: Scope,
+                   settings: ComplaintSettings | None = None) -> pd.DataFrame:
+    """Open complaints at the end of the period by age band (working days) and level."""
+    b = open_backlog(lake, filters, scope, settings)
+    rows = []
+    for key, _, _ in AGE_BANDS:
+        part = b[b["age_band"] == key]
+        rows.append({"age_band": key, "open": len(part),
+                     **{f"level{lv}": int((part["level"] == lv).sum()) for lv in (1, 2, 3)}})
+    return pd.DataFrame(rows)
+
+
+def repeat_complainers(lake: Lake, filters: Filters, scope: Scope,
+                       settings: ComplaintSettings | None = None) -> pd.DataFrame:
+    """Customers who complained more than once in the period, most complaints first."""
+    df = _rows(lake, filters, scope, settings or ComplaintSettings())
+    df = df[df["customer_id"].notna()]
+    g = df.groupby("customer_id")
+    out = pd.DataFrame({"complaints": g.size(), "first_received": g["received_local"].min(),
+                        "last_received": g["received_local"].max(), "max_level": g["level"].max(),
+                        "causes": g["cause"].apply(lambda s: ", ".join(sorted(set(s.dropna().astype(str)))))})
+    out = out[out["complaints"] > 1].reset_index()
+    out["customer_id"] = out["customer_id"].astype("str")
+    return out.sort_values(["complaints", "last_received"], ascending=[False, False], ignore_index=True)
+
+
+def unusual_months(lake: Lake, filters: Filters, scope: Scope, settings: ComplaintSettings | None = None,
+                   window: int = UNUSUAL_WINDOW, min_history: int = UNUSUAL_MIN_HISTORY,
+                   threshold: float = UNUSUAL_Z) -> pd.DataFrame:
+    """Monthly complaint counts from the first month of data to the period's last month,
+    each against the median of up to ``window`` previous months (robust z-score; see the
+    module's docstring). ``unusual`` is True/False, NA when the history is too short."""
+    df = _rows(lake, filters, scope, settings or ComplaintSettings(), with_start=False)
+    if df.empty:
+        return pd.DataFrame(columns=["month", "complaints", "baseline", "spread", "z", "unusual"])
+    months = df["received_local"].dt.to_period("M")
+    counts = months.value_counts()
+    full = pd.period_range(counts.index.min(), pd.Period(filters.end, "M"), freq="M")
+    counts = counts.reindex(full, fill_value=0).sort_index()
+    rows = []
+    values = counts.to_numpy(dtype="float64")
+    for i, (p, n) in enumerate(zip(counts.index, values)):
+        hist = values[max(0, i - window):i]
+        if len(hist) < min_history:
+            rows.append({"month": p.start_time, "complaints": int(n), "baseline": np.nan, "spread": np.nan,
+                         "z": np.nan, "unusual": pd.NA})
+            continue
+        med = float(np.median(hist))
+        mad = float(np.median(np.abs(hist - med)))
+        spread = max(1.4826 * mad, np.sqrt(med), 1.0)
+        z = (n - med) / spread
+        rows.append({"month": p.start_time, "complaints": int(n), "baseline": med, "spread": spread, "z": z,
+                     "unusual": bool(abs(z) >= threshold)})
+    out = pd.DataFrame(rows)
+    out["unusual"] = out["unusual"].astype("boolean")
+    out["month"] = pd.to_datetime(out["month"]).astype("datetime64[us]")
+    return out
+
+
+def month_filters(month: date, centers: tuple[str, ...] = ()) -> Filters:
+    """The Filters of one calendar month."""
+    start = month.replace(day=1)
+    end = (start + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+    return Filters(start=start, end=end, centers=centers, grain="month")

@@ -1,0 +1,482 @@
+"""The executive monthly review: built once (``build_review``), shown by the page
+views/monthly_review.py and written as a self-contained HTML file (``render_html``,
+``python -m analytics report monthly``).
+
+The review holds aggregates only (centers and queues, never an individual employee):
+a KPI scorecard against targets with the change against the previous month and the
+same month a year before, 13-month trends, service level and answer rate by queue, the
+complaints summary, the workforce summary, and a written summary in Chinese and
+English produced from the numbers.
+
+Strings come from the one catalogue (ui/strings_review.py through ui/i18n.py, plain
+Python without Streamlit). Figures are Plotly; in the HTML file the Plotly bundle is
+inlined once so the file opens offline, and every text is escaped.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from analytics import calls, complaints, workforce
+from analytics import metrics as m
+from analytics.access import Scope
+from analytics.filters import Filters
+from analytics.lake import Lake
+from analytics.targets import current_targets
+
+CALL_KPIS = ("offered", "service_level", "answer_rate", "asa_s", "aht_s", "abandon_rate")
+COMPLAINT_KPIS = ("complaints_per_10k", "resolved_within_target", "level3_complaints")
+WORKFORCE_KPIS = ("headcount_end", "turnover_annualised")
+KPIS = CALL_KPIS + COMPLAINT_KPIS + WORKFORCE_KPIS
+TREND_MONTHS = 13
+
+PRIMARY, SECOND, THIRD, TARGET_COLOUR = "#1f6feb", "#f59e0b", "#10b981", "#dc2626"
+RAG_COLOURS = {"green": "#15803d", "amber": "#b45309", "red": "#b91c1c"}
+
+
+def metric(key: str) -> m.Metric:
+    for registry in (m.REGISTRY, complaints.COMPLAINT_METRICS, workforce.WORKFORCE_METRICS):
+        if key in registry:
+            return registry[key]
+    raise KeyError(key)
+
+
+def _t(key: str, lang: str, **values) -> str:
+    from ui.i18n import translate  # the catalogue is plain Python; no Streamlit here
+
+    return translate(key, lang, **values)
+
+
+def label(key: str, lang: str) -> str:
+    return complaints.metric_label(key, lang) if key in complaints.COMPLAINT_METRICS else metric(key).label(lang)
+
+
+def formula(key: str, lang: str) -> str:
+    if key in complaints.COMPLAINT_METRICS:
+        return complaints.metric_formula(key, lang)
+    return metric(key).formula(lang, m.ServiceSettings())
+
+
+# --- numbers as text -----------------------------------------------------------------------
+
+def _missing(v) -> bool:
+    return v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA
+
+
+def fmt(key: str, value, lang: str) -> str:
+    """A value with its unit."""
+    if _missing(value):
+        return "—"
+    unit = metric(key).unit
+    if unit == "%":
+        return f"{value * 100:.1f} %"
+    if unit == "s":
+        return f"{value:,.0f} {'秒' if lang == 'zh' else 's'}"
+    if unit in ("calls", "complaints", "people"):
+        return f"{int(round(value)):,}"
+    if unit == "workdays":
+        return f"{value:.2f} {'个工作日' if lang == 'zh' else 'working days'}"
+    if unit == "per10k":
+        return f"{value:.2f}"
+    return f"{value:,.1f}"
+
+
+def fmt_change(key: str, now, before, lang: str) -> str:
+    """Change: percentage points for rates, relative change for counts, units otherwise."""
+    if _missing(now) or _missing(before):
+        return "—"
+    d = now - before
+    unit = metric(key).unit
+    if unit == "%":
+        return f"{d * 100:+.1f} {'个百分点' if lang == 'zh' else 'pp'}"
+    if unit == "s":
+        return f"{d:+,.0f} {'秒' if lang == 'zh' else 's'}"
+    if unit in ("calls", "complaints", "people"):
+        return f"{int(round(d)):+,}" + (f" ({d / before:+.1%})" if before else "")
+    return f"{d:+.2f}"
+
+
+# --- the review ------------------------------------------------------------------------------
+
+@dataclass
+class MonthlyReview:
+    month: date
+    centers: tuple[str, ...]
+    scorecard: pd.DataFrame          # key, value, previous, year_ago, target, rag
+    trend: pd.DataFrame              # 13 months of the scorecard's metrics
+    by_queue: pd.DataFrame           # queue, offered, service_level, answer_rate, changes in pp
+    complaints: dict                 # summary values
+    complaints_by_level: pd.DataFrame
+    complaint_causes: pd.DataFrame   # Pareto of causes
+    workforce: pd.DataFrame          # 13 months
+    summary: dict[str, list[str]] = field(default_factory=dict)  # lang -> sentences
+
+    @property
+    def has_data(self) -> bool:
+        v = self.value("offered")
+        return not _missing(v) and v > 0
+
+    def value(self, key: str, column: str = "value"):
+        row = self.scorecard[self.scorecard["key"] == key]
+        if row.empty:
+            return None
+        v = row.iloc[0][column]
+        return None if _missing(v) or (isinstance(v, float) and v != v) else v
+
+
+def month_start(d: date) -> date:
+    return d.replace(day=1)
+
+
+def add_months(d: date, n: int) -> date:
+    y, mth = divmod(d.year * 12 + d.month - 1 + n, 12)
+    return date(y, mth + 1, 1)
+
+
+def month_filters(month: date, centers: tuple[str, ...] = ()) -> Filters:
+    start = month_start(month)
+    return Filters(start=start, end=add_months(start, 1) - timedelta(days=1), centers=centers, grain="month")
+
+
+def _month_values(lake: Lake, month: date, scope: Scope, centers: tuple[str, ...],
+                  settings: m.ServiceSettings, csettings: complaints.ComplaintSettings) -> dict:
+    f = month_filters(month, centers)
+    out = dict(calls.totals(lake, f, scope, settings))
+    if out.get("offered"):
+        out.update(complaints.summary(lake, f, scope, csettings))
+    wf = workforce.monthly(lake, f, scope)
+    if len(wf):
+        out.update(wf.iloc[0].drop("month").to_dict())
+    return {k: (None if _missing(v) else v) for k, v in out.items()}
+
+
+def _targets(lake: Lake, month: date, centers: tuple[str, ...]) -> dict:
+    last_day = add_months(month, 1) - timedelta(days=1)
+    t = current_targets(lake, last_day, centers[0] if len(centers) == 1 else None)
+    for key in COMPLAINT_KPIS + WORKFORCE_KPIS:
+        t.setdefault(key, metric(key).default_target)
+    return t
+
+
+def build_review(lake: Lake, month: date, scope: Scope | None = None, centers: tuple[str, ...] = (),
+                 settings: m.ServiceSettings | None = None,
+                 csettings: complaints.ComplaintSettings | None = None) -> MonthlyReview:
+    """Everything the page and the file show for ``month`` (any day of it)."""
+    # Executives see aggregates only: the review never holds an individual.
+    scope = Scope(centers=(scope or Scope()).centers, teams=(scope or Scope()).teams, individuals=False)
+    settings = settings or m.ServiceSettings()
+    csettings = csettings or complaints.ComplaintSettings()
+    month = month_start(month)
+    now = _month_values(lake, month, scope, centers, settings, csettings)
+    prev = _month_values(lake, add_months(month, -1), scope, centers, settings, csettings)
+    year = _month_values(lake, add_months(month, -12), scope, centers, settings, csettings)
+    targets = _targets(lake, month, centers)
+    rows = []
+    for key in KPIS:
+        met, v, tgt = metric(key), now.get(key), targets.get(key)
+        rows.append({"key": key, "value": v, "previous": prev.get(key), "year_ago": year.get(key), "target": tgt,
+                     "rag": m.rag(met, v, tgt)})
+    scorecard = pd.DataFrame(rows)
+
+    first = add_months(month, -(TREND_MONTHS - 1))
+    span = Filters(start=first, end=add_months(month, 1) - timedelta(days=1), centers=centers, grain="month")
+    trend = calls.metrics(lake, span, scope, ("month",), settings)[["month", *CALL_KPIS]]
+    trend["month"] = pd.to_datetime(trend["month"]).astype("datetime64[us]")
+    cm = complaints.by_period(lake, span, scope, csettings, grain="month")
+    trend = trend.merge(cm[["month", "complaints", "complaints_per_10k", "resolved_within_target"]],
+                        on="month", how="left")
+    wf = workforce.monthly(lake, span, scope)
+    trend = trend.merge(wf[["month", "headcount_end", "turnover_annualised"]], on="month", how="left")
+
+    mf = month_filters(month, centers)
+    q_now = calls.metrics(lake, mf, scope, ("queue",), settings)
+    q_prev = calls.metrics(lake, month_filters(add_months(month, -1), centers), scope, ("queue",), settings)
+    by_queue = q_now[["queue", "offered", "service_level", "answer_rate"]].merge(
+        q_prev[["queue", "offered", "service_level", "answer_rate"]].rename(
+            columns={"offered": "offered_prev", "service_level": "service_level_prev",
+                     "answer_rate": "answer_rate_prev"}), on="queue", how="left")
+    by_queue["service_level_change"] = by_queue["service_level"] - by_queue["service_level_prev"]
+    by_queue["answer_rate_change"] = by_queue["answer_rate"] - by_queue["answer_rate_prev"]
+    by_queue = by_queue[by_queue["offered"].fillna(0) > 0].reset_index(drop=True)
+
+    if now.get("offered"):
+        by_level = complaints.breakdown(lake, mf, scope, "level", csettings)
+        causes = complaints.pareto(lake, mf, scope, csettings)
+    else:
+        by_level, causes = pd.DataFrame(columns=["level", "complaints"]), pd.DataFrame(columns=["cause", "complaints"])
+    review = MonthlyReview(month=month, centers=tuple(centers), scorecard=scorecard, trend=trend,
+                           by_queue=by_queue, complaints={k: now.get(k) for k in
+                                                          (*complaints.COMPLAINT_METRICS, "repeat_complainers",
+                                                           "calls")},
+                           complaints_by_level=by_level, complaint_causes=causes, workforce=wf)
+    review.summary = {lang: written_summary(review, lang) for lang in ("zh", "en")}
+    return review
+
+
+# --- the written summary -----------------------------------------------------------------------
+
+def _movement_score(key: str, now, before) -> float:
+    """How big a move is, comparable across metrics: 5 pp of a rate, or 10 % of a count or
+    a time, both score 1."""
+    if _missing(now) or _missing(before):
+        return 0.0
+    if metric(key).unit == "%":
+        return abs(now - before) / 0.05
+    # A time is measured against its target too, so 3.5 s -> 3.9 s of a 30-s ASA is small.
+    base = max(abs(before), metric(key).default_target or 0.0)
+    return abs(now - before) / base / 0.10 if base else 0.0
+
+
+def _verb(d: float, lang: str) -> str:
+    return _t("rev.sum.rose" if d > 0 else ("rev.sum.fell" if d < 0 else "rev.sum.flat"), lang)
+
+
+def _queue_source(review: MonthlyReview, key: str, d: float, lang: str) -> str:
+    """The queue that moved the overall rate most in its direction (change × share of calls)."""
+    if key not in ("service_level", "answer_rate") or review.by_queue.empty or d == 0:
+        return ""
+    q = review.by_queue.dropna(subset=[f"{key}_change"])
+    if q.empty:
+        return ""
+    weight = q["offered"].astype("float64") / q["offered"].astype("float64").sum()
+    contribution = q[f"{key}_change"].astype("float64") * weight
+    pick = contribution.idxmax() if d > 0 else contribution.idxmin()
+    change = float(q.loc[pick, f"{key}_change"])
+    if (change > 0) != (d > 0):
+        return ""
+    return _t("rev.sum.mostly", lang, queue=str(q.loc[pick, "queue"]), change=fmt_change(key, change, 0.0, lang))
+
+
+def _sentence(review: MonthlyReview, key: str, lang: str) -> str:
+    now, before = review.value(key), review.value(key, "previous")
+    if _missing(now):
+        return ""
+    name = label(key, lang)
+    if _missing(before):
+        return _t("rev.sum.no_previous", lang, metric=name, value=fmt(key, now, lang))
+    d = now - before
+    if metric(key).unit in ("calls", "complaints", "people"):
+        change = f"{abs(d) / before:.1%}" if before else fmt_change(key, now, before, lang)
+    else:
+        change = fmt_change(key, abs(d), 0.0, lang).lstrip("+")
+    text = _t("rev.sum.move", lang, metric=name, verb=_verb(d, lang), change=change, value=fmt(key, now, lang))
+    text += _queue_source(review, key, d, lang)
+    target, status = review.value(key, "target"), review.value(key, "rag")
+    if status:
+        text += _t("rev.sum.target", lang, target=fmt(key, target, lang), status=_t(f"rev.rag.{status}", lang))
+    return text + _t("rev.sum.stop", lang)
+
+
+def written_summary(review: MonthlyReview, lang: str) -> list[str]:
+    """A few sentences: the three biggest movers of the call KPIs, then complaints, then people."""
+    if not review.has_data:
+        return [_t("rev.sum.no_data", lang, month=review.month.strftime("%Y-%m"))]
+    ranked = sorted(CALL_KPIS, key=lambda k: -_movement_score(k, review.value(k), review.value(k, "previous")))
+    out = [s for s in (_sentence(review, k, lang) for k in ranked[:3]) if s]
+    off = [f"{label(k, lang)} {fmt(k, review.value(k), lang)}" for k in KPIS if review.value(k, "rag") == "red"]
+    if off:
+        out.append(_t("rev.sum.off_target", lang, metrics=_t("rev.sum.sep", lang).join(off)))
+    c = review.complaints
+    if not _missing(c.get("complaints")):
+        top = review.complaint_causes.head(1)
+        cause = (_t(f"cmp.cause.{top.iloc[0]['cause']}", lang) if not top.empty else "—")
+        out.append(_t("rev.sum.complaints", lang, n=fmt("complaints", c["complaints"], lang),
+                      rate=fmt("complaints_per_10k", c.get("complaints_per_10k"), lang),
+                      within=fmt("resolved_within_target", c.get("resolved_within_target"), lang),
+                      level3=fmt("level3_complaints", c.get("level3_complaints"), lang), cause=cause))
+    hc = review.value("headcount_end")
+    if not _missing(hc):
+        wf = review.workforce.iloc[-1]
+        out.append(_t("rev.sum.people", lang, headcount=fmt("headcount_end", hc, lang),
+                      hires=int(wf["hires"]), leavers=int(wf["leavers"]), voluntary=int(wf["leavers_voluntary"]),
+                      turnover=fmt("turnover_annualised", review.value("turnover_annualised"), lang)))
+    return out
+
+
+# --- figures (the page and the file draw the same ones) ---------------------------------------
+
+def _layout(fig: go.Figure, y_title: str = "", percent: bool = False, height: int = 320) -> go.Figure:
+    fig.update_layout(height=height, margin=dict(l=10, r=10, t=40, b=10), legend=dict(orientation="h", y=1.15),
+                      hovermode="x unified", template="plotly_white")
+    fig.update_yaxes(title_text=y_title, tickformat=".0%" if percent else None, rangemode="tozero")
+    fig.update_xaxes(tickformat="%Y-%m", dtick="M1")
+    return fig
+
+
+def trend_figure(review: MonthlyReview, keys: tuple[str, ...], lang: str, y_title: str = "") -> go.Figure:
+    """13-month lines of ``keys`` (same unit), with dashed targets."""
+    fig = go.Figure()
+    percent = metric(keys[0]).unit == "%"
+    for key, colour in zip(keys, (PRIMARY, SECOND, THIRD)):
+        name = label(key, lang)
+        fig.add_trace(go.Scatter(x=review.trend["month"], y=review.trend[key], name=name, mode="lines+markers",
+                                 line=dict(color=colour, width=2),
+                                 hovertemplate="%{y:.1%}" if percent else "%{y:,.1f}"))
+        target = review.value(key, "target")
+        if target is not None:
+            fig.add_hline(y=target, line=dict(color=colour, dash="dash", width=1))
+    return _layout(fig, y_title, percent)
+
+
+def complaints_figure(review: MonthlyReview, lang: str) -> go.Figure:
+    fig = go.Figure()
+    fig.add_trace(go.Bar(x=review.trend["month"], y=review.trend["complaints"], name=label("complaints", lang),
+                         marker_color="#93c5fd"))
+    fig.add_trace(go.Scatter(x=review.trend["month"], y=review.trend["complaints_per_10k"], yaxis="y2",
+                             name=label("complaints_per_10k", lang), mode="lines+markers",
+                             line=dict(color=TARGET_COLOUR, width=2), hovertemplate="%{y:.2f}"))
+    fig = _layout(fig)
+    fig.update_layout(yaxis2=dict(overlaying="y", side="right", showgrid=False, rangemode="tozero"))
+    return fig
+
+
+def workforce_figure(review: MonthlyReview, lang: str) -> go.Figure:
+    wf = review.workforce
+    fig = go.Figure()
+    fig.add_trace(go.Bar(x=wf["month"], y=wf["hires"], name=label("hires", lang), marker_color=THIRD))
+    fig.add_trace(go.Bar(x=wf["month"], y=-wf["leavers"], name=label("leavers", lang), marker_color=SECOND,
+                         customdata=wf["leavers"], hovertemplate="%{customdata}"))
+    fig.add_trace(go.Scatter(x=wf["month"], y=wf["headcount_end"], yaxis="y2", name=label("headcount_end", lang),
+                             mode="lines+markers", line=dict(color=PRIMARY, width=2)))
+    fig = _layout(fig)
+    fig.update_layout(barmode="relative",
+                      yaxis2=dict(overlaying="y", side="right", showgrid=False, rangemode="tozero"))
+    fig.update_yaxes(rangemode="normal", selector=dict(overlaying=None))
+    return fig
+
+
+def queue_figure(review: MonthlyReview, lang: str) -> go.Figure:
+    q = review.by_queue
+    fig = go.Figure()
+    for key, colour in (("service_level", PRIMARY), ("answer_rate", SECOND)):
+        fig.add_trace(go.Bar(x=q["queue"], y=q[key], name=label(key, lang), marker_color=colour,
+                             hovertemplate="%{x}: %{y:.1%}<extra></extra>"))
+        target = review.value(key, "target")
+        if target is not None:
+            fig.add_hline(y=target, line=dict(color=colour, dash="dash", width=1))
+    fig = _layout(fig, percent=True)
+    fig.update_layout(barmode="group", hovermode="closest")
+    fig.update_xaxes(tickformat=None, dtick=None)
+    return fig
+
+
+# --- the HTML file -------------------------------------------------------------------------------
+
+_CSS = """
+body{font-family:"Noto Sans CJK SC","Microsoft YaHei","PingFang SC",system-ui,sans-serif;margin:24px auto;
+max-width:1100px;color:#111827;padding:0 16px}
+h1{font-size:26px;margin-bottom:4px}h2{font-size:19px;margin-top:28px;border-bottom:1px solid #e5e7eb;
+padding-bottom:4px}.muted{color:#6b7280;font-size:13px}
+table{border-collapse:collapse;width:100%;font-size:14px;margin:8px 0}
+th,td{border-bottom:1px solid #e5e7eb;padding:6px 8px;text-align:right}th:first-child,td:first-child{text-align:left}
+th{background:#f9fafb}.rag{display:inline-block;padding:1px 8px;border-radius:10px;color:#fff;font-size:12px}
+.summary li{margin:4px 0}.grid{display:grid;grid-template-columns:1fr 1fr;gap:12px}
+@media print{.plot{break-inside:avoid}}
+"""
+
+
+def _cell(text) -> str:
+    return f"<td>{html.escape(str(text))}</td>"
+
+
+def _table(headers: list[str], rows: list[list[str]]) -> str:
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in headers)
+    body = "".join("<tr>" + "".join(_cell(c) for c in r) + "</tr>" for r in rows)
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def scorecard_rows(review: MonthlyReview, lang: str) -> list[dict]:
+    """The scorecard as display text (shared by the page's table and the file)."""
+    out = []
+    for r in review.scorecard.itertuples():
+        met = metric(r.key)
+        status = r.rag if isinstance(r.rag, str) else None  # None becomes NaN in a frame
+        sign = "≥" if met.higher_is_better else "≤"
+        out.append({
+            "metric": label(r.key, lang),
+            "value": fmt(r.key, r.value, lang),
+            "target": "—" if _missing(r.target) else f"{sign} {fmt(r.key, r.target, lang)}",
+            "status": _t(f"rev.rag.{status}", lang) if status else "—",
+            "rag": status,
+            "vs_previous": fmt_change(r.key, r.value, r.previous, lang),
+            "vs_year_ago": fmt_change(r.key, r.value, r.year_ago, lang),
+            "formula": formula(r.key, lang),
+        })
+    return out
+
+
+def render_html(review: MonthlyReview, lang: str = "zh") -> str:
+    """The review as one self-contained HTML page (Plotly inlined, no external reference)."""
+    e = html.escape
+    month = review.month.strftime("%Y-%m")
+    centers = ", ".join(review.centers) if review.centers else _t("rev.all_centers", lang)
+    parts = [f"<!DOCTYPE html><html lang=\"{'zh-CN' if lang == 'zh' else 'en'}\"><head><meta charset=\"utf-8\">",
+             f"<title>{e(_t('rev.file_title', lang, month=month))}</title><style>{_CSS}</style></head><body>",
+             f"<h1>{e(_t('rev.file_title', lang, month=month))}</h1>",
+             f"<p class=\"muted\">{e(_t('rev.caption', lang, month=month, centers=centers))}</p>",
+             f"<h2>{e(_t('rev.summary', lang))}</h2><ul class=\"summary\">"]
+    parts += [f"<li>{e(s)}</li>" for s in review.summary.get(lang, [])]
+    parts.append("</ul>")
+
+    parts.append(f"<h2>{e(_t('rev.scorecard', lang))}</h2>")
+    head = [_t(k, lang) for k in ("rev.col.metric", "rev.col.value", "rev.col.target", "rev.col.status",
+                                  "rev.col.vs_previous", "rev.col.vs_year_ago")]
+    body = []
+    for r in scorecard_rows(review, lang):
+        colour = RAG_COLOURS.get(r["rag"] or "", "#9ca3af")
+        status = f"<span class=\"rag\" style=\"background:{colour}\">{e(r['status'])}</span>"
+        body.append("<tr>" + "".join(_cell(r[k]) for k in ("metric", "value", "target"))
+                    + f"<td>{status}</td>" + _cell(r["vs_previous"]) + _cell(r["vs_year_ago"]) + "</tr>")
+    parts.append("<table><thead><tr>" + "".join(f"<th>{e(h)}</th>" for h in head) + "</tr></thead><tbody>"
+                 + "".join(body) + "</tbody></table>")
+    parts.append(f"<p class=\"muted\">{e(_t('rev.rag_rule', lang))}</p>")
+
+    figures = [
+        (_t("rev.trend.service", lang), trend_figure(review, ("service_level", "answer_rate"), lang)),
+        (_t("rev.trend.times", lang), trend_figure(review, ("asa_s", "aht_s"), lang, _t("unit.s", lang))),
+        (_t("rev.by_queue", lang), queue_figure(review, lang)),
+        (_t("rev.complaints", lang), complaints_figure(review, lang)),
+        (_t("rev.workforce", lang), workforce_figure(review, lang)),
+    ]
+    first = True
+    for title, fig in figures:
+        parts.append(f"<h2>{e(title)}</h2><div class=\"plot\">")
+        # The bundle goes in once, with the first figure; the others reuse it.
+        parts.append(fig.to_html(full_html=False, include_plotlyjs=True if first else False,
+                                 config={"displaylogo": False, "responsive": True}))
+        parts.append("</div>")
+        first = False
+        if title == _t("rev.by_queue", lang):
+            parts.append(_table(
+                [_t("col.queue", lang), label("offered", lang), label("service_level", lang),
+                 _t("rev.col.vs_previous", lang), label("answer_rate", lang), _t("rev.col.vs_previous", lang)],
+                [[r.queue, fmt("offered", r.offered, lang), fmt("service_level", r.service_level, lang),
+                  fmt_change("service_level", r.service_level, r.service_level_prev, lang),
+                  fmt("answer_rate", r.answer_rate, lang),
+                  fmt_change("answer_rate", r.answer_rate, r.answer_rate_prev, lang)]
+                 for r in review.by_queue.itertuples()]))
+        if title == _t("rev.complaints", lang):
+            parts.append(_table([_t("cmp.col.level", lang), label("complaints", lang), _t("cmp.col.share", lang)],
+                                [[_t(f"cmp.level.{int(r.level)}", lang), int(r.complaints), f"{r.share:.0%}"]
+                                 for r in review.complaints_by_level.itertuples()]))
+            parts.append(_table([_t("cmp.col.cause", lang), label("complaints", lang), _t("cmp.col.cumulative", lang)],
+                                [[_t(f"cmp.cause.{r.cause}", lang), int(r.complaints), f"{r.cumulative_share:.0%}"]
+                                 for r in review.complaint_causes.itertuples()]))
+        if title == _t("rev.workforce", lang):
+            wf = review.workforce.tail(6)
+            parts.append(_table(
+                [_t("col.month", lang), label("headcount_end", lang), label("hires", lang), label("leavers", lang),
+                 _t("rev.col.voluntary", lang), label("turnover_annualised", lang)],
+                [[r.month.strftime("%Y-%m"), int(r.headcount_end), int(r.hires), int(r.leavers),
+                  int(r.leavers_voluntary), fmt("turnover_annualised", r.turnover_annualised, lang)]
+                 for r in wf.itertuples()]))
+    parts.append(f"<h2>{e(_t('rev.definitions', lang))}</h2><ul>")
+    parts += [f"<li><b>{e(label(k, lang))}</b>: {e(formula(k, lang))}</li>" for k in KPIS]
+    parts.append(f"</ul><p class=\"muted\">{e(_t('rev.footer', lang))}</p></body></html>")
+    return "".join(parts)

@@ -1,0 +1,149 @@
+"""Complaints: why do customers complain, and do we handle it fast enough?"""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import streamlit as st
+
+from analytics import calls, complaints
+from ui import charts
+from ui.filters import sidebar_filters
+from ui.review_cards import cards, coded, table
+from ui.state import dataset_path, get_lake, lang, scope, t
+
+lk, sc = get_lake(), scope()
+cset = complaints.load_settings(dataset_path())
+filters = sidebar_filters(lk, sc, grains=("day", "week", "month"))
+
+st.title(t("cmp.title"))
+if filters is None:
+    st.stop()
+calendar = t("cmp.calendar.CN") if cset.calendar == "CN" else t("cmp.calendar.other", code=cset.calendar)
+st.caption(f"{t('cmp.question')} {t('cmp.caption', start=filters.start, end=filters.end, calendar=calendar)}")
+
+now = complaints.summary(lk, filters, sc, cset)
+if not now.get("complaints"):
+    st.info(t("cmp.empty"))
+    st.stop()
+prev_filters = calls.previous_period(filters)
+before = complaints.summary(lk, prev_filters, sc, cset)
+cards(list(complaints.KPI_KEYS), now, before)
+st.caption(t("kpi.vs_previous", start=prev_filters.start, end=prev_filters.end))
+with st.expander(t("cmp.rules"), icon=":material/functions:"):
+    for key in complaints.KPI_KEYS:
+        st.markdown(f"- **{complaints.metric_label(key, lang(), cset)}**: {complaints.metric_formula(key, lang(), cset)}")
+    st.markdown(f"- {t('cmp.rule.workdays')}")
+    st.markdown(f"- {t('cmp.rule.target', D=f'{cset.resolve_within_workdays:g}')}")
+    st.markdown(f"- {t('cmp.rule.rate')}")
+
+# Trend ---------------------------------------------------------------------------------------
+st.subheader(t("cmp.trend"))
+trend = complaints.by_period(lk, filters, sc, cset)
+grain = filters.grain
+fig = go.Figure()
+fig.add_trace(go.Bar(x=trend[grain], y=trend["complaints"] - trend["level3"], name=t("cmp.col.level1") + "+" +
+                     t("cmp.col.level2"), marker_color="#93c5fd"))
+fig.add_trace(go.Bar(x=trend[grain], y=trend["level3"], name=t("cmp.col.level3"), marker_color=charts.TARGET))
+fig.add_trace(go.Scatter(x=trend[grain], y=trend["complaints_per_10k"], yaxis="y2", mode="lines+markers",
+                         name=complaints.metric_label("complaints_per_10k", lang()),
+                         line=dict(color=charts.PRIMARY, width=2), hovertemplate="%{y:.2f}"))
+fig.update_layout(barmode="stack", height=340, margin=dict(l=10, r=10, t=30, b=10), hovermode="x unified",
+                  legend=dict(orientation="h", y=1.12),
+                  yaxis2=dict(overlaying="y", side="right", showgrid=False, rangemode="tozero"))
+st.plotly_chart(fig, key="cmp_trend")
+st.caption(t("cmp.trend.caption"))
+
+# Breakdowns ----------------------------------------------------------------------------------
+cols = ["complaints", "share", "valid_share", "resolution_workdays", "resolved_within_target"]
+left, mid, right = st.columns(3)
+for box, dim in ((left, "level"), (mid, "channel"), (right, "category")):
+    with box:
+        st.subheader(t(f"cmp.by_{dim}"))
+        df = complaints.breakdown(lk, filters, sc, dim, cset)
+        table(coded(df, dim)[[dim, *cols]], f"complaints_by_{dim}_{filters.start}_{filters.end}", f"by_{dim}")
+
+left, right = st.columns(2)
+with left:
+    st.subheader(t("cmp.by_queue"))
+    df = complaints.breakdown(lk, filters, sc, "queue", cset)
+    table(df[["queue", "complaints", "complaints_per_10k", "valid_share", "resolved_within_target"]],
+          f"complaints_by_queue_{filters.start}_{filters.end}", "by_queue")
+with right:
+    st.subheader(t("cmp.by_team"))
+    df = complaints.breakdown(lk, filters, sc, "team", cset)
+    table(df[["team", *cols]], f"complaints_by_team_{filters.start}_{filters.end}", "by_team")
+if sc.individuals:
+    with st.expander(t("cmp.by_agent"), icon=":material/person:"):
+        df = complaints.breakdown(lk, filters, sc, "agent", cset)
+        table(df[["agent", *cols]], f"complaints_by_agent_{filters.start}_{filters.end}", "by_agent")
+else:
+    st.caption(t("cmp.no_individuals"))
+
+# Pareto and backlog ----------------------------------------------------------------------------
+left, right = st.columns(2)
+with left:
+    st.subheader(t("cmp.pareto"))
+    par = coded(complaints.pareto(lk, filters, sc, cset), "cause")
+    fig = go.Figure()
+    fig.add_trace(go.Bar(x=par["cause"], y=par["complaints"], name=complaints.metric_label("complaints", lang()),
+                         marker_color=[charts.PRIMARY if v else "#93c5fd" for v in par["vital_few"]]))
+    fig.add_trace(go.Scatter(x=par["cause"], y=par["cumulative_share"], yaxis="y2", mode="lines+markers",
+                             name=t("cmp.col.cumulative"), line=dict(color=charts.SECOND), hovertemplate="%{y:.0%}"))
+    fig.add_hline(y=0.8, yref="y2", line=dict(color=charts.GREY, dash="dot", width=1))
+    fig.update_layout(height=340, margin=dict(l=10, r=10, t=30, b=10), legend=dict(orientation="h", y=1.12),
+                      yaxis2=dict(overlaying="y", side="right", range=[0, 1.05], tickformat=".0%", showgrid=False))
+    st.plotly_chart(fig, key="cmp_pareto")
+    st.caption(t("cmp.pareto.caption"))
+with right:
+    st.subheader(t("cmp.backlog"))
+    as_of = complaints.as_of(lk, filters)
+    st.caption(t("cmp.backlog.caption", as_of=as_of.strftime("%Y-%m-%d %H:%M")))
+    age = complaints.backlog_by_age(lk, filters, sc, cset)
+    if age["open"].sum() == 0:
+        st.info(t("cmp.backlog.none"))
+    else:
+        age = coded(age, "age", "age_band")
+        fig = go.Figure()
+        for lv, colour in ((1, "#93c5fd"), (2, charts.SECOND), (3, charts.TARGET)):
+            fig.add_trace(go.Bar(x=age["age_band"], y=age[f"level{lv}"], name=t(f"cmp.level.{lv}"),
+                                 marker_color=colour))
+        fig.update_layout(barmode="stack", height=300, margin=dict(l=10, r=10, t=30, b=10),
+                          legend=dict(orientation="h", y=1.15))
+        st.plotly_chart(fig, key="cmp_backlog")
+        table(coded(complaints.open_backlog(lk, filters, sc, cset), "age", "age_band"),
+              f"complaints_open_{filters.end}", "backlog", height=240)
+
+# Unusual months -----------------------------------------------------------------------------------
+st.subheader(t("cmp.unusual"))
+st.caption(t("cmp.unusual.rule"))
+unusual = complaints.unusual_months(lk, filters, sc, cset)
+flag = unusual["unusual"].fillna(False).astype(bool)
+fig = go.Figure()
+fig.add_trace(go.Bar(x=unusual["month"], y=unusual["complaints"], name=complaints.metric_label("complaints", lang()),
+                     marker_color=[charts.TARGET if f else "#93c5fd" for f in flag]))
+fig.add_trace(go.Scatter(x=unusual["month"], y=unusual["baseline"], name=t("cmp.unusual.baseline"),
+                         mode="lines", line=dict(color=charts.GREY, dash="dash")))
+fig.update_layout(height=300, margin=dict(l=10, r=10, t=30, b=10), legend=dict(orientation="h", y=1.15),
+                  hovermode="x unified")
+fig.update_xaxes(tickformat="%Y-%m", dtick="M1")
+st.plotly_chart(fig, key="cmp_unusual")
+flagged = unusual[flag]
+st.markdown(t("cmp.unusual.list", months=", ".join(m.strftime("%Y-%m") for m in flagged["month"]))
+            if len(flagged) else t("cmp.unusual.none"))
+
+# Repeat complainers and the list -------------------------------------------------------------------
+if sc.individuals:
+    st.subheader(t("cmp.repeat"))
+    st.caption(t("cmp.repeat.caption"))
+    rep = complaints.repeat_complainers(lk, filters, sc, cset)
+    if rep.empty:
+        st.info(t("cmp.repeat.none"))
+    else:
+        table(rep, f"repeat_complainers_{filters.start}_{filters.end}", "repeat")
+
+st.subheader(t("cmp.list"))
+st.caption(t("cmp.list.caption"))
+rows = complaints.complaint_rows(lk, filters, sc, cset)
+for dim in ("level", "channel", "category", "cause"):
+    rows = coded(rows, dim)
+table(rows, f"complaints_{filters.start}_{filters.end}", "list", height=400)
