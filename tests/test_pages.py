@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.conftest import ROOT
 
-PAGES = ("views/service_level.py", "views/handle_time.py", "views/definitions.py")
+PAGES = ("views/service_level.py", "views/handle_time.py", "views/staffing.py", "views/definitions.py")
 
 
 @pytest.fixture()
@@ -101,3 +101,20 @@ def test_drill_down_starts_on_the_worst_day_and_follows_the_date(app, demo_datas
     at.date_input(key="drill_day").set_value(date(2026, 10, 20)).run()
     assert not at.exception
     assert at.date_input(key="drill_day").value == date(2026, 10, 20)
+
+
+def test_staffing_page_explains_the_shortfall(app):
+    at = app("en")
+    at.run()
+    at.switch_page("views/staffing.py")
+    at.run()
+    assert not at.exception
+    assert [m.label for m in at.metric] == ["Intervals short", "Agent-hours short", "Agent-hours required",
+                                            "Agent-hours staffed"]
+    text = _texts(at)
+    assert "Erlang C" in text and "Most understaffed intervals" in text and "Monthly plan" in text
+    # The what-if calculator gives reference case 1 with its defaults (100 calls / 30 min, AHT 180 s).
+    whatif = at.dataframe[1].value
+    assert whatif.iloc[0]["Agents"] == 14 and whatif.iloc[0]["Service level"] == "88.8%"
+    at.segmented_control(key="stf_basis").set_value("forecast").run()
+    assert not at.exception

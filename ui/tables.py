@@ -18,12 +18,17 @@ def header(col: str) -> str:
     return t(f"col.{col}")
 
 
-def column_config(df: pd.DataFrame) -> dict:
+def column_config(df: pd.DataFrame, labels: dict[str, str] | None = None,
+                  percent: tuple[str, ...] = ()) -> dict:
+    """Headers from the registry or the catalogue (``labels`` overrides), with units."""
     cfg = {}
+    labels = labels or {}
     for col in df.columns:
-        label = header(col)
+        label = labels.get(col) or header(col)
         m = REGISTRY.get(col)
-        if m is not None and m.unit == "%":
+        if col in percent:
+            cfg[col] = st.column_config.NumberColumn(label, format="percent")
+        elif m is not None and m.unit == "%":
             cfg[col] = st.column_config.NumberColumn(label, format="percent", help=m.formula(lang()))
         elif m is not None and m.unit == "s":
             cfg[col] = st.column_config.NumberColumn(label, format="%.0f", help=m.formula(lang()))
@@ -38,14 +43,15 @@ def column_config(df: pd.DataFrame) -> dict:
 
 
 def table(df: pd.DataFrame, name: str, key: str, height: int | str = "auto",
-          selectable: bool = False) -> int | None:
+          selectable: bool = False, labels: dict[str, str] | None = None,
+          percent: tuple[str, ...] = ()) -> int | None:
     """Show ``df`` and offer it as CSV (UTF-8 with BOM so Excel reads Chinese correctly).
 
     With ``selectable`` a row can be clicked; returns the position of the selected row."""
     if df.empty:
         st.info(t("empty.chart"))
         return None
-    event = st.dataframe(df, hide_index=True, column_config=column_config(df), height=height,
+    event = st.dataframe(df, hide_index=True, column_config=column_config(df, labels, percent), height=height,
                          key=f"tbl_{key}", on_select="rerun" if selectable else "ignore",
                          selection_mode="single-row")
     st.download_button(t("download.csv"), data=("\ufeff" + safe_csv(df)).encode("utf-8"),

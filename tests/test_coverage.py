@@ -1,0 +1,99 @@
+"""Required against staffed from the lake, the plan's arithmetic and the forecast's day types,
+on hand-made tables whose expected values were worked out by hand."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+
+from analytics import coverage, lake
+from analytics.access import Scope
+from analytics.filters import Filters
+from analytics.metrics import ServiceSettings
+from tests.conftest import build_dataset
+
+T0 = datetime(2026, 3, 2, 2, 0, tzinfo=timezone.utc)  # Monday 10:00 in Shanghai
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory):
+    # 10:00-10:15: 50 calls of 180 s handle time -> 50 x 180 / 900 = 10 Erlangs, the
+    # reference case 1 workload (100 calls per 30 min), which needs 14 agents for 80 % in 20 s.
+    calls = [{"call_id": f"c{i}", "queue": "Q1", "center": "C1", "direction": "inbound",
+              "arrived_at": T0 + timedelta(seconds=i * 17), "answered_at": T0 + timedelta(seconds=i * 17 + 5),
+              "ended_at": T0 + timedelta(seconds=i * 17 + 185), "agent_id": f"A{i % 12}",
+              "talk_s": 180.0, "hold_s": 0.0, "acw_s": 0.0, "category": "common"} for i in range(50)]
+    intervals = (
+        # 12 agents signed in for the whole busy interval: 2 short of the 14 required.
+        [{"agent_id": f"A{i}", "interval_start": T0, "center": "C1", "queue": "Q1",
+          "staffed_s": 900, "available_s": 150, "handling_s": 750} for i in range(12)]
+        # 10:15-10:30: no calls, 3 agents signed in: 3 spare.
+        + [{"agent_id": f"A{i}", "interval_start": T0 + timedelta(minutes=15), "center": "C1", "queue": "Q1",
+            "staffed_s": 900, "available_s": 900, "handling_s": 0} for i in range(3)])
+    root = build_dataset(tmp_path_factory.mktemp("cov"), calls=calls, agent_intervals=intervals)
+    return lake.open_lake(root)
+
+
+def test_required_against_staffed_per_interval(tiny):
+    f = Filters(date(2026, 3, 2), date(2026, 3, 2))
+    df = coverage.coverage(tiny, f, Scope.everything(), ServiceSettings(),
+                           coverage.CoverageSettings(target_sl=0.8, shrinkage=0.3))
+    busy, quiet = df.iloc[0], df.iloc[1]
+    assert busy["interval15"] == datetime(2026, 3, 2, 10, 0) and quiet["interval15"] == datetime(2026, 3, 2, 10, 15)
+    assert busy["offered"] == 50 and busy["aht_s"] == pytest.approx(180)
+    assert busy["staffed_agents"] == pytest.approx(12)
+    assert busy["traffic_erlangs"] == pytest.approx(10)
+    assert busy["required_agents"] == 14 and busy["gap_agents"] == pytest.approx(-2) and bool(busy["short"])
+    assert busy["scheduled_agents"] == 20                  # ceil(14 / 0.7), reference case 1c
+    assert quiet["required_agents"] == 0 and quiet["gap_agents"] == pytest.approx(3) and not bool(quiet["short"])
+    s = coverage.shortfall_summary(df)
+    assert s["intervals"] == 1 and s["intervals_short"] == 1 and s["share_short"] == 1.0
+    assert s["agent_hours_short"] == pytest.approx(2 * 0.25)
+    assert s["required_agent_hours"] == pytest.approx(14 * 0.25)
+    assert s["staffed_agent_hours"] == pytest.approx((12 + 3) * 0.25)
+
+
+def test_gap_heatmap_cells(tiny):
+    f = Filters(date(2026, 3, 2), date(2026, 3, 2))
+    df = coverage.coverage(tiny, f, Scope.everything(), ServiceSettings())
+    cells = coverage.gap_by_weekday_and_time(df).set_index(["weekday", "time"])["gap_agents"]
+    assert cells[(1, "10:00")] == pytest.approx(-2) and cells[(1, "10:15")] == pytest.approx(3)
+
+
+def test_monthly_plan_by_hand():
+    # Base November 2026: 21 working days (Mon-Fri, no holiday). December 2026: 23.
+    plan = coverage.monthly_plan(2100.0, date(2026, 11, 1), headcount=16, plan=coverage.PlanSettings(
+        months=1, annual_turnover=0.24, training_weeks=4, shrinkage=0.25, hours_per_fte_day=8))
+    r = plan.iloc[0]
+    assert r["month"] == date(2026, 12, 1) and r["working_days"] == 23
+    assert r["required_agent_hours"] == pytest.approx(2100 * 23 / 21)        # 2300 h
+    assert r["agents_needed"] == 17                                          # ceil(2300 / (8 x 23 x 0.75))
+    assert r["expected_leavers"] == pytest.approx(16 * 0.24 / 12)            # 0.32
+    assert r["hires_needed"] == 2                                            # ceil(17 - 15.68)
+    assert r["start_training_by"] == date(2026, 11, 3)                       # 4 weeks before 1 December
+    assert bool(r["statutory_calendar"])
+    enough = coverage.monthly_plan(2100.0, date(2026, 11, 1), headcount=18,
+                                   plan=coverage.PlanSettings(months=1, annual_turnover=0.24, shrinkage=0.25))
+    assert enough.iloc[0]["hires_needed"] == 0 and enough.iloc[0]["start_training_by"] is None
+
+
+def test_plan_beyond_the_calendar_is_flagged():
+    plan = coverage.monthly_plan(1000.0, date(2026, 11, 1), 10, coverage.PlanSettings(months=3))
+    assert plan["statutory_calendar"].tolist() == [True, False, False]       # December 2026, then 2027
+
+
+def test_forecast_day_types():
+    assert coverage.day_type(date(2026, 10, 1)) == "holiday"             # National Day
+    assert coverage.day_type(date(2026, 10, 10)) == "adjusted_workday"   # Saturday made a working day
+    assert coverage.day_type(date(2026, 10, 12)) == "workday-1"          # an ordinary Monday
+    assert coverage.day_type(date(2026, 10, 11)) == "weekend-7"          # an ordinary Sunday
+
+
+def test_forecast_uses_earlier_days_of_the_same_type(tiny):
+    # The forecast for Monday 2026-03-09 is the mean of earlier Mondays: only 2026-03-02 has data.
+    f = Filters(date(2026, 3, 9), date(2026, 3, 9))
+    df = coverage.coverage(tiny, f, Scope.everything(), ServiceSettings(), coverage.CoverageSettings(basis="forecast"))
+    row = df[df["interval15"] == datetime(2026, 3, 9, 10, 0)].iloc[0]
+    assert row["offered"] == 50 and row["aht_s"] == pytest.approx(180)
+    assert row["staffed_agents"] == 0 and row["required_agents"] == 14     # nobody was rostered that day

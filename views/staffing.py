@@ -1,0 +1,152 @@
+"""Staffing: agents required against staffed by interval, a what-if calculator and the
+monthly headcount and hiring plan."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import streamlit as st
+
+from analytics import coverage, staffing
+from analytics.targets import current_targets
+from ui import charts
+from ui.filters import sidebar_filters
+from ui.state import get_lake, scope, settings, t
+from ui.tables import table
+
+lk, sc, cfg = get_lake(), scope(), settings()
+filters = sidebar_filters(lk, sc, grains=("day",))
+
+st.title(t("stf.title"))
+if filters is None:
+    st.stop()
+targets = current_targets(lk, filters.end)
+
+c1, c2, c3 = st.columns(3)
+target_sl = c1.slider(t("stf.target"), 0.50, 0.99, float(targets.get("service_level") or 0.8), 0.01,
+                      format="%.2f", key="stf_target")
+shrinkage = c2.slider(t("stf.shrinkage"), 0.0, 0.6, 0.30, 0.01, help=t("stf.shrinkage.help"), key="stf_shrink")
+basis = c3.segmented_control(t("stf.basis"), ["actual", "forecast"], default="actual", key="stf_basis",
+                             format_func=lambda b: {"actual": t("stf.basis.actual"),
+                                                    "forecast": t("stf.basis.forecast")}[b],
+                             help=t("stf.basis.help")) or "actual"
+st.caption(f"{t('stf.question')} " + t("stf.caption", start=filters.start, end=filters.end, T=cfg.answer_within_s,
+                                         target=f"{target_sl:.0%}"))
+
+cov_settings = coverage.CoverageSettings(target_sl=target_sl, shrinkage=shrinkage, basis=basis)
+with st.spinner():
+    cov = coverage.coverage(lk, filters, sc, cfg, cov_settings)
+if cov.empty:
+    st.info(t("stf.empty"))
+    st.stop()
+
+summary = coverage.shortfall_summary(cov)
+k1, k2, k3, k4 = st.columns(4)
+with k1.container(border=True):
+    share = f" · {summary['share_short']:.1%}" if summary["share_short"] is not None else ""
+    st.metric(t("stf.kpi.short"), f"{summary['intervals_short']:,}{share}", help=t("stf.kpi.short.help"))
+with k2.container(border=True):
+    st.metric(t("stf.kpi.hours_short"), f"{summary['agent_hours_short']:,.0f} h", help=t("stf.kpi.hours_short.help"))
+with k3.container(border=True):
+    st.metric(t("stf.kpi.required"), f"{summary['required_agent_hours']:,.0f} h")
+with k4.container(border=True):
+    st.metric(t("stf.kpi.staffed"), f"{summary['staffed_agent_hours']:,.0f} h", help=t("stf.kpi.staffed.help"))
+
+# Heatmap of the gap ------------------------------------------------------------------------
+st.subheader(t("stf.heatmap"))
+gaps = coverage.gap_by_weekday_and_time(cov)
+grid = gaps.pivot(index="weekday", columns="time", values="gap_agents").reindex(index=range(1, 8))
+busy_times = [c for c in grid.columns if cov.loc[cov["interval15"].dt.strftime("%H:%M") == c, "offered"].sum() > 0]
+grid = grid[busy_times]
+z = grid.astype("float64").where(grid.notna(), None).values.tolist()
+limit = float(max(1.0, gaps["gap_agents"].abs().quantile(0.95))) if not gaps.empty else 1.0
+fig = go.Figure(go.Heatmap(
+    z=z, x=list(grid.columns), y=[t(f"weekday.{d}") for d in grid.index], colorscale="RdBu", zmid=0,
+    zmin=-limit, zmax=limit, colorbar=dict(title=t("stf.col.gap_agents")),
+    hovertemplate="%{y} %{x}<br>" + t("stf.col.gap_agents") + " %{z:.1f}<extra></extra>"))
+fig.update_yaxes(autorange="reversed")
+fig.update_layout(height=330, margin=dict(l=10, r=10, t=20, b=10))
+st.plotly_chart(fig, key="stf_heatmap")
+st.caption(t("stf.heatmap.caption"))
+
+# Worst intervals ---------------------------------------------------------------------------
+st.subheader(t("stf.worst"))
+st.caption(t("stf.worst.caption"))
+cols = ["interval15", "queue", "offered"] + (["offered_actual"] if basis == "forecast" else []) + [
+    "aht_s", "staffed_agents", "required_agents", "gap_agents", "service_level_at_staffed", "service_level_actual"]
+worst = cov[cov["offered"] > 0].sort_values("gap_agents").head(20)[cols]
+labels = {c: t(f"stf.col.{c}") for c in cols if c not in ("queue", "offered")}  # those come from the registry
+table(worst, f"understaffed_intervals_{filters.start}_{filters.end}", "stf_worst", labels=labels,
+      percent=("service_level_at_staffed", "service_level_actual"))
+
+# What-if calculator -------------------------------------------------------------------------
+st.subheader(t("stf.whatif"))
+st.caption(t("stf.whatif.caption"))
+w1, w2, w3, w4 = st.columns(4)
+calls_n = w1.number_input(t("stf.whatif.calls"), 0, 100_000, 100, 10, key="wi_calls")
+interval_min = w2.selectbox(t("stf.whatif.interval"), [15, 30, 60], index=1, key="wi_interval")
+aht = w3.number_input(t("stf.whatif.aht"), 1, 7200, 180, 10, key="wi_aht")
+answer_within = w4.number_input(t("stf.whatif.t"), 0, 600, cfg.answer_within_s, 5, key="wi_t")
+w5, w6, w7, w8 = st.columns(4)
+patience = w5.number_input(t("stf.whatif.patience"), 0, 3600, 0, 10, key="wi_patience")
+agents_in = w6.number_input(t("stf.whatif.agents"), 0, 5000, 0, 1, key="wi_agents")
+max_occ = w7.number_input(t("stf.whatif.max_occ"), 0.0, 1.0, 0.0, 0.05, key="wi_maxocc")
+wi_target = w8.number_input(t("stf.target"), 0.05, 0.99, float(target_sl), 0.01, key="wi_target")
+
+models = [("erlang_c", None)] + ([("erlang_a", float(patience))] if patience > 0 else [])
+rows = []
+for model, pat in models:
+    args = dict(calls=calls_n, aht_s=aht, interval_s=interval_min * 60, answer_within_s=answer_within)
+    if agents_in > 0:
+        r = (staffing.erlang_c(**args, agents=int(agents_in), shrinkage=shrinkage) if pat is None
+             else staffing.erlang_a(**args, agents=int(agents_in), patience_s=pat, shrinkage=shrinkage))
+    else:
+        r = staffing.required_agents(**args, target_sl=wi_target, shrinkage=shrinkage,
+                                     max_occupancy=max_occ or None, patience_s=pat)
+    d = r.as_dict()
+    rows.append({t("stf.model"): t(f"stf.{model}"), t("stf.res.agents"): d["agents"],
+                 t("stf.res.traffic"): round(d["traffic_erlangs"], 2),
+                 t("stf.res.p_wait"): f"{d['p_wait']:.1%}", t("stf.res.service_level"): f"{d['service_level']:.1%}",
+                 t("stf.res.asa"): "∞" if d["asa_s"] == float("inf") else f"{d['asa_s']:.1f}",
+                 t("stf.res.occupancy"): f"{d['occupancy']:.1%}", t("stf.res.scheduled"): d["scheduled_agents"],
+                 t("stf.res.p_abandon"): "—" if d.get("p_abandon") is None else f"{d['p_abandon']:.1%}"})
+    if not d.get("stable", True):
+        st.warning(t("stf.unstable"))
+st.dataframe(rows, hide_index=True)
+
+# Monthly plan --------------------------------------------------------------------------------
+st.subheader(t("stf.plan"))
+base_month, base_hours = coverage.base_month_workload(lk, filters.end, sc, cfg, coverage.CoverageSettings(
+    target_sl=target_sl, shrinkage=shrinkage))
+headcount = coverage.agent_headcount(lk, filters.end, sc)
+observed = coverage.observed_turnover(lk, filters.end, sc)
+p1, p2, p3, p4, p5 = st.columns(5)
+months = p1.slider(t("stf.plan.months"), 3, 12, 6, key="plan_months")
+turnover = p2.number_input(t("stf.plan.turnover"), 0.0, 3.0, round(observed if observed is not None else 0.4, 3),
+                           0.01, key="plan_turnover",
+                           help=t("stf.plan.turnover.help", observed=f"{observed:.1%}" if observed is not None else "—"))
+training = p3.number_input(t("stf.plan.training"), 0, 26, 4, key="plan_training")
+volume = p4.number_input(t("stf.plan.volume"), -0.5, 2.0, 0.0, 0.05, key="plan_volume", format="%.2f")
+hours = p5.number_input(t("stf.plan.hours"), 1.0, 12.0, 8.0, 0.5, key="plan_hours")
+st.caption(t("stf.plan.caption", base=base_month.strftime("%Y-%m"), weeks=training) + " · " +
+           f"{t('stf.plan.headcount')}: {headcount}")
+plan = coverage.monthly_plan(base_hours, base_month, headcount, coverage.PlanSettings(
+    months=months, annual_turnover=turnover, training_weeks=int(training), volume_change=volume,
+    hours_per_fte_day=hours, shrinkage=shrinkage))
+first = plan[plan["hires_needed"] > 0].head(1)
+if first.empty:
+    st.success(t("stf.plan.none"))
+else:
+    r = first.iloc[0]
+    st.info(t("stf.plan.callout", month=r["month"].strftime("%Y-%m"), hires=int(r["hires_needed"]),
+              date=r["start_training_by"].isoformat()), icon=":material/person_add:")
+unknown = plan.loc[~plan["statutory_calendar"], "month"]
+if len(unknown):
+    st.warning(t("stf.plan.no_calendar", months=", ".join(m.strftime("%Y-%m") for m in unknown)))
+fig = go.Figure()
+x = [m.strftime("%Y-%m") for m in plan["month"]]
+fig.add_trace(go.Bar(x=x, y=plan["agents_needed"], name=t("stf.plan.needed"), marker_color=charts.PRIMARY))
+fig.add_trace(go.Scatter(x=x, y=plan["expected_without_hiring"], name=t("stf.plan.expected"),
+                         mode="lines+markers", line=dict(color=charts.TARGET, dash="dash")))
+fig.update_layout(height=300, margin=dict(l=10, r=10, t=30, b=10), legend=dict(orientation="h", y=1.15))
+st.plotly_chart(fig, key="stf_plan")
+table(plan, f"staffing_plan_{base_month:%Y-%m}", "stf_plan", labels={c: t(f"stf.col.{c}") for c in plan.columns})
