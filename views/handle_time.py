@@ -7,10 +7,9 @@ import streamlit as st
 from analytics import calls
 from analytics.lake import HANDLE_TOP_S
 from analytics.metrics import REGISTRY
-from analytics.targets import current_targets
 from ui import charts
 from ui.filters import sidebar_filters
-from ui.kpi import kpi_row
+from ui.kpi import kpi_section
 from ui.state import get_lake, lang, scope, settings, t
 from ui.tables import table
 
@@ -22,20 +21,8 @@ if filters is None:
     st.stop()
 st.caption(f"{t('ht.question')} {t('ht.caption', start=filters.start, end=filters.end, H=cfg.handle_target_s)}")
 
-now = calls.totals(lk, filters, sc, cfg)
-if not now or not now.get("answered"):
-    st.info(t("empty.selection"))
-    st.stop()
-prev_filters = calls.previous_period(filters)
-before = calls.totals(lk, prev_filters, sc, cfg)
-targets = current_targets(lk, filters.end)
-
 kpis = ["aht_s", "within_handle_target", "answered_per_agent_day", "occupancy", "transfer_rate"]
-kpi_row(kpis, now, before, cfg, targets)
-st.caption(t("kpi.vs_previous", start=prev_filters.start, end=prev_filters.end))
-with st.expander(t("how.title"), icon=":material/functions:"):
-    for key in kpis:
-        st.markdown(f"- **{REGISTRY[key].label(lang())}**: {REGISTRY[key].formula(lang(), cfg)}")
+targets = kpi_section(lk, filters, sc, cfg, kpis, require="answered")
 
 # AHT trend and parts ---------------------------------------------------------------------
 st.subheader(t("ht.trend"))

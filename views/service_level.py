@@ -9,10 +9,9 @@ import streamlit as st
 
 from analytics import calls
 from analytics.metrics import REGISTRY, SL_FORMULAS
-from analytics.targets import current_targets
 from ui import charts
 from ui.filters import sidebar_filters
-from ui.kpi import kpi_row
+from ui.kpi import kpi_section
 from ui.state import get_lake, lang, scope, settings, t
 from ui.tables import header, table
 
@@ -24,27 +23,15 @@ if filters is None:
     st.stop()
 st.caption(f"{t('sl.question')} {t('sl.caption', start=filters.start, end=filters.end)}")
 
-now = calls.totals(lk, filters, sc, cfg)
-if not now or not now.get("offered"):
-    st.info(t("empty.selection"))
-    st.stop()
-prev_filters = calls.previous_period(filters)
-before = calls.totals(lk, prev_filters, sc, cfg)
-targets = current_targets(lk, filters.end)
-
 MIN_CELL_CALLS = 20      # heatmap cells with fewer calls offered stay blank
 MIN_INTERVAL_CALLS = 5   # drill-down intervals with fewer calls show no service level
 
-kpis = ["offered", "answer_rate", "service_level", "asa_s", "abandon_rate"]
-kpi_row(kpis, now, before, cfg, targets)
 formula = SL_FORMULAS[cfg.sl_formula]
-st.caption(t("kpi.vs_previous", start=prev_filters.start, end=prev_filters.end) + " · " +
-           t("how.sl_setting", formula=formula.text_zh if lang() == "zh" else formula.text_en,
-             T=cfg.answer_within_s, S=cfg.short_abandon_s))
-with st.expander(t("how.title"), icon=":material/functions:"):
-    for key in kpis:
-        st.markdown(f"- **{REGISTRY[key].label(lang())}**: {REGISTRY[key].formula(lang(), cfg)}")
-    st.caption(t("def.queue_only"))
+targets = kpi_section(
+    lk, filters, sc, cfg, ["offered", "answer_rate", "service_level", "asa_s", "abandon_rate"], require="offered",
+    caption_suffix=" · " + t("how.sl_setting", formula=formula.text_zh if lang() == "zh" else formula.text_en,
+                             T=cfg.answer_within_s, S=cfg.short_abandon_s),
+    note=t("def.queue_only"))
 
 # Trend ---------------------------------------------------------------------------------
 st.subheader(t("sl.trend"))
