@@ -21,8 +21,8 @@ rather than guessing:
   origposition|waittime), EXITEMPTY(position|origposition|waittime): the caller left
   the queue unanswered (timeout, key pressed, no agents): an unanswered call, which
   the metrics count as abandoned; ended_at = arrived + waittime.
-* JOINEMPTY / JOINUNAVAIL: the caller could not even join; offered and not answered,
-  ending at once.
+* JOINEMPTY / JOINUNAVAIL: the caller could not even join (no members / none
+  available): never in the queue, so not offered; counted in a warning.
 * RINGNOANSWER, RINGCANCELED, AGENTDUMP, DID, INFO, SYSCOMPAT and the member events
   (ADDMEMBER, REMOVEMEMBER, PAUSE, PAUSEALL, UNPAUSE, UNPAUSEALL, PAUSECUSTOM,
   AGENTLOGIN, AGENTLOGOFF, AGENTCALLBACKLOGIN, AGENTCALLBACKLOGOFF, QUEUESTART,
@@ -80,6 +80,7 @@ def read_queue_log(path: Path) -> Source:
     open_visits: dict[str, dict] = {}
     legs: dict[str, int] = {}
     ignored = 0
+    joins_failed = 0
 
     def new_visit(callid: str, queue: str, line: int, raw: str) -> dict:
         legs[callid] = legs.get(callid, 0) + 1
@@ -132,9 +133,7 @@ def read_queue_log(path: Path) -> Source:
             v["arrived"] = ts
             continue
         if event in JOIN_FAILED:
-            v = new_visit(callid, queue, n, raw)
-            v["arrived"] = ts
-            close(callid, v, ts, None, n)
+            joins_failed += 1  # never entered the queue, so never offered to it
             continue
         if event == "CONNECT":
             hold = _num(data[0] if data else None)
@@ -181,5 +180,8 @@ def read_queue_log(path: Path) -> Source:
         df[c] = df[c].astype("str")
     df[LINE] = df[LINE].astype("int64")
     src = Source(df, list(COLUMNS), "queue_log", problems=problems)
+    src.notes = [f"{ignored} queue_log lines without a call row (member, pause and ring events) skipped"]
+    if joins_failed:
+        src.notes.append(f"{joins_failed} callers could not join a queue (JOINEMPTY/JOINUNAVAIL): not offered")
     src.encoding = "utf-8"
     return src

@@ -42,6 +42,7 @@ class Source:
     encoding: str | None = None
     # Records the reader itself could not turn into rows: (line, column, code, reason, raw text)
     problems: list[tuple] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # reader remarks for the report
 
 
 class ReadError(ValueError):

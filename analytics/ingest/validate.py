@@ -167,7 +167,7 @@ def validate(source: Source, table_name: str, mapping: Mapping, ctx: Context,
     n = len(raw)
     lines = raw[LINE].to_numpy()
     probs = _Problems(n)
-    warnings: list[str] = []
+    warnings: list[str] = list(source.notes)
     now = settings.now if settings.now is not None else pd.Timestamp.now(tz="UTC")
 
     # 1. columns: source headers -> canonical names, then constants from the mapping.
