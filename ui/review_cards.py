@@ -73,7 +73,7 @@ def table(df: pd.DataFrame, name: str, key: str, height: int | str = "auto") -> 
             unit = report.metric(col).unit
         except KeyError:
             pass
-        if unit == "%" or col in ("share", "cumulative_share"):
+        if unit == "%" or col in ("share", "cumulative_share", "sl_change", "ar_change"):
             cfg[col] = st.column_config.NumberColumn(label, format="percent")
         elif unit in ("workdays", "per10k") or col in ("age_workdays", "first_response_workdays", "z"):
             cfg[col] = st.column_config.NumberColumn(label, format="%.2f")

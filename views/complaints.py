@@ -27,7 +27,9 @@ if not now.get("complaints"):
     st.stop()
 prev_filters = calls.previous_period(filters)
 before = complaints.summary(lk, prev_filters, sc, cset)
-cards(list(complaints.KPI_KEYS), now, before)
+# Two rows: seven cards side by side cut their labels short.
+cards(list(complaints.KPI_KEYS[:4]), now, before)
+cards(list(complaints.KPI_KEYS[4:]), now, before)
 st.caption(t("kpi.vs_previous", start=prev_filters.start, end=prev_filters.end))
 with st.expander(t("cmp.rules"), icon=":material/functions:"):
     for key in complaints.KPI_KEYS:
