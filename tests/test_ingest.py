@@ -217,3 +217,46 @@ def test_a_file_of_calls_alone_is_a_dataset_the_metrics_and_pages_work_on(tmp_pa
             at.switch_page(page)
             at.run()
             assert not at.exception, (page, at.exception)
+
+
+# --- the Data page ----------------------------------------------------------------------
+
+def _page(ds: Path, monkeypatch, lang: str = "en"):
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("CALLCENTER_DATASET", str(ds))
+    monkeypatch.chdir(ROOT)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.query_params["lang"] = lang
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_data_page_shows_target_report_rejects_and_ledger(tmp_path, monkeypatch, lang):
+    ds = tmp_path / "ds"
+    r = import_file(ds, "calls", F / "cdr_gbk.csv", mapping=CDR, center="SH")
+    at = _page(ds, monkeypatch, lang)
+    at.switch_page("views/data.py")
+    at.session_state["data_report"] = r  # as if the upload had just been imported
+    at.run()
+    assert not at.exception, at.exception
+    assert at.title[0].value == ("Data" if lang == "en" else "数据导入")
+    assert str(ds.resolve()) in at.info[0].value  # it says which dataset it writes to
+    metrics = [m.value for m in at.metric]
+    assert metrics == ["4", "3", "1"]
+    frames = [e.value for e in at.dataframe]
+    rejects = next(f for f in frames if "reject_line" in f.columns and "reject_values" in f.columns)
+    assert rejects["reject_line"].tolist() == [5] and rejects["reject_column"].tolist() == ["csat"]
+    ledger = next(f for f in frames if "ledger_batch" in f.columns)
+    assert r.batch_id in ledger["ledger_batch"].tolist()
+    assert len(at.get("download_button")) >= 3  # reasons, rejects, ledger
+
+
+def test_data_page_on_the_demo_dataset_warns_where_it_writes(demo_dataset, monkeypatch):
+    at = _page(demo_dataset, monkeypatch)
+    at.switch_page("views/data.py")
+    at.run()
+    assert not at.exception, at.exception
+    assert "demo dataset" in at.warning[0].value and str(Path(demo_dataset).resolve()) in at.warning[0].value

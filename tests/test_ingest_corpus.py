@@ -12,7 +12,7 @@ import pytest
 from analytics import lake
 from analytics.export import safe_csv
 from analytics.ingest.importer import import_file, read_rejects
-from analytics.ingest.validate import ImportSettings
+from analytics.ingest.validate import REASON_CODES, ImportSettings
 
 F = Path(__file__).resolve().parent / "fixtures" / "ingest"
 NOW = ImportSettings(now=pd.Timestamp("2026-11-23T00:00:00Z"), unknown_agent="reject")
@@ -108,6 +108,7 @@ def test_no_unexpected_rejections(corpus):
     _, reports = corpus
     expected_lines = {(e[0], e[1]) for e in EXPECTED}
     for f, r in reports.items():
+        assert set(r.rejects["code"]) <= set(REASON_CODES)
         got = set(zip(r.rejects["file"], r.rejects["line"]))
         assert got <= expected_lines, (f, sorted(got - expected_lines))
 

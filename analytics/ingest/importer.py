@@ -32,7 +32,7 @@ from analytics import lake, schema
 from analytics.ingest import batch
 from analytics.ingest.mapping import Mapping, load_mapping
 from analytics.ingest.readers import ReadError, read_source
-from analytics.ingest.validate import REJECT_COLUMNS, Context, ImportSettings, Validated, validate
+from analytics.ingest.validate import REJECT_COLUMNS, WARNINGS, Context, ImportSettings, Validated, validate
 
 REJECTS = "_rejects"
 SOURCES = "_sources"
@@ -53,7 +53,7 @@ class ImportReport:
     rows_accepted: int = 0
     rows_rejected: int = 0
     rejected_by_reason: dict[str, int] = field(default_factory=dict)
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[tuple[str, dict]] = field(default_factory=list)  # (code, values), see WARNINGS
     months: tuple[str, ...] = ()
     skipped_as_duplicate: bool = False
     error: str | None = None
@@ -79,8 +79,8 @@ class ImportReport:
                 out.append(f"    {r.file}:{r.line} [{r.column}] {r.reason}")
             if len(self.rejects) > 10:
                 out.append(f"    … {len(self.rejects) - 10} more in {self.rejects_path}")
-        for w in self.warnings:
-            out.append(f"  warning: {w}")
+        for code, values in self.warnings:
+            out.append("  warning: " + WARNINGS[code].format(**values))
         out.append(f"  batch {self.batch_id or '(none: nothing accepted)'}"
                    + (f", months {', '.join(self.months)}" if self.months else ""))
         if self.rejects_path:
@@ -307,3 +307,88 @@ def _ensure_dataset_info(root: Path) -> None:
 def read_rejects(root: Path | str, batch_id: str) -> pd.DataFrame:
     f = Path(root) / REJECTS / f"{batch_id}.parquet"
     return pd.read_parquet(f) if f.is_file() else pd.DataFrame(columns=REJECT_COLUMNS)
+
+
+# --- uploads (the Data page) ------------------------------------------------------------
+
+UPLOAD_TYPES = ("csv", "txt", "tsv", "xlsx", "parquet", "log")
+MAX_UPLOAD_MB = 200  # matches server.maxUploadSize in .streamlit/config.toml
+MAPPINGS_DIR = Path(__file__).resolve().parents[2] / "mappings"
+
+
+def check_upload(name: str, size: int) -> str | None:
+    """None when an upload may be imported, else the reason code (type or size)."""
+    suffix = Path(name).suffix.lower().lstrip(".")
+    if suffix not in UPLOAD_TYPES and not Path(name).name.lower().startswith("queue_log"):
+        return "type"
+    if size > MAX_UPLOAD_MB * 1024 * 1024:
+        return "size"
+    if size == 0:
+        return "empty"
+    return None
+
+
+def available_mappings(folder: Path = MAPPINGS_DIR) -> dict[str, Path]:
+    return {p.name: p for p in sorted(Path(folder).glob("*.toml"))}
+
+
+class _Upload:
+    """Upload bytes in a private temporary folder under their own (sanitised) name."""
+
+    def __init__(self, name: str, data: bytes):
+        import tempfile
+
+        self.dir = Path(tempfile.mkdtemp(prefix="callcenter-upload-"))
+        safe = Path(name).name.replace("\x00", "") or "upload"
+        self.path = self.dir / safe
+        self.path.write_bytes(data)
+
+    def __enter__(self) -> Path:
+        return self.path
+
+    def __exit__(self, *exc) -> None:
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def load_upload_mapping(choice: str | None, data: bytes | None, table: str) -> Mapping:
+    """A shipped mapping by file name, or an uploaded TOML's bytes, or the identity mapping."""
+    from analytics.ingest.mapping import parse_mapping
+    import tomllib
+
+    if data is not None:
+        try:
+            return parse_mapping(tomllib.loads(data.decode("utf-8")), data, "uploaded.toml", table)
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
+            from analytics.ingest.mapping import MappingError
+            raise MappingError(f"uploaded mapping: not valid TOML: {e}") from None
+    if choice:
+        return load_mapping(available_mappings()[choice], table)
+    return load_mapping(None, table)
+
+
+@dataclass
+class Preview:
+    frame: pd.DataFrame                 # first rows, source headers
+    columns: dict[str, str | None]      # source header -> canonical column (None: not imported)
+    missing: list[str]                  # required canonical columns the file lacks
+    format: str
+    encoding: str | None
+
+
+def preview_upload(name: str, data: bytes, mapping: Mapping, table: str, rows: int = 20) -> Preview:
+    """What the file looks like and how its columns map, before anything is written."""
+    from analytics.ingest.readers import LINE
+
+    with _Upload(name, data) as path:
+        src = read_source(path, mapping)
+    rename = mapping.rename(src.columns)
+    have = set(rename.values()) | set(mapping.defaults)
+    derivable = {"center"}
+    missing = [c for c in schema.TABLES[table].required_columns if c not in have and c not in derivable]
+    head = src.frame.drop(columns=[LINE]).head(rows)
+    return Preview(head, {c: rename.get(c) for c in src.columns}, missing, src.format, src.encoding)
+
+
+def import_upload(root: Path | str, table: str, name: str, data: bytes, **kw) -> ImportReport:
+    with _Upload(name, data) as path:
+        return import_file(root, table, path, display_name=Path(name).name, **kw)

@@ -180,8 +180,8 @@ def read_queue_log(path: Path) -> Source:
         df[c] = df[c].astype("str")
     df[LINE] = df[LINE].astype("int64")
     src = Source(df, list(COLUMNS), "queue_log", problems=problems)
-    src.notes = [f"{ignored} queue_log lines without a call row (member, pause and ring events) skipped"]
+    src.notes = [("queue_log_skipped", {"n": ignored})]
     if joins_failed:
-        src.notes.append(f"{joins_failed} callers could not join a queue (JOINEMPTY/JOINUNAVAIL): not offered")
+        src.notes.append(("queue_log_join_failed", {"n": joins_failed}))
     src.encoding = "utf-8"
     return src

@@ -31,7 +31,7 @@ from analytics.ingest.mapping import Mapping
 
 LINE = "_line"
 EXTENSIONS = {".csv": "csv", ".txt": "csv", ".tsv": "csv", ".xlsx": "excel", ".xlsm": "excel",
-              ".parquet": "parquet", ".pq": "parquet"}
+              ".parquet": "parquet", ".pq": "parquet", ".log": "queue_log"}
 
 
 @dataclass
@@ -42,7 +42,7 @@ class Source:
     encoding: str | None = None
     # Records the reader itself could not turn into rows: (line, column, code, reason, raw text)
     problems: list[tuple] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)  # reader remarks for the report
+    notes: list[tuple[str, dict]] = field(default_factory=list)  # (warning code, values) for the report
 
 
 class ReadError(ValueError):

@@ -26,7 +26,30 @@ from analytics import schema
 from analytics.ingest.mapping import Mapping
 from analytics.ingest.readers import LINE, Source
 
+# Notes that do not reject a row: (code, values); English text for the command line
+# here, both languages for the Data page in ui/strings_data.py.
+WARNINGS = {
+    "ignored_columns": "columns not imported (not in the mapping): {columns}",
+    "new_centers": "new centers created in zone {zone}: {centers}",
+    "new_queues": "new queues created: {queues}",
+    "no_employees": "no employees in the dataset yet: agent ids are not checked",
+    "unknown_agents": "{n} rows name agents missing from employees (first on lines {lines})",
+    "queue_log_skipped": "{n} queue_log lines without a call row (member, pause and ring events) skipped",
+    "queue_log_join_failed": "{n} callers could not join a queue (JOINEMPTY/JOINUNAVAIL): not offered",
+}
+
 REJECT_COLUMNS = ["file", "line", "column", "code", "reason", "values"]
+# Every reason code a reject can carry (readers' codes included); the Data page
+# translates each one (ui/strings_data.py checks the list is complete).
+REASON_CODES = (
+    "missing_column", "required_empty", "not_allowed", "not_a_number", "not_an_integer", "out_of_range",
+    "not_a_boolean", "not_a_date", "not_a_timestamp", "no_time_zone", "dst_gap", "dst_fold", "in_future",
+    "queue_center_mismatch", "no_center", "unknown_center", "order_answered_before_arrived",
+    "order_ended_before_answered", "order_ended_before_arrived", "order_exit_before_hire",
+    "order_before_received", "duration_exceeds_span", "talk_without_answer", "interval_misaligned",
+    "month_not_first_day", "unknown_agent", "duplicate_in_file", "duplicate_in_lake", "column_count",
+    "queue_log_malformed", "queue_log_unended", "queue_log_orphan", "queue_log_incomplete",
+)
 
 TRUE = {"true", "t", "yes", "y", "1", "是", "对", "true.", "1.0"}
 FALSE = {"false", "f", "no", "n", "0", "否", "错", "0.0"}
@@ -93,7 +116,7 @@ class Validated:
     rejects: pd.DataFrame             # REJECT_COLUMNS, one row per problem
     rows_read: int
     rows_rejected: int
-    warnings: list[str]
+    warnings: list[tuple[str, dict]]
     new_centers: pd.DataFrame | None  # centers to create (with the given zone)
     new_queues: pd.DataFrame | None   # queues to create under their center
 
@@ -167,7 +190,7 @@ def validate(source: Source, table_name: str, mapping: Mapping, ctx: Context,
     n = len(raw)
     lines = raw[LINE].to_numpy()
     probs = _Problems(n)
-    warnings: list[str] = list(source.notes)
+    warnings: list[tuple[str, dict]] = list(source.notes)
     now = settings.now if settings.now is not None else pd.Timestamp.now(tz="UTC")
 
     # 1. columns: source headers -> canonical names, then constants from the mapping.
@@ -178,7 +201,7 @@ def validate(source: Source, table_name: str, mapping: Mapping, ctx: Context,
             df[canon] = raw[src_col].astype("str")
     ignored = [c for c in source.columns if c not in rename]
     if ignored:
-        warnings.append(f"columns not imported (not in the mapping): {', '.join(map(str, ignored))}")
+        warnings.append(("ignored_columns", {"columns": ", ".join(map(str, ignored))}))
     defaults = dict(mapping.defaults)
     if "center" in table.column_names and ctx.default_center and "center" not in df.columns:
         defaults.setdefault("center", ctx.default_center)
@@ -275,7 +298,7 @@ def validate(source: Source, table_name: str, mapping: Mapping, ctx: Context,
                                         "timezone": ctx.new_center_zone}).astype("str")
             for u in unknown:
                 zones[u] = ctx.new_center_zone
-            warnings.append(f"new centers created in zone {ctx.new_center_zone}: {', '.join(unknown)}")
+            warnings.append(("new_centers", {"zone": ctx.new_center_zone, "centers": ", ".join(unknown)}))
         elif unknown:
             probs.add(center.isin(unknown), "center", "unknown_center",
                       "center " + _q(center) + " is not in the dataset; give --timezone to create it")
@@ -299,7 +322,7 @@ def validate(source: Source, table_name: str, mapping: Mapping, ctx: Context,
                 new_queues["direction"] = "inbound"
                 new_queues["service_level_seconds"] = pd.Series([pd.NA] * len(nq), dtype="Int32")
                 new_queues["service_level_target"] = np.nan
-                warnings.append(f"new queues created: {', '.join(nq['queue'])}")
+                warnings.append(("new_queues", {"queues": ", ".join(nq["queue"])}))
         row_zone = center.map(zones)
     else:
         zone = zones.get(ctx.default_center) if ctx.default_center else None
@@ -379,7 +402,7 @@ def validate(source: Source, table_name: str, mapping: Mapping, ctx: Context,
     if acol:
         if ctx.employees is None:
             if out[acol].notna().any():
-                warnings.append("no employees in the dataset yet: agent ids are not checked")
+                warnings.append(("no_employees", {}))
         else:
             unknown_agent = out[acol].notna() & ~out[acol].isin(list(ctx.employees))
             if unknown_agent.any():
@@ -387,8 +410,8 @@ def validate(source: Source, table_name: str, mapping: Mapping, ctx: Context,
                     probs.add(unknown_agent, acol, "unknown_agent", "agent " + _q(out[acol]) + " is not an employee")
                 else:
                     first = lines[np.flatnonzero(unknown_agent.to_numpy())[:5]]
-                    warnings.append(f"{int(unknown_agent.sum())} rows name agents missing from employees "
-                                    f"(first on lines {', '.join(map(str, first))})")
+                    warnings.append(("unknown_agents", {"n": int(unknown_agent.sum()),
+                                                        "lines": ", ".join(map(str, first))}))
 
     # 7. duplicates: within the file (keep the first), then against the lake.
     keys = list(table.key)
