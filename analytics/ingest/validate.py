@@ -165,8 +165,9 @@ def _parse_times(s: pd.Series, fmt: str | None) -> tuple[pd.Series, pd.Series, p
         aware = pd.to_datetime(num, unit="s", utc=True, errors="coerce")
         naive = pd.Series(pd.NaT, index=s.index, dtype="datetime64[us]")
         return aware, naive, present & aware.isna()
-    has_offset = s.str.contains(r"(?:Z|[+-]\d{2}:?\d{2})$", regex=True, na=False) & ~s.str.fullmatch(
-        r"\d{4}-\d{2}-\d{2}", na=False)
+    # An offset follows a time of day: "…09:00:00Z", "…09:00+08:00", "…09:00:00+08" (DuckDB's style).
+    has_offset = s.str.contains(r"\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s?(?:Z|[+-]\d{2}(?::?\d{2})?)$",
+                                regex=True, na=False)
     aware = pd.Series(pd.NaT, index=s.index, dtype="datetime64[us, UTC]")
     naive = pd.Series(pd.NaT, index=s.index, dtype="datetime64[us]")
     if has_offset.any():
