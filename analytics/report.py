@@ -158,10 +158,8 @@ def _month_values(lake: Lake, month: date, scope: Scope, centers: tuple[str, ...
 
 def _targets(lake: Lake, month: date, centers: tuple[str, ...]) -> dict:
     last_day = add_months(month, 1) - timedelta(days=1)
-    t = current_targets(lake, last_day, centers[0] if len(centers) == 1 else None)
-    for key in COMPLAINT_KPIS + WORKFORCE_KPIS:
-        t.setdefault(key, metric(key).default_target)
-    return t
+    return current_targets(lake, last_day, centers[0] if len(centers) == 1 else None,
+                           extra=(complaints.COMPLAINT_METRICS, workforce.WORKFORCE_METRICS))
 
 
 def build_review(lake: Lake, month: date, scope: Scope | None = None, centers: tuple[str, ...] = (),

@@ -158,3 +158,21 @@ def test_rag_against_targets():
     aht = REGISTRY["aht_s"]
     assert rag(aht, 290, 300) == "green" and rag(aht, 310, 300) == "amber" and rag(aht, 400, 300) == "red"
     assert rag(REGISTRY["occupancy"], 0.9, None) is None
+
+
+def test_targets_table_overrides_defaults(tmp_path):
+    from analytics.targets import current_targets
+    root = build_dataset(tmp_path, calls=_calls()[:1], targets=[
+        # A global service-level target from March 2026 replaces the registry's 0.80.
+        {"metric": "service_level", "scope_type": "global", "target": 0.85, "valid_from": "2026-03-01"},
+        # Not yet in force on 2026-03-02: ignored.
+        {"metric": "answer_rate", "scope_type": "global", "target": 0.95, "valid_from": "2026-04-01"},
+        # A target for a metric of another registry, passed in through ``extra``.
+        {"metric": "resolved_within_target", "scope_type": "global", "target": 0.95, "valid_from": "2026-01-01"},
+    ])
+    lk = lake.open_lake(root)
+    from analytics.complaints import COMPLAINT_METRICS
+
+    t = current_targets(lk, DAY, extra=(COMPLAINT_METRICS,))
+    assert t["service_level"] == 0.85 and t["answer_rate"] == 0.90 and t["resolved_within_target"] == 0.95
+    assert current_targets(lk, DAY)["aht_s"] == 300.0
