@@ -8,6 +8,7 @@ import streamlit as st
 
 from analytics import report
 from analytics.metrics import rag
+from ui import tables
 from ui.state import lang, t
 
 _BADGE_COLOURS = {"green": "green", "amber": "orange", "red": "red"}
@@ -58,27 +59,14 @@ def _header(col: str) -> str:
 
 
 def table(df: pd.DataFrame, name: str, key: str, height: int | str = "auto") -> None:
-    """Like ui.tables.table (formula-safe CSV with a BOM), with headers for the complaint
-    and workforce columns that the call-metric header lookup does not know."""
-    from analytics.export import safe_csv
-
-    if df.empty:
-        st.info(t("empty.chart"))
-        return
-    cfg = {}
+    """ui.tables.table with headers and percent formats for the complaint and workforce
+    columns that the call-metric header lookup does not know."""
+    percent = []
     for col in df.columns:
-        label = _header(col)
-        unit = None
         try:
             unit = report.metric(col).unit
         except KeyError:
-            pass
+            unit = None
         if unit == "%" or col in ("share", "cumulative_share", "sl_change", "ar_change"):
-            cfg[col] = st.column_config.NumberColumn(label, format="percent")
-        elif unit in ("workdays", "per10k") or col in ("age_workdays", "first_response_workdays", "z"):
-            cfg[col] = st.column_config.NumberColumn(label, format="%.2f")
-        else:
-            cfg[col] = st.column_config.Column(label)
-    st.dataframe(df, hide_index=True, column_config=cfg, height=height, key=f"tbl_{key}")
-    st.download_button(t("download.csv"), data=("\ufeff" + safe_csv(df)).encode("utf-8"), file_name=f"{name}.csv",
-                       mime="text/csv", key=f"dl_{key}", icon=":material/download:")
+            percent.append(col)
+    tables.table(df, name, key, height, labels={c: _header(c) for c in df.columns}, percent=tuple(percent))
