@@ -160,9 +160,11 @@ def _read_csv_duckdb(path: Path, delim: str) -> Source | None:
         return None  # quoted fields may span lines: let the csv module count them
     con = duckdb.connect(":memory:")
     try:
+        # Every cell as text (validation types them); no quotes in the file (checked above), so
+        # one record is one line and record i sits on line i + 2.
         rel = con.sql("SELECT * FROM read_csv(?, header = true, all_varchar = true, delim = ?, quote = '', "
-                      "escape = '', auto_detect = false, strict_mode = true, null_padding = false, "
-                      "nullstr = '')", params=[str(path), delim])
+                      "escape = '', strict_mode = true, null_padding = false, nullstr = '', "
+                      "normalize_names = false)", params=[str(path), delim])
         tbl = rel.to_arrow_table()
     except duckdb.Error:
         return None  # ragged rows and the like: the slow path reports them per line

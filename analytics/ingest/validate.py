@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from analytics import schema
 from analytics.ingest.mapping import Mapping
@@ -138,6 +140,8 @@ class _Problems:
         if not mask.any():
             return
         pos = np.flatnonzero(mask)
+        if callable(reason):  # reasons that quote values are built only when a row fails
+            reason = reason()
         if isinstance(reason, pd.Series):
             reasons = reason.to_numpy(dtype=object)[pos]
         else:
@@ -157,6 +161,34 @@ def _q(s: pd.Series) -> pd.Series:
     return "'" + s.fillna("").astype("str").str.slice(0, 60) + "'"
 
 
+def _arrow(s: pd.Series) -> pa.Array:
+    """The Arrow strings behind a text column (zero-copy for pandas' Arrow-backed str)."""
+    arr = pa.array(s)
+    return arr.cast(pa.string()) if arr.type != pa.string() else arr
+
+
+def _lookup(s: pd.Series, table: dict) -> pd.Series:
+    """``s.map(table)`` for text, by index lookup: Series.map walks a million Arrow strings
+    one by one in Python."""
+    if not table:
+        return pd.Series(np.nan, index=s.index, dtype="str")
+    keys = pd.Index(list(table), dtype="str")
+    pos = keys.get_indexer(s)
+    vals = np.array(list(table.values()) + [None], dtype=object)
+    return pd.Series(vals[pos], index=s.index, dtype="str")
+
+
+def _to_number(s: pd.Series) -> pd.Series:
+    """Text to float64; Arrow's cast is several times faster than pandas' parser when every
+    cell is a clean number, which is the common case, so try it first."""
+    try:
+        arr = _arrow(s)
+        return pd.Series(pc.cast(pc.utf8_trim_whitespace(arr), pa.float64()).to_numpy(zero_copy_only=False),
+                         index=s.index, dtype="float64")
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return pd.to_numeric(s, errors="coerce").astype("float64")
+
+
 def _parse_times(s: pd.Series, fmt: str | None) -> tuple[pd.Series, pd.Series, pd.Series]:
     """(UTC instants for aware values, naive local datetimes, unparseable mask)."""
     present = s.notna()
@@ -166,8 +198,12 @@ def _parse_times(s: pd.Series, fmt: str | None) -> tuple[pd.Series, pd.Series, p
         naive = pd.Series(pd.NaT, index=s.index, dtype="datetime64[us]")
         return aware, naive, present & aware.isna()
     # An offset follows a time of day: "…09:00:00Z", "…09:00+08:00", "…09:00:00+08" (DuckDB's style).
-    has_offset = s.str.contains(r"\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s?(?:Z|[+-]\d{2}(?::?\d{2})?)$",
-                                regex=True, na=False)
+    # (pyarrow's RE2 runs this over a million cells in a fraction of a second; pandas' str.contains
+    # falls back to Python for it.)
+    arr = _arrow(s)
+    has_offset = pd.Series(pc.fill_null(pc.match_substring_regex(
+        arr, r"\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s?(?:Z|[+-]\d{2}(?::?\d{2})?)$"), False).to_numpy(
+        zero_copy_only=False), index=s.index)
     aware = pd.Series(pd.NaT, index=s.index, dtype="datetime64[us, UTC]")
     naive = pd.Series(pd.NaT, index=s.index, dtype="datetime64[us]")
     if has_offset.any():
@@ -224,7 +260,7 @@ def validate(source: Source, table_name: str, mapping: Mapping, ctx: Context,
 
     # 2. codes: the mapping's value maps, then the schema's allowed values.
     for col, vmap in mapping.values.items():
-        mapped = df[col].map(vmap)
+        mapped = _lookup(df[col], vmap)
         df[col] = mapped.where(mapped.notna(), df[col]).astype("str")
 
     out: dict[str, pd.Series] = {}
@@ -238,26 +274,22 @@ def validate(source: Source, table_name: str, mapping: Mapping, ctx: Context,
                 allowed = {str(a) for a in c.allowed}
                 lowered = s.str.lower()
                 s = lowered.where(lowered.isin(allowed), s)
-                probs.add(present & ~s.isin(allowed), c.name, "not_allowed",
-                          "value " + _q(s) + f" is not one of {', '.join(sorted(allowed))}")
+                probs.add(present & ~s.isin(allowed), c.name, "not_allowed", lambda: "value " + _q(s) + f" is not one of {', '.join(sorted(allowed))}")
             out[c.name] = s
         elif c.dtype in ("INTEGER", "DOUBLE"):
-            num = pd.to_numeric(s, errors="coerce")
-            probs.add(present & num.isna(), c.name, "not_a_number", "value " + _q(s) + " is not a number")
+            num = _to_number(s)
+            probs.add(present & num.isna(), c.name, "not_a_number", lambda: "value " + _q(s) + " is not a number")
             if c.dtype == "INTEGER":
-                probs.add(num.notna() & (num % 1 != 0), c.name, "not_an_integer",
-                          "value " + _q(s) + " is not a whole number")
+                probs.add(num.notna() & (num % 1 != 0), c.name, "not_an_integer", lambda: "value " + _q(s) + " is not a whole number")
             if c.allowed:
-                probs.add(num.notna() & ~num.isin([float(a) for a in c.allowed]), c.name, "not_allowed",
-                          "value " + _q(s) + f" is not one of {', '.join(map(str, c.allowed))}")
+                probs.add(num.notna() & ~num.isin([float(a) for a in c.allowed]), c.name, "not_allowed", lambda: "value " + _q(s) + f" is not one of {', '.join(map(str, c.allowed))}")
             lo_hi = RANGES.get((table_name, c.name))
             if lo_hi is None and c.unit in NON_NEGATIVE_UNITS:
                 lo_hi = (0, np.inf)
             if lo_hi is not None:
                 lo, hi = lo_hi
                 what = f"between {lo:g} and {hi:g}" if np.isfinite(hi) else "zero or more"
-                probs.add(num.notna() & ((num < lo) | (num > hi)), c.name, "out_of_range",
-                          "value " + _q(s) + f" must be {what}")
+                probs.add(num.notna() & ((num < lo) | (num > hi)), c.name, "out_of_range", lambda: "value " + _q(s) + f" must be {what}")
             # A non-integer in an INTEGER column is already a problem; blank it so the cast is safe.
             out[c.name] = (num.where(num % 1 == 0).astype("Int32") if c.dtype == "INTEGER"
                            else num.astype("float64"))
@@ -266,14 +298,14 @@ def validate(source: Source, table_name: str, mapping: Mapping, ctx: Context,
             val = pd.Series(pd.NA, index=s.index, dtype="boolean")
             val[low.isin(TRUE)] = True
             val[low.isin(FALSE)] = False
-            probs.add(present & val.isna(), c.name, "not_a_boolean", "value " + _q(s) + " is not true/false")
+            probs.add(present & val.isna(), c.name, "not_a_boolean", lambda: "value " + _q(s) + " is not true/false")
             out[c.name] = val
         elif c.dtype == "DATE":
             fmt = mapping.time_format_for(c.name)
             _, naive, bad = _parse_times(s, None if fmt == "epoch" else fmt)
-            probs.add(bad, c.name, "not_a_date", "value " + _q(s) + " is not a date")
+            probs.add(bad, c.name, "not_a_date", lambda: "value " + _q(s) + " is not a date")
             not_midnight = naive.notna() & (naive != naive.dt.normalize())
-            probs.add(not_midnight, c.name, "not_a_date", "value " + _q(s) + " has a time of day; a date is expected")
+            probs.add(not_midnight, c.name, "not_a_date", lambda: "value " + _q(s) + " has a time of day; a date is expected")
             out[c.name] = naive.dt.normalize()
         # TIMESTAMPTZ are parsed below, once every row knows its center's zone.
 
@@ -283,17 +315,16 @@ def validate(source: Source, table_name: str, mapping: Mapping, ctx: Context,
     if "center" in table.column_names:
         center = out["center"]
         if "queue" in out and ctx.queue_centers:
-            from_queue = out["queue"].map(ctx.queue_centers)
+            from_queue = _lookup(out["queue"], ctx.queue_centers)
             clash = center.notna() & from_queue.notna() & (center != from_queue)
-            probs.add(clash, "center", "queue_center_mismatch",
-                      "queue " + _q(out["queue"]) + " belongs to center " + _q(from_queue) + ", not " + _q(center))
+            probs.add(clash, "center", "queue_center_mismatch", lambda: "queue " + _q(out["queue"]) + " belongs to center " + _q(from_queue) + ", not " + _q(center))
             center = center.where(center.notna(), from_queue)
         if ctx.default_center:
             center = center.fillna(ctx.default_center)
         out["center"] = center.astype("str")
         probs.add(center.isna(), "center", "no_center",
                   "no center: the file has none, the queue is new, and no --center was given")
-        unknown = sorted(set(center.dropna()) - set(zones))
+        unknown = sorted(set(center.dropna().unique()) - set(zones))
         if unknown and ctx.new_center_zone:
             new_centers = pd.DataFrame({"center": unknown, "name_zh": None, "name_en": None,
                                         "timezone": ctx.new_center_zone}).astype("str")
@@ -301,8 +332,7 @@ def validate(source: Source, table_name: str, mapping: Mapping, ctx: Context,
                 zones[u] = ctx.new_center_zone
             warnings.append(("new_centers", {"zone": ctx.new_center_zone, "centers": ", ".join(unknown)}))
         elif unknown:
-            probs.add(center.isin(unknown), "center", "unknown_center",
-                      "center " + _q(center) + " is not in the dataset; give --timezone to create it")
+            probs.add(center.isin(unknown), "center", "unknown_center", lambda: "center " + _q(center) + " is not in the dataset; give --timezone to create it")
         if "queue" in out and table_name in ("calls", "agent_intervals"):
             q = out["queue"]
             fresh = q.notna() & ~q.isin(list(ctx.queue_centers)) & center.isin(list(zones))
@@ -313,8 +343,7 @@ def validate(source: Source, table_name: str, mapping: Mapping, ctx: Context,
                 split = two["queue"].duplicated(keep=False)
                 if split.any():  # one new queue code seen under two centers in one file
                     bad_q = set(two.loc[split, "queue"])
-                    probs.add(q.isin(bad_q), "queue", "queue_center_mismatch",
-                              "queue " + _q(q) + " appears under more than one center in this file")
+                    probs.add(q.isin(bad_q), "queue", "queue_center_mismatch", lambda: "queue " + _q(q) + " appears under more than one center in this file")
                     nq = nq[~nq["queue"].isin(bad_q)]
                 new_queues = pd.DataFrame({c.name: pd.Series([None] * len(nq), dtype="str")
                                            for c in schema.QUEUES.columns})
@@ -324,7 +353,7 @@ def validate(source: Source, table_name: str, mapping: Mapping, ctx: Context,
                 new_queues["service_level_seconds"] = pd.Series([pd.NA] * len(nq), dtype="Int32")
                 new_queues["service_level_target"] = np.nan
                 warnings.append(("new_queues", {"queues": ", ".join(nq["queue"])}))
-        row_zone = center.map(zones)
+        row_zone = _lookup(center, zones)
     else:
         zone = zones.get(ctx.default_center) if ctx.default_center else None
         zone = zone or ctx.new_center_zone
@@ -336,24 +365,20 @@ def validate(source: Source, table_name: str, mapping: Mapping, ctx: Context,
             continue
         s = df[c.name]
         aware, naive, bad = _parse_times(s, mapping.time_format_for(c.name))
-        probs.add(bad, c.name, "not_a_timestamp", "value " + _q(s) + " is not a date and time")
+        probs.add(bad, c.name, "not_a_timestamp", lambda: "value " + _q(s) + " is not a date and time")
         result = aware.copy()
         need_zone = naive.notna()
-        probs.add(need_zone & row_zone.isna() & ("center" not in table.column_names), c.name, "no_time_zone",
-                  "value " + _q(s) + " has no UTC offset and no --center/--timezone tells its zone")
+        probs.add(need_zone & row_zone.isna() & ("center" not in table.column_names), c.name, "no_time_zone", lambda: "value " + _q(s) + " has no UTC offset and no --center/--timezone tells its zone")
         for zone, idx in naive[need_zone & row_zone.notna()].groupby(row_zone[need_zone & row_zone.notna()]).groups.items():
             local = naive.loc[idx]
             early = local.dt.tz_localize(zone, ambiguous=np.ones(len(local), bool), nonexistent="NaT")
             late = local.dt.tz_localize(zone, ambiguous=np.zeros(len(local), bool), nonexistent="NaT")
             gap = early.isna()
             fold = ~gap & (early != late)
-            probs.add(pd.Series(gap, index=local.index).reindex(raw.index, fill_value=False), c.name, "dst_gap",
-                      "local time " + _q(s) + f" does not exist in {zone} (clocks jump forward); give a UTC offset")
-            probs.add(pd.Series(fold, index=local.index).reindex(raw.index, fill_value=False), c.name, "dst_fold",
-                      "local time " + _q(s) + f" happens twice in {zone} (clocks go back); give a UTC offset")
+            probs.add(pd.Series(gap, index=local.index).reindex(raw.index, fill_value=False), c.name, "dst_gap", lambda: "local time " + _q(s) + f" does not exist in {zone} (clocks jump forward); give a UTC offset")
+            probs.add(pd.Series(fold, index=local.index).reindex(raw.index, fill_value=False), c.name, "dst_fold", lambda: "local time " + _q(s) + f" happens twice in {zone} (clocks go back); give a UTC offset")
             result.loc[idx] = early.where(~fold).dt.tz_convert("UTC")
-        probs.add(result > now + pd.Timedelta(seconds=settings.future_tolerance_s), c.name, "in_future",
-                  "time " + _q(s) + " is in the future")
+        probs.add(result > now + pd.Timedelta(seconds=settings.future_tolerance_s), c.name, "in_future", lambda: "time " + _q(s) + " is in the future")
         out[c.name] = result
 
     # 5. rules between columns.
@@ -361,42 +386,33 @@ def validate(source: Source, table_name: str, mapping: Mapping, ctx: Context,
     tol = settings.duration_tolerance_s
     if table_name == "calls":
         arr, ans, end = out["arrived_at"], out["answered_at"], out["ended_at"]
-        probs.add(ans.notna() & arr.notna() & (ans < arr - skew), "answered_at", "order_answered_before_arrived",
-                  "answered " + _q(df["answered_at"]) + " before arrived " + _q(df["arrived_at"]))
-        probs.add(end.notna() & ans.notna() & (end < ans - skew), "ended_at", "order_ended_before_answered",
-                  "ended " + _q(df["ended_at"]) + " before answered " + _q(df["answered_at"]))
-        probs.add(end.notna() & arr.notna() & ans.isna() & (end < arr - skew), "ended_at", "order_ended_before_arrived",
-                  "ended " + _q(df["ended_at"]) + " before arrived " + _q(df["arrived_at"]))
+        probs.add(ans.notna() & arr.notna() & (ans < arr - skew), "answered_at", "order_answered_before_arrived", lambda: "answered " + _q(df["answered_at"]) + " before arrived " + _q(df["arrived_at"]))
+        probs.add(end.notna() & ans.notna() & (end < ans - skew), "ended_at", "order_ended_before_answered", lambda: "ended " + _q(df["ended_at"]) + " before answered " + _q(df["answered_at"]))
+        probs.add(end.notna() & arr.notna() & ans.isna() & (end < arr - skew), "ended_at", "order_ended_before_arrived", lambda: "ended " + _q(df["ended_at"]) + " before arrived " + _q(df["arrived_at"]))
         span = (end - ans).dt.total_seconds()
         talk = out["talk_s"]
         parts = talk.fillna(0) + out["hold_s"].fillna(0)
         probs.add(ans.notna() & end.notna() & (end >= ans - skew) & (talk.notna() | out["hold_s"].notna())
                   & (parts > span + tol),
-                  "talk_s", "duration_exceeds_span",
-                  "talk + hold " + parts.round(1).astype("str") + " s is longer than answered→ended "
+                  "talk_s", "duration_exceeds_span", lambda: "talk + hold " + parts.round(1).astype("str") + " s is longer than answered→ended "
                   + span.round(1).astype("str") + " s")
         # The source's answered cell, not the parsed one: a bad answered time is its own problem.
-        probs.add(df["answered_at"].isna() & (talk.fillna(0) > 0), "talk_s", "talk_without_answer",
-                  "talk time " + _q(df["talk_s"]) + " on a call that was never answered")
+        probs.add(df["answered_at"].isna() & (talk.fillna(0) > 0), "talk_s", "talk_without_answer", lambda: "talk time " + _q(df["talk_s"]) + " on a call that was never answered")
     elif table_name == "agent_intervals":
         st = out["interval_start"]
-        probs.add(st.notna() & ((st.dt.minute % 15 != 0) | (st.dt.second != 0)), "interval_start", "interval_misaligned",
-                  "interval start " + _q(df["interval_start"]) + " is not on a 15-minute boundary")
-        probs.add(out["staffed_s"] > INTERVAL_S + tol, "staffed_s", "out_of_range",
-                  "staffed " + _q(df["staffed_s"]) + f" s is more than the {INTERVAL_S} s of an interval")
+        probs.add(st.notna() & ((st.dt.minute % 15 != 0) | (st.dt.second != 0)), "interval_start", "interval_misaligned", lambda: "interval start " + _q(df["interval_start"]) + " is not on a 15-minute boundary")
+        probs.add(out["staffed_s"] > INTERVAL_S + tol, "staffed_s", "out_of_range", lambda: "staffed " + _q(df["staffed_s"]) + f" s is more than the {INTERVAL_S} s of an interval")
         probs.add(out["available_s"].fillna(0) + out["handling_s"].fillna(0) > out["staffed_s"] + tol,
                   "available_s", "duration_exceeds_span", "available + handling is more than staffed")
     elif table_name == "employees":
         probs.add(out["exit_date"].notna() & (out["exit_date"] < out["hire_date"]), "exit_date",
-                  "order_exit_before_hire", "exit " + _q(df["exit_date"]) + " before hire " + _q(df["hire_date"]))
+                  "order_exit_before_hire", lambda: "exit " + _q(df["exit_date"]) + " before hire " + _q(df["hire_date"]))
     elif table_name == "appraisals":
         m = out["month"]
-        probs.add(m.notna() & (m.dt.day != 1), "month", "month_not_first_day",
-                  "month " + _q(df["month"]) + " is not the first day of a month")
+        probs.add(m.notna() & (m.dt.day != 1), "month", "month_not_first_day", lambda: "month " + _q(df["month"]) + " is not the first day of a month")
     elif table_name == "complaints":
         for col in ("first_response_at", "resolved_at", "callback_at", "closed_at"):
-            probs.add(out[col].notna() & (out[col] < out["received_at"] - skew), col, "order_before_received",
-                      col + " " + _q(df[col]) + " before received " + _q(df["received_at"]))
+            probs.add(out[col].notna() & (out[col] < out["received_at"] - skew), col, "order_before_received", lambda: col + " " + _q(df[col]) + " before received " + _q(df["received_at"]))
 
     # 6. references: agents that HR does not know.
     acol = AGENT_COLUMNS.get(table_name)
@@ -408,7 +424,7 @@ def validate(source: Source, table_name: str, mapping: Mapping, ctx: Context,
             unknown_agent = out[acol].notna() & ~out[acol].isin(list(ctx.employees))
             if unknown_agent.any():
                 if settings.unknown_agent == "reject":
-                    probs.add(unknown_agent, acol, "unknown_agent", "agent " + _q(out[acol]) + " is not an employee")
+                    probs.add(unknown_agent, acol, "unknown_agent", lambda: "agent " + _q(out[acol]) + " is not an employee")
                 else:
                     first = lines[np.flatnonzero(unknown_agent.to_numpy())[:5]]
                     warnings.append(("unknown_agents", {"n": int(unknown_agent.sum()),
@@ -421,13 +437,13 @@ def validate(source: Source, table_name: str, mapping: Mapping, ctx: Context,
     dup = has_key & keyed.duplicated(keep="first")
     if dup.any():
         first_line = pd.Series(lines, index=raw.index).groupby([keyed[k] for k in keys], dropna=False).transform("first")
-        probs.add(dup, keys[0], "duplicate_in_file", "same key as line " + first_line.astype("str"))
+        probs.add(dup, keys[0], "duplicate_in_file", lambda: "same key as line " + first_line.astype("str"))
     if table_name in APPEND_ONLY and ctx.existing_keys is not None:
         cand = has_key & ~dup
         if cand.any():
             seen = pd.Series(False, index=raw.index)
             seen[cand] = ctx.existing_keys(keyed[cand].reset_index(drop=True))
-            probs.add(seen, keys[0], "duplicate_in_lake", "this key was imported before (same " + "+".join(keys) + ")")
+            probs.add(seen, keys[0], "duplicate_in_lake", lambda: "this key was imported before (same " + "+".join(keys) + ")")
 
     accepted = pd.DataFrame({c: out[c] for c in table.column_names})
     return _finish(raw, source, table, accepted, probs, ctx, warnings, new_centers, new_queues)
