@@ -54,8 +54,8 @@ def snapshot(root: Path) -> tuple:
 # --- formats and encodings -------------------------------------------------------------
 
 def test_encodings_are_detected():
-    assert detect_encoding("呼叫".encode("utf-8")) == "utf-8"
-    assert detect_encoding(b"\xef\xbb\xbf" + "呼叫".encode("utf-8")) == "utf-8-sig"
+    assert detect_encoding("呼叫".encode()) == "utf-8"
+    assert detect_encoding(b"\xef\xbb\xbf" + "呼叫".encode()) == "utf-8-sig"
     assert detect_encoding("呼叫编号,队列".encode("gbk")) == "gb18030"
 
 

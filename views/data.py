@@ -11,8 +11,16 @@ import pandas as pd
 import streamlit as st
 
 from analytics.ingest.batch import read_ledger
-from analytics.ingest.importer import (MAX_UPLOAD_MB, UPLOAD_TYPES, available_mappings, check_upload,
-                                       import_upload, load_upload_mapping, preview_upload, read_rejects)
+from analytics.ingest.importer import (
+    MAX_UPLOAD_MB,
+    UPLOAD_TYPES,
+    available_mappings,
+    check_upload,
+    import_upload,
+    load_upload_mapping,
+    preview_upload,
+    read_rejects,
+)
 from analytics.ingest.mapping import MappingError
 from analytics.ingest.readers import ReadError
 from ui.state import dataset_path, is_demo, t
@@ -23,6 +31,11 @@ IMPORTABLE = ("calls", "employees", "role_events", "appraisals", "complaints", "
 ZONES = ("Asia/Shanghai", "Asia/Hong_Kong", "Asia/Taipei", "Asia/Singapore", "Asia/Tokyo", "Asia/Kolkata",
          "Europe/London", "Europe/Berlin", "America/New_York", "America/Chicago", "America/Los_Angeles", "UTC")
 PREVIEW_ROWS = 20
+
+
+def _height(rows: int) -> int | str:
+    """Fit a short table; scroll a long one instead of stretching the page."""
+    return "auto" if rows <= 10 else 400
 
 root = dataset_path()
 st.title(t("data.title"))
@@ -120,7 +133,7 @@ if report is not None:
             shown = pd.DataFrame({"reject_file": rj["file"], "reject_line": rj["line"], "reject_column": rj["column"],
                                   "reject_problem": [t(f"data.reason.{c}") for c in rj["code"]],
                                   "reject_reason": rj["reason"], "reject_values": rj["values"]})
-            table(shown, f"rejects_{report.batch_id or 'none'}", "data_rejects", height=360)
+            table(shown, f"rejects_{report.batch_id or 'none'}", "data_rejects", height=_height(len(shown)))
 
 # Ledger ----------------------------------------------------------------------------------
 st.subheader(t("data.ledger"))
@@ -133,7 +146,8 @@ else:
     shown = pd.DataFrame({
         "ledger_batch": led["batch_id"], "ledger_table": [t(f"data.table.{x}") for x in led["table"]],
         "ledger_source": led["file_name"].fillna(led["source"]) if "file_name" in led else led["source"],
-        "ledger_read": led["rows_read"] if "rows_read" in led else pd.NA,
+        # Batches written by the demo or created for new centers/queues have no "rows read".
+        "ledger_read": (led["rows_read"] if "rows_read" in led else pd.Series(pd.NA, index=led.index)).astype("Int64"),
         "ledger_accepted": led["rows_accepted"], "ledger_rejected": led["rows_rejected"],
         "ledger_months": [", ".join(m) if isinstance(m, (list, tuple)) else "" for m in led["months"]],
         "ledger_written": led["written_at"].str.slice(0, 19).str.replace("T", " "),
@@ -148,4 +162,4 @@ else:
             past = pd.DataFrame({"reject_file": rj["file"], "reject_line": rj["line"], "reject_column": rj["column"],
                                  "reject_problem": [t(f"data.reason.{c}") for c in rj["code"]],
                                  "reject_reason": rj["reason"], "reject_values": rj["values"]})
-            table(past, f"rejects_{pick}", "data_past_rejects", height=300)
+            table(past, f"rejects_{pick}", "data_past_rejects", height=_height(len(past)))

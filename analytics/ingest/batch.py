@@ -16,7 +16,7 @@ import os
 import shutil
 import uuid
 from dataclasses import asdict, dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -147,7 +147,7 @@ def prepare_batch(root: Path, table_name: str, df: pd.DataFrame, *, source: str,
         return BatchResult(table_name, row["batch_id"], int(row["rows_accepted"]),
                            tuple(row["months"]), skipped_as_duplicate=True)
 
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     batch_id = now.strftime("%Y%m%dT%H%M%S%f") + "-" + digest[:8]
     tdir = root / table_name
     tdir.mkdir(parents=True, exist_ok=True)
@@ -165,7 +165,7 @@ def prepare_batch(root: Path, table_name: str, df: pd.DataFrame, *, source: str,
         else:
             pq.write_table(_to_arrow(table, df), tmp / "part-0.parquet", compression="zstd")
         manifest = {"batch_id": batch_id, "table": table_name, "source": source,
-                    "content_hash": digest, "rows_accepted": int(len(df)),
+                    "content_hash": digest, "rows_accepted": len(df),
                     "rows_rejected": int(rows_rejected), "months": months,
                     "written_at": now.isoformat(), **(extra or {})}
         (tmp / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")

@@ -32,7 +32,14 @@ from analytics import lake, schema
 from analytics.ingest import batch
 from analytics.ingest.mapping import Mapping, load_mapping
 from analytics.ingest.readers import ReadError, read_source
-from analytics.ingest.validate import REJECT_COLUMNS, WARNINGS, Context, ImportSettings, Validated, validate
+from analytics.ingest.validate import (
+    REJECT_COLUMNS,
+    WARNINGS,
+    Context,
+    ImportSettings,
+    Validated,
+    validate,
+)
 
 REJECTS = "_rejects"
 SOURCES = "_sources"
@@ -249,7 +256,8 @@ def import_file(root: Path | str, table: str, path: Path | str, *, mapping: Mapp
         for tname, frame in (("centers", v.new_centers), ("queues", v.new_queues)):
             if frame is not None and len(frame):
                 full = frame.reindex(columns=schema.TABLES[tname].column_names)
-                p = batch.prepare_batch(root, tname, full, source=f"{name} (new {tname})", zones=zones)
+                p = batch.prepare_batch(root, tname, full, source=f"{name} (new {tname})", zones=zones,
+                                        extra={"file_name": name})
                 if isinstance(p, batch.PreparedBatch):
                     prepared.append(p)
         main = batch.prepare_batch(root, table, v.accepted, source=name, source_hash=digest,
@@ -352,8 +360,9 @@ class _Upload:
 
 def load_upload_mapping(choice: str | None, data: bytes | None, table: str) -> Mapping:
     """A shipped mapping by file name, or an uploaded TOML's bytes, or the identity mapping."""
-    from analytics.ingest.mapping import parse_mapping
     import tomllib
+
+    from analytics.ingest.mapping import parse_mapping
 
     if data is not None:
         try:

@@ -35,7 +35,7 @@ again after its visit ended gets ``<callid>#2`` and so on, so keys stay unique.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
@@ -55,7 +55,7 @@ COLUMNS = ["call_id", "queue", "arrived_at", "answered_at", "ended_at", "agent_i
 
 
 def _iso(epoch: float) -> str:
-    return datetime.fromtimestamp(epoch, tz=timezone.utc).isoformat()
+    return datetime.fromtimestamp(epoch, tz=UTC).isoformat()
 
 
 def _num(text: str | None) -> float | None:

@@ -92,7 +92,7 @@ class ImportSettings:
     now: pd.Timestamp | None = None    # fixed in tests
 
     @classmethod
-    def from_dict(cls, data: dict) -> "ImportSettings":
+    def from_dict(cls, data: dict) -> ImportSettings:
         known = {k: v for k, v in (data or {}).items() if k in cls.__dataclass_fields__ and k != "now"}
         s = cls(**known)
         if s.unknown_agent not in ("warn", "reject"):
@@ -140,7 +140,9 @@ class _Problems:
         if not mask.any():
             return
         pos = np.flatnonzero(mask)
-        if callable(reason):  # reasons that quote values are built only when a row fails
+        # Reasons that quote values are lambdas, built only when a row fails; add() calls them
+        # at once, so their loop variables are the current ones (ruff's B023 does not apply).
+        if callable(reason):
             reason = reason()
         if isinstance(reason, pd.Series):
             reasons = reason.to_numpy(dtype=object)[pos]
@@ -274,22 +276,26 @@ def validate(source: Source, table_name: str, mapping: Mapping, ctx: Context,
                 allowed = {str(a) for a in c.allowed}
                 lowered = s.str.lower()
                 s = lowered.where(lowered.isin(allowed), s)
-                probs.add(present & ~s.isin(allowed), c.name, "not_allowed", lambda: "value " + _q(s) + f" is not one of {', '.join(sorted(allowed))}")
+                probs.add(present & ~s.isin(allowed), c.name, "not_allowed",
+                    lambda: "value " + _q(s) + f" is not one of {', '.join(sorted(allowed))}")
             out[c.name] = s
         elif c.dtype in ("INTEGER", "DOUBLE"):
             num = _to_number(s)
             probs.add(present & num.isna(), c.name, "not_a_number", lambda: "value " + _q(s) + " is not a number")
             if c.dtype == "INTEGER":
-                probs.add(num.notna() & (num % 1 != 0), c.name, "not_an_integer", lambda: "value " + _q(s) + " is not a whole number")
+                probs.add(num.notna() & (num % 1 != 0), c.name, "not_an_integer",
+                    lambda: "value " + _q(s) + " is not a whole number")
             if c.allowed:
-                probs.add(num.notna() & ~num.isin([float(a) for a in c.allowed]), c.name, "not_allowed", lambda: "value " + _q(s) + f" is not one of {', '.join(map(str, c.allowed))}")
+                probs.add(num.notna() & ~num.isin([float(a) for a in c.allowed]), c.name, "not_allowed",
+                    lambda: "value " + _q(s) + f" is not one of {', '.join(map(str, c.allowed))}")
             lo_hi = RANGES.get((table_name, c.name))
             if lo_hi is None and c.unit in NON_NEGATIVE_UNITS:
                 lo_hi = (0, np.inf)
             if lo_hi is not None:
                 lo, hi = lo_hi
                 what = f"between {lo:g} and {hi:g}" if np.isfinite(hi) else "zero or more"
-                probs.add(num.notna() & ((num < lo) | (num > hi)), c.name, "out_of_range", lambda: "value " + _q(s) + f" must be {what}")
+                probs.add(num.notna() & ((num < lo) | (num > hi)), c.name, "out_of_range",
+                    lambda: "value " + _q(s) + f" must be {what}")
             # A non-integer in an INTEGER column is already a problem; blank it so the cast is safe.
             out[c.name] = (num.where(num % 1 == 0).astype("Int32") if c.dtype == "INTEGER"
                            else num.astype("float64"))
@@ -298,14 +304,16 @@ def validate(source: Source, table_name: str, mapping: Mapping, ctx: Context,
             val = pd.Series(pd.NA, index=s.index, dtype="boolean")
             val[low.isin(TRUE)] = True
             val[low.isin(FALSE)] = False
-            probs.add(present & val.isna(), c.name, "not_a_boolean", lambda: "value " + _q(s) + " is not true/false")
+            probs.add(present & val.isna(), c.name, "not_a_boolean",
+                lambda: "value " + _q(s) + " is not true/false")
             out[c.name] = val
         elif c.dtype == "DATE":
             fmt = mapping.time_format_for(c.name)
             _, naive, bad = _parse_times(s, None if fmt == "epoch" else fmt)
             probs.add(bad, c.name, "not_a_date", lambda: "value " + _q(s) + " is not a date")
             not_midnight = naive.notna() & (naive != naive.dt.normalize())
-            probs.add(not_midnight, c.name, "not_a_date", lambda: "value " + _q(s) + " has a time of day; a date is expected")
+            probs.add(not_midnight, c.name, "not_a_date",
+                lambda: "value " + _q(s) + " has a time of day; a date is expected")
             out[c.name] = naive.dt.normalize()
         # TIMESTAMPTZ are parsed below, once every row knows its center's zone.
 
@@ -317,7 +325,8 @@ def validate(source: Source, table_name: str, mapping: Mapping, ctx: Context,
         if "queue" in out and ctx.queue_centers:
             from_queue = _lookup(out["queue"], ctx.queue_centers)
             clash = center.notna() & from_queue.notna() & (center != from_queue)
-            probs.add(clash, "center", "queue_center_mismatch", lambda: "queue " + _q(out["queue"]) + " belongs to center " + _q(from_queue) + ", not " + _q(center))
+            probs.add(clash, "center", "queue_center_mismatch",
+                lambda: "queue " + _q(out["queue"]) + " belongs to center " + _q(from_queue) + ", not " + _q(center))
             center = center.where(center.notna(), from_queue)
         if ctx.default_center:
             center = center.fillna(ctx.default_center)
@@ -332,7 +341,8 @@ def validate(source: Source, table_name: str, mapping: Mapping, ctx: Context,
                 zones[u] = ctx.new_center_zone
             warnings.append(("new_centers", {"zone": ctx.new_center_zone, "centers": ", ".join(unknown)}))
         elif unknown:
-            probs.add(center.isin(unknown), "center", "unknown_center", lambda: "center " + _q(center) + " is not in the dataset; give --timezone to create it")
+            probs.add(center.isin(unknown), "center", "unknown_center",
+                lambda: "center " + _q(center) + " is not in the dataset; give --timezone to create it")
         if "queue" in out and table_name in ("calls", "agent_intervals"):
             q = out["queue"]
             fresh = q.notna() & ~q.isin(list(ctx.queue_centers)) & center.isin(list(zones))
@@ -343,7 +353,8 @@ def validate(source: Source, table_name: str, mapping: Mapping, ctx: Context,
                 split = two["queue"].duplicated(keep=False)
                 if split.any():  # one new queue code seen under two centers in one file
                     bad_q = set(two.loc[split, "queue"])
-                    probs.add(q.isin(bad_q), "queue", "queue_center_mismatch", lambda: "queue " + _q(q) + " appears under more than one center in this file")
+                    probs.add(q.isin(bad_q), "queue", "queue_center_mismatch",
+                        lambda: "queue " + _q(q) + " appears under more than one center in this file")
                     nq = nq[~nq["queue"].isin(bad_q)]
                 new_queues = pd.DataFrame({c.name: pd.Series([None] * len(nq), dtype="str")
                                            for c in schema.QUEUES.columns})
@@ -368,17 +379,22 @@ def validate(source: Source, table_name: str, mapping: Mapping, ctx: Context,
         probs.add(bad, c.name, "not_a_timestamp", lambda: "value " + _q(s) + " is not a date and time")
         result = aware.copy()
         need_zone = naive.notna()
-        probs.add(need_zone & row_zone.isna() & ("center" not in table.column_names), c.name, "no_time_zone", lambda: "value " + _q(s) + " has no UTC offset and no --center/--timezone tells its zone")
-        for zone, idx in naive[need_zone & row_zone.notna()].groupby(row_zone[need_zone & row_zone.notna()]).groups.items():
+        probs.add(need_zone & row_zone.isna() & ("center" not in table.column_names), c.name, "no_time_zone",
+            lambda: "value " + _q(s) + " has no UTC offset and no --center/--timezone tells its zone")
+        zoned = need_zone & row_zone.notna()
+        for zone, idx in naive[zoned].groupby(row_zone[zoned]).groups.items():
             local = naive.loc[idx]
             early = local.dt.tz_localize(zone, ambiguous=np.ones(len(local), bool), nonexistent="NaT")
             late = local.dt.tz_localize(zone, ambiguous=np.zeros(len(local), bool), nonexistent="NaT")
             gap = early.isna()
             fold = ~gap & (early != late)
-            probs.add(pd.Series(gap, index=local.index).reindex(raw.index, fill_value=False), c.name, "dst_gap", lambda: "local time " + _q(s) + f" does not exist in {zone} (clocks jump forward); give a UTC offset")
-            probs.add(pd.Series(fold, index=local.index).reindex(raw.index, fill_value=False), c.name, "dst_fold", lambda: "local time " + _q(s) + f" happens twice in {zone} (clocks go back); give a UTC offset")
+            probs.add(pd.Series(gap, index=local.index).reindex(raw.index, fill_value=False), c.name, "dst_gap",
+                lambda: "local time " + _q(s) + f" does not exist in {zone} (clocks jump forward); give a UTC offset")
+            probs.add(pd.Series(fold, index=local.index).reindex(raw.index, fill_value=False), c.name, "dst_fold",
+                lambda: "local time " + _q(s) + f" happens twice in {zone} (clocks go back); give a UTC offset")
             result.loc[idx] = early.where(~fold).dt.tz_convert("UTC")
-        probs.add(result > now + pd.Timedelta(seconds=settings.future_tolerance_s), c.name, "in_future", lambda: "time " + _q(s) + " is in the future")
+        probs.add(result > now + pd.Timedelta(seconds=settings.future_tolerance_s), c.name, "in_future",
+            lambda: "time " + _q(s) + " is in the future")
         out[c.name] = result
 
     # 5. rules between columns.
@@ -386,33 +402,44 @@ def validate(source: Source, table_name: str, mapping: Mapping, ctx: Context,
     tol = settings.duration_tolerance_s
     if table_name == "calls":
         arr, ans, end = out["arrived_at"], out["answered_at"], out["ended_at"]
-        probs.add(ans.notna() & arr.notna() & (ans < arr - skew), "answered_at", "order_answered_before_arrived", lambda: "answered " + _q(df["answered_at"]) + " before arrived " + _q(df["arrived_at"]))
-        probs.add(end.notna() & ans.notna() & (end < ans - skew), "ended_at", "order_ended_before_answered", lambda: "ended " + _q(df["ended_at"]) + " before answered " + _q(df["answered_at"]))
-        probs.add(end.notna() & arr.notna() & ans.isna() & (end < arr - skew), "ended_at", "order_ended_before_arrived", lambda: "ended " + _q(df["ended_at"]) + " before arrived " + _q(df["arrived_at"]))
+        probs.add(ans.notna() & arr.notna() & (ans < arr - skew), "answered_at", "order_answered_before_arrived",
+            lambda: "answered " + _q(df["answered_at"]) + " before arrived " + _q(df["arrived_at"]))
+        probs.add(end.notna() & ans.notna() & (end < ans - skew), "ended_at", "order_ended_before_answered",
+            lambda: "ended " + _q(df["ended_at"]) + " before answered " + _q(df["answered_at"]))
+        probs.add(end.notna() & arr.notna() & ans.isna() & (end < arr - skew), "ended_at", "order_ended_before_arrived",
+            lambda: "ended " + _q(df["ended_at"]) + " before arrived " + _q(df["arrived_at"]))
         span = (end - ans).dt.total_seconds()
         talk = out["talk_s"]
         parts = talk.fillna(0) + out["hold_s"].fillna(0)
         probs.add(ans.notna() & end.notna() & (end >= ans - skew) & (talk.notna() | out["hold_s"].notna())
                   & (parts > span + tol),
-                  "talk_s", "duration_exceeds_span", lambda: "talk + hold " + parts.round(1).astype("str") + " s is longer than answered→ended "
+                  "talk_s", "duration_exceeds_span",
+                      lambda: "talk + hold " + parts.round(1).astype("str") + " s is longer than answered→ended "
                   + span.round(1).astype("str") + " s")
         # The source's answered cell, not the parsed one: a bad answered time is its own problem.
-        probs.add(df["answered_at"].isna() & (talk.fillna(0) > 0), "talk_s", "talk_without_answer", lambda: "talk time " + _q(df["talk_s"]) + " on a call that was never answered")
+        probs.add(df["answered_at"].isna() & (talk.fillna(0) > 0), "talk_s", "talk_without_answer",
+            lambda: "talk time " + _q(df["talk_s"]) + " on a call that was never answered")
     elif table_name == "agent_intervals":
         st = out["interval_start"]
-        probs.add(st.notna() & ((st.dt.minute % 15 != 0) | (st.dt.second != 0)), "interval_start", "interval_misaligned", lambda: "interval start " + _q(df["interval_start"]) + " is not on a 15-minute boundary")
-        probs.add(out["staffed_s"] > INTERVAL_S + tol, "staffed_s", "out_of_range", lambda: "staffed " + _q(df["staffed_s"]) + f" s is more than the {INTERVAL_S} s of an interval")
+        probs.add(st.notna() & ((st.dt.minute % 15 != 0) | (st.dt.second != 0)), "interval_start",
+                  "interval_misaligned",
+            lambda: "interval start " + _q(df["interval_start"]) + " is not on a 15-minute boundary")
+        probs.add(out["staffed_s"] > INTERVAL_S + tol, "staffed_s", "out_of_range",
+            lambda: "staffed " + _q(df["staffed_s"]) + f" s is more than the {INTERVAL_S} s of an interval")
         probs.add(out["available_s"].fillna(0) + out["handling_s"].fillna(0) > out["staffed_s"] + tol,
                   "available_s", "duration_exceeds_span", "available + handling is more than staffed")
     elif table_name == "employees":
         probs.add(out["exit_date"].notna() & (out["exit_date"] < out["hire_date"]), "exit_date",
-                  "order_exit_before_hire", lambda: "exit " + _q(df["exit_date"]) + " before hire " + _q(df["hire_date"]))
+                  "order_exit_before_hire",
+                      lambda: "exit " + _q(df["exit_date"]) + " before hire " + _q(df["hire_date"]))
     elif table_name == "appraisals":
         m = out["month"]
-        probs.add(m.notna() & (m.dt.day != 1), "month", "month_not_first_day", lambda: "month " + _q(df["month"]) + " is not the first day of a month")
+        probs.add(m.notna() & (m.dt.day != 1), "month", "month_not_first_day",
+            lambda: "month " + _q(df["month"]) + " is not the first day of a month")
     elif table_name == "complaints":
         for col in ("first_response_at", "resolved_at", "callback_at", "closed_at"):
-            probs.add(out[col].notna() & (out[col] < out["received_at"] - skew), col, "order_before_received", lambda: col + " " + _q(df[col]) + " before received " + _q(df["received_at"]))
+            probs.add(out[col].notna() & (out[col] < out["received_at"] - skew), col, "order_before_received",
+                lambda: col + " " + _q(df[col]) + " before received " + _q(df["received_at"]))
 
     # 6. references: agents that HR does not know.
     acol = AGENT_COLUMNS.get(table_name)
@@ -424,7 +451,8 @@ def validate(source: Source, table_name: str, mapping: Mapping, ctx: Context,
             unknown_agent = out[acol].notna() & ~out[acol].isin(list(ctx.employees))
             if unknown_agent.any():
                 if settings.unknown_agent == "reject":
-                    probs.add(unknown_agent, acol, "unknown_agent", lambda: "agent " + _q(out[acol]) + " is not an employee")
+                    probs.add(unknown_agent, acol, "unknown_agent",
+                        lambda: "agent " + _q(out[acol]) + " is not an employee")
                 else:
                     first = lines[np.flatnonzero(unknown_agent.to_numpy())[:5]]
                     warnings.append(("unknown_agents", {"n": int(unknown_agent.sum()),
@@ -436,14 +464,16 @@ def validate(source: Source, table_name: str, mapping: Mapping, ctx: Context,
     has_key = keyed.notna().all(axis=1) if all(table.column(k).required for k in keys) else keyed.notna().any(axis=1)
     dup = has_key & keyed.duplicated(keep="first")
     if dup.any():
-        first_line = pd.Series(lines, index=raw.index).groupby([keyed[k] for k in keys], dropna=False).transform("first")
+        first_line = (pd.Series(lines, index=raw.index)
+                      .groupby([keyed[k] for k in keys], dropna=False).transform("first"))
         probs.add(dup, keys[0], "duplicate_in_file", lambda: "same key as line " + first_line.astype("str"))
     if table_name in APPEND_ONLY and ctx.existing_keys is not None:
         cand = has_key & ~dup
         if cand.any():
             seen = pd.Series(False, index=raw.index)
             seen[cand] = ctx.existing_keys(keyed[cand].reset_index(drop=True))
-            probs.add(seen, keys[0], "duplicate_in_lake", lambda: "this key was imported before (same " + "+".join(keys) + ")")
+            probs.add(seen, keys[0], "duplicate_in_lake",
+                lambda: "this key was imported before (same " + "+".join(keys) + ")")
 
     accepted = pd.DataFrame({c: out[c] for c in table.column_names})
     return _finish(raw, source, table, accepted, probs, ctx, warnings, new_centers, new_queues)
