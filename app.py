@@ -9,7 +9,7 @@ from pathlib import Path
 import streamlit as st
 
 from analytics import lake
-from ui.i18n import LANGS
+from i18n import LANGS
 from ui.state import dataset_path, is_demo, lang, t
 
 st.set_page_config(page_title="Call-center analytics", page_icon=":material/support_agent:", layout="wide")
@@ -67,8 +67,6 @@ if ensure_dataset():
         st.sidebar.badge(t("demo.badge"), icon=":material/science:", color="violet")
     sections: dict[str, list] = {}
     for section, script, title, icon, url_path in PAGES:
-        if (Path(__file__).parent / script).exists():  # TEMPORARY while pages land in parallel
-            sections.setdefault(t(section), []).append(
-                st.Page(script, title=t(title), icon=icon, url_path=url_path, default=url_path == "service_level"))
-    pages = sections
-    st.navigation(pages).run()
+        sections.setdefault(t(section), []).append(
+            st.Page(script, title=t(title), icon=icon, url_path=url_path, default=url_path == "service_level"))
+    st.navigation(sections).run()

@@ -8,7 +8,7 @@ same month a year before, 13-month trends, service level and answer rate by queu
 complaints summary, the workforce summary, and a written summary in Chinese and
 English produced from the numbers.
 
-Strings come from the one catalogue (ui/strings_review.py through ui/i18n.py, plain
+Strings come from the one catalogue (i18n/strings_review.py through i18n/, plain
 Python without Streamlit). Figures are Plotly; in the HTML file the Plotly bundle is
 inlined once so the file opens offline, and every text is escaped.
 """
@@ -48,7 +48,7 @@ def metric(key: str) -> m.Metric:
 
 
 def _t(key: str, lang: str, **values) -> str:
-    from ui.i18n import translate  # the catalogue is plain Python; no Streamlit here
+    from i18n import translate  # plain Python, shared with the pages
 
     return translate(key, lang, **values)
 

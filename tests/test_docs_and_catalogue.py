@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from analytics import metrics, schema
-from ui.i18n import CATALOGUE, LANGS
+from i18n import CATALOGUE, LANGS
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 

@@ -38,7 +38,7 @@ def cards(keys: list[str], now: dict, before: dict, targets: dict | None = None)
 
 def coded(df: pd.DataFrame, kind: str, col: str | None = None) -> pd.DataFrame:
     """Replace codes (level, channel, cause...) by their translated names where known."""
-    from ui.i18n import CATALOGUE
+    from i18n import CATALOGUE
 
     col = col or kind
     out = df.copy()
@@ -47,7 +47,7 @@ def coded(df: pd.DataFrame, kind: str, col: str | None = None) -> pd.DataFrame:
 
 
 def _header(col: str) -> str:
-    from ui.i18n import CATALOGUE
+    from i18n import CATALOGUE
 
     for key in (f"cmp.col.{col}", f"rev.col.{col}", f"col.{col}"):
         if key in CATALOGUE:

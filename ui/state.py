@@ -8,7 +8,7 @@ import streamlit as st
 
 from analytics import lake, metrics
 from analytics.access import Scope
-from ui.i18n import DEFAULT_LANG, LANGS, translate
+from i18n import DEFAULT_LANG, LANGS, translate
 
 
 def lang() -> str:

@@ -29,7 +29,7 @@ from analytics.ingest.mapping import Mapping
 from analytics.ingest.readers import LINE, Source
 
 # Notes that do not reject a row: (code, values); English text for the command line
-# here, both languages for the Data page in ui/strings_data.py.
+# here, both languages for the Data page in i18n/strings_data.py.
 WARNINGS = {
     "ignored_columns": "columns not imported (not in the mapping): {columns}",
     "new_centers": "new centers created in zone {zone}: {centers}",
@@ -42,7 +42,7 @@ WARNINGS = {
 
 REJECT_COLUMNS = ["file", "line", "column", "code", "reason", "values"]
 # Every reason code a reject can carry (readers' codes included); the Data page
-# translates each one (ui/strings_data.py checks the list is complete).
+# translates each one (i18n/strings_data.py checks the list is complete).
 REASON_CODES = (
     "missing_column", "required_empty", "not_allowed", "not_a_number", "not_an_integer", "out_of_range",
     "not_a_boolean", "not_a_date", "not_a_timestamp", "no_time_zone", "dst_gap", "dst_fold", "in_future",

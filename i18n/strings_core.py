@@ -1,17 +1,6 @@
-"""Every user-facing string of the pages, in Chinese (zh) and English (en).
+"""Strings shared by the whole app: navigation, filters, KPI cards, the call pages."""
 
-Metric names and formulas live in the metric registry (analytics/metrics.py); this
-catalogue holds the rest. ``t(key, **values)`` picks the session's language.
-"""
-
-from __future__ import annotations
-
-import os
-
-LANGS = ("zh", "en")
-DEFAULT_LANG = os.environ.get("CALLCENTER_LANG", "zh") if os.environ.get("CALLCENTER_LANG", "zh") in LANGS else "zh"
-
-CATALOGUE: dict[str, dict[str, str]] = {
+STRINGS = {
     # app and navigation
     "app.title": {"zh": "呼叫中心运营分析", "en": "Call-center analytics"},
     "nav.operations": {"zh": "运营", "en": "Operations"},
@@ -166,30 +155,3 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "yes": {"zh": "是", "en": "yes"},
     "no": {"zh": "否", "en": "no"},
 }
-
-
-def _merge_area_catalogues() -> None:
-    """Each area of the product keeps its strings in ui/strings_<area>.py (STRINGS);
-    they join the one catalogue here, and a key defined twice is an error."""
-    import importlib
-    import pkgutil
-
-    import ui
-
-    for mod in sorted(m.name for m in pkgutil.iter_modules(ui.__path__) if m.name.startswith("strings_")):
-        strings = importlib.import_module(f"ui.{mod}").STRINGS
-        clash = set(strings) & set(CATALOGUE)
-        if clash:
-            raise KeyError(f"ui/{mod}.py redefines catalogue keys {sorted(clash)}")
-        CATALOGUE.update(strings)
-
-
-_merge_area_catalogues()
-
-
-def translate(key: str, lang: str, **values) -> str:
-    entry = CATALOGUE.get(key)
-    if entry is None:
-        return key  # a visible key beats a crash; tests check the catalogue is complete
-    text = entry.get(lang) or entry["en"]
-    return text.format(**values) if values else text
