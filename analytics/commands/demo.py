@@ -24,6 +24,12 @@ def build_demo(out: Path, scale: str = "default", seed: int = 7, progress=None) 
     out = Path(out)
     if lake.has_dataset(out):
         raise FileExistsError(f"{out} already holds a dataset; choose an empty folder")
+    if scale == "large":
+        from analytics.demo.large import build_large
+
+        info = build_large(out, seed=seed, progress=progress)
+        lake.write_dataset_info(out, info)
+        return info
     t0 = time.perf_counter()
 
     def gen_progress(f, msg):

@@ -103,7 +103,9 @@ def empty_frame(table: str) -> pd.DataFrame:
 def generate(scale: str = "default", seed: int = 7, progress: Progress | None = None) -> dict[str, pd.DataFrame]:
     """Generate the demo dataset: one DataFrame per table of ``analytics.schema.TABLES``."""
     if scale == "large":
-        raise ValueError("the large scale is not implemented yet (see the performance issue)")
+        raise ValueError("the large scale does not fit in memory as frames: it is written straight "
+                         "into a dataset folder region by region (analytics.demo.large.build_large, "
+                         "or python -m analytics demo --scale large)")
     if scale not in SCALES or SCALES[scale] is None:
         raise ValueError(f"unknown scale {scale!r}; choose one of {', '.join(SCALES)}")
     s = SCALES[scale]
