@@ -717,3 +717,18 @@ def project(data: CareerData, settings: ProjectionSettings = ProjectionSettings(
     out = pd.DataFrame(rows)
     out["total"] = out[roles].sum(axis=1)
     return out
+
+
+def event_range(lake: Lake, scope: Scope) -> tuple[date | None, date | None]:
+    """First and last career event of the people in scope (for the period picker)."""
+    scope.require("hr")
+    df = lake.query("""
+        SELECT min(r.event_date) AS first_day, max(r.event_date) AS last_day
+        FROM role_events r JOIN employees e USING (employee_id)
+        WHERE ($scope_centers::VARCHAR[] IS NULL OR list_contains($scope_centers::VARCHAR[], e.center))
+          AND ($scope_teams::VARCHAR[] IS NULL OR list_contains($scope_teams::VARCHAR[], e.team))""",
+                    scope.sql_params())
+    first, last = df["first_day"].iloc[0], df["last_day"].iloc[0]
+    if first is None or pd.isna(first):
+        return None, None
+    return pd.Timestamp(first).date(), pd.Timestamp(last).date()
