@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import os
 import threading
+from collections import OrderedDict
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -46,6 +47,22 @@ HANDLE_BIN_S = 30
 HANDLE_TOP_S = 1800
 
 ROLLUPS = ("queue_interval", "agent_day", "handle_hist")
+
+# Query-result cache per Lake: the most recent results, keyed by the query text, its
+# parameters and the lake's signature (the files on disk), so a new batch or rebuilt
+# rollup month changes the key and old results are never served. Results larger than
+# CACHE_MAX_ROW_BYTES are not kept; the whole cache stays under CACHE_MAX_BYTES.
+CACHE_ENTRIES = int(os.environ.get("CALLCENTER_QUERY_CACHE", "256"))
+CACHE_MAX_BYTES = 256 * 2**20
+CACHE_MAX_ROW_BYTES = 16 * 2**20
+
+
+def _freeze(value):
+    if isinstance(value, dict):
+        return tuple(sorted((k, _freeze(v)) for k, v in value.items()))
+    if isinstance(value, (list, tuple)):
+        return tuple(_freeze(v) for v in value)
+    return (type(value).__name__, value)
 
 
 def dataset_info(root: Path) -> dict:
@@ -113,6 +130,10 @@ class Lake:
         self.con.execute("SET TimeZone = 'UTC'")
         self._lock = threading.Lock()
         self._signature: tuple | None = None
+        self._cache: OrderedDict = OrderedDict()
+        self._cache_bytes = 0
+        self._cache_lock = threading.Lock()
+        self.cache_hits = self.cache_misses = 0
         if lock_down:
             self.con.execute("SET allowed_directories = [?]", [str(self.root) + os.sep])
             self.con.execute("SET enable_external_access = false")
@@ -149,18 +170,56 @@ class Lake:
                 else:
                     cur.execute(f"DROP VIEW IF EXISTS rollup_{rollup}")
             self._signature = sig
+            self.clear_cache()
         return True
+
+    def clear_cache(self) -> None:
+        with self._cache_lock:
+            self._cache.clear()
+            self._cache_bytes = 0
 
     def has_rollups(self) -> bool:
         return all(_rollup_files(self.root, r) for r in ROLLUPS)
 
     def query(self, sql: str, params: list | dict | None = None) -> pd.DataFrame:
-        """Run one read query on a fresh cursor; values travel only as bound parameters."""
+        """Run one read query on a fresh cursor; values travel only as bound parameters.
+
+        Results come from a small LRU cache when the same query with the same parameters
+        ran on the same files (see CACHE_ENTRIES); callers get their own copy.
+        """
+        key = None
+        if CACHE_ENTRIES > 0:
+            try:
+                key = (sql, _freeze(params or []), self._signature)
+                hash(key)
+            except TypeError:
+                key = None
+        if key is not None:
+            with self._cache_lock:
+                hit = self._cache.get(key)
+                if hit is not None:
+                    self._cache.move_to_end(key)
+                    self.cache_hits += 1
+                    return hit[0].copy()
         cur = self.con.cursor()
         try:
-            return cur.execute(sql, params or []).df()
+            df = cur.execute(sql, params or []).df()
         finally:
             cur.close()
+        if key is not None:
+            size = int(df.memory_usage(index=True, deep=True).sum())
+            with self._cache_lock:
+                self.cache_misses += 1
+                if size <= CACHE_MAX_ROW_BYTES and key[2] == self._signature:
+                    old = self._cache.pop(key, None)
+                    if old is not None:
+                        self._cache_bytes -= old[1]
+                    self._cache[key] = (df.copy(), size)
+                    self._cache_bytes += size
+                    while self._cache and (len(self._cache) > CACHE_ENTRIES or self._cache_bytes > CACHE_MAX_BYTES):
+                        _, (_, sz) = self._cache.popitem(last=False)
+                        self._cache_bytes -= sz
+        return df
 
     def count(self, table: str) -> int:
         if table not in schema.TABLES:
