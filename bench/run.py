@@ -1,0 +1,218 @@
+"""Benchmark (run by hand, never in the test suite): python bench/run.py --sizes 3,15,50 [--data /tmp/bench]
+
+For each size (million calls) it reuses or makes a large-scale demo dataset (regions of
+~3.08 M calls; smaller sizes hard-link the first regions' batches of a bigger dataset and
+rebuild their rollups), then times each page's default view through analytics (cold: new
+connection; warm without the query cache; warm with it), the same aggregation as one
+hand-written DuckDB query on the Parquet files (the floor) and as pandas reading the files
+and grouping (a plain Streamlit app), and prints one table with the ratios.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import duckdb  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from analytics import calls, complaints, lake as lake_mod, report  # noqa: E402
+from analytics.access import Scope  # noqa: E402
+from analytics.filters import Filters  # noqa: E402
+
+CALLS_PER_REGION = 3.08
+MONTH, PREV = "2026-10", "2026-09"
+START, END = date(2026, 10, 1), date(2026, 10, 31)
+
+
+def regions_for(size: float) -> int:
+    return max(1, round(size / CALLS_PER_REGION))
+
+
+def ensure_dataset(data: Path, n: int, sources: list[Path]) -> tuple[Path, dict]:
+    d = data / f"large{n}"
+    info_f = d / "dataset.json"
+    if info_f.is_file():
+        return d, json.loads(info_f.read_text())
+    big = next((s for s in sources if (s / "dataset.json").is_file()
+                and json.loads((s / "dataset.json").read_text()).get("regions", 0) >= n), None)
+    if big is None:
+        from analytics.demo.large import build_large
+        info = build_large(d, regions=n)
+        lake_mod.write_dataset_info(d, info)
+        return d, info
+    src_info = json.loads((big / "dataset.json").read_text())
+    for tdir in big.iterdir():
+        if not tdir.is_dir() or tdir.name.startswith("_"):
+            continue
+        for b in tdir.glob("batch=*"):
+            src = json.loads((b / "_batch.json").read_text())["source"]
+            r = int(src.split("region=")[1].split(")")[0])
+            if r <= n:
+                for f in b.rglob("*"):
+                    if f.is_file():
+                        out = d / f.relative_to(big)
+                        out.parent.mkdir(parents=True, exist_ok=True)
+                        os.link(f, out)
+    t = time.perf_counter()
+    lake_mod.rebuild_rollups(d)
+    pr = src_info["per_region"][:n]
+    info = {**src_info, "regions": n, "per_region": pr, "rollup_s": round(time.perf_counter() - t, 1),
+            "rows": {"calls": sum(p["calls"] for p in pr), "agent_intervals": sum(p["agent_intervals"] for p in pr)},
+            "write_s": round(sum(p["write_s"] for p in pr), 1)}
+    lake_mod.write_dataset_info(d, info)
+    return d, info
+
+
+def pages(lk):
+    f = Filters(start=START, end=END)
+    prev = calls.previous_period(f)
+    sc = Scope()
+    cset = complaints.load_settings(lk.root)
+    return {
+        "service_level": lambda: [calls.totals(lk, f, sc), calls.totals(lk, prev, sc),
+                                  calls.metrics(lk, f, sc, ("day",)), calls.metrics(lk, f, sc, ("weekday", "hour_of_day")),
+                                  calls.metrics(lk, f, sc, ("queue",)), calls.worst_intervals(lk, f, sc),
+                                  calls.metrics(lk, f.with_(start=END, end=END), sc, ("interval15",))],
+        "handle_time": lambda: [calls.totals(lk, f, sc), calls.metrics(lk, f, sc, ("day",)),
+                                calls.handle_time_distribution(lk, f, sc), calls.by_category(lk, f, sc),
+                                calls.metrics(lk, f, sc, ("team",)), calls.agents_to_review(lk, f, sc)],
+        "staffing": lambda: [calls.metrics(lk, f, sc, ("interval15", "queue"))],
+        "complaints": lambda: [complaints.summary(lk, f, sc, cset), complaints.summary(lk, prev, sc, cset)],
+        "monthly_review": lambda: [report.build_review(lk, START, sc)],
+    }
+
+
+def floor_sql(root: Path, page: str) -> tuple[str, list]:
+    files = sorted(str(p) for p in root.glob(f"calls/batch=*/month={MONTH}/*.parquet"))
+    src = f"read_parquet({files!r})"
+    local = "timezone('Asia/Shanghai', arrived_at)"
+    if page in ("service_level", "monthly_review", "staffing"):
+        grain = {"staffing": f"time_bucket(INTERVAL 15 MINUTE, {local})"}.get(page, f"CAST({local} AS DATE)")
+        return (f"SELECT queue, {grain} AS k, count(*) AS offered, count(answered_at) AS answered, "
+                "count(*) FILTER (WHERE epoch(answered_at - arrived_at) <= 20) AS within "
+                f"FROM {src} WHERE direction = 'inbound' GROUP BY ALL"), files
+    if page == "handle_time":
+        return (f"SELECT category, least(floor((talk_s + hold_s + acw_s) / 30) * 30, 1800) AS bin, count(*) AS n, "
+                f"avg(talk_s + hold_s + acw_s) AS aht FROM {src} WHERE answered_at IS NOT NULL "
+                "AND direction = 'inbound' GROUP BY ALL"), files
+    cfiles = sorted(str(p) for p in root.glob(f"complaints/batch=*/month={MONTH}/*.parquet"))
+    return f"SELECT category, level, count(*) AS n FROM read_parquet({cfiles!r}) GROUP BY ALL", cfiles
+
+
+def pandas_way(page: str, files: list[str]):
+    if page == "complaints":
+        df = pd.read_parquet(files, columns=["category", "level"])
+        return df.groupby(["category", "level"]).size()
+    if page == "handle_time":
+        df = pd.read_parquet(files, columns=["category", "direction", "answered_at", "talk_s", "hold_s", "acw_s"])
+        df = df[df["answered_at"].notna() & (df["direction"] == "inbound")]
+        h = df["talk_s"] + df["hold_s"] + df["acw_s"]
+        return df.assign(h=h, bin=(h // 30 * 30).clip(upper=1800)).groupby(["category", "bin"])["h"].agg(["size", "mean"])
+    df = pd.read_parquet(files, columns=["queue", "direction", "arrived_at", "answered_at"])
+    df = df[df["direction"] == "inbound"]
+    loc = df["arrived_at"].dt.tz_convert("Asia/Shanghai")
+    k = loc.dt.floor("15min") if page == "staffing" else loc.dt.date
+    wait = (df["answered_at"] - df["arrived_at"]).dt.total_seconds()
+    return df.assign(k=k, ans=df["answered_at"].notna(), within=wait <= 20).groupby(["queue", "k"]).agg(
+        offered=("ans", "size"), answered=("ans", "sum"), within=("within", "sum"))
+
+
+def timed(fn, n):
+    out = []
+    for _ in range(n):
+        t = time.perf_counter()
+        fn()
+        out.append(time.perf_counter() - t)
+    return statistics.median(out), sorted(out)[max(0, int(round(0.95 * len(out))) - 1)]
+
+
+def bench_size(root: Path, info: dict, reps: int) -> dict:
+    res = {"calls": info["rows"]["calls"],
+           "import_rows_s": (info["rows"]["calls"] + info["rows"].get("agent_intervals", 0)) / max(info["write_s"], 1e-9),
+           "rollup_s": info["rollup_s"]}
+    t = time.perf_counter()
+    lk = lake_mod.Lake(root)
+    res["open_s"] = time.perf_counter() - t
+    con = duckdb.connect()
+    for page, fn in pages(lk).items():
+        r = {}
+        lk.clear_cache()
+        t = time.perf_counter(); fn(); r["cold"] = time.perf_counter() - t
+        saved = lake_mod.CACHE_ENTRIES
+        lake_mod.CACHE_ENTRIES = 0
+        r["warm_nocache"] = timed(fn, reps)
+        lake_mod.CACHE_ENTRIES = saved
+        fn()
+        r["warm_cache"] = timed(fn, reps)
+        sql, files = floor_sql(root, page)
+        r["floor"] = timed(lambda: con.execute(sql).fetchall(), reps)
+        r["pandas"] = timed(lambda: pandas_way(page, files), max(2, reps // 3))
+        res[page] = r
+    agent = lk.query("SELECT agent_id FROM rollup_agent_day WHERE month = $m AND handled > 0 LIMIT 1",
+                     {"m": MONTH})["agent_id"][0]
+    f1 = Filters(start=END, end=END, agents=(agent,))
+    lake_mod.CACHE_ENTRIES, saved = 0, lake_mod.CACHE_ENTRIES
+    res["drill_agent_day"] = timed(lambda: calls.metrics(lk, f1, Scope(), ("day",)), reps)
+    res["drill_agent_calls"] = timed(lambda: lk.query(
+        "SELECT * FROM calls WHERE _month = $m AND agent_id = $a AND CAST(timezone('Asia/Shanghai', arrived_at) AS DATE) = $d",
+        {"m": MONTH, "a": agent, "d": END}), max(2, reps // 3))
+    lake_mod.CACHE_ENTRIES = saved
+    res["bench_peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return res
+
+
+def print_table(all_res: dict):
+    sizes = list(all_res)
+    w = 14
+    print("\n" + "figure".ljust(44) + "".join(f"{s/1e6:.1f} M calls".rjust(w * 2) for s in [all_res[k]["calls"] for k in sizes]))
+    def row(label, vals):
+        print(label.ljust(44) + "".join(str(v).rjust(w * 2) for v in vals))
+    row("import throughput (rows/s, batch path)", [f"{all_res[k]['import_rows_s']:,.0f}" for k in sizes])
+    row("rollup rebuild, all months (s)", [f"{all_res[k]['rollup_s']:.1f}" for k in sizes])
+    row("open lake (views) (ms)", [f"{all_res[k]['open_s']*1e3:.0f}" for k in sizes])
+    for page in ("service_level", "handle_time", "staffing", "complaints", "monthly_review"):
+        P = {k: all_res[k][page] for k in sizes}
+        row(f"{page}: cold (ms)", [f"{P[k]['cold']*1e3:.0f}" for k in sizes])
+        row(f"{page}: warm no cache med/p95 (ms)", [f"{P[k]['warm_nocache'][0]*1e3:.0f}/{P[k]['warm_nocache'][1]*1e3:.0f}" for k in sizes])
+        row(f"{page}: warm cached med/p95 (ms)", [f"{P[k]['warm_cache'][0]*1e3:.1f}/{P[k]['warm_cache'][1]*1e3:.1f}" for k in sizes])
+        row(f"{page}: floor DuckDB on Parquet (ms)", [f"{P[k]['floor'][0]*1e3:.0f}" for k in sizes])
+        row(f"{page}: pandas read+groupby (ms)", [f"{P[k]['pandas'][0]*1e3:.0f}" for k in sizes])
+        row(f"{page}: ratio nocache/floor, pandas/nocache", [f"{P[k]['warm_nocache'][0]/P[k]['floor'][0]:.2f}x, {P[k]['pandas'][0]/P[k]['warm_nocache'][0]:.1f}x" for k in sizes])
+        row(f"{page}: ratio cached/floor, pandas/cached", [f"{P[k]['warm_cache'][0]/P[k]['floor'][0]:.3f}x, {P[k]['pandas'][0]/P[k]['warm_cache'][0]:.0f}x" for k in sizes])
+    row("drill: one agent-day metrics, no cache (ms)", [f"{all_res[k]['drill_agent_day'][0]*1e3:.0f}" for k in sizes])
+    row("drill: one agent-day raw calls (ms)", [f"{all_res[k]['drill_agent_calls'][0]*1e3:.0f}" for k in sizes])
+    row("bench process peak RSS (MB)", [f"{all_res[k]['bench_peak_rss_mb']:.0f}" for k in sizes])
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--sizes", default="3,15,50")
+    ap.add_argument("--data", type=Path, default=Path("/tmp/bench"))
+    ap.add_argument("--reps", type=int, default=7)
+    a = ap.parse_args()
+    sizes = [float(s) for s in a.sizes.split(",")]
+    sources = sorted((p for p in a.data.glob("large*") if p.is_dir()), key=lambda p: -len(p.name))
+    sources = [a.data / "large50"] + sources
+    all_res = {}
+    for s in sorted(sizes, reverse=True):
+        n = regions_for(s)
+        root, info = (a.data / "large50", json.loads((a.data / "large50" / "dataset.json").read_text())) \
+            if n == 17 and (a.data / "large50" / "dataset.json").is_file() else ensure_dataset(a.data, n, sources)
+        print(f"benchmarking {root} ({info['rows']['calls']:,} calls)", file=sys.stderr, flush=True)
+        all_res[s] = bench_size(root, info, a.reps)
+    all_res = {s: all_res[s] for s in sorted(all_res)}
+    print_table(all_res)
+    (a.data / "bench_results.json").write_text(json.dumps(all_res, indent=1, default=str))
+
+
+if __name__ == "__main__":
+    main()
