@@ -10,22 +10,33 @@ import streamlit as st
 
 from analytics import lake
 from i18n import LANGS
-from ui.state import dataset_path, is_demo, lang, t
+from ui.auth import sign_in
+from ui.state import dataset_path, lang, t
 
 st.set_page_config(page_title="Call-center analytics", page_icon=":material/support_agent:", layout="wide")
 
 _generate_lock = threading.Lock()
 
-# (navigation section, script, title key, icon, URL path) — the app's pages in order.
+EX, CM, TL, QA, HR, AD = "executive", "center_manager", "team_leader", "quality", "hr", "admin"
+# (navigation section, script, title key, icon, URL path, roles that may open it), in order.
 PAGES = (
-    ("nav.operations", "views/service_level.py", "page.service_level", ":material/call:", "service_level"),
-    ("nav.operations", "views/handle_time.py", "page.handle_time", ":material/timer:", "handle_time"),
-    ("nav.operations", "views/staffing.py", "page.staffing", ":material/groups:", "staffing"),
-    ("nav.operations", "views/complaints.py", "page.complaints", ":material/report:", "complaints"),
-    ("nav.management", "views/monthly_review.py", "page.monthly_review", ":material/summarize:", "monthly_review"),
-    ("nav.admin", "views/data.py", "page.data", ":material/database:", "data"),
-    ("nav.reference", "views/definitions.py", "page.definitions", ":material/menu_book:", "definitions"),
+    ("nav.operations", "views/service_level.py", "page.service_level", ":material/call:", "service_level",
+     (EX, CM, TL, QA, AD)),
+    ("nav.operations", "views/handle_time.py", "page.handle_time", ":material/timer:", "handle_time", (CM, TL, QA, AD)),
+    ("nav.operations", "views/staffing.py", "page.staffing", ":material/groups:", "staffing", (CM, HR, AD)),
+    ("nav.operations", "views/complaints.py", "page.complaints", ":material/report:", "complaints",
+     (EX, CM, TL, QA, AD)),
+    ("nav.management", "views/monthly_review.py", "page.monthly_review", ":material/summarize:", "monthly_review",
+     (EX, CM, HR, AD)),
+    ("nav.admin", "views/data.py", "page.data", ":material/database:", "data", (AD,)),
+    ("nav.admin", "views/audit.py", "page.audit", ":material/policy:", "audit", (AD,)),
+    ("nav.reference", "views/definitions.py", "page.definitions", ":material/menu_book:", "definitions",
+     (EX, CM, TL, QA, HR, AD)),
 )
+
+
+def pages_for(role: str) -> list[tuple]:
+    return [p for p in PAGES if role in p[5]]
 
 
 def _folder_is_empty(path: Path) -> bool:
@@ -63,10 +74,10 @@ with st.sidebar:
         st.rerun()
 
 if ensure_dataset():
-    if is_demo():
-        st.sidebar.badge(t("demo.badge"), icon=":material/science:", color="violet")
+    user_scope = sign_in()
+    allowed = pages_for(user_scope.role)
     sections: dict[str, list] = {}
-    for section, script, title, icon, url_path in PAGES:
+    for i, (section, script, title, icon, url_path, _roles) in enumerate(allowed):
         sections.setdefault(t(section), []).append(
-            st.Page(script, title=t(title), icon=icon, url_path=url_path, default=url_path == "service_level"))
+            st.Page(script, title=t(title), icon=icon, url_path=url_path, default=i == 0))
     st.navigation(sections).run()

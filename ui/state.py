@@ -42,8 +42,15 @@ def settings() -> metrics.ServiceSettings:
 
 
 def scope() -> Scope:
-    # Sign-in and roles arrive with the access work; until then everyone sees everything.
-    return Scope.everything()
+    """The signed-in user's scope, set by app.py's sign-in on every run. A page run any
+    other way sees everything only on the demo dataset."""
+    current = st.session_state.get("scope")
+    if current is not None:
+        return current
+    if is_demo():
+        return Scope.everything()
+    st.error(t("auth.required"))
+    st.stop()
 
 
 def is_demo() -> bool:

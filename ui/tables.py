@@ -5,9 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from analytics import audit
 from analytics.export import safe_csv
 from analytics.metrics import REGISTRY
-from ui.state import lang, t
+from ui.state import dataset_path, lang, scope, t
 
 
 def header(col: str) -> str:
@@ -42,6 +43,10 @@ def column_config(df: pd.DataFrame, labels: dict[str, str] | None = None,
     return cfg
 
 
+def _audit_download(file_name: str, rows: int) -> None:
+    audit.record(dataset_path(), "export", file_name, scope(), rows=rows)
+
+
 def table(df: pd.DataFrame, name: str, key: str, height: int | str = "auto",
           selectable: bool = False, labels: dict[str, str] | None = None,
           percent: tuple[str, ...] = ()) -> int | None:
@@ -55,7 +60,8 @@ def table(df: pd.DataFrame, name: str, key: str, height: int | str = "auto",
                          key=f"tbl_{key}", on_select="rerun" if selectable else "ignore",
                          selection_mode="single-row")
     st.download_button(t("download.csv"), data=("\ufeff" + safe_csv(df)).encode("utf-8"),
-                       file_name=f"{name}.csv", mime="text/csv", key=f"dl_{key}", icon=":material/download:")
+                       file_name=f"{name}.csv", mime="text/csv", key=f"dl_{key}", icon=":material/download:",
+                       on_click=_audit_download, args=(f"{name}.csv", len(df)))
     if selectable and event is not None and event.selection.rows:
         return event.selection.rows[0]
     return None

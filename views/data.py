@@ -23,7 +23,7 @@ from analytics.ingest.importer import (
 )
 from analytics.ingest.mapping import MappingError
 from analytics.ingest.readers import ReadError
-from ui.state import dataset_path, is_demo, t
+from ui.state import dataset_path, is_demo, scope, t
 from ui.tables import table
 
 IMPORTABLE = ("calls", "employees", "role_events", "appraisals", "complaints", "qa_evaluations",
@@ -99,7 +99,8 @@ if up is not None and mapping is not None:
                     bar.progress(min(1.0, f), text=f"{t('data.progress')} {t('data.step.' + word)} {rest}".rstrip())
 
                 st.session_state["data_report"] = import_upload(root, tname, up.name, data, mapping=mapping,
-                                                                timezone=zone, center=center, progress=step)
+                                                                timezone=zone, center=center, progress=step,
+                                                                actor=scope().user or "app")
                 bar.empty()
 
 # Report ----------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from analytics import calls, complaints, report
+from analytics import audit, calls, complaints, report
 from ui.review_cards import coded, table
 from ui.state import dataset_path, get_lake, lang, scope, settings, t
 
@@ -49,7 +49,8 @@ if not review.has_data:
 
 st.download_button(t("rev.download"), data=report.render_html(review, lang()).encode("utf-8"),
                    file_name=f"monthly_review_{month_text}_{lang()}.html", mime="text/html",
-                   icon=":material/download:", help=t("rev.download.help"), key="rev_download")
+                   icon=":material/download:", help=t("rev.download.help"), key="rev_download",
+                   on_click=audit.record, args=(dataset_path(), "export", f"monthly review {month_text}", scope()))
 
 st.subheader(t("rev.summary"))
 st.markdown("\n".join(f"- {s}" for s in review.summary[lang()]))

@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path
 
 from analytics import schema
+from analytics.commands._user_scope import add_user_argument, scope_for
 
 
 def _day(text: str) -> date:
@@ -33,13 +34,13 @@ def register(sub) -> None:
     p.add_argument("--short-abandon", type=int, help="short-abandon threshold in seconds")
     p.add_argument("--sl-formula", help="service-level formula (see docs/metrics.md)")
     p.add_argument("--format", choices=("csv", "json"), default="csv")
+    add_user_argument(p)
     p.set_defaults(func=run)
 
 
 def run(args) -> int:
     from analytics import calls, lake
     from analytics import metrics as m
-    from analytics.access import Scope
     from analytics.filters import Filters
 
     if not lake.has_dataset(args.dataset):
@@ -53,7 +54,7 @@ def run(args) -> int:
                                      ("sl_formula", args.sl_formula)) if v is not None}
         settings = settings.with_(**changes)
         lk = lake.open_lake(args.dataset)
-        scope = Scope.everything()
+        scope = scope_for(args, args.dataset)
         opts = calls.filter_options(lk, scope)
         filters = Filters(start=args.start or opts["first_day"], end=args.end or opts["last_day"],
                           centers=tuple(args.center), queues=tuple(args.queue),

@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from analytics import lake, schema
+from analytics import audit, lake, schema
 from analytics.ingest import batch
 from analytics.ingest.mapping import Mapping, load_mapping
 from analytics.ingest.readers import ReadError, read_source
@@ -188,8 +188,9 @@ def _stale_rollup_months(root: Path, months: tuple[str, ...]) -> list[str]:
 def import_file(root: Path | str, table: str, path: Path | str, *, mapping: Mapping | Path | str | None = None,
                 timezone: str | None = None, center: str | None = None,
                 settings: ImportSettings | None = None, display_name: str | None = None,
-                progress: Callable[[float, str], None] | None = None) -> ImportReport:
-    """Import one file into ``table`` of the dataset at ``root``; never raises for bad data."""
+                progress: Callable[[float, str], None] | None = None, actor: str = "command line") -> ImportReport:
+    """Import one file into ``table`` of the dataset at ``root``; never raises for bad data.
+    ``actor`` (who imports) goes to the audit log with the outcome."""
     root = Path(root).resolve()
     path = Path(path)
     name = display_name or path.name
@@ -291,6 +292,8 @@ def import_file(root: Path | str, table: str, path: Path | str, *, mapping: Mapp
     elif table in REBUILD_ALL_ON and lake.has_dataset(root):
         lake.rebuild_rollups(root, None, progress=lambda f, m: step(0.75 + 0.25 * f, m))
     _ensure_dataset_info(root)
+    audit.record(root, "import", f"{table} from {name}", user=actor, batch_id=report.batch_id,
+                 rows_accepted=report.rows_accepted, rows_rejected=report.rows_read - report.rows_accepted)
     step(1.0, "done")
     return report
 
@@ -308,8 +311,13 @@ def _settings(root: Path) -> ImportSettings:
 
 
 def _ensure_dataset_info(root: Path) -> None:
-    if not lake.dataset_info(root):
-        lake.write_dataset_info(root, {"kind": "imported", "created_at": pd.Timestamp.now(tz="UTC").isoformat()})
+    """Mark the dataset as holding imported data. A demo dataset that receives real rows
+    becomes "imported" too: demo mode (no sign-in) must never open real data."""
+    info = lake.dataset_info(root)
+    if info.get("kind") != "imported":
+        lake.write_dataset_info(root, {**info, "kind": "imported",
+                                       "created_at": info.get("created_at") or pd.Timestamp.now(tz="UTC").isoformat(),
+                                       **({"was_demo": True} if info.get("kind") == "demo" else {})})
 
 
 def read_rejects(root: Path | str, batch_id: str) -> pd.DataFrame:
