@@ -34,7 +34,7 @@ STRINGS = {
     "car.kpi.ratio": {"zh": "晋升 : 调动", "en": "Promotions per transfer"},
     "car.kpi.ratio.help": {"zh": "晋升次数 ÷（横向调动 + 调组次数）。", "en": "Promotions ÷ (horizontal moves + team changes)."},
     "car.kpi.stalled": {"zh": "发展停滞人数", "en": "Stalled careers"},
-    "car.months": {"zh": "{n:.1f} 个月", "en": "{n:.1f} months"},
+    "car.months": {"zh": "{n:.1f} 个月", "en": "{n:.1f} mo"},
     "car.none": {"zh": "—", "en": "—"},
     "car.moves": {"zh": "变动类型", "en": "Kinds of moves"},
     "car.moves.caption": {"zh": "纵向 = 沿阶梯上升（客服代表 → 星级代表 → 班组长 → 主管 → 营运经理）；横向 = 不上升的换岗（呼入 ↔ 外呼、运营 ↔ 质检/培训/投诉/排班）；核心 = 客服代表星级上升而职位不变；星级下降；调组 = 同岗位换班组；降级 = 职级下降。",

@@ -88,7 +88,7 @@ else:
         link=dict(source=[left.index(s) for s in fl["source"]],
                   target=[len(left) + right.index(x) for x in fl["target"]], value=fl["people"].tolist(),
                   color="rgba(107,114,128,0.25)")))
-    fig.update_layout(height=420, margin=dict(l=10, r=10, t=10, b=10))
+    fig.update_layout(height=420, margin=dict(l=10, r=10, t=10, b=10), font=dict(size=13))
     st.plotly_chart(fig, key="car_sankey")
 
 c1, c2 = st.columns([1, 1])
