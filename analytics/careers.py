@@ -34,7 +34,7 @@ Definitions (the page and the command line print them):
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 
 import numpy as np
 import pandas as pd

@@ -7,6 +7,7 @@ STRINGS = {
     "nav.reference": {"zh": "参考", "en": "Reference"},
     "nav.management": {"zh": "管理层", "en": "Management"},
     "nav.admin": {"zh": "管理员", "en": "Administration"},
+    "nav.people": {"zh": "人力资源", "en": "People"},
     "page.staffing": {"zh": "排班与人力需求", "en": "Staffing"},
     "page.complaints": {"zh": "投诉", "en": "Complaints"},
     "page.monthly_review": {"zh": "月度经营回顾", "en": "Monthly review"},

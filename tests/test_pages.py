@@ -9,7 +9,8 @@ from streamlit.testing.v1 import AppTest
 
 from tests.conftest import ROOT
 
-PAGES = ("views/service_level.py", "views/handle_time.py", "views/staffing.py", "views/definitions.py")
+PAGES = ("views/service_level.py", "views/handle_time.py", "views/staffing.py", "views/careers.py",
+         "views/definitions.py")
 
 
 @pytest.fixture()
