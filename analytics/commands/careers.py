@@ -13,9 +13,12 @@ import sys
 from datetime import date
 from pathlib import Path
 
+from analytics.commands._user_scope import add_user_argument
+
 
 class InputError(Exception):
     """A user mistake on the command line, reported in one line."""
+
 
 
 def register(subparsers) -> None:
@@ -26,14 +29,15 @@ def register(subparsers) -> None:
     p.add_argument("--from", dest="start", help="first day YYYY-MM-DD (default: 12 months before --to)")
     p.add_argument("--to", dest="end", help="last day YYYY-MM-DD (default: the last career event)")
     p.add_argument("--format", default="json", help="json (default) or text")
+    add_user_argument(p)
     p.set_defaults(func=run)
 
 
 def _scope(args):
-    """Who asks. Sign-in and --user arrive with the access work; until then: everything."""
-    from analytics.access import Scope
+    """Who asks: the --user's scope, or everything for an operator."""
+    from analytics.commands._user_scope import scope_for
 
-    return Scope.everything()
+    return scope_for(args, Path(args.dataset))
 
 
 def _day(option: str, text: str | None) -> date | None:
