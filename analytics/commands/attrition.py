@@ -62,7 +62,7 @@ def run_evaluate(args) -> int:
     ref = result["reference_logistic_regression"]
     print(f"rows {result['n']}, leavers {result['positives']}; {result['protocol']}")
     for k in ("roc_auc", "pr_auc", "brier", "precision_at_10pct"):
-        print(f"{k:20s} {result[k]:.3f}   (tuned logistic regression {ref[k]:.3f})")
+        print(f"{k:20s} {result[k]:.3f}   (reference logistic regression C=1: {ref[k]:.3f})")
     print("features: " + ", ".join(result["features_used"]))
     print("excluded: " + ", ".join(result["excluded"]))
     for col, a in result["fairness"].items():
