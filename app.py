@@ -28,6 +28,7 @@ PAGES = (
      (EX, CM, TL, QA, AD)),
     ("nav.management", "views/monthly_review.py", "page.monthly_review", ":material/summarize:", "monthly_review",
      (EX, CM, HR, AD)),
+    ("nav.people", "views/attrition.py", "page.attrition", ":material/person_remove:", "attrition", (HR, AD)),
     ("nav.people", "views/careers.py", "page.careers", ":material/trending_up:", "careers", (CM, TL, HR, AD)),
     ("nav.admin", "views/data.py", "page.data", ":material/database:", "data", (AD,)),
     ("nav.admin", "views/audit.py", "page.audit", ":material/policy:", "audit", (AD,)),

@@ -22,7 +22,7 @@ from tests.conftest import ROOT
 
 # page -> KPI cards it shows
 PAGES = {"service_level": 5, "handle_time": 5, "staffing": 4, "complaints": 7, "monthly_review": 11,
-         "careers": 5, "data": 0, "definitions": 0}
+         "careers": 5, "attrition": 0, "data": 0, "definitions": 0}
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 

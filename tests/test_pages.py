@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.conftest import ROOT
 
-PAGES = ("views/service_level.py", "views/handle_time.py", "views/staffing.py", "views/careers.py",
+PAGES = ("views/service_level.py", "views/handle_time.py", "views/staffing.py", "views/careers.py", "views/attrition.py",
          "views/definitions.py")
 
 

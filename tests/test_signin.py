@@ -130,3 +130,10 @@ def test_users_command(tmp_path):
     p = _cli("users", "remove", "anna", "--dataset", str(tmp_path))
     assert p.returncode == 2 and "last administrator" in p.stderr
     assert set(audit.read(tmp_path)["action"]) == {"change_users"}
+
+
+def test_executive_is_refused_risk_scores(imported):
+    root, _ = imported
+    p = _cli("attrition", "score", "--dataset", str(root), "--user", "exec")
+    assert p.returncode == 2 and "executive role may not see risk scores" in p.stderr
+    assert "Traceback" not in p.stderr

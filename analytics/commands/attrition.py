@@ -14,6 +14,7 @@ from pathlib import Path
 
 from analytics import attrition, audit
 from analytics.access import Scope
+from analytics.commands._user_scope import add_user_argument, scope_for
 
 
 def register(subparsers) -> None:
@@ -34,6 +35,7 @@ def register(subparsers) -> None:
     sc.add_argument("--dataset", required=True, help="dataset folder")
     sc.add_argument("--horizon", default="90", help="days ahead: 90 (default) or 365")
     sc.add_argument("--format", default="csv", help="csv (default) or json")
+    add_user_argument(sc)
     sc.set_defaults(func=run_score)
 
 
@@ -43,8 +45,8 @@ def _fail(message: str) -> int:
 
 
 def _scope(args) -> Scope:
-    """Who is asking. Sign-in arrives separately; swap this one function for it."""
-    return Scope.everything()
+    """Who is asking: the --user's scope, or everything for an operator."""
+    return scope_for(args, Path(args.dataset))
 
 
 def run_evaluate(args) -> int:
@@ -81,8 +83,8 @@ def run_score(args) -> int:
         return _fail(f"{root} holds no employees table")
     from analytics.lake import open_lake
 
-    scope = _scope(args)
     try:
+        scope = _scope(args)
         df = attrition.scores(open_lake(root), scope, int(args.horizon))
     except (ValueError, PermissionError) as exc:
         return _fail(str(exc))
