@@ -42,7 +42,8 @@ with left:
                            customdata=tv[["leavers", "avg_headcount"]], hovertemplate="%{y:.0%} (%{customdata[0]} / %{customdata[1]:.1f})"))
     fig.update_layout(height=320, margin=dict(l=10, r=10, t=20, b=10), yaxis=dict(tickformat=".0%"))
     st.plotly_chart(fig, key="att_turnover")
-    st.caption(t("att.turnover.caption", n=sc.min_group))
+    st.caption(t("att.turnover.caption") + (" " + t("att.turnover.suppressed", n=sc.min_group)
+                                             if sc.min_group > 1 else ""))
 with right:
     st.markdown(f"**{t('att.reasons')}**")
     st.dataframe(workforce.leavers_by_reason(lk, period, sc), hide_index=True, height=300,
