@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import resource
 import statistics
@@ -34,7 +35,7 @@ START, END = date(2026, 10, 1), date(2026, 10, 31)
 
 
 def regions_for(size: float) -> int:
-    return max(1, round(size / CALLS_PER_REGION))
+    return max(1, math.ceil(size / CALLS_PER_REGION - 0.05))  # 3 -> 1, 15 -> 5, 50 -> 17 (52.5 M)
 
 
 def ensure_dataset(data: Path, n: int, sources: list[Path]) -> tuple[Path, dict]:
