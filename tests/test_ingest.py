@@ -209,6 +209,7 @@ def test_a_file_of_calls_alone_is_a_dataset_the_metrics_and_pages_work_on(tmp_pa
     monkeypatch.chdir(ROOT)
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
     at.query_params["lang"] = "en"
+    _signed_in_admin(ds, at)
     at.run()
     assert not at.exception, at.exception
     assert {m.label: m.value for m in at.metric}["Offered"] == "300"
@@ -217,6 +218,17 @@ def test_a_file_of_calls_alone_is_a_dataset_the_metrics_and_pages_work_on(tmp_pa
             at.switch_page(page)
             at.run()
             assert not at.exception, (page, at.exception)
+
+
+
+def _signed_in_admin(ds: Path, at) -> None:
+    """Imported data needs sign-in: make an administrator and simulate their session."""
+    from analytics import lake, users
+
+    if lake.dataset_info(ds).get("kind") != "demo":
+        if "admin1" not in users.load(ds):
+            users.add(ds, "admin1", "admin", "admin-pass-123")
+        at.session_state["auth_user"] = "admin1"
 
 
 # --- the Data page ----------------------------------------------------------------------
@@ -228,6 +240,7 @@ def _page(ds: Path, monkeypatch, lang: str = "en"):
     monkeypatch.chdir(ROOT)
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
     at.query_params["lang"] = lang
+    _signed_in_admin(ds, at)
     at.run()
     assert not at.exception, at.exception
     return at
