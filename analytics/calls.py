@@ -300,14 +300,18 @@ WHERE p.days >= $min_days
 def filter_options(lake: Lake, scope: Scope) -> dict:
     """Codes and names a user may pick from, within their scope, and the data's period."""
     p = {"scope_centers": list(scope.centers) if scope.centers is not None else None}
-    in_scope = "($scope_centers::VARCHAR[] IS NULL OR list_contains($scope_centers::VARCHAR[], center))"
-    centers = lake.query(f"SELECT center, name_zh, name_en FROM centers WHERE {in_scope} ORDER BY center", p)
-    queues = lake.query(f"SELECT queue, center, name_zh, name_en, direction FROM queues WHERE {in_scope} "
-                        "ORDER BY center, queue", p)
+    centers = lake.query(
+        "SELECT center, name_zh, name_en FROM centers WHERE "
+        "($scope_centers::VARCHAR[] IS NULL OR list_contains($scope_centers::VARCHAR[], center)) ORDER BY center", p)
+    queues = lake.query(
+        "SELECT queue, center, name_zh, name_en, direction FROM queues WHERE "
+        "($scope_centers::VARCHAR[] IS NULL OR list_contains($scope_centers::VARCHAR[], center)) "
+        "ORDER BY center, queue", p)
     team_p = {**p, "scope_teams": list(scope.teams) if scope.teams is not None else None}
-    team_scope = "($scope_teams::VARCHAR[] IS NULL OR list_contains($scope_teams::VARCHAR[], team))"
-    teams = lake.query(f"SELECT DISTINCT team, center FROM employees WHERE team IS NOT NULL AND {in_scope} "
-                       f"AND {team_scope} ORDER BY team", team_p)
+    teams = lake.query(
+        "SELECT DISTINCT team, center FROM employees WHERE team IS NOT NULL "
+        "AND ($scope_centers::VARCHAR[] IS NULL OR list_contains($scope_centers::VARCHAR[], center)) "
+        "AND ($scope_teams::VARCHAR[] IS NULL OR list_contains($scope_teams::VARCHAR[], team)) ORDER BY team", team_p)
     period = lake.query("SELECT min(CAST(timezone(z.timezone, arrived_at) AS DATE)) AS first_day, "
                         "max(CAST(timezone(z.timezone, arrived_at) AS DATE)) AS last_day "
                         "FROM calls c JOIN centers z USING (center)")

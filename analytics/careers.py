@@ -123,32 +123,37 @@ class CareerData:
     _cache: dict = field(default_factory=dict, compare=False, repr=False)
 
 
+# Queries of ``load``: constant text around the shared predicate; every value is bound.
+_PEOPLE_SQL = """
+SELECT e.employee_id, e.name, e.center, e.team, e.role, e.star_level, e.hire_date,
+       CASE WHEN e.exit_date <= $end THEN e.exit_date END AS exit_date
+FROM employees e WHERE """ + _PEOPLE_WHERE + " ORDER BY e.employee_id"
+_EVENTS_SQL = """
+SELECT r.employee_id, r.event_date, r.event_type, r.from_role, r.to_role, r.from_team, r.to_team,
+       r.from_star, r.to_star
+FROM role_events r JOIN employees e USING (employee_id)
+WHERE """ + _PEOPLE_WHERE + " AND r.event_date <= $end ORDER BY r.employee_id, r.event_date"
+_APPRAISALS_SQL = """
+SELECT a.employee_id, a.month, a.score, a.qa_score
+FROM appraisals a JOIN employees e USING (employee_id)
+WHERE """ + _PEOPLE_WHERE + " AND a.month <= $end"
+_QA_SQL = """
+SELECT q.agent_id AS employee_id, CAST(date_trunc('month', q.evaluated_at) AS DATE) AS month,
+       avg(q.score) AS qa_mean, count(*) AS qa_n
+FROM qa_evaluations q JOIN employees e ON e.employee_id = q.agent_id
+WHERE """ + _PEOPLE_WHERE + " AND CAST(q.evaluated_at AS DATE) <= $end GROUP BY ALL"
+
+
 def load(lake: Lake, filters: Filters, scope: Scope) -> CareerData:
     """Read the people in scope (center and current team, as in ``analytics.workforce``)
     hired by the period's end, and their events, appraisals and QA scores up to it."""
     scope.require("hr")
     params = {"centers": list(filters.centers), "teams": list(filters.teams), "end": filters.end,
               **scope.sql_params()}
-    people = lake.query(f"""
-        SELECT e.employee_id, e.name, e.center, e.team, e.role, e.star_level, e.hire_date,
-               CASE WHEN e.exit_date <= $end THEN e.exit_date END AS exit_date
-        FROM employees e WHERE {_PEOPLE_WHERE} ORDER BY e.employee_id""", params)
-    events = lake.query(f"""
-        SELECT r.employee_id, r.event_date, r.event_type, r.from_role, r.to_role, r.from_team, r.to_team,
-               r.from_star, r.to_star
-        FROM role_events r JOIN employees e USING (employee_id)
-        WHERE {_PEOPLE_WHERE} AND r.event_date <= $end
-        ORDER BY r.employee_id, r.event_date""", params)
-    appraisals = lake.query(f"""
-        SELECT a.employee_id, a.month, a.score, a.qa_score
-        FROM appraisals a JOIN employees e USING (employee_id)
-        WHERE {_PEOPLE_WHERE} AND a.month <= $end""", params)
-    qa = lake.query(f"""
-        SELECT q.agent_id AS employee_id, CAST(date_trunc('month', q.evaluated_at) AS DATE) AS month,
-               avg(q.score) AS qa_mean, count(*) AS qa_n
-        FROM qa_evaluations q JOIN employees e ON e.employee_id = q.agent_id
-        WHERE {_PEOPLE_WHERE} AND CAST(q.evaluated_at AS DATE) <= $end
-        GROUP BY ALL""", params)
+    people = lake.query(_PEOPLE_SQL, params)
+    events = lake.query(_EVENTS_SQL, params)
+    appraisals = lake.query(_APPRAISALS_SQL, params)
+    qa = lake.query(_QA_SQL, params)
     for df, cols in ((people, ("hire_date", "exit_date")), (events, ("event_date",)),
                      (appraisals, ("month",)), (qa, ("month",))):
         for c in cols:

@@ -160,15 +160,16 @@ class Lake:
         with self._lock:
             cur = self.con.cursor()
             for table in schema.TABLES.values():
-                cur.execute(f"CREATE OR REPLACE VIEW {table.name} AS {_table_view_sql(self.root, table)}")
+                # The view name is the schema's table name, the body lists files the lake found.
+                cur.execute("CREATE OR REPLACE VIEW " + table.name + " AS " + _table_view_sql(self.root, table))
             for rollup in ROLLUPS:
                 files = _rollup_files(self.root, rollup)
                 if files:
-                    cur.execute(f"CREATE OR REPLACE VIEW rollup_{rollup} AS SELECT * FROM read_parquet("
-                                f"{_quote_list(files)}, hive_partitioning = true, "
-                                "hive_types = {'month': VARCHAR})")
+                    # rollup names come from ROLLUPS; the files are the lake's own listing
+                    cur.execute("CREATE OR REPLACE VIEW rollup_" + rollup + " AS SELECT * FROM read_parquet("
+                                + _quote_list(files) + ", hive_partitioning = true, hive_types = {'month': VARCHAR})")
                 else:
-                    cur.execute(f"DROP VIEW IF EXISTS rollup_{rollup}")
+                    cur.execute("DROP VIEW IF EXISTS rollup_" + rollup)
             self._signature = sig
             self.clear_cache()
         return True

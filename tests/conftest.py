@@ -50,3 +50,18 @@ def demo_dataset(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("demo") / "small"
     build_demo(out, scale="small", seed=7)
     return out
+
+
+@pytest.fixture()
+def app(demo_dataset, monkeypatch):
+    """A factory of AppTests of app.py on the small demo, in a language."""
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("CALLCENTER_DATASET", str(demo_dataset))
+    monkeypatch.chdir(ROOT)
+
+    def make(lang: str = "en") -> AppTest:
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+        at.query_params["lang"] = lang
+        return at
+    return make

@@ -7,23 +7,9 @@ from datetime import date
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import ROOT
 
 PAGES = ("views/service_level.py", "views/handle_time.py", "views/staffing.py", "views/careers.py", "views/attrition.py",
          "views/definitions.py")
-
-
-@pytest.fixture()
-def app(demo_dataset, monkeypatch):
-    monkeypatch.setenv("CALLCENTER_DATASET", str(demo_dataset))
-    monkeypatch.chdir(ROOT)
-
-    def make(lang: str = "en") -> AppTest:
-        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-        at.query_params["lang"] = lang
-        return at
-    return make
-
 
 def _texts(at: AppTest) -> str:
     parts = [e.value for e in at.title] + [e.value for e in at.subheader] + [e.value for e in at.caption]

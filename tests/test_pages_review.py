@@ -3,21 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from streamlit.testing.v1 import AppTest
-
-from tests.conftest import ROOT
-
-
-@pytest.fixture()
-def app(demo_dataset, monkeypatch):
-    monkeypatch.setenv("CALLCENTER_DATASET", str(demo_dataset))
-    monkeypatch.chdir(ROOT)
-
-    def make(lang: str = "en") -> AppTest:
-        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-        at.query_params["lang"] = lang
-        return at
-    return make
 
 
 def _open(app, page, lang):

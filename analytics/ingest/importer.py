@@ -122,7 +122,7 @@ def _context(root: Path, name: str, table: str, center: str | None, zone: str | 
         arrow = pa.Table.from_pandas(keys.assign(_i=np.arange(len(keys))), preserve_index=False)
         cur.register("incoming", arrow)
         on = " AND ".join(f"k.{c} = t.{c}" for c in t.key)  # identifiers from the schema
-        hit = cur.execute(f"SELECT k._i FROM incoming k SEMI JOIN {t.name} t ON {on}").df()["_i"].to_numpy()
+        hit = cur.execute("SELECT k._i FROM incoming k SEMI JOIN " + t.name + " t ON " + on).df()["_i"].to_numpy()
         cur.close()
         mask = np.zeros(len(keys), dtype=bool)
         mask[hit] = True
