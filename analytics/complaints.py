@@ -170,12 +170,27 @@ def as_of(lake: Lake, filters: Filters) -> datetime:
 
 
 def _rows(lake: Lake, filters: Filters, scope: Scope, settings: ComplaintSettings,
-          with_start: bool = True) -> pd.DataFrame:
+          with_start: bool = True, open_only: bool = False) -> pd.DataFrame:
+    """``open_only``: only complaints still unresolved at the end of the period (the backlog
+    reads all history up to then, so this is filtered in the query, not in pandas).
+
+    Kept in the lake's bounded cache: the summary, trend, breakdowns and Pareto of one page
+    (and the review's three months) ask for the same rows, and the working-day ages are
+    the costly part."""
+    return lake.cached(("complaints._rows", filters, scope, settings, with_start, open_only),
+                       lambda: _compute_rows(lake, filters, scope, settings, with_start, open_only))
+
+
+def _compute_rows(lake: Lake, filters: Filters, scope: Scope, settings: ComplaintSettings,
+                  with_start: bool, open_only: bool) -> pd.DataFrame:
+    cut = pd.Timestamp(as_of(lake, filters))
     where, params = _predicate(filters, scope, with_start)
+    if open_only:
+        where += " AND (resolved_local IS NULL OR resolved_local >= $cut)"
+        params["cut"] = cut.to_pydatetime()
     df = lake.query(_ROWS_SQL.format(where=where), params)
     for col in ("received_local", "first_response_local", "resolved_local", "closed_local"):
         df[col] = pd.to_datetime(df[col])
-    cut = pd.Timestamp(as_of(lake, filters))
     # What was known at the end of the period: later responses and resolutions are not yet.
     for col in ("first_response_local", "resolved_local", "closed_local"):
         df[col] = df[col].where(df[col] < cut)
@@ -348,7 +363,7 @@ def open_backlog(lake: Lake, filters: Filters, scope: Scope,
     """Complaints received up to the end of the period and not resolved by then (older
     ones included), with their age in working days and age band."""
     settings = settings or ComplaintSettings()
-    df = _rows(lake, filters, scope, settings, with_start=False)
+    df = _rows(lake, filters, scope, settings, with_start=False, open_only=True)
     df = df[df["is_open"]].copy()
     df["age_band"] = pd.Series(pd.NA, index=df.index, dtype="str")
     for key, lo, hi in AGE_BANDS:

@@ -18,7 +18,7 @@ import json
 import os
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import duckdb
@@ -188,38 +188,48 @@ class Lake:
         Results come from a small LRU cache when the same query with the same parameters
         ran on the same files (see CACHE_ENTRIES); callers get their own copy.
         """
-        key = None
-        if CACHE_ENTRIES > 0:
+        def run() -> pd.DataFrame:
+            cur = self.con.cursor()
             try:
-                key = (sql, _freeze(params or []), self._signature)
-                hash(key)
-            except TypeError:
-                key = None
-        if key is not None:
-            with self._cache_lock:
-                hit = self._cache.get(key)
-                if hit is not None:
-                    self._cache.move_to_end(key)
-                    self.cache_hits += 1
-                    return hit[0].copy()
-        cur = self.con.cursor()
+                return cur.execute(sql, params or []).df()
+            finally:
+                cur.close()
+        return self.cached(("sql", sql, _freeze(params or [])), run)
+
+    def cached(self, key: tuple, compute: Callable[[], pd.DataFrame]) -> pd.DataFrame:
+        """``compute()``'s frame, kept in the bounded LRU under ``key`` + the files' signature.
+
+        Queries use it, and so do derived frames that several pages and the review ask for
+        with the same arguments (e.g. complaint rows with working-day ages), so one home
+        holds every cached result and one bound (entries and bytes) limits them all.
+        ``key`` must be hashable and name everything the result depends on but the files.
+        """
+        if CACHE_ENTRIES <= 0:
+            return compute()
+        full = (key, self._signature)
         try:
-            df = cur.execute(sql, params or []).df()
-        finally:
-            cur.close()
-        if key is not None:
-            size = int(df.memory_usage(index=True, deep=True).sum())
-            with self._cache_lock:
-                self.cache_misses += 1
-                if size <= CACHE_MAX_ROW_BYTES and key[2] == self._signature:
-                    old = self._cache.pop(key, None)
-                    if old is not None:
-                        self._cache_bytes -= old[1]
-                    self._cache[key] = (df.copy(), size)
-                    self._cache_bytes += size
-                    while self._cache and (len(self._cache) > CACHE_ENTRIES or self._cache_bytes > CACHE_MAX_BYTES):
-                        _, (_, sz) = self._cache.popitem(last=False)
-                        self._cache_bytes -= sz
+            hash(full)
+        except TypeError:
+            return compute()
+        with self._cache_lock:
+            hit = self._cache.get(full)
+            if hit is not None:
+                self._cache.move_to_end(full)
+                self.cache_hits += 1
+                return hit[0].copy()
+        df = compute()
+        size = int(df.memory_usage(index=True, deep=True).sum())
+        with self._cache_lock:
+            self.cache_misses += 1
+            if size <= CACHE_MAX_ROW_BYTES and full[1] == self._signature:
+                old = self._cache.pop(full, None)
+                if old is not None:
+                    self._cache_bytes -= old[1]
+                self._cache[full] = (df.copy(), size)
+                self._cache_bytes += size
+                while self._cache and (len(self._cache) > CACHE_ENTRIES or self._cache_bytes > CACHE_MAX_BYTES):
+                    _, (_, sz) = self._cache.popitem(last=False)
+                    self._cache_bytes -= sz
         return df
 
     def count(self, table: str) -> int:

@@ -123,11 +123,17 @@ class MonthlyReview:
         return not _missing(v) and v > 0
 
     def value(self, key: str, column: str = "value"):
-        row = self.scorecard[self.scorecard["key"] == key]
-        if row.empty:
-            return None
-        v = row.iloc[0][column]
+        # A plain dict lookup: the written summary asks a few hundred times per review.
+        v = self._scorecard_index().get((key, column))
         return None if _missing(v) or (isinstance(v, float) and v != v) else v
+
+    def _scorecard_index(self) -> dict:
+        sc = self.scorecard
+        cached = self.__dict__.get("_index")
+        if cached is None or cached[0] is not sc:
+            index = {(r["key"], c): r[c] for r in sc.to_dict("records") for c in sc.columns}
+            cached = self.__dict__["_index"] = (sc, index)
+        return cached[1]
 
 
 def month_start(d: date) -> date:

@@ -139,8 +139,8 @@ def workdays_between(start, end, country: str = DEFAULT_COUNTRY):
     turns every timestamp into a position on a working-time axis.
     """
     scalar = not hasattr(start, "__len__") and not hasattr(end, "__len__")
-    s = pd.to_datetime(pd.Series([start] if scalar else list(start)))
-    e = pd.to_datetime(pd.Series([end] if scalar else list(end)))
+    s = pd.to_datetime(pd.Series([start] if scalar else start).reset_index(drop=True))
+    e = pd.to_datetime(pd.Series([end] if scalar else end).reset_index(drop=True))
     if len(s) != len(e):
         raise ValueError("start and end must have the same length")
     for ser in (s, e):
