@@ -116,6 +116,11 @@ def _where(filters: Filters, scope: Scope, *, queue: bool, team: bool, agent: bo
 
 
 def _queue_sums(lake, filters, scope, by, settings) -> pd.DataFrame:
+    sql, params = _queue_sums_sql(lake, filters, scope, by, settings)
+    return lake.query(sql, params)
+
+
+def _queue_sums_sql(lake, filters, scope, by, settings) -> tuple[str, dict]:
     cte, params = _sources(lake, filters, settings)
     where, wparams = _where(filters, scope, queue=True, team=False, agent=False, direction=True)
     keys = _key_exprs(by, "interval_start")
@@ -129,7 +134,7 @@ def _queue_sums(lake, filters, scope, by, settings) -> pd.DataFrame:
         "sum(staffed_s) AS staffed_s", "sum(available_s) AS available_s", "sum(handling_s) AS handling_s"])
     group = " GROUP BY ALL" if by else ""
     sql = f"{cte}\nSELECT {select} FROM qi WHERE {where}{group}"
-    return lake.query(sql, {**params, **wparams})
+    return sql, {**params, **wparams}
 
 
 def _agent_sums(lake, filters, scope, by, settings, direction: bool = False) -> pd.DataFrame:
@@ -212,11 +217,23 @@ def previous_period(filters: Filters) -> Filters:
 
 def worst_intervals(lake: Lake, filters: Filters, scope: Scope, settings: m.ServiceSettings | None = None,
                     n: int = 15, min_offered: int = 10) -> pd.DataFrame:
-    """The 15-minute intervals per queue with the lowest service level (enough calls to matter)."""
-    df = metrics(lake, filters.with_(teams=(), agents=()), Scope(centers=scope.centers),
-                 ("interval15", "queue"), settings)
-    df = df[df["offered"] >= min_offered]
-    return df.sort_values(["service_level", "offered"], ascending=[True, False]).head(n).reset_index(drop=True)
+    """The 15-minute intervals per queue with the lowest service level (enough calls to matter).
+
+    Ranked inside the query (``metrics.service_level_sql``, the same formula as the
+    registry's): a month of a large group is a few hundred thousand queue-intervals, and
+    only ``n`` of them leave DuckDB."""
+    settings = settings or m.ServiceSettings()
+    by = ("interval15", "queue")
+    sums_sql, params = _queue_sums_sql(lake, filters.with_(teams=(), agents=()), Scope(centers=scope.centers),
+                                       by, settings)
+    sql = ("SELECT * FROM (" + sums_sql + ") WHERE offered >= $min_offered ORDER BY "
+           + m.service_level_sql(settings) + " ASC NULLS LAST, offered DESC, interval15, queue LIMIT $n")
+    sums = lake.query(sql, {**params, "min_offered": int(min_offered), "n": int(n)})
+    sums["agent_days"] = pd.NA  # agent-days do not split into intervals
+    out = m.compute_all(sums, settings, list(by))
+    out["staffed_agents"] = pd.to_numeric(sums["staffed_s"], errors="coerce").astype("float64") / _GRAIN_SECONDS[
+        "interval15"]
+    return out
 
 
 def handle_time_distribution(lake: Lake, filters: Filters, scope: Scope,
@@ -312,10 +329,17 @@ def filter_options(lake: Lake, scope: Scope) -> dict:
         "SELECT DISTINCT team, center FROM employees WHERE team IS NOT NULL "
         "AND ($scope_centers::VARCHAR[] IS NULL OR list_contains($scope_centers::VARCHAR[], center)) "
         "AND ($scope_teams::VARCHAR[] IS NULL OR list_contains($scope_teams::VARCHAR[], team)) ORDER BY team", team_p)
-    period = lake.query("SELECT min(CAST(timezone(z.timezone, arrived_at) AS DATE)) AS first_day, "
-                        "max(CAST(timezone(z.timezone, arrived_at) AS DATE)) AS last_day "
-                        "FROM calls c JOIN centers z USING (center)")
-    first, last = period["first_day"].iloc[0], period["last_day"].iloc[0]
+    # Partitions are center-local months, so the first and last days are in the first and
+    # last partitions: reading those two (not all history) keeps every page's first draw
+    # quick on a large dataset.
+    months = lake.months("calls")
+    first = last = None
+    if months:
+        period = lake.query("SELECT min(CAST(timezone(z.timezone, arrived_at) AS DATE)) AS first_day, "
+                            "max(CAST(timezone(z.timezone, arrived_at) AS DATE)) AS last_day "
+                            "FROM calls c JOIN centers z USING (center) WHERE c._month IN ($m0, $m1)",
+                            {"m0": months[0], "m1": months[-1]})
+        first, last = period["first_day"].iloc[0], period["last_day"].iloc[0]
     return {"centers": centers, "queues": queues, "teams": teams,
             "first_day": None if pd.isna(first) else pd.Timestamp(first).date(),
             "last_day": None if pd.isna(last) else pd.Timestamp(last).date()}

@@ -114,6 +114,16 @@ def coverage(lake: Lake, filters: Filters, scope: Scope, settings: ServiceSettin
     service_level_actual, short, and for a forecast basis offered_actual.
     """
     cov = cov or CoverageSettings()
+    # Kept in the lake's bounded cache under what the result depends on (interval_load drops
+    # teams and agents): the page and the monthly plan's base month ask for the same month,
+    # and a month of a 50 M-call group is ~230 k queue-intervals of Erlang C.
+    key = ("coverage.coverage", filters.start, filters.end, filters.centers, filters.queues, scope.centers,
+           settings, cov)
+    return lake.cached(key, lambda: _coverage(lake, filters, scope, settings, cov))
+
+
+def _coverage(lake: Lake, filters: Filters, scope: Scope, settings: ServiceSettings,
+              cov: CoverageSettings) -> pd.DataFrame:
     load = (_forecast(lake, filters, scope, settings) if cov.basis == "forecast"
             else interval_load(lake, filters, scope, settings))
     load = load[(load["offered"] > 0) | (load["staffed_agents"].fillna(0) > 0)].reset_index(drop=True)

@@ -48,13 +48,14 @@ HANDLE_TOP_S = 1800
 
 ROLLUPS = ("queue_interval", "agent_day", "handle_hist")
 
-# Query-result cache per Lake: the most recent results, keyed by the query text, its
-# parameters and the lake's signature (the files on disk), so a new batch or rebuilt
+# Result cache per Lake (query results and derived frames, see Lake.cached): the most
+# recent results, keyed by the query text and parameters (or a derived frame's arguments)
+# and the lake's signature (the files on disk), so a new batch or rebuilt
 # rollup month changes the key and old results are never served. Results larger than
 # CACHE_MAX_ROW_BYTES are not kept; the whole cache stays under CACHE_MAX_BYTES.
 CACHE_ENTRIES = int(os.environ.get("CALLCENTER_QUERY_CACHE", "256"))
 CACHE_MAX_BYTES = 256 * 2**20
-CACHE_MAX_ROW_BYTES = 16 * 2**20
+CACHE_MAX_ROW_BYTES = 32 * 2**20  # a month of queue-intervals' coverage at 50 M calls is 24 MB
 
 
 def _freeze(value):
@@ -178,6 +179,14 @@ class Lake:
         with self._cache_lock:
             self._cache.clear()
             self._cache_bytes = 0
+
+    def months(self, table: str) -> list[str]:
+        """The month partitions (``YYYY-MM``, center-local) that hold files of ``table``."""
+        if table not in schema.TABLES or not schema.TABLES[table].month_column:
+            raise KeyError(f"{table} is not split by month")
+        found = {part[len("month="):] for f in _table_files(self.root, table)
+                 for part in Path(f).parts if part.startswith("month=")}
+        return sorted(found)
 
     def has_rollups(self) -> bool:
         return all(_rollup_files(self.root, r) for r in ROLLUPS)

@@ -29,23 +29,30 @@ SUM_COLUMNS = (
 
 @dataclass(frozen=True)
 class SlFormula:
+    """One service-level definition, declared once as sums of SUM_COLUMNS so that pandas
+    (``service_level``) and SQL (``service_level_sql``) compute the same thing."""
     key: str
     label_zh: str
     label_en: str
     text_zh: str
     text_en: str
+    numerator: tuple[str, ...]
+    denominator: tuple[str, ...]
+    minus: tuple[str, ...] = ()    # subtracted from the denominator
 
 
 SL_FORMULAS = {f.key: f for f in (
     SlFormula("excl_short_abandons", "剔除短放弃（默认）", "Short abandons excluded (default)",
-              "T 秒内接通 ÷ (进线 − 短放弃)", "answered within T / (offered − short abandons)"),
+              "T 秒内接通 ÷ (进线 − 短放弃)", "answered within T / (offered − short abandons)",
+              ("answered_within_t",), ("offered",), ("short_abandoned",)),
     SlFormula("abandons_count_against", "放弃计入分母", "Abandons count against",
-              "T 秒内接通 ÷ 进线", "answered within T / offered"),
+              "T 秒内接通 ÷ 进线", "answered within T / offered", ("answered_within_t",), ("offered",)),
     SlFormula("abandons_within_t_count_for", "T 内放弃视为达标（Amazon Connect）",
               "Abandons within T count for (Amazon Connect)",
-              "(T 秒内接通 + T 秒内放弃) ÷ 进线", "(answered within T + abandoned within T) / offered"),
+              "(T 秒内接通 + T 秒内放弃) ÷ 进线", "(answered within T + abandoned within T) / offered",
+              ("answered_within_t", "abandoned_within_t"), ("offered",)),
     SlFormula("answered_only", "仅按接通计算（Asterisk）", "Answered calls only (Asterisk)",
-              "T 秒内接通 ÷ 接通", "answered within T / answered"),
+              "T 秒内接通 ÷ 接通", "answered within T / answered", ("answered_within_t",), ("answered",)),
 )}
 
 
@@ -104,14 +111,22 @@ def _ratio(num: pd.Series, den: pd.Series) -> pd.Series:
 
 
 def service_level(s: pd.DataFrame, settings: ServiceSettings) -> pd.Series:
-    f = settings.sl_formula
-    if f == "excl_short_abandons":
-        return _ratio(s["answered_within_t"], s["offered"] - s["short_abandoned"])
-    if f == "abandons_count_against":
-        return _ratio(s["answered_within_t"], s["offered"])
-    if f == "abandons_within_t_count_for":
-        return _ratio(s["answered_within_t"] + s["abandoned_within_t"], s["offered"])
-    return _ratio(s["answered_within_t"], s["answered"])
+    f = SL_FORMULAS[settings.sl_formula]
+    num = sum(_floats(s[c]) for c in f.numerator)
+    den = sum(_floats(s[c]) for c in f.denominator) - sum(_floats(s[c]) for c in f.minus)
+    return _ratio(pd.Series(num, index=s.index), pd.Series(den, index=s.index))
+
+
+def service_level_sql(settings: ServiceSettings) -> str:
+    """The same formula as a SQL expression over columns named as SUM_COLUMNS (NULL when
+    the denominator is not positive), for ranking intervals inside the query."""
+    f = SL_FORMULAS[settings.sl_formula]
+    for c in f.numerator + f.denominator + f.minus:
+        if c not in SUM_COLUMNS:  # identifiers come from this module only
+            raise ValueError(c)
+    num = " + ".join(f.numerator)
+    den = " + ".join(f.denominator) + "".join(" - " + c for c in f.minus)
+    return "CAST(" + num + " AS DOUBLE) / nullif(greatest(" + den + ", 0), 0)"
 
 
 def _handle_total(s: pd.DataFrame) -> pd.Series:

@@ -513,15 +513,19 @@ def required_vs_staffed(
 
     out = df.copy()
     out["traffic_erlangs"] = traffic
-    out["required_agents"] = pd.array(
-        [pd.NA if np.isnan(r) else int(r) for r in required], dtype="Int64"
-    )
+    out["required_agents"] = _whole_numbers(required)
     gap = staffed - required
     scheduled = np.where(np.isnan(required), np.nan, np.ceil(required / (1.0 - shrinkage) - _EPS))
-    out["scheduled_agents"] = pd.array(
-        [pd.NA if np.isnan(r) else int(r) for r in scheduled], dtype="Int64"
-    )
+    out["scheduled_agents"] = _whole_numbers(scheduled)
     out["gap_agents"] = gap
     out["service_level_at_staffed"] = sl_staffed
-    out["short"] = pd.array([pd.NA if np.isnan(g) else bool(g < 0) for g in gap], dtype="boolean")
+    with np.errstate(invalid="ignore"):
+        out["short"] = pd.arrays.BooleanArray(gap < 0, np.isnan(gap))
     return out
+
+
+def _whole_numbers(values: np.ndarray) -> pd.arrays.IntegerArray:
+    """Whole-number floats as Int64, NaN as missing (vectorised: a month of queue-intervals
+    on a large center is a few hundred thousand rows)."""
+    missing = np.isnan(values)
+    return pd.arrays.IntegerArray(np.where(missing, 0, values).astype("int64"), missing)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
 
+import pandas as pd
 import pytest
 
 from analytics import calls, lake
@@ -176,3 +177,46 @@ def test_targets_table_overrides_defaults(tmp_path):
     t = current_targets(lk, DAY, extra=(COMPLAINT_METRICS,))
     assert t["service_level"] == 0.85 and t["answer_rate"] == 0.90 and t["resolved_within_target"] == 0.95
     assert current_targets(lk, DAY)["aht_s"] == 300.0
+
+
+def _interval_calls(queue: str, waits_answered: list[int], waits_abandoned: list[int], start: datetime):
+    rows = []
+    for i, w in enumerate(waits_answered):
+        arrived = start + timedelta(seconds=10 * i)
+        rows.append({"call_id": f"{queue}-a{i}", "queue": queue, "center": "C1", "direction": "inbound",
+                     "arrived_at": arrived, "answered_at": arrived + timedelta(seconds=w),
+                     "ended_at": arrived + timedelta(seconds=w + 100), "agent_id": "A1", "talk_s": 100,
+                     "hold_s": 0, "acw_s": 0, "category": "common", "transferred": False})
+    for i, w in enumerate(waits_abandoned):
+        arrived = start + timedelta(seconds=10 * i + 5)
+        rows.append({"call_id": f"{queue}-x{i}", "queue": queue, "center": "C1", "direction": "inbound",
+                     "arrived_at": arrived, "answered_at": None, "ended_at": arrived + timedelta(seconds=w),
+                     "agent_id": None, "category": "common", "transferred": False})
+    return rows
+
+
+@pytest.fixture(scope="module")
+def two_queues(tmp_path_factory):
+    """Q1 10:00: 6 answered in 5 s, 4 short abandons (3 s). Q2 10:00: 8 answered in 5 s,
+    2 answered after 60 s. Q2 10:15: 4 calls only (below the minimum of 10)."""
+    queues = [{"queue": q, "center": "C1", "direction": "inbound", "service_level_seconds": 20,
+               "service_level_target": 0.8} for q in ("Q1", "Q2")]
+    rows = (_interval_calls("Q1", [5] * 6, [3] * 4, T0) + _interval_calls("Q2", [5] * 8 + [60] * 2, [], T0)
+            + _interval_calls("Q2", [60] * 4, [], T0 + timedelta(minutes=15)))
+    root = build_dataset(tmp_path_factory.mktemp("two"), calls=rows, queues=queues, employees=EMPLOYEES[:1])
+    return lake.open_lake(root)
+
+
+@pytest.mark.parametrize("formula, worst_queue, worst_sl", [
+    ("excl_short_abandons", "Q2", 0.8),        # Q1: 6 / (10 - 4) = 1.0; Q2: 8 / 10
+    ("abandons_count_against", "Q1", 0.6),     # Q1: 6 / 10;             Q2: 8 / 10
+    ("abandons_within_t_count_for", "Q2", 0.8),  # Q1: (6 + 4) / 10 = 1.0
+    ("answered_only", "Q2", 0.8),              # Q1: 6 / 6 = 1.0
+])
+def test_worst_intervals_ranked_in_sql_by_the_chosen_formula(two_queues, formula, worst_queue, worst_sl):
+    worst = calls.worst_intervals(two_queues, F, EVERYONE, ServiceSettings(sl_formula=formula), n=5,
+                                  min_offered=10)
+    assert list(worst["queue"]) == [worst_queue, "Q1" if worst_queue == "Q2" else "Q2"]  # 10:15 has 4 calls
+    assert worst["service_level"].iloc[0] == pytest.approx(worst_sl)
+    assert list(worst["offered"]) == [10, 10]
+    assert worst["interval15"].iloc[0] == pd.Timestamp("2026-03-02 10:00")
