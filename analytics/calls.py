@@ -73,21 +73,23 @@ def _uses_rollups(lake: Lake, settings: m.ServiceSettings) -> bool:
 
 
 def _sources(lake: Lake, filters: Filters, settings: m.ServiceSettings) -> tuple[str, dict]:
-    """CTEs qi (queue x interval), ad (agent x day), hh (handle-time histogram)."""
+    """CTEs qi (queue x interval), qd (queue x day), ad (agent x day), hh (handle-time histogram)."""
     m0, m1 = filters.months
     params = {"m0": m0, "m1": m1}
     if _uses_rollups(lake, settings):
-        ctes = ",\n".join(f"{alias} AS (SELECT * FROM rollup_{name} WHERE month BETWEEN $m0 AND $m1)"
-                          for alias, name in (("qi", "queue_interval"), ("ad", "agent_day"), ("hh", "handle_hist")))
-        return "WITH " + ctes, params
+        ctes = [f"{alias} AS (SELECT * FROM rollup_{name} WHERE month BETWEEN $m0 AND $m1)"
+                for alias, name in (("qi", "queue_interval"), ("ad", "agent_day"), ("hh", "handle_hist"))]
+        ctes.append("qd AS (SELECT * FROM rollup_queue_day WHERE month BETWEEN $m0 AND $m1)"
+                    if lake.has_rollups(("queue_day",)) else "qd AS (" + lake_mod.queue_day_sql("qi") + ")")
+        return "WITH " + ",\n".join(ctes), params
     where = "_month BETWEEN $m0 AND $m1 AND CAST(local_ts AS DATE) BETWEEN $start AND $end"
     waits = sorted({settings.answer_within_s, settings.short_abandon_s})
     handles = [settings.handle_target_s]
-    ctes = ",\n".join(
-        f"{alias} AS ({lake_mod.rollup_sql(name, where, waits, handles)})"
-        for alias, name in (("qi", "queue_interval"), ("ad", "agent_day"), ("hh", "handle_hist")))
+    ctes = [f"{alias} AS ({lake_mod.rollup_sql(name, where, waits, handles)})"
+            for alias, name in (("qi", "queue_interval"), ("ad", "agent_day"), ("hh", "handle_hist"))]
+    ctes.append("qd AS (" + lake_mod.queue_day_sql("qi") + ")")
     params.update(start=filters.start, end=filters.end)
-    return "WITH " + ctes, params
+    return "WITH " + ",\n".join(ctes), params
 
 
 def _where(filters: Filters, scope: Scope, *, queue: bool, team: bool, agent: bool,
@@ -123,7 +125,9 @@ def _queue_sums(lake, filters, scope, by, settings) -> pd.DataFrame:
 def _queue_sums_sql(lake, filters, scope, by, settings) -> tuple[str, dict]:
     cte, params = _sources(lake, filters, settings)
     where, wparams = _where(filters, scope, queue=True, team=False, agent=False, direction=True)
-    keys = _key_exprs(by, "interval_start")
+    # Below a day the intervals are needed; otherwise the day rollup holds the same sums.
+    source, ts = ("qi", "interval_start") if set(by) & set(SUB_DAY) else ("qd", "day")
+    keys = _key_exprs(by, ts)
     t, s, h = settings.answer_within_s, settings.short_abandon_s, settings.handle_target_s
     select = ", ".join(keys + [
         "sum(offered) AS offered", "sum(answered) AS answered", "sum(abandoned) AS abandoned",
@@ -133,7 +137,7 @@ def _queue_sums_sql(lake, filters, scope, by, settings) -> tuple[str, dict]:
         "sum(transferred) AS transferred", f"sum(handled_le_{h}) AS handled_within_target",
         "sum(staffed_s) AS staffed_s", "sum(available_s) AS available_s", "sum(handling_s) AS handling_s"])
     group = " GROUP BY ALL" if by else ""
-    sql = f"{cte}\nSELECT {select} FROM qi WHERE {where}{group}"
+    sql = f"{cte}\nSELECT {select} FROM {source} WHERE {where}{group}"
     return sql, {**params, **wparams}
 
 

@@ -126,30 +126,32 @@ def metric_formula(key: str, lang: str, settings: ComplaintSettings | None = Non
 _ROWS_SQL = """
 WITH c AS (
   SELECT cp.complaint_id, cp.center, cp.level, cp.channel, cp.category, cp.cause, cp.queue, cp.team,
-    cp.agent_id, cp.customer_id, cp.valid, cp.call_id,
+    cp.agent_id, cp.customer_id, cp.valid, cp.call_id, cp._month,
     timezone(z.timezone, cp.received_at) AS received_local,
     timezone(z.timezone, cp.first_response_at) AS first_response_local,
     timezone(z.timezone, cp.resolved_at) AS resolved_local,
     timezone(z.timezone, cp.closed_at) AS closed_local
   FROM complaints cp JOIN centers z USING (center)
 )
-SELECT * FROM c WHERE {where} ORDER BY received_local, complaint_id
+SELECT * EXCLUDE (_month) FROM c WHERE {where} ORDER BY received_local, complaint_id
 """
 
 
 def _predicate(filters: Filters, scope: Scope, with_start: bool = True) -> tuple[str, dict]:
-    preds = ["CAST(received_local AS DATE) <= $end",
+    # _month is the center-local month of receipt (the partition), so it prunes files.
+    preds = ["CAST(received_local AS DATE) <= $end", "_month <= $m1",
              "(len($centers::VARCHAR[]) = 0 OR list_contains($centers::VARCHAR[], center))",
              "($scope_centers::VARCHAR[] IS NULL OR list_contains($scope_centers::VARCHAR[], center))",
              "(len($queues::VARCHAR[]) = 0 OR list_contains($queues::VARCHAR[], queue))",
              "(len($teams::VARCHAR[]) = 0 OR list_contains($teams::VARCHAR[], team))",
              "($scope_teams::VARCHAR[] IS NULL OR list_contains($scope_teams::VARCHAR[], team))",
              "(len($agents::VARCHAR[]) = 0 OR list_contains($agents::VARCHAR[], agent_id))"]
-    params = {"end": filters.end, "centers": list(filters.centers), "queues": list(filters.queues),
+    params = {"end": filters.end, "m1": filters.months[1], "centers": list(filters.centers),
+              "queues": list(filters.queues),
               "teams": list(filters.teams), "agents": list(filters.agents), **scope.sql_params()}
     if with_start:
-        preds.append("CAST(received_local AS DATE) >= $start")
-        params["start"] = filters.start
+        preds += ["CAST(received_local AS DATE) >= $start", "_month >= $m0"]
+        params.update(start=filters.start, m0=filters.months[0])
     return " AND ".join(preds), params
 
 

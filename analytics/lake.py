@@ -46,7 +46,15 @@ HANDLE_THRESHOLDS = (120, 180, 240, 300, 360, 420, 480, 600, 900)
 HANDLE_BIN_S = 30
 HANDLE_TOP_S = 1800
 
-ROLLUPS = ("queue_interval", "agent_day", "handle_hist")
+ROLLUPS = ("queue_interval", "agent_day", "handle_hist", "queue_day")
+# queue_day is queue_interval summed per day (~50x fewer rows): totals, days, weeks, months
+# and queues read it; only views below a day need the intervals. A dataset written before
+# it existed derives it from queue_interval on the fly (see calls._sources).
+BASE_ROLLUPS = ROLLUPS[:3]
+# Rows per Parquet row group of the large rollups: a month of a 50 M-call group is
+# ~230 k queue-intervals, which as one row group is decoded by one thread; sorted by day,
+# smaller groups also let a one-day drill-down skip the rest of the month.
+ROLLUP_ROW_GROUP = 32_768
 
 # Result cache per Lake (query results and derived frames, see Lake.cached): the most
 # recent results, keyed by the query text and parameters (or a derived frame's arguments)
@@ -188,8 +196,8 @@ class Lake:
                  for part in Path(f).parts if part.startswith("month=")}
         return sorted(found)
 
-    def has_rollups(self) -> bool:
-        return all(_rollup_files(self.root, r) for r in ROLLUPS)
+    def has_rollups(self, rollups: Iterable[str] = BASE_ROLLUPS) -> bool:
+        return all(_rollup_files(self.root, r) for r in rollups)
 
     def query(self, sql: str, params: list | dict | None = None) -> pd.DataFrame:
         """Run one read query on a fresh cursor; values travel only as bound parameters.
@@ -372,6 +380,8 @@ SELECT coalesce(c.center, i.center) AS center, coalesce(c.agent_id, i.agent_id) 
 FROM c FULL JOIN i ON c.agent_id = i.agent_id AND c.day = i.day
 LEFT JOIN queues q ON q.queue = i.main_queue
 """
+    if rollup == "queue_day":
+        return queue_day_sql("(" + rollup_sql("queue_interval", where, wait_thresholds, handle_thresholds) + ")")
     if rollup == "handle_hist":
         return f"""
 SELECT center, queue, direction, coalesce(category, 'unknown') AS category, CAST(local_ts AS DATE) AS day,
@@ -382,6 +392,15 @@ FROM ({CALL_FACTS_SQL}) WHERE {where} AND answered AND talk_s IS NOT NULL
 GROUP BY ALL
 """
     raise KeyError(rollup)
+
+
+def queue_day_sql(source: str) -> str:
+    """queue_interval rows of ``source`` (a relation name or a parenthesised query) summed
+    per queue and day; every measure column is additive, whatever thresholds it holds."""
+    # 'month' is the partition column when the source is the stored rollup.
+    return ("SELECT center, queue, direction, day, sum(COLUMNS(lambda c: c NOT IN ('center', 'queue', "
+            "'direction', 'interval_start', 'day', 'month'))) FROM " + source
+            + " GROUP BY center, queue, direction, day")
 
 
 def rebuild_rollups(root: Path, months: Iterable[str] | None = None, progress=None) -> list[str]:
@@ -398,13 +417,23 @@ def rebuild_rollups(root: Path, months: Iterable[str] | None = None, progress=No
     steps = max(1, len(todo) * len(ROLLUPS))
     done = 0
     for month in todo:
+        tables = {}
         for rollup in ROLLUPS:
             out_dir = root / "_rollups" / rollup / f"month={month}"
             out_dir.mkdir(parents=True, exist_ok=True)
             tmp = out_dir / "data.parquet.tmp"
             cur = lake.con.cursor()
-            rel = cur.sql(rollup_sql(rollup), params={"month": month}).to_arrow_table()
-            pq.write_table(rel, tmp, compression="zstd")
+            if rollup == "queue_day":  # from the month's queue intervals, not the raw calls again
+                cur.register("qi_month", tables["queue_interval"])
+                rel = cur.sql(queue_day_sql("qi_month")).to_arrow_table()
+            else:
+                rel = cur.sql(rollup_sql(rollup), params={"month": month}).to_arrow_table()
+            if "day" in rel.column_names:
+                keys = [k for k in ("day", "interval_start", "center", "queue", "agent_id", "category")
+                        if k in rel.column_names]
+                rel = rel.sort_by([(k, "ascending") for k in keys])
+            tables[rollup] = rel
+            pq.write_table(rel, tmp, compression="zstd", row_group_size=ROLLUP_ROW_GROUP)
             os.replace(tmp, out_dir / "data.parquet")
             done += 1
             if progress:
