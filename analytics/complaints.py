@@ -327,12 +327,23 @@ def breakdown(lake: Lake, filters: Filters, scope: Scope, by: str,
         return pd.DataFrame(columns=[by, "complaints", "share", "valid_share", "resolution_workdays",
                                      "resolved_within_target"])
     df[by] = df[by].astype("str").where(df[by].notna(), "—") if by != "level" else df[by]
-    rows = []
-    for key, part in df.groupby(by, dropna=False):
-        s = _sums(part)
-        vals = _apply(s, ("complaints", "valid_share", "resolution_workdays", "resolved_within_target"))
-        rows.append({by: key, **vals})
-    out = pd.DataFrame(rows)
+    # The sums of _sums, per group in one groupby (an agent breakdown has thousands of groups).
+    parts = pd.DataFrame({
+        by: df[by], "complaints": 1,
+        "valid": df["valid"].fillna(False).astype(bool).astype("int64"),
+        "judged": df["valid"].notna().astype("int64"),
+        "level3": (df["level"] == 3).fillna(False).astype("int64"),
+        "first_response_sum": df["first_response_workdays"].fillna(0.0),
+        "responded": df["first_response_workdays"].notna().astype("int64"),
+        "resolution_sum": df["resolution_workdays"].fillna(0.0),
+        "resolved": df["resolution_workdays"].notna().astype("int64"),
+        "within_target": df["within_target"].astype("int64"),
+        "judgeable": df["judgeable"].astype("int64"),
+    })
+    sums = parts.groupby(by, dropna=False, sort=True).sum().reset_index()
+    out = pd.DataFrame({by: sums[by]})
+    for k in ("complaints", "valid_share", "resolution_workdays", "resolved_within_target"):
+        out[k] = COMPLAINT_METRICS[k].compute(sums, m.ServiceSettings()).to_numpy(dtype="float64")
     out["complaints"] = out["complaints"].astype("int64")
     out.insert(2, "share", out["complaints"] / out["complaints"].sum())
     if by in ("center", "queue"):

@@ -25,7 +25,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import duckdb  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from analytics import calls, complaints, lake as lake_mod, report  # noqa: E402
+from analytics import calls, complaints, coverage, lake as lake_mod, metrics as m, report  # noqa: E402
+from analytics.targets import current_targets  # noqa: E402
 from analytics.access import Scope  # noqa: E402
 from analytics.filters import Filters  # noqa: E402
 
@@ -73,23 +74,69 @@ def ensure_dataset(data: Path, n: int, sources: list[Path]) -> tuple[Path, dict]
     return d, info
 
 
+def default_filters(lk) -> Filters:
+    """What a page opens on: the month of the latest data, by day (ui/filters.py)."""
+    opts = calls.filter_options(lk, Scope.everything())
+    last = opts["last_day"]
+    return Filters(start=max(opts["first_day"], last.replace(day=1)), end=last)
+
+
 def pages(lk):
-    f = Filters(start=START, end=END)
-    prev = calls.previous_period(f)
-    sc = Scope()
+    """Each page's default view as the analytics calls its script makes on first render
+    (views/*.py, signed in as an administrator, default settings): the sidebar's options,
+    the KPI cards against the previous period and targets, every chart and table."""
+    sc = Scope.everything()
+    cfg = m.ServiceSettings()
     cset = complaints.load_settings(lk.root)
-    return {
-        "service_level": lambda: [calls.totals(lk, f, sc), calls.totals(lk, prev, sc),
-                                  calls.metrics(lk, f, sc, ("day",)), calls.metrics(lk, f, sc, ("weekday", "hour_of_day")),
-                                  calls.metrics(lk, f, sc, ("queue",)), calls.worst_intervals(lk, f, sc),
-                                  calls.metrics(lk, f.with_(start=END, end=END), sc, ("interval15",))],
-        "handle_time": lambda: [calls.totals(lk, f, sc), calls.metrics(lk, f, sc, ("day",)),
-                                calls.handle_time_distribution(lk, f, sc), calls.by_category(lk, f, sc),
-                                calls.metrics(lk, f, sc, ("team",)), calls.agents_to_review(lk, f, sc)],
-        "staffing": lambda: [calls.metrics(lk, f, sc, ("interval15", "queue"))],
-        "complaints": lambda: [complaints.summary(lk, f, sc, cset), complaints.summary(lk, prev, sc, cset)],
-        "monthly_review": lambda: [report.build_review(lk, START, sc)],
-    }
+
+    def common():
+        f = default_filters(lk)
+        return f, calls.previous_period(f), current_targets(lk, f.end)
+
+    def service_level():
+        f, prev, _ = common()
+        out = [calls.totals(lk, f, sc, cfg), calls.totals(lk, prev, sc, cfg),
+               calls.metrics(lk, f, sc, (f.grain,), cfg), calls.metrics(lk, f, sc, ("weekday", "hour_of_day"), cfg),
+               calls.metrics(lk, f, sc, ("queue",), cfg), calls.worst_intervals(lk, f, sc, cfg, n=15, min_offered=10)]
+        daily = calls.metrics(lk, f, sc, ("day",), cfg)
+        day = daily.sort_values("service_level").iloc[0]["day"] if not daily.empty else f.end
+        day = pd.Timestamp(day).date()
+        return out + [calls.metrics(lk, f.with_(start=day, end=day), sc, ("interval15",), cfg)]
+
+    def handle_time():
+        f, prev, _ = common()
+        return [calls.totals(lk, f, sc, cfg), calls.totals(lk, prev, sc, cfg), calls.metrics(lk, f, sc, (f.grain,), cfg),
+                calls.handle_time_distribution(lk, f, sc, cfg), calls.by_category(lk, f, sc, cfg),
+                calls.metrics(lk, f, sc, ("team",), cfg), calls.agents_to_review(lk, f, sc, cfg)]
+
+    def staffing():
+        f, _, targets = common()
+        cs = coverage.CoverageSettings(target_sl=float(targets.get("service_level") or 0.8), shrinkage=0.30)
+        cov = coverage.coverage(lk, f, sc, cfg, cs)
+        out = [coverage.shortfall_summary(cov), coverage.gap_by_weekday_and_time(cov)]
+        base_month, base_hours = coverage.base_month_workload(lk, f.end, sc, cfg, cs)
+        headcount = coverage.agent_headcount(lk, f.end, sc)
+        observed = coverage.observed_turnover(lk, f.end, sc)
+        return out + [coverage.monthly_plan(base_hours, base_month, headcount, coverage.PlanSettings(
+            annual_turnover=observed if observed is not None else 0.4))]
+
+    def complaints_page():
+        f, prev, _ = common()
+        out = [complaints.summary(lk, f, sc, cset), complaints.summary(lk, prev, sc, cset),
+               complaints.by_period(lk, f, sc, cset)]
+        out += [complaints.breakdown(lk, f, sc, dim, cset) for dim in ("level", "channel", "category", "queue",
+                                                                         "team", "agent")]
+        return out + [complaints.pareto(lk, f, sc, cset), complaints.as_of(lk, f),
+                      complaints.backlog_by_age(lk, f, sc, cset), complaints.open_backlog(lk, f, sc, cset),
+                      complaints.unusual_months(lk, f, sc, cset), complaints.repeat_complainers(lk, f, sc, cset),
+                      complaints.complaint_rows(lk, f, sc, cset)]
+
+    def monthly_review():
+        f, _, _ = common()
+        return report.build_review(lk, f.end, sc)
+
+    return {"service_level": service_level, "handle_time": handle_time, "staffing": staffing,
+            "complaints": complaints_page, "monthly_review": monthly_review}
 
 
 def floor_sql(root: Path, page: str) -> tuple[str, list]:
