@@ -139,6 +139,8 @@ class Lake:
         self.con.execute("SET TimeZone = 'UTC'")
         self._lock = threading.Lock()
         self._signature: tuple | None = None
+        self._months: dict[str, list[str]] = {}
+        self._rollups_present: set[str] = set()
         self._cache: OrderedDict = OrderedDict()
         self._cache_bytes = 0
         self._cache_lock = threading.Lock()
@@ -168,17 +170,25 @@ class Lake:
             return False
         with self._lock:
             cur = self.con.cursor()
+            months = {}
             for table in schema.TABLES.values():
                 # The view name is the schema's table name, the body lists files the lake found.
                 cur.execute("CREATE OR REPLACE VIEW " + table.name + " AS " + _table_view_sql(self.root, table))
+                if table.month_column:
+                    months[table.name] = sorted({part[len("month="):] for f in _table_files(self.root, table.name)
+                                                 for part in Path(f).parts if part.startswith("month=")})
+            present = set()
             for rollup in ROLLUPS:
                 files = _rollup_files(self.root, rollup)
                 if files:
+                    present.add(rollup)
                     # rollup names come from ROLLUPS; the files are the lake's own listing
                     cur.execute("CREATE OR REPLACE VIEW rollup_" + rollup + " AS SELECT * FROM read_parquet("
                                 + _quote_list(files) + ", hive_partitioning = true, hive_types = {'month': VARCHAR})")
                 else:
                     cur.execute("DROP VIEW IF EXISTS rollup_" + rollup)
+            # What the views were built on, so queries ask these instead of listing files again.
+            self._months, self._rollups_present = months, present
             self._signature = sig
             self.clear_cache()
         return True
@@ -192,12 +202,11 @@ class Lake:
         """The month partitions (``YYYY-MM``, center-local) that hold files of ``table``."""
         if table not in schema.TABLES or not schema.TABLES[table].month_column:
             raise KeyError(f"{table} is not split by month")
-        found = {part[len("month="):] for f in _table_files(self.root, table)
-                 for part in Path(f).parts if part.startswith("month=")}
-        return sorted(found)
+        return list(self._months.get(table, []))
 
     def has_rollups(self, rollups: Iterable[str] = BASE_ROLLUPS) -> bool:
-        return all(_rollup_files(self.root, r) for r in rollups)
+        """Whether the views were built with these rollups (as of the last refresh)."""
+        return all(r in self._rollups_present for r in rollups)
 
     def query(self, sql: str, params: list | dict | None = None) -> pd.DataFrame:
         """Run one read query on a fresh cursor; values travel only as bound parameters.

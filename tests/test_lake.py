@@ -121,3 +121,13 @@ def test_day_rollup_agrees_with_intervals_and_is_derived_when_missing(demo_datas
     n = lk.query("SELECT sum(offered) AS n FROM rollup_queue_interval WHERE day BETWEEN $a AND $b "
                  "AND direction = 'inbound'", {"a": f.start, "b": f.end})["n"].iloc[0]
     assert int(stored["offered"].sum()) == int(n)
+
+
+def test_data_period_from_the_day_rollup_equals_the_calls(demo_dataset):
+    """The sidebar's first and last day come from the edge months of the day rollup; they
+    must be the first and last local day that has a call."""
+    lk = lake.Lake(demo_dataset)
+    got = calls.filter_options(lk, Scope.everything())
+    truth = lk.query("SELECT min(CAST(timezone(z.timezone, arrived_at) AS DATE)) AS a, "
+                     "max(CAST(timezone(z.timezone, arrived_at) AS DATE)) AS b FROM calls JOIN centers z USING (center)")
+    assert (got["first_day"], got["last_day"]) == (truth["a"].iloc[0].date(), truth["b"].iloc[0].date())
