@@ -165,9 +165,18 @@ def metrics(lake: Lake, filters: Filters, scope: Scope, by=(), settings: m.Servi
     then ``metrics.TRAILING``. Rates are fractions, durations seconds."""
     settings = settings or m.ServiceSettings()
     by = _check_by(by)
-    agent_level = is_agent_level(filters, scope, by)
     if "agent" in by and not scope.individuals:
         raise PermissionError("this role sees aggregates only, not individual agents")
+    # The finished table is kept too (same bounded cache as the queries): a page and the
+    # monthly review ask for the same totals several times, and turning sums into 16
+    # metrics costs more than fetching the sums.
+    return lake.cached(("calls.metrics", filters, scope, by, settings),
+                       lambda: _metrics(lake, filters, scope, by, settings))
+
+
+def _metrics(lake: Lake, filters: Filters, scope: Scope, by: tuple[str, ...], settings: m.ServiceSettings
+             ) -> pd.DataFrame:
+    agent_level = is_agent_level(filters, scope, by)
     sub_day = [g for g in by if g in SUB_DAY]
     if agent_level and sub_day:
         raise ValueError(f"team and agent figures go down to a day, not {sub_day[0]}: "

@@ -404,6 +404,9 @@ def repeat_complainers(lake: Lake, filters: Filters, scope: Scope,
     """Customers who complained more than once in the period, most complaints first."""
     df = _rows(lake, filters, scope, settings or ComplaintSettings())
     df = df[df["customer_id"].notna()]
+    # Most customers complain once: keep the repeaters before the per-customer text join.
+    counts = df["customer_id"].value_counts()
+    df = df[df["customer_id"].isin(counts.index[counts > 1])]
     g = df.groupby("customer_id")
     out = pd.DataFrame({"complaints": g.size(), "first_received": g["received_local"].min(),
                         "last_received": g["received_local"].max(), "max_level": g["level"].max(),

@@ -152,14 +152,19 @@ def floor_sql(root: Path, page: str) -> tuple[str, list]:
         return (f"SELECT category, least(floor((talk_s + hold_s + acw_s) / 30) * 30, 1800) AS bin, count(*) AS n, "
                 f"avg(talk_s + hold_s + acw_s) AS aht FROM {src} WHERE answered_at IS NOT NULL "
                 "AND direction = 'inbound' GROUP BY ALL"), files
+    # The page's headline is complaints per 10,000 calls: complaints by category and level
+    # over the month's inbound calls offered.
     cfiles = sorted(str(p) for p in root.glob(f"complaints/batch=*/month={MONTH}/*.parquet"))
-    return f"SELECT category, level, count(*) AS n FROM read_parquet({cfiles!r}) GROUP BY ALL", cfiles
+    return (f"SELECT category, level, count(*) AS n, (SELECT count(*) FROM {src} WHERE direction = 'inbound') "
+            f"AS calls FROM read_parquet({cfiles!r}) GROUP BY ALL"), (files, cfiles)
 
 
 def pandas_way(page: str, files: list[str]):
     if page == "complaints":
-        df = pd.read_parquet(files, columns=["category", "level"])
-        return df.groupby(["category", "level"]).size()
+        call_files, complaint_files = files
+        n_calls = int((pd.read_parquet(call_files, columns=["direction"])["direction"] == "inbound").sum())
+        df = pd.read_parquet(complaint_files, columns=["category", "level"])
+        return df.groupby(["category", "level"]).size() / n_calls * 10_000
     if page == "handle_time":
         df = pd.read_parquet(files, columns=["category", "direction", "answered_at", "talk_s", "hold_s", "acw_s"])
         df = df[df["answered_at"].notna() & (df["direction"] == "inbound")]
@@ -241,12 +246,38 @@ def print_table(all_res: dict):
     row("bench process peak RSS (MB)", [f"{all_res[k]['bench_peak_rss_mb']:.0f}" for k in sizes])
 
 
+GOAL_MS, GOAL_FLOOR_RATIO, GOAL_PANDAS_RATIO = 300, 1.5, 20
+
+
+def print_goals(all_res: dict):
+    """The issue's goals for each page's default view at the largest size, met or by how much."""
+    big = all_res[max(all_res, key=lambda k: all_res[k]["calls"])]
+    print(f"\ngoals at {big['calls']/1e6:.1f} M calls (warm median <= {GOAL_MS} ms, <= {GOAL_FLOOR_RATIO}x floor, "
+          f">= {GOAL_PANDAS_RATIO}x faster than pandas):")
+    for page in ("service_level", "handle_time", "staffing", "complaints", "monthly_review"):
+        P = big[page]
+        for label, key in (("repeat view (cache on)", "warm_cache"), ("new filter (cache off)", "warm_nocache")):
+            t = P[key][0] * 1e3
+            fr, pr = P[key][0] / P["floor"][0], P["pandas"][0] / P[key][0]
+            marks = [("ok" if t <= GOAL_MS else "MISS") + f" {t:.0f} ms",
+                     ("ok" if fr <= GOAL_FLOOR_RATIO else "MISS") + f" {fr:.2f}x floor",
+                     ("ok" if pr >= GOAL_PANDAS_RATIO else "MISS") + f" {pr:.1f}x pandas"]
+            print(f"  {page:15s} {label:24s} " + " | ".join(marks))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", default="3,15,50")
     ap.add_argument("--data", type=Path, default=Path("/tmp/bench"))
     ap.add_argument("--reps", type=int, default=7)
+    ap.add_argument("--from-json", type=Path, help="print the table of an earlier run's bench_results.json")
     a = ap.parse_args()
+    if a.from_json:
+        saved = json.loads(a.from_json.read_text())
+        saved = {float(k): v for k, v in saved.items()}
+        print_table(saved)
+        print_goals(saved)
+        return
     sizes = [float(s) for s in a.sizes.split(",")]
     sources = sorted((p for p in a.data.glob("large*") if p.is_dir()), key=lambda p: -len(p.name))
     sources = [a.data / "large50"] + sources
@@ -259,6 +290,7 @@ def main():
         all_res[s] = bench_size(root, info, a.reps)
     all_res = {s: all_res[s] for s in sorted(all_res)}
     print_table(all_res)
+    print_goals(all_res)
     (a.data / "bench_results.json").write_text(json.dumps(all_res, indent=1, default=str))
 
 
