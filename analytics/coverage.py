@@ -135,14 +135,19 @@ def _coverage(lake: Lake, filters: Filters, scope: Scope, settings: ServiceSetti
 
 
 def gap_by_weekday_and_time(cov_df: pd.DataFrame) -> pd.DataFrame:
-    """Mean gap (agents) per ISO weekday and time of day, summed over queues first."""
+    """Mean gap (agents) per ISO weekday and time of day, summed over queues first; and
+    ``offered``, the calls offered at that weekday and time over the period (so a chart
+    can leave out times of day when no one calls)."""
     if cov_df.empty:
-        return pd.DataFrame(columns=["weekday", "time", "gap_agents"])
-    per_interval = cov_df.groupby("interval15", as_index=False)["gap_agents"].sum(min_count=1)
+        return pd.DataFrame(columns=["weekday", "time", "gap_agents", "offered"])
+    g = cov_df.groupby("interval15")
+    per_interval = pd.DataFrame({"gap_agents": g["gap_agents"].sum(min_count=1),
+                                 "offered": g["offered"].sum()}).reset_index()
     ts = pd.to_datetime(per_interval["interval15"])
     per_interval["weekday"] = ts.dt.day_of_week + 1
     per_interval["time"] = ts.dt.strftime("%H:%M")
-    return per_interval.groupby(["weekday", "time"], as_index=False)["gap_agents"].mean()
+    return per_interval.groupby(["weekday", "time"], as_index=False).agg(
+        gap_agents=("gap_agents", "mean"), offered=("offered", "sum"))
 
 
 def shortfall_summary(cov_df: pd.DataFrame) -> dict:

@@ -14,6 +14,7 @@ cur = lk.con.cursor()
 checks = {
     "rollup queue_interval, month BETWEEN $m0 AND $m1":
         ("SELECT sum(offered) FROM rollup_queue_interval WHERE month BETWEEN $m0 AND $m1", {"m0": month, "m1": month}),
+    "rollup queue_day": ("SELECT sum(offered) FROM rollup_queue_day WHERE month BETWEEN $m0 AND $m1", {"m0": month, "m1": month}),
     "rollup agent_day": ("SELECT sum(handled) FROM rollup_agent_day WHERE month BETWEEN $m0 AND $m1", {"m0": month, "m1": month}),
     "raw calls, _month = $m": ("SELECT count(*) FROM calls WHERE _month = $m", {"m": month}),
     "raw call facts (joins), as the rollup builder": (

@@ -55,7 +55,8 @@ with k4.container(border=True):
 st.subheader(t("stf.heatmap"))
 gaps = coverage.gap_by_weekday_and_time(cov)
 grid = gaps.pivot(index="weekday", columns="time", values="gap_agents").reindex(index=range(1, 8))
-busy_times = [c for c in grid.columns if cov.loc[cov["interval15"].dt.strftime("%H:%M") == c, "offered"].sum() > 0]
+offered_by_time = gaps.groupby("time")["offered"].sum()
+busy_times = [c for c in grid.columns if offered_by_time.get(c, 0) > 0]
 grid = grid[busy_times]
 z = grid.astype("float64").where(grid.notna(), None).values.tolist()
 limit = float(max(1.0, gaps["gap_agents"].abs().quantile(0.95))) if not gaps.empty else 1.0
