@@ -21,6 +21,7 @@ STRINGS = {
                              "adjusted working days from adjusted working days), to test whether the schedule met "
                              "what could be expected."},
     "stf.kpi.short": {"zh": "人手不足的时段", "en": "Intervals short"},
+    "stf.kpi.short.share": {"zh": "占有来电时段的 {share}", "en": "{share} of intervals with calls"},
     "stf.kpi.short.help": {"zh": "有来电的 15 分钟队列时段中，在线座席少于所需的个数及占比。",
                            "en": "Queue intervals with calls whose staffed agents were fewer than required, and their share."},
     "stf.kpi.hours_short": {"zh": "缺口人时", "en": "Agent-hours short"},

@@ -42,8 +42,11 @@ if cov.empty:
 summary = coverage.shortfall_summary(cov)
 k1, k2, k3, k4 = st.columns(4)
 with k1.container(border=True):
-    share = f" · {summary['share_short']:.1%}" if summary["share_short"] is not None else ""
-    st.metric(t("stf.kpi.short"), f"{summary['intervals_short']:,}{share}", help=t("stf.kpi.short.help"))
+    # The share goes under the count (grey, no arrow): beside it, a large center's count cut it off.
+    share = (t("stf.kpi.short.share", share=f"{summary['share_short']:.1%}")
+             if summary["share_short"] is not None else None)
+    st.metric(t("stf.kpi.short"), f"{summary['intervals_short']:,}", delta=share, delta_color="off",
+              delta_arrow="off", help=t("stf.kpi.short.help"))
 with k2.container(border=True):
     st.metric(t("stf.kpi.hours_short"), f"{summary['agent_hours_short']:,.0f} h", help=t("stf.kpi.hours_short.help"))
 with k3.container(border=True):
@@ -55,8 +58,10 @@ with k4.container(border=True):
 st.subheader(t("stf.heatmap"))
 gaps = coverage.gap_by_weekday_and_time(cov)
 grid = gaps.pivot(index="weekday", columns="time", values="gap_agents").reindex(index=range(1, 8))
+# Times of day with calls and a known gap (a night interval whose few calls were all
+# abandoned has no handle time, so no Erlang estimate: a blank column says nothing).
 offered_by_time = gaps.groupby("time")["offered"].sum()
-busy_times = [c for c in grid.columns if offered_by_time.get(c, 0) > 0]
+busy_times = [c for c in grid.columns if offered_by_time.get(c, 0) > 0 and grid[c].notna().any()]
 grid = grid[busy_times]
 z = grid.astype("float64").where(grid.notna(), None).values.tolist()
 limit = float(max(1.0, gaps["gap_agents"].abs().quantile(0.95))) if not gaps.empty else 1.0
