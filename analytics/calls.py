@@ -327,6 +327,14 @@ WHERE p.days >= $min_days
     return df.sort_values("priority", ascending=False, ignore_index=True)
 
 
+_PERIOD_FROM_DAY_ROLLUP_SQL = ("SELECT min(day) FILTER (WHERE offered > 0) AS first_day, "
+                               "max(day) FILTER (WHERE offered > 0) AS last_day FROM rollup_queue_day "
+                               "WHERE month IN ($m0, $m1)")
+_PERIOD_FROM_CALLS_SQL = ("SELECT min(CAST(timezone(z.timezone, arrived_at) AS DATE)) AS first_day, "
+                          "max(CAST(timezone(z.timezone, arrived_at) AS DATE)) AS last_day "
+                          "FROM calls c JOIN centers z USING (center) WHERE c._month IN ($m0, $m1)")
+
+
 def filter_options(lake: Lake, scope: Scope) -> dict:
     """Codes and names a user may pick from, within their scope, and the data's period."""
     p = {"scope_centers": list(scope.centers) if scope.centers is not None else None}
@@ -347,17 +355,10 @@ def filter_options(lake: Lake, scope: Scope) -> dict:
     # quick on a large dataset.
     months = lake.months("calls")
     first = last = None
-    if months and lake.has_rollups(("queue_day",)):
-        # The day rollup of those months: a few thousand rows instead of millions of calls.
-        period = lake.query("SELECT min(day) FILTER (WHERE offered > 0) AS first_day, "
-                            "max(day) FILTER (WHERE offered > 0) AS last_day FROM rollup_queue_day "
-                            "WHERE month IN ($m0, $m1)", {"m0": months[0], "m1": months[-1]})
-        first, last = period["first_day"].iloc[0], period["last_day"].iloc[0]
-    elif months:
-        period = lake.query("SELECT min(CAST(timezone(z.timezone, arrived_at) AS DATE)) AS first_day, "
-                            "max(CAST(timezone(z.timezone, arrived_at) AS DATE)) AS last_day "
-                            "FROM calls c JOIN centers z USING (center) WHERE c._month IN ($m0, $m1)",
-                            {"m0": months[0], "m1": months[-1]})
+    if months:
+        # The day rollup of those months when there is one: thousands of rows, not millions of calls.
+        sql = (_PERIOD_FROM_DAY_ROLLUP_SQL if lake.has_rollups(("queue_day",)) else _PERIOD_FROM_CALLS_SQL)
+        period = lake.query(sql, {"m0": months[0], "m1": months[-1]})
         first, last = period["first_day"].iloc[0], period["last_day"].iloc[0]
     return {"centers": centers, "queues": queues, "teams": teams,
             "first_day": None if pd.isna(first) else pd.Timestamp(first).date(),

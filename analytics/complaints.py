@@ -213,19 +213,26 @@ def _compute_rows(lake: Lake, filters: Filters, scope: Scope, settings: Complain
     return df
 
 
+def _sum_columns(df: pd.DataFrame) -> pd.DataFrame:
+    """Each complaint's share of the additive sums the complaint metrics divide: summed
+    over a selection (``_sums``) or per group (``breakdown``)."""
+    return pd.DataFrame({
+        "complaints": np.ones(len(df), dtype="int64"),
+        "valid": df["valid"].fillna(False).astype(bool).astype("int64"),
+        "judged": df["valid"].notna().astype("int64"),
+        "level3": (df["level"] == 3).fillna(False).astype("int64"),
+        "first_response_sum": df["first_response_workdays"].fillna(0.0),
+        "responded": df["first_response_workdays"].notna().astype("int64"),
+        "resolution_sum": df["resolution_workdays"].fillna(0.0),
+        "resolved": df["resolution_workdays"].notna().astype("int64"),
+        "within_target": df["within_target"].astype("int64"),
+        "judgeable": df["judgeable"].astype("int64"),
+    }, index=df.index)
+
+
 def _sums(df: pd.DataFrame) -> dict:
-    return {
-        "complaints": len(df),
-        "valid": int(df["valid"].fillna(False).astype(bool).sum()),
-        "judged": int(df["valid"].notna().sum()),
-        "level3": int((df["level"] == 3).sum()),
-        "first_response_sum": float(np.nansum(df["first_response_workdays"])),
-        "responded": int(df["first_response_workdays"].notna().sum()),
-        "resolution_sum": float(np.nansum(df["resolution_workdays"])),
-        "resolved": int(df["resolution_workdays"].notna().sum()),
-        "within_target": int(df["within_target"].sum()),
-        "judgeable": int(df["judgeable"].sum()),
-    }
+    totals = _sum_columns(df).sum()
+    return {k: (float(v) if k.endswith("_sum") else int(v)) for k, v in totals.items()}
 
 
 def _calls_denominator(lake: Lake, filters: Filters, scope: Scope, by: tuple[str, ...] = ()) -> pd.DataFrame:
@@ -327,19 +334,8 @@ def breakdown(lake: Lake, filters: Filters, scope: Scope, by: str,
         return pd.DataFrame(columns=[by, "complaints", "share", "valid_share", "resolution_workdays",
                                      "resolved_within_target"])
     df[by] = df[by].astype("str").where(df[by].notna(), "—") if by != "level" else df[by]
-    # The sums of _sums, per group in one groupby (an agent breakdown has thousands of groups).
-    parts = pd.DataFrame({
-        by: df[by], "complaints": 1,
-        "valid": df["valid"].fillna(False).astype(bool).astype("int64"),
-        "judged": df["valid"].notna().astype("int64"),
-        "level3": (df["level"] == 3).fillna(False).astype("int64"),
-        "first_response_sum": df["first_response_workdays"].fillna(0.0),
-        "responded": df["first_response_workdays"].notna().astype("int64"),
-        "resolution_sum": df["resolution_workdays"].fillna(0.0),
-        "resolved": df["resolution_workdays"].notna().astype("int64"),
-        "within_target": df["within_target"].astype("int64"),
-        "judgeable": df["judgeable"].astype("int64"),
-    })
+    # The sums of _sums per group, in one groupby (an agent breakdown has thousands of groups).
+    parts = _sum_columns(df).assign(**{by: df[by]})
     sums = parts.groupby(by, dropna=False, sort=True).sum().reset_index()
     out = pd.DataFrame({by: sums[by]})
     for k in ("complaints", "valid_share", "resolution_workdays", "resolved_within_target"):

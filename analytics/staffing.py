@@ -35,6 +35,8 @@ from scipy.linalg import solve_banded
 from scipy.special import gammaln, logsumexp
 from scipy.stats import poisson
 
+from analytics.metrics import whole_numbers
+
 # Floating-point slack for "whole number" decisions: 21 / (1 - 0.3) is
 # 30.000000000000004 in binary floating point and must still schedule 30 people, not 31.
 _EPS = 1e-9
@@ -513,19 +515,13 @@ def required_vs_staffed(
 
     out = df.copy()
     out["traffic_erlangs"] = traffic
-    out["required_agents"] = _whole_numbers(required)
+    out["required_agents"] = whole_numbers(required)
     gap = staffed - required
     scheduled = np.where(np.isnan(required), np.nan, np.ceil(required / (1.0 - shrinkage) - _EPS))
-    out["scheduled_agents"] = _whole_numbers(scheduled)
+    out["scheduled_agents"] = whole_numbers(scheduled)
     out["gap_agents"] = gap
     out["service_level_at_staffed"] = sl_staffed
     with np.errstate(invalid="ignore"):
         out["short"] = pd.arrays.BooleanArray(gap < 0, np.isnan(gap))
     return out
 
-
-def _whole_numbers(values: np.ndarray) -> pd.arrays.IntegerArray:
-    """Whole-number floats as Int64, NaN as missing (vectorised: a month of queue-intervals
-    on a large center is a few hundred thousand rows)."""
-    missing = np.isnan(values)
-    return pd.arrays.IntegerArray(np.where(missing, 0, values).astype("int64"), missing)
