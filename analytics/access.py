@@ -7,7 +7,8 @@ role may see.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 
 ROLES = ("executive", "center_manager", "team_leader", "quality", "hr", "admin")
 
@@ -56,6 +57,36 @@ class Scope:
     def sql_params(self) -> dict:
         return {"scope_centers": list(self.centers) if self.centers is not None else None,
                 "scope_teams": list(self.teams) if self.teams is not None else None}
+
+    def queue_level(self) -> Scope:
+        """The scope for queue figures (calls of a queue are not anyone's team): the same
+        centers and rules, no team limit. Team leaders see their centers' queues."""
+        return replace(self, teams=None)
+
+
+# Column references a scope predicate may name: qualified or plain column names of the
+# analytics queries (never user text).
+_SCOPE_COLUMN = re.compile(r"^[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)?$")
+
+
+def scope_predicate(scope: Scope, *, center: str | None = "center", team: str | None = "team") -> tuple[str, dict]:
+    """The one SQL predicate that limits rows to ``scope``, with its bound parameters.
+
+    ``center`` / ``team`` name the columns holding the center and team code in the query
+    (e.g. ``"e.center"``); pass None when the rows have no such column (queue rows have no
+    team). Values travel as ``$scope_centers`` / ``$scope_teams`` parameters; the column
+    names must be plain identifiers from the calling module.
+    """
+    preds, params = [], {}
+    for col, key, values in ((center, "scope_centers", scope.centers), (team, "scope_teams", scope.teams)):
+        if col is None:
+            continue
+        if not _SCOPE_COLUMN.match(col):
+            raise ValueError(f"not a column reference: {col!r}")
+        # the column name is checked above; the values are bound
+        preds.append("($" + key + "::VARCHAR[] IS NULL OR list_contains($" + key + "::VARCHAR[], " + col + "))")
+        params[key] = list(values) if values is not None else None
+    return (" AND ".join(preds) or "true"), params
 
     @property
     def limits_teams(self) -> bool:

@@ -38,3 +38,15 @@ def translate(key: str, lang: str, **values) -> str:
         return key  # a visible key beats a crash; tests check the catalogue is complete
     text = entry.get(lang) or entry["en"]
     return text.format(**values) if values else text
+
+
+def code_label(kind: str, code, lang: str) -> str:
+    """The label of a code a person can see (an exit type, a channel, a role, a model
+    feature...), kept in the catalogue as ``code.<kind>.<code>``; "—" for a missing value.
+
+    An unknown code comes back as itself so nothing crashes; the page tests fail on it.
+    """
+    if code is None or (isinstance(code, float) and code != code):
+        return "—"
+    entry = CATALOGUE.get(f"code.{kind}.{code}")
+    return (entry.get(lang) or entry["en"]) if entry else str(code)
