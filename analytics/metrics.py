@@ -148,7 +148,8 @@ class Metric:
     decimals: int | None = None   # None: the unit's
 
     def __post_init__(self):
-        units.unit(self.unit)  # an unknown unit fails at import, not on a page
+        if self.unit not in units.UNITS:  # fails at import, not on a page
+            raise ValueError(f"{self.key}: unknown unit {self.unit!r}; add it to analytics.units.UNITS")
         if self.area not in AREAS:
             raise ValueError(f"{self.key}: unknown area {self.area!r}")
         if self.default_target is None and not (self.no_target_zh and self.no_target_en):
