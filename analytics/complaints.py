@@ -31,10 +31,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analytics import calls
+from analytics import calls, workdays
 from analytics import metrics as m
 from analytics import settings as settings_mod
-from analytics import workdays
 from analytics.access import Scope, scope_predicate
 from analytics.filters import Filters
 from analytics.lake import Lake

@@ -253,7 +253,8 @@ def written_summary(review: MonthlyReview, lang: str) -> list[str]:
         return [_t("rev.sum.no_data", lang, month=review.month.strftime("%Y-%m"))]
     ranked = sorted(CALL_KPIS, key=lambda k: -_movement_score(k, review.value(k), review.value(k, "previous")))
     out = [s for s in (_sentence(review, k, lang) for k in ranked[:3]) if s]
-    off = [f"{label(k, lang, review.settings)} {fmt(k, review.value(k), lang)}" for k in KPIS if review.value(k, "rag") == "red"]
+    off = [f"{label(k, lang, review.settings)} {fmt(k, review.value(k), lang)}"
+           for k in KPIS if review.value(k, "rag") == "red"]
     if off:
         out.append(_t("rev.sum.off_target", lang, metrics=_t("rev.sum.sep", lang).join(off)))
     c = review.complaints

@@ -4,6 +4,7 @@ and headers from the metric registry. (The KPI card is ui/kpi.py, for every page
 from __future__ import annotations
 
 import pandas as pd
+
 from analytics import metrics as m
 from ui import tables
 from ui.state import lang, t

@@ -6,9 +6,9 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from analytics import calls, complaints
+from analytics.targets import current_targets
 from ui import charts
 from ui.filters import sidebar_filters
-from analytics.targets import current_targets
 from ui.kpi import kpi_row
 from ui.review_cards import coded, table
 from ui.state import dataset_path, get_lake, lang, scope, t

@@ -45,7 +45,8 @@ summary = coverage.shortfall_summary(cov)
 share = (t("stf.kpi.short.share", share=f"{summary['share_short']:.1%}")
          if summary["share_short"] is not None else None)
 kpi_row(["intervals_short", "agent_hours_short", "required_agent_hours", "staffed_agent_hours"], summary,
-        settings=cfg, targets=targets, notes={"intervals_short": share, "staffed_agent_hours": t("stf.kpi.staffed.help")})
+        settings=cfg, targets=targets,
+        notes={"intervals_short": share, "staffed_agent_hours": t("stf.kpi.staffed.help")})
 
 # Heatmap of the gap ------------------------------------------------------------------------
 st.subheader(t("stf.heatmap"))
