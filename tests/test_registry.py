@@ -117,3 +117,51 @@ def test_every_card_on_every_page_is_a_registry_metric(app, lang):
             assert card.value and "None" not in card.value and "nan" not in card.value, (page, card.label)
             seen += 1
     assert seen >= 20, "the walk should meet the KPI cards of six pages"
+
+
+def test_no_import_cycles_inside_analytics():
+    """The analytics modules form a layered graph (imports inside functions count): the
+    demo generator and its extras, the readers and the queue_log reader, no longer
+    import each other, and the lake does not import the importer."""
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    files = {".".join(p.relative_to(root).with_suffix("").parts).removesuffix(".__init__"): p
+             for p in (root / "analytics").rglob("*.py")}
+
+    def targets(module: str, node) -> set[str]:
+        if isinstance(node, ast.Import):
+            names = [a.name for a in node.names]
+        else:
+            base = node.module or ""
+            if node.level:
+                pkg = module.split(".")
+                if files[module].name != "__init__.py":
+                    pkg = pkg[:-1]
+                pkg = pkg[:len(pkg) - (node.level - 1)]
+                base = ".".join(pkg + ([base] if base else []))
+            names = [f"{base}.{a.name}" if f"{base}.{a.name}" in files else base for a in node.names]
+        # an import of a parent package (analytics, analytics.demo) is not an edge between modules
+        return {n for n in names if n in files and n != module and not module.startswith(n + ".")}
+
+    graph = {m: set() for m in files}
+    for m, p in files.items():
+        for node in ast.walk(ast.parse(p.read_text(encoding="utf-8"))):
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                graph[m] |= targets(m, node)
+
+    assert not any(t.startswith("analytics.ingest") for t in graph["analytics.lake"]), graph["analytics.lake"]
+
+    def reaches(start: str, goal: str) -> bool:
+        seen, todo = set(), [start]
+        while todo:
+            for nxt in graph[todo.pop()] - seen:
+                if nxt == goal:
+                    return True
+                seen.add(nxt)
+                todo.append(nxt)
+        return False
+
+    cycles = sorted(f"{a} -> {b}" for a in graph for b in graph[a] if reaches(b, a))
+    assert not cycles, cycles
