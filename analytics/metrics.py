@@ -167,14 +167,21 @@ class Metric:
     def no_target_reason(self, lang: str, settings=None) -> str:
         return _render(self.no_target_zh if lang == "zh" else self.no_target_en, lang, settings)
 
-    def format(self, value, lang: str) -> str:
-        return units.format_value(self.unit, value, lang, self.decimals)
+    def format(self, value, lang: str, compact: bool = False) -> str:
+        """The value with its unit; ``compact`` leaves the unit word out when the label
+        already names it ("处理时长（工作日）: 0.76", not a card cut to "0.76 个工…")."""
+        u = units.unit(self.unit)
+        suffix = not (compact and u.label(lang) and u.label(lang) in self.label(lang))
+        return units.format_value(self.unit, value, lang, self.decimals, suffix=suffix)
 
     def format_change(self, now, before, lang: str) -> units.Change:
         return units.format_change(self.unit, now, before, lang, self.decimals)
 
-    def format_target(self, target, lang: str) -> str:
-        return units.format_target(self.unit, target, self.higher_is_better, lang, self.decimals)
+    def format_target(self, target, lang: str, compact: bool = False) -> str:
+        if units.is_missing(target):
+            return units.MISSING
+        sign = {True: "≥ ", False: "≤ ", None: ""}[self.higher_is_better]
+        return sign + self.format(target, lang, compact)
 
 
 def _col(name: str):

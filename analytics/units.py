@@ -75,8 +75,10 @@ def _number(x: float, decimals: int, sign: bool = False) -> str:
     return text.replace("+-", "-")
 
 
-def format_value(unit_code: str, value, lang: str, decimals: int | None = None) -> str:
-    """``value`` in ``unit_code`` with its unit, e.g. 0.8123 % -> "81.2 %", 4.2 s -> "4 秒"."""
+def format_value(unit_code: str, value, lang: str, decimals: int | None = None, suffix: bool = True) -> str:
+    """``value`` in ``unit_code`` with its unit, e.g. 0.8123 % -> "81.2 %", 4.2 s -> "4 秒".
+    ``suffix=False`` leaves a word unit out (for a card whose label already names it);
+    a percent sign always stays."""
     if is_missing(value):
         return MISSING
     u = unit(unit_code)
@@ -84,7 +86,7 @@ def format_value(unit_code: str, value, lang: str, decimals: int | None = None) 
     x = float(value) * (100 if u.percent else 1)
     if math.isinf(x):
         return "∞"
-    return _number(x, d) + u.suffix(lang)
+    return _number(x, d) + (u.suffix(lang) if suffix or u.percent else "")
 
 
 @dataclass(frozen=True)

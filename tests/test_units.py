@@ -83,3 +83,15 @@ def test_every_registry_unit_is_known_and_metric_shortcuts_agree():
         assert m.unit in UNITS
     aht = metrics.get("aht_s")
     assert aht.format(299.6, "en") == "300 s" and aht.format_target(300.0, "en") == "≤ 300 s"
+
+
+def test_a_card_leaves_out_a_unit_word_its_label_already_names():
+    # "处理时长（工作日）" names working days: the card shows 0.76, the table 0.76 个工作日
+    res = metrics.get("resolution_workdays")
+    assert res.format(0.76, "zh") == "0.76 个工作日"
+    assert res.format(0.76, "zh", compact=True) == "0.76"
+    assert res.format(0.76, "en", compact=True) == "0.76"
+    # seconds are not named by "平均处理时长": the unit stays
+    assert metrics.get("aht_s").format(299.6, "zh", compact=True) == "300 秒"
+    # a percent sign always stays
+    assert metrics.get("answer_rate").format(0.9, "en", compact=True) == "90.0 %"

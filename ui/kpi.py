@@ -25,7 +25,7 @@ def target_text(key: str, target) -> str:
     met = m.get(key)
     if target is None:
         return t("kpi.no_target")
-    return t("kpi.target", target=met.format_target(target, lang()))
+    return t("kpi.target", target=met.format_target(target, lang(), compact=True))
 
 
 def _delta_style(met: m.Metric, direction: str) -> tuple[str, str]:
@@ -47,7 +47,7 @@ def kpi_card(key: str, value, before=None, target=_NO_TARGET, settings=None, not
     change = met.format_change(value, before, lang())
     color, arrow = _delta_style(met, change.direction)
     with st.container(border=True):
-        st.metric(met.label(lang(), settings), met.format(value, lang()),
+        st.metric(met.label(lang(), settings), met.format(value, lang(), compact=True),
                   delta=change.text if change.known else None, delta_color=color, delta_arrow=arrow,
                   help=met.formula(lang(), settings))
         if note:
