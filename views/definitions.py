@@ -21,12 +21,12 @@ rows = metrics.definition_rows(lang(), cfg)
 for area in metrics.AREAS:
     st.subheader(metrics.area_label(area, lang()))
     part = [r for r in rows if metrics.REGISTRY[r["key"]].area == area]
-    st.dataframe(pd.DataFrame({t("def.metric"): [r["metric"] for r in part],
-                               t("def.formula"): [r["formula"] for r in part],
-                               t("def.unit"): [r["unit"] for r in part],
-                               t("def.better"): [r["better"] for r in part],
-                               t("def.target"): [r["target"] for r in part]}),
-                 hide_index=True, placeholder="—")
+    st.table(pd.DataFrame({t("def.metric"): [r["metric"] for r in part],
+                           t("def.formula"): [r["formula"] for r in part],
+                           t("def.unit"): [r["unit"] for r in part],
+                           t("def.better"): [r["better"] for r in part],
+                           t("def.target"): [r["target"] for r in part]}),
+             hide_index=True, border="horizontal")
     if area == "calls":
         st.caption(t("def.queue_only"))
 st.subheader(t("def.sl_formulas"))
