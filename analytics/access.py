@@ -63,6 +63,10 @@ class Scope:
         centers and rules, no team limit. Team leaders see their centers' queues."""
         return replace(self, teams=None)
 
+    def aggregates_only(self) -> Scope:
+        """The same scope without per-person rows (the monthly review, executives' views)."""
+        return replace(self, individuals=False)
+
     @property
     def limits_teams(self) -> bool:
         return self.teams is not None

@@ -22,7 +22,7 @@ import pandas as pd
 from analytics import lake as lake_mod
 from analytics import metrics as m
 from analytics import schema
-from analytics.access import Scope
+from analytics.access import Scope, scope_predicate
 from analytics.filters import Filters
 from analytics.lake import Lake
 
@@ -95,19 +95,18 @@ def _sources(lake: Lake, filters: Filters, settings: m.ServiceSettings) -> tuple
 def _where(filters: Filters, scope: Scope, *, queue: bool, team: bool, agent: bool,
            direction: bool = False) -> tuple[str, dict]:
     """The filter and scope predicate; every value is a bound parameter."""
+    # Queue rows belong to no team: the scope's team limit applies only where rows have a team.
+    scope_sql, scope_params = scope_predicate(scope, center="center", team="team" if team else None)
     preds = ["day BETWEEN $start AND $end",
              "(len($centers::VARCHAR[]) = 0 OR list_contains($centers::VARCHAR[], center))",
-             "($scope_centers::VARCHAR[] IS NULL OR list_contains($scope_centers::VARCHAR[], center))"]
-    params = {"start": filters.start, "end": filters.end, "centers": list(filters.centers),
-              "scope_centers": list(scope.centers) if scope.centers is not None else None}
+             scope_sql]
+    params = {"start": filters.start, "end": filters.end, "centers": list(filters.centers), **scope_params}
     if queue:
         preds.append("(len($queues::VARCHAR[]) = 0 OR list_contains($queues::VARCHAR[], queue))")
         params["queues"] = list(filters.queues)
     if team:
         preds.append("(len($teams::VARCHAR[]) = 0 OR list_contains($teams::VARCHAR[], team))")
-        preds.append("($scope_teams::VARCHAR[] IS NULL OR list_contains($scope_teams::VARCHAR[], team))")
         params["teams"] = list(filters.teams)
-        params["scope_teams"] = list(scope.teams) if scope.teams is not None else None
     if agent:
         preds.append("(len($agents::VARCHAR[]) = 0 OR list_contains($agents::VARCHAR[], agent_id))")
         params["agents"] = list(filters.agents)
@@ -237,8 +236,7 @@ def worst_intervals(lake: Lake, filters: Filters, scope: Scope, settings: m.Serv
     only ``n`` of them leave DuckDB."""
     settings = settings or m.ServiceSettings()
     by = ("interval15", "queue")
-    sums_sql, params = _queue_sums_sql(lake, filters.with_(teams=(), agents=()), Scope(centers=scope.centers),
-                                       by, settings)
+    sums_sql, params = _queue_sums_sql(lake, filters.with_(teams=(), agents=()), scope.queue_level(), by, settings)
     sql = ("SELECT * FROM (" + sums_sql + ") WHERE offered >= $min_offered ORDER BY "
            + m.service_level_sql(settings) + " ASC NULLS LAST, offered DESC, interval15, queue LIMIT $n")
     sums = lake.query(sql, {**params, "min_offered": int(min_offered), "n": int(n)})

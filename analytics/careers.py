@@ -39,7 +39,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from analytics.access import Scope
+from analytics.access import Scope, scope_predicate
 from analytics.filters import Filters
 from analytics.lake import Lake
 
@@ -103,9 +103,8 @@ def bench_criteria() -> dict[str, dict]:
 
 _PEOPLE_WHERE = """
   (len($centers::VARCHAR[]) = 0 OR list_contains($centers::VARCHAR[], e.center))
-  AND ($scope_centers::VARCHAR[] IS NULL OR list_contains($scope_centers::VARCHAR[], e.center))
   AND (len($teams::VARCHAR[]) = 0 OR list_contains($teams::VARCHAR[], e.team))
-  AND ($scope_teams::VARCHAR[] IS NULL OR list_contains($scope_teams::VARCHAR[], e.team))
+  AND {scope}
   AND e.hire_date <= $end
 """
 
@@ -148,12 +147,12 @@ def load(lake: Lake, filters: Filters, scope: Scope) -> CareerData:
     """Read the people in scope (center and current team, as in ``analytics.workforce``)
     hired by the period's end, and their events, appraisals and QA scores up to it."""
     scope.require("hr")
-    params = {"centers": list(filters.centers), "teams": list(filters.teams), "end": filters.end,
-              **scope.sql_params()}
-    people = lake.query(_PEOPLE_SQL, params)
-    events = lake.query(_EVENTS_SQL, params)
-    appraisals = lake.query(_APPRAISALS_SQL, params)
-    qa = lake.query(_QA_SQL, params)
+    scope_sql, scope_params = scope_predicate(scope, center="e.center", team="e.team")
+    params = {"centers": list(filters.centers), "teams": list(filters.teams), "end": filters.end, **scope_params}
+    people = lake.query(_PEOPLE_SQL.format(scope=scope_sql), params)
+    events = lake.query(_EVENTS_SQL.format(scope=scope_sql), params)
+    appraisals = lake.query(_APPRAISALS_SQL.format(scope=scope_sql), params)
+    qa = lake.query(_QA_SQL.format(scope=scope_sql), params)
     for df, cols in ((people, ("hire_date", "exit_date")), (events, ("event_date",)),
                      (appraisals, ("month",)), (qa, ("month",))):
         for c in cols:
@@ -727,12 +726,11 @@ def project(data: CareerData, settings: ProjectionSettings = ProjectionSettings(
 def event_range(lake: Lake, scope: Scope) -> tuple[date | None, date | None]:
     """First and last career event of the people in scope (for the period picker)."""
     scope.require("hr")
+    scope_sql, scope_params = scope_predicate(scope, center="e.center", team="e.team")
     df = lake.query("""
         SELECT min(r.event_date) AS first_day, max(r.event_date) AS last_day
         FROM role_events r JOIN employees e USING (employee_id)
-        WHERE ($scope_centers::VARCHAR[] IS NULL OR list_contains($scope_centers::VARCHAR[], e.center))
-          AND ($scope_teams::VARCHAR[] IS NULL OR list_contains($scope_teams::VARCHAR[], e.team))""",
-                    scope.sql_params())
+        WHERE """ + scope_sql, scope_params)
     first, last = df["first_day"].iloc[0], df["last_day"].iloc[0]
     if first is None or pd.isna(first):
         return None, None

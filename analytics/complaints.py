@@ -25,20 +25,19 @@ Rules chosen here (the pages print them):
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from analytics import calls
+from analytics import calls, workdays
 from analytics import metrics as m
-from analytics import workdays
-from analytics.access import Scope
+from analytics import settings as settings_mod
+from analytics.access import Scope, scope_predicate
 from analytics.filters import Filters
 from analytics.lake import Lake
+from analytics.settings import ComplaintSettings
 
 # Dimensions a complaint breakdown may group by (identifiers, never user text).
 BREAKDOWNS = ("level", "channel", "category", "cause", "center", "queue", "team", "agent")
@@ -50,75 +49,24 @@ UNUSUAL_MIN_HISTORY = 3   # fewer previous months: no judgement
 UNUSUAL_Z = 3.0
 
 
-@dataclass(frozen=True)
-class ComplaintSettings:
-    calendar: str = workdays.DEFAULT_COUNTRY   # "CN" statutory calendar, or another ISO country code
-    resolve_within_workdays: float = 2.0       # DOMAIN.md: 投诉处理不超过 2 个工作日
-
-    def __post_init__(self):
-        if not isinstance(self.calendar, str) or not self.calendar.isalpha() or len(self.calendar) != 2:
-            raise ValueError(f"workday_calendar must be a two-letter country code, got {self.calendar!r}")
-        if not self.resolve_within_workdays > 0:
-            raise ValueError("complaint_resolve_within_workdays must be a positive number of working days")
-
-
 def load_settings(dataset: Path) -> ComplaintSettings:
-    """``workday_calendar`` and ``complaint_resolve_within_workdays`` from the dataset's settings.json."""
-    f = Path(dataset) / "settings.json"
-    data = json.loads(f.read_text(encoding="utf-8")) if f.is_file() else {}
-    return ComplaintSettings(calendar=str(data.get("workday_calendar", workdays.DEFAULT_COUNTRY)).upper(),
-                             resolve_within_workdays=float(data.get("complaint_resolve_within_workdays", 2.0)))
+    """The complaint settings of a dataset (``analytics.settings`` owns settings.json)."""
+    return settings_mod.load_complaints(dataset)
 
 
-# --- the registry of complaint metrics (kept apart from the call registry) ---------------
-
-def _ratio(num, den):
-    return m._ratio(num, den)
-
-
-M = m.Metric
-COMPLAINT_METRICS: dict[str, m.Metric] = {x.key: x for x in (
-    M("complaints", "投诉量", "Complaints", "期间内受理的投诉件数（按受理日，当地时间）",
-      "complaints received in the period (by local day received)", "complaints", False, None,
-      lambda s, _: s["complaints"]),
-    M("complaints_per_10k", "万通投诉率", "Complaints per 10,000 calls",
-      "投诉量 ÷ 呼入进线量 × 10000（按班组查看时为该班组处理量）",
-      "complaints / inbound calls offered × 10,000 (calls handled when viewing teams)",
-      "per10k", False, None, lambda s, _: _ratio(s["complaints"], s["calls"]) * 10000),
-    M("valid_share", "有效投诉占比", "Judged valid", "核实为有效的投诉 ÷ 已判定的投诉",
-      "complaints judged valid / complaints judged", "%", None, None,
-      lambda s, _: _ratio(s["valid"], s["judged"])),
-    M("level3_complaints", "三级投诉（监管 / 媒体）", "Level 3 (regulator / media)",
-      "升级到税务局 12366、上级局或媒体的投诉件数", "complaints escalated to the regulator or the media",
-      "complaints", False, 0.0, lambda s, _: s["level3"], amber_band=0.0),
-    M("first_response_workdays", "首次响应（工作日）", "First response (working days)",
-      "受理到首次响应的工作日时长的平均值（只计工作日内的时间）",
-      "mean working-day time from received to first response (only time on working days counts)",
-      "workdays", False, None, lambda s, _: _ratio(s["first_response_sum"], s["responded"])),
-    M("resolution_workdays", "处理时长（工作日）", "Time to resolve (working days)",
-      "受理到办结的工作日时长的平均值（只计工作日内的时间）",
-      "mean working-day time from received to resolved (only time on working days counts)",
-      "workdays", False, 2.0, lambda s, _: _ratio(s["resolution_sum"], s["resolved"])),
-    M("resolved_within_target", "{D} 个工作日内办结率", "Resolved within {D} working days",
-      "{D} 个工作日内办结 ÷ (已办结 + 已超期未办结)",
-      "resolved within {D} working days / (resolved + open and already past {D} working days)",
-      "%", True, 0.90, lambda s, _: _ratio(s["within_target"], s["judgeable"])),
-    M("open_backlog", "未办结投诉", "Open complaints", "期末尚未办结的投诉件数（含更早受理的）",
-      "complaints not resolved at the end of the period (including older ones)",
-      "complaints", False, None, lambda s, _: s["open"]),
-)}
+# The complaint metrics are defined in the one registry (analytics/metrics.py, area
+# "complaints"); this module computes their sums.
+COMPLAINT_KEYS = tuple(m.by_area("complaints"))
 KPI_KEYS = ("complaints", "complaints_per_10k", "level3_complaints", "valid_share",
             "resolution_workdays", "resolved_within_target", "open_backlog")
 
 
 def metric_label(key: str, lang: str, settings: ComplaintSettings | None = None) -> str:
-    d = (settings or ComplaintSettings()).resolve_within_workdays
-    return COMPLAINT_METRICS[key].label(lang).replace("{D}", f"{d:g}")
+    return m.get(key).label(lang, settings)
 
 
 def metric_formula(key: str, lang: str, settings: ComplaintSettings | None = None) -> str:
-    d = (settings or ComplaintSettings()).resolve_within_workdays
-    return COMPLAINT_METRICS[key].formula(lang).replace("{D}", f"{d:g}")
+    return m.get(key).formula(lang, settings)
 
 
 # --- rows ----------------------------------------------------------------------------------
@@ -141,14 +89,14 @@ def _predicate(filters: Filters, scope: Scope, with_start: bool = True) -> tuple
     # _month is the center-local month of receipt (the partition), so it prunes files.
     preds = ["CAST(received_local AS DATE) <= $end", "_month <= $m1",
              "(len($centers::VARCHAR[]) = 0 OR list_contains($centers::VARCHAR[], center))",
-             "($scope_centers::VARCHAR[] IS NULL OR list_contains($scope_centers::VARCHAR[], center))",
              "(len($queues::VARCHAR[]) = 0 OR list_contains($queues::VARCHAR[], queue))",
              "(len($teams::VARCHAR[]) = 0 OR list_contains($teams::VARCHAR[], team))",
-             "($scope_teams::VARCHAR[] IS NULL OR list_contains($scope_teams::VARCHAR[], team))",
              "(len($agents::VARCHAR[]) = 0 OR list_contains($agents::VARCHAR[], agent_id))"]
+    scope_sql, scope_params = scope_predicate(scope, center="center", team="team")
+    preds.append(scope_sql)
     params = {"end": filters.end, "m1": filters.months[1], "centers": list(filters.centers),
               "queues": list(filters.queues),
-              "teams": list(filters.teams), "agents": list(filters.agents), **scope.sql_params()}
+              "teams": list(filters.teams), "agents": list(filters.agents), **scope_params}
     if with_start:
         preds += ["CAST(received_local AS DATE) >= $start", "_month >= $m0"]
         params.update(start=filters.start, m0=filters.months[0])
@@ -247,7 +195,7 @@ def _apply(sums: dict | pd.DataFrame, keys) -> dict:
     frame = pd.DataFrame([sums]) if isinstance(sums, dict) else sums
     out = {}
     for k in keys:
-        v = COMPLAINT_METRICS[k].compute(frame, m.ServiceSettings()).iloc[0]
+        v = m.get(k).compute(frame, m.ServiceSettings()).iloc[0]
         out[k] = None if pd.isna(v) else float(v)
     return out
 
@@ -273,7 +221,7 @@ def complaint_rows(lake: Lake, filters: Filters, scope: Scope,
 
 
 def summary(lake: Lake, filters: Filters, scope: Scope, settings: ComplaintSettings | None = None) -> dict:
-    """One value per complaint metric (``COMPLAINT_METRICS``) for the whole selection,
+    """One value per complaint metric of the registry for the whole selection,
     plus ``calls`` (the denominator) and ``repeat_complainers``."""
     settings = settings or ComplaintSettings()
     df = _rows(lake, filters, scope, settings)
@@ -281,7 +229,7 @@ def summary(lake: Lake, filters: Filters, scope: Scope, settings: ComplaintSetti
     den = _calls_denominator(lake, filters, scope)
     sums["calls"] = float(den["calls"].iloc[0]) if len(den) and pd.notna(den["calls"].iloc[0]) else np.nan
     sums["open"] = int(open_backlog(lake, filters, scope, settings)["complaint_id"].count())
-    out = _apply(sums, COMPLAINT_METRICS)
+    out = _apply(sums, [k for k in COMPLAINT_KEYS if m.get(k).compute is not None])
     out["calls"] = None if pd.isna(sums["calls"]) else sums["calls"]
     counts = df["customer_id"].dropna().value_counts()
     out["repeat_complainers"] = int((counts > 1).sum())
@@ -314,8 +262,8 @@ def by_period(lake: Lake, filters: Filters, scope: Scope, settings: ComplaintSet
     out = den.merge(agg, on=grain, how="left")
     for c in ("complaints", "valid", "level3", "within_target", "judgeable"):
         out[c] = out[c].fillna(0).astype("int64")
-    out["complaints_per_10k"] = COMPLAINT_METRICS["complaints_per_10k"].compute(out, None)
-    out["resolved_within_target"] = COMPLAINT_METRICS["resolved_within_target"].compute(out, None)
+    out["complaints_per_10k"] = m.get("complaints_per_10k").compute(out, None)
+    out["resolved_within_target"] = m.get("resolved_within_target").compute(out, None)
     return out.sort_values(grain, ignore_index=True)
 
 
@@ -339,13 +287,13 @@ def breakdown(lake: Lake, filters: Filters, scope: Scope, by: str,
     sums = parts.groupby(by, dropna=False, sort=True).sum().reset_index()
     out = pd.DataFrame({by: sums[by]})
     for k in ("complaints", "valid_share", "resolution_workdays", "resolved_within_target"):
-        out[k] = COMPLAINT_METRICS[k].compute(sums, m.ServiceSettings()).to_numpy(dtype="float64")
+        out[k] = m.get(k).compute(sums, m.ServiceSettings()).to_numpy(dtype="float64")
     out["complaints"] = out["complaints"].astype("int64")
     out.insert(2, "share", out["complaints"] / out["complaints"].sum())
     if by in ("center", "queue"):
         den = _calls_denominator(lake, filters, scope, (by,))
         out = out.merge(den, on=by, how="left")
-        out["complaints_per_10k"] = COMPLAINT_METRICS["complaints_per_10k"].compute(out, None)
+        out["complaints_per_10k"] = m.get("complaints_per_10k").compute(out, None)
         out = out.drop(columns="calls")
     return out.sort_values(["complaints", by], ascending=[False, True], ignore_index=True)
 

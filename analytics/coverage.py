@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from analytics import calls, staffing, workdays
-from analytics.access import Scope
+from analytics.access import Scope, scope_predicate
 from analytics.filters import Filters
 from analytics.lake import Lake
 from analytics.metrics import ServiceSettings
@@ -46,7 +46,7 @@ class CoverageSettings:
 
 def interval_load(lake: Lake, filters: Filters, scope: Scope, settings: ServiceSettings) -> pd.DataFrame:
     """Per queue and 15-minute interval: offered calls, AHT, agents staffed, service level."""
-    df = calls.metrics(lake, filters.with_(teams=(), agents=(), direction="inbound"), Scope(centers=scope.centers),
+    df = calls.metrics(lake, filters.with_(teams=(), agents=(), direction="inbound"), scope.queue_level(),
                        ("interval15", "queue"), settings)
     keep = ["interval15", "queue", "offered", "answered", "aht_s", "service_level", "staffed_agents"]
     out = df[keep].rename(columns={"service_level": "service_level_actual"})
@@ -219,9 +219,8 @@ def agent_headcount(lake: Lake, on: date, scope: Scope) -> int:
     df = lake.query(
         "SELECT count(*) AS n FROM employees WHERE list_contains($roles, role) "
         "AND hire_date <= $on AND (exit_date IS NULL OR exit_date >= $on) "
-        "AND ($scope_centers::VARCHAR[] IS NULL OR list_contains($scope_centers::VARCHAR[], center)) "
-        "AND ($scope_teams::VARCHAR[] IS NULL OR list_contains($scope_teams::VARCHAR[], team))",
-        {"roles": list(AGENT_ROLES), "on": on, **scope.sql_params()})
+        "AND " + scope_predicate(scope)[0],
+        {"roles": list(AGENT_ROLES), "on": on, **scope_predicate(scope)[1]})
     return int(df["n"].iloc[0])
 
 
@@ -232,9 +231,8 @@ def observed_turnover(lake: Lake, end: date, scope: Scope) -> float | None:
     leavers = lake.query(
         "SELECT count(*) AS n FROM employees WHERE list_contains($roles, role) "
         "AND exit_date BETWEEN $start AND $end "
-        "AND ($scope_centers::VARCHAR[] IS NULL OR list_contains($scope_centers::VARCHAR[], center)) "
-        "AND ($scope_teams::VARCHAR[] IS NULL OR list_contains($scope_teams::VARCHAR[], team))",
-        {"roles": list(AGENT_ROLES), "start": start, "end": end, **scope.sql_params()})["n"].iloc[0]
+        "AND " + scope_predicate(scope)[0],
+        {"roles": list(AGENT_ROLES), "start": start, "end": end, **scope_predicate(scope)[1]})["n"].iloc[0]
     heads, d = [], start
     while d <= end:
         heads.append(agent_headcount(lake, d, scope))

@@ -26,7 +26,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from analytics import schema
-from analytics.ingest.batch import TMP_PREFIX
+from analytics.staging import TMP_PREFIX
 
 def default_dataset() -> Path:
     """The dataset the app opens: $CALLCENTER_DATASET, else data/demo (read at each call

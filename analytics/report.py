@@ -16,14 +16,13 @@ inlined once so the file opens offline, and every text is escaped.
 from __future__ import annotations
 
 import html
-import math
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import pandas as pd
 import plotly.graph_objects as go
 
-from analytics import calls, complaints, workforce
+from analytics import calls, complaints, units, workforce
 from analytics import metrics as m
 from analytics.access import Scope
 from analytics.filters import Filters
@@ -40,11 +39,7 @@ PRIMARY, SECOND, THIRD, TARGET_COLOUR = "#1f6feb", "#f59e0b", "#10b981", "#dc262
 RAG_COLOURS = {"green": "#15803d", "amber": "#b45309", "red": "#b91c1c"}
 
 
-def metric(key: str) -> m.Metric:
-    for registry in (m.REGISTRY, complaints.COMPLAINT_METRICS, workforce.WORKFORCE_METRICS):
-        if key in registry:
-            return registry[key]
-    raise KeyError(key)
+metric = m.get  # every metric of the review is in the one registry
 
 
 def _t(key: str, lang: str, **values) -> str:
@@ -53,53 +48,28 @@ def _t(key: str, lang: str, **values) -> str:
     return translate(key, lang, **values)
 
 
-def label(key: str, lang: str) -> str:
-    return complaints.metric_label(key, lang) if key in complaints.COMPLAINT_METRICS else metric(key).label(lang)
+def label(key: str, lang: str, settings=None) -> str:
+    return m.get(key).label(lang, settings)
 
 
-def formula(key: str, lang: str) -> str:
-    if key in complaints.COMPLAINT_METRICS:
-        return complaints.metric_formula(key, lang)
-    return metric(key).formula(lang, m.ServiceSettings())
+def formula(key: str, lang: str, settings=None) -> str:
+    """The formula with the settings in force (the review's own, see ``MonthlyReview.settings``)."""
+    return m.get(key).formula(lang, settings)
 
 
-# --- numbers as text -----------------------------------------------------------------------
+# --- numbers as text: the one formatter (analytics.units) by the metric's unit --------------
 
-def _missing(v) -> bool:
-    return v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA
+_missing = units.is_missing
 
 
 def fmt(key: str, value, lang: str) -> str:
     """A value with its unit."""
-    if _missing(value):
-        return "—"
-    unit = metric(key).unit
-    if unit == "%":
-        return f"{value * 100:.1f} %"
-    if unit == "s":
-        return f"{value:,.0f} {'秒' if lang == 'zh' else 's'}"
-    if unit in ("calls", "complaints", "people"):
-        return f"{int(round(value)):,}"
-    if unit == "workdays":
-        return f"{value:.2f} {'个工作日' if lang == 'zh' else 'working days'}"
-    if unit == "per10k":
-        return f"{value:.2f}"
-    return f"{value:,.1f}"
+    return m.get(key).format(value, lang)
 
 
 def fmt_change(key: str, now, before, lang: str) -> str:
     """Change: percentage points for rates, relative change for counts, units otherwise."""
-    if _missing(now) or _missing(before):
-        return "—"
-    d = now - before
-    unit = metric(key).unit
-    if unit == "%":
-        return f"{d * 100:+.1f} {'个百分点' if lang == 'zh' else 'pp'}"
-    if unit == "s":
-        return f"{d:+,.0f} {'秒' if lang == 'zh' else 's'}"
-    if unit in ("calls", "complaints", "people"):
-        return f"{int(round(d)):+,}" + (f" ({d / before:+.1%})" if before else "")
-    return f"{d:+.2f}"
+    return m.get(key).format_change(now, before, lang).text
 
 
 # --- the review ------------------------------------------------------------------------------
@@ -116,6 +86,8 @@ class MonthlyReview:
     complaint_causes: pd.DataFrame   # Pareto of causes
     workforce: pd.DataFrame          # 13 months
     summary: dict[str, list[str]] = field(default_factory=dict)  # lang -> sentences
+    # The definitions the numbers were computed with: the review prints these formulas.
+    settings: m.DatasetSettings = field(default_factory=m.DatasetSettings)
 
     @property
     def has_data(self) -> bool:
@@ -164,8 +136,7 @@ def _month_values(lake: Lake, month: date, scope: Scope, centers: tuple[str, ...
 
 def _targets(lake: Lake, month: date, centers: tuple[str, ...]) -> dict:
     last_day = add_months(month, 1) - timedelta(days=1)
-    return current_targets(lake, last_day, centers[0] if len(centers) == 1 else None,
-                           extra=(complaints.COMPLAINT_METRICS, workforce.WORKFORCE_METRICS))
+    return current_targets(lake, last_day, centers[0] if len(centers) == 1 else None)
 
 
 def build_review(lake: Lake, month: date, scope: Scope | None = None, centers: tuple[str, ...] = (),
@@ -173,7 +144,7 @@ def build_review(lake: Lake, month: date, scope: Scope | None = None, centers: t
                  csettings: complaints.ComplaintSettings | None = None) -> MonthlyReview:
     """Everything the page and the file show for ``month`` (any day of it)."""
     # Executives see aggregates only: the review never holds an individual.
-    scope = Scope(centers=(scope or Scope()).centers, teams=(scope or Scope()).teams, individuals=False)
+    scope = (scope or Scope.everything()).aggregates_only()
     settings = settings or m.ServiceSettings()
     csettings = csettings or complaints.ComplaintSettings()
     month = month_start(month)
@@ -215,10 +186,9 @@ def build_review(lake: Lake, month: date, scope: Scope | None = None, centers: t
     else:
         by_level, causes = pd.DataFrame(columns=["level", "complaints"]), pd.DataFrame(columns=["cause", "complaints"])
     review = MonthlyReview(month=month, centers=tuple(centers), scorecard=scorecard, trend=trend,
-                           by_queue=by_queue, complaints={k: now.get(k) for k in
-                                                          (*complaints.COMPLAINT_METRICS, "repeat_complainers",
-                                                           "calls")},
-                           complaints_by_level=by_level, complaint_causes=causes, workforce=wf)
+                           by_queue=by_queue, complaints={k: now.get(k) for k in (*complaints.COMPLAINT_KEYS, "calls")},
+                           complaints_by_level=by_level, complaint_causes=causes, workforce=wf,
+                           settings=m.DatasetSettings(service=settings, complaints=csettings))
     review.summary = {lang: written_summary(review, lang) for lang in ("zh", "en")}
     return review
 
@@ -261,7 +231,7 @@ def _sentence(review: MonthlyReview, key: str, lang: str) -> str:
     now, before = review.value(key), review.value(key, "previous")
     if _missing(now):
         return ""
-    name = label(key, lang)
+    name = label(key, lang, review.settings)
     if _missing(before):
         return _t("rev.sum.no_previous", lang, metric=name, value=fmt(key, now, lang))
     d = now - before
@@ -283,7 +253,8 @@ def written_summary(review: MonthlyReview, lang: str) -> list[str]:
         return [_t("rev.sum.no_data", lang, month=review.month.strftime("%Y-%m"))]
     ranked = sorted(CALL_KPIS, key=lambda k: -_movement_score(k, review.value(k), review.value(k, "previous")))
     out = [s for s in (_sentence(review, k, lang) for k in ranked[:3]) if s]
-    off = [f"{label(k, lang)} {fmt(k, review.value(k), lang)}" for k in KPIS if review.value(k, "rag") == "red"]
+    off = [f"{label(k, lang, review.settings)} {fmt(k, review.value(k), lang)}"
+           for k in KPIS if review.value(k, "rag") == "red"]
     if off:
         out.append(_t("rev.sum.off_target", lang, metrics=_t("rev.sum.sep", lang).join(off)))
     c = review.complaints
@@ -401,16 +372,17 @@ def scorecard_rows(review: MonthlyReview, lang: str) -> list[dict]:
     for r in review.scorecard.itertuples():
         met = metric(r.key)
         status = r.rag if isinstance(r.rag, str) else None  # None becomes NaN in a frame
-        sign = "≥" if met.higher_is_better else "≤"
         out.append({
-            "metric": label(r.key, lang),
-            "value": fmt(r.key, r.value, lang),
-            "target": "—" if _missing(r.target) else f"{sign} {fmt(r.key, r.target, lang)}",
+            "key": r.key,
+            "metric": met.label(lang, review.settings),
+            "value": met.format(r.value, lang),
+            "target": met.format_target(r.target, lang),
+            "no_target": met.no_target_reason(lang, review.settings) if _missing(r.target) else "",
             "status": _t(f"rev.rag.{status}", lang) if status else "—",
             "rag": status,
             "vs_previous": fmt_change(r.key, r.value, r.previous, lang),
             "vs_year_ago": fmt_change(r.key, r.value, r.year_ago, lang),
-            "formula": formula(r.key, lang),
+            "formula": formula(r.key, lang, review.settings),
         })
     return out
 
@@ -435,7 +407,9 @@ def render_html(review: MonthlyReview, lang: str = "zh") -> str:
     for r in scorecard_rows(review, lang):
         colour = RAG_COLOURS.get(r["rag"] or "", "#9ca3af")
         status = f"<span class=\"rag\" style=\"background:{colour}\">{e(r['status'])}</span>"
-        body.append("<tr>" + "".join(_cell(r[k]) for k in ("metric", "value", "target"))
+        body.append("<tr>" + "".join(_cell(r[k]) for k in ("metric", "value"))
+                    + (_cell(r["target"]) if not r["no_target"]
+                       else f"<td class=\"muted\">{e(r['target'])} · {e(r['no_target'])}</td>")
                     + f"<td>{status}</td>" + _cell(r["vs_previous"]) + _cell(r["vs_year_ago"]) + "</tr>")
     parts.append("<table><thead><tr>" + "".join(f"<th>{e(h)}</th>" for h in head) + "</tr></thead><tbody>"
                  + "".join(body) + "</tbody></table>")
@@ -481,6 +455,7 @@ def render_html(review: MonthlyReview, lang: str = "zh") -> str:
                   int(r.leavers_voluntary), fmt("turnover_annualised", r.turnover_annualised, lang)]
                  for r in wf.itertuples()]))
     parts.append(f"<h2>{e(_t('rev.definitions', lang))}</h2><ul>")
-    parts += [f"<li><b>{e(label(k, lang))}</b>: {e(formula(k, lang))}</li>" for k in KPIS]
+    parts += [f"<li><b>{e(label(k, lang, review.settings))}</b>: {e(formula(k, lang, review.settings))}</li>"
+              for k in KPIS]
     parts.append(f"</ul><p class=\"muted\">{e(_t('rev.footer', lang))}</p></body></html>")
     return "".join(parts)

@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import date
 
 from analytics.lake import Lake
-from analytics.metrics import REGISTRY, Metric
+from analytics.metrics import REGISTRY
 
 
-def current_targets(lake: Lake, on: date, center: str | None = None,
-                    extra: Iterable[dict[str, Metric]] = ()) -> dict[str, float | None]:
+def current_targets(lake: Lake, on: date, center: str | None = None) -> dict[str, float | None]:
     """metric key -> target on a day: the newest global row, then the center's, else the
-    default. ``extra`` adds other registries (complaints, workforce) so their targets can be
-    set in the targets table too."""
+    registry's default. Every metric of the registry (calls, complaints, workforce,
+    staffing...) can be given a target in the targets table."""
     out = {k: m.default_target for k, m in REGISTRY.items()}
-    for registry in extra:
-        out.update({k: m.default_target for k, m in registry.items()})
     rows = lake.query(
         "SELECT metric, scope_type, target FROM targets "
         "WHERE (valid_from IS NULL OR valid_from <= $on) "

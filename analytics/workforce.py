@@ -20,8 +20,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analytics import metrics as m
-from analytics.access import Scope
+from analytics.access import Scope, scope_predicate
 from analytics.filters import Filters
 from analytics.lake import Lake
 
@@ -33,9 +32,8 @@ WITH months AS (
 e AS (
   SELECT employee_id, hire_date, exit_date, exit_type FROM employees
   WHERE (len($centers::VARCHAR[]) = 0 OR list_contains($centers::VARCHAR[], center))
-    AND ($scope_centers::VARCHAR[] IS NULL OR list_contains($scope_centers::VARCHAR[], center))
     AND (len($teams::VARCHAR[]) = 0 OR list_contains($teams::VARCHAR[], team))
-    AND ($scope_teams::VARCHAR[] IS NULL OR list_contains($scope_teams::VARCHAR[], team))
+    AND {scope}
 )
 SELECT month,
   count(e.employee_id) FILTER (WHERE hire_date < month AND (exit_date IS NULL OR exit_date >= month))
@@ -57,9 +55,10 @@ def monthly(lake: Lake, filters: Filters, scope: Scope) -> pd.DataFrame:
     """One row per calendar month the period touches: ``month``, ``headcount_start``,
     ``headcount_end``, ``hires``, ``leavers`` (``leavers_voluntary``,
     ``leavers_involuntary``), ``avg_headcount`` and ``turnover_annualised`` (a fraction)."""
+    scope_sql, scope_params = scope_predicate(scope, center="center", team="team")
     params = {"m0": filters.start.replace(day=1), "m1": filters.end.replace(day=1),
-              "centers": list(filters.centers), "teams": list(filters.teams), **scope.sql_params()}
-    df = lake.query(_SQL, params)
+              "centers": list(filters.centers), "teams": list(filters.teams), **scope_params}
+    df = lake.query(_SQL.format(scope=scope_sql), params)
     for col in ("headcount_start", "headcount_end", "hires", "leavers", "leavers_voluntary",
                 "leavers_involuntary"):
         df[col] = df[col].astype("int64")
@@ -70,21 +69,8 @@ def monthly(lake: Lake, filters: Filters, scope: Scope) -> pd.DataFrame:
 
 
 
-# Scorecard entries for the monthly review (the call registry in analytics/metrics.py is
-# about calls; these are about people, so they live with their computation).
-WORKFORCE_METRICS: dict[str, m.Metric] = {x.key: x for x in (
-    m.Metric("headcount_end", "月末在职人数", "Headcount at month end",
-             "月末最后一天结束时在职的人数", "people employed at the end of the month's last day",
-             "people", None, None, lambda s, _: s["headcount_end"]),
-    m.Metric("hires", "入职", "Hires", "当月入职人数", "people whose first day is in the month",
-             "people", None, None, lambda s, _: s["hires"]),
-    m.Metric("leavers", "离职", "Leavers", "当月离职人数（最后工作日在当月）",
-             "people whose last day is in the month", "people", False, None, lambda s, _: s["leavers"]),
-    m.Metric("turnover_annualised", "年化流失率", "Annualised turnover",
-             "当月离职人数 ÷ 平均在职人数（(月初 + 月末) ÷ 2）× 12",
-             "leavers in the month / average headcount ((opening + closing) / 2) × 12",
-             "%", False, None, lambda s, _: m._ratio(s["leavers"], s["avg_headcount"]) * 12),
-)}
+# The workforce metrics (headcount, hires, leavers, turnover) are defined in the one
+# registry, analytics/metrics.py (area "workforce").
 
 
 # --- turnover by group and tenure spells (the attrition page) ---------------------------------
@@ -116,16 +102,20 @@ SELECT e.employee_id, e.center, e.team, e.role, e.hire_date, e.exit_date, e.exit
        l.team_leader, {band} AS tenure_band
 FROM employees e LEFT JOIN leaders l USING (team)
 WHERE (len($centers::VARCHAR[]) = 0 OR list_contains($centers::VARCHAR[], e.center))
-  AND ($scope_centers::VARCHAR[] IS NULL OR list_contains($scope_centers::VARCHAR[], e.center))
   AND (len($teams::VARCHAR[]) = 0 OR list_contains($teams::VARCHAR[], e.team))
-  AND ($scope_teams::VARCHAR[] IS NULL OR list_contains($scope_teams::VARCHAR[], e.team))
+  AND {scope}
 """
 
 
+def _people_sql(scope: Scope) -> tuple[str, dict]:
+    scope_sql, scope_params = scope_predicate(scope, center="e.center", team="e.team")
+    return _PEOPLE_SQL.format(band=_TENURE_BAND_SQL, scope=scope_sql), scope_params
+
+
 def _people(lake: Lake, filters: Filters, scope: Scope) -> pd.DataFrame:
-    params = {"d1": filters.end, "centers": list(filters.centers), "teams": list(filters.teams),
-              **scope.sql_params()}
-    return lake.query(_PEOPLE_SQL.format(band=_TENURE_BAND_SQL), params)
+    sql, scope_params = _people_sql(scope)
+    params = {"d1": filters.end, "centers": list(filters.centers), "teams": list(filters.teams), **scope_params}
+    return lake.query(sql, params)
 
 
 def turnover_by(lake: Lake, filters: Filters, scope: Scope, by: str) -> pd.DataFrame:
@@ -138,8 +128,9 @@ def turnover_by(lake: Lake, filters: Filters, scope: Scope, by: str) -> pd.DataF
     if by not in TURNOVER_GROUPS:
         raise ValueError(f"cannot break turnover down by {by!r}; choose from {', '.join(TURNOVER_GROUPS)}")
     scope.require("hr")
+    people_sql, scope_params = _people_sql(scope)
     sql = f"""
-    WITH e AS ({_PEOPLE_SQL.format(band=_TENURE_BAND_SQL)})
+    WITH e AS ({people_sql})
     SELECT {TURNOVER_GROUPS[by]} AS {by},
       count(*) FILTER (WHERE hire_date < $d0 AND (exit_date IS NULL OR exit_date >= $d0)) AS headcount_start,
       count(*) FILTER (WHERE hire_date <= $d1 AND (exit_date IS NULL OR exit_date > $d1)) AS headcount_end,
@@ -150,7 +141,7 @@ def turnover_by(lake: Lake, filters: Filters, scope: Scope, by: str) -> pd.DataF
     FROM e GROUP BY ALL ORDER BY 1
     """  # the group expression comes from the allowlist above, never from user text
     params = {"d0": filters.start, "d1": filters.end, "centers": list(filters.centers),
-              "teams": list(filters.teams), **scope.sql_params()}
+              "teams": list(filters.teams), **scope_params}
     df = lake.query(sql, params)
     for col in ("headcount_start", "headcount_end", "hires", "leavers", "leavers_voluntary", "leavers_involuntary"):
         df[col] = df[col].astype("int64")

@@ -65,3 +65,24 @@ def app(demo_dataset, monkeypatch):
         at.query_params["lang"] = lang
         return at
     return make
+
+
+# Tests on the generated demo dataset, through the app (AppTest), a real browser or a
+# subprocess of the command line are "slow": `pytest -m "not slow"` leaves them out and
+# runs the hand-made-table tests in under a minute. A test can also be marked by hand.
+_SLOW_FIXTURES = {"demo_dataset", "app"}
+# Measured over 3 s each on the 2-core machine: generators, command-line subprocesses,
+# kill-and-rerun imports, model training, AppTest runs.
+_SLOW_NODES = (
+    "tests/test_browser.py", "tests/test_engine_parity.py", "tests/test_demo.py", "tests/test_attrition_cli.py",
+    "tests/test_signin.py::test_users_command", "tests/test_staffing.py::test_python_m_analytics_staffing",
+    "tests/test_staffing.py::test_command_in_a_process", "tests/test_ingest.py::test_an_import_killed",
+    "tests/test_ingest.py::test_a_file_of_calls_alone", "tests/test_ingest.py::test_cli_report_and_exit_codes",
+    "tests/test_ingest.py::test_data_page_shows", "tests/test_attrition.py::test_protected_columns_never_reach",
+)
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if _SLOW_FIXTURES & set(getattr(item, "fixturenames", ())) or item.nodeid.startswith(_SLOW_NODES):
+            item.add_marker(pytest.mark.slow)

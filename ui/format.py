@@ -1,40 +1,31 @@
-"""Number formats with units."""
+"""Number formats with units for the pages: the one formatter lives in
+``analytics.units`` (the HTML report uses it too); this module gives the pages and the
+CSV downloads its shortcuts by metric and by unit."""
 
 from __future__ import annotations
 
-import math
+from collections.abc import Iterable
 
 from analytics.metrics import Metric
+from analytics.units import MISSING, UNITS, Change, format_change, format_target, format_value, is_missing
 
-
-def is_missing(value) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))
+__all__ = ["MISSING", "UNITS", "Change", "fmt_delta", "fmt_value", "format_change", "format_series",
+           "format_target", "format_value", "is_missing"]
 
 
 def fmt_value(metric: Metric, value, lang: str) -> str:
-    if is_missing(value):
-        return "—"
-    if metric.unit == "%":
-        return f"{value * 100:.1f} %"
-    if metric.unit == "s":
-        return f"{value:,.0f} {'秒' if lang == 'zh' else 's'}"
-    if metric.unit == "calls":
-        return f"{int(value):,}"
-    if metric.unit == "calls/agent-day":
-        return f"{value:.1f}"
-    return f"{value:,.2f}"
+    """A metric's value with its unit; "—" when missing."""
+    return metric.format(value, lang)
 
 
 def fmt_delta(metric: Metric, now, before, lang: str) -> str | None:
-    """Change against the previous period: percentage points for rates, units otherwise."""
-    if is_missing(now) or is_missing(before):
-        return None
-    d = now - before
-    if metric.unit == "%":
-        return f"{d * 100:+.1f} {'个百分点' if lang == 'zh' else 'pp'}"
-    if metric.unit == "s":
-        return f"{d:+,.0f} {'秒' if lang == 'zh' else 's'}"
-    if metric.unit == "calls":
-        pct = f" ({d / before:+.0%})" if before else ""
-        return f"{int(d):+,}{pct}"
-    return f"{d:+.1f}"
+    """Change against the previous period as text (percentage points for rates, units
+    otherwise); None when either side is missing. Use ``metric.format_change`` for the
+    direction too (a zero change is "flat" and drawn neutral)."""
+    change = metric.format_change(now, before, lang)
+    return change.text if change.known else None
+
+
+def format_series(values: Iterable, unit: str, lang: str, decimals: int | None = None) -> list[str]:
+    """A column as displayed (CSV downloads write numbers as the page shows them)."""
+    return [format_value(unit, v, lang, decimals) for v in values]

@@ -1,53 +1,85 @@
-"""KPI cards: value with unit, red / amber / green against the target, change against
-the previous period, and the formula one hover away."""
+"""The one KPI card: value with unit, red / amber / green against the target (or the
+reason no target applies), change against the previous period drawn neutral when it
+rounds to zero, and the formula with the dataset's settings one hover away. Every page
+and the monthly review draw their cards here, from the registry."""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 import streamlit as st
 
 from analytics import calls
+from analytics import metrics as m
 from analytics.access import Scope
 from analytics.filters import Filters
 from analytics.lake import Lake
-from analytics.metrics import REGISTRY, ServiceSettings, rag
 from analytics.targets import current_targets
-from ui.format import fmt_delta, fmt_value
 from ui.state import lang, t
 
 _BADGE_COLOURS = {"green": "green", "amber": "orange", "red": "red"}
+_NO_TARGET = object()  # "use the registry's default"
 
 
 def target_text(key: str, target) -> str:
-    m = REGISTRY[key]
+    met = m.get(key)
     if target is None:
         return t("kpi.no_target")
-    sign = "≥" if m.higher_is_better else "≤"
-    return t("kpi.target", target=f"{sign} {fmt_value(m, target, lang())}")
+    return t("kpi.target", target=met.format_target(target, lang(), compact=True))
 
 
-def kpi_row(keys: list[str], now: dict, before: dict, settings: ServiceSettings,
-            targets: dict | None = None) -> None:
-    targets = targets or {}
-    cols = st.columns(len(keys))
-    for col, key in zip(cols, keys):
-        m = REGISTRY[key]
-        value = now.get(key)
-        target = targets.get(key, m.default_target)
-        with col:
-            with st.container(border=True):
-                st.metric(m.label(lang()), fmt_value(m, value, lang()),
-                          delta=fmt_delta(m, value, before.get(key), lang()),
-                          delta_color="off" if m.higher_is_better is None
-                          else ("normal" if m.higher_is_better else "inverse"),
-                          help=m.formula(lang(), settings))
-                status = rag(m, value, target)
-                if status:
-                    st.badge(f"{t('rag.' + status)} · {target_text(key, target)}", color=_BADGE_COLOURS[status])
-                else:
-                    st.badge(target_text(key, target), color="gray")
+def _delta_style(met: m.Metric, direction: str) -> tuple[str, str]:
+    """(delta_color, delta_arrow) for st.metric: neutral when nothing moved or when
+    neither direction is better; otherwise green for the better direction."""
+    if direction == "flat":
+        return "off", "off"
+    if met.higher_is_better is None:
+        return "off", "auto"
+    return ("normal" if met.higher_is_better else "inverse"), "auto"
 
 
-def kpi_section(lk: Lake, filters: Filters, sc: Scope, cfg: ServiceSettings, kpis: list[str], require: str,
+def kpi_card(key: str, value, before=None, target=_NO_TARGET, settings=None, note: str | None = None) -> None:
+    """One card for registry metric ``key``. ``target`` None means none is set (the card
+    says why none applies); left out, the registry's default is used. ``note`` is one
+    more grey line (e.g. the change against a year before)."""
+    met = m.get(key)
+    target = met.default_target if target is _NO_TARGET else target
+    change = met.format_change(value, before, lang())
+    color, arrow = _delta_style(met, change.direction)
+    with st.container(border=True):
+        st.metric(met.label(lang(), settings), met.format(value, lang(), compact=True),
+                  delta=change.text if change.known else None, delta_color=color, delta_arrow=arrow,
+                  help=met.formula(lang(), settings))
+        if note:
+            st.caption(note)
+        status = m.rag(met, value, target)
+        if target is None:
+            reason = met.no_target_reason(lang(), settings)
+            st.badge(t("kpi.no_target"), color="gray", help=reason)
+            st.caption(reason)
+        elif status:
+            st.badge(f"{t('rag.' + status)} · {target_text(key, target)}", color=_BADGE_COLOURS[status])
+        else:
+            st.badge(target_text(key, target), color="gray")
+
+
+def kpi_row(keys: Sequence[str], now: dict, before: dict | None = None, settings=None,
+            targets: dict | None = None, notes: dict | None = None, per_row: int | None = None) -> None:
+    """Cards for ``keys`` side by side (``per_row`` to wrap). ``targets``: key -> target
+    in force (from ``analytics.targets.current_targets``); a key not in it takes the
+    registry's default."""
+    targets, before, notes = targets or {}, before or {}, notes or {}
+    keys = list(keys)
+    per_row = per_row or len(keys)
+    for first in range(0, len(keys), per_row):
+        chunk = keys[first:first + per_row]
+        for col, key in zip(st.columns(per_row), chunk):
+            with col:
+                kpi_card(key, now.get(key), before.get(key), targets.get(key, _NO_TARGET), settings,
+                         notes.get(key))
+
+
+def kpi_section(lk: Lake, filters: Filters, sc: Scope, cfg: m.ServiceSettings, kpis: list[str], require: str,
                 caption_suffix: str = "", note: str = "") -> dict:
     """The KPI row of a call page: totals against targets and the previous period, the
     period compared with, and how each number is computed. Stops the page with an
@@ -63,7 +95,8 @@ def kpi_section(lk: Lake, filters: Filters, sc: Scope, cfg: ServiceSettings, kpi
     st.caption(t("kpi.vs_previous", start=prev.start, end=prev.end) + caption_suffix)
     with st.expander(t("how.title"), icon=":material/functions:"):
         for key in kpis:
-            st.markdown(f"- **{REGISTRY[key].label(lang())}**: {REGISTRY[key].formula(lang(), cfg)}")
+            met = m.get(key)
+            st.markdown(f"- **{met.label(lang(), cfg)}**: {met.formula(lang(), cfg)}")
         if note:
             st.caption(note)
     return targets

@@ -8,6 +8,7 @@ import streamlit as st
 from analytics import audit
 from analytics.export import safe_csv
 from analytics.metrics import REGISTRY
+from analytics.units import UNITS
 from ui.state import dataset_path, lang, scope, t
 
 
@@ -34,7 +35,7 @@ def column_config(df: pd.DataFrame, labels: dict[str, str] | None = None,
         elif m is not None and m.unit == "s":
             cfg[col] = st.column_config.NumberColumn(label, format="%.0f", help=m.formula(lang()))
         elif m is not None:
-            cfg[col] = st.column_config.NumberColumn(label, format="%.1f" if m.unit != "calls" else "%d",
+            cfg[col] = st.column_config.NumberColumn(label, format=f"%.{UNITS[m.unit].decimals}f",
                                                      help=m.formula(lang()))
         elif pd.api.types.is_float_dtype(df[col]):
             cfg[col] = st.column_config.NumberColumn(label, format="%.2f")

@@ -12,6 +12,7 @@ import streamlit as st
 from analytics import careers
 from analytics.filters import Filters
 from ui import charts
+from ui.kpi import kpi_row
 from ui.state import get_lake, scope, t
 from ui.tables import table
 
@@ -54,19 +55,13 @@ with st.spinner():
     ttp = careers.time_to_promotion(data)
     stalled_n = int(careers.stalled_by_team(data, sc)["stalled"].sum())
 
-k1, k2, k3, k4, k5 = st.columns(5)
-with k1.container(border=True):
-    st.metric(t("car.kpi.promotion_rate"), pct(summary["promotion_rate"]), help=t("car.kpi.promotion_rate.help"))
-with k2.container(border=True):
-    st.metric(t("car.kpi.median"), months_text(ttp["median_months"]),
-              help=t("car.kpi.median.help", naive=months_text(ttp["naive_median_months_promoted_only"])))
-with k3.container(border=True):
-    st.metric(t("car.kpi.mobility"), pct(summary["internal_mobility_rate"]), help=t("car.kpi.mobility.help"))
-with k4.container(border=True):
-    ratio = summary["promotions_per_transfer"]
-    st.metric(t("car.kpi.ratio"), t("car.none") if ratio is None else f"{ratio:.2f}", help=t("car.kpi.ratio.help"))
-with k5.container(border=True):
-    st.metric(t("car.kpi.stalled"), f"{stalled_n:,}")
+kpi_row(["promotion_rate", "median_months_to_promotion", "internal_mobility_rate", "promotions_per_transfer",
+         "stalled_people"],
+        {"promotion_rate": summary["promotion_rate"], "median_months_to_promotion": ttp["median_months"],
+         "internal_mobility_rate": summary["internal_mobility_rate"],
+         "promotions_per_transfer": summary["promotions_per_transfer"], "stalled_people": stalled_n},
+        notes={"median_months_to_promotion": t("car.kpi.median.help",
+                                               naive=months_text(ttp["naive_median_months_promoted_only"]))})
 
 # Flows ----------------------------------------------------------------------------------------
 st.subheader(t("car.sankey"))

@@ -6,9 +6,11 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from analytics import calls, complaints
+from analytics.targets import current_targets
 from ui import charts
 from ui.filters import sidebar_filters
-from ui.review_cards import cards, coded, table
+from ui.kpi import kpi_row
+from ui.review_cards import coded, table
 from ui.state import dataset_path, get_lake, lang, scope, t
 
 lk, sc = get_lake(), scope()
@@ -28,8 +30,7 @@ if not now.get("complaints"):
 prev_filters = calls.previous_period(filters)
 before = complaints.summary(lk, prev_filters, sc, cset)
 # Two rows: seven cards side by side cut their labels short.
-cards(list(complaints.KPI_KEYS[:4]), now, before)
-cards(list(complaints.KPI_KEYS[4:]), now, before)
+kpi_row(complaints.KPI_KEYS, now, before, cset, current_targets(lk, filters.end), per_row=4)
 st.caption(t("kpi.vs_previous", start=prev_filters.start, end=prev_filters.end))
 with st.expander(t("cmp.rules"), icon=":material/functions:"):
     for key in complaints.KPI_KEYS:

@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics import audit, calls, complaints, report
+from ui.kpi import kpi_row
 from ui.review_cards import coded, table
 from ui.state import dataset_path, get_lake, lang, scope, settings, t
 
@@ -57,19 +58,10 @@ st.markdown("\n".join(f"- {s}" for s in review.summary[lang()]))
 
 # Scorecard ---------------------------------------------------------------------------------------
 st.subheader(t("rev.scorecard"))
-rows = report.scorecard_rows(review, lang())
-_BADGE = {"green": "green", "amber": "orange", "red": "red"}
-keys = list(report.KPIS)
-for start in range(0, len(rows), 4):
-    for col, r, key in zip(st.columns(4), rows[start:start + 4], keys[start:start + 4]):
-        with col, st.container(border=True):
-            st.metric(r["metric"], r["value"], delta=None if r["vs_previous"] == "—" else r["vs_previous"],
-                      delta_color="off" if report.metric(key).higher_is_better is None
-                      else ("normal" if report.metric(key).higher_is_better else "inverse"),
-                      help=r["formula"])
-            st.caption(f"{t('rev.col.vs_year_ago')}: {r['vs_year_ago']}")
-            st.badge(f"{r['status']} · {t('rev.col.target')} {r['target']}" if r["rag"]
-                     else f"{t('rev.col.target')} {r['target']}", color=_BADGE.get(r["rag"], "gray"))
+kpi_row(report.KPIS, {k: review.value(k) for k in report.KPIS}, {k: review.value(k, "previous") for k in report.KPIS},
+        review.settings, {k: review.value(k, "target") for k in report.KPIS},
+        {r["key"]: f"{t('rev.col.vs_year_ago')}: {r['vs_year_ago']}" for r in report.scorecard_rows(review, lang())},
+        per_row=4)
 st.caption(t("rev.rag_rule"))
 
 # Trends ----------------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from analytics import coverage, staffing
 from analytics.targets import current_targets
 from ui import charts
 from ui.filters import sidebar_filters
+from ui.kpi import kpi_row
 from ui.state import get_lake, scope, settings, t
 from ui.tables import table
 
@@ -40,19 +41,12 @@ if cov.empty:
     st.stop()
 
 summary = coverage.shortfall_summary(cov)
-k1, k2, k3, k4 = st.columns(4)
-with k1.container(border=True):
-    # The share goes under the count (grey, no arrow): beside it, a large center's count cut it off.
-    share = (t("stf.kpi.short.share", share=f"{summary['share_short']:.1%}")
-             if summary["share_short"] is not None else None)
-    st.metric(t("stf.kpi.short"), f"{summary['intervals_short']:,}", delta=share, delta_color="off",
-              delta_arrow="off", help=t("stf.kpi.short.help"))
-with k2.container(border=True):
-    st.metric(t("stf.kpi.hours_short"), f"{summary['agent_hours_short']:,.0f} h", help=t("stf.kpi.hours_short.help"))
-with k3.container(border=True):
-    st.metric(t("stf.kpi.required"), f"{summary['required_agent_hours']:,.0f} h")
-with k4.container(border=True):
-    st.metric(t("stf.kpi.staffed"), f"{summary['staffed_agent_hours']:,.0f} h", help=t("stf.kpi.staffed.help"))
+# The share goes under the count (a grey note): beside it, a large center's count cut it off.
+share = (t("stf.kpi.short.share", share=f"{summary['share_short']:.1%}")
+         if summary["share_short"] is not None else None)
+kpi_row(["intervals_short", "agent_hours_short", "required_agent_hours", "staffed_agent_hours"], summary,
+        settings=cfg, targets=targets,
+        notes={"intervals_short": share, "staffed_agent_hours": t("stf.kpi.staffed.help")})
 
 # Heatmap of the gap ------------------------------------------------------------------------
 st.subheader(t("stf.heatmap"))

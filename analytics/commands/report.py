@@ -43,7 +43,7 @@ def run(args) -> int:
         return _fail(f"the folder of --out ({args.out.parent}) does not exist")
     try:
         lk = lake.open_lake(args.dataset)
-        review = report.build_review(lk, month, Scope(individuals=False), tuple(args.center),
+        review = report.build_review(lk, month, Scope.everything().aggregates_only(), tuple(args.center),
                                      m.load_settings(args.dataset), complaints.load_settings(args.dataset))
     except (ValueError, PermissionError) as e:
         return _fail(str(e))

@@ -11,6 +11,7 @@ import pandas as pd
 
 from .. import workdays
 from . import config as C
+from .columns import bool_col, date_col, empty_frame, frame, int_col, str_col, ts_col
 from .hr import HR
 
 HOUR = 3600.0
@@ -89,7 +90,6 @@ def add_workdays_local(x: Context, us: int, n: int) -> int:
 
 # --- QA ------------------------------------------------------------------------------------
 def qa_evaluations(x: Context) -> pd.DataFrame:
-    from .generator import frame, int_col, str_col, ts_col  # noqa: F401
     rng = x.rng
     hr, cl = x.hr, x.calls
     ans = np.flatnonzero(x.answered & (x.call_person >= 0))
@@ -121,7 +121,6 @@ def qa_evaluations(x: Context) -> pd.DataFrame:
         for j, k in enumerate(pick.tolist()):
             rows.append((k, insp[int(who[j])].id, di, ci))
     if not rows:
-        from .generator import empty_frame
         x.qa = empty_frame("qa_evaluations")
         return x.qa
     k = np.array([r[0] for r in rows])
@@ -169,7 +168,6 @@ P_VALID = {"long_wait": 0.7, "attitude": 0.72, "wrong_answer": 0.72, "system_fau
 
 
 def complaints(x: Context) -> pd.DataFrame:
-    from .generator import bool_col, frame, int_col, str_col, ts_col
     rng = x.rng
     cl, hr = x.calls, x.hr
     n_calls = len(cl["arr"])
@@ -280,7 +278,6 @@ def complaints(x: Context) -> pd.DataFrame:
 
 # --- appraisals ----------------------------------------------------------------------------
 def appraisals(x: Context) -> pd.DataFrame:
-    from .generator import date_col, frame, int_col, str_col
     rng = x.rng
     hr, cl, r = x.hr, x.calls, x.roster
     days = x.days

@@ -25,9 +25,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from analytics import schema
+from analytics.staging import TMP_PREFIX  # noqa: F401  (imported from here by other modules)
 
 MANIFEST = "_batch.json"
-TMP_PREFIX = ".tmp-"
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,6 @@ and the options that change the rows (table, --center, --timezone).
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import shutil
 import sys
@@ -303,11 +302,10 @@ def import_files(root, table, paths, **kw) -> list[ImportReport]:
 
 
 def _settings(root: Path) -> ImportSettings:
-    """The "import" object of <dataset>/settings.json, if any."""
-    f = Path(root) / "settings.json"
-    if not f.is_file():
-        return ImportSettings()
-    return ImportSettings.from_dict(json.loads(f.read_text(encoding="utf-8")).get("import", {}))
+    """The "import" object of <dataset>/settings.json, if any (analytics.settings owns the file)."""
+    from analytics import settings as dataset_settings
+
+    return ImportSettings.from_dict(dataset_settings.load(root).section("import"))
 
 
 def _ensure_dataset_info(root: Path) -> None:

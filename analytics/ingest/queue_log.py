@@ -40,7 +40,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from analytics.ingest.readers import LINE, ReadError, Source
+from analytics.ingest.source import LINE, ReadError, Source
 
 CLOSE_ANSWERED = {"COMPLETECALLER", "COMPLETEAGENT", "TRANSFER", "BLINDTRANSFER", "ATTENDEDTRANSFER"}
 CLOSE_UNANSWERED = {"ABANDON", "EXITWITHTIMEOUT", "EXITWITHKEY", "EXITEMPTY"}

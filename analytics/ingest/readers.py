@@ -18,7 +18,6 @@ import csv
 import io
 import os
 import tempfile
-from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
 
@@ -28,25 +27,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from analytics.ingest.mapping import Mapping
+from analytics.ingest.source import LINE, ReadError, Source  # noqa: F401  (the readers' API)
 
-LINE = "_line"
 EXTENSIONS = {".csv": "csv", ".txt": "csv", ".tsv": "csv", ".xlsx": "excel", ".xlsm": "excel",
               ".parquet": "parquet", ".pq": "parquet", ".log": "queue_log"}
-
-
-@dataclass
-class Source:
-    frame: pd.DataFrame                 # text cells + _line
-    columns: list[str]                  # the source's own headers, in order
-    format: str
-    encoding: str | None = None
-    # Records the reader itself could not turn into rows: (line, column, code, reason, raw text)
-    problems: list[tuple] = field(default_factory=list)
-    notes: list[tuple[str, dict]] = field(default_factory=list)  # (warning code, values) for the report
-
-
-class ReadError(ValueError):
-    """The file as a whole cannot be read (wrong format, undecodable, no header)."""
 
 
 def detect_format(path: Path, mapping: Mapping) -> str:
