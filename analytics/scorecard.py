@@ -462,3 +462,85 @@ def as_csv_frame(doc: dict) -> pd.DataFrame:
              **{c: r["components"][c] for c in COMPONENTS}, "score": r["score"], "rank": r["rank"]}
             for r in doc["rows"]]
     return pd.DataFrame(rows, columns=["month", "employee_id", "name", "team", *COMPONENTS, "score", "rank"])
+
+
+# --- the printable file ---------------------------------------------------------------------
+
+_CSS = """
+body{font-family:"Noto Sans CJK SC","Source Han Sans SC","Microsoft YaHei",system-ui,sans-serif;margin:24px;color:#1f2937}
+h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:22px 0 6px;border-bottom:1px solid #e5e7eb}
+.muted{color:#6b7280;font-size:12px}
+table{border-collapse:collapse;width:100%;font-size:11px;margin:6px 0}
+th,td{border-bottom:1px solid #e5e7eb;padding:3px 5px;text-align:right}td{white-space:nowrap}th{background:#f3f4f6}
+th:nth-child(-n+3),td:nth-child(-n+3){text-align:left}
+@page{size:A4 landscape;margin:12mm}
+@media print{h2{break-after:avoid}table{break-inside:auto}tr{break-inside:avoid}.team{break-before:page}.team:first-of-type{break-before:auto}}
+"""
+
+# Columns of the printed agent table: (frame column, catalogue key, kind of number).
+PRINT_COLUMNS = (
+    ("rank", "sc.col.rank", "int"), ("name", "sc.col.name", "text"), ("employee_id", "sc.col.employee_id", "text"),
+    ("answered", "sc.col.answered", "int"), ("answered_per_day", "sc.col.answered_per_day", "1"),
+    ("aht_common_s", "sc.col.aht_common_s", "0"), ("aht_complex_s", "sc.col.aht_complex_s", "0"),
+    ("within_target_share", "sc.col.within_target_share", "%"), ("qa_score", "sc.col.qa_score", "1"),
+    ("qa_grade", "sc.col.qa_grade", "grade"), ("csat", "sc.col.csat", "2"), ("fcr", "sc.col.fcr", "%"),
+    ("transferred", "sc.col.transferred", "int"), ("valid_complaints", "sc.col.valid_complaints", "int"),
+    ("attendance_rate", "sc.col.attendance_rate", "%"), ("late_count", "sc.col.late_count", "int"),
+    ("score", "sc.col.score", "1"), ("score_change", "sc.col.score_change", "+1"),
+)
+
+
+def display_value(value, kind: str, lang: str) -> str:
+    """One cell as text: "—" for a missing value, never "None" or "nan"."""
+    from i18n import translate
+
+    if _missing(value):
+        return "—"
+    if kind == "text":
+        return str(value)
+    if kind == "grade":
+        return translate(f"sc.grade.{value}", lang)
+    if kind == "int":
+        return f"{int(value):,}"
+    if kind == "%":
+        return f"{100 * float(value):.1f} %"
+    if kind == "+1":
+        return f"{float(value):+.1f}"
+    return f"{float(value):,.{int(kind)}f}"
+
+
+def render_html(cards: pd.DataFrame, month: date, teams_text: str, weights: dict[str, float], lang: str,
+                today: date | None = None) -> str:
+    """The scorecards of a month as one self-contained HTML page, one section per team."""
+    import html
+
+    from i18n import translate
+
+    e = html.escape
+    t = lambda key, **v: translate(key, lang, **v)  # noqa: E731
+    title = t("sc.file_title", month=month_key(month))
+    parts = [f"<!DOCTYPE html><html lang=\"{'zh-CN' if lang == 'zh' else 'en'}\"><head><meta charset=\"utf-8\">",
+             f"<title>{e(title)}</title><style>{_CSS}</style></head><body><h1>{e(title)}</h1>",
+             f"<p class=\"muted\">{e(t('sc.file_caption', month=month_key(month), teams=teams_text, today=today or date.today()))}</p>",
+             f"<p class=\"muted\">{e(t('sc.caption', month=month_key(month), teams=teams_text))}</p>",
+             f"<p class=\"muted\">{e(t('sc.weights_used'))}: "
+             + e("; ".join(f"{t('sc.comp.' + c)} {100 * weights[c]:.0f} %" for c in COMPONENTS)) + "</p>"]
+    for team, rows in cards.groupby(cards["team"].fillna("—"), sort=True):
+        parts.append(f"<section class=\"team\"><h2>{e(t('sc.col.team'))} {e(str(team))}</h2><table><thead><tr>")
+        parts.append("".join(f"<th>{e(t(key))}</th>" for _, key, _ in PRINT_COLUMNS) + "</tr></thead><tbody>")
+        for r in rows.to_dict(orient="records"):
+            parts.append("<tr>" + "".join(f"<td>{e(display_value(r.get(col), kind, lang))}</td>"
+                                          for col, _, kind in PRINT_COLUMNS) + "</tr>")
+        parts.append("</tbody></table><table><thead><tr>"
+                     + "".join(f"<th>{e(t(k))}</th>" for k in ("sc.col.rank", "sc.col.name", "sc.col.employee_id"))
+                     + "".join(f"<th>{e(t('sc.comp.' + c))}</th>" for c in COMPONENTS)
+                     + f"<th>{e(t('sc.col.score'))}</th></tr></thead><tbody>")
+        for r in rows.to_dict(orient="records"):
+            cells = [display_value(r.get("rank"), "int", lang), display_value(r.get("name"), "text", lang),
+                     display_value(r.get("employee_id"), "text", lang)]
+            cells += [display_value(r.get(f"c_{c}"), "1", lang) for c in COMPONENTS]
+            cells.append(display_value(r.get("score"), "1", lang))
+            parts.append("<tr>" + "".join(f"<td>{e(c)}</td>" for c in cells) + "</tr>")
+        parts.append("</tbody></table></section>")
+    parts.append(f"<p class=\"muted\">{e(t('sc.components.caption'))}</p></body></html>")
+    return "".join(parts)
