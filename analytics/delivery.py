@@ -78,7 +78,7 @@ def html_to_pdf(html: str, out: Path | None = None) -> bytes:
                "--no-pdf-header-footer", f"--virtual-time-budget={SCRIPT_BUDGET_MS}",
                f"--print-to-pdf={pdf}", page.as_uri()]
         try:
-            run = subprocess.run(cmd, capture_output=True, text=True, timeout=PRINT_TIMEOUT_S)
+            run = subprocess.run(cmd, capture_output=True, text=True, timeout=PRINT_TIMEOUT_S, check=False)
         except subprocess.TimeoutExpired:
             raise DeliveryError(f"Chromium did not finish printing within {PRINT_TIMEOUT_S} s") from None
         data = pdf.read_bytes() if pdf.is_file() else b""

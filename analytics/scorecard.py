@@ -517,7 +517,7 @@ def render_html(cards: pd.DataFrame, month: date, teams_text: str, weights: dict
     from i18n import translate
 
     e = html.escape
-    t = lambda key, **v: translate(key, lang, **v)  # noqa: E731
+    t = lambda key, **v: translate(key, lang, **v)
     title = t("sc.file_title", month=month_key(month))
     parts = [f"<!DOCTYPE html><html lang=\"{'zh-CN' if lang == 'zh' else 'en'}\"><head><meta charset=\"utf-8\">",
              f"<title>{e(title)}</title><style>{_CSS}</style></head><body><h1>{e(title)}</h1>",

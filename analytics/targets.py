@@ -50,7 +50,7 @@ def handle_targets(dataset) -> dict[str, int]:
     data = json.loads(f.read_text(encoding="utf-8")) if f.is_file() else {}
     configured = data.get("handle_targets_s") or {}
     if not isinstance(configured, dict):
-        raise ValueError("settings.json handle_targets_s must map a category to seconds")
+        raise TypeError("settings.json handle_targets_s must map a category to seconds")
     out = {}
     for cat in schema.CATEGORIES:
         value = common if cat == "common" else configured.get(cat, DEFAULT_NON_COMMON_HANDLE_TARGET_S)

@@ -18,6 +18,8 @@ STRINGS = {
     "qa.calibration": {"zh": "质检员校准", "en": "Inspector calibration"},
     "qa.calibration.caption": {"zh": "偏差 = 该质检员对同一座席的评分减去其他质检员对该座席的平均分（取平均）；超过 ±{gap} 分标为偏严或偏松。",
                                "en": "Offset = the inspector's score minus the other inspectors' mean score of the same agent, averaged; beyond ±{gap} points is flagged harsh or lenient."},
+    "qa.calibration.single": {"zh": "校准需要至少两位质检员评过同一批座席；所选范围内没有这样的座席。",
+                              "en": "Calibration needs two inspectors or more scoring the same agents; there are none in this selection."},
     "qa.repeated": {"zh": "连续低分", "en": "Repeated low scores"},
     "qa.repeated.caption": {"zh": "当期 {n} 次及以上“较差”评分的座席，以及处理阶梯的下一步：口头提醒 → 签字确认质检提醒单 → 扣分。",
                             "en": "Agents with {n} or more poor evaluations in the period, and the next step of the ladder: verbal reminder → signed QC reminder slip → deduction."},

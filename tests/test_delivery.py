@@ -107,7 +107,7 @@ def test_html_prints_to_a_pdf_with_its_text(tmp_path):
     if shutil.which("pdftotext"):
         import subprocess
 
-        text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True).stdout
+        text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True, check=True).stdout
         assert "Scorecards 2026-10" in text
 
 
