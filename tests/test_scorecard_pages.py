@@ -58,3 +58,21 @@ def test_quality_page(app, lang, title):
     assert not work["reasons"].str.contains("low_qa|complaints|output_swings|new_agent").any()
     subheaders = " ".join(s.value for s in at.subheader)
     assert ("Inspector calibration" in subheaders) if lang == "en" else ("质检员校准" in subheaders)
+
+
+def test_handle_time_page_has_per_category_targets(app):
+    at = _open(app, "views/handle_time.py", "en", "center_manager")
+    assert "Handle-time target per category, and transfers to the specialist line" in [s.value for s in at.subheader]
+    per_cat = next(df.value for df in at.dataframe if "target_s" in df.value.columns)
+    assert dict(zip(per_cat["category"], per_cat["target_s"])) == {"Common issue": 300, "Non-common issue": 600}
+    assert per_cat["transfer_rate"].between(0, 1).all()
+
+
+@pytest.mark.parametrize("lang, csat", [("en", "CSAT (1-5)"), ("zh", "满意度（1-5）")])
+def test_service_level_page_shows_short_abandons_csat_and_fcr(app, lang, csat):
+    at = _open(app, "views/service_level.py", lang, "center_manager")
+    labels = [m.label for m in at.metric]
+    assert csat in labels
+    value = next(m.value for m in at.metric if m.label == csat)
+    assert 1.0 <= float(value) <= 5.0
+    assert any("short_abandoned" in df.value.columns for df in at.dataframe)
