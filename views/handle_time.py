@@ -80,9 +80,8 @@ if sc.individuals:
                       "output_swing", "reasons"]].head(50), f"agents_to_review_{filters.start}_{filters.end}", "review")
 
 # Per-category handle-time targets and transfers to the specialist line (issue 17) ----------
-from analytics import (
-    targets as _targets,  # imported here: this section is appended to the page
-)
+# imported here: this section is appended to the page
+from analytics import targets as _targets
 from ui.state import dataset_path as _dataset_path
 
 st.subheader(t("htcat.title"))
