@@ -100,6 +100,7 @@ STRINGS = {
     "sc.col.valid": {"zh": "有效", "en": "Valid"},
     "sc.col.weight": {"zh": "权重", "en": "Weight"},
     "sc.col.component": {"zh": "分项", "en": "Component"},
+    "sc.unit.min": {"zh": "分钟", "en": "min"},
     "sc.yes": {"zh": "是", "en": "yes"},
     "sc.no": {"zh": "否", "en": "no"},
     # report delivery (command line e-mail)

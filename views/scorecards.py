@@ -91,8 +91,9 @@ table(_coded(summary[sum_cols]), f"team_summary_{month_text}", "sc_summary", lab
 
 # Agents ------------------------------------------------------------------------------------
 st.subheader(t("sc.agents"))
-targets_text = ", ".join(f"{t(f'category.{c}')} ≤ {handle_targets[c] // 60:g} min" if handle_targets[c] % 60 == 0
-                         else f"{t(f'category.{c}')} ≤ {handle_targets[c]} {t('unit.s')}" for c in schema.CATEGORIES)
+targets_text = ", ".join(f"{t(f'category.{c}')} ≤ {handle_targets[c] // 60} {t('sc.unit.min')}"
+                         if handle_targets[c] % 60 == 0 else f"{t(f'category.{c}')} ≤ {handle_targets[c]} {t('unit.s')}"
+                         for c in schema.CATEGORIES)
 st.caption(t("sc.agents.caption", target=f"{scorecard.OUTPUT_TARGET_PER_DAY:.0f}", targets=targets_text))
 agent_cols = ["team", "rank", "employee_id", "name", "role", "answered", "answered_per_day", "aht_common_s",
               "aht_complex_s", "within_target_share", "qa_score", "qa_grade", "csat", "fcr", "transferred",
