@@ -154,3 +154,26 @@ def test_executive_cannot_print_scorecards(demo_dataset, tmp_path, capsys):
         users.remove(demo_dataset, "exec17")
     assert rc == 2 and "may not see individuals" in capsys.readouterr().err
     assert not (tmp_path / "s.html").exists()
+
+
+def test_monthly_review_for_a_team_leader_covers_its_centers_in_aggregate(demo_dataset, tmp_path, capsys):
+    from analytics import lake, users
+
+    team = lake.open_lake(demo_dataset).query(
+        "SELECT team, center FROM employees WHERE team IS NOT NULL ORDER BY team LIMIT 1").iloc[0]
+    users.add(demo_dataset, "lead17", "team_leader", "a-long-pass-123", centers=(team["center"],),
+              teams=(team["team"],))
+    try:
+        out = tmp_path / "r.html"
+        rc = main(["report", "monthly", "--dataset", str(demo_dataset), "--month", "2026-10", "--user", "lead17",
+                   "--lang", "en", "--out", str(out)])
+    finally:
+        users.remove(demo_dataset, "lead17")
+    assert rc == 0, capsys.readouterr().err
+    text = out.read_text(encoding="utf-8")
+    lk = lake.open_lake(demo_dataset)
+    mine = set(lk.query("SELECT queue FROM queues WHERE center = $c", {"c": team["center"]})["queue"])
+    others = set(lk.query("SELECT queue FROM queues WHERE center <> $c", {"c": team["center"]})["queue"])
+    assert [q for q in mine if q in text] and not [q for q in others if q in text]   # its centers only
+    ids = set(lake.open_lake(demo_dataset).query("SELECT employee_id FROM employees")["employee_id"])
+    assert not [i for i in ids if i in text]

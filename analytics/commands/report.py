@@ -14,6 +14,7 @@ month that just ended (README, "Monthly e-mail")::
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -63,9 +64,11 @@ def _scope(args):
     from analytics.access import Scope
     from analytics.commands._user_scope import scope_for
 
-    # An operator without --user gets the review's own limit: aggregates only.
+    # The monthly review is aggregates only, whoever asks; with --user it covers that
+    # user's centers (queue figures have no team, so a team leader's team limit is lifted).
     if getattr(args, "user", None):
-        return scope_for(args, args.dataset)
+        scope = scope_for(args, args.dataset)
+        return replace(scope.queue_level(), individuals=False) if args.what == "monthly" else scope
     return Scope(individuals=False) if args.what == "monthly" else Scope.everything()
 
 
