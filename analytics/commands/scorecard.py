@@ -57,6 +57,10 @@ def run(args) -> int:
     except (ValueError, PermissionError) as e:
         return _fail(str(e))
     doc = scorecard.as_document(cards, month, weights)
+    if not doc["rows"]:  # not an error (a JSON reader gets an empty list), but say why on stderr
+        months = lk.months("calls")
+        latest = f"; the latest month with calls is {months[-1]}" if months else ""
+        print(f"note: no agents with appraisal data in {doc['month']} within the scope{latest}", file=sys.stderr)
     if args.format == "json":
         print(json.dumps(doc, ensure_ascii=False, indent=1))
     else:
