@@ -361,3 +361,51 @@ def filter_options(lake: Lake, scope: Scope) -> dict:
     return {"centers": centers, "queues": queues, "teams": teams,
             "first_day": None if pd.isna(first) else pd.Timestamp(first).date(),
             "last_day": None if pd.isna(last) else pd.Timestamp(last).date()}
+
+
+# --- per-category handle targets, CSAT and first-contact resolution (issue 17) ----------------
+
+def by_category_targets(lake: Lake, filters: Filters, scope: Scope, targets_s: dict[str, int],
+                        settings: m.ServiceSettings | None = None) -> pd.DataFrame:
+    """Per call category: handled, AHT, the category's own handle-time target, the share
+    handled within it and the share transferred to the specialist line (问题专线).
+
+    Counted from the 30-second handle-time histogram: a call is within the target when its
+    bin ends at or before it (targets are whole multiples of the bin in the defaults)."""
+    settings = settings or m.ServiceSettings()
+    cte, params = _sources(lake, filters, settings)
+    where, wparams = _where(filters, scope, queue=True, team=False, agent=False, direction=True)
+    cats = list(targets_s)
+    sql = (f"{cte},\nt AS (SELECT unnest($cats::VARCHAR[]) AS category, unnest($targets::DOUBLE[]) AS target_s)\n"
+           "SELECT hh.category, CAST(sum(calls) AS BIGINT) AS handled, "
+           "(sum(talk_s) + coalesce(sum(hold_s), 0) + coalesce(sum(acw_s), 0)) / sum(calls) AS aht_s, "
+           "any_value(t.target_s) AS target_s, "
+           "sum(calls) FILTER (WHERE bin_s + $bin <= t.target_s) / sum(calls) AS within_category_target, "
+           "CAST(sum(transferred) AS BIGINT) AS transferred, sum(transferred) / sum(calls) AS transfer_rate "
+           f"FROM hh LEFT JOIN t ON t.category = hh.category WHERE {where} GROUP BY hh.category ORDER BY hh.category")
+    return lake.query(sql, {**params, **wparams, "bin": lake_mod.HANDLE_BIN_S, "cats": cats,
+                            "targets": [float(targets_s[c]) for c in cats]})
+
+
+def satisfaction_by_queue(lake: Lake, filters: Filters, scope: Scope) -> pd.DataFrame:
+    """Per queue: mean CSAT (1-5) with the number of answers, and the share of answered
+    calls resolved at the first contact among those where it is known. Raw calls of the
+    period (no rollup keeps them); queue figures, so the scope's team limit does not apply."""
+    # imported here: this block is appended to a file other changes also touch
+    from analytics.access import scope_predicate
+
+    pred, sparams = scope_predicate(scope.queue_level(), center="c.center", team=None)
+    m0, m1 = filters.months
+    return lake.query(f"""
+SELECT c.queue, count(*) AS answered, avg(c.csat) AS csat, count(c.csat) AS csat_answers,
+  avg(CAST(c.resolved_first_contact AS INTEGER)) AS fcr, count(c.resolved_first_contact) AS fcr_known
+FROM calls c JOIN centers z ON z.center = c.center
+WHERE c._month BETWEEN $m0 AND $m1 AND c.answered_at IS NOT NULL
+  AND coalesce(c.direction, 'inbound') = $direction
+  AND CAST(timezone(z.timezone, c.arrived_at) AS DATE) BETWEEN $start AND $end
+  AND (len($centers::VARCHAR[]) = 0 OR list_contains($centers::VARCHAR[], c.center))
+  AND (len($queues::VARCHAR[]) = 0 OR list_contains($queues::VARCHAR[], c.queue))
+  AND {pred}
+GROUP BY c.queue ORDER BY c.queue""", {**sparams, "m0": m0, "m1": m1, "start": filters.start, "end": filters.end,
+                                       "direction": filters.direction, "centers": list(filters.centers),
+                                       "queues": list(filters.queues)})

@@ -78,3 +78,19 @@ if sc.individuals:
             lambda r: "; ".join(t(f"reason.{x}") for x in r.split(",") if x))
         table(review[["agent", "name", "team", "tenure_days", "handled", "aht_s", "team_aht_s", "aht_vs_team",
                       "output_swing", "reasons"]].head(50), f"agents_to_review_{filters.start}_{filters.end}", "review")
+
+# Per-category handle-time targets and transfers to the specialist line (issue 17) ----------
+# imported here: this section is appended to the page
+from analytics import targets as _targets
+from ui.state import dataset_path as _dataset_path
+
+st.subheader(t("htcat.title"))
+_cat_targets = _targets.handle_targets(_dataset_path())
+st.caption(t("htcat.caption", common=_cat_targets["common"],
+             other=", ".join(str(v) for k, v in _cat_targets.items() if k != "common")))
+_per_cat = calls.by_category_targets(lk, filters, sc, _cat_targets, cfg)
+_per_cat["category"] = _per_cat["category"].map(lambda c: t(f"category.{c}") if isinstance(c, str) else "—")
+_per_cat["aht_s"] = _per_cat["aht_s"].round()
+_cols = ["category", "handled", "aht_s", "target_s", "within_category_target", "transferred", "transfer_rate"]
+table(_per_cat[_cols], f"handle_targets_by_category_{filters.start}_{filters.end}", "by_category_targets",
+      labels={c: t(f"htcat.col.{c}") for c in _cols}, percent=("within_category_target", "transfer_rate"))

@@ -106,3 +106,36 @@ else:
     st.caption(t("sl.drill.caption", n=MIN_INTERVAL_CALLS))
     table(one_day[["interval15", "offered", "answered", "abandoned", "service_level", "asa_s", "aht_s",
                    "staffed_agents", "occupancy"]], f"intervals_{day}", "drill")
+
+# Short abandons; customer satisfaction and first-contact resolution (issue 17) --------------
+st.subheader(t("slx.short.title"))
+st.caption(t("slx.short.caption", S=cfg.short_abandon_s,
+             formula=formula.text_zh if lang() == "zh" else formula.text_en))
+_by_queue = calls.metrics(lk, filters, sc.queue_level(), ("queue",), cfg)
+_by_queue = _by_queue[_by_queue["offered"].fillna(0) > 0].copy()
+if _by_queue.empty:
+    st.info(t("empty.chart"))
+else:
+    _by_queue["short_share"] = _by_queue["short_abandoned"] / _by_queue["offered"]
+    _by_queue["short_of_abandoned"] = _by_queue["short_abandoned"] / _by_queue["abandoned"].where(
+        _by_queue["abandoned"] > 0)
+    _cols = ["queue", "offered", "abandoned", "short_abandoned", "short_share", "short_of_abandoned"]
+    table(_by_queue[_cols], f"short_abandons_{filters.start}_{filters.end}", "short_abandons",
+          labels={c: t(f"slx.col.{c}") for c in _cols}, percent=("short_share", "short_of_abandoned"))
+
+st.subheader(t("slx.sat.title"))
+st.caption(t("slx.sat.caption"))
+_sat = calls.satisfaction_by_queue(lk, filters, sc)
+if _sat.empty:
+    st.info(t("empty.chart"))
+else:
+    _k1, _k2, _k3 = st.columns(3)
+    _rated = _sat["csat_answers"].sum()
+    _known = _sat["fcr_known"].sum()
+    _k1.metric(t("slx.kpi.csat"), f"{(_sat['csat'] * _sat['csat_answers']).sum() / _rated:.2f}" if _rated else "—")
+    _k2.metric(t("slx.kpi.fcr"), f"{(_sat['fcr'] * _sat['fcr_known']).sum() / _known * 100:.1f} %" if _known else "—")
+    _k3.metric(t("slx.kpi.short"), f"{int(_by_queue['short_abandoned'].sum()):,}" if not _by_queue.empty else "—")
+    _sat["csat"] = _sat["csat"].round(2)
+    _cols = ["queue", "answered", "csat", "csat_answers", "fcr"]
+    table(_sat[_cols], f"csat_fcr_{filters.start}_{filters.end}", "csat_fcr",
+          labels={c: t(f"slx.col.{c}") for c in _cols}, percent=("fcr",))

@@ -1,0 +1,546 @@
+"""The monthly appraisal (绩效考核) of agents: components, weights per role, score and rank.
+
+DOMAIN.md (seed 003) names four dimensions: work results (calls answered, problems
+solved, accuracy), attitude (attendance, lateness), teamwork (the leader's assessment)
+and customer satisfaction; the weights differ per role and are set by the center. Each
+component here is put on a 0-100 scale so that one weighted sum makes the score:
+
+    score = Σ weight × component, over the components present,
+
+where the weights of missing components are spread over the present ones in proportion
+to their own weights (i.e. the sum is divided by the weights present). ``rank`` is 1 for
+the best score within the team.
+
+Components (0-100, or missing):
+- ``output``: answered per agent-day against the target of 70 (seed 004), capped at 100;
+- ``qa``: the mean inspection score of the month (qa_evaluations; else the appraisal row);
+- ``fcr``: share of answered calls resolved at the first contact;
+- ``attitude``: attendance (share of shifts attended) less 5 points per lateness;
+- ``teamwork``: the leader's assessment. No table carries it yet, so it is missing and its
+  weight is spread over the others (the page says so);
+- ``csat``: mean customer satisfaction 1-5 mapped to 0-100;
+- ``complaints``: 100 less 25 per valid complaint attributed in the month (0 from four on).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+from analytics import schema
+from analytics.access import Scope, scope_predicate
+from analytics.lake import Lake
+
+COMPONENTS = ("output", "qa", "fcr", "attitude", "teamwork", "csat", "complaints")
+# Roles that take calls and are appraised on a scorecard.
+AGENT_ROLES = ("csr", "senior_csr", "outbound_csr")
+
+OUTPUT_TARGET_PER_DAY = 70.0      # calls answered per agent per day (seed 004)
+LATENESS_POINTS = 5.0             # attitude points lost per lateness
+COMPLAINT_POINTS = 25.0           # complaints points lost per valid complaint
+# QA grade bands of one evaluation's score, as the inspectors grade (DOMAIN.md, seed 004).
+QA_GOOD_FROM, QA_MEDIUM_FROM = 85.0, 70.0
+
+# DOMAIN.md's default for a CSR (the seeds give no numbers; the center edits the table):
+# work results 50 (output 20, QA 20, first-contact resolution 10), attitude 15, teamwork 10,
+# customer satisfaction 25 (CSAT 15, valid complaints 10).
+_CSR_WEIGHTS = {"output": 20, "qa": 20, "fcr": 10, "attitude": 15, "teamwork": 10, "csat": 15, "complaints": 10}
+DEFAULT_WEIGHTS: dict[str, dict[str, float]] = {role: dict(_CSR_WEIGHTS) for role in AGENT_ROLES}
+
+SETTINGS_KEY = "appraisal_weights"
+
+
+# --- the weights table ----------------------------------------------------------------------
+
+def _check_weights(table: dict) -> dict[str, dict[str, float]]:
+    out = {}
+    for role, weights in table.items():
+        if role not in schema.ROLES:
+            raise ValueError(f"appraisal weights for unknown role {role!r}")
+        if not isinstance(weights, dict) or set(weights) - set(COMPONENTS):
+            raise ValueError(f"appraisal weights of {role} must map components {COMPONENTS} to numbers")
+        clean = {}
+        for comp in COMPONENTS:
+            v = weights.get(comp, 0)
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or v < 0:
+                raise ValueError(f"weight of {comp} for {role} must be a number >= 0, got {v!r}")
+            clean[comp] = float(v)
+        if sum(clean.values()) <= 0:
+            raise ValueError(f"the weights of {role} add up to 0")
+        out[role] = clean
+    return out
+
+
+def load_weights(dataset: Path | str) -> dict[str, dict[str, float]]:
+    """Role -> component -> weight: the defaults, overridden per role by settings.json."""
+    f = Path(dataset) / "settings.json"
+    data = json.loads(f.read_text(encoding="utf-8")) if f.is_file() else {}
+    table = {role: dict(w) for role, w in DEFAULT_WEIGHTS.items()}
+    table.update(_check_weights(data.get(SETTINGS_KEY) or {}))
+    return table
+
+
+def save_weights(dataset: Path | str, table: dict) -> None:
+    """Write the weights table into settings.json, keeping every other section as it is."""
+    clean = _check_weights(table)
+    f = Path(dataset) / "settings.json"
+    data = json.loads(f.read_text(encoding="utf-8")) if f.is_file() else {}
+    data[SETTINGS_KEY] = clean
+    tmp = f.with_name("settings.json.tmp")
+    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+    os.replace(tmp, f)
+
+
+def normalized(weights: dict[str, float]) -> dict[str, float]:
+    """The weights as shares of 1, so Σ weight × component (0-100) is a 0-100 score."""
+    total = sum(weights.get(c, 0.0) for c in COMPONENTS)
+    return {c: round(weights.get(c, 0.0) / total, 6) for c in COMPONENTS}
+
+
+def weights_for(table: dict[str, dict[str, float]], role: str | None) -> dict[str, float]:
+    """A role's normalised weights; roles without a row use the CSR row."""
+    return normalized(table.get(role or "csr") or table["csr"])
+
+
+# --- components and the score -----------------------------------------------------------
+
+def _missing(x) -> bool:
+    return x is None or (isinstance(x, float) and math.isnan(x)) or x is pd.NA or x is pd.NaT
+
+
+def _clip(x: float) -> float:
+    return max(0.0, min(100.0, float(x)))
+
+
+def output_component(answered_per_day) -> float | None:
+    return None if _missing(answered_per_day) else _clip(100.0 * answered_per_day / OUTPUT_TARGET_PER_DAY)
+
+
+def attitude_component(attendance_rate, late_count) -> float | None:
+    if _missing(attendance_rate):
+        return None
+    return _clip(100.0 * attendance_rate - LATENESS_POINTS * (0 if _missing(late_count) else late_count))
+
+
+def csat_component(mean_csat) -> float | None:
+    return None if _missing(mean_csat) else _clip((mean_csat - 1.0) / 4.0 * 100.0)
+
+
+def share_component(share) -> float | None:
+    return None if _missing(share) else _clip(100.0 * share)
+
+
+def complaints_component(valid_complaints, answered) -> float | None:
+    # An agent without answered calls in the month has nothing to be judged on.
+    if _missing(answered) or answered <= 0:
+        return None
+    return _clip(100.0 - COMPLAINT_POINTS * (0 if _missing(valid_complaints) else valid_complaints))
+
+
+def qa_grade(score) -> str | None:
+    if _missing(score):
+        return None
+    return "good" if score >= QA_GOOD_FROM else "medium" if score >= QA_MEDIUM_FROM else "poor"
+
+
+def weighted_score(components: dict[str, float | None], weights: dict[str, float]) -> float | None:
+    """Σ weight × component over the present components, the missing components' weight
+    spread over the present ones in proportion to their weights; None when none is present."""
+    present = {c: v for c, v in components.items() if not _missing(v) and weights.get(c, 0) > 0}
+    total = sum(weights[c] for c in present)
+    if total <= 0:
+        return None
+    return sum(weights[c] * present[c] for c in present) / total
+
+
+def rank_in_team(scores: pd.Series, teams: pd.Series) -> pd.Series:
+    """1 = best score within the team; equal scores share the better rank; no score, no rank."""
+    return (scores.groupby(teams.fillna("")).rank(method="min", ascending=False)).astype("Int64")
+
+
+# --- months ---------------------------------------------------------------------------------
+
+def parse_month(text: str) -> date:
+    try:
+        if len(text) != 7 or text[4] != "-":
+            raise ValueError
+        return date(int(text[:4]), int(text[5:]), 1)
+    except (ValueError, TypeError):
+        raise ValueError(f"{text!r} is not a month in the form YYYY-MM") from None
+
+
+def shift_month(month: date, n: int) -> date:
+    k = month.year * 12 + month.month - 1 + n
+    return date(k // 12, k % 12 + 1, 1)
+
+
+def month_key(month: date) -> str:
+    return month.strftime("%Y-%m")
+
+
+# --- the queries ----------------------------------------------------------------------------
+
+_AGENTS_SQL = """
+SELECT e.employee_id, e.name, e.center, e.team, e.role, e.hire_date
+FROM employees e
+WHERE list_contains($agent_roles, e.role)
+  AND e.hire_date < $next_month AND (e.exit_date IS NULL OR e.exit_date >= $month_start)
+  AND ($teams::VARCHAR[] IS NULL OR list_contains($teams::VARCHAR[], e.team))
+  AND {scope}
+"""
+
+# Per agent and call category: answered calls of the month (center-local month partition).
+_CALLS_SQL = """
+SELECT c.agent_id AS employee_id, coalesce(c.category, 'unknown') AS category,
+  count(*) AS answered,
+  count(*) FILTER (WHERE c.talk_s IS NOT NULL) AS handled,
+  sum(coalesce(c.talk_s, 0) + coalesce(c.hold_s, 0) + coalesce(c.acw_s, 0))
+    FILTER (WHERE c.talk_s IS NOT NULL) AS handle_s,
+  count(*) FILTER (WHERE c.talk_s IS NOT NULL AND coalesce(c.talk_s, 0) + coalesce(c.hold_s, 0)
+    + coalesce(c.acw_s, 0) <= {target_case}) AS within_target,
+  count(*) FILTER (WHERE c.transferred) AS transferred,
+  sum(c.csat) AS csat_sum, count(c.csat) AS csat_n,
+  count(*) FILTER (WHERE c.resolved_first_contact) AS fcr_yes, count(c.resolved_first_contact) AS fcr_n
+FROM calls c JOIN employees e ON e.employee_id = c.agent_id
+WHERE c._month = $month AND c.answered_at IS NOT NULL
+  AND ($teams::VARCHAR[] IS NULL OR list_contains($teams::VARCHAR[], e.team))
+  AND {scope}
+GROUP BY ALL
+"""
+
+_DAYS_SQL = """
+SELECT a.agent_id AS employee_id,
+  count(DISTINCT CAST(timezone(z.timezone, a.interval_start) AS DATE)) AS agent_days
+FROM agent_intervals a JOIN centers z ON z.center = a.center
+JOIN employees e ON e.employee_id = a.agent_id
+WHERE a._month = $month AND a.staffed_s > 0
+  AND ($teams::VARCHAR[] IS NULL OR list_contains($teams::VARCHAR[], e.team))
+  AND {scope}
+GROUP BY ALL
+"""
+
+_QA_SQL = """
+SELECT q.agent_id AS employee_id, avg(q.score) AS qa_score, count(*) AS qa_evaluations,
+  count(*) FILTER (WHERE q.grade = 'poor' OR q.score < $medium_from) AS qa_poor
+FROM qa_evaluations q JOIN employees e ON e.employee_id = q.agent_id
+JOIN centers z ON z.center = e.center
+WHERE CAST(date_trunc('month', timezone(z.timezone, q.evaluated_at)) AS DATE) = $month_start
+  AND ($teams::VARCHAR[] IS NULL OR list_contains($teams::VARCHAR[], e.team))
+  AND {scope}
+GROUP BY ALL
+"""
+
+_APPRAISALS_SQL = """
+SELECT a.employee_id, a.attendance_rate, a.late_count, a.qa_score AS appraisal_qa_score
+FROM appraisals a JOIN employees e ON e.employee_id = a.employee_id
+WHERE a.month = $month_start
+  AND ($teams::VARCHAR[] IS NULL OR list_contains($teams::VARCHAR[], e.team))
+  AND {scope}
+"""
+
+_COMPLAINTS_SQL = """
+SELECT k.agent_id AS employee_id, count(*) AS valid_complaints
+FROM complaints k JOIN employees e ON e.employee_id = k.agent_id
+WHERE k._month = $month AND k.valid
+  AND ($teams::VARCHAR[] IS NULL OR list_contains($teams::VARCHAR[], e.team))
+  AND {scope}
+GROUP BY ALL
+"""
+
+
+def _target_case(targets_s: dict[str, int]) -> tuple[str, dict]:
+    """CASE over the schema's categories with each target as a bound parameter."""
+    parts, params = [], {}
+    for i, cat in enumerate(schema.CATEGORIES):
+        parts.append(f"WHEN $cat_{i} THEN $target_{i}")
+        params[f"cat_{i}"], params[f"target_{i}"] = cat, float(targets_s[cat])
+    params["target_other"] = float(targets_s.get("common", 300))
+    return "(CASE coalesce(c.category, 'unknown') " + " ".join(parts) + " ELSE $target_other END)", params
+
+
+def _query(lake: Lake, template: str, scope: Scope, params: dict, **fmt) -> pd.DataFrame:
+    pred, sparams = scope_predicate(scope, center="e.center", team="e.team")
+    return lake.query(template.format(scope=pred, **fmt), {**params, **sparams})
+
+
+def agent_month(lake: Lake, month: date, scope: Scope, teams: tuple[str, ...] = (),
+                weights: dict[str, dict[str, float]] | None = None,
+                handle_targets_s: dict[str, int] | None = None) -> pd.DataFrame:
+    """One row per agent of the month within the scope (and ``teams`` when given): the
+    measures, the components (0-100), the score and the rank in the team."""
+    from analytics import targets as targets_mod
+
+    scope.require("individuals")
+    scope.require("hr")  # attendance and lateness are HR records
+    weights = weights or load_weights(lake.root)
+    handle_targets_s = handle_targets_s or targets_mod.handle_targets(lake.root)
+    base = {"month": month_key(month), "month_start": month, "next_month": shift_month(month, 1),
+            "teams": list(teams) if teams else None}
+
+    people = _query(lake, _AGENTS_SQL, scope, {k: base[k] for k in ("month_start", "next_month", "teams")}
+                    | {"agent_roles": list(AGENT_ROLES)})
+    case, cparams = _target_case(handle_targets_s)
+    per_cat = _query(lake, _CALLS_SQL, scope, {"month": base["month"], "teams": base["teams"], **cparams},
+                     target_case=case)
+    days = _query(lake, _DAYS_SQL, scope, {"month": base["month"], "teams": base["teams"]})
+    qa = _query(lake, _QA_SQL, scope, {"month_start": month, "teams": base["teams"], "medium_from": QA_MEDIUM_FROM})
+    appr = _query(lake, _APPRAISALS_SQL, scope, {"month_start": month, "teams": base["teams"]})
+    compl = _query(lake, _COMPLAINTS_SQL, scope, {"month": base["month"], "teams": base["teams"]})
+
+    df = people.copy()
+    if not per_cat.empty:
+        sums = per_cat.groupby("employee_id")[["answered", "handled", "handle_s", "within_target", "transferred",
+                                               "csat_sum", "csat_n", "fcr_yes", "fcr_n"]].sum(min_count=1)
+        for cat in schema.CATEGORIES:
+            part = per_cat[per_cat["category"] == cat].set_index("employee_id")
+            sums[f"aht_{cat}_s"] = part["handle_s"] / part["handled"].where(part["handled"] > 0)
+        df = df.merge(sums.reset_index(), on="employee_id", how="left")
+    for frame in (days, qa, appr, compl):
+        if not frame.empty:
+            df = df.merge(frame, on="employee_id", how="left")
+    for col in ("answered", "handled", "handle_s", "within_target", "transferred", "csat_sum", "csat_n", "fcr_yes",
+                "fcr_n", "agent_days", "qa_score", "qa_evaluations", "qa_poor", "attendance_rate", "late_count",
+                "appraisal_qa_score", "valid_complaints", *[f"aht_{c}_s" for c in schema.CATEGORIES]):
+        if col not in df.columns:
+            df[col] = float("nan")
+        df[col] = pd.to_numeric(df[col], errors="coerce").astype("float64")
+    # Agents in the table but without calls or records this month stay out of the scorecard.
+    df = df[(df["answered"].fillna(0) > 0) | df["attendance_rate"].notna() | df["qa_score"].notna()]
+    df = df.reset_index(drop=True)
+
+    for c in ("answered", "transferred", "valid_complaints"):
+        df[c] = df[c].fillna(0)
+    df["answered_per_day"] = df["answered"] / df["agent_days"].where(df["agent_days"] > 0)
+    df["aht_s"] = df["handle_s"] / df["handled"].where(df["handled"] > 0)
+    df["within_target_share"] = df["within_target"] / df["handled"].where(df["handled"] > 0)
+    df["transfer_share"] = df["transferred"] / df["answered"].where(df["answered"] > 0)
+    df["csat"] = df["csat_sum"] / df["csat_n"].where(df["csat_n"] > 0)
+    df["fcr"] = df["fcr_yes"] / df["fcr_n"].where(df["fcr_n"] > 0)
+    df["qa_score"] = df["qa_score"].fillna(df["appraisal_qa_score"])
+    df["qa_grade"] = df["qa_score"].map(qa_grade)
+
+    comps = pd.DataFrame({
+        "output": df["answered_per_day"].map(output_component),
+        "qa": df["qa_score"].map(lambda v: None if _missing(v) else _clip(v)),
+        "fcr": df["fcr"].map(share_component),
+        "attitude": [attitude_component(a, late) for a, late in zip(df["attendance_rate"], df["late_count"])],
+        "teamwork": [None] * len(df),
+        "csat": df["csat"].map(csat_component),
+        "complaints": [complaints_component(v, a) for v, a in zip(df["valid_complaints"], df["answered"])],
+    }, index=df.index)
+    for c in COMPONENTS:
+        df[f"c_{c}"] = pd.to_numeric(comps[c], errors="coerce").astype("float64")
+    df["score"] = [weighted_score({c: df.at[i, f"c_{c}"] for c in COMPONENTS}, weights_for(weights, df.at[i, "role"]))
+                   for i in df.index]
+    df["score"] = pd.to_numeric(df["score"], errors="coerce").astype("float64")
+    df["rank"] = rank_in_team(df["score"], df["team"])
+    return df.sort_values(["team", "rank", "employee_id"], na_position="last", ignore_index=True)
+
+
+def scorecards(lake: Lake, month: date, scope: Scope, teams: tuple[str, ...] = ()) -> pd.DataFrame:
+    """``agent_month`` with the change of score against the previous month."""
+    weights = load_weights(lake.root)
+    now = agent_month(lake, month, scope, teams, weights)
+    before = agent_month(lake, shift_month(month, -1), scope, teams, weights)
+    prev = before.set_index("employee_id")["score"]
+    now["score_change"] = now["score"] - now["employee_id"].map(prev)
+    return now
+
+
+def team_summary(cards: pd.DataFrame) -> pd.DataFrame:
+    """One row per team: sums of counts, ratios of sums, mean of components and score."""
+    if cards.empty:
+        return pd.DataFrame()
+    g = cards.groupby("team", dropna=False)
+    out = g.agg(agents=("employee_id", "count"), answered=("answered", "sum"), agent_days=("agent_days", "sum"),
+                handled=("handled", "sum"), handle_s=("handle_s", "sum"), within_target=("within_target", "sum"),
+                transferred=("transferred", "sum"), csat_sum=("csat_sum", "sum"), csat_n=("csat_n", "sum"),
+                fcr_yes=("fcr_yes", "sum"), fcr_n=("fcr_n", "sum"), qa_score=("qa_score", "mean"),
+                valid_complaints=("valid_complaints", "sum"), attendance_rate=("attendance_rate", "mean"),
+                late_count=("late_count", "sum"), score=("score", "mean"))
+    out["answered_per_day"] = out["answered"] / out["agent_days"].where(out["agent_days"] > 0)
+    out["aht_s"] = out["handle_s"] / out["handled"].where(out["handled"] > 0)
+    out["within_target_share"] = out["within_target"] / out["handled"].where(out["handled"] > 0)
+    out["transfer_share"] = out["transferred"] / out["answered"].where(out["answered"] > 0)
+    out["csat"] = out["csat_sum"] / out["csat_n"].where(out["csat_n"] > 0)
+    out["fcr"] = out["fcr_yes"] / out["fcr_n"].where(out["fcr_n"] > 0)
+    out["qa_grade"] = out["qa_score"].map(qa_grade)
+    return out.reset_index()
+
+
+def team_trend(lake: Lake, month: date, scope: Scope, teams: tuple[str, ...] = (), months: int = 6) -> pd.DataFrame:
+    """Team means of the score and the main measures over the ``months`` months up to ``month``."""
+    weights = load_weights(lake.root)
+    frames = []
+    for k in range(months - 1, -1, -1):
+        m = shift_month(month, -k)
+        s = team_summary(agent_month(lake, m, scope, teams, weights))
+        if not s.empty:
+            s.insert(0, "month", m)
+            frames.append(s)
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+# --- one agent's month: days, evaluations, complaints ----------------------------------------
+
+def _agent_params(scope: Scope, agent: str) -> tuple[str, dict]:
+    pred, params = scope_predicate(scope, center="e.center", team="e.team")
+    return pred, {**params, "agent": agent}
+
+
+def agent_days(lake: Lake, month: date, scope: Scope, agent: str) -> pd.DataFrame:
+    """The agent's month by local day: answered, AHT, transfers, CSAT, first-contact resolution."""
+    scope.require("individuals")
+    pred, params = _agent_params(scope, agent)
+    return lake.query(f"""
+SELECT CAST(timezone(z.timezone, c.arrived_at) AS DATE) AS day, count(*) AS answered,
+  avg(coalesce(c.talk_s, 0) + coalesce(c.hold_s, 0) + coalesce(c.acw_s, 0)) FILTER (WHERE c.talk_s IS NOT NULL) AS aht_s,
+  count(*) FILTER (WHERE c.transferred) AS transferred, avg(c.csat) AS csat,
+  avg(CAST(c.resolved_first_contact AS INTEGER)) AS fcr
+FROM calls c JOIN centers z ON z.center = c.center JOIN employees e ON e.employee_id = c.agent_id
+WHERE c._month = $month AND c.answered_at IS NOT NULL AND c.agent_id = $agent AND {pred}
+GROUP BY ALL ORDER BY day""", {**params, "month": month_key(month)})
+
+
+def agent_evaluations(lake: Lake, month: date, scope: Scope, agent: str) -> pd.DataFrame:
+    scope.require("individuals")
+    pred, params = _agent_params(scope, agent)
+    return lake.query(f"""
+SELECT CAST(timezone(z.timezone, q.evaluated_at) AS DATE) AS day, q.method, q.score, q.grade,
+  q.evaluator_id, q.call_id
+FROM qa_evaluations q JOIN employees e ON e.employee_id = q.agent_id JOIN centers z ON z.center = e.center
+WHERE q.agent_id = $agent AND CAST(date_trunc('month', timezone(z.timezone, q.evaluated_at)) AS DATE) = $month_start
+  AND {pred}
+ORDER BY q.evaluated_at""", {**params, "month_start": month})
+
+
+def agent_complaints(lake: Lake, month: date, scope: Scope, agent: str) -> pd.DataFrame:
+    scope.require("individuals")
+    pred, params = _agent_params(scope, agent)
+    return lake.query(f"""
+SELECT CAST(timezone(z.timezone, k.received_at) AS DATE) AS day, k.level, k.channel, k.category, k.cause, k.valid
+FROM complaints k JOIN employees e ON e.employee_id = k.agent_id JOIN centers z ON z.center = k.center
+WHERE k._month = $month AND k.agent_id = $agent AND {pred}
+ORDER BY k.received_at""", {**params, "month": month_key(month)})
+
+
+# --- the command's format ---------------------------------------------------------------------
+
+def _num(x, digits: int = 2):
+    return None if _missing(x) else round(float(x), digits)
+
+
+def as_document(cards: pd.DataFrame, month: date, weights: dict[str, dict[str, float]]) -> dict:
+    """``{"month", "weights", "rows": [{employee_id, name, team, components, score, rank}]}``.
+
+    ``weights`` are the normalised weights of the rows' role (the CSR row when there are no
+    rows); when the rows' roles are weighted differently, ``weights_by_role`` says how.
+    """
+    roles = sorted(set(cards["role"].dropna())) if not cards.empty else []
+    per_role = {r: weights_for(weights, r) for r in roles}
+    shown = per_role[roles[0]] if roles else weights_for(weights, "csr")
+    doc = {"month": month_key(month), "weights": shown, "rows": []}
+    if len({tuple(w.items()) for w in per_role.values()}) > 1:
+        doc["weights_by_role"] = per_role
+    for r in cards.itertuples(index=False):
+        doc["rows"].append({
+            "employee_id": r.employee_id, "name": None if _missing(r.name) else r.name,
+            "team": None if _missing(r.team) else r.team,
+            "components": {c: _num(getattr(r, f"c_{c}")) for c in COMPONENTS},
+            "score": _num(r.score), "rank": None if _missing(r.rank) else int(r.rank)})
+    return doc
+
+
+def as_csv_frame(doc: dict) -> pd.DataFrame:
+    """The document flattened: one row per agent, one column per component (month first)."""
+    rows = [{"month": doc["month"], "employee_id": r["employee_id"], "name": r["name"], "team": r["team"],
+             **{c: r["components"][c] for c in COMPONENTS}, "score": r["score"], "rank": r["rank"]}
+            for r in doc["rows"]]
+    return pd.DataFrame(rows, columns=["month", "employee_id", "name", "team", *COMPONENTS, "score", "rank"])
+
+
+# --- the printable file ---------------------------------------------------------------------
+
+_CSS = """
+body{font-family:"Noto Sans CJK SC","Source Han Sans SC","Microsoft YaHei",system-ui,sans-serif;margin:24px;color:#1f2937}
+h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:22px 0 6px;border-bottom:1px solid #e5e7eb}
+.muted{color:#6b7280;font-size:12px}
+table{border-collapse:collapse;width:100%;font-size:11px;margin:6px 0}
+th,td{border-bottom:1px solid #e5e7eb;padding:3px 5px;text-align:right}td{white-space:nowrap}th{background:#f3f4f6}
+th:nth-child(-n+3),td:nth-child(-n+3){text-align:left}
+@page{size:A4 landscape;margin:12mm}
+@media print{h2{break-after:avoid}table{break-inside:auto}tr{break-inside:avoid}.team{break-before:page}.team:first-of-type{break-before:auto}}
+"""
+
+# Columns of the printed agent table: (frame column, catalogue key, kind of number).
+PRINT_COLUMNS = (
+    ("rank", "sc.col.rank", "int"), ("name", "sc.col.name", "text"), ("employee_id", "sc.col.employee_id", "text"),
+    ("answered", "sc.col.answered", "int"), ("answered_per_day", "sc.col.answered_per_day", "1"),
+    ("aht_common_s", "sc.col.aht_common_s", "0"), ("aht_complex_s", "sc.col.aht_complex_s", "0"),
+    ("within_target_share", "sc.col.within_target_share", "%"), ("qa_score", "sc.col.qa_score", "1"),
+    ("qa_grade", "sc.col.qa_grade", "grade"), ("csat", "sc.col.csat", "2"), ("fcr", "sc.col.fcr", "%"),
+    ("transferred", "sc.col.transferred", "int"), ("valid_complaints", "sc.col.valid_complaints", "int"),
+    ("attendance_rate", "sc.col.attendance_rate", "%"), ("late_count", "sc.col.late_count", "int"),
+    ("score", "sc.col.score", "1"), ("score_change", "sc.col.score_change", "+1"),
+)
+
+
+def display_value(value, kind: str, lang: str) -> str:
+    """One cell as text: "—" for a missing value, never "None" or "nan"."""
+    from i18n import translate
+
+    if _missing(value):
+        return "—"
+    if kind == "text":
+        return str(value)
+    if kind == "grade":
+        return translate(f"sc.grade.{value}", lang)
+    if kind == "int":
+        return f"{int(value):,}"
+    if kind == "%":
+        return f"{100 * float(value):.1f} %"
+    if kind == "+1":
+        return f"{float(value):+.1f}"
+    return f"{float(value):,.{int(kind)}f}"
+
+
+def render_html(cards: pd.DataFrame, month: date, teams_text: str, weights: dict[str, float], lang: str,
+                today: date | None = None) -> str:
+    """The scorecards of a month as one self-contained HTML page, one section per team."""
+    import html
+
+    from i18n import translate
+
+    e = html.escape
+    t = lambda key, **v: translate(key, lang, **v)
+    title = t("sc.file_title", month=month_key(month))
+    parts = [f"<!DOCTYPE html><html lang=\"{'zh-CN' if lang == 'zh' else 'en'}\"><head><meta charset=\"utf-8\">",
+             f"<title>{e(title)}</title><style>{_CSS}</style></head><body><h1>{e(title)}</h1>",
+             f"<p class=\"muted\">{e(t('sc.file_caption', month=month_key(month), teams=teams_text, today=today or date.today()))}</p>",
+             f"<p class=\"muted\">{e(t('sc.caption', month=month_key(month), teams=teams_text))}</p>",
+             f"<p class=\"muted\">{e(t('sc.weights_used'))}: "
+             + e("; ".join(f"{t('sc.comp.' + c)} {100 * weights[c]:.0f} %" for c in COMPONENTS)) + "</p>"]
+    for team, rows in cards.groupby(cards["team"].fillna("—"), sort=True):
+        parts.append(f"<section class=\"team\"><h2>{e(t('sc.col.team'))} {e(str(team))}</h2><table><thead><tr>")
+        parts.append("".join(f"<th>{e(t(key))}</th>" for _, key, _ in PRINT_COLUMNS) + "</tr></thead><tbody>")
+        for r in rows.to_dict(orient="records"):
+            parts.append("<tr>" + "".join(f"<td>{e(display_value(r.get(col), kind, lang))}</td>"
+                                          for col, _, kind in PRINT_COLUMNS) + "</tr>")
+        parts.append("</tbody></table><table><thead><tr>"
+                     + "".join(f"<th>{e(t(k))}</th>" for k in ("sc.col.rank", "sc.col.name", "sc.col.employee_id"))
+                     + "".join(f"<th>{e(t('sc.comp.' + c))}</th>" for c in COMPONENTS)
+                     + f"<th>{e(t('sc.col.score'))}</th></tr></thead><tbody>")
+        for r in rows.to_dict(orient="records"):
+            cells = [display_value(r.get("rank"), "int", lang), display_value(r.get("name"), "text", lang),
+                     display_value(r.get("employee_id"), "text", lang)]
+            cells += [display_value(r.get(f"c_{c}"), "1", lang) for c in COMPONENTS]
+            cells.append(display_value(r.get("score"), "1", lang))
+            parts.append("<tr>" + "".join(f"<td>{e(c)}</td>" for c in cells) + "</tr>")
+        parts.append("</tbody></table></section>")
+    parts.append(f"<p class=\"muted\">{e(t('sc.components.caption'))}</p></body></html>")
+    return "".join(parts)

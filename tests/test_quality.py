@@ -1,0 +1,106 @@
+"""Quality inspection analytics on a hand-made month; every expected value worked out by hand."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from analytics import lake, quality
+from analytics.access import Scope
+from analytics.filters import Filters
+from tests.conftest import build_dataset
+
+OCT = Filters(date(2026, 10, 1), date(2026, 10, 31))
+
+
+def _ev(i, agent, inspector, day, score):
+    # 02:00 UTC is 10:00 in Shanghai, the same day
+    return {"evaluation_id": f"E{i}", "agent_id": agent, "evaluator_id": inspector,
+            "evaluated_at": f"2026-10-{day:02d} 02:00:00", "score": score, "method": "sampled"}
+
+
+@pytest.fixture(scope="module")
+def lk(tmp_path_factory):
+    emp = [
+        {"employee_id": "A1", "name": "甲一", "center": "C1", "team": "T1", "role": "csr", "hire_date": "2024-01-01"},
+        {"employee_id": "A2", "name": "甲二", "center": "C1", "team": "T1", "role": "csr", "hire_date": "2024-01-01"},
+        {"employee_id": "B1", "name": "乙一", "center": "C1", "team": "T2", "role": "csr", "hire_date": "2024-01-01"},
+        {"employee_id": "Q1", "name": "质一", "center": "C1", "role": "quality_inspector", "hire_date": "2020-01-01"},
+        {"employee_id": "Q2", "name": "质二", "center": "C1", "role": "quality_inspector", "hire_date": "2020-01-01"},
+    ]
+    evs = [
+        # A1: Q1 80 and 90, Q2 70 -> mean 80, medium
+        _ev(1, "A1", "Q1", 5, 80.0), _ev(2, "A1", "Q1", 5, 90.0), _ev(3, "A1", "Q2", 5, 70.0),
+        # A2: Q1 60, Q2 64 -> both poor, mean 62, poor
+        _ev(4, "A2", "Q1", 6, 60.0), _ev(5, "A2", "Q2", 6, 64.0),
+        # B1: Q2 90 only -> good; no colleague scored B1, so it does not count for calibration
+        _ev(6, "B1", "Q2", 7, 90.0), _ev(7, "B1", "Q2", 7, 90.0),
+        # September: outside the period
+        {**_ev(8, "A1", "Q1", 1, 10.0), "evaluated_at": "2026-09-15 02:00:00"},
+    ]
+    calls = [{"call_id": "K1", "queue": "Q1", "center": "C1", "arrived_at": "2026-10-07 02:00:00",
+              "answered_at": "2026-10-07 02:00:05", "ended_at": "2026-10-07 02:05:00", "agent_id": "B1",
+              "talk_s": 200.0, "hold_s": 0.0, "acw_s": 0.0, "category": "common"}]
+    complaints = [{"complaint_id": "P1", "received_at": "2026-10-07 05:00:00", "center": "C1", "level": 1,
+                   "channel": "phone", "agent_id": "B1", "team": "T2", "valid": True}]
+    root = build_dataset(tmp_path_factory.mktemp("quality") / "ds", employees=emp, qa_evaluations=evs, calls=calls,
+                         complaints=complaints)
+    return lake.open_lake(root)
+
+
+def test_reviews_per_day(lk):
+    df = quality.reviews_per_day(lk, OCT, Scope.everything()).set_index("evaluator")
+    # Q1: 3 reviews on 2 days (5th, 6th); Q2: 4 reviews on 3 days (5th, 6th, 7th)
+    assert df.loc["Q1", "reviews"] == 3 and df.loc["Q1", "days"] == 2
+    assert df.loc["Q1", "per_day"] == pytest.approx(1.5)
+    assert df.loc["Q2", "per_day"] == pytest.approx(4 / 3)
+    assert df.loc["Q2", "vs_target"] == pytest.approx(4 / 3 / 60)
+    assert df.loc["Q1", "name"] == "质一"
+
+
+def test_grade_distribution_by_team(lk):
+    df = quality.grade_distribution(lk, OCT, Scope.everything()).set_index("team")
+    assert df.loc["T1", ["agents", "good", "medium", "poor"]].tolist() == [2, 0, 1, 1]
+    assert df.loc["T2", ["agents", "good", "medium", "poor"]].tolist() == [1, 1, 0, 0]
+    assert df.loc["T1", "poor_share"] == pytest.approx(0.5)
+
+
+def test_calibration_compares_inspectors_on_the_same_agents(lk):
+    df = quality.calibration(lk, OCT, Scope.everything()).set_index("evaluator")
+    # Q1 on A1: 80 + 90 against Q2's 70 -> +10 +20; on A2: 60 against 64 -> -4.  (30 - 4) / 3
+    assert df.loc["Q1", "offset"] == pytest.approx(26 / 3)
+    assert df.loc["Q1", "flag"] == "lenient"
+    # Q2 on A1: 70 against Q1's mean 85 -> -15; on A2: 64 against 60 -> +4; B1 unshared.  (-15 + 4) / 2
+    assert df.loc["Q2", "offset"] == pytest.approx(-5.5)
+    assert df.loc["Q2", "flag"] == "harsh"
+    assert df.loc["Q2", "shared_agents"] == 2 and df.loc["Q2", "reviews"] == 4
+
+
+def test_repeated_low_scores_and_next_step(lk):
+    df = quality.repeated_low_scores(lk, OCT, Scope.everything())
+    assert df["agent"].tolist() == ["A2"]
+    row = df.iloc[0]
+    assert row["poor"] == 2 and row["qa_score"] == pytest.approx(62.0)
+    assert row["next_step"] == "signed_slip"   # the second problem: a signed QC reminder slip
+    assert str(row["last_poor_day"])[:10] == "2026-10-06"
+
+
+def test_worklist_reasons(lk):
+    df = quality.worklist(lk, OCT, Scope.everything()).set_index("agent")
+    assert set(df.index) == {"A2", "B1"}            # A1's mean 80 is not low, and A1 has no complaint
+    assert df.loc["A2", "reasons"] == "low_qa"
+    assert df.loc["B1", "reasons"] == "complaints"
+    assert df.loc["B1", "name"] == "乙一" and df.loc["A2", "team"] == "T1"
+    # two inspectors x 60 recordings a day shared over the list
+    assert df["recordings"].sum() == pytest.approx(120, abs=1)
+
+
+def test_scope_limits_every_view(lk):
+    lead = Scope.for_role("team_leader", centers=("C1",), teams=("T1",))
+    assert set(quality.worklist(lk, OCT, lead)["agent"]) == {"A2"}
+    assert set(quality.grade_distribution(lk, OCT, lead)["team"]) == {"T1"}
+    # Q2's B1 reviews are outside a T1 leader's scope: 2 reviews on 2 days
+    assert quality.reviews_per_day(lk, OCT, lead).set_index("evaluator").loc["Q2", "reviews"] == 2
+    with pytest.raises(PermissionError):
+        quality.worklist(lk, OCT, Scope.for_role("executive"))
