@@ -151,10 +151,25 @@ _COLUMNS: dict[str, tuple[str, str]] = {
     "employee_id": ("工号", "Employee id"),
 }
 
+# Axis titles of the shared charts (ui/charts.py).
+_CHART_AXES: dict[str, tuple[str, str]] = {
+    "chart.hour_local": ("时刻（当地时间，时）", "Hour of day (local time)"),
+    "chart.time_local": ("时间（当地时间）", "Time (local)"),
+    "chart.calls_or_agents": ("呼叫数 / 座席数", "Calls / agents"),
+    "chart.people": ("人数", "People"),
+    "chart.complaints": ("投诉量（件）", "Complaints"),
+    "chart.cause": ("投诉原因", "Cause"),
+    "chart.age": ("已等待（工作日）", "Age (working days)"),
+    "chart.queue": ("队列", "Queue"),
+    "chart.rate": ("比率 (%)", "Rate (%)"),
+    "chart.to_role": ("一年后的岗位", "Role a year later"),
+}
+
 STRINGS: dict[str, dict[str, str]] = {
     f"code.{kind}.{code}": {"zh": zh, "en": en}
     for kind, labels in _LABELS.items() for code, (zh, en) in labels.items()
 }
+STRINGS.update({k: {"zh": zh, "en": en} for k, (zh, en) in _CHART_AXES.items()})
 STRINGS.update({f"col.{name}": {"zh": zh, "en": en} for name, (zh, en) in _COLUMNS.items()})
 STRINGS.update({f"code.role.{r}": {"zh": zh, "en": en} for r, (zh, en) in ROLE_NAMES.items()})
 STRINGS.update(_alias("access_role", _ACCESS, "role."))
