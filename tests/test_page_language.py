@@ -234,3 +234,18 @@ def test_label_codes_and_place_names():
     assert out["queue"].tolist() == ["Tax filing help", "—"]
     assert out["exit_reason"].tolist() == ["Pay", "—"]
     assert out["category"].tolist() == ["Non-common issue", "Common issue"]
+
+
+def test_queue_names_name_the_center_when_two_queues_share_a_name():
+    from ui import tables
+
+    opts = {"centers": pd.DataFrame({"center": ["HZ", "SH"],
+                                     "name_zh": ["杭州 12366 纳税服务中心", "上海 12366 纳税服务中心"],
+                                     "name_en": ["Hangzhou 12366 tax service center",
+                                                 "Shanghai 12366 tax service center"]}),
+            "queues": pd.DataFrame({"queue": ["HZ-TAX", "SH-TAX", "SH-TECH"], "center": ["HZ", "SH", "SH"],
+                                    "name_zh": ["纳税申报咨询", "纳税申报咨询", "技术支持"],
+                                    "name_en": ["Tax filing help", "Tax filing help", "Technical support"]})}
+    zh = tables.place_names(opts, "zh")["queue"]
+    assert zh == {"HZ-TAX": "纳税申报咨询（杭州）", "SH-TAX": "纳税申报咨询（上海）", "SH-TECH": "技术支持"}
+    assert tables.place_names(opts, "en")["queue"]["SH-TAX"] == "Tax filing help (Shanghai)"

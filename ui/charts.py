@@ -47,16 +47,25 @@ def date_axis(fig: go.Figure, grain: str, axis: str = "x") -> go.Figure:
     return fig
 
 
-def nice_step(top: float, intervals: int = 5) -> float:
-    """A round tick step (1, 2, 2.5 or 5 × 10^k) such that ``intervals`` steps cover ``top``."""
+def nice_step(top: float, intervals: int = 5, whole: bool = False) -> float:
+    """A round tick step (1, 2, 2.5 or 5 × 10^k) such that ``intervals`` steps cover ``top``;
+    ``whole`` for counts: a whole number, never 2.5 or 0.5 (no "12.5 complaints" tick)."""
     if not top or top <= 0 or not math.isfinite(top):
         return 1.0
     raw = top / intervals
+    if whole and raw <= 1:
+        return 1.0
     mag = 10 ** math.floor(math.log10(raw))
-    for m in (1, 2, 2.5, 5, 10):
+    for m in ((1, 2, 5, 10) if whole else (1, 2, 2.5, 5, 10)):
         if m * mag >= raw * (1 - 1e-9):
             return m * mag
     return 10 * mag
+
+
+def count_axis(fig: go.Figure, top: float) -> go.Figure:
+    """A left axis of counts from zero with whole-number ticks."""
+    step = nice_step(top, 5, whole=True)
+    return fig.update_yaxes(tickmode="linear", tick0=0, dtick=step, rangemode="tozero")
 
 
 def _max(values) -> float:
@@ -64,13 +73,25 @@ def _max(values) -> float:
     return float(s.max()) if len(s) else 0.0
 
 
-def two_axes(fig: go.Figure, left_max: float, right_max: float, left_title: str, right_title: str,
-             right_percent: bool = False, intervals: int = 5) -> go.Figure:
-    """Round ticks from zero on both y axes with the same number of steps, so the right
-    axis's ticks sit on the left axis's grid lines."""
-    ls, rs = nice_step(left_max, intervals), nice_step(right_max, intervals)
+def _steps(left_max: float, right_max: float, right_percent: bool, intervals: int,
+           left_whole: bool = False) -> tuple[float, float]:
+    ls, rs = nice_step(left_max, intervals, whole=left_whole), nice_step(right_max, intervals)
     if right_percent and right_max <= 1:
-        rs = 0.2 if right_max > 0.5 else nice_step(right_max, intervals)
+        rs = 1 / intervals if right_max > 0.5 else rs
+    return ls, rs
+
+
+def two_axes(fig: go.Figure, left_max: float, right_max: float, left_title: str, right_title: str,
+             right_percent: bool = False, intervals: int | None = None, left_whole: bool = False) -> go.Figure:
+    """Round ticks from zero on both y axes with the same number of steps, so the right
+    axis's ticks sit on the left axis's grid lines; the number of steps (4 or 5) is the
+    one that leaves the least empty space above the data."""
+    if intervals is None:
+        def waste(n: int) -> float:
+            ls, rs = _steps(left_max, right_max, right_percent, n, left_whole)
+            return (ls * n / left_max if left_max > 0 else 1) + (rs * n / right_max if right_max > 0 else 1)
+        intervals = min((5, 4), key=waste)
+    ls, rs = _steps(left_max, right_max, right_percent, intervals, left_whole)
     fig.update_layout(
         yaxis=dict(title_text=left_title, range=[0, ls * intervals * 1.02], tickmode="linear", tick0=0, dtick=ls,
                    rangemode="normal"),
@@ -151,7 +172,8 @@ def histogram(df: pd.DataFrame, x: str, y: str, colour_col: str, labels: dict[st
                              hovertemplate="%{x:.0f} s: %{y:,}"))
     fig.update_layout(barmode="stack")
     fig.add_vline(x=vline, line=dict(color=TARGET, dash="dash"), annotation_text=vline_label)
-    fig.update_xaxes(title_text=x_title)
+    # Ticks every 5 minutes: the handle-time target and its multiples read straight off.
+    fig.update_xaxes(title_text=x_title, tickmode="linear", tick0=0, dtick=300)
     return _layout(fig, y_title).update_layout(hovermode="closest")
 
 
@@ -198,7 +220,7 @@ def bars_and_rate(x, bars: list[tuple[str, pd.Series, str]], rate: pd.Series, ra
                              line=dict(color=rate_colour, width=2), hovertemplate=rate_hover))
     fig.update_layout(barmode="stack", height=height, margin=dict(l=10, r=10, t=30, b=10), hovermode="x unified",
                       legend=dict(orientation="h", y=1.12))
-    two_axes(fig, _max(total), _max(rate), left_title, right_title)
+    two_axes(fig, _max(total), _max(rate), left_title, right_title, left_whole=True)
     fig.update_xaxes(title_text=_x_title(grain))
     return date_axis(fig, grain)
 
@@ -214,7 +236,7 @@ def pareto(categories: pd.Series, counts: pd.Series, cumulative: pd.Series, vita
                              line=dict(color=SECOND), hovertemplate="%{y:.0%}"))
     fig.add_hline(y=0.8, yref="y2", line=dict(color=GREY, dash="dot", width=1))
     fig.update_layout(height=340, margin=dict(l=10, r=10, t=30, b=10), legend=dict(orientation="h", y=1.12))
-    two_axes(fig, _max(counts), 1.0, count_label, f"{cumulative_label} (%)", right_percent=True)
+    two_axes(fig, _max(counts), 1.0, count_label, f"{cumulative_label} (%)", right_percent=True, left_whole=True)
     fig.update_xaxes(title_text=x_title)
     return fig
 

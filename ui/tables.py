@@ -73,13 +73,25 @@ def label_codes(df: pd.DataFrame, lang_: str | None = None, names: dict[str, dic
 def place_names(opts: dict, lang_: str | None = None) -> dict[str, dict]:
     """{"queue": {code: name}, "center": {code: name}} from ``calls.filter_options``, in
     the user's language (the code where a name is missing)."""
-    col = "name_zh" if (lang_ or lang()) == "zh" else "name_en"
+    lang_ = lang_ or lang()
+    col = "name_zh" if lang_ == "zh" else "name_en"
     out = {}
     for kind, key in (("queues", "queue"), ("centers", "center")):
         df = opts.get(kind)
         if df is None:
             continue
         out[key] = {r[key]: (r.get(col) or r[key]) for r in df.to_dict(orient="records")}
+    queues = opts.get("queues")
+    if queues is not None and "center" in queues.columns and len(queues):
+        # Two centers often run a queue of the same name (纳税申报咨询 in both): name the
+        # center too, by the first word of its name (杭州 / Hangzhou), so rows stay apart.
+        names = out["queue"]
+        dup = {n for n in names.values() if list(names.values()).count(n) > 1}
+        centre = {c: str(n).split()[0] for c, n in out.get("center", {}).items() if n}
+        for r in queues.to_dict(orient="records"):
+            if names[r["queue"]] in dup and r["center"] in centre:
+                c = centre[r["center"]]
+                names[r["queue"]] += f"（{c}）" if lang_ == "zh" else f" ({c})"
     return out
 
 
@@ -118,7 +130,9 @@ def column_config(df: pd.DataFrame, labels: dict[str, str] | None = None,
         if _is_percent(col, percent):
             if not label.endswith("(%)") and "%" not in label:
                 label += " (%)"
-            cfg[col] = st.column_config.NumberColumn(label, format="percent", help=help_)
+            # table() shows percent columns × 100: "87.1" under "… (%)", one decimal on every row
+            # (Streamlit's "percent" format drops trailing zeros: 87.07% next to 87.2%).
+            cfg[col] = st.column_config.NumberColumn(label, format="%.1f", help=help_)
         elif m is not None and m.unit == "s":
             cfg[col] = st.column_config.NumberColumn(label, format="%.0f", help=help_)
         elif m is not None:
@@ -216,11 +230,15 @@ def table(df: pd.DataFrame, name: str, key: str, height: int | str = "auto",
     if df.empty:
         st.info(t("empty.chart"))
         return None
-    df = label_codes(df, lang(), _names_for(df))
-    event = st.dataframe(df, hide_index=True, column_config=column_config(df, labels, percent), height=height,
+    named = label_codes(df, lang(), _names_for(df))
+    shown = named.copy()
+    for col in shown.columns:
+        if _is_percent(col, percent) and pd.api.types.is_numeric_dtype(shown[col]):
+            shown[col] = shown[col].astype("float64") * 100
+    event = st.dataframe(shown, hide_index=True, column_config=column_config(df, labels, percent), height=height,
                          key=f"tbl_{key}", on_select="rerun" if selectable else "ignore",
                          selection_mode="single-row", placeholder=MISSING)
-    csv = safe_csv(csv_frame(df, labels, percent))
+    csv = safe_csv(csv_frame(named, labels, percent))
     st.download_button(t("download.csv"), data=("\ufeff" + csv).encode("utf-8"),
                        file_name=f"{name}.csv", mime="text/csv", key=f"dl_{key}", icon=":material/download:",
                        on_click=_audit_download, args=(f"{name}.csv", len(df)))

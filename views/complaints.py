@@ -71,14 +71,13 @@ for box, dim in zip(st.tabs([t(f"cmp.by_{d}") for d in ("level", "channel", "cat
         df = complaints.breakdown(lk, filters, sc, dim, cset)
         table(coded(df, dim)[[dim, *cols]], f"complaints_by_{dim}_{filters.start}_{filters.end}", f"by_{dim}")
 
-left, right = st.columns(2)
-with left:
-    st.subheader(t("cmp.by_queue"))
+# Tabs again: side by side, the fifth and sixth columns were cut off at 1440 px.
+queue_tab, team_tab = st.tabs([t("cmp.by_queue"), t("cmp.by_team")])
+with queue_tab:
     df = complaints.breakdown(lk, filters, sc, "queue", cset)
     table(df[["queue", "complaints", "complaints_per_10k", "valid_share", "resolved_within_target"]],
           f"complaints_by_queue_{filters.start}_{filters.end}", "by_queue")
-with right:
-    st.subheader(t("cmp.by_team"))
+with team_tab:
     df = complaints.breakdown(lk, filters, sc, "team", cset)
     table(df[["team", *cols]], f"complaints_by_team_{filters.start}_{filters.end}", "by_team")
 if sc.individuals:
@@ -113,9 +112,12 @@ with right:
         fig.update_layout(barmode="stack", height=300, margin=dict(l=10, r=10, t=30, b=10),
                           legend=dict(orientation="h", y=1.15), xaxis_title=t("chart.age"),
                           yaxis_title=t("chart.complaints"))
+        charts.count_axis(fig, float(age[["level1", "level2", "level3"]].sum(axis=1).max()))
         st.plotly_chart(fig, key="cmp_backlog")
-        table(_named(coded(complaints.open_backlog(lk, filters, sc, cset), "age", "age_band")),
-              f"complaints_open_{filters.end}", "backlog", height=240)
+if age["open"].sum() > 0:  # the list full width: in half the page its columns were cut off
+    st.markdown(f"**{t('cmp.backlog')}**")
+    table(_named(coded(complaints.open_backlog(lk, filters, sc, cset), "age", "age_band")),
+          f"complaints_open_{filters.end}", "backlog", height=240)
 
 # Unusual months -----------------------------------------------------------------------------------
 st.subheader(t("cmp.unusual"))
@@ -130,6 +132,7 @@ fig.add_trace(go.Scatter(x=unusual["month"], y=unusual["baseline"], name=t("cmp.
 fig.update_layout(height=300, margin=dict(l=10, r=10, t=30, b=10), legend=dict(orientation="h", y=1.15),
                   hovermode="x unified", xaxis_title=t("col.month"), yaxis_title=t("chart.complaints"))
 charts.date_axis(fig, "month")
+charts.count_axis(fig, float(unusual[["complaints", "baseline"]].max().max()))
 st.plotly_chart(fig, key="cmp_unusual")
 flagged = unusual[flag]
 st.markdown(t("cmp.unusual.list", months=", ".join(m.strftime("%Y-%m") for m in flagged["month"]))

@@ -34,7 +34,8 @@ st.plotly_chart(charts.stacked_parts(
     f"{REGISTRY['aht_s'].label(lang())} ({t('unit.s')})"), key="ht_trend")
 
 # Distribution and categories ---------------------------------------------------------------
-left, right = st.columns([3, 2])
+# Half and half: at 3 : 2 the category table's last column was cut off at 1440 px.
+left, right = st.columns(2)
 with left:
     st.subheader(t("ht.distribution"))
     dist = calls.handle_time_distribution(lk, filters, sc, cfg)
