@@ -140,8 +140,6 @@ _COLUMNS: dict[str, tuple[str, str]] = {
     "cause": ("原因", "Cause"),
     "share": ("占比（%）", "Share (%)"),
     "complaints": ("投诉量", "Complaints"),
-    "sl_change": ("服务水平较上月（百分点）", "Service level vs last month (pp)"),
-    "ar_change": ("接通率较上月（百分点）", "Answer rate vs last month (pp)"),
     "direction": ("方向", "Direction"),
     "exit_type": ("离职类型", "Exit type"),
     "exit_reason": ("离职原因", "Reason"),
@@ -149,6 +147,7 @@ _COLUMNS: dict[str, tuple[str, str]] = {
     "driver": ("因素", "Driver"),
     "hazard_ratio": ("风险比", "Hazard ratio"),
     "employee_id": ("工号", "Employee id"),
+    "matrix_from_role": ("原岗位 → 一年后去向（%）", "From role → a year later (%)"),
 }
 
 # Axis titles of the shared charts (ui/charts.py).
@@ -162,6 +161,7 @@ _CHART_AXES: dict[str, tuple[str, str]] = {
     "chart.age": ("已等待（工作日）", "Age (working days)"),
     "chart.queue": ("队列", "Queue"),
     "chart.rate": ("比率 (%)", "Rate (%)"),
+    "unit.pp": ("百分点", "pp"),
     "chart.to_role": ("一年后的岗位", "Role a year later"),
 }
 

@@ -25,9 +25,9 @@ PARTS = ("#1f6feb", "#f59e0b", "#10b981")
 
 # d3 time formats by grain of the x values and language.
 _DATE_FORMATS = {
-    "zh": {"day": ("%-m月%-d日", "%Y年%-m月%-d日"), "month": ("%Y年%-m月", "%Y年%-m月"),
+    "zh": {"day": ("%-m月%-d日", "%Y年%-m月%-d日"), "month": ("%-m月\n%Y年", "%Y年%-m月"),
            "time": ("%H:%M", "%-m月%-d日 %H:%M")},
-    "en": {"day": ("%b %-d", "%a %-d %b %Y"), "month": ("%b %Y", "%B %Y"), "time": ("%H:%M", "%-d %b %H:%M")},
+    "en": {"day": ("%b %-d", "%a %-d %b %Y"), "month": ("%b\n%Y", "%B %Y"), "time": ("%H:%M", "%-d %b %H:%M")},
 }
 _GRAIN_KIND = {"day": "day", "week": "day", "month": "month", "interval15": "time", "interval30": "time",
                "hour": "time"}

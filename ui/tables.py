@@ -117,6 +117,15 @@ def _is_percent(col: str, percent: tuple[str, ...]) -> bool:
     return col in percent or (m is not None and m.unit == "%")
 
 
+def _percent_label(col: str, label: str, lang_: str) -> str:
+    """A percent column's header with its unit: "(%)", or percentage points for a
+    change of a rate (sl_change, ar_change, *_change)."""
+    if col.endswith("_change"):
+        unit = translate("unit.pp", lang_)
+        return label if unit in label else f"{label} ({unit})"
+    return label if "%" in label else f"{label} (%)"
+
+
 def column_config(df: pd.DataFrame, labels: dict[str, str] | None = None,
                   percent: tuple[str, ...] = ()) -> dict:
     """Headers from the registry or the catalogue (``labels`` overrides), with units."""
@@ -128,8 +137,7 @@ def column_config(df: pd.DataFrame, labels: dict[str, str] | None = None,
         # With the dataset's settings, so the help names the formula in use, not "{sl_formula}".
         help_ = m.formula(lang(), settings()) if m is not None and col in REGISTRY else None
         if _is_percent(col, percent):
-            if not label.endswith("(%)") and "%" not in label:
-                label += " (%)"
+            label = _percent_label(col, label, lang())
             # table() shows percent columns × 100: "87.1" under "… (%)", one decimal on every row
             # (Streamlit's "percent" format drops trailing zeros: 87.07% next to 87.2%).
             cfg[col] = st.column_config.NumberColumn(label, format="%.1f", help=help_)
@@ -195,8 +203,7 @@ def csv_frame(df: pd.DataFrame, labels: dict[str, str] | None = None, percent: t
         m = _metric(col)
         if _is_percent(col, percent):
             kind = "percent"
-            if "%" not in name:
-                name += " (%)"
+            name = _percent_label(col, name, lang_)
         elif m is not None and m.unit == "s":
             kind = "s"
         elif m is not None and m.unit in ("calls", "complaints", "people"):

@@ -125,8 +125,12 @@ else:
     fig.update_xaxes(title_text=t("chart.to_role"))
     fig.update_layout(height=100 + 34 * len(matrix), margin=dict(l=10, r=10, t=10, b=10))
     st.plotly_chart(fig, key="car_matrix")
+    # Whole percents with the unit once in the first header: eleven "(%)" headers and two
+    # decimals made the matrix wider than the page at 1440 px.
+    shown[prob_cols] = (shown[prob_cols].astype("float64") * 100).round(0).astype("Int64")
+    labels["from_role"] = t("col.matrix_from_role")
     table(shown[["from_role", "people"] + prob_cols], f"transition_matrix_{start}_{end}", "car_matrix_tbl",
-          labels=labels, percent=tuple(prob_cols))
+          labels=labels)
 
 # Time to promotion ----------------------------------------------------------------------------
 st.subheader(t("car.ttp"))
@@ -149,7 +153,8 @@ fig.update_layout(height=340, margin=dict(l=10, r=10, t=20, b=10), xaxis_title=t
                   yaxis=dict(title=t("car.ttp.y"), tickformat=".0%", range=[0, 1]),
                   legend=dict(orientation="h", y=1.12))
 st.plotly_chart(fig, key="car_ttp")
-c1, c2 = st.columns(2)
+# 3 : 2, the cohort table has six columns to the other's four (at 1 : 1 its last one was cut off).
+c1, c2 = st.columns([3, 2])
 with c1:
     st.markdown(f"**{t('car.cohorts')}**")
     coh = careers.cohorts(data, min_group=sc.min_group)
