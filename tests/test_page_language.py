@@ -24,6 +24,10 @@ ROLE_PAGES = {
 # The attrition page is rebuilt by the HR work (issue 16) with the code.feature.* and
 # code.fairness.* labels of this catalogue; until that lands it shows codes.
 KNOWN_FAILURES = {"attrition": "attrition page shows codes until the HR helper's page rewrite (issue 16) lands"}
+# Narrower: one kind of problem on a page another helper is rewriting; every other check
+# still fails the test there.
+KNOWN_GAPS = {"staffing": ("has no title", "staffing charts get axis titles with the HR helper's staffing work "
+                                           "(issue 16)")}
 
 SNAKE_CODE = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)+$")         # senior_csr, pay_band_low, exit_type
 TEMPLATE = re.compile(r"\{[A-Za-z_][A-Za-z0-9_]*(:[^}]*)?\}")      # {sl_formula}, {T}, {n:.1f}
@@ -75,8 +79,47 @@ def problems_in_cell(value, codes: set[str], where: str) -> list[str]:
     return []
 
 
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
+_CARTESIAN = {"bar", "scatter", "heatmap", "histogram", "box"}
+
+
+def chart_problems(spec: dict, codes: set[str], where: str) -> list[str]:
+    """Axes without a title, dates left to Plotly's English month names, codes as
+    categories or legend entries."""
+    found = []
+    layout = spec.get("layout", {})
+    used_axes = set()
+    for trace in spec.get("data", []):
+        if trace.get("type", "scatter") not in _CARTESIAN:
+            continue
+        used_axes.add("x" + trace.get("xaxis", "x")[1:])
+        used_axes.add("y" + trace.get("yaxis", "y")[1:])
+        if trace.get("name") and trace.get("showlegend", True):
+            found += problems_in_text(trace["name"], codes, f"{where} legend")
+        for axis in ("x", "y"):
+            values = trace.get(axis)
+            if isinstance(values, list) and values and isinstance(values[0], str):
+                for v in values[:100]:
+                    if _ISO_DATE.match(v):
+                        fmt = (layout.get(f"{axis}axis") or {}).get("tickformat")
+                        if not fmt:
+                            found.append(f"{where}: dates on the {axis} axis without a format in the user's language")
+                        break
+                    found += problems_in_text(v, codes, f"{where} {axis} category")
+    for axis in sorted(used_axes):
+        key = axis[0] + "axis" + axis[1:]
+        title = ((layout.get(key) or {}).get("title") or {}).get("text")
+        if not title:
+            found.append(f"{where}: {key} has no title")
+        else:
+            found += problems_in_text(title, codes, f"{where} {key} title")
+    return found
+
+
 def page_problems(at, codes: set[str]) -> list[str]:
     found = []
+    for i, chart in enumerate(at.get("plotly_chart")):
+        found += chart_problems(json.loads(chart.proto.spec), codes, f"chart {i}")
     for i, df_el in enumerate(at.dataframe):
         where = f"table {i}"
         cfg = json.loads(df_el.proto.columns or "{}")
@@ -115,8 +158,36 @@ def codes(demo_dataset):
     return _known_codes() | _queue_codes(demo_dataset)
 
 
+@pytest.fixture()
+def csv_files(monkeypatch):
+    """The frames every table's CSV download is written from, as the page built them."""
+    from ui import tables
+
+    seen = []
+    real = tables.safe_csv
+
+    def record(df):
+        seen.append(df)
+        return real(df)
+    monkeypatch.setattr(tables, "safe_csv", record)
+    return seen
+
+
+def csv_problems(frames: list, codes: set[str]) -> list[str]:
+    found = []
+    for i, df in enumerate(frames):
+        for col in df.columns:
+            found += problems_in_text(str(col), codes, f"CSV {i} header")
+            for v in df[col].head(200):
+                found += problems_in_cell(v, codes, f"CSV {i} column {col!r}")
+                if isinstance(v, float) and v != round(v, 2):
+                    found.append(f"CSV {i} column {col!r}: {v!r} not rounded as displayed")
+                    break
+    return found
+
+
 @pytest.mark.parametrize("role,lang,page", list(_cases()))
-def test_page_reads_right(app, codes, role, lang, page):
+def test_page_reads_right(app, codes, csv_files, role, lang, page):
     at = app(lang)
     at.run()
     assert not at.exception, at.exception
@@ -124,11 +195,17 @@ def test_page_reads_right(app, codes, role, lang, page):
         at.selectbox(key="demo_role").set_value(role).run()
         assert not at.exception, at.exception
     at.switch_page(f"views/{page}.py")
+    csv_files.clear()  # only this page's downloads
     at.run()
     assert not at.exception, at.exception
     assert at.title, "the page drew"
-    found = page_problems(at, codes)
+    found = page_problems(at, codes) + csv_problems(csv_files, codes)
+    gap, why = KNOWN_GAPS.get(page, (None, ""))
+    known = [f for f in found if gap and gap in f]
+    found = [f for f in found if f not in known]
     assert not found, "\n".join(found)
+    if known:
+        pytest.xfail(f"{why}: " + "; ".join(known))
 
 
 # --- the checks themselves can fail ------------------------------------------------------------
@@ -146,6 +223,15 @@ def test_checks_catch_codes_templates_and_missing_values():
     assert not problems_in_text("纳税申报咨询", codes, "x")
     assert not problems_in_text("Phone", codes, "x")
     assert not problems_in_text("2026-10-01 至 2026-10-31", codes, "x")
+    untitled = {"data": [{"type": "bar", "x": ["HZ-TAX"], "y": [1]}], "layout": {"xaxis": {"title": {"text": "队列"}}}}
+    assert chart_problems(untitled, codes, "c") == ["c x category: raw code 'HZ-TAX'", "c: yaxis has no title"]
+    english_dates = {"data": [{"x": ["2026-10-01", "2026-10-02"], "y": [1, 2]}],
+                     "layout": {"xaxis": {"title": {"text": "日期"}}, "yaxis": {"title": {"text": "比率"}}}}
+    assert chart_problems(english_dates, codes, "c") == [
+        "c: dates on the x axis without a format in the user's language"]
+    assert csv_problems([pd.DataFrame({"service_level": [0.8582468536100685]})], codes) == [
+        "CSV 0 header: raw code 'service_level'",
+        "CSV 0 column 'service_level': 0.8582468536100685 not rounded as displayed"]
 
 
 # --- labels and formats, against hand-written values ----------------------------------------------
