@@ -7,7 +7,8 @@ exit_reason, event_type, move, complaint_level, channel, complaint_category, cau
 age_band, category (call category), direction, grain, shift_pattern, education,
 tenure_band, gender, marital_status, feature (attrition model features and Cox
 drivers), fairness (protected attributes and their groups), model_metric, audit_action,
-qa_grade, step (the demo generator's progress steps).
+qa_grade, step and table (the demo generator's progress steps). Units are not codes
+here: the metric registry's unit formatter names them.
 
 Where an area file already holds a label under its own key (careers' role ladder,
 complaints' levels and channels, the sign-in roles), the ``code.*`` entry reuses that

@@ -20,7 +20,10 @@ MISSING = "—"
 CODE_COLUMNS = {"category": "category", "direction": "direction", "role": "role", "from_role": "role",
                 "exit_type": "exit_type", "exit_reason": "exit_reason", "event_type": "event_type",
                 "shift_pattern": "shift_pattern", "education": "education", "tenure_band": "tenure_band",
-                "action": "audit_action", "driver": "feature", "feature": "feature"}
+                "action": "audit_action", "driver": "feature", "feature": "feature",
+                "max_level": "complaint_level"}
+# Columns that hold a comma-separated list of codes ("attitude, transfer_loop").
+CODE_LIST_COLUMNS = {"causes": "cause", "drivers": "feature"}
 
 
 def _metric(col: str):
@@ -65,6 +68,11 @@ def label_codes(df: pd.DataFrame, lang_: str | None = None, names: dict[str, dic
         kind = CODE_COLUMNS.get(col)
         if kind is not None:
             out[col] = [code_label(kind, v, lang_) for v in out[col]]
+        elif col in CODE_LIST_COLUMNS:
+            sep = "、" if lang_ == "zh" else ", "
+            out[col] = [MISSING if _is_missing(v) or not str(v).strip() else
+                        sep.join(code_label(CODE_LIST_COLUMNS[col], c.strip(), lang_) for c in str(v).split(","))
+                        for v in out[col]]
         elif names and col in names:
             out[col] = [MISSING if _is_missing(v) else names[col].get(v, v) for v in out[col]]
     return out

@@ -6,7 +6,6 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from analytics import calls, complaints
-from i18n import code_label
 from ui import charts
 from ui.filters import sidebar_filters
 from ui.review_cards import cards, coded, table
@@ -146,12 +145,6 @@ if sc.individuals:
     if rep.empty:
         st.info(t("cmp.repeat.none"))
     else:
-        if "causes" in rep.columns:  # a list of cause codes per customer
-            sep = "、" if lang() == "zh" else ", "
-            rep = rep.assign(causes=[sep.join(code_label("cause", c.strip(), lang()) for c in str(v).split(","))
-                                     if isinstance(v, str) else v for v in rep["causes"]])
-        if "max_level" in rep.columns:
-            rep = rep.assign(max_level=[code_label("complaint_level", v, lang()) for v in rep["max_level"]])
         table(rep, f"repeat_complainers_{filters.start}_{filters.end}", "repeat")
 
 st.subheader(t("cmp.list"))
