@@ -141,6 +141,8 @@ _COLUMNS: dict[str, tuple[str, str]] = {
     "cause": ("原因", "Cause"),
     "share": ("占比（%）", "Share (%)"),
     "complaints": ("投诉量", "Complaints"),
+    "sl_change": ("服务水平环比", "SL vs last month"),
+    "ar_change": ("接通率环比", "Answer rate vs last month"),
     "direction": ("方向", "Direction"),
     "exit_type": ("离职类型", "Exit type"),
     "exit_reason": ("离职原因", "Reason"),
@@ -163,6 +165,7 @@ _CHART_AXES: dict[str, tuple[str, str]] = {
     "chart.queue": ("队列", "Queue"),
     "chart.rate": ("比率 (%)", "Rate (%)"),
     "unit.pp": ("百分点", "pp"),
+    "chart.per_agent_day": ("通 / 人天", "calls per agent-day"),
     "chart.to_role": ("一年后的岗位", "Role a year later"),
 }
 

@@ -64,7 +64,7 @@ else:
     st.plotly_chart(charts.bars_with_target(
         per_team, "team", "answered_per_agent_day", target_apd,
         f"{t('target')} {target_apd:.0f}" if target_apd is not None else "",
-        REGISTRY["answered_per_agent_day"].label(lang())), key="ht_team")
+        f"{REGISTRY['answered_per_agent_day'].label(lang())} ({t('chart.per_agent_day')})"), key="ht_team")
     if target_apd is not None:
         st.caption(t("ht.per_agent_day.caption", target=f"{target_apd:.0f}"))
     table(per_team[["team", "answered", "answered_per_agent_day", "aht_s", "within_handle_target", "occupancy"]],

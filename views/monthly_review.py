@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics import audit, calls, complaints, report
-from ui import charts
+from ui import charts, tables
 from ui.review_cards import coded, table
 from ui.state import dataset_path, get_lake, lang, scope, settings, t
 from ui.tables import place_names
@@ -101,11 +101,16 @@ with right:
 st.subheader(t("rev.by_queue"))
 fig = report.queue_figure(review, lang())
 fig.for_each_trace(lambda tr: tr.update(x=[queue_names.get(q, q) for q in tr.x]))
+fig.update_xaxes(tickangle=-25)  # queue names are long: slanted, on a taller chart
+fig.update_layout(height=420)
 st.plotly_chart(charts.localise(fig, x_title=t("chart.queue"), y_title=t("chart.rate")), key="rev_queue")
 q = review.by_queue[["queue", "offered", "service_level", "service_level_change", "answer_rate",
                      "answer_rate_change"]]
-table(q.rename(columns={"service_level_change": "sl_change", "answer_rate_change": "ar_change"}),
-      f"review_by_queue_{month_text}", "rev_queue")
+# Short headers for the changes: the review's long ones cut the sixth column off at 1440 px.
+tables.table(q.rename(columns={"service_level_change": "sl_change", "answer_rate_change": "ar_change"}),
+             f"review_by_queue_{month_text}", "rev_queue",
+             labels={"sl_change": t("col.sl_change"), "ar_change": t("col.ar_change")},
+             percent=("sl_change", "ar_change"))
 
 left, right = st.columns(2)
 with left:
@@ -118,9 +123,10 @@ with left:
         table(coded(lv, "level")[["level", "complaints", "share"]], f"review_complaints_{month_text}", "rev_lv")
 with right:
     st.subheader(t("rev.workforce"))
-    st.plotly_chart(charts.localise(report.workforce_figure(review, lang()), "month", x_title=t("col.month"),
-                                    y_title=t("chart.people"), right_title=report.label("headcount_end", lang())),
-                    key="rev_workforce")
+    fig = charts.localise(report.workforce_figure(review, lang()), "month", x_title=t("col.month"),
+                          y_title=t("chart.people"), right_title=report.label("headcount_end", lang()))
+    # Thirteen months in half the page: every other month, upright, instead of slanted labels.
+    st.plotly_chart(fig.update_xaxes(dtick="M2", tickangle=0), key="rev_workforce")
     st.caption(t("rev.workforce.caption"))
     wf = review.workforce.assign(month=pd.to_datetime(review.workforce["month"]).dt.strftime("%Y-%m"))
     table(wf[["month", "headcount_end", "hires", "leavers", "leavers_voluntary", "turnover_annualised"]].tail(6),
