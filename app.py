@@ -10,6 +10,7 @@ import streamlit as st
 
 from analytics import lake
 from i18n import LANGS
+from i18n.strings_codes import step_label
 from ui.auth import sign_in
 from ui.state import dataset_path, lang, t
 
@@ -62,8 +63,10 @@ def ensure_dataset() -> bool:
         from analytics.commands.demo import build_demo
 
         bar = st.progress(0.0, text=t("demo.generating"))
+        lang_now = lang()  # read once: the callback may run outside the script's thread
         build_demo(path, scale=os.environ.get("CALLCENTER_DEMO_SCALE", "default"),
-                   progress=lambda f, msg: bar.progress(min(1.0, f), text=f"{t('demo.generating')} {msg}"))
+                   progress=lambda f, msg: bar.progress(min(1.0, f),
+                                                        text=f"{t('demo.generating')} {step_label(msg, lang_now)}"))
         bar.empty()
         st.toast(t("demo.done"))
     return True

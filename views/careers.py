@@ -116,11 +116,16 @@ else:
         z=z, x=[labels[c] for c in prob_cols], y=[role_name(r) for r in matrix.index], colorscale="Blues",
         zmin=0, zmax=1, text=[[f"{v:.0%}" if v > 0 else "" for v in row] for row in z], texttemplate="%{text}",
         hovertemplate="%{y} → %{x}: %{z:.1%}<extra></extra>", showscale=False))
-    fig.update_yaxes(autorange="reversed")
-    fig.update_layout(height=60 + 34 * len(matrix), margin=dict(l=10, r=10, t=10, b=10))
+    fig.update_yaxes(autorange="reversed", title_text=t("car.col.from_role"))
+    fig.update_xaxes(title_text=t("chart.to_role"))
+    fig.update_layout(height=100 + 34 * len(matrix), margin=dict(l=10, r=10, t=10, b=10))
     st.plotly_chart(fig, key="car_matrix")
+    # Whole percents with the unit once in the first header: eleven "(%)" headers and two
+    # decimals made the matrix wider than the page at 1440 px.
+    shown[prob_cols] = (shown[prob_cols].astype("float64") * 100).round(0).astype("Int64")
+    labels["from_role"] = t("col.matrix_from_role")
     table(shown[["from_role", "people"] + prob_cols], f"transition_matrix_{start}_{end}", "car_matrix_tbl",
-          labels=labels, percent=tuple(prob_cols))
+          labels=labels)
 
 # Time to promotion ----------------------------------------------------------------------------
 st.subheader(t("car.ttp"))
@@ -143,7 +148,8 @@ fig.update_layout(height=340, margin=dict(l=10, r=10, t=20, b=10), xaxis_title=t
                   yaxis=dict(title=t("car.ttp.y"), tickformat=".0%", range=[0, 1]),
                   legend=dict(orientation="h", y=1.12))
 st.plotly_chart(fig, key="car_ttp")
-c1, c2 = st.columns(2)
+# 3 : 2, the cohort table has six columns to the other's four (at 1 : 1 its last one was cut off).
+c1, c2 = st.columns([3, 2])
 with c1:
     st.markdown(f"**{t('car.cohorts')}**")
     coh = careers.cohorts(data, min_group=sc.min_group)
@@ -222,7 +228,11 @@ for r in roles:
 fig.update_layout(barmode="stack", height=360, margin=dict(l=10, r=10, t=30, b=10),
                   xaxis_title=t("car.col.month"), yaxis_title=t("car.y.people"), legend=dict(orientation="h", y=1.15))
 st.plotly_chart(fig, key="car_proj")
-shown = proj.round(1)
+# People in whole numbers: the chain's expected values (172.4 CSRs) read as heads.
+shown = proj.copy()
+for c in shown.columns:
+    if pd.api.types.is_float_dtype(shown[c]):
+        shown[c] = shown[c].round(0).astype("Int64")
 table(shown, f"headcount_projection_{end}", "car_proj_tbl",
       labels={**{r: role_name(r) for r in roles}, "month": t("car.col.month"), "total": t("car.col.total"),
               "hires": t("car.col.hires"), "exits": t("car.col.exits")})

@@ -39,40 +39,45 @@ with st.expander(t("cmp.rules"), icon=":material/functions:"):
     st.markdown(f"- {t('cmp.rule.target', D=f'{cset.resolve_within_workdays:g}')}")
     st.markdown(f"- {t('cmp.rule.rate')}")
 
+
+
+def _named(df):
+    """Levels, channels, categories and causes by name wherever a table has them."""
+    for dim in ("level", "channel", "category", "cause"):
+        if dim in df.columns:
+            df = coded(df, dim)
+    return df
+
+
 # Trend ---------------------------------------------------------------------------------------
 st.subheader(t("cmp.trend"))
 trend = complaints.by_period(lk, filters, sc, cset)
 grain = filters.grain
-fig = go.Figure()
-fig.add_trace(go.Bar(x=trend[grain], y=trend["complaints"] - trend["level3"], name=t("cmp.col.level1") + "+" +
-                     t("cmp.col.level2"), marker_color="#93c5fd"))
-fig.add_trace(go.Bar(x=trend[grain], y=trend["level3"], name=t("cmp.col.level3"), marker_color=charts.TARGET))
-fig.add_trace(go.Scatter(x=trend[grain], y=trend["complaints_per_10k"], yaxis="y2", mode="lines+markers",
-                         name=complaints.metric_label("complaints_per_10k", lang()),
-                         line=dict(color=charts.PRIMARY, width=2), hovertemplate="%{y:.2f}"))
-fig.update_layout(barmode="stack", height=340, margin=dict(l=10, r=10, t=30, b=10), hovermode="x unified",
-                  legend=dict(orientation="h", y=1.12),
-                  yaxis2=dict(overlaying="y", side="right", showgrid=False, rangemode="tozero"))
+fig = charts.bars_and_rate(
+    trend[grain],
+    [(t("cmp.col.level1") + "+" + t("cmp.col.level2"), trend["complaints"] - trend["level3"], "#93c5fd"),
+     (t("cmp.col.level3"), trend["level3"], charts.TARGET)],
+    trend["complaints_per_10k"], complaints.metric_label("complaints_per_10k", lang()), charts.PRIMARY, grain,
+    t("chart.complaints"), complaints.metric_label("complaints_per_10k", lang()))
 st.plotly_chart(fig, key="cmp_trend")
 st.caption(t("cmp.trend.caption"))
 
 # Breakdowns ----------------------------------------------------------------------------------
 cols = ["complaints", "share", "valid_share", "resolution_workdays", "resolved_within_target"]
-left, mid, right = st.columns(3)
-for box, dim in ((left, "level"), (mid, "channel"), (right, "category")):
+# Tabs, not three columns: six columns of numbers do not fit a third of the page at 1440 px.
+for box, dim in zip(st.tabs([t(f"cmp.by_{d}") for d in ("level", "channel", "category")]),
+                    ("level", "channel", "category")):
     with box:
-        st.subheader(t(f"cmp.by_{dim}"))
         df = complaints.breakdown(lk, filters, sc, dim, cset)
         table(coded(df, dim)[[dim, *cols]], f"complaints_by_{dim}_{filters.start}_{filters.end}", f"by_{dim}")
 
-left, right = st.columns(2)
-with left:
-    st.subheader(t("cmp.by_queue"))
+# Tabs again: side by side, the fifth and sixth columns were cut off at 1440 px.
+queue_tab, team_tab = st.tabs([t("cmp.by_queue"), t("cmp.by_team")])
+with queue_tab:
     df = complaints.breakdown(lk, filters, sc, "queue", cset)
     table(df[["queue", "complaints", "complaints_per_10k", "valid_share", "resolved_within_target"]],
           f"complaints_by_queue_{filters.start}_{filters.end}", "by_queue")
-with right:
-    st.subheader(t("cmp.by_team"))
+with team_tab:
     df = complaints.breakdown(lk, filters, sc, "team", cset)
     table(df[["team", *cols]], f"complaints_by_team_{filters.start}_{filters.end}", "by_team")
 if sc.individuals:
@@ -87,14 +92,8 @@ left, right = st.columns(2)
 with left:
     st.subheader(t("cmp.pareto"))
     par = coded(complaints.pareto(lk, filters, sc, cset), "cause")
-    fig = go.Figure()
-    fig.add_trace(go.Bar(x=par["cause"], y=par["complaints"], name=complaints.metric_label("complaints", lang()),
-                         marker_color=[charts.PRIMARY if v else "#93c5fd" for v in par["vital_few"]]))
-    fig.add_trace(go.Scatter(x=par["cause"], y=par["cumulative_share"], yaxis="y2", mode="lines+markers",
-                             name=t("cmp.col.cumulative"), line=dict(color=charts.SECOND), hovertemplate="%{y:.0%}"))
-    fig.add_hline(y=0.8, yref="y2", line=dict(color=charts.GREY, dash="dot", width=1))
-    fig.update_layout(height=340, margin=dict(l=10, r=10, t=30, b=10), legend=dict(orientation="h", y=1.12),
-                      yaxis2=dict(overlaying="y", side="right", range=[0, 1.05], tickformat=".0%", showgrid=False))
+    fig = charts.pareto(par["cause"], par["complaints"], par["cumulative_share"], par["vital_few"],
+                        complaints.metric_label("complaints", lang()), t("cmp.col.cumulative"), t("chart.cause"))
     st.plotly_chart(fig, key="cmp_pareto")
     st.caption(t("cmp.pareto.caption"))
 with right:
@@ -111,10 +110,14 @@ with right:
             fig.add_trace(go.Bar(x=age["age_band"], y=age[f"level{lv}"], name=t(f"cmp.level.{lv}"),
                                  marker_color=colour))
         fig.update_layout(barmode="stack", height=300, margin=dict(l=10, r=10, t=30, b=10),
-                          legend=dict(orientation="h", y=1.15))
+                          legend=dict(orientation="h", y=1.15), xaxis_title=t("chart.age"),
+                          yaxis_title=t("chart.complaints"))
+        charts.count_axis(fig, float(age[["level1", "level2", "level3"]].sum(axis=1).max()))
         st.plotly_chart(fig, key="cmp_backlog")
-        table(coded(complaints.open_backlog(lk, filters, sc, cset), "age", "age_band"),
-              f"complaints_open_{filters.end}", "backlog", height=240)
+if age["open"].sum() > 0:  # the list full width: in half the page its columns were cut off
+    st.markdown(f"**{t('cmp.backlog')}**")
+    table(_named(coded(complaints.open_backlog(lk, filters, sc, cset), "age", "age_band")),
+          f"complaints_open_{filters.end}", "backlog", height=240)
 
 # Unusual months -----------------------------------------------------------------------------------
 st.subheader(t("cmp.unusual"))
@@ -127,8 +130,9 @@ fig.add_trace(go.Bar(x=unusual["month"], y=unusual["complaints"], name=complaint
 fig.add_trace(go.Scatter(x=unusual["month"], y=unusual["baseline"], name=t("cmp.unusual.baseline"),
                          mode="lines", line=dict(color=charts.GREY, dash="dash")))
 fig.update_layout(height=300, margin=dict(l=10, r=10, t=30, b=10), legend=dict(orientation="h", y=1.15),
-                  hovermode="x unified")
-fig.update_xaxes(tickformat="%Y-%m", dtick="M1")
+                  hovermode="x unified", xaxis_title=t("col.month"), yaxis_title=t("chart.complaints"))
+charts.date_axis(fig, "month")
+charts.count_axis(fig, float(unusual[["complaints", "baseline"]].max().max()))
 st.plotly_chart(fig, key="cmp_unusual")
 flagged = unusual[flag]
 st.markdown(t("cmp.unusual.list", months=", ".join(m.strftime("%Y-%m") for m in flagged["month"]))
@@ -146,7 +150,5 @@ if sc.individuals:
 
 st.subheader(t("cmp.list"))
 st.caption(t("cmp.list.caption"))
-rows = complaints.complaint_rows(lk, filters, sc, cset)
-for dim in ("level", "channel", "category", "cause"):
-    rows = coded(rows, dim)
+rows = _named(complaints.complaint_rows(lk, filters, sc, cset))
 table(rows, f"complaints_{filters.start}_{filters.end}", "list", height=400)

@@ -29,11 +29,13 @@ st.subheader(t("ht.trend"))
 trend = calls.metrics(lk, filters, sc, (filters.grain,), cfg)
 st.plotly_chart(charts.stacked_parts(
     trend, filters.grain, {p: t(f"part.{p}") for p in ("talk_s", "hold_s", "acw_s")},
-    targets.get("aht_s"), f"{t('target')} {targets.get('aht_s') or 0:.0f} {t('unit.s')}",
+    targets.get("aht_s"),
+    f"{t('target')} {targets['aht_s']:.0f} {t('unit.s')}" if targets.get("aht_s") is not None else "",
     f"{REGISTRY['aht_s'].label(lang())} ({t('unit.s')})"), key="ht_trend")
 
 # Distribution and categories ---------------------------------------------------------------
-left, right = st.columns([3, 2])
+# Half and half: at 3 : 2 the category table's last column was cut off at 1440 px.
+left, right = st.columns(2)
 with left:
     st.subheader(t("ht.distribution"))
     dist = calls.handle_time_distribution(lk, filters, sc, cfg)
@@ -60,9 +62,11 @@ if per_team.empty:
     st.info(t("empty.chart"))
 else:
     st.plotly_chart(charts.bars_with_target(
-        per_team, "team", "answered_per_agent_day", target_apd, f"{t('target')} {target_apd:.0f}",
-        REGISTRY["answered_per_agent_day"].label(lang())), key="ht_team")
-    st.caption(t("ht.per_agent_day.caption", target=f"{target_apd:.0f}"))
+        per_team, "team", "answered_per_agent_day", target_apd,
+        f"{t('target')} {target_apd:.0f}" if target_apd is not None else "",
+        f"{REGISTRY['answered_per_agent_day'].label(lang())} ({t('chart.per_agent_day')})"), key="ht_team")
+    if target_apd is not None:
+        st.caption(t("ht.per_agent_day.caption", target=f"{target_apd:.0f}"))
     table(per_team[["team", "answered", "answered_per_agent_day", "aht_s", "within_handle_target", "occupancy"]],
           f"teams_{filters.start}_{filters.end}", "teams")
 

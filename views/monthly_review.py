@@ -4,15 +4,18 @@ Aggregates only: no individual employee appears on this page."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pandas as pd
 import streamlit as st
 
 from analytics import audit, calls, complaints, report
+from ui import charts, tables
 from ui.kpi import kpi_row
 from ui.review_cards import coded, table
 from ui.state import dataset_path, get_lake, lang, scope, settings, t
+from ui.tables import place_names
 
 lk, sc, cfg = get_lake(), scope(), settings()
 cset = complaints.load_settings(dataset_path())
@@ -53,8 +56,17 @@ st.download_button(t("rev.download"), data=report.render_html(review, lang()).en
                    icon=":material/download:", help=t("rev.download.help"), key="rev_download",
                    on_click=audit.record, args=(dataset_path(), "export", f"monthly review {month_text}", scope()))
 
+queue_names = place_names(opts)["queue"]
+
+
+def _named(text: str) -> str:
+    """The written summary names queues as the sidebar does, not by code (HZ-TAX)."""
+    return re.sub(r"(?<![\w-])(" + "|".join(map(re.escape, sorted(queue_names, key=len, reverse=True))) + r")(?![\w-])",
+                  lambda m: queue_names[m.group(1)], text) if queue_names else text
+
+
 st.subheader(t("rev.summary"))
-st.markdown("\n".join(f"- {s}" for s in review.summary[lang()]))
+st.markdown("\n".join(f"- {_named(s)}" for s in review.summary[lang()]))
 
 # Scorecard ---------------------------------------------------------------------------------------
 st.subheader(t("rev.scorecard"))
@@ -68,28 +80,45 @@ st.caption(t("rev.rag_rule"))
 left, right = st.columns(2)
 with left:
     st.subheader(t("rev.trend.service"))
-    st.plotly_chart(report.trend_figure(review, ("service_level", "answer_rate"), lang()), key="rev_trend_sl")
+    fig = charts.localise(report.trend_figure(review, ("service_level", "answer_rate"), lang()), "month",
+                          x_title=t("col.month"), y_title=t("chart.rate"))
+    st.plotly_chart(fig.update_yaxes(range=[0, 1.05], tickmode="linear", tick0=0, dtick=0.2), key="rev_trend_sl")
 with right:
     st.subheader(t("rev.trend.times"))
-    st.plotly_chart(report.trend_figure(review, ("asa_s", "aht_s"), lang(), t("unit.s")), key="rev_trend_times")
+    # Each on its own axis: ASA (a few seconds) drawn on AHT's 0-300 s scale is a flat line.
+    st.plotly_chart(charts.two_metric_trend(
+        review.trend, "month", ("aht_s", report.label("aht_s", lang()), review.value("aht_s", "target")),
+        ("asa_s", report.label("asa_s", lang()), review.value("asa_s", "target")), t("unit.s")), key="rev_trend_times")
 
 st.subheader(t("rev.by_queue"))
-st.plotly_chart(report.queue_figure(review, lang()), key="rev_queue")
+fig = report.queue_figure(review, lang())
+fig.for_each_trace(lambda tr: tr.update(x=[queue_names.get(q, q) for q in tr.x]))
+fig.update_xaxes(tickangle=-25)  # queue names are long: slanted, on a taller chart
+fig.update_layout(height=420)
+st.plotly_chart(charts.localise(fig, x_title=t("chart.queue"), y_title=t("chart.rate")), key="rev_queue")
 q = review.by_queue[["queue", "offered", "service_level", "service_level_change", "answer_rate",
                      "answer_rate_change"]]
-table(q.rename(columns={"service_level_change": "sl_change", "answer_rate_change": "ar_change"}),
-      f"review_by_queue_{month_text}", "rev_queue")
+# Short headers for the changes: the review's long ones cut the sixth column off at 1440 px.
+tables.table(q.rename(columns={"service_level_change": "sl_change", "answer_rate_change": "ar_change"}),
+             f"review_by_queue_{month_text}", "rev_queue",
+             labels={"sl_change": t("col.sl_change"), "ar_change": t("col.ar_change")},
+             percent=("sl_change", "ar_change"))
 
 left, right = st.columns(2)
 with left:
     st.subheader(t("rev.complaints"))
-    st.plotly_chart(report.complaints_figure(review, lang()), key="rev_complaints")
+    st.plotly_chart(charts.localise(report.complaints_figure(review, lang()), "month", x_title=t("col.month"),
+                                    y_title=t("chart.complaints"),
+                                    right_title=report.label("complaints_per_10k", lang())), key="rev_complaints")
     lv = review.complaints_by_level
     if len(lv):
         table(coded(lv, "level")[["level", "complaints", "share"]], f"review_complaints_{month_text}", "rev_lv")
 with right:
     st.subheader(t("rev.workforce"))
-    st.plotly_chart(report.workforce_figure(review, lang()), key="rev_workforce")
+    fig = charts.localise(report.workforce_figure(review, lang()), "month", x_title=t("col.month"),
+                          y_title=t("chart.people"), right_title=report.label("headcount_end", lang()))
+    # Thirteen months in half the page: every other month, upright, instead of slanted labels.
+    st.plotly_chart(fig.update_xaxes(dtick="M2", tickangle=0), key="rev_workforce")
     st.caption(t("rev.workforce.caption"))
     wf = review.workforce.assign(month=pd.to_datetime(review.workforce["month"]).dt.strftime("%Y-%m"))
     table(wf[["month", "headcount_end", "hires", "leavers", "leavers_voluntary", "turnover_annualised"]].tail(6),

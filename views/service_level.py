@@ -43,8 +43,8 @@ st.plotly_chart(charts.rate_trend(
     t("target"), t("sl.trend.rates")), key="sl_trend")
 
 # Heatmap -------------------------------------------------------------------------------
-left, right = st.columns([3, 2])
-with left:
+# One below the other: side by side, the queue table's six columns were cut off at 1440 px.
+with st.container():
     st.subheader(t("sl.heatmap"))
     hm = calls.metrics(lk, filters, sc, ("weekday", "hour_of_day"), cfg)
     # A handful of night-time calls would paint whole hours red: leave cells with too few
@@ -65,7 +65,7 @@ with left:
         st.caption(t("sl.heatmap.caption", n=MIN_CELL_CALLS))
 
 # By queue --------------------------------------------------------------------------------
-with right:
+with st.container():
     st.subheader(t("sl.by_queue"))
     per_queue = calls.metrics(lk, filters, sc, ("queue",), cfg)
     table(per_queue[["queue", "offered", "answer_rate", "service_level", "asa_s", "abandon_rate"]],
