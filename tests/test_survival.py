@@ -15,7 +15,7 @@ import pytest
 
 from analytics import survival
 from analytics.access import Scope
-from analytics.lake import open_lake, write_dataset_info, dataset_info
+from analytics.lake import dataset_info, open_lake, write_dataset_info
 from tests.conftest import build_dataset
 
 FIX = Path(__file__).parent / "fixtures" / "survival"
