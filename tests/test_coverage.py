@@ -69,13 +69,32 @@ def test_monthly_plan_by_hand():
     assert r["month"] == date(2026, 12, 1) and r["working_days"] == 23
     assert r["required_agent_hours"] == pytest.approx(2100 * 23 / 21)        # 2300 h
     assert r["agents_needed"] == 17                                          # ceil(2300 / (8 x 23 x 0.75))
-    assert r["expected_leavers"] == pytest.approx(16 * 0.24 / 12)            # 0.32
-    assert r["hires_needed"] == 2                                            # ceil(17 - 15.68)
+    assert r["expected_leavers"] == 0                                        # 16 x 0.24 / 12 = 0.32: no whole person
+    assert r["headcount_start"] == 16 and r["expected_without_hiring"] == 16
+    assert r["hires_needed"] == 1                                            # 17 - 16
     assert r["start_training_by"] == date(2026, 11, 3)                       # 4 weeks before 1 December
+    assert r["late_by_days"] == 0                                            # no "today" given
     assert bool(r["statutory_calendar"])
     enough = coverage.monthly_plan(2100.0, date(2026, 11, 1), headcount=18,
                                    plan=coverage.PlanSettings(months=1, annual_turnover=0.24, shrinkage=0.25))
     assert enough.iloc[0]["hires_needed"] == 0 and enough.iloc[0]["start_training_by"] is None
+
+
+def test_plan_counts_whole_people_and_says_how_late():
+    # 100 agents at 30 % a year (2.5 % a month), no workload so no hires. Expected leavers
+    # 2.5, then 97.5 x 0.025 = 2.4375, then 95.0625 x 0.025 = 2.3766: running totals 2.5,
+    # 4.9375, 7.314 round to 2 (half to even), 5, 7: whole leavers 2, 3, 2.
+    plan = coverage.monthly_plan(0.0, date(2026, 11, 1), headcount=100, plan=coverage.PlanSettings(
+        months=3, annual_turnover=0.30, training_weeks=4), today=date(2026, 11, 30))
+    assert plan["expected_leavers"].tolist() == [2, 3, 2]
+    assert plan["headcount_start"].tolist() == [100, 98, 95]                  # nobody is needed: no hires
+    for col in ("headcount_start", "expected_leavers", "expected_without_hiring", "hires_needed"):
+        assert all(float(v).is_integer() for v in plan[col]), col
+    # A month that needs hires whose training should have started before the data's last day.
+    late = coverage.monthly_plan(2100.0, date(2026, 11, 1), headcount=16, plan=coverage.PlanSettings(
+        months=1, annual_turnover=0.24, training_weeks=4, shrinkage=0.25, hours_per_fte_day=8),
+        today=date(2026, 11, 30))
+    assert late.iloc[0]["start_training_by"] == date(2026, 11, 3) and late.iloc[0]["late_by_days"] == 27
 
 
 def test_plan_beyond_the_calendar_is_flagged():
