@@ -159,8 +159,8 @@ def shortfall_summary(cov_df: pd.DataFrame) -> dict:
     short = busy[busy["short"].fillna(False).astype(bool)]
     hours = INTERVAL_S / 3600
     return {
-        "intervals": int(len(busy)),
-        "intervals_short": int(len(short)),
+        "intervals": len(busy),
+        "intervals_short": len(short),
         "share_short": len(short) / len(busy) if len(busy) else None,
         "agent_hours_short": float(-short["gap_agents"].sum() * hours),
         "required_agent_hours": float(busy["required_agents"].astype("float64").sum() * hours),
@@ -271,7 +271,7 @@ def monthly_plan(base_required_agent_hours: float, base_month: date, headcount: 
         per_agent = plan.hours_per_fte_day * days * (1 - plan.shrinkage)
         needed = math.ceil(hours / per_agent - 1e-9) if per_agent > 0 else 0
         leaving = heads_frac * monthly_leave_rate
-        leavers = int(round(left_frac + leaving)) - int(round(left_frac))
+        leavers = round(left_frac + leaving) - round(left_frac)
         left_frac += leaving
         expected = heads - leavers
         hires = max(0, needed - expected)
@@ -341,17 +341,20 @@ def _service_level_at(offered, aht_s, staffed, answer_within_s: float, patience_
     out = np.ones(len(offered))
     for i in np.flatnonzero((traffic > 0) & (aht > 0)):
         lo, hi = int(np.floor(staffed[i])), int(np.ceil(staffed[i]))
-
-        def sl(n):
-            if patience_s is None:
-                return float(staffing._erlang_c_service_level(n, traffic[i], aht[i], answer_within_s))
-            if n == 0:
-                return 0.0
-            return staffing._erlang_a_core(float(traffic[i]), round(aht[i] / patience_s, 4), n,
-                                           round(answer_within_s / aht[i], 4))[2]
-        a, b = sl(lo), sl(hi)
+        a = _one_service_level(lo, float(traffic[i]), float(aht[i]), answer_within_s, patience_s)
+        b = _one_service_level(hi, float(traffic[i]), float(aht[i]), answer_within_s, patience_s)
         out[i] = a + (b - a) * (staffed[i] - lo)
     return out
+
+
+def _one_service_level(n: int, traffic: float, aht_s: float, answer_within_s: float,
+                       patience_s: float | None) -> float:
+    if patience_s is None:
+        return float(staffing._erlang_c_service_level(n, traffic, aht_s, answer_within_s))
+    if n == 0:
+        return 0.0
+    # rounded so that nearly equal intervals share the cached evaluation
+    return staffing._erlang_a_core(traffic, round(aht_s / patience_s, 4), n, round(answer_within_s / aht_s, 4))[2]
 
 
 # Day types of the load profile: the 征期 peak (working days 1-15), other working days, rest days.
@@ -471,8 +474,24 @@ def _stay_probability(curve: pd.DataFrame, tenure_now: np.ndarray, days_ahead: f
     return np.where(now > 0, later / np.where(now > 0, now, 1), 1.0)
 
 
+def _employed(people: pd.DataFrame, d: float, curve: pd.DataFrame, model: str, rate: float | None,
+              cut: float) -> np.ndarray:
+    """P(each person is employed ``d`` days after today): 0 before they join; after, the
+    retention curve by tenure (or a flat annual rate), with a share ``cut`` of the
+    leaving kept."""
+    joins = people["start_offset"].to_numpy(dtype=float)
+    ahead = np.maximum(d - joins, 0)
+    tenure_at_join = np.maximum(people["tenure0"].to_numpy(dtype=float) + joins, 1)
+    if model == "survival":
+        stay = _stay_probability(curve, tenure_at_join, ahead)
+    else:
+        stay = np.exp(-rate * ahead / 365.0) if rate else np.ones(len(people))
+    stay = 1 - (1 - stay) * (1 - cut)
+    return np.where(joins <= d, stay, 0.0)
+
+
 def headcount_outlook(lake: Lake, as_of: date, scope: Scope, plan: ProjectionSettings,
-                      base_month: date) -> pd.DataFrame:
+                      base_month: date, hire_queues=None) -> pd.DataFrame:
     """Expected agents per queue and month after ``as_of``: ``agents_start``,
     ``expected_leavers`` (in the month), ``in_training`` and ``productive`` (mid-month;
     hired less than ``training_weeks`` ago counts as in training), for the plan as it
@@ -492,14 +511,16 @@ def headcount_outlook(lake: Lake, as_of: date, scope: Scope, plan: ProjectionSet
         rate = observed_turnover(lake, as_of, scope.queue_level()) or 0.0
     train_days = plan.training_weeks * 7
     first = _next_month(_month_start(as_of))
+    # Extra hires join the queues (``hire_queues``, default all) in proportion to today's agents.
     new_hire_queue = agents["queue"].value_counts()
+    if hire_queues is not None:
+        new_hire_queue = new_hire_queue[new_hire_queue.index.isin(list(hire_queues))]
     rows = []
     for scenario, extra, cut in (("expected", 0, 0.0), ("what_if", plan.extra_hires, plan.attrition_cut)):
         people = agents[["queue"]].copy()
         people["tenure0"] = (pd.Timestamp(as_of) - agents["hire_date"]).dt.days.to_numpy(dtype=float) + 1
         people["start_offset"] = 0.0          # days after as_of they are on the books
         if extra:
-            # Extra hires join the queues in proportion to today's agents.
             share = new_hire_queue / new_hire_queue.sum()
             counts = np.floor(share * extra).astype(int)
             for q in (share * extra - counts).sort_values(ascending=False).index[: extra - counts.sum()]:
@@ -514,17 +535,8 @@ def headcount_outlook(lake: Lake, as_of: date, scope: Scope, plan: ProjectionSet
             m_end = (pd.Timestamp(_month_end(month)) - pd.Timestamp(as_of)).days
             m_mid = (m_start + m_end) / 2
 
-            def employed(d):
-                on = people["start_offset"].to_numpy() <= d
-                ahead = np.maximum(d - people["start_offset"].to_numpy(), 0)
-                tenure_at_join = np.maximum(people["tenure0"].to_numpy() + people["start_offset"].to_numpy(), 1)
-                if plan.leaver_model == "survival":
-                    stay = _stay_probability(curve, tenure_at_join, ahead)
-                else:
-                    stay = np.exp(-rate * ahead / 365.0) if rate else np.ones(len(people))
-                stay = 1 - (1 - stay) * (1 - cut)
-                return np.where(on, stay, 0.0)
-            p_start, p_end, p_mid = employed(max(m_start, 0)), employed(m_end), employed(m_mid)
+            p_start, p_end, p_mid = (_employed(people, d, curve, plan.leaver_model, rate, cut)
+                                     for d in (max(m_start, 0), m_end, m_mid))
             joined = (people["start_offset"].to_numpy() <= m_end) & (people["start_offset"].to_numpy() > m_start)
             tenure_mid = people["tenure0"].to_numpy() + m_mid
             trained = tenure_mid > train_days
@@ -584,10 +596,10 @@ def attrition_projection(lake: Lake, as_of: date, scope: Scope, settings: Servic
 
 
 def _attrition_projection(lake, as_of, base, scope, settings, plan) -> pd.DataFrame:
-    outlook = headcount_outlook(lake, as_of, scope, plan, base)
-    if outlook.empty:
-        return outlook
     profile = load_profile(lake, base, scope, settings)
+    outlook = headcount_outlook(lake, as_of, scope, plan, base, hire_queues=profile["queue"].unique())
+    if outlook.empty or profile.empty:
+        return pd.DataFrame()
     patience = dict(zip(*caller_patience(lake, base, scope)[["queue", "patience_s"]].T.values))
     agents_now = _agents_with_queue(lake, as_of, base, scope)
     tenure = (pd.Timestamp(as_of) - pd.to_datetime(agents_now["hire_date"])).dt.days + 1
