@@ -628,7 +628,7 @@ def _attrition_projection(lake, as_of, base, scope, settings, plan) -> pd.DataFr
                              "model": sl["model"].get(q), "patience_s": sl["patience_s"].get(q)})
     out = pd.DataFrame(rows)
     out["service_level_change"] = out["service_level"] - out["service_level_base"]
-    out.attrs["base_month"] = base
+    out.attrs["base_month"] = base.isoformat()  # text: Streamlit serialises a frame's attrs as JSON
     return out
 
 

@@ -105,4 +105,52 @@ STRINGS = {
     "stf.col.service_level_actual": {"zh": "实际服务水平", "en": "Actual service level"},
     "stf.col.offered_actual": {"zh": "实际进线", "en": "Actual offered"},
     "stf.empty": {"zh": "所选期间没有话务或排班数据。", "en": "No calls or staffing in the selected period."},
+    "stf.plan.callout.late": {"zh": "最早一批：{month} 需要新增 {hires} 名座席，培训本应在 {date} 开始，已晚 {days} 天。",
+                              "en": "First intake: {month} needs {hires} new agents; their training should have "
+                                    "started on {date}, late by {days} days."},
+    "stf.col.late_by_days": {"zh": "培训已晚（天）", "en": "Training late by (days)"},
+    "stf.yes": {"zh": "是", "en": "yes"},
+    "stf.no": {"zh": "否（按周一至周五估计）", "en": "no (Monday-Friday assumed)"},
+    "stf.proj": {"zh": "离职对服务水平的影响", "en": "What attrition does to service level"},
+    "stf.proj.caption": {"zh": "未来各月、各呼入队列：预计离职（按在职时长的留存曲线，或按年流失率）、仍在培训的新人（培训周期见上）、可上线座席，以及在预测话务下的服务水平。话务 = 基准月每个队列、日类型（征期 1–15 日、其他工作日、休息日）和时段的典型日 × 季节（去年同月相对去年基准月）；在线人数 = 基准月排班 × 当月可上线人数 ÷ 当前可上线人数。",
+                         "en": "For each coming month and inbound queue: expected leavers (by tenure from the "
+                               "retention curve, or from the annual turnover), new hires still in training (lead "
+                               "time above), productive agents, and the service level on the forecast calls. Calls = "
+                               "the base month's typical day per queue, day type (filing peak days 1-15, other "
+                               "working days, rest days) and time × the season (the same month last year against "
+                               "the base month last year); agents on the phones = the base month's staffing × "
+                               "productive agents of the month ÷ productive agents now."},
+    "stf.proj.extra": {"zh": "假设：首月增招人数", "en": "What-if: extra hires in the first month"},
+    "stf.proj.cut": {"zh": "假设：离职减少", "en": "What-if: cut attrition by"},
+    "stf.proj.leavers": {"zh": "预计离职依据", "en": "Expected leavers from"},
+    "stf.proj.leavers.survival": {"zh": "留存曲线（按在职时长）", "en": "Retention curve (by tenure)"},
+    "stf.proj.leavers.turnover": {"zh": "年流失率（上方设置）", "en": "Annual turnover (set above)"},
+    "stf.proj.working": {"zh": "正在按 Erlang A 计算各月服务水平…", "en": "Computing each month's service level with Erlang A…"},
+    "stf.proj.line.base": {"zh": "按当前人数（无离职）", "en": "With today's agents (no attrition)"},
+    "stf.proj.line.expected": {"zh": "计入预计离职与培训", "en": "With expected leavers and trainees"},
+    "stf.proj.line.what_if": {"zh": "假设情景", "en": "What-if"},
+    "stf.proj.model": {"zh": "基准月 {base}；服务水平 = T = {T} 秒内接起的来电 ÷ 全部进线（放弃计入分母），由 {models} 计算。模型值与通话记录的实际值可能有差异，请看两条线的差距而非绝对水平。",
+                       "en": "Base month {base}; service level = calls answered within T = {T} s ÷ all offered "
+                             "(abandons count against), computed by {models}. The model's level can differ from "
+                             "the call records' actual figure: read the gap between the lines rather than the "
+                             "level."},
+    "stf.proj.by_queue": {"zh": "按队列与月份", "en": "By queue and month"},
+    "stf.proj.scenario.expected": {"zh": "按计划", "en": "As planned"},
+    "stf.proj.scenario.what_if": {"zh": "假设情景", "en": "What-if"},
+    "code.erlang_model.erlang_a": {"zh": "Erlang A（按观测放弃估计的来电者耐心）",
+                                   "en": "Erlang A (caller patience estimated from observed abandonment)"},
+    "code.erlang_model.erlang_c": {"zh": "Erlang C（放弃太少，无法估计耐心）",
+                                   "en": "Erlang C (too few abandons to estimate patience)"},
+    "stf.col.scenario": {"zh": "情景", "en": "Scenario"},
+    "stf.col.agents_start": {"zh": "月初座席", "en": "Agents at start"},
+    "stf.col.hires": {"zh": "新入职", "en": "Hires"},
+    "stf.col.in_training": {"zh": "培训中", "en": "In training"},
+    "stf.col.productive": {"zh": "可上线座席", "en": "Productive agents"},
+    "stf.col.calls": {"zh": "预测进线（通）", "en": "Forecast calls"},
+    "stf.col.service_level": {"zh": "服务水平（预测）", "en": "Service level (projected)"},
+    "stf.col.service_level_base": {"zh": "服务水平（当前人数）", "en": "Service level (today's agents)"},
+    "stf.col.service_level_change": {"zh": "离职带来的变化", "en": "Change from attrition"},
+    "stf.col.model": {"zh": "模型", "en": "Model"},
+    "stf.col.patience_s": {"zh": "来电者平均耐心（秒）", "en": "Mean caller patience (s)"},
+    "stf.col.queue": {"zh": "队列", "en": "Queue"},
 }
