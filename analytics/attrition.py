@@ -46,14 +46,14 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
 from analytics import schema
-from analytics.access import Scope
+from analytics.access import Scope, scope_predicate
 from analytics.lake import Lake
 
 HORIZONS = (90, 365)
 HR_TABLES = ("employees", "role_events", "appraisals", "agent_intervals", "complaints")
 AGENT_ROLES = ("csr", "senior_csr", "outbound_csr")
 PROTECTED = tuple(schema.PROTECTED_COLUMNS)
-MODEL_VERSION = 1
+MODEL_VERSION = 2  # 2: fairness groups of numbers in words (1977–1993)
 # Risk bands shown on the page: the probability of leaving within the horizon.
 BANDS = ((0.0, 0.10, "low"), (0.10, 0.25, "medium"), (0.25, 1.01, "high"))
 RELIABILITY_EDGES = (0.0, 0.05, 0.10, 0.20, 0.30, 0.50, 1.0)
@@ -322,7 +322,11 @@ def fairness_audit(flags, groups: pd.DataFrame) -> dict:
         g = groups[col]
         if col in ("birth_year", "age", "DOB") or (pd.api.types.is_numeric_dtype(g) and g.nunique() > 10):
             num = pd.to_numeric(g, errors="coerce")
-            g = pd.qcut(num, 3, duplicates="drop").astype("str").where(num.notna(), "missing")
+            bins = pd.qcut(num, 3, duplicates="drop")
+            # '(1976.999, 1993.0]' means 1977-1993 for whole numbers: say it that way
+            whole = bool((num.dropna() == num.dropna().round()).all())
+            g = bins.map(lambda b: (f"{math.floor(b.left) + 1}–{math.floor(b.right)}" if whole
+                                    else f"{b.left:.3g}–{b.right:.3g}")).astype("str").where(num.notna(), "missing")
         g = g.astype("str").fillna("missing")
         rates = flags.groupby(g).agg(["size", "mean"])
         rates = rates[rates["size"] >= 5]  # tiny groups give no stable rate
@@ -487,13 +491,18 @@ def _band(p: float) -> str:
     return "high"
 
 
-def _in_scope(df: pd.DataFrame, scope: Scope) -> pd.DataFrame:
-    keep = pd.Series(True, index=df.index)
-    if scope.centers is not None:
-        keep &= df["center"].isin(scope.centers)
-    if scope.teams is not None:
-        keep &= df["team"].isin(scope.teams)
-    return df[keep]
+def people_in_scope(lake: Lake, scope: Scope) -> pd.Index:
+    """Employee ids the scope may see, selected in SQL by ``access.scope_predicate`` on the
+    person's center and team. The model's features are built over the whole organisation
+    (team sizes, the promotion-stall threshold and the talent medians must not change with
+    the viewer), and only these people leave the functions below."""
+    pred, params = scope_predicate(scope, center="center", team="team")
+    ids = lake.query(f"SELECT employee_id FROM employees WHERE {pred}", params)["employee_id"]
+    return pd.Index(ids.astype("str"))
+
+
+def _in_scope(df: pd.DataFrame, ids: pd.Index) -> pd.DataFrame:
+    return df[df.index.isin(ids)]
 
 
 def scores(lake: Lake, scope: Scope, horizon: int = 90, top: int = 3, hr: HRData | None = None) -> pd.DataFrame:
@@ -505,7 +514,7 @@ def scores(lake: Lake, scope: Scope, horizon: int = 90, top: int = 3, hr: HRData
     hr = hr or load_hr(lake)
     model = get_model(lake, horizon, hr)
     X = features_as_of(hr, hr.data_end)
-    X = _in_scope(X[X["role"].isin(AGENT_ROLES)], scope)
+    X = _in_scope(X[X["role"].isin(AGENT_ROLES)], people_in_scope(lake, scope))
     if X.empty:
         return pd.DataFrame(columns=["employee_id", "name", "center", "team", "role", "tenure_days", "risk",
                                      "band", "drivers"])
@@ -533,14 +542,15 @@ def expected_leavers(risk: pd.DataFrame, by: str = "team", min_group: int = 1, z
     return out.sort_values("expected", ascending=False, ignore_index=True)
 
 
-def expected_leavers_for_scope(lake: Lake, scope: Scope, horizon: int = 90, by: str = "team") -> pd.DataFrame:
+def expected_leavers_for_scope(lake: Lake, scope: Scope, horizon: int = 90, by: str = "team",
+                               hr: HRData | None = None) -> pd.DataFrame:
     """Aggregate expected leavers (no individual scores leave this function), for roles
     that see HR aggregates; groups smaller than ``scope.min_group`` are left out."""
     scope.require("hr")
-    hr = load_hr(lake)
+    hr = hr or load_hr(lake)
     model = get_model(lake, horizon, hr)
     X = features_as_of(hr, hr.data_end)
-    X = _in_scope(X[X["role"].isin(AGENT_ROLES)], scope)
+    X = _in_scope(X[X["role"].isin(AGENT_ROLES)], people_in_scope(lake, scope))
     risk = pd.DataFrame({by: X[by].values, "risk": model.predict(X) if len(X) else []})
     return expected_leavers(risk, by, scope.min_group)
 
@@ -561,7 +571,7 @@ def talent_matrix(lake: Lake, scope: Scope, hr: HRData | None = None) -> pd.Data
     X = X[X["role"].isin(AGENT_ROLES)].dropna(subset=["engagement_3m", "appraisal_score_3m"])
     # The split is at the organisation's medians, so the same person lands in the same box for every viewer.
     e_mid, a_mid = X["engagement_3m"].median(), X["appraisal_score_3m"].median()
-    X = _in_scope(X, scope)
+    X = _in_scope(X, people_in_scope(lake, scope))
     high_e, high_a = X["engagement_3m"] >= e_mid, X["appraisal_score_3m"] >= a_mid
     kind = np.select([high_e & high_a, ~high_e & high_a, high_e & ~high_a], ["I", "II", "III"], "IV")
     names = hr.employees.set_index("employee_id")["name"]
@@ -635,12 +645,19 @@ def read_table(path: Path) -> pd.DataFrame:
         return pd.read_excel(path)
     if suffix == ".parquet":
         return pd.read_parquet(path)
+    return read_text(path.read_bytes(), str(path))
+
+
+def read_text(raw: bytes, name: str = "the file") -> pd.DataFrame:
+    """A CSV export as a table, in whichever of UTF-8, GB18030 or Latin-1 it was written."""
+    import io
+
     for enc in ("utf-8-sig", "gb18030", "latin-1"):
         try:
-            return pd.read_csv(path, encoding=enc)
+            return pd.read_csv(io.BytesIO(raw), encoding=enc)
         except UnicodeDecodeError:
             continue
-    raise ValueError(f"cannot read {path} as text")
+    raise ValueError(f"cannot read {name} as text")
 
 
 def _target_values(col: pd.Series, positive) -> np.ndarray:

@@ -136,3 +136,12 @@ def test_hazard_ratios_on_demo_recover_the_generators_drivers(demo_dataset, hr):
     for driver in ("pay_band_low", "shift_rotating"):
         assert hz.loc[driver, "hazard_ratio"] > 1.1, hz
     assert hz.attrs["concordance"] > 0.55
+
+
+def test_scores_are_cut_to_the_scope_in_sql(demo_dataset, hr):
+    lk = lake.open_lake(demo_dataset)
+    team = hr.employees.loc[hr.employees["role"] == "csr", "team"].dropna().iloc[0]
+    s = a.scores(lk, Scope(teams=(team,)), hr=hr)
+    master = hr.employees.set_index("employee_id")["team"]
+    assert len(s) > 0 and set(master.reindex(s["employee_id"])) == {team}
+    assert list(a.people_in_scope(lk, Scope(centers=("nowhere",)))) == []
