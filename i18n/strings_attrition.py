@@ -60,8 +60,6 @@ STRINGS = {
     "att.fairness.caption": {"zh": "阈值：测试期风险最高的 10%（{thr}）。比值低于 0.8 需要复核。",
                              "en": "Threshold: the top 10 % of the test period ({thr}). A ratio below 0.8 needs a look."},
     "att.card": {"zh": "模型卡", "en": "Model card"},
-    "att.card.text": {"zh": "数据截至 {end}；目标：{target}；人群：{pop}；方案：{protocol}；训练月份 {train}，校准月份 {cal}，测试月份 {test}；模型：{model}；校准方法：{calib}；排除的受保护属性：{excluded}；训练时间 {at}。",
-                      "en": "Data to {end}; target: {target}; population: {pop}; protocol: {protocol}; train months {train}, calibration months {cal}, test months {test}; model: {model}; calibration: {calib}; excluded protected attributes: {excluded}; trained {at}."},
     "att.empty": {"zh": "数据不足，无法训练模型：{why}", "en": "Not enough data to train the model: {why}"},
     "att.col.group": {"zh": "组", "en": "Group"},
     "att.col.people": {"zh": "人数", "en": "People"},
