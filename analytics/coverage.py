@@ -647,3 +647,28 @@ def projection_totals(proj: pd.DataFrame) -> pd.DataFrame:
     g["service_level_base"] = g["base_w"] / g["calls"]
     g["service_level_change"] = g["service_level"] - g["service_level_base"]
     return g.drop(columns=["sl_w", "base_w"])
+
+
+def model_check(lake: Lake, month: date, scope: Scope, settings: ServiceSettings) -> pd.DataFrame:
+    """How well each model reproduces a month that happened, per inbound queue:
+    ``observed`` (calls answered within T / all offered, from the call records),
+    ``erlang_a`` (with the queue's estimated caller patience) and ``erlang_c`` at the
+    agents actually staffed, on the month's load profile; ``patience_s``. Erlang C
+    ignores callers who hang up, so near capacity it predicts far worse service than
+    the calls show; Erlang A is the model the projection uses where patience is known."""
+    f = Filters(start=month, end=_month_end(month), direction="inbound")
+    observed = calls.metrics(lake, f, scope.queue_level(), ("queue",),
+                             settings.with_(sl_formula="abandons_count_against"))
+    profile = load_profile(lake, month, scope, settings)
+    if profile.empty or observed.empty:
+        return pd.DataFrame(columns=["queue", "offered", "observed", "erlang_a", "erlang_c", "patience_s"])
+    pat = caller_patience(lake, month, scope)
+    patience = dict(zip(pat["queue"], pat["patience_s"]))
+    a = profile_service_level(profile, settings.answer_within_s, patience).set_index("queue")
+    c = profile_service_level(profile, settings.answer_within_s, {}).set_index("queue")
+    out = observed[["queue", "offered", "service_level"]].rename(columns={"service_level": "observed"})
+    out = out[out["queue"].isin(a.index)]
+    out["erlang_a"] = out["queue"].map(a["service_level"].where(a["model"] == "erlang_a"))
+    out["erlang_c"] = out["queue"].map(c["service_level"])
+    out["patience_s"] = out["queue"].map(patience)
+    return out.reset_index(drop=True)

@@ -153,4 +153,16 @@ STRINGS = {
     "stf.col.model": {"zh": "模型", "en": "Model"},
     "stf.col.patience_s": {"zh": "来电者平均耐心（秒）", "en": "Mean caller patience (s)"},
     "stf.col.queue": {"zh": "队列", "en": "Queue"},
+    "stf.check": {"zh": "模型核对：基准月的实际服务水平与模型估计", "en": "Model check: the base month's actual service level against the models"},
+    "stf.check.caption": {"zh": "{base} 各呼入队列：实际 = T = {T} 秒内接起 ÷ 全部进线（通话记录）；Erlang A（按观测放弃估计耐心）与 Erlang C（不考虑放弃）均按实际在线人数、同一典型日话务计算。Erlang C 在接近满负荷时远低于实际；典型日把各天平均，会略微高估两种模型。",
+                          "en": "{base}, inbound queues: actual = answered within T = {T} s ÷ all offered (call "
+                                "records); Erlang A (patience estimated from abandonment) and Erlang C (no "
+                                "abandonment) at the agents actually staffed on the same typical-day load. Near "
+                                "capacity Erlang C falls far below what happened; averaging days into a typical day "
+                                "makes both models a little optimistic."},
+    "stf.col.check.offered": {"zh": "进线（通）", "en": "Offered calls"},
+    "stf.col.check.observed": {"zh": "实际服务水平", "en": "Actual service level"},
+    "stf.col.check.erlang_a": {"zh": "Erlang A 估计", "en": "Erlang A estimate"},
+    "stf.col.check.erlang_c": {"zh": "Erlang C 估计", "en": "Erlang C estimate"},
+    "stf.col.check.patience_s": {"zh": "来电者平均耐心（秒）", "en": "Mean caller patience (s)"},
 }

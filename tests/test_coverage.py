@@ -220,3 +220,14 @@ def test_headcount_outlook_what_if(staffed_lake):
     assert april["expected_leavers"] == pytest.approx(expect)
     # Mid-May (45 days on) the hires are 44 days in: trained; N1 too.
     assert may["in_training"] == pytest.approx(0)
+
+
+def test_model_check_puts_the_models_beside_the_calls(tiny):
+    from analytics import staffing
+
+    mc = coverage.model_check(tiny, date(2026, 3, 1), Scope.everything(), ServiceSettings()).set_index("queue")
+    # All 50 calls were answered after 5 s: 100 % within 20 s. Twelve agents on 10 Erlangs:
+    # Erlang C's SL(20 s) for that interval (the 10:15 interval has no calls and weighs nothing).
+    assert mc.loc["Q1", "offered"] == 50 and mc.loc["Q1", "observed"] == pytest.approx(1.0)
+    assert mc.loc["Q1", "erlang_c"] == pytest.approx(staffing.erlang_c(50, 180, 900, 12, 20).service_level)
+    assert pd.isna(mc.loc["Q1", "erlang_a"])  # nobody hung up: no patience estimate, no Erlang A figure

@@ -3,6 +3,7 @@ monthly headcount and hiring plan."""
 
 from __future__ import annotations
 
+import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
@@ -210,6 +211,14 @@ else:
     table(shown, f"attrition_service_level_{filters.end}", "stf_proj_totals",
           labels={c: t(f"stf.col.{c}") for c in shown.columns}, percent=("service_level", "service_level_base",
                                                                        "service_level_change"))
+    with st.expander(t("stf.check"), icon=":material/fact_check:"):
+        base_m = pd.Timestamp(proj.attrs.get("base_month", base_month.isoformat())).date()
+        check = coverage.model_check(lk, base_m, sc, cfg)
+        st.caption(t("stf.check.caption", base=base_m.strftime("%Y-%m"), T=cfg.answer_within_s))
+        table(check.assign(patience_s=check["patience_s"].round().astype("Int64")),
+              f"model_check_{base_m:%Y-%m}", "stf_check",
+              labels={c: t(f"stf.col.check.{c}") for c in check.columns if c != "queue"},
+              percent=("observed", "erlang_a", "erlang_c"))
     with st.expander(t("stf.proj.by_queue"), icon=":material/table_rows:"):
         cols = ["scenario", "queue", "month", "agents_start", "hires", "expected_leavers", "in_training",
                 "productive", "calls", "service_level", "service_level_base", "service_level_change", "model",
