@@ -164,4 +164,7 @@ STRINGS = {
     "att.col.talent_type": {"zh": "类型", "en": "Type"},
     "att.col.attribute": {"zh": "受保护属性", "en": "Protected attribute"},
     "code.feature.senior_role": {"zh": "资深座席岗位（当时）", "en": "Senior CSR role (at the time)"},
+    "att.model.tested": {"zh": "测试期共 {n} 人次月末快照，其中 {pos} 人次在预测期内主动离职。",
+                         "en": "Tested on {n} person-month-ends, {pos} of which were followed by a voluntary exit "
+                               "within the horizon."},
 }

@@ -59,9 +59,9 @@ by = st.segmented_control(t("att.by"), list(workforce.TURNOVER_GROUPS), default=
                           format_func=lambda g: t(f"att.by.{g}"), key="att_by") or "team"
 GROUP_KIND = {"role": "role", "tenure_band": "tenure_band"}  # groups whose values are codes with labels
 left, right = st.columns([3, 2])
+tv = workforce.turnover_by(lk, period, sc, by)
+names = [label(GROUP_KIND[by], g) if by in GROUP_KIND else (g if g and g != "None" else "—") for g in tv[by]]
 with left:
-    tv = workforce.turnover_by(lk, period, sc, by)
-    names = [label(GROUP_KIND[by], g) if by in GROUP_KIND else g for g in tv[by]]
     fig = go.Figure(go.Bar(x=names, y=tv["turnover_annualised"], marker_color=charts.PRIMARY,
                            customdata=tv[["leavers", "avg_headcount"]],
                            hovertemplate="%{y:.0%} (%{customdata[0]} / %{customdata[1]:.1f})<extra></extra>"))
@@ -70,10 +70,6 @@ with left:
     st.plotly_chart(fig, key="att_turnover")
     st.caption(t("att.turnover.caption") + (" " + t("att.turnover.suppressed", n=sc.min_group)
                                              if sc.min_group > 1 else ""))
-    tv_view = tv.assign(**{by: names})
-    table(tv_view, f"turnover_by_{by}_{end}", "att_turnover_tbl",
-          labels={by: t(f"att.by.{by}"), **{c: t(f"att.col.{c}") for c in tv.columns if c != by}},
-          percent=("turnover_annualised",))
 with right:
     st.markdown(f"**{t('att.reasons')}**")
     reasons = workforce.leavers_by_reason(lk, period, sc)
@@ -81,6 +77,10 @@ with right:
                              exit_reason=reasons["exit_reason"].map(lambda c: label("exit_reason", c)))
     table(reasons, f"leavers_by_reason_{end}", "att_reasons", labels={c: t(f"att.col.{c}") for c in reasons.columns},
           percent=("share",))
+tv_view = tv.assign(**{by: names})
+table(tv_view, f"turnover_by_{by}_{end}", "att_turnover_tbl",
+      labels={by: t(f"att.by.{by}"), **{c: t(f"att.col.{c}") for c in tv.columns if c != by}},
+      percent=("turnover_annualised",))
 
 # Retention (delayed entry, role and team as held at the time) ---------------------------------------
 st.subheader(t("att.retention"))
@@ -152,13 +152,14 @@ left, right = st.columns(2)
 with left:
     metric_rows = pd.DataFrame([{"metric": label("model_metric", k), "model": meta["metrics"][k],
                                  "baseline": meta["baseline"][k]}
-                                for k in ("roc_auc", "pr_auc", "precision_at_10pct", "brier", "base_rate", "n",
-                                          "positives")])
+                                for k in ("roc_auc", "pr_auc", "precision_at_10pct", "brier", "base_rate")])
     table(metric_rows, f"attrition_model_{horizon}d", "att_metrics",
           labels={"metric": t("att.metric"), "model": t("att.model_col"), "baseline": t("att.baseline_col")})
+    st.caption(t("att.model.tested", n=meta["metrics"]["n"], pos=meta["metrics"]["positives"]))
 with right:
     st.markdown(f"**{t('att.reliability')}**")
     rel = pd.DataFrame(meta["reliability"])
+    rel = rel[rel["people"] > 0]  # an empty band has no rate to show
     rel["band"] = rel["band"].map(_band_label)
     table(rel, f"attrition_calibration_{horizon}d", "att_rel",
           labels={c: t(f"att.col.{c}") for c in rel.columns}, percent=("predicted", "actual"))
