@@ -170,7 +170,7 @@ table(plan_view, f"staffing_plan_{base_month:%Y-%m}", "stf_plan",
 # Attrition → service level ---------------------------------------------------------------------
 st.subheader(t("stf.proj"))
 st.caption(t("stf.proj.caption"))
-q1, q2, q3, q4 = st.columns(4)
+q1, q2, q3, q4 = st.columns([2, 2, 2, 3])  # the leaver-model choice needs the room
 proj_months = q1.slider(t("stf.plan.months"), 6, 12, 6, key="proj_months")
 extra = q2.number_input(t("stf.proj.extra"), 0, 500, 0, 1, key="proj_extra")
 cut = q3.slider(t("stf.proj.cut"), 0, 100, 0, 5, key="proj_cut", format="%d%%")
