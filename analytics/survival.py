@@ -17,8 +17,11 @@ The data are in counting-process form: one *episode* per person and spell of con
 role and team, covering tenure days ``(start, stop]`` (day 1 is the hire date), with
 ``event`` set on the episode that ends with the exit. The product-limit (Kaplan-Meier)
 estimate and the Cox partial likelihood (Efron's ties) below both use the risk set
-``start < t <= stop``; scikit-survival's estimators take no entry times, so both are
-written here and checked against lifelines in ``tests/fixtures/survival``.
+``start < t <= stop``. scikit-survival's Cox model takes no entry times (its
+``kaplan_meier_estimator`` does, via ``time_enter``, and agrees with ours); the Cox fit
+is written here, and both are checked against lifelines in ``tests/fixtures/survival``.
+The product-limit estimate is our own too because the page and the command also need
+the risk-set sizes per day, which the same counting gives.
 """
 
 from __future__ import annotations

@@ -57,6 +57,18 @@ def test_product_limit_matches_lifelines_with_entry(reference):
         assert ours == row["at_risk"] - int(entrants.get(int(t), 0)), t
 
 
+def test_product_limit_matches_scikit_survival_with_entry(reference):
+    from sksurv.nonparametric import kaplan_meier_estimator
+
+    ep, _ = reference
+    people = ep.groupby("id").agg(entry=("start", "min"), stop=("stop", "max"), event=("event", "max"))
+    t, s = kaplan_meier_estimator(people["event"].to_numpy(dtype=bool), people["stop"].to_numpy(dtype=float),
+                                  time_enter=people["entry"].to_numpy(dtype=float))
+    c = survival.kaplan_meier(people["entry"], people["stop"], people["event"].astype(bool))
+    for day in (30, 90, 180, 365, 500):
+        assert survival.retention_at(c, day) == pytest.approx(float(s[t <= day][-1]), abs=1e-12), day
+
+
 def test_cox_counting_process_matches_lifelines(reference):
     ep, ref = reference
     fit = survival.cox(ep["start"], ep["stop"], ep["event"].astype(bool), ep[["senior", "x", "g"]])
