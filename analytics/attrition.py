@@ -325,8 +325,9 @@ def fairness_audit(flags, groups: pd.DataFrame) -> dict:
             bins = pd.qcut(num, 3, duplicates="drop")
             # '(1976.999, 1993.0]' means 1977-1993 for whole numbers: say it that way
             whole = bool((num.dropna() == num.dropna().round()).all())
-            g = bins.map(lambda b: (f"{math.floor(b.left) + 1}–{math.floor(b.right)}" if whole
-                                    else f"{b.left:.3g}–{b.right:.3g}")).astype("str").where(num.notna(), "missing")
+            g = bins.map(lambda b, whole=whole: (f"{math.floor(b.left) + 1}–{math.floor(b.right)}" if whole
+                                                 else f"{b.left:.3g}–{b.right:.3g}"))
+            g = g.astype("str").where(num.notna(), "missing")
         g = g.astype("str").fillna("missing")
         rates = flags.groupby(g).agg(["size", "mean"])
         rates = rates[rates["size"] >= 5]  # tiny groups give no stable rate
