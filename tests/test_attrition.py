@@ -145,3 +145,10 @@ def test_scores_are_cut_to_the_scope_in_sql(demo_dataset, hr):
     master = hr.employees.set_index("employee_id")["team"]
     assert len(s) > 0 and set(master.reindex(s["employee_id"])) == {team}
     assert list(a.people_in_scope(lk, Scope(centers=("nowhere",)))) == []
+
+
+def test_fairness_groups_of_years_read_as_years():
+    # 30 birth years in three equal thirds: whole years, not '(1969.999, 1979.667]'.
+    years = pd.DataFrame({"birth_year": np.arange(1970, 2000)})
+    groups = a.fairness_audit(np.arange(30) % 2, years)["birth_year"]["groups"]
+    assert list(groups) == ["1970–1979", "1980–1989", "1990–1999"]
