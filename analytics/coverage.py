@@ -672,3 +672,20 @@ def model_check(lake: Lake, month: date, scope: Scope, settings: ServiceSettings
     out["erlang_c"] = out["queue"].map(c["service_level"])
     out["patience_s"] = out["queue"].map(patience)
     return out.reset_index(drop=True)
+
+
+def erlang_a_at_staffed(cov_rows: pd.DataFrame, patience: dict, answer_within_s: float) -> pd.Series:
+    """Erlang A's service level at the agents staffed for a few coverage rows (``queue``,
+    ``offered``, ``aht_s``, ``staffed_agents``), with each queue's caller patience;
+    missing where the queue has no patience estimate. Cheap for a table's rows, too
+    slow for every interval of a month (the page's counts stay Erlang C)."""
+    out = pd.Series(np.nan, index=cov_rows.index, dtype="float64")
+    for q, part in cov_rows.groupby("queue"):
+        p = patience.get(q)
+        if p is None or pd.isna(p):
+            continue
+        ok = part["aht_s"].notna() & part["staffed_agents"].notna()
+        part = part[ok]
+        out.loc[part.index] = _service_level_at(part["offered"], part["aht_s"], part["staffed_agents"],
+                                                answer_within_s, float(p))
+    return out

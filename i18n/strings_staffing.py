@@ -37,9 +37,11 @@ STRINGS = {
                             "en": "Agents staffed minus required, summed over queues, averaged per weekday and time; "
                                   "red is short, blue is spare."},
     "stf.worst": {"zh": "缺口最大的时段", "en": "Most understaffed intervals"},
-    "stf.worst.caption": {"zh": "服务水平（按 Erlang C 在实际在线人数下）为模型估计；实际服务水平来自通话记录。",
-                          "en": "Service level at staffed is Erlang C's estimate with the agents actually staffed; "
-                                "the actual service level comes from the call records."},
+    "stf.worst.caption": {"zh": "按在线人数估计的服务水平为模型估计：Erlang C 不考虑放弃，Erlang A 用按该队列观测放弃估计的来电者耐心（放弃太少的队列留空）；实际服务水平来自通话记录。",
+                          "en": "Service level at staffed is a model's estimate with the agents actually staffed: "
+                                "Erlang C ignores callers who hang up; Erlang A uses the caller patience estimated "
+                                "from the queue's observed abandonment (blank where too few hung up); the actual "
+                                "service level comes from the call records."},
     "stf.col.interval15": {"zh": "时段", "en": "Interval"},
     "stf.whatif": {"zh": "假设计算器", "en": "What-if calculator"},
     "stf.whatif.caption": {"zh": "输入一个时段的话务，看需要多少座席，以及给定人数下的服务水平。设置耐心时间后同时按 Erlang A（考虑来电者放弃）计算。",
@@ -101,7 +103,7 @@ STRINGS = {
     "stf.col.staffed_agents": {"zh": "在线座席", "en": "Agents staffed"},
     "stf.col.required_agents": {"zh": "所需座席", "en": "Agents required"},
     "stf.col.gap_agents": {"zh": "缺口（在线 − 所需）", "en": "Gap (staffed − required)"},
-    "stf.col.service_level_at_staffed": {"zh": "按在线人数估计的服务水平", "en": "Service level at staffed (Erlang C)"},
+    "stf.col.service_level_at_staffed": {"zh": "按在线人数估计的服务水平（Erlang C）", "en": "Service level at staffed (Erlang C)"},
     "stf.col.service_level_actual": {"zh": "实际服务水平", "en": "Actual service level"},
     "stf.col.offered_actual": {"zh": "实际进线", "en": "Actual offered"},
     "stf.empty": {"zh": "所选期间没有话务或排班数据。", "en": "No calls or staffing in the selected period."},
@@ -165,4 +167,6 @@ STRINGS = {
     "stf.col.check.erlang_a": {"zh": "Erlang A 估计", "en": "Erlang A estimate"},
     "stf.col.check.erlang_c": {"zh": "Erlang C 估计", "en": "Erlang C estimate"},
     "stf.col.check.patience_s": {"zh": "来电者平均耐心（秒）", "en": "Mean caller patience (s)"},
+    "stf.col.service_level_erlang_a": {"zh": "按在线人数估计的服务水平（Erlang A，计入放弃）",
+                                       "en": "Service level at staffed (Erlang A, callers abandon)"},
 }

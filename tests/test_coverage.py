@@ -231,3 +231,12 @@ def test_model_check_puts_the_models_beside_the_calls(tiny):
     assert mc.loc["Q1", "offered"] == 50 and mc.loc["Q1", "observed"] == pytest.approx(1.0)
     assert mc.loc["Q1", "erlang_c"] == pytest.approx(staffing.erlang_c(50, 180, 900, 12, 20).service_level)
     assert pd.isna(mc.loc["Q1", "erlang_a"])  # nobody hung up: no patience estimate, no Erlang A figure
+
+
+def test_erlang_a_beside_erlang_c_for_table_rows():
+    # Reference case 3 as a coverage row (10 Erlangs, 14 staffed, patience 300 s): 0.916792;
+    # a queue without a patience estimate stays blank.
+    rows = pd.DataFrame({"queue": ["Q1", "Q2"], "offered": [50, 50], "aht_s": [180.0, 180.0],
+                         "staffed_agents": [14.0, 14.0]})
+    sl = coverage.erlang_a_at_staffed(rows, {"Q1": 300.0}, 20)
+    assert sl.iloc[0] == pytest.approx(0.916792, abs=2e-4) and pd.isna(sl.iloc[1])

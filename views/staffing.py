@@ -81,9 +81,14 @@ st.caption(t("stf.worst.caption"))
 cols = ["interval15", "queue", "offered"] + (["offered_actual"] if basis == "forecast" else []) + [
     "aht_s", "staffed_agents", "required_agents", "gap_agents", "service_level_at_staffed", "service_level_actual"]
 worst = cov[cov["offered"] > 0].sort_values("gap_agents").head(20)[cols]
-labels = {c: t(f"stf.col.{c}") for c in cols if c not in ("queue", "offered")}  # those come from the registry
+# Beside Erlang C's figure, Erlang A's where the queue's caller patience is known (last month of the period).
+patience = coverage.caller_patience(lk, filters.end.replace(day=1), sc)
+worst.insert(cols.index("service_level_at_staffed") + 1, "service_level_erlang_a",
+             coverage.erlang_a_at_staffed(worst, dict(zip(patience["queue"], patience["patience_s"])),
+                                          cfg.answer_within_s))
+labels = {c: t(f"stf.col.{c}") for c in worst.columns if c not in ("queue", "offered")}  # those come from the registry
 table(worst, f"understaffed_intervals_{filters.start}_{filters.end}", "stf_worst", labels=labels,
-      percent=("service_level_at_staffed", "service_level_actual"))
+      percent=("service_level_at_staffed", "service_level_erlang_a", "service_level_actual"))
 
 # What-if calculator -------------------------------------------------------------------------
 st.subheader(t("stf.whatif"))
