@@ -2,9 +2,9 @@
 
 Three parts, one per question HR asks:
 
-- *which cohorts leak*: Kaplan-Meier retention curves (``retention_curves``) and Cox
-  proportional-hazards ratios (``hazard_ratios``) over the tenure spells of
-  ``analytics.workforce.tenure_spells``;
+- *which cohorts leak*: retention curves (``analytics.survival``: delayed entry, role and
+  team as held at the time) and Cox proportional-hazards ratios (``hazard_ratios``) over
+  the same episodes;
 - *who is likely to leave, and why*: a calibrated model of a voluntary exit within 90
   (or 365) days, trained on month-end snapshots (``train``), with per-person drivers
   (``scores``);
@@ -46,14 +46,14 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
 from analytics import schema
-from analytics.access import Scope
+from analytics.access import Scope, scope_predicate
 from analytics.lake import Lake
 
 HORIZONS = (90, 365)
 HR_TABLES = ("employees", "role_events", "appraisals", "agent_intervals", "complaints")
 AGENT_ROLES = ("csr", "senior_csr", "outbound_csr")
 PROTECTED = tuple(schema.PROTECTED_COLUMNS)
-MODEL_VERSION = 1
+MODEL_VERSION = 2  # 2: fairness groups of numbers in words (1977–1993)
 # Risk bands shown on the page: the probability of leaving within the horizon.
 BANDS = ((0.0, 0.10, "low"), (0.10, 0.25, "medium"), (0.25, 1.01, "high"))
 RELIABILITY_EDGES = (0.0, 0.05, 0.10, 0.20, 0.30, 0.50, 1.0)
@@ -322,7 +322,12 @@ def fairness_audit(flags, groups: pd.DataFrame) -> dict:
         g = groups[col]
         if col in ("birth_year", "age", "DOB") or (pd.api.types.is_numeric_dtype(g) and g.nunique() > 10):
             num = pd.to_numeric(g, errors="coerce")
-            g = pd.qcut(num, 3, duplicates="drop").astype("str").where(num.notna(), "missing")
+            bins = pd.qcut(num, 3, duplicates="drop")
+            # '(1976.999, 1993.0]' means 1977-1993 for whole numbers: say it that way
+            whole = bool((num.dropna() == num.dropna().round()).all())
+            g = bins.map(lambda b, whole=whole: (f"{math.floor(b.left) + 1}–{math.floor(b.right)}" if whole
+                                                 else f"{b.left:.3g}–{b.right:.3g}"))
+            g = g.astype("str").where(num.notna(), "missing")
         g = g.astype("str").fillna("missing")
         rates = flags.groupby(g).agg(["size", "mean"])
         rates = rates[rates["size"] >= 5]  # tiny groups give no stable rate
@@ -487,13 +492,18 @@ def _band(p: float) -> str:
     return "high"
 
 
-def _in_scope(df: pd.DataFrame, scope: Scope) -> pd.DataFrame:
-    keep = pd.Series(True, index=df.index)
-    if scope.centers is not None:
-        keep &= df["center"].isin(scope.centers)
-    if scope.teams is not None:
-        keep &= df["team"].isin(scope.teams)
-    return df[keep]
+def people_in_scope(lake: Lake, scope: Scope) -> pd.Index:
+    """Employee ids the scope may see, selected in SQL by ``access.scope_predicate`` on the
+    person's center and team. The model's features are built over the whole organisation
+    (team sizes, the promotion-stall threshold and the talent medians must not change with
+    the viewer), and only these people leave the functions below."""
+    pred, params = scope_predicate(scope, center="center", team="team")
+    ids = lake.query(f"SELECT employee_id FROM employees WHERE {pred}", params)["employee_id"]
+    return pd.Index(ids.astype("str"))
+
+
+def _in_scope(df: pd.DataFrame, ids: pd.Index) -> pd.DataFrame:
+    return df[df.index.isin(ids)]
 
 
 def scores(lake: Lake, scope: Scope, horizon: int = 90, top: int = 3, hr: HRData | None = None) -> pd.DataFrame:
@@ -505,7 +515,7 @@ def scores(lake: Lake, scope: Scope, horizon: int = 90, top: int = 3, hr: HRData
     hr = hr or load_hr(lake)
     model = get_model(lake, horizon, hr)
     X = features_as_of(hr, hr.data_end)
-    X = _in_scope(X[X["role"].isin(AGENT_ROLES)], scope)
+    X = _in_scope(X[X["role"].isin(AGENT_ROLES)], people_in_scope(lake, scope))
     if X.empty:
         return pd.DataFrame(columns=["employee_id", "name", "center", "team", "role", "tenure_days", "risk",
                                      "band", "drivers"])
@@ -533,14 +543,15 @@ def expected_leavers(risk: pd.DataFrame, by: str = "team", min_group: int = 1, z
     return out.sort_values("expected", ascending=False, ignore_index=True)
 
 
-def expected_leavers_for_scope(lake: Lake, scope: Scope, horizon: int = 90, by: str = "team") -> pd.DataFrame:
+def expected_leavers_for_scope(lake: Lake, scope: Scope, horizon: int = 90, by: str = "team",
+                               hr: HRData | None = None) -> pd.DataFrame:
     """Aggregate expected leavers (no individual scores leave this function), for roles
     that see HR aggregates; groups smaller than ``scope.min_group`` are left out."""
     scope.require("hr")
-    hr = load_hr(lake)
+    hr = hr or load_hr(lake)
     model = get_model(lake, horizon, hr)
     X = features_as_of(hr, hr.data_end)
-    X = _in_scope(X[X["role"].isin(AGENT_ROLES)], scope)
+    X = _in_scope(X[X["role"].isin(AGENT_ROLES)], people_in_scope(lake, scope))
     risk = pd.DataFrame({by: X[by].values, "risk": model.predict(X) if len(X) else []})
     return expected_leavers(risk, by, scope.min_group)
 
@@ -561,7 +572,7 @@ def talent_matrix(lake: Lake, scope: Scope, hr: HRData | None = None) -> pd.Data
     X = X[X["role"].isin(AGENT_ROLES)].dropna(subset=["engagement_3m", "appraisal_score_3m"])
     # The split is at the organisation's medians, so the same person lands in the same box for every viewer.
     e_mid, a_mid = X["engagement_3m"].median(), X["appraisal_score_3m"].median()
-    X = _in_scope(X, scope)
+    X = _in_scope(X, people_in_scope(lake, scope))
     high_e, high_a = X["engagement_3m"] >= e_mid, X["appraisal_score_3m"] >= a_mid
     kind = np.select([high_e & high_a, ~high_e & high_a, high_e & ~high_a], ["I", "II", "III"], "IV")
     names = hr.employees.set_index("employee_id")["name"]
@@ -571,53 +582,28 @@ def talent_matrix(lake: Lake, scope: Scope, hr: HRData | None = None) -> pd.Data
                          "enthusiasm_split": e_mid, "ability_split": a_mid}).reset_index(drop=True)
 
 
-# --- survival: Kaplan-Meier and Cox ------------------------------------------------------------------
+# --- survival: hazard ratios on time-varying episodes -------------------------------------------------
+# Retention curves and the Cox fit live in analytics.survival (delayed entry, role and team
+# as held at the time); here are the drivers the HR page compares with the demo's.
 
-def kaplan_meier(duration, event) -> pd.DataFrame:
-    """Retention curve: ``days`` and ``retained`` (share still employed), starting at 1 on day 0."""
-    from sksurv.nonparametric import kaplan_meier_estimator
-
-    duration = np.asarray(duration, dtype=float)
-    event = np.asarray(event, dtype=bool)
-    if len(duration) == 0:
-        return pd.DataFrame({"days": [0.0], "retained": [1.0]})
-    t, s = kaplan_meier_estimator(event, duration)
-    return pd.DataFrame({"days": np.r_[0.0, t], "retained": np.r_[1.0, s]})
-
-
-def retention_at(curve: pd.DataFrame, day: float) -> float:
-    before = curve[curve["days"] <= day]
-    return float(before["retained"].iloc[-1]) if len(before) else 1.0
-
-
-def retention_curves(spells: pd.DataFrame, by: str, voluntary_only: bool = True, min_group: int = 1,
-                     max_groups: int = 8) -> pd.DataFrame:
-    """Kaplan-Meier curves per group of ``by`` (e.g. hire_cohort, team, role): ``group``,
-    ``days``, ``retained``, ``people``. Other exits are censored when ``voluntary_only``."""
-    event_col = "left_voluntary" if voluntary_only else "left"
-    sizes = spells.groupby(by).size()
-    keep = sizes[sizes >= max(min_group, 5)].sort_values(ascending=False).head(max_groups).index
-    parts = []
-    for g in sorted(keep, key=str):
-        s = spells[spells[by] == g]
-        c = kaplan_meier(s["duration_days"], s[event_col])
-        c["group"], c["people"] = str(g), len(s)
-        parts.append(c)
-    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["days", "retained", "group", "people"])
-
-
-def survival_covariates(hr: HRData, spells: pd.DataFrame) -> pd.DataFrame:
-    """Time-fixed covariates per spell for the Cox model, named like the drivers of the
-    demo's ``ATTRITION_DRIVERS`` so the two can be compared."""
-    emp = hr.employees.set_index("employee_id").reindex(spells["employee_id"])
-    eng = hr.appraisals.groupby("employee_id")["engagement"].mean().reindex(spells["employee_id"])
+def survival_covariates(hr: HRData, ep: pd.DataFrame) -> pd.DataFrame:
+    """Covariates per episode (``analytics.survival.episodes``) for the Cox model, named
+    like the drivers of the demo's ``ATTRITION_DRIVERS`` so the two can be compared.
+    Person attributes come from the HR master; team attributes (occupancy, how leaky)
+    follow the team held in the episode, and ``senior_role`` the role held then."""
+    emp = hr.employees.set_index("employee_id").reindex(ep["employee_id"])
+    eng = hr.appraisals.groupby("employee_id")["engagement"].mean().reindex(ep["employee_id"])
+    # Team occupancy over the months the activity covers, by the person's team at the time
+    # of each month (the activity rows are per person; the episode says which team then).
     occ_people = hr.activity.groupby("employee_id")[["staffed_s", "handling_s"]].sum()
-    team_of = emp["team"]
-    team_occ = (occ_people.join(hr.employees.set_index("employee_id")["team"]).groupby("team")
-                [["staffed_s", "handling_s"]].sum())
-    team_occ = team_occ["handling_s"] / team_occ["staffed_s"]
-    occ = team_of.map(team_occ)
-    team_vol = spells.groupby("team")["left_voluntary"].mean()
+    last_team = ep.sort_values("stop").groupby("employee_id")["team"].last()
+    team_occ = occ_people.join(last_team.rename("team")).groupby("team")[["staffed_s", "handling_s"]].sum()
+    team_occ = (team_occ["handling_s"] / team_occ["staffed_s"]).where(team_occ["staffed_s"] > 0)
+    occ = ep["team"].map(team_occ)
+    # How leaky a team is: voluntary exits per year of time spent in it.
+    years = (ep["stop"] - ep["start"]).groupby(ep["team"]).sum() / 365.25
+    team_vol = ep.groupby("team")["left_voluntary"].sum() / years.where(years > 0)
+    leaky = team_vol >= team_vol.quantile(0.85)
     X = pd.DataFrame({
         "pay_band_low": (emp["pay_band"] == 1).to_numpy(dtype=float),
         "shift_rotating": (emp["shift_pattern"] == "rotating").to_numpy(dtype=float),
@@ -625,24 +611,27 @@ def survival_covariates(hr: HRData, spells: pd.DataFrame) -> pd.DataFrame:
         "long_commute": (emp["commute_km"] > 25).to_numpy(dtype=float),
         "low_engagement": (eng < 3.0).to_numpy(dtype=float),
         "high_occupancy": (occ > occ.median()).to_numpy(dtype=float),
-        "leaky_team": (spells["team"].map(team_vol) >= team_vol.quantile(0.85)).to_numpy(dtype=float),
-    }, index=spells.index)
+        "leaky_team": ep["team"].map(leaky).fillna(False).to_numpy(dtype=float),
+        "senior_role": (ep["role"] == "senior_csr").to_numpy(dtype=float),
+    }, index=ep.index)
     return X
 
 
-def hazard_ratios(duration, event, X: pd.DataFrame, alpha: float = 0.01) -> pd.DataFrame:
-    """Cox proportional-hazards ratios (exp of the coefficients; a small ridge penalty
-    ``alpha`` keeps rare covariates finite) and the model's concordance on its own data."""
-    from sksurv.linear_model import CoxPHSurvivalAnalysis
-    from sksurv.metrics import concordance_index_censored
+def hazard_ratios(ep: pd.DataFrame, X: pd.DataFrame, event: str = "left_voluntary", alpha: float = 0.01
+                  ) -> pd.DataFrame:
+    """Cox proportional-hazards ratios on the (start, stop] episodes (delayed entry and
+    time-varying covariates), with a small ridge penalty ``alpha`` that keeps rare
+    covariates finite: ``driver``, ``hazard_ratio``, its 95 % interval ``low`` - ``high``
+    and ``share`` (the share of time at risk with the driver present). The concordance
+    on its own data is in ``attrs``."""
+    from analytics import survival
 
-    X = X.loc[:, X.std() > 0]
-    y = np.array(list(zip(np.asarray(event, dtype=bool), np.asarray(duration, dtype=float))),
-                 dtype=[("event", "?"), ("time", "<f8")])
-    cox = CoxPHSurvivalAnalysis(alpha=alpha).fit(X, y)
-    c = concordance_index_censored(y["event"], y["time"], cox.predict(X))[0]
-    out = pd.DataFrame({"driver": X.columns, "hazard_ratio": np.exp(cox.coef_), "share": X.mean().values})
-    out.attrs["concordance"] = float(c)
+    fit = survival.cox(ep["start"], ep["stop"], ep[event], X, alpha=alpha)
+    out = fit.table()
+    time_at_risk = (ep["stop"] - ep["start"]).to_numpy(dtype=float)
+    out["share"] = [float((X[c].to_numpy() * time_at_risk).sum() / time_at_risk.sum()) for c in out["driver"]]
+    out = out[["driver", "hazard_ratio", "low", "high", "share"]]
+    out.attrs["concordance"] = fit.concordance
     return out.sort_values("hazard_ratio", ascending=False, ignore_index=True)
 
 
@@ -657,12 +646,19 @@ def read_table(path: Path) -> pd.DataFrame:
         return pd.read_excel(path)
     if suffix == ".parquet":
         return pd.read_parquet(path)
+    return read_text(path.read_bytes(), str(path))
+
+
+def read_text(raw: bytes, name: str = "the file") -> pd.DataFrame:
+    """A CSV export as a table, in whichever of UTF-8, GB18030 or Latin-1 it was written."""
+    import io
+
     for enc in ("utf-8-sig", "gb18030", "latin-1"):
         try:
-            return pd.read_csv(path, encoding=enc)
+            return pd.read_csv(io.BytesIO(raw), encoding=enc)
         except UnicodeDecodeError:
             continue
-    raise ValueError(f"cannot read {path} as text")
+    raise ValueError(f"cannot read {name} as text")
 
 
 def _target_values(col: pd.Series, positive) -> np.ndarray:

@@ -159,8 +159,8 @@ def shortfall_summary(cov_df: pd.DataFrame) -> dict:
     short = busy[busy["short"].fillna(False).astype(bool)]
     hours = INTERVAL_S / 3600
     return {
-        "intervals": int(len(busy)),
-        "intervals_short": int(len(short)),
+        "intervals": len(busy),
+        "intervals_short": len(short),
         "share_short": len(short) / len(busy) if len(busy) else None,
         "agent_hours_short": float(-short["gap_agents"].sum() * hours),
         "required_agent_hours": float(busy["required_agents"].astype("float64").sum() * hours),
@@ -242,7 +242,7 @@ def observed_turnover(lake: Lake, end: date, scope: Scope) -> float | None:
 
 
 def monthly_plan(base_required_agent_hours: float, base_month: date, headcount: int,
-                 plan: PlanSettings | None = None) -> pd.DataFrame:
+                 plan: PlanSettings | None = None, today: date | None = None) -> pd.DataFrame:
     """Scheduled agents needed per month against expected headcount, and the hiring needed.
 
     Workload per month = the base month's required agent-hours × (working days of the
@@ -251,27 +251,39 @@ def monthly_plan(base_required_agent_hours: float, base_month: date, headcount: 
     needed = workload / that. Leavers per month = headcount × annual turnover / 12.
     Hires fill the gap at the month's start, so they must start training
     ``training_weeks`` before it.
+
+    People are counted in whole numbers: the expected leavers accumulate as fractions
+    and each month shows the whole leavers that the running total adds (so 0.32 a month
+    shows 0, 0, 1, 0, ... and the months add up to the rounded total). ``late_by_days``
+    says how many days before ``today`` (the data's last day) the training start was,
+    when it has already passed.
     """
     plan = plan or PlanSettings()
     base_days = working_days_in(base_month)[0] or 1
     monthly_leave_rate = plan.annual_turnover / 12
-    rows, month, heads = [], _next_month(base_month), float(headcount)
+    rows, month = [], _next_month(base_month)
+    heads_frac, left_frac, heads = float(headcount), 0.0, int(headcount)
     for _ in range(plan.months):
         days, calendar_known = working_days_in(month)
         hours = base_required_agent_hours * days / base_days * (1 + plan.volume_change)
         per_agent = plan.hours_per_fte_day * days * (1 - plan.shrinkage)
         needed = math.ceil(hours / per_agent - 1e-9) if per_agent > 0 else 0
-        leavers = heads * monthly_leave_rate
+        leaving = heads_frac * monthly_leave_rate
+        leavers = round(left_frac + leaving) - round(left_frac)
+        left_frac += leaving
         expected = heads - leavers
-        hires = max(0, math.ceil(needed - expected - 1e-9))
+        hires = max(0, needed - expected)
+        start_by = month - timedelta(weeks=plan.training_weeks) if hires else None
+        late = (today - start_by).days if (start_by is not None and today is not None and today > start_by) else 0
         rows.append({
             "month": month, "working_days": days, "required_agent_hours": hours,
             "agents_needed": needed, "headcount_start": heads, "expected_leavers": leavers,
             "expected_without_hiring": expected, "hires_needed": hires,
-            "start_training_by": month - timedelta(weeks=plan.training_weeks) if hires else None,
+            "start_training_by": start_by, "late_by_days": late,
             "statutory_calendar": calendar_known,
         })
         heads = expected + hires
+        heads_frac = heads_frac - leaving + hires
         month = _next_month(month)
     return pd.DataFrame(rows)
 
@@ -284,3 +296,394 @@ def base_month_workload(lake: Lake, end: date, scope: Scope, settings: ServiceSe
     f = Filters(start=base, end=_month_end(base))
     cov_df = coverage(lake, f, scope, settings, cov)
     return base, shortfall_summary(cov_df)["required_agent_hours"]
+
+
+# --- caller patience and Erlang A ------------------------------------------------------------
+
+# Fewer abandoned calls than this in a queue's month give no usable patience estimate:
+# that queue's figures fall back to Erlang C (and say so).
+MIN_ABANDONS_FOR_PATIENCE = 30
+
+
+def _month_key(month: date) -> str:
+    return f"{month:%Y-%m}"
+
+
+def caller_patience(lake: Lake, month: date, scope: Scope) -> pd.DataFrame:
+    """Mean caller patience per inbound queue in a month, from observed abandonment.
+
+    With exponential patience (Erlang A's assumption) the maximum-likelihood mean is the
+    time all callers spent waiting (answered callers' waits are patience not yet used
+    up, i.e. censored) divided by the number who hung up. Columns ``queue``,
+    ``offered``, ``abandoned``, ``patience_s`` (missing under
+    MIN_ABANDONS_FOR_PATIENCE abandons)."""
+    pred, params = scope_predicate(scope.queue_level(), center="center", team=None)
+    df = lake.query(f"""
+        SELECT queue, count(*) AS offered, count(*) FILTER (WHERE answered_at IS NULL) AS abandoned,
+               sum(epoch(coalesce(answered_at, ended_at) - arrived_at)) AS waited_s
+        FROM calls
+        WHERE _month = $month AND coalesce(direction, 'inbound') = 'inbound' AND {pred}
+        GROUP BY queue ORDER BY queue""", {"month": _month_key(month), **params})
+    df["patience_s"] = (df["waited_s"] / df["abandoned"]).where(df["abandoned"] >= MIN_ABANDONS_FOR_PATIENCE)
+    return df[["queue", "offered", "abandoned", "patience_s"]]
+
+
+def _service_level_at(offered, aht_s, staffed, answer_within_s: float, patience_s: float | None) -> np.ndarray:
+    """Service level per interval at a fractional number of agents (linear between the
+    whole numbers around it): Erlang A with ``patience_s``, else Erlang C. Traffic is
+    rounded to 0.05 Erlang so that intervals and scenarios share cached evaluations."""
+    offered = np.asarray(offered, dtype=float)
+    aht = np.asarray(aht_s, dtype=float)
+    staffed = np.asarray(staffed, dtype=float)
+    traffic = np.round(offered * aht / INTERVAL_S / 0.05) * 0.05
+    out = np.ones(len(offered))
+    for i in np.flatnonzero((traffic > 0) & (aht > 0)):
+        lo, hi = int(np.floor(staffed[i])), int(np.ceil(staffed[i]))
+        a = _one_service_level(lo, float(traffic[i]), float(aht[i]), answer_within_s, patience_s)
+        b = _one_service_level(hi, float(traffic[i]), float(aht[i]), answer_within_s, patience_s)
+        out[i] = a + (b - a) * (staffed[i] - lo)
+    return out
+
+
+def _one_service_level(n: int, traffic: float, aht_s: float, answer_within_s: float,
+                       patience_s: float | None) -> float:
+    if patience_s is None:
+        return float(staffing._erlang_c_service_level(n, traffic, aht_s, answer_within_s))
+    if n == 0:
+        return 0.0
+    # rounded so that nearly equal intervals share the cached evaluation
+    return staffing._erlang_a_core(traffic, round(aht_s / patience_s, 4), n, round(answer_within_s / aht_s, 4))[2]
+
+
+# Day types of the load profile: the 征期 peak (working days 1-15), other working days, rest days.
+def _profile_day_type(d: date) -> str:
+    if not workdays.is_workday(d):
+        return "rest"
+    return "peak" if d.day <= 15 else "working"
+
+
+def load_profile(lake: Lake, month: date, scope: Scope, settings: ServiceSettings) -> pd.DataFrame:
+    """A month's inbound load and staffing as a typical day per queue, day type and time
+    of day: ``offered`` and ``staffed_agents`` are means over the month's days of that
+    type, ``aht_s`` the handle time of those calls, ``days`` how many days each row
+    stands for (so sums over the profile are the month's totals)."""
+    f = Filters(start=month, end=_month_end(month))
+    load = interval_load(lake, f, scope.queue_level(), settings)
+    if load.empty:
+        return pd.DataFrame(columns=["queue", "day_type", "time", "offered", "aht_s", "staffed_agents",
+                                     "answered_within", "days"])
+    ts = pd.to_datetime(load["interval15"])
+    day = ts.dt.date
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        kinds = {d: _profile_day_type(d) for d in sorted(set(day))}
+    load["day_type"] = day.map(kinds)
+    load["time"] = ts.dt.strftime("%H:%M")
+    load["handle_s"] = load["aht_s"].fillna(0) * load["answered"]
+    load["within"] = load["service_level_actual"].fillna(0) * load["offered"]
+    days_of = pd.Series(kinds).value_counts()
+    g = load.groupby(["queue", "day_type", "time"], as_index=False).agg(
+        offered=("offered", "sum"), handle_s=("handle_s", "sum"), answered=("answered", "sum"),
+        staffed=("staffed_agents", "sum"), within=("within", "sum"))
+    g["days"] = g["day_type"].map(days_of).astype("int64")
+    g["aht_s"] = g["handle_s"] / g["answered"].where(g["answered"] > 0)
+    g["staffed_agents"] = g["staffed"] / g["days"]
+    g["answered_within"] = g["within"]
+    g["offered"] = g["offered"] / g["days"]
+    return g[["queue", "day_type", "time", "offered", "aht_s", "staffed_agents", "answered_within", "days"]]
+
+
+def profile_service_level(profile: pd.DataFrame, answer_within_s: float, patience: dict,
+                          staff_factor: dict | None = None, volume_factor: dict | None = None) -> pd.DataFrame:
+    """Service level per queue of a load profile: the offered-weighted mean of the
+    intervals' service levels, with each queue's staffing multiplied by ``staff_factor``
+    and its calls by ``volume_factor``. ``model`` says which model produced it:
+    ``erlang_a`` where the queue's caller patience is known, else ``erlang_c``."""
+    rows = []
+    for q, part in profile.groupby("queue"):
+        s = (staff_factor or {}).get(q, 1.0)
+        v = (volume_factor or {}).get(q, 1.0)
+        p = patience.get(q)
+        p = None if p is None or pd.isna(p) else float(p)
+        busy = part[(part["offered"] > 0)]
+        sl = _service_level_at(busy["offered"] * v, busy["aht_s"].fillna(0), busy["staffed_agents"] * s,
+                               answer_within_s, p)
+        w = (busy["offered"] * busy["days"]).to_numpy()
+        rows.append({"queue": q, "service_level": float((sl * w).sum() / w.sum()) if w.sum() > 0 else None,
+                     "model": "erlang_a" if p is not None else "erlang_c", "patience_s": p})
+    return pd.DataFrame(rows, columns=["queue", "service_level", "model", "patience_s"])
+
+
+# --- attrition → service level: the next months per queue ----------------------------------------
+
+LEAVER_MODELS = ("survival", "turnover")
+
+
+@dataclass(frozen=True)
+class ProjectionSettings:
+    months: int = 6
+    training_weeks: int = 4              # hire-to-phones lead time
+    extra_hires: int = 0                 # what-if: people hired on the first day of the first month
+    attrition_cut: float = 0.0           # what-if: share of expected leavers kept
+    leaver_model: str = "survival"       # "survival": by tenure from the retention curve; "turnover": flat rate
+    annual_turnover: float | None = None  # for "turnover": None = the agents' observed last 12 months
+
+    def __post_init__(self):
+        if not 1 <= self.months <= 12:
+            raise ValueError("months must be between 1 and 12")
+        if self.training_weeks < 0 or self.extra_hires < 0:
+            raise ValueError("training_weeks and extra_hires must be >= 0")
+        if not 0 <= self.attrition_cut <= 1:
+            raise ValueError("attrition_cut is a share between 0 and 1")
+        if self.leaver_model not in LEAVER_MODELS:
+            raise ValueError(f"leaver_model must be one of {', '.join(LEAVER_MODELS)}")
+
+
+def _agents_with_queue(lake: Lake, as_of: date, month: date, scope: Scope) -> pd.DataFrame:
+    """Agents employed at the end of ``as_of`` with their hire date and the queue they
+    staffed most in ``month`` (their team's main queue when they staffed none, e.g. new
+    hires still in training)."""
+    pred, params = scope_predicate(scope.queue_level(), center="e.center", team=None)
+    return lake.query(f"""
+        WITH staff AS (
+          SELECT agent_id, queue, sum(staffed_s) AS s FROM agent_intervals
+          WHERE _month = $month AND queue IS NOT NULL GROUP BY agent_id, queue),
+        own AS (SELECT agent_id, arg_max(queue, s) AS queue FROM staff GROUP BY agent_id),
+        team_staff AS (
+          SELECT e.team, st.queue, sum(st.s) AS s FROM staff st JOIN employees e ON e.employee_id = st.agent_id
+          GROUP BY e.team, st.queue),
+        team_main AS (SELECT team, arg_max(queue, s) AS queue FROM team_staff GROUP BY team)
+        SELECT e.employee_id, e.hire_date, coalesce(o.queue, t.queue) AS queue
+        FROM employees e LEFT JOIN own o ON o.agent_id = e.employee_id LEFT JOIN team_main t ON t.team = e.team
+        WHERE list_contains($roles::VARCHAR[], e.role) AND e.hire_date <= $as_of
+          AND (e.exit_date IS NULL OR e.exit_date > $as_of) AND {pred}""",
+        {"month": _month_key(month), "as_of": as_of, "roles": list(AGENT_ROLES), **params})
+
+
+def _stay_probability(curve: pd.DataFrame, tenure_now: np.ndarray, days_ahead: float) -> np.ndarray:
+    """P(still employed ``days_ahead`` days on | employed at ``tenure_now``) = S(t + d) / S(t)."""
+    days = curve["days"].to_numpy(dtype=float)
+    s = curve["retained"].to_numpy(dtype=float)
+
+    def at(t):
+        return s[np.searchsorted(days, t, side="right") - 1]
+    now = at(tenure_now)
+    later = at(tenure_now + days_ahead)
+    return np.where(now > 0, later / np.where(now > 0, now, 1), 1.0)
+
+
+def _employed(people: pd.DataFrame, d: float, curve: pd.DataFrame, model: str, rate: float | None,
+              cut: float) -> np.ndarray:
+    """P(each person is employed ``d`` days after today): 0 before they join; after, the
+    retention curve by tenure (or a flat annual rate), with a share ``cut`` of the
+    leaving kept."""
+    joins = people["start_offset"].to_numpy(dtype=float)
+    ahead = np.maximum(d - joins, 0)
+    tenure_at_join = np.maximum(people["tenure0"].to_numpy(dtype=float) + joins, 1)
+    if model == "survival":
+        stay = _stay_probability(curve, tenure_at_join, ahead)
+    else:
+        stay = np.exp(-rate * ahead / 365.0) if rate else np.ones(len(people))
+    stay = 1 - (1 - stay) * (1 - cut)
+    return np.where(joins <= d, stay, 0.0)
+
+
+def headcount_outlook(lake: Lake, as_of: date, scope: Scope, plan: ProjectionSettings,
+                      base_month: date, hire_queues=None) -> pd.DataFrame:
+    """Expected agents per queue and month after ``as_of``: ``agents_start``,
+    ``expected_leavers`` (in the month), ``in_training`` and ``productive`` (mid-month;
+    hired less than ``training_weeks`` ago counts as in training), for the plan as it
+    stands (``scenario`` "expected") and the what-if (``scenario`` "what_if": extra
+    hires on the first day, a share of leavers kept). Leavers come from the agents'
+    delayed-entry retention curve by tenure (``survival``) or a flat annual rate."""
+    from analytics import survival
+
+    agents = _agents_with_queue(lake, as_of, base_month, scope)
+    agents["hire_date"] = pd.to_datetime(agents["hire_date"])
+    # The curve is the organisation's agents' (more data than any one scope; no person is shown).
+    ep = survival.episodes(lake, Scope.everything())
+    ep = ep[ep["role"].isin(AGENT_ROLES)]
+    curve = survival.kaplan_meier(ep["start"], ep["stop"], ep["left"])
+    rate = plan.annual_turnover
+    if plan.leaver_model == "turnover" and rate is None:
+        rate = observed_turnover(lake, as_of, scope.queue_level()) or 0.0
+    train_days = plan.training_weeks * 7
+    first = _next_month(_month_start(as_of))
+    # Extra hires join the queues (``hire_queues``, default all) in proportion to today's agents.
+    new_hire_queue = agents["queue"].value_counts()
+    if hire_queues is not None:
+        new_hire_queue = new_hire_queue[new_hire_queue.index.isin(list(hire_queues))]
+    rows = []
+    for scenario, extra, cut in (("expected", 0, 0.0), ("what_if", plan.extra_hires, plan.attrition_cut)):
+        people = agents[["queue"]].copy()
+        people["tenure0"] = (pd.Timestamp(as_of) - agents["hire_date"]).dt.days.to_numpy(dtype=float) + 1
+        people["start_offset"] = 0.0          # days after as_of they are on the books
+        if extra:
+            share = new_hire_queue / new_hire_queue.sum()
+            counts = np.floor(share * extra).astype(int)
+            for q in (share * extra - counts).sort_values(ascending=False).index[: extra - counts.sum()]:
+                counts[q] += 1
+            offset = float((pd.Timestamp(first) - pd.Timestamp(as_of)).days)
+            new = pd.DataFrame({"queue": np.repeat(counts.index.to_numpy(), counts.to_numpy()),
+                                "tenure0": -offset + 1, "start_offset": offset})
+            people = pd.concat([people, new], ignore_index=True)
+        month = first
+        for _ in range(plan.months):
+            m_start = (pd.Timestamp(month) - pd.Timestamp(as_of)).days - 1   # days from as_of to the day before
+            m_end = (pd.Timestamp(_month_end(month)) - pd.Timestamp(as_of)).days
+            m_mid = (m_start + m_end) / 2
+
+            p_start, p_end, p_mid = (_employed(people, d, curve, plan.leaver_model, rate, cut)
+                                     for d in (max(m_start, 0), m_end, m_mid))
+            joined = (people["start_offset"].to_numpy() <= m_end) & (people["start_offset"].to_numpy() > m_start)
+            tenure_mid = people["tenure0"].to_numpy() + m_mid
+            trained = tenure_mid > train_days
+            frame = pd.DataFrame({"queue": people["queue"].to_numpy(), "start": p_start, "end": p_end,
+                                  "mid": p_mid, "trained": trained, "joined": joined})
+            frame["left"] = np.where(joined, 1.0, frame["start"]) - frame["end"]
+            for q, part in frame.groupby("queue"):
+                rows.append({"scenario": scenario, "queue": q, "month": month,
+                             "agents_start": float(part["start"].sum()),
+                             "hires": int(part["joined"].sum()),
+                             "expected_leavers": float(part["left"].sum()),
+                             "in_training": float(part.loc[~part["trained"], "mid"].sum()),
+                             "productive": float(part.loc[part["trained"], "mid"].sum())})
+            month = _next_month(month)
+    return pd.DataFrame(rows)
+
+
+def _volume_index(lake: Lake, base_month: date, months: list[date], scope: Scope,
+                  settings: ServiceSettings) -> dict:
+    """Per (queue, month): calls of the same month a year earlier over the calls of the
+    base month a year earlier (the season), 1 where the data lack either month."""
+    first = date(base_month.year - 1, base_month.month, 1)
+    last = _month_end(date(months[-1].year - 1, months[-1].month, 1))
+    df = calls.metrics(lake, Filters(start=first, end=last, direction="inbound"), scope.queue_level(),
+                       ("month", "queue"), settings)
+    if df.empty:
+        return {}
+    df["month"] = pd.to_datetime(df["month"]).dt.date
+    offered = df.set_index(["queue", "month"])["offered"].astype("float64")
+    out = {}
+    for q in df["queue"].unique():
+        base = offered.get((q, first))
+        for m in months:
+            prior = offered.get((q, date(m.year - 1, m.month, 1)))
+            ok = base is not None and prior is not None and base > 0 and not pd.isna(prior)
+            out[(q, m)] = float(prior / base) if ok else 1.0
+    return out
+
+
+def attrition_projection(lake: Lake, as_of: date, scope: Scope, settings: ServiceSettings,
+                         plan: ProjectionSettings | None = None) -> pd.DataFrame:
+    """What the expected attrition does to service level, per queue and month.
+
+    The base month is the last complete month up to ``as_of``; its load and staffing per
+    queue, day type and time of day is the profile. For each month ahead: calls = the
+    profile × the season (the same month a year earlier against the base month a year
+    earlier); agents on the phones = the base month's staffing × productive agents of
+    the month / productive agents today (expected leavers out, trainees in once trained).
+    ``service_level`` is the model's figure at that staffing, ``service_level_base`` the
+    same model at today's staffing on the month's calls (no attrition), ``model`` says
+    which model (Erlang A with the queue's estimated caller patience, else Erlang C).
+    One row per scenario ("expected", "what_if"), queue and month."""
+    plan = plan or ProjectionSettings()
+    base = _month_start(as_of) if as_of == _month_end(as_of) else _month_start(_month_start(as_of) - timedelta(days=1))
+    key = ("coverage.attrition_projection", as_of, base, scope.centers, settings, plan)
+    return lake.cached(key, lambda: _attrition_projection(lake, as_of, base, scope, settings, plan))
+
+
+def _attrition_projection(lake, as_of, base, scope, settings, plan) -> pd.DataFrame:
+    profile = load_profile(lake, base, scope, settings)
+    outlook = headcount_outlook(lake, as_of, scope, plan, base, hire_queues=profile["queue"].unique())
+    if outlook.empty or profile.empty:
+        return pd.DataFrame()
+    patience = dict(zip(*caller_patience(lake, base, scope)[["queue", "patience_s"]].T.values))
+    agents_now = _agents_with_queue(lake, as_of, base, scope)
+    tenure = (pd.Timestamp(as_of) - pd.to_datetime(agents_now["hire_date"])).dt.days + 1
+    productive_now = agents_now[tenure > plan.training_weeks * 7].groupby("queue").size().astype("float64")
+    months = sorted(outlook["month"].unique())
+    volume = _volume_index(lake, base, months, scope, settings)
+    calls_per_queue = (profile["offered"] * profile["days"]).groupby(profile["queue"]).sum()
+    rows = []
+    for m in months:
+        v = {q: volume.get((q, m), 1.0) for q in profile["queue"].unique()}
+        base_sl = profile_service_level(profile, settings.answer_within_s, patience, None, v).set_index("queue")
+        for scenario in ("expected", "what_if"):
+            part = outlook[(outlook["month"] == m) & (outlook["scenario"] == scenario)].set_index("queue")
+            factor = {q: float(part.loc[q, "productive"] / productive_now[q])
+                      for q in part.index if q in productive_now.index and productive_now[q] > 0}
+            sl = profile_service_level(profile, settings.answer_within_s, patience, factor, v).set_index("queue")
+            for q, r in part.iterrows():
+                if q not in calls_per_queue.index:  # no inbound calls (an outbound queue): no service level
+                    continue
+                rows.append({"scenario": scenario, "queue": q, "month": m, **r.drop(["scenario", "month"]).to_dict(),
+                             "productive_now": float(productive_now.get(q, 0.0)),
+                             "volume_index": v.get(q, 1.0), "staff_factor": factor.get(q),
+                             "calls": float(calls_per_queue[q] * v.get(q, 1.0)),
+                             "service_level": sl["service_level"].get(q),
+                             "service_level_base": base_sl["service_level"].get(q),
+                             "model": sl["model"].get(q), "patience_s": sl["patience_s"].get(q)})
+    out = pd.DataFrame(rows)
+    out["service_level_change"] = out["service_level"] - out["service_level_base"]
+    out.attrs["base_month"] = base.isoformat()  # text: Streamlit serialises a frame's attrs as JSON
+    return out
+
+
+def projection_totals(proj: pd.DataFrame) -> pd.DataFrame:
+    """All queues together per scenario and month: agents, leavers, trainees and the
+    call-weighted service levels (``service_level`` with the month's staffing,
+    ``service_level_base`` at today's staffing)."""
+    if proj.empty:
+        return proj
+    w = proj.assign(sl_w=proj["service_level"] * proj["calls"], base_w=proj["service_level_base"] * proj["calls"])
+    g = w.groupby(["scenario", "month"], as_index=False).agg(
+        agents_start=("agents_start", "sum"), hires=("hires", "sum"), expected_leavers=("expected_leavers", "sum"),
+        in_training=("in_training", "sum"), productive=("productive", "sum"), calls=("calls", "sum"),
+        sl_w=("sl_w", "sum"), base_w=("base_w", "sum"))
+    g["service_level"] = g["sl_w"] / g["calls"]
+    g["service_level_base"] = g["base_w"] / g["calls"]
+    g["service_level_change"] = g["service_level"] - g["service_level_base"]
+    return g.drop(columns=["sl_w", "base_w"])
+
+
+def model_check(lake: Lake, month: date, scope: Scope, settings: ServiceSettings) -> pd.DataFrame:
+    """How well each model reproduces a month that happened, per inbound queue:
+    ``observed`` (calls answered within T / all offered, from the call records),
+    ``erlang_a`` (with the queue's estimated caller patience) and ``erlang_c`` at the
+    agents actually staffed, on the month's load profile; ``patience_s``. Erlang C
+    ignores callers who hang up, so near capacity it predicts far worse service than
+    the calls show; Erlang A is the model the projection uses where patience is known."""
+    f = Filters(start=month, end=_month_end(month), direction="inbound")
+    observed = calls.metrics(lake, f, scope.queue_level(), ("queue",),
+                             settings.with_(sl_formula="abandons_count_against"))
+    profile = load_profile(lake, month, scope, settings)
+    if profile.empty or observed.empty:
+        return pd.DataFrame(columns=["queue", "offered", "observed", "erlang_a", "erlang_c", "patience_s"])
+    pat = caller_patience(lake, month, scope)
+    patience = dict(zip(pat["queue"], pat["patience_s"]))
+    a = profile_service_level(profile, settings.answer_within_s, patience).set_index("queue")
+    c = profile_service_level(profile, settings.answer_within_s, {}).set_index("queue")
+    out = observed[["queue", "offered", "service_level"]].rename(columns={"service_level": "observed"})
+    out = out[out["queue"].isin(a.index)]
+    out["erlang_a"] = out["queue"].map(a["service_level"].where(a["model"] == "erlang_a"))
+    out["erlang_c"] = out["queue"].map(c["service_level"])
+    out["patience_s"] = out["queue"].map(patience)
+    return out.reset_index(drop=True)
+
+
+def erlang_a_at_staffed(cov_rows: pd.DataFrame, patience: dict, answer_within_s: float) -> pd.Series:
+    """Erlang A's service level at the agents staffed for a few coverage rows (``queue``,
+    ``offered``, ``aht_s``, ``staffed_agents``), with each queue's caller patience;
+    missing where the queue has no patience estimate. Cheap for a table's rows, too
+    slow for every interval of a month (the page's counts stay Erlang C)."""
+    out = pd.Series(np.nan, index=cov_rows.index, dtype="float64")
+    for q, part in cov_rows.groupby("queue"):
+        p = patience.get(q)
+        if p is None or pd.isna(p):
+            continue
+        ok = part["aht_s"].notna() & part["staffed_agents"].notna()
+        part = part[ok]
+        out.loc[part.index] = _service_level_at(part["offered"], part["aht_s"], part["staffed_agents"],
+                                                answer_within_s, float(p))
+    return out

@@ -302,10 +302,26 @@ def _wait_columns(wait_thresholds, handle_thresholds) -> str:
     return ",\n  ".join(parts)
 
 
+# The team each person belonged to from valid_from (inclusive) to valid_to (exclusive; NULL:
+# still), from the career events that set a team: a hire, promotion, lateral move, demotion
+# or team change (its to_team; NULL after a move to a role without a team). Calls and agent
+# intervals take the team of their local day from here, so a team's past months keep the
+# people it had then; a person without such events keeps the HR master's team.
+TEAM_SPANS_SQL = """
+SELECT employee_id, valid_from, team,
+  lead(valid_from) OVER (PARTITION BY employee_id ORDER BY valid_from) AS valid_to
+FROM (
+  SELECT employee_id, event_date AS valid_from, max(to_team) AS team
+  FROM role_events
+  WHERE event_type IN ('hire', 'promotion', 'lateral_move', 'demotion', 'team_change')
+  GROUP BY employee_id, event_date
+) team_events
+"""
+
 # The local-time view of calls that the rollups and the raw drill-down both read.
 CALL_FACTS_SQL = """
 SELECT c.call_id, c.center, c.queue, coalesce(c.direction, 'inbound') AS direction,
-  c.agent_id, e.team, c.category,
+  c.agent_id, CASE WHEN s.employee_id IS NULL THEN e.team ELSE s.team END AS team, c.category,
   timezone(z.timezone, c.arrived_at) AS local_ts,
   c.answered_at IS NOT NULL AS answered,
   epoch(coalesce(c.answered_at, c.ended_at) - c.arrived_at) AS wait_s,
@@ -315,15 +331,21 @@ SELECT c.call_id, c.center, c.queue, coalesce(c.direction, 'inbound') AS directi
 FROM calls c
 JOIN centers z ON z.center = c.center
 LEFT JOIN employees e ON e.employee_id = c.agent_id
+LEFT JOIN (""" + TEAM_SPANS_SQL + """) s ON s.employee_id = c.agent_id
+  AND s.valid_from <= CAST(timezone(z.timezone, c.arrived_at) AS DATE)
+  AND (s.valid_to IS NULL OR CAST(timezone(z.timezone, c.arrived_at) AS DATE) < s.valid_to)
 """
 
 INTERVAL_FACTS_SQL = """
-SELECT a.agent_id, a.center, a.queue, e.team,
+SELECT a.agent_id, a.center, a.queue, CASE WHEN s.employee_id IS NULL THEN e.team ELSE s.team END AS team,
   timezone(z.timezone, a.interval_start) AS local_ts,
   a.staffed_s, a.available_s, a.handling_s, a._month
 FROM agent_intervals a
 JOIN centers z ON z.center = a.center
 LEFT JOIN employees e ON e.employee_id = a.agent_id
+LEFT JOIN (""" + TEAM_SPANS_SQL + """) s ON s.employee_id = a.agent_id
+  AND s.valid_from <= CAST(timezone(z.timezone, a.interval_start) AS DATE)
+  AND (s.valid_to IS NULL OR CAST(timezone(z.timezone, a.interval_start) AS DATE) < s.valid_to)
 """
 
 

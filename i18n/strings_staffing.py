@@ -37,9 +37,11 @@ STRINGS = {
                             "en": "Agents staffed minus required, summed over queues, averaged per weekday and time; "
                                   "red is short, blue is spare."},
     "stf.worst": {"zh": "缺口最大的时段", "en": "Most understaffed intervals"},
-    "stf.worst.caption": {"zh": "服务水平（按 Erlang C 在实际在线人数下）为模型估计；实际服务水平来自通话记录。",
-                          "en": "Service level at staffed is Erlang C's estimate with the agents actually staffed; "
-                                "the actual service level comes from the call records."},
+    "stf.worst.caption": {"zh": "按在线人数估计的服务水平为模型估计：Erlang C 不考虑放弃，Erlang A 用按该队列观测放弃估计的来电者耐心（放弃太少的队列留空）；实际服务水平来自通话记录。",
+                          "en": "Service level at staffed is a model's estimate with the agents actually staffed: "
+                                "Erlang C ignores callers who hang up; Erlang A uses the caller patience estimated "
+                                "from the queue's observed abandonment (blank where too few hung up); the actual "
+                                "service level comes from the call records."},
     "stf.col.interval15": {"zh": "时段", "en": "Interval"},
     "stf.whatif": {"zh": "假设计算器", "en": "What-if calculator"},
     "stf.whatif.caption": {"zh": "输入一个时段的话务，看需要多少座席，以及给定人数下的服务水平。设置耐心时间后同时按 Erlang A（考虑来电者放弃）计算。",
@@ -101,8 +103,70 @@ STRINGS = {
     "stf.col.staffed_agents": {"zh": "在线座席", "en": "Agents staffed"},
     "stf.col.required_agents": {"zh": "所需座席", "en": "Agents required"},
     "stf.col.gap_agents": {"zh": "缺口（在线 − 所需）", "en": "Gap (staffed − required)"},
-    "stf.col.service_level_at_staffed": {"zh": "按在线人数估计的服务水平", "en": "Service level at staffed (Erlang C)"},
+    "stf.col.service_level_at_staffed": {"zh": "按在线人数估计的服务水平（Erlang C）", "en": "Service level at staffed (Erlang C)"},
     "stf.col.service_level_actual": {"zh": "实际服务水平", "en": "Actual service level"},
     "stf.col.offered_actual": {"zh": "实际进线", "en": "Actual offered"},
     "stf.empty": {"zh": "所选期间没有话务或排班数据。", "en": "No calls or staffing in the selected period."},
+    "stf.plan.callout.late": {"zh": "最早一批：{month} 需要新增 {hires} 名座席，培训本应在 {date} 开始，已晚 {days} 天。",
+                              "en": "First intake: {month} needs {hires} new agents; their training should have "
+                                    "started on {date}, late by {days} days."},
+    "stf.col.late_by_days": {"zh": "培训已晚（天）", "en": "Training late by (days)"},
+    "stf.yes": {"zh": "是", "en": "yes"},
+    "stf.no": {"zh": "否（按周一至周五估计）", "en": "no (Monday-Friday assumed)"},
+    "stf.proj": {"zh": "离职对服务水平的影响", "en": "What attrition does to service level"},
+    "stf.proj.caption": {"zh": "未来各月、各呼入队列：预计离职（按在职时长的留存曲线，或按年流失率）、仍在培训的新人（培训周期见上）、可上线座席，以及在预测话务下的服务水平。话务 = 基准月每个队列、日类型（征期 1–15 日、其他工作日、休息日）和时段的典型日 × 季节（去年同月相对去年基准月）；在线人数 = 基准月排班 × 当月可上线人数 ÷ 当前可上线人数。",
+                         "en": "For each coming month and inbound queue: expected leavers (by tenure from the "
+                               "retention curve, or from the annual turnover), new hires still in training (lead "
+                               "time above), productive agents, and the service level on the forecast calls. Calls = "
+                               "the base month's typical day per queue, day type (filing peak days 1-15, other "
+                               "working days, rest days) and time × the season (the same month last year against "
+                               "the base month last year); agents on the phones = the base month's staffing × "
+                               "productive agents of the month ÷ productive agents now."},
+    "stf.proj.extra": {"zh": "假设：首月增招人数", "en": "What-if: extra hires in the first month"},
+    "stf.proj.cut": {"zh": "假设：离职减少", "en": "What-if: cut attrition by"},
+    "stf.proj.leavers": {"zh": "预计离职依据", "en": "Expected leavers from"},
+    "stf.proj.leavers.survival": {"zh": "留存曲线（按在职时长）", "en": "Retention curve (by tenure)"},
+    "stf.proj.leavers.turnover": {"zh": "年流失率（上方设置）", "en": "Annual turnover (set above)"},
+    "stf.proj.working": {"zh": "正在按 Erlang A 计算各月服务水平…", "en": "Computing each month's service level with Erlang A…"},
+    "stf.proj.line.base": {"zh": "按当前人数（无离职）", "en": "With today's agents (no attrition)"},
+    "stf.proj.line.expected": {"zh": "计入预计离职与培训", "en": "With expected leavers and trainees"},
+    "stf.proj.line.what_if": {"zh": "假设情景", "en": "What-if"},
+    "stf.proj.model": {"zh": "基准月 {base}；服务水平 = T = {T} 秒内接起的来电 ÷ 全部进线（放弃计入分母），由 {models} 计算。模型值与通话记录的实际值可能有差异，请看两条线的差距而非绝对水平。",
+                       "en": "Base month {base}; service level = calls answered within T = {T} s ÷ all offered "
+                             "(abandons count against), computed by {models}. The model's level can differ from "
+                             "the call records' actual figure: read the gap between the lines rather than the "
+                             "level."},
+    "stf.proj.by_queue": {"zh": "按队列与月份", "en": "By queue and month"},
+    "stf.proj.scenario.expected": {"zh": "按计划", "en": "As planned"},
+    "stf.proj.scenario.what_if": {"zh": "假设情景", "en": "What-if"},
+    "code.erlang_model.erlang_a": {"zh": "Erlang A（按观测放弃估计的来电者耐心）",
+                                   "en": "Erlang A (caller patience estimated from observed abandonment)"},
+    "code.erlang_model.erlang_c": {"zh": "Erlang C（放弃太少，无法估计耐心）",
+                                   "en": "Erlang C (too few abandons to estimate patience)"},
+    "stf.col.scenario": {"zh": "情景", "en": "Scenario"},
+    "stf.col.agents_start": {"zh": "月初座席", "en": "Agents at start"},
+    "stf.col.hires": {"zh": "新入职", "en": "Hires"},
+    "stf.col.in_training": {"zh": "培训中", "en": "In training"},
+    "stf.col.productive": {"zh": "可上线座席", "en": "Productive agents"},
+    "stf.col.calls": {"zh": "预测进线（通）", "en": "Forecast calls"},
+    "stf.col.service_level": {"zh": "服务水平（预测）", "en": "Service level (projected)"},
+    "stf.col.service_level_base": {"zh": "服务水平（当前人数）", "en": "Service level (today's agents)"},
+    "stf.col.service_level_change": {"zh": "离职带来的变化", "en": "Change from attrition"},
+    "stf.col.model": {"zh": "模型", "en": "Model"},
+    "stf.col.patience_s": {"zh": "来电者平均耐心（秒）", "en": "Mean caller patience (s)"},
+    "stf.col.queue": {"zh": "队列", "en": "Queue"},
+    "stf.check": {"zh": "模型核对：基准月的实际服务水平与模型估计", "en": "Model check: the base month's actual service level against the models"},
+    "stf.check.caption": {"zh": "{base} 各呼入队列：实际 = T = {T} 秒内接起 ÷ 全部进线（通话记录）；Erlang A（按观测放弃估计耐心）与 Erlang C（不考虑放弃）均按实际在线人数、同一典型日话务计算。Erlang C 在接近满负荷时远低于实际；典型日把各天平均，会略微高估两种模型。",
+                          "en": "{base}, inbound queues: actual = answered within T = {T} s ÷ all offered (call "
+                                "records); Erlang A (patience estimated from abandonment) and Erlang C (no "
+                                "abandonment) at the agents actually staffed on the same typical-day load. Near "
+                                "capacity Erlang C falls far below what happened; averaging days into a typical day "
+                                "makes both models a little optimistic."},
+    "stf.col.check.offered": {"zh": "进线（通）", "en": "Offered calls"},
+    "stf.col.check.observed": {"zh": "实际服务水平", "en": "Actual service level"},
+    "stf.col.check.erlang_a": {"zh": "Erlang A 估计", "en": "Erlang A estimate"},
+    "stf.col.check.erlang_c": {"zh": "Erlang C 估计", "en": "Erlang C estimate"},
+    "stf.col.check.patience_s": {"zh": "来电者平均耐心（秒）", "en": "Mean caller patience (s)"},
+    "stf.col.service_level_erlang_a": {"zh": "按在线人数估计的服务水平（Erlang A，计入放弃）",
+                                       "en": "Service level at staffed (Erlang A, callers abandon)"},
 }

@@ -471,3 +471,33 @@ def test_python_m_analytics_staffing():
     assert bad.returncode == 2
     assert "Traceback" not in bad.stderr
     assert "--target-sl" in bad.stderr
+
+
+# --- the staffing page's plan and attrition projection (AppTest on the small demo) ----------------
+
+def test_staffing_page_projection_and_late_training(demo_dataset, monkeypatch):
+    import re
+
+    from streamlit.testing.v1 import AppTest
+
+    from tests.conftest import ROOT
+
+    monkeypatch.setenv("CALLCENTER_DATASET", str(demo_dataset))
+    at = AppTest.from_file(str(ROOT / "views" / "staffing.py"), default_timeout=240)
+    at.query_params["lang"] = "en"
+    at.run()
+    assert not at.exception, at.exception
+    assert any(s.value == "What attrition does to service level" for s in at.subheader)
+    # The small demo ends on 2026-10-31: a training start in October has passed and says so.
+    late = [w.value for w in at.warning if "late by" in w.value]
+    if late:
+        days = int(re.search(r"late by (\d+) days", late[0]).group(1))
+        assert days > 0
+    # Whole people in the plan, every table downloadable, the model named beside the figures.
+    plan = next(d.value for d in at.dataframe if "Hires needed" in list(d.value.columns) or "hires_needed" in
+                list(d.value.columns))
+    col = "hires_needed" if "hires_needed" in plan.columns else "Hires needed"
+    assert all(float(v).is_integer() for v in plan[col])
+    # (the what-if calculator's one-row answer is the only table without a CSV)
+    assert len(at.get("download_button")) == len(at.dataframe) - 1
+    assert any("Erlang A" in c.value for c in at.caption)

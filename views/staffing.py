@@ -3,6 +3,7 @@ monthly headcount and hiring plan."""
 
 from __future__ import annotations
 
+import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
@@ -74,9 +75,14 @@ st.caption(t("stf.worst.caption"))
 cols = ["interval15", "queue", "offered"] + (["offered_actual"] if basis == "forecast" else []) + [
     "aht_s", "staffed_agents", "required_agents", "gap_agents", "service_level_at_staffed", "service_level_actual"]
 worst = cov[cov["offered"] > 0].sort_values("gap_agents").head(20)[cols]
-labels = {c: t(f"stf.col.{c}") for c in cols if c not in ("queue", "offered")}  # those come from the registry
+# Beside Erlang C's figure, Erlang A's where the queue's caller patience is known (last month of the period).
+patience = coverage.caller_patience(lk, filters.end.replace(day=1), sc)
+worst.insert(cols.index("service_level_at_staffed") + 1, "service_level_erlang_a",
+             coverage.erlang_a_at_staffed(worst, dict(zip(patience["queue"], patience["patience_s"])),
+                                          cfg.answer_within_s))
+labels = {c: t(f"stf.col.{c}") for c in worst.columns if c not in ("queue", "offered")}  # those come from the registry
 table(worst, f"understaffed_intervals_{filters.start}_{filters.end}", "stf_worst", labels=labels,
-      percent=("service_level_at_staffed", "service_level_actual"))
+      percent=("service_level_at_staffed", "service_level_erlang_a", "service_level_actual"))
 
 # What-if calculator -------------------------------------------------------------------------
 st.subheader(t("stf.whatif"))
@@ -131,14 +137,19 @@ st.caption(t("stf.plan.caption", base=base_month.strftime("%Y-%m"), weeks=traini
            f"{t('stf.plan.headcount')}: {headcount}")
 plan = coverage.monthly_plan(base_hours, base_month, headcount, coverage.PlanSettings(
     months=months, annual_turnover=turnover, training_weeks=int(training), volume_change=volume,
-    hours_per_fte_day=hours, shrinkage=shrinkage))
+    hours_per_fte_day=hours, shrinkage=shrinkage), today=filters.end)
 first = plan[plan["hires_needed"] > 0].head(1)
 if first.empty:
     st.success(t("stf.plan.none"))
 else:
     r = first.iloc[0]
-    st.info(t("stf.plan.callout", month=r["month"].strftime("%Y-%m"), hires=int(r["hires_needed"]),
-              date=r["start_training_by"].isoformat()), icon=":material/person_add:")
+    if r["late_by_days"] > 0:  # the start date lies before the data's last day: say so
+        st.warning(t("stf.plan.callout.late", month=r["month"].strftime("%Y-%m"), hires=int(r["hires_needed"]),
+                     date=r["start_training_by"].isoformat(), days=int(r["late_by_days"])),
+                   icon=":material/schedule:")
+    else:
+        st.info(t("stf.plan.callout", month=r["month"].strftime("%Y-%m"), hires=int(r["hires_needed"]),
+                  date=r["start_training_by"].isoformat()), icon=":material/person_add:")
 unknown = plan.loc[~plan["statutory_calendar"], "month"]
 if len(unknown):
     st.warning(t("stf.plan.no_calendar", months=", ".join(m.strftime("%Y-%m") for m in unknown)))
@@ -149,4 +160,75 @@ fig.add_trace(go.Scatter(x=x, y=plan["expected_without_hiring"], name=t("stf.pla
                          mode="lines+markers", line=dict(color=charts.TARGET, dash="dash")))
 fig.update_layout(height=300, margin=dict(l=10, r=10, t=30, b=10), legend=dict(orientation="h", y=1.15))
 st.plotly_chart(fig, key="stf_plan")
-table(plan, f"staffing_plan_{base_month:%Y-%m}", "stf_plan", labels={c: t(f"stf.col.{c}") for c in plan.columns})
+plan_view = plan.assign(start_training_by=plan["start_training_by"].map(lambda d: d.isoformat() if d else "—"),
+                        statutory_calendar=plan["statutory_calendar"].map(lambda k: t("stf.yes") if k else t("stf.no")),
+                        month=plan["month"].map(lambda m: m.strftime("%Y-%m")))
+table(plan_view, f"staffing_plan_{base_month:%Y-%m}", "stf_plan",
+      labels={c: t(f"stf.col.{c}") for c in plan.columns})
+
+# Attrition → service level ---------------------------------------------------------------------
+st.subheader(t("stf.proj"))
+st.caption(t("stf.proj.caption"))
+q1, q2, q3, q4 = st.columns([2, 2, 2, 3])  # the leaver-model choice needs the room
+proj_months = q1.slider(t("stf.plan.months"), 6, 12, 6, key="proj_months")
+extra = q2.number_input(t("stf.proj.extra"), 0, 500, 0, 1, key="proj_extra")
+cut = q3.slider(t("stf.proj.cut"), 0, 100, 0, 5, key="proj_cut", format="%d%%")
+leaver_model = q4.segmented_control(t("stf.proj.leavers"), list(coverage.LEAVER_MODELS), default="survival",
+                                    format_func=lambda m: t(f"stf.proj.leavers.{m}"), key="proj_model") or "survival"
+with st.spinner(t("stf.proj.working")):
+    proj = coverage.attrition_projection(lk, filters.end, sc, cfg, coverage.ProjectionSettings(
+        months=proj_months, training_weeks=int(training), extra_hires=int(extra), attrition_cut=cut / 100,
+        leaver_model=leaver_model, annual_turnover=turnover if leaver_model == "turnover" else None))
+if proj.empty:
+    st.info(t("stf.empty"))
+else:
+    totals = coverage.projection_totals(proj)
+    exp_t = totals[totals["scenario"] == "expected"]
+    wi_t = totals[totals["scenario"] == "what_if"]
+    models = sorted(set(proj["model"].dropna()))
+    x = [m.strftime("%Y-%m") for m in exp_t["month"]]
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(x=x, y=exp_t["service_level_base"], name=t("stf.proj.line.base"), mode="lines+markers",
+                             line=dict(color=charts.GREY, dash="dot")))
+    fig.add_trace(go.Scatter(x=x, y=exp_t["service_level"], name=t("stf.proj.line.expected"), mode="lines+markers",
+                             line=dict(color=charts.TARGET)))
+    if extra or cut:
+        fig.add_trace(go.Scatter(x=x, y=wi_t["service_level"], name=t("stf.proj.line.what_if"),
+                                 mode="lines+markers", line=dict(color=charts.PRIMARY)))
+    fig.update_layout(height=320, margin=dict(l=10, r=10, t=30, b=10), legend=dict(orientation="h", y=1.15),
+                      yaxis=dict(title=t("stf.res.service_level"), tickformat=".0%"),
+                      xaxis=dict(title=t("stf.col.month")))
+    st.plotly_chart(fig, key="stf_proj")
+    st.caption(t("stf.proj.model", base=proj.attrs.get("base_month", base_month.isoformat())[:7],
+                 models=", ".join(t(f"code.erlang_model.{m}") for m in models), T=cfg.answer_within_s))
+    shown = totals.assign(scenario=totals["scenario"].map(lambda s_: t(f"stf.proj.scenario.{s_}")),
+                          month=totals["month"].map(lambda m: m.strftime("%Y-%m")))
+    int_cols = ("agents_start", "expected_leavers", "in_training", "productive")
+    # People in whole numbers (expected values rounded); the CSV carries the same.
+    shown = shown.assign(**{c: shown[c].round().astype("int64") for c in int_cols},
+                         calls=shown["calls"].round().astype("int64"))
+    table(shown, f"attrition_service_level_{filters.end}", "stf_proj_totals",
+          labels={c: t(f"stf.col.{c}") for c in shown.columns}, percent=("service_level", "service_level_base",
+                                                                       "service_level_change"))
+    with st.expander(t("stf.check"), icon=":material/fact_check:"):
+        base_m = pd.Timestamp(proj.attrs.get("base_month", base_month.isoformat())).date()
+        check = coverage.model_check(lk, base_m, sc, cfg)
+        st.caption(t("stf.check.caption", base=base_m.strftime("%Y-%m"), T=cfg.answer_within_s))
+        table(check.assign(patience_s=check["patience_s"].round().astype("Int64")),
+              f"model_check_{base_m:%Y-%m}", "stf_check",
+              labels={c: t(f"stf.col.check.{c}") for c in check.columns if c != "queue"},
+              percent=("observed", "erlang_a", "erlang_c"))
+    with st.expander(t("stf.proj.by_queue"), icon=":material/table_rows:"):
+        cols = ["scenario", "queue", "month", "agents_start", "hires", "expected_leavers", "in_training",
+                "productive", "calls", "service_level", "service_level_base", "service_level_change", "model",
+                "patience_s"]
+        per_q = proj[cols].assign(
+            scenario=proj["scenario"].map(lambda s_: t(f"stf.proj.scenario.{s_}")),
+            month=proj["month"].map(lambda m: m.strftime("%Y-%m")),
+            model=proj["model"].map(lambda m: t(f"code.erlang_model.{m}")),
+            patience_s=proj["patience_s"].round().astype("Int64"),
+            **{c: proj[c].round().astype("int64") for c in int_cols},
+            calls=proj["calls"].round().astype("int64"))
+        table(per_q, f"attrition_service_level_by_queue_{filters.end}", "stf_proj_queue",
+              labels={c: t(f"stf.col.{c}") for c in per_q.columns if c != "queue"},
+              percent=("service_level", "service_level_base", "service_level_change"))

@@ -4,6 +4,7 @@ Examples::
 
     python -m analytics attrition evaluate --input hr.csv --target Termd --protected Sex --format json
     python -m analytics attrition score --dataset data/demo --format csv
+    python -m analytics attrition retention --dataset data/demo --by role --at 90 180 365 --format json
 """
 
 from __future__ import annotations
@@ -12,7 +13,9 @@ import json
 import sys
 from pathlib import Path
 
-from analytics import attrition, audit
+import pandas as pd
+
+from analytics import attrition, audit, survival
 from analytics.access import Scope
 from analytics.commands._user_scope import add_user_argument, scope_for
 
@@ -37,6 +40,18 @@ def register(subparsers) -> None:
     sc.add_argument("--format", default="csv", help="csv (default) or json")
     add_user_argument(sc)
     sc.set_defaults(func=run_score)
+    rt = sub.add_parser("retention", help="retention at given days of tenure (delayed entry, role and team "
+                                          "as held at the time)")
+    rt.add_argument("--dataset", required=True, help="dataset folder")
+    rt.add_argument("--by", choices=survival.GROUPS, help="group by role, team, center or cohort (hire year); "
+                                                          "default: everyone as one group 'all'")
+    rt.add_argument("--event", choices=survival.EVENTS, default="any",
+                    help="what ends employment: any exit (default) or voluntary exits only (others censored)")
+    rt.add_argument("--at", nargs="+", type=int, default=[90, 180, 365], metavar="DAYS",
+                    help="days of tenure (default: 90 180 365)")
+    rt.add_argument("--format", default="json", help="json (default) or csv")
+    add_user_argument(rt)
+    rt.set_defaults(func=run_retention)
 
 
 def _fail(message: str) -> int:
@@ -96,4 +111,35 @@ def run_score(args) -> int:
         from analytics.export import safe_csv
 
         sys.stdout.write(safe_csv(df))
+    return 0
+
+
+def run_retention(args) -> int:
+    if args.format not in ("json", "csv"):
+        return _fail(f"--format must be json or csv, got {args.format!r}")
+    if any(d < 0 for d in args.at):
+        return _fail("--at takes days of tenure, 0 or more")
+    root = Path(args.dataset)
+    if not (root / "employees").is_dir():
+        return _fail(f"{root} holds no employees table")
+    from analytics.lake import open_lake
+
+    try:
+        scope = _scope(args)
+        lake = open_lake(root)
+        window = survival.observation_window(lake)
+        ep = survival.episodes(lake, scope, window)
+        table = survival.retention(ep, list(args.at), by=args.by, event=args.event, min_group=scope.min_group)
+    except (ValueError, PermissionError) as exc:
+        return _fail(str(exc))
+    rows = [{"group": r.group, "days": int(r.days),
+             "retention": None if pd.isna(r.retention) else round(float(r.retention), 6),
+             "at_risk": int(r.at_risk)} for r in table.itertuples()]
+    if args.format == "csv":
+        from analytics.export import safe_csv
+
+        sys.stdout.write(safe_csv(pd.DataFrame(rows, columns=["group", "days", "retention", "at_risk"])))
+        return 0
+    print(json.dumps({"observed_from": window.observed_from.isoformat(), "as_of": window.as_of.isoformat(),
+                      "rows": rows}, ensure_ascii=False))
     return 0
