@@ -23,14 +23,10 @@ ROLE_PAGES = {
 }
 # The attrition page is rebuilt by the HR work (issue 16) with the code.feature.* and
 # code.fairness.* labels of this catalogue; until that lands it shows codes.
-KNOWN_FAILURES = {"attrition": "attrition page shows codes until the HR helper's page rewrite (issue 16) lands"}
+KNOWN_FAILURES: dict[str, str] = {}
 # Narrower: one kind of problem on a page another helper is rewriting; every other check
 # still fails the test there.
-KNOWN_GAPS = {
-    "staffing": (("has no title",), "staffing charts get axis titles with the HR helper's staffing work (issue 16)"),
-    "definitions": (("column '单位'", "column 'Unit'"),
-                    "the Definitions page names units once it is generated from the one registry (issue 14 part A)"),
-}
+KNOWN_GAPS: dict[str, tuple[tuple[str, ...], str]] = {}
 
 SNAKE_CODE = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)+$")         # senior_csr, pay_band_low, exit_type
 TEMPLATE = re.compile(r"\{[A-Za-z_][A-Za-z0-9_]*(:[^}]*)?\}")      # {sl_formula}, {T}, {n:.1f}
@@ -111,6 +107,9 @@ def chart_problems(spec: dict, codes: set[str], where: str) -> list[str]:
             values = trace.get(axis)
             if isinstance(values, list) and values and isinstance(values[0], str):
                 for v in values[:100]:
+                    if v is None:
+                        found.append(f"{where}: a missing {axis} category (drawn as an empty label)")
+                        continue
                     if _ISO_DATE.match(v):
                         fmt = (layout.get(f"{axis}axis") or {}).get("tickformat")
                         if not fmt:

@@ -60,7 +60,8 @@ by = st.segmented_control(t("att.by"), list(workforce.TURNOVER_GROUPS), default=
 GROUP_KIND = {"role": "role", "tenure_band": "tenure_band"}  # groups whose values are codes with labels
 left, right = st.columns([3, 2])
 tv = workforce.turnover_by(lk, period, sc, by)
-names = [label(GROUP_KIND[by], g) if by in GROUP_KIND else (g if g and g != "None" else "—") for g in tv[by]]
+names = [label(GROUP_KIND[by], g) if by in GROUP_KIND else ("—" if pd.isna(g) or g in ("", "None") else g)
+         for g in tv[by]]
 with left:
     fig = go.Figure(go.Bar(x=names, y=tv["turnover_annualised"], marker_color=charts.PRIMARY,
                            customdata=tv[["leavers", "avg_headcount"]],
@@ -167,7 +168,8 @@ st.markdown(f"**{t('att.importance')}**")
 imp = pd.Series(meta["importance"]).sort_values().tail(10)
 fig = go.Figure(go.Bar(x=imp.values, y=[label("feature", f) for f in imp.index], orientation="h",
                        marker_color=charts.PRIMARY))
-fig.update_layout(height=320, margin=dict(l=10, r=10, t=10, b=10), xaxis_title=t("att.importance.axis"))
+fig.update_layout(height=320, margin=dict(l=10, r=10, t=10, b=10), xaxis_title=t("att.importance.axis"),
+                  yaxis_title=t("col.driver"))
 st.plotly_chart(fig, key="att_imp")
 
 # Expected leavers and cost ----------------------------------------------------------------------------

@@ -64,7 +64,8 @@ fig = go.Figure(go.Heatmap(
     z=z, x=list(grid.columns), y=[t(f"weekday.{d}") for d in grid.index], colorscale="RdBu", zmid=0,
     zmin=-limit, zmax=limit, colorbar=dict(title=t("stf.col.gap_agents")),
     hovertemplate="%{y} %{x}<br>" + t("stf.col.gap_agents") + " %{z:.1f}<extra></extra>"))
-fig.update_yaxes(autorange="reversed")
+fig.update_yaxes(autorange="reversed", title_text=t("col.weekday"))
+fig.update_xaxes(title_text=t("chart.time_local"))
 fig.update_layout(height=330, margin=dict(l=10, r=10, t=20, b=10))
 st.plotly_chart(fig, key="stf_heatmap")
 st.caption(t("stf.heatmap.caption"))
@@ -158,7 +159,8 @@ x = [m.strftime("%Y-%m") for m in plan["month"]]
 fig.add_trace(go.Bar(x=x, y=plan["agents_needed"], name=t("stf.plan.needed"), marker_color=charts.PRIMARY))
 fig.add_trace(go.Scatter(x=x, y=plan["expected_without_hiring"], name=t("stf.plan.expected"),
                          mode="lines+markers", line=dict(color=charts.TARGET, dash="dash")))
-fig.update_layout(height=300, margin=dict(l=10, r=10, t=30, b=10), legend=dict(orientation="h", y=1.15))
+fig.update_layout(height=300, margin=dict(l=10, r=10, t=30, b=10), legend=dict(orientation="h", y=1.15),
+                  xaxis=dict(title=t("stf.col.month")), yaxis=dict(title=t("chart.people")))
 st.plotly_chart(fig, key="stf_plan")
 plan_view = plan.assign(start_training_by=plan["start_training_by"].map(lambda d: d.isoformat() if d else "—"),
                         statutory_calendar=plan["statutory_calendar"].map(lambda k: t("stf.yes") if k else t("stf.no")),
