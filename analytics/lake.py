@@ -144,7 +144,7 @@ def unpublished_batches(root: Path, published: dict | None = None) -> dict[str, 
     return out
 
 
-_held: dict[Path, int] = {}
+_held: dict[tuple[Path, int], int] = {}
 _held_lock = threading.RLock()
 
 
@@ -155,35 +155,51 @@ def import_lock(root: Path):
     builder that takes it too."""
     root = Path(root).resolve()
     root.mkdir(parents=True, exist_ok=True)
+    key = (root, threading.get_ident())  # re-entrant for this thread only, never across threads
     with _held_lock:
-        depth = _held.get(root, 0)
+        depth = _held.get(key, 0)
         if depth:
-            _held[root] = depth + 1
+            _held[key] = depth + 1
     if depth:
         try:
             yield
         finally:
             with _held_lock:
-                _held[root] -= 1
+                _held[key] -= 1
         return
+    # flock locks belong to an open file: a second thread opening the file waits like a process.
     fd = os.open(root / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o640)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
         with _held_lock:
-            _held[root] = 1
+            _held[key] = 1
         try:
             yield
         finally:
             with _held_lock:
-                _held.pop(root, None)
+                _held.pop(key, None)
             fcntl.flock(fd, fcntl.LOCK_UN)
     finally:
         os.close(fd)
 
 
 def has_dataset(root: Path) -> bool:
+    """Whether readers would see calls: published ones (or, without a manifest, any)."""
     root = Path(root)
-    return any((root / "calls").glob("batch=*/**/*.parquet")) if root.is_dir() else False
+    if not root.is_dir():
+        return False
+    published = read_published(root)
+    if published is not None:
+        return bool(published.get("batches", {}).get("calls"))
+    return any((root / "calls").glob("batch=*/**/*.parquet"))
+
+
+def start_manifest(root: Path) -> None:
+    """A new dataset publishes an empty manifest before its first commit, so that readers
+    see nothing of it until its first batches are published with their rollups."""
+    root = Path(root)
+    if read_published(root) is None and not committed_batches(root):
+        publish(root, {}, 0)
 
 
 def _table_files(root: Path, table: str, batches: Iterable[str] | None = None) -> list[str]:

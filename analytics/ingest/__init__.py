@@ -34,6 +34,7 @@ def ingest_frames(root: Path, frames: dict[str, pd.DataFrame], *, source: str,
     results = []
     tables = [t for t in LOAD_ORDER if t in frames]
     with lake.import_lock(root):
+        lake.start_manifest(root)
         for i, name in enumerate(tables):
             if progress:
                 progress(0.7 * i / len(tables), f"writing {name}")

@@ -329,6 +329,7 @@ def _import(root: Path, table: str, path: Path, name: str, mapping: Mapping, zon
                 report.rejects_path = str(rp.relative_to(root))
             # Leftovers of an interrupted import, published below with this batch.
             pending = lake.unpublished_batches(root) if lake.read_published(root) is not None else {}
+            lake.start_manifest(root)
             pause = float(os.environ.get(PAUSE_ENV, "0") or 0)
             if pause:
                 print("ingest: prepared, committing", file=sys.stderr, flush=True)
