@@ -58,14 +58,14 @@ def check(root: Path) -> list[str]:
                     problems.append(f"{rel}: published but missing")
     for rollup in ROLLUPS:
         if published is not None:
-            have = set(published.get("rollups", {}).get(rollup, {}))
+            have = {m for m, rel in published.get("rollups", {}).get(rollup, {}).items() if (root / rel).is_file()}
         else:
             have = {p.parent.name.removeprefix("month=")
                     for p in (root / "_rollups" / rollup).glob("month=*/data*.parquet")}
         missing = sorted(months_with_calls - have)
         if missing:
             problems.append(f"rollup {rollup} lacks months {', '.join(missing)} "
-                            "(rebuild with a re-import or the demo command)")
+                            "(rebuild with `python -m analytics repair` after restoring, or a re-import)")
     f = root / "_users.json"
     if f.is_file():
         try:

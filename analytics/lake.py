@@ -675,12 +675,22 @@ def rebuild_rollups(root: Path, months: Iterable[str] | None = None, progress=No
 
 
 def repair(root: Path) -> dict:
-    """Publish batches an interrupted import committed but never published, after rebuilding
-    their months' rollups; returns what was repaired (empty when nothing was stale)."""
+    """Publish batches an interrupted import committed but never published, and rebuild rollup
+    months that are missing (a damaged or partly restored copy); returns what was repaired
+    ({"batches": {table: [...]}, "months": [...]}, empty when nothing was stale)."""
     root = Path(root).resolve()
     with import_lock(root):
-        pending = unpublished_batches(root)
-        if not pending:
+        published = read_published(root)
+        pending = unpublished_batches(root, published) if published is not None else {}
+        missing: set[str] = set()
+        if published is not None:
+            batches = published.get("batches", {})
+            with_rows = (_batch_months(root, "calls", batches.get("calls", []))
+                         | _batch_months(root, "agent_intervals", batches.get("agent_intervals", [])))
+            for rollup in ROLLUPS:
+                files = published.get("rollups", {}).get(rollup, {})
+                missing |= {m for m in with_rows if m not in files or not (root / files[m]).is_file()}
+        if not pending and not missing:
             return {}
-        months = rebuild_rollups(root, [])
+        months = rebuild_rollups(root, sorted(missing))
     return {"batches": pending, "months": months}

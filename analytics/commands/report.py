@@ -50,5 +50,8 @@ def run(args) -> int:
     if not review.has_data:
         return _fail(f"{args.dataset} has no calls in {args.month}")
     args.out.write_text(report.render_html(review, args.lang), encoding="utf-8")
+    from analytics import audit  # every report made from the command line is on record
+    audit.record(args.dataset, "report", f"monthly review {args.month}", user="command line",
+                 out=str(args.out), centers=list(args.center) or None)
     print(f"monthly review of {args.month} written to {args.out}")
     return 0

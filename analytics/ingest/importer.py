@@ -112,8 +112,11 @@ def repaired_lines(repaired: dict) -> list[str]:
     """What lake.repair (or an import that did its work) published, in words."""
     if not repaired:
         return []
-    batches = ", ".join(f"{t} {b.removeprefix('batch=')}" for t, bs in repaired["batches"].items() for b in bs)
+    batches = ", ".join(f"{t} {b.removeprefix('batch=')}" for t, bs in repaired.get("batches", {}).items()
+                        for b in bs)
     months = ", ".join(repaired.get("months", [])) or "none"
+    if not batches:
+        return [f"rollups rebuilt for months {months} (their files were missing)"]
     return [f"published {batches}, left unpublished by an interrupted import; rollups rebuilt for months {months}"]
 
 
