@@ -526,6 +526,24 @@ def validate(source: Source, table_name: str, mapping: Mapping, ctx: Context,
                 lambda: "this key was imported before (same " + "+".join(keys) + ")")
 
     accepted = pd.DataFrame({c: out[c] for c in table.column_names})
+    # Only accepted rows create centers and queues: a rejected row (a queue code with a NUL,
+    # a call in year 9999) must not leave a new queue behind.
+    good = ~probs.bad
+    if new_queues is not None:
+        new_queues = new_queues[new_queues["queue"].isin(set(out["queue"][good].dropna()))].reset_index(drop=True)
+        warnings = [w for w in warnings if w[0] != "new_queues"]
+        if len(new_queues):
+            warnings.append(("new_queues", {"queues": ", ".join(new_queues["queue"])}))
+        else:
+            new_queues = None
+    if new_centers is not None:
+        new_centers = new_centers[new_centers["center"].isin(set(out["center"][good].dropna()))]
+        warnings = [w for w in warnings if w[0] != "new_centers"]
+        if len(new_centers):
+            warnings.append(("new_centers", {"zone": ctx.new_center_zone,
+                                             "centers": ", ".join(new_centers["center"])}))
+        else:
+            new_centers = None
     return _finish(raw, source, table, accepted, probs, ctx, warnings, new_centers, new_queues)
 
 
