@@ -180,6 +180,11 @@ def _read_csv_duckdb(path: Path, delim: str) -> Source | None:
     for c in columns:
         df[c] = df[c].str.strip().replace("", None)
     df[LINE] = pd.RangeIndex(2, 2 + len(df)).to_numpy()
+    if len(columns):
+        # A record of empty cells (",,,," from a spreadsheet) carries no data, as on the slow path.
+        blank = df[columns].isna().all(axis=1)
+        if blank.any():
+            df = df[~blank].reset_index(drop=True)
     return Source(df, [str(c) for c in columns], "csv")
 
 
@@ -200,6 +205,9 @@ def _physical_lines(f):
 
 def _read_csv_python(path: Path, delim: str) -> Source:
     problems = []
+    # The csv module refuses fields over 128 KiB with an error for the whole file; let any
+    # size through so that validation rejects the row ("longer than 64 characters").
+    csv.field_size_limit(2**31 - 1)
     with open(path, "rb") as fb:
         head = fb.read(1 << 16)
     # A file with CRs and no LF at all is an old Mac-style file: CR ends its lines.
@@ -216,13 +224,14 @@ def _read_csv_python(path: Path, delim: str) -> Source:
         for rec in reader:
             line = start
             start = reader.line_num + 1
+            rec = [c.replace(_CR_STANDIN, "\r") for c in rec]
             if not rec or all(not c.strip() for c in rec):
                 continue  # blank lines carry no data
             if len(rec) != len(header):
                 problems.append((line, "", "column_count",
                                  f"{len(rec)} fields where the header has {len(header)}", delim.join(rec)))
                 continue
-            rows.append([c.replace(_CR_STANDIN, "\r").strip() or None for c in rec])
+            rows.append([c.strip() or None for c in rec])
             lines.append(line)
     df = pd.DataFrame(rows, columns=header, dtype="str") if rows else pd.DataFrame(
         {h: pd.Series([], dtype="str") for h in header})
