@@ -44,6 +44,7 @@ import pyarrow.parquet as pq
 from analytics import schema
 from analytics.ingest.batch import TMP_PREFIX
 
+
 def default_dataset() -> Path:
     """The dataset the app opens: $CALLCENTER_DATASET, else data/demo (read at each call
     so tests and deployments can point elsewhere)."""

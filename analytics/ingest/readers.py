@@ -292,10 +292,10 @@ def read_excel(path: Path, mapping: Mapping) -> Source:
             if unsaved:
                 i = unsaved[0]
                 formula = str(getattr(formulas[i], "text", formulas[i]))[:60]
-                problems.append((n, header[i], "excel_formula_no_value",
-                                 f"cell {_column_letter(i)}{n} holds the formula {formula} but no saved value "
-                                 "(the workbook was never calculated): open and save the file in Excel, "
-                                 "then import it again",
+                reason = (f"cell {_column_letter(i)}{n} holds the formula {formula} but no saved value "
+                          "(the workbook was never calculated): open and save the file in Excel, "
+                          "then import it again")
+                problems.append((n, header[i], "excel_formula_no_value", reason,
                                  ",".join("" if c is None else c for c in cells)))
                 continue
             if not any(c is not None for c in cells):
