@@ -165,3 +165,18 @@ def test_old_rollup_generations_are_removed_but_the_previous_one_is_kept(tmp_pat
     files = sorted(p.name for p in (ds / "_rollups" / "queue_day" / "month=2026-06").iterdir())
     generation = json.loads((ds / lake.PUBLISHED).read_text())["generation"]
     assert files == [f"data-g{generation - 1}.parquet", f"data-g{generation}.parquet"]
+
+
+def test_a_dataset_written_before_manifests_is_adopted_by_its_next_import(tmp_path):
+    ds = _first(tmp_path)
+    # Make it look like a dataset from before publication existed: no manifest, data.parquet files.
+    (ds / lake.PUBLISHED).unlink()
+    for f in ds.glob("_rollups/*/month=*/data-g*.parquet"):
+        f.rename(f.with_name("data.parquet"))
+    assert totals(ds)[:2] == (240, 240)  # read as it is, every committed file
+    r = import_file(ds, "calls", calls_csv(tmp_path / "more.csv", "2026-08-01 00:00:00", 24, "m"))
+    assert r.ok
+    manifest = json.loads((ds / lake.PUBLISHED).read_text())
+    assert manifest["rollups"]["queue_day"]["2026-06"].endswith("month=2026-06/data.parquet")  # adopted as is
+    assert manifest["rollups"]["queue_day"]["2026-08"].endswith("data-g1.parquet")
+    assert totals(ds)[:2] == (264, 264)
