@@ -244,3 +244,30 @@ if __name__ == "__main__":  # the report table: class | told | accepted | reject
             told = r.error if r.error and not r.rows_read else (
                 r.rejects.iloc[0]["reason"][:110] if len(r.rejects) else "; ".join(c for c, _ in r.warnings))
             print(f"| {name} | {told} | {r.rows_accepted} | {r.rows_rejected} |")
+
+
+def test_data_page_shows_why_nothing_was_accepted(tmp_path, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    from analytics import users
+
+    ds = tmp_path / "ds"
+    ok = _csv(tmp_path / "ok.csv", [["ok1", *GOOD[1:]]])
+    assert import_file(ds, "calls", ok, center="C1", timezone="Asia/Shanghai", settings=NOW).ok
+    bad = import_file(ds, "calls", epoch_seconds(tmp_path), center="C1", settings=NOW)
+    users.add(ds, "admin1", "admin", "admin-pass-123")
+    monkeypatch.setenv("CALLCENTER_DATASET", str(ds))
+    monkeypatch.chdir(ROOT)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.query_params["lang"] = "en"
+    at.session_state["auth_user"] = "admin1"
+    at.run()
+    at.switch_page("views/data.py")
+    at.session_state["data_report"] = bad
+    at.run()
+    assert not at.exception, at.exception
+    error = next(e.value for e in at.error if "No row was accepted" in e.value)
+    assert "First reasons:" in error and "epoch.csv:2 [answered_at]" in error
+    by_reason = next(e.value for e in at.dataframe if "reject_problem" in e.value.columns
+                     and "reject_rows" in e.value.columns)
+    assert by_reason["reject_rows"].tolist() == [2]

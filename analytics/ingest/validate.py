@@ -158,6 +158,11 @@ def _q(s: pd.Series) -> pd.Series:
     return "'" + s.fillna("").astype("str").str.slice(0, 60) + "'"
 
 
+def _num(x: float) -> str:
+    """A bound as a person reads it: 5, 0.5, 86400, 2147483647 (never 2.14748e+09)."""
+    return f"{int(x)}" if float(x).is_integer() else f"{x:g}"
+
+
 def _q_visible(s: pd.Series) -> pd.Series:
     """Values quoted for a reason text with control characters shown as \\xNN (a NUL in a
     reason would itself be an invisible, unprintable character)."""
@@ -316,9 +321,9 @@ def validate(source: Source, table_name: str, mapping: Mapping, ctx: Context,
             if lo_hi is not None:
                 lo, hi = lo_hi
                 if lo == 0 and (not np.isfinite(hi) or c.unit == "s"):
-                    what = "zero or more" + (f" and at most {hi:g}" if np.isfinite(hi) else "")
+                    what = "zero or more" + (f" and at most {_num(hi)}" if np.isfinite(hi) else "")
                 else:
-                    what = f"between {lo:g} and {hi:g}"
+                    what = f"between {_num(lo)} and {_num(hi)}"
                 probs.add(num.notna() & ((num < lo) | (num > hi)), c.name, "out_of_range",
                     lambda: "value " + _q(s) + f" must be {what}")
             # A non-integer (or out-of-range) value in an INTEGER column is already a problem;
