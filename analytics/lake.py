@@ -30,6 +30,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import json
+import logging
 import os
 import re
 import threading
@@ -305,6 +306,11 @@ class Lake:
         with self._lock:
             published = None if self.all_committed else read_published(self.root)
             self.unpublished = unpublished_batches(self.root, published) if published is not None else {}
+            if self.unpublished:  # readers bypass them; the next import or `repair` publishes them
+                logging.getLogger(__name__).warning(
+                    "%s: batches committed but not published (an interrupted import): %s; readers see the "
+                    "dataset without them until `python -m analytics repair --dataset %s` or the next import",
+                    self.root, self.unpublished, self.root)
             cur = self.con.cursor()
             months = {}
             for table in schema.TABLES.values():

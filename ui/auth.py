@@ -7,6 +7,7 @@ sign-in form. Every sign-in, failure and sign-out goes to the audit log.
 
 from __future__ import annotations
 
+import math
 import time
 
 import streamlit as st
@@ -77,12 +78,14 @@ def _local_sign_in() -> Scope:
         if result.status == "locked":
             audit.record(dataset, "sign_in_locked", "local password", user=name[:64] or None,
                          client=st.context.ip_address, locked=list(result.locked_keys))
-            st.error(t("auth.locked", minutes=max(1, round(result.retry_after_s / 60 + 0.49))))
+            wait = result.retry_after_s
+            st.error(t("auth.wait", seconds=max(1, math.ceil(wait))) if wait < 60
+                     else t("auth.locked", minutes=math.ceil(wait / 60)))
         elif user is None:
             audit.record(dataset, "sign_in_failed", "local password", user=name[:64] or None,
                          client=st.context.ip_address)
             time.sleep(0.5)  # on top of scrypt: slows guessing further
-            st.error(t("auth.locked", minutes=round(result.retry_after_s / 60)) if result.locked_keys
+            st.error(t("auth.locked", minutes=math.ceil(result.retry_after_s / 60)) if result.locked_keys
                      else t("auth.failed"))
         else:
             audit.record(dataset, "sign_in", "local password", user.scope())
