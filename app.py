@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-import threading
-from pathlib import Path
 
 import streamlit as st
 
@@ -15,8 +13,6 @@ from ui.auth import sign_in
 from ui.state import dataset_path, lang, t
 
 st.set_page_config(page_title="Call-center analytics", page_icon=":material/support_agent:", layout="wide")
-
-_generate_lock = threading.Lock()
 
 EX, CM, TL, QA, HR, AD = "executive", "center_manager", "team_leader", "quality", "hr", "admin"
 # (navigation section, script, title key, icon, URL path, roles that may open it), in order.
@@ -45,30 +41,26 @@ def pages_for(role: str) -> list[tuple]:
     return [p for p in PAGES if role in p[5]]
 
 
-def _folder_is_empty(path: Path) -> bool:
-    return not path.exists() or not any(path.iterdir())
-
-
 def ensure_dataset() -> bool:
     """On the very first start (no dataset folder yet) generate the demo with a progress bar."""
     path = dataset_path()
     if lake.has_dataset(path):
         return True
-    if not _folder_is_empty(path):
+    from analytics.commands.demo import ensure_demo
+
+    bar = st.progress(0.0, text=t("demo.generating"))
+    lang_now = lang()  # read once: the callback may run outside the script's thread
+    # A file lock beside the folder: another session or process generating waits, then finds it.
+    try:
+        if ensure_demo(path, scale=os.environ.get("CALLCENTER_DEMO_SCALE", "default"),
+                       progress=lambda f, msg: bar.progress(
+                           min(1.0, f), text=f"{t('demo.generating')} {step_label(msg, lang_now)}")):
+            st.toast(t("demo.done"))
+    except FileExistsError:
         st.warning(t("dataset.missing", path=str(path)))
         return False
-    with _generate_lock:
-        if lake.has_dataset(path):  # another session finished it while we waited
-            return True
-        from analytics.commands.demo import build_demo
-
-        bar = st.progress(0.0, text=t("demo.generating"))
-        lang_now = lang()  # read once: the callback may run outside the script's thread
-        build_demo(path, scale=os.environ.get("CALLCENTER_DEMO_SCALE", "default"),
-                   progress=lambda f, msg: bar.progress(min(1.0, f),
-                                                        text=f"{t('demo.generating')} {step_label(msg, lang_now)}"))
+    finally:
         bar.empty()
-        st.toast(t("demo.done"))
     return True
 
 

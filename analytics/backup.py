@@ -3,8 +3,9 @@
 Backing up is copying the folder while no import runs (batches are immutable files,
 so `rsync -a` or any file backup works); restoring is copying it back. The check
 reads every batch manifest, confirms its Parquet files are there and hold the rows
-the manifest says, that the rollups cover every month with calls, and that the
-users file and audit log parse.
+the manifest says, that every batch is published and the published rollups cover
+every month with calls, that the users file parses, and that the audit log's hash
+chain is intact (no line edited or deleted).
 """
 
 from __future__ import annotations
@@ -14,9 +15,9 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
-from analytics import schema
+from analytics import audit, schema
 from analytics.ingest.batch import MANIFEST, TMP_PREFIX
-from analytics.lake import ROLLUPS
+from analytics.lake import ROLLUPS, read_published, unpublished_batches
 
 
 def check(root: Path) -> list[str]:
@@ -46,17 +47,31 @@ def check(root: Path) -> list[str]:
                 months_with_calls |= set(manifest.get("months", []))
         for tmp in (root / table).glob(f"{TMP_PREFIX}*"):
             problems.append(f"{tmp.relative_to(root)}: a half-written batch (the copy was taken during an import)")
+    published = read_published(root)
+    if published is not None:
+        for table, names in unpublished_batches(root, published).items():
+            problems.append(f"{table}: batches {', '.join(names)} are committed but not published "
+                            "(an import was interrupted; run `python -m analytics repair`)")
+        for rollup, files in published.get("rollups", {}).items():
+            for rel in files.values():
+                if not (root / rel).is_file():
+                    problems.append(f"{rel}: published but missing")
     for rollup in ROLLUPS:
-        have = {p.parent.name.removeprefix("month=") for p in (root / "_rollups" / rollup).glob("month=*/data.parquet")}
+        if published is not None:
+            have = {m for m, rel in published.get("rollups", {}).get(rollup, {}).items() if (root / rel).is_file()}
+        else:
+            have = {p.parent.name.removeprefix("month=")
+                    for p in (root / "_rollups" / rollup).glob("month=*/data*.parquet")}
         missing = sorted(months_with_calls - have)
         if missing:
             problems.append(f"rollup {rollup} lacks months {', '.join(missing)} "
-                            "(rebuild with a re-import or the demo command)")
-    for f in [root / "_users.json", *sorted((root / "_audit").glob("*.jsonl"))]:
-        if f.is_file():
-            try:
-                text = f.read_text(encoding="utf-8")
-                json.loads(text) if f.suffix == ".json" else [json.loads(x) for x in text.splitlines() if x.strip()]
-            except ValueError:
-                problems.append(f"{f.relative_to(root)}: does not parse")
+                            "(rebuild with `python -m analytics repair` after restoring, or a re-import)")
+    f = root / "_users.json"
+    if f.is_file():
+        try:
+            json.loads(f.read_text(encoding="utf-8"))
+        except ValueError:
+            problems.append(f"{f.relative_to(root)}: does not parse")
+    # The audit log's hash chain: an edited, inserted or deleted line is named.
+    problems += [f"audit log: {p}" for p in audit.verify(root)]
     return problems

@@ -5,12 +5,17 @@ from __future__ import annotations
 import pandas as pd
 
 # A cell starting with one of these is run as a formula by Excel, LibreOffice and
-# Google Sheets (CSV injection); such text gets a leading apostrophe.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# Google Sheets (CSV injection); such text gets a leading apostrophe. Spreadsheets also
+# skip leading blanks (spaces, line breaks, the no-break space U+00A0, the ideographic
+# space U+3000) and some read the full-width signs (＝ ＋ － ＠) as the ASCII ones, so
+# those count too.
+_FORMULA_START = ("=", "+", "-", "@", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+_CONTROL_START = ("\t", "\r", "\n")
 
 
 def neutralise(value):
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
+    if isinstance(value, str) and (value.startswith(_CONTROL_START)
+                                   or value.lstrip().startswith(_FORMULA_START)):
         return "'" + value
     return value
 

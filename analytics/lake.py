@@ -6,16 +6,33 @@ Layout of a dataset folder::
     <dataset>/<table>/batch=<id>/[month=YYYY-MM/]part-0.parquet   append-only batches
     <dataset>/_rollups/<rollup>/month=YYYY-MM/data.parquet        rebuilt per month
 
+    <dataset>/_published.json                   what readers see (see below)
+
 Readers get one locked-down in-memory DuckDB connection per process and dataset:
-views over the Parquet files, external access limited to the dataset folder,
-configuration locked, memory capped. Every query runs on its own cursor because a
-DuckDB connection is not thread-safe and Streamlit serves sessions from threads.
+views over the Parquet files, external access limited to the table folders and the
+rollups (never ``_users.json`` or ``_audit/``), configuration locked, memory capped.
+Every query runs on its own cursor because a DuckDB connection is not thread-safe and
+Streamlit serves sessions from threads.
+
+Consistent reads: an import commits its batch (a folder rename: the ledger has it),
+then builds the rollups of the months it touched as new files of a new *generation*,
+then publishes ``_published.json`` — the batches and rollup files readers use — in
+one ``os.replace``. Readers list only what the published manifest names, so they see
+the dataset before the import or after it, never a mix. A batch committed but never
+published (an import killed in between) is bypassed by readers, named in
+``Lake.unpublished``, and published by the next import, a re-run of the same import,
+or ``python -m analytics repair``, which rebuild its months first. A dataset written
+before manifests existed has none: readers then see every committed file, as before.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
+import logging
 import os
+import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
@@ -27,6 +44,7 @@ import pyarrow.parquet as pq
 
 from analytics import schema
 from analytics.staging import TMP_PREFIX
+
 
 def default_dataset() -> Path:
     """The dataset the app opens: $CALLCENTER_DATASET, else data/demo (read at each call
@@ -87,17 +105,118 @@ def write_dataset_info(root: Path, info: dict) -> None:
     os.replace(tmp, root / "dataset.json")
 
 
+PUBLISHED = "_published.json"
+LOCK_FILE = ".import.lock"
+ROLLUP_DIR = "_rollups"
+_GEN_FILE = re.compile(r"^data-g(\d+)\.parquet$")
+
+
+def read_published(root: Path) -> dict | None:
+    """The published manifest, or None for a dataset written before manifests existed."""
+    f = Path(root) / PUBLISHED
+    try:
+        return json.loads(f.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+
+
+def committed_batches(root: Path) -> dict[str, list[str]]:
+    """Every committed batch folder name per table (the ledger), published or not."""
+    out = {}
+    for table in schema.TABLES:
+        tdir = Path(root) / table
+        if tdir.is_dir():
+            names = sorted(p.name for p in tdir.iterdir() if p.name.startswith("batch=") and p.is_dir())
+            if names:
+                out[table] = names
+    return out
+
+
+def unpublished_batches(root: Path, published: dict | None = None) -> dict[str, list[str]]:
+    """Committed batches the published manifest does not list (an import died before publishing)."""
+    published = read_published(root) if published is None else published
+    if published is None:
+        return {}
+    listed = {t: set(b) for t, b in published.get("batches", {}).items()}
+    out = {}
+    for table, names in committed_batches(root).items():
+        missing = [b for b in names if b not in listed.get(table, set())]
+        if missing:
+            out[table] = missing
+    return out
+
+
+_held: dict[tuple[Path, int], int] = {}
+_held_lock = threading.RLock()
+
+
+@contextlib.contextmanager
+def import_lock(root: Path):
+    """One writer at a time per dataset, across processes (an exclusive flock on a file in
+    the dataset folder); re-entrant within a process, so an import may call the rollup
+    builder that takes it too."""
+    root = Path(root).resolve()
+    root.mkdir(parents=True, exist_ok=True)
+    key = (root, threading.get_ident())  # re-entrant for this thread only, never across threads
+    with _held_lock:
+        depth = _held.get(key, 0)
+        if depth:
+            _held[key] = depth + 1
+    if depth:
+        try:
+            yield
+        finally:
+            with _held_lock:
+                _held[key] -= 1
+        return
+    # flock locks belong to an open file: a second thread opening the file waits like a process.
+    fd = os.open(root / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o640)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        with _held_lock:
+            _held[key] = 1
+        try:
+            yield
+        finally:
+            with _held_lock:
+                _held.pop(key, None)
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
+
+
 def has_dataset(root: Path) -> bool:
+    """Whether readers would see calls: published ones (or, without a manifest, any)."""
     root = Path(root)
-    return any((root / "calls").glob("batch=*/**/*.parquet")) if root.is_dir() else False
+    if not root.is_dir():
+        return False
+    published = read_published(root)
+    if published is not None:
+        return bool(published.get("batches", {}).get("calls"))
+    return any((root / "calls").glob("batch=*/**/*.parquet"))
 
 
-def _table_files(root: Path, table: str) -> list[str]:
-    return sorted(str(p) for p in (Path(root) / table).glob("batch=*/**/*.parquet"))
+def start_manifest(root: Path) -> None:
+    """A new dataset publishes an empty manifest before its first commit, so that readers
+    see nothing of it until its first batches are published with their rollups."""
+    root = Path(root)
+    if read_published(root) is None and not committed_batches(root):
+        publish(root, {}, 0)
 
 
-def _rollup_files(root: Path, rollup: str) -> list[str]:
-    return sorted(str(p) for p in (Path(root) / "_rollups" / rollup).glob("month=*/data.parquet"))
+def _table_files(root: Path, table: str, batches: Iterable[str] | None = None) -> list[str]:
+    """Parquet files of ``table``: of the listed batch folders, or of every committed one."""
+    tdir = Path(root) / table
+    if batches is None:
+        return sorted(str(p) for p in tdir.glob("batch=*/**/*.parquet"))
+    return sorted(str(p) for b in batches for p in (tdir / b).glob("**/*.parquet"))
+
+
+def _rollup_files(root: Path, rollup: str, published: dict | None = None) -> list[str]:
+    """Rollup files of ``rollup``: those the manifest publishes, or (no manifest) all on disk."""
+    if published is not None:
+        return sorted(str(Path(root) / rel) for rel in published.get("rollups", {}).get(rollup, {}).values())
+    return sorted(str(p) for p in (Path(root) / ROLLUP_DIR / rollup).glob("month=*/data*.parquet"))
 
 
 def _empty_select(table: schema.Table) -> str:
@@ -114,8 +233,8 @@ def _quote_list(paths: list[str]) -> str:
     return "[" + ", ".join("'" + p.replace("'", "''") + "'" for p in paths) + "]"
 
 
-def _table_view_sql(root: Path, table: schema.Table) -> str:
-    files = _table_files(root, table.name)
+def _table_view_sql(root: Path, table: schema.Table, batches: Iterable[str] | None = None) -> str:
+    files = _table_files(root, table.name, batches)
     if not files:
         return _empty_select(table)
     cols = ", ".join(table.column_names)
@@ -133,8 +252,13 @@ def _table_view_sql(root: Path, table: schema.Table) -> str:
 class Lake:
     """Read access to one dataset folder."""
 
-    def __init__(self, root: Path, *, lock_down: bool = True, memory_limit: str = MEMORY_LIMIT):
+    def __init__(self, root: Path, *, lock_down: bool = True, memory_limit: str = MEMORY_LIMIT,
+                 all_committed: bool = False):
+        # all_committed: see every committed batch, published or not (the rollup builder and
+        # the importer's checks, which run under import_lock); readers see the published ones.
         self.root = Path(root).resolve()
+        self.all_committed = all_committed
+        self.unpublished: dict[str, list[str]] = {}
         self.con = duckdb.connect(":memory:")
         self.con.execute("SET TimeZone = 'UTC'")
         self._lock = threading.Lock()
@@ -146,7 +270,9 @@ class Lake:
         self._cache_lock = threading.Lock()
         self.cache_hits = self.cache_misses = 0
         if lock_down:
-            self.con.execute("SET allowed_directories = [?]", [str(self.root) + os.sep])
+            # The table folders and the rollups only: never _users.json, _audit/ or settings.
+            allowed = [str(self.root / d) + os.sep for d in (*schema.TABLES, ROLLUP_DIR)]
+            self.con.execute("SET allowed_directories = ?", [allowed])
             self.con.execute("SET enable_external_access = false")
             self.con.execute("SET autoinstall_known_extensions = false")
             self.con.execute("SET autoload_known_extensions = false")
@@ -155,6 +281,15 @@ class Lake:
         self.refresh()
 
     def _current_signature(self) -> tuple:
+        if not self.all_committed:
+            try:
+                st = (self.root / PUBLISHED).stat()
+                # Published: the manifest names every file, so its identity is the signature;
+                # plus the committed batch folders, to notice an unpublished one.
+                return ("published", st.st_mtime_ns, st.st_size, st.st_ino,
+                        tuple((t, len(b)) for t, b in committed_batches(self.root).items()))
+            except FileNotFoundError:
+                pass
         entries = []
         for sub in list(schema.TABLES) + [f"_rollups/{r}" for r in ROLLUPS]:
             d = self.root / sub
@@ -169,17 +304,27 @@ class Lake:
         if sig == self._signature:
             return False
         with self._lock:
+            published = None if self.all_committed else read_published(self.root)
+            self.unpublished = unpublished_batches(self.root, published) if published is not None else {}
+            if self.unpublished:  # readers bypass them; the next import or `repair` publishes them
+                logging.getLogger(__name__).warning(
+                    "%s: batches committed but not published (an interrupted import): %s; readers see the "
+                    "dataset without them until `python -m analytics repair --dataset %s` or the next import",
+                    self.root, self.unpublished, self.root)
             cur = self.con.cursor()
             months = {}
             for table in schema.TABLES.values():
+                batches = None if published is None else published.get("batches", {}).get(table.name, [])
                 # The view name is the schema's table name, the body lists files the lake found.
-                cur.execute("CREATE OR REPLACE VIEW " + table.name + " AS " + _table_view_sql(self.root, table))
+                cur.execute("CREATE OR REPLACE VIEW " + table.name + " AS "
+                            + _table_view_sql(self.root, table, batches))
                 if table.month_column:
-                    months[table.name] = sorted({part[len("month="):] for f in _table_files(self.root, table.name)
+                    months[table.name] = sorted({part[len("month="):]
+                                                 for f in _table_files(self.root, table.name, batches)
                                                  for part in Path(f).parts if part.startswith("month=")})
             present = set()
             for rollup in ROLLUPS:
-                files = _rollup_files(self.root, rollup)
+                files = _rollup_files(self.root, rollup, published)
                 if files:
                     present.add(rollup)
                     # rollup names come from ROLLUPS; the files are the lake's own listing
@@ -434,40 +579,147 @@ def queue_day_sql(source: str) -> str:
             + " GROUP BY center, queue, direction, day")
 
 
-def rebuild_rollups(root: Path, months: Iterable[str] | None = None, progress=None) -> list[str]:
-    """Rebuild the rollups of the given local months (all months when None).
+def month_rollup_tables(lake: Lake, month: str) -> dict:
+    """The rollup Arrow tables of one local month, computed from ``lake``'s raw tables."""
+    tables = {}
+    for rollup in ROLLUPS:
+        cur = lake.con.cursor()
+        if rollup == "queue_day":  # from the month's queue intervals, not the raw calls again
+            cur.register("qi_month", tables["queue_interval"])
+            rel = cur.sql(queue_day_sql("qi_month")).to_arrow_table()
+        else:
+            rel = cur.sql(rollup_sql(rollup), params={"month": month}).to_arrow_table()
+        if "day" in rel.column_names:
+            keys = [k for k in ("day", "interval_start", "center", "queue", "agent_id", "category")
+                    if k in rel.column_names]
+            rel = rel.sort_by([(k, "ascending") for k in keys])
+        tables[rollup] = rel
+    return tables
 
-    Each month's file is written beside its final name and moved into place with
-    os.replace, so readers see the old month or the new one, never a mixture.
+
+def write_month_rollups(root: Path, month: str, tables: dict, generation: int) -> dict[str, str]:
+    """Write one month's rollup Arrow tables as files of ``generation``; returns rollup ->
+    path relative to ``root``. Nothing reads them until ``publish`` names them."""
+    out = {}
+    for rollup, rel in tables.items():
+        out_dir = Path(root) / ROLLUP_DIR / rollup / f"month={month}"
+        out_dir.mkdir(parents=True, exist_ok=True)
+        final = out_dir / f"data-g{generation}.parquet"
+        tmp = out_dir / f"{TMP_PREFIX}data-g{generation}.parquet"
+        pq.write_table(rel, tmp, compression="zstd", row_group_size=ROLLUP_ROW_GROUP)
+        _fsync(tmp)
+        os.replace(tmp, final)
+        out[rollup] = str(final.relative_to(root))
+    return out
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _rollup_months_on_disk(root: Path) -> dict[str, dict[str, str]]:
+    """rollup -> month -> file, for a dataset without a manifest (its files as they are)."""
+    out: dict[str, dict[str, str]] = {}
+    for rollup in ROLLUPS:
+        for f in sorted((Path(root) / ROLLUP_DIR / rollup).glob("month=*/data*.parquet")):
+            out.setdefault(rollup, {})[f.parent.name[len("month="):]] = str(f.relative_to(root))
+    return out
+
+
+def _batch_months(root: Path, table: str, batches: Iterable[str]) -> set[str]:
+    months: set[str] = set()
+    for b in batches:
+        mf = Path(root) / table / b / "_batch.json"
+        if mf.is_file():
+            months |= set(json.loads(mf.read_text(encoding="utf-8")).get("months", []))
+    return months
+
+
+def publish(root: Path, rollups: dict[str, dict[str, str]], generation: int) -> dict:
+    """Switch readers to every committed batch and these rollup files, in one os.replace."""
+    root = Path(root)
+    manifest = {"generation": generation, "published_at": pd.Timestamp.now(tz="UTC").isoformat(),
+                "batches": committed_batches(root), "rollups": rollups}
+    tmp = root / (TMP_PREFIX + PUBLISHED)
+    with open(tmp, "w", encoding="utf-8") as f:
+        json.dump(manifest, f, ensure_ascii=False, indent=1)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, root / PUBLISHED)
+    _remove_old_generations(root, manifest)
+    return manifest
+
+
+def _remove_old_generations(root: Path, manifest: dict) -> None:
+    """Delete rollup files two generations old: a reader that refreshed just before this
+    publication may still be reading the previous generation's files, never older ones."""
+    keep = {rel for files in manifest["rollups"].values() for rel in files.values()}
+    for f in Path(root).glob(f"{ROLLUP_DIR}/*/month=*/*.parquet"):
+        m = _GEN_FILE.match(f.name)
+        gen = int(m.group(1)) if m else 0  # data.parquet: written before generations
+        if str(f.relative_to(root)) not in keep and gen < manifest["generation"] - 1:
+            f.unlink(missing_ok=True)
+
+
+def rebuild_rollups(root: Path, months: Iterable[str] | None = None, progress=None) -> list[str]:
+    """Rebuild the rollups of the given local months (all months when None), together with
+    those of any batch committed but never published, then publish them with every
+    committed batch in one step (see the module's "Consistent reads").
+
+    Per month: compute the month's rollup tables (``month_rollup_tables``), then write them
+    as files of the new generation (``write_month_rollups``). Returns the months rebuilt.
     """
     root = Path(root).resolve()
-    lake = Lake(root, lock_down=False)
-    all_months = sorted(set(lake.query("SELECT DISTINCT _month AS m FROM calls")["m"]) |
-                        set(lake.query("SELECT DISTINCT _month AS m FROM agent_intervals")["m"]))
-    todo = sorted(set(months) & set(all_months)) if months is not None else all_months
-    steps = max(1, len(todo) * len(ROLLUPS))
-    done = 0
-    for month in todo:
-        tables = {}
-        for rollup in ROLLUPS:
-            out_dir = root / "_rollups" / rollup / f"month={month}"
-            out_dir.mkdir(parents=True, exist_ok=True)
-            tmp = out_dir / "data.parquet.tmp"
-            cur = lake.con.cursor()
-            if rollup == "queue_day":  # from the month's queue intervals, not the raw calls again
-                cur.register("qi_month", tables["queue_interval"])
-                rel = cur.sql(queue_day_sql("qi_month")).to_arrow_table()
-            else:
-                rel = cur.sql(rollup_sql(rollup), params={"month": month}).to_arrow_table()
-            if "day" in rel.column_names:
-                keys = [k for k in ("day", "interval_start", "center", "queue", "agent_id", "category")
-                        if k in rel.column_names]
-                rel = rel.sort_by([(k, "ascending") for k in keys])
-            tables[rollup] = rel
-            pq.write_table(rel, tmp, compression="zstd", row_group_size=ROLLUP_ROW_GROUP)
-            os.replace(tmp, out_dir / "data.parquet")
-            done += 1
+    with import_lock(root):
+        previous = read_published(root)
+        generation = (previous or {}).get("generation", 0) + 1
+        rollups = (_rollup_months_on_disk(root) if previous is None
+                   else {r: dict(f) for r, f in previous.get("rollups", {}).items()})
+        lake = Lake(root, lock_down=False, all_committed=True)
+        all_months = sorted(set(lake.query("SELECT DISTINCT _month AS m FROM calls")["m"].dropna()) |
+                            set(lake.query("SELECT DISTINCT _month AS m FROM agent_intervals")["m"].dropna()))
+        wanted = set(all_months) if months is None else set(months)
+        pending = unpublished_batches(root, previous) if previous is not None else {}
+        for table in ("calls", "agent_intervals"):
+            wanted |= _batch_months(root, table, pending.get(table, []))
+        if "employees" in pending:  # agent -> team changes every month's rollups
+            wanted = set(all_months)
+        todo = sorted(wanted & set(all_months))
+        steps = max(1, len(todo))
+        for done, month in enumerate(todo, start=1):
+            tables = month_rollup_tables(lake, month)
+            for rollup, rel in write_month_rollups(root, month, tables, generation).items():
+                rollups.setdefault(rollup, {})[month] = rel
             if progress:
                 progress(done / steps, f"rollups {month}")
-    lake.con.close()
+        lake.con.close()
+        # Months that no longer hold rows (none today: batches are append-only) drop out.
+        rollups = {r: {m: f for m, f in files.items() if m in set(all_months)} for r, files in rollups.items()}
+        publish(root, rollups, generation)
     return todo
+
+
+def repair(root: Path) -> dict:
+    """Publish batches an interrupted import committed but never published, and rebuild rollup
+    months that are missing (a damaged or partly restored copy); returns what was repaired
+    ({"batches": {table: [...]}, "months": [...]}, empty when nothing was stale)."""
+    root = Path(root).resolve()
+    with import_lock(root):
+        published = read_published(root)
+        pending = unpublished_batches(root, published) if published is not None else {}
+        missing: set[str] = set()
+        if published is not None:
+            batches = published.get("batches", {})
+            with_rows = (_batch_months(root, "calls", batches.get("calls", []))
+                         | _batch_months(root, "agent_intervals", batches.get("agent_intervals", [])))
+            for rollup in ROLLUPS:
+                files = published.get("rollups", {}).get(rollup, {})
+                missing |= {m for m in with_rows if m not in files or not (root / files[m]).is_file()}
+        if not pending and not missing:
+            return {}
+        months = rebuild_rollups(root, sorted(missing))
+    return {"batches": pending, "months": months}

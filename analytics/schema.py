@@ -23,6 +23,8 @@ class Column:
     description: str
     unit: str = ""
     allowed: tuple = ()  # allowed values for code columns; empty = free
+    # Longest text a VARCHAR cell may hold: codes and ids are short, free text is longer.
+    max_chars: int = 64
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,39 @@ class Table:
 
 C = Column
 
+# --- bounds: what a sane value is, per column (validation rejects anything outside) ---
+MAX_CODE_CHARS = 64        # the default Column.max_chars: codes, ids, zones
+FREE_TEXT_CHARS = 1000     # names, reasons, causes
+# Control characters (NUL included) are refused in every text cell; free text may hold
+# tabs and line breaks, which a quoted CSV field or an Excel cell can legitimately carry.
+CONTROL_CHARS = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
+CODE_CONTROL_CHARS = r"[\x00-\x1f\x7f]"
+# Instants and dates outside these windows are typing errors (year 9999, 1900 for a call);
+# inside the window, an instant later than "now" plus the import's tolerance is "in the future".
+TIMESTAMP_WINDOW = ("1990-01-01", "2100-01-01")
+DATE_WINDOW = ("1900-01-01", "2100-12-31")
+# Durations (unit "s") are at most ImportSettings.max_duration_s (a day unless the
+# dataset's settings say otherwise); INTEGER columns must fit 32 bits.
+INT32_RANGE = (-(2 ** 31), 2 ** 31 - 1)
+# Inclusive ranges of numeric columns; every other column whose unit is seconds, calls,
+# km or a count must be >= 0 (durations also at most the maximum above).
+VALUE_RANGES: dict[tuple[str, str], tuple[float, float]] = {
+    ("calls", "csat"): (1, 5),
+    ("appraisals", "csat"): (1, 5),
+    ("appraisals", "engagement"): (1, 5),
+    ("appraisals", "qa_score"): (0, 100),
+    ("appraisals", "score"): (0, 100),
+    ("appraisals", "attendance_rate"): (0, 1),
+    ("qa_evaluations", "score"): (0, 100),
+    ("employees", "star_level"): (0, 5),
+    ("employees", "pay_band"): (1, 5),
+    ("employees", "birth_year"): (1900, 2100),
+    ("role_events", "from_star"): (0, 5),
+    ("role_events", "to_star"): (0, 5),
+    ("queues", "service_level_target"): (0, 1),
+}
+NON_NEGATIVE_UNITS = ("s", "calls", "count", "km")
+
 ROLES = ("csr", "senior_csr", "team_leader", "supervisor", "operations_manager",
          "quality_inspector", "trainer", "complaint_specialist", "wfm_analyst", "outbound_csr")
 EVENT_TYPES = ("hire", "promotion", "lateral_move", "demotion", "star_change", "team_change", "exit")
@@ -66,8 +101,8 @@ CENTERS = Table(
     "centers", "Call centers; every local-time bucket uses the center's IANA zone.",
     (
         C("center", "VARCHAR", True, "Center code, e.g. SH-A"),
-        C("name_zh", "VARCHAR", False, "Name in Chinese"),
-        C("name_en", "VARCHAR", False, "Name in English"),
+        C("name_zh", "VARCHAR", False, "Name in Chinese", max_chars=FREE_TEXT_CHARS),
+        C("name_en", "VARCHAR", False, "Name in English", max_chars=FREE_TEXT_CHARS),
         C("timezone", "VARCHAR", True, "IANA time zone, e.g. Asia/Shanghai"),
     ),
     key=("center",),
@@ -78,8 +113,8 @@ QUEUES = Table(
     (
         C("queue", "VARCHAR", True, "Queue code"),
         C("center", "VARCHAR", True, "Center the queue belongs to"),
-        C("name_zh", "VARCHAR", False, "Name in Chinese"),
-        C("name_en", "VARCHAR", False, "Name in English"),
+        C("name_zh", "VARCHAR", False, "Name in Chinese", max_chars=FREE_TEXT_CHARS),
+        C("name_en", "VARCHAR", False, "Name in English", max_chars=FREE_TEXT_CHARS),
         C("direction", "VARCHAR", False, "inbound or outbound", allowed=DIRECTIONS),
         C("service_level_seconds", "INTEGER", False, "Answer-within threshold T for this queue", "s"),
         C("service_level_target", "DOUBLE", False, "Target share answered within T", "fraction"),
@@ -130,7 +165,7 @@ EMPLOYEES = Table(
     "employees", "HR master: one row per person ever employed. Protected attributes serve fairness audits only.",
     (
         C("employee_id", "VARCHAR", True, "Employee id"),
-        C("name", "VARCHAR", False, "Display name"),
+        C("name", "VARCHAR", False, "Display name", max_chars=FREE_TEXT_CHARS),
         C("center", "VARCHAR", True, "Center code"),
         C("team", "VARCHAR", False, "Current (or last) team code"),
         C("role", "VARCHAR", True, "Current (or last) role", allowed=ROLES),
@@ -138,10 +173,10 @@ EMPLOYEES = Table(
         C("hire_date", "DATE", True, "First day"),
         C("exit_date", "DATE", False, "Last day; empty while employed"),
         C("exit_type", "VARCHAR", False, "voluntary or involuntary", allowed=EXIT_TYPES),
-        C("exit_reason", "VARCHAR", False, "Reason given at exit"),
+        C("exit_reason", "VARCHAR", False, "Reason given at exit", max_chars=FREE_TEXT_CHARS),
         C("pay_band", "INTEGER", False, "Pay band 1 (lowest) to 5", "band"),
         C("shift_pattern", "VARCHAR", False, "day, rotating or split shifts"),
-        C("education", "VARCHAR", False, "Highest education"),
+        C("education", "VARCHAR", False, "Highest education", max_chars=FREE_TEXT_CHARS),
         C("commute_km", "DOUBLE", False, "Commute distance", "km"),
         C("gender", "VARCHAR", False, "Protected: fairness audit only"),
         C("birth_year", "INTEGER", False, "Protected: fairness audit only"),
@@ -164,7 +199,7 @@ ROLE_EVENTS = Table(
         C("to_team", "VARCHAR", False, "Team after"),
         C("from_star", "INTEGER", False, "Star level before", "level"),
         C("to_star", "INTEGER", False, "Star level after", "level"),
-        C("reason", "VARCHAR", False, "Free text"),
+        C("reason", "VARCHAR", False, "Free text", max_chars=FREE_TEXT_CHARS),
     ),
     key=("employee_id", "event_date", "event_type"),
 )
@@ -195,8 +230,8 @@ COMPLAINTS = Table(
         C("center", "VARCHAR", True, "Center code"),
         C("level", "INTEGER", True, "1 center, 2 group, 3 regulator / media", allowed=COMPLAINT_LEVELS),
         C("channel", "VARCHAR", True, "phone, on_site, letter or media", allowed=COMPLAINT_CHANNELS),
-        C("category", "VARCHAR", False, "Type of complaint"),
-        C("cause", "VARCHAR", False, "Root cause after verification"),
+        C("category", "VARCHAR", False, "Type of complaint", max_chars=FREE_TEXT_CHARS),
+        C("cause", "VARCHAR", False, "Root cause after verification", max_chars=FREE_TEXT_CHARS),
         C("queue", "VARCHAR", False, "Queue of the call complained about"),
         C("call_id", "VARCHAR", False, "Call complained about"),
         C("agent_id", "VARCHAR", False, "Responsible agent"),

@@ -42,6 +42,11 @@ _REASONS = {
     "queue_log_unended": ("通话没有结束事件", "call never ended"),
     "queue_log_orphan": ("结束事件没有对应的接通", "close without a connect"),
     "queue_log_incomplete": ("通话缺少时间", "call without usable times"),
+    "control_character": ("含控制字符（如 NUL、单独的回车）", "control character (e.g. NUL, a bare CR)"),
+    "too_long": ("文本过长", "text too long"),
+    "out_of_window": ("日期或时间超出合理范围", "date or time outside the sane window"),
+    "excel_formula_no_value": ("Excel 公式没有保存的值：请在 Excel 中打开并保存",
+                               "Excel formula with no saved value: open and save the file in Excel"),
 }
 assert set(_REASONS) == set(REASON_CODES), sorted(set(_REASONS) ^ set(REASON_CODES))
 
@@ -65,6 +70,14 @@ _WARNINGS = {
                           "{n} queue_log lines without a call row (member, pause and ring events) skipped"),
     "queue_log_join_failed": ("{n} 个来电未能进入队列（JOINEMPTY/JOINUNAVAIL），不计入进线",
                               "{n} callers could not join a queue (JOINEMPTY/JOINUNAVAIL): not offered"),
+    "excel_sheets": ("已读取工作表 {sheet}；工作簿还有：{sheets}（可在映射文件的 source.sheet 中指定）",
+                     "Read sheet {sheet}; the workbook also has {sheets} (pick another with source.sheet in the "
+                     "mapping)"),
+    "durations_clamped": ("{n} 个已接通来电的通话+保持时长比接通→挂机多出 {tol} 秒以上（交换机计时与时间戳时钟不一致）："
+                          "来电保留，时长截到起止区间（最先出现在第 {lines} 行）",
+                          "{n} answered calls had talk + hold longer than answered→ended by more than {tol} s "
+                          "(the switch's timers and timestamps disagree): kept, durations cut to the span "
+                          "(first on lines {lines})"),
 }
 assert set(_WARNINGS) == set(WARNINGS)
 
@@ -84,6 +97,11 @@ STRINGS = {
     "data.upload.bad_type": {"zh": "不支持此文件类型。", "en": "This file type is not supported."},
     "data.upload.bad_size": {"zh": "文件超过 {mb} MB。", "en": "The file is larger than {mb} MB."},
     "data.upload.bad_empty": {"zh": "文件是空的。", "en": "The file is empty."},
+    "data.upload.bad_name": {"zh": "文件名无法使用：请改为不超过 200 个字符的普通文件名（不含路径、“..” 或控制字符）后重新上传。",
+                             "en": "This file name cannot be used: rename the file to a plain name of at most 200 "
+                                   "characters (no path, no “..”, no control characters) and upload it again."},
+    "data.report.first_reasons": {"zh": "最先的原因：", "en": "First reasons:"},
+    "data.report.repaired": {"zh": "已修复：{what}", "en": "Repaired: {what}"},
     "data.table": {"zh": "导入到哪张表", "en": "Table to fill"},
     "data.mapping": {"zh": "列映射", "en": "Column mapping"},
     "data.mapping.none": {"zh": "无（文件已使用标准列名）", "en": "None (the file uses the canonical column names)"},

@@ -47,7 +47,7 @@ def write_calls_csv(path: Path, n: int, start: str = "2026-10-05 08:00:00", pref
 def snapshot(root: Path) -> tuple:
     """What readers can see: committed batch folders, rollup files and the ledger."""
     seen = sorted(str(p.relative_to(root)) for p in root.glob("*/batch=*/**/*") if p.is_file())
-    rollups = sorted(str(p.relative_to(root)) for p in root.glob("_rollups/*/month=*/data.parquet"))
+    rollups = sorted(str(p.relative_to(root)) for p in root.glob("_rollups/*/month=*/data*.parquet"))
     return tuple(seen), tuple(rollups), tuple(read_ledger(root)["batch_id"])
 
 

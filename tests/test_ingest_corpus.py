@@ -35,7 +35,6 @@ EXPECTED = [
     ("calls_defects.csv", 9, "answered_at", "order_answered_before_arrived", "before arrived"),  # 12
     ("calls_defects.csv", 10, "ended_at", "order_ended_before_answered", "before answered"),     # 13
     ("calls_defects.csv", 11, "ended_at", "order_ended_before_arrived", "before arrived"),       # 14
-    ("calls_defects.csv", 12, "talk_s", "duration_exceeds_span", "longer than"),    # 15 talk 600 s in 240 s
     ("calls_defects.csv", 13, "talk_s", "out_of_range", "zero or more"),            # 16 talk -5
     ("calls_defects.csv", 14, "csat", "out_of_range", "between 1 and 5"),           # 17 csat 7
     ("calls_defects.csv", 15, "csat", "not_a_number", "'good'"),                    # 18 csat 'good'
@@ -65,13 +64,28 @@ EXPECTED = [
     ("complaints_defects.csv", 3, "level", "not_allowed", "'4'"),                  # 39 level 4
     ("complaints_defects.csv", 4, "closed_at", "order_before_received", "before received"),  # 40
     ("complaints_defects.csv", 5, "channel", "not_allowed", "'传真'"),              # 41 fax is no channel
+    # calls_bounds.csv: bounds per column (schema.py) and the clock-skew rule
+    ("calls_bounds.csv", 4, "arrived_at", "out_of_window", "'9999-12-31 23:00:00'"),  # year 9999
+    ("calls_bounds.csv", 4, "answered_at", "out_of_window", "2100-01-01"),
+    ("calls_bounds.csv", 4, "ended_at", "out_of_window", "1990-01-01"),
+    ("calls_bounds.csv", 5, "acw_s", "out_of_range", "at most 86400"),             # acw 1e20 s
+    ("calls_bounds.csv", 6, "call_id", "too_long", "longer than 64 characters"),   # a 70-character id
+    ("calls_bounds.csv", 7, "queue", "control_character", "'NYQ1\\x00'"),        # NUL makes a 2nd queue
+    ("calls_bounds.csv", 8, "talk_s", "not_a_number", "'inf'"),                     # infinity is no duration
+    ("calls_bounds.csv", 9, "arrived_at", "out_of_window", "'1900-01-01 09:00:00'"),  # a call in 1900
+    ("calls_bounds.csv", 10, "agent_id", "control_character", "'A\\r1'"),         # bare CR inside a value
     # whole-file defects
     ("calls_missing_column.csv", 2, "arrived_at", "missing_column", "not in the file"),  # 42
     ("calls_unknown_center.csv", 2, "center", "unknown_center", "--timezone"),      # 43
 ]
 # Good rows that must land, per file.
-ACCEPTED = {"employees_defects.csv": {"A1", "A2"}, "calls_defects.csv": {"g1", "g2", "g3", "g29", "g31"},
-            "agent_intervals_defects.csv": 1, "appraisals_defects.csv": 1, "complaints_defects.csv": {"K1"}}
+# d12 (talk 600 s in a 240 s answered→ended span) is clock skew, not a bad call: it lands
+# with its durations cut to the span and a warning (see test_clock_skew_keeps_the_call).
+ACCEPTED = {"employees_defects.csv": {"A1", "A2"}, "calls_defects.csv": {"g1", "g2", "g3", "g29", "g31", "d12"},
+            "agent_intervals_defects.csv": 1, "appraisals_defects.csv": 1, "complaints_defects.csv": {"K1"},
+            # b1: talk 1 s over its span (within the tolerance), kept as given; b2: 16 s over, kept
+            # and cut to the span; b11: answered 1 s before arrived (within the clock skew).
+            "calls_bounds.csv": {"b1", "b2", "b10", "b11"}}
 
 RUNS = [("employees", "employees_defects.csv", dict(center="NY", timezone="America/New_York")),
         ("calls", "calls_seed.csv", dict(timezone="Europe/London")),   # old1 (NY) and Q9 under LON
@@ -79,6 +93,7 @@ RUNS = [("employees", "employees_defects.csv", dict(center="NY", timezone="Ameri
         ("agent_intervals", "agent_intervals_defects.csv", {}),
         ("appraisals", "appraisals_defects.csv", {}),
         ("complaints", "complaints_defects.csv", dict(center="NY", mapping=F / "complaints.toml")),
+        ("calls", "calls_bounds.csv", {}),
         ("calls", "calls_missing_column.csv", dict(center="NY")),
         ("calls", "calls_unknown_center.csv", {})]
 
@@ -118,7 +133,8 @@ def test_good_rows_of_the_same_files_land(corpus):
     lk = lake.Lake(root)
     assert set(lk.query("SELECT employee_id FROM employees")["employee_id"]) == ACCEPTED["employees_defects.csv"]
     calls = set(lk.query("SELECT call_id FROM calls")["call_id"])
-    assert calls == ACCEPTED["calls_defects.csv"] | {"old1", "lon1"}
+    assert calls == ACCEPTED["calls_defects.csv"] | ACCEPTED["calls_bounds.csv"] | {"old1", "lon1"}
+    assert set(lk.query("SELECT queue FROM queues")["queue"]) == {"Q1", "Q9"}  # no 'NYQ1\x00' queue
     assert lk.count("agent_intervals") == 1 and lk.count("appraisals") == 1
     assert set(lk.query("SELECT complaint_id FROM complaints")["complaint_id"]) == {"K1"}
     assert lk.query("SELECT channel FROM complaints")["channel"].tolist() == ["phone"]  # mapped from 电话
@@ -149,6 +165,25 @@ def test_ledger_counts_rejects_per_reason(corpus):
 
     led = read_ledger(root)
     row = led[led["batch_id"] == reports["calls_defects.csv"].batch_id].iloc[0]
-    assert row["rows_read"] == 30 and row["rows_accepted"] == 5 and row["rows_rejected"] == 25
+    assert row["rows_read"] == 30 and row["rows_accepted"] == 6 and row["rows_rejected"] == 24
     assert row["rejected_by_reason"]["dst_gap"] == 1 and row["rejected_by_reason"]["required_empty"] == 3
     assert (root / row["source_file"]).read_bytes() == (F / "calls_defects.csv").read_bytes()
+
+
+def test_the_bounds_file_counts_one_record_per_line_and_reports_skew(corpus):
+    _, reports = corpus
+    r = reports["calls_bounds.csv"]
+    # 11 records: the bare CR on line 10 did not start a record of its own.
+    assert (r.rows_read, r.rows_accepted, r.rows_rejected) == (11, 4, 7)
+    assert dict(r.warnings)["durations_clamped"] == {"n": 1, "tol": "2", "lines": "3"}
+
+
+def test_clock_skew_keeps_the_call(corpus):
+    root, _ = corpus
+    lk = lake.Lake(root)
+    got = lk.query("SELECT call_id, talk_s, hold_s FROM calls WHERE call_id IN ('b1', 'b2', 'd12') ORDER BY call_id")
+    # b1: 121 s of talk in a 120 s span, within the 2 s tolerance: as given.
+    # b2: 130 + 6 s in 120 s: hold kept (6 s), talk cut to 120 - 6 = 114 s.
+    # d12: 600 + 10 s in 240 s: hold 10 s, talk 230 s.
+    assert got.values.tolist() == [["b1", 121.0, None], ["b2", 114.0, 6.0], ["d12", 230.0, 10.0]] or \
+        got.fillna(-1).values.tolist() == [["b1", 121.0, -1], ["b2", 114.0, 6.0], ["d12", 230.0, 10.0]]

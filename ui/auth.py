@@ -7,6 +7,7 @@ sign-in form. Every sign-in, failure and sign-out goes to the audit log.
 
 from __future__ import annotations
 
+import math
 import time
 
 import streamlit as st
@@ -70,11 +71,22 @@ def _local_sign_in() -> Scope:
         password = st.text_input(t("auth.password"), type="password", key="sign_in_password")
         submitted = st.form_submit_button(t("auth.sign_in"), type="primary")
     if submitted:
-        user = users.authenticate(dataset, name, password)
-        if user is None:
-            audit.record(dataset, "sign_in_failed", "local password", user=name[:64] or None)
+        # Backoff and lockout per account name and per client address (users.attempt_sign_in);
+        # the messages are the same whether or not the account exists.
+        result = users.attempt_sign_in(dataset, name, password, client=st.context.ip_address)
+        user = result.user
+        if result.status == "locked":
+            audit.record(dataset, "sign_in_locked", "local password", user=name[:64] or None,
+                         client=st.context.ip_address, locked=list(result.locked_keys))
+            wait = result.retry_after_s
+            st.error(t("auth.wait", seconds=max(1, math.ceil(wait))) if wait < 60
+                     else t("auth.locked", minutes=math.ceil(wait / 60)))
+        elif user is None:
+            audit.record(dataset, "sign_in_failed", "local password", user=name[:64] or None,
+                         client=st.context.ip_address)
             time.sleep(0.5)  # on top of scrypt: slows guessing further
-            st.error(t("auth.failed"))
+            st.error(t("auth.locked", minutes=math.ceil(result.retry_after_s / 60)) if result.locked_keys
+                     else t("auth.failed"))
         else:
             audit.record(dataset, "sign_in", "local password", user.scope())
             st.session_state[_SESSION_USER] = user.name

@@ -20,6 +20,7 @@ from analytics.ingest.importer import (
     load_upload_mapping,
     preview_upload,
     read_rejects,
+    repaired_lines,
 )
 from analytics.ingest.mapping import MappingError
 from analytics.ingest.readers import ReadError
@@ -108,6 +109,8 @@ report = st.session_state.get("data_report")
 if report is not None:
     st.subheader(t("data.report"))
     st.caption(t("data.report.file", file=report.file, table=t(f"data.table.{report.table}")))
+    for line in repaired_lines(report.repaired):
+        st.info(t("data.report.repaired", what=line), icon=":material/build:")
     if report.skipped_as_duplicate:
         st.info(t("data.report.duplicate", batch=report.batch_id, rows=report.rows_accepted))
     else:
@@ -116,7 +119,12 @@ if report is not None:
         m2.metric(t("data.report.accepted"), f"{report.rows_accepted:,}")
         m3.metric(t("data.report.rejected"), f"{report.rows_rejected:,}")
         if report.error:
-            st.error(t("data.report.error", error=report.error))
+            # Nothing accepted: the first reasons right here (file:line [column] reason), the
+            # counts by reason and every rejected row below, as for a partial import.
+            first = [] if report.rejects is None else [
+                f"- {r.file}:{r.line} [{r.column}] {r.reason}" for r in report.rejects.head(5).itertuples()]
+            st.error("\n".join([t("data.report.error", error=report.error)]
+                               + ([t("data.report.first_reasons"), *first] if first else [])))
         else:
             st.success(t("data.report.success", n=f"{report.rows_accepted:,}") + " " +
                        t("data.report.batch", batch=report.batch_id))

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
+import os
 import sys
 import time
 from pathlib import Path
@@ -15,15 +18,51 @@ def register(sub) -> None:
     p.set_defaults(func=run)
 
 
+@contextlib.contextmanager
+def generation_lock(out: Path):
+    """An exclusive file lock beside the dataset folder (``.<name>.generating.lock``), held
+    while the demo is generated: two first visitors (two sessions, two processes, even two
+    app servers on one disk) never generate into the same folder at once; the second waits
+    and then finds the dataset there."""
+    out = Path(out).resolve()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(out.parent / f".{out.name}.generating.lock", os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)
+
+
+def ensure_demo(out: Path, scale: str = "default", seed: int = 7, progress=None) -> dict | None:
+    """Generate the demo into ``out`` unless a dataset is there (or appears while we wait for
+    another generator); returns the new dataset's info, or None when it existed already."""
+    from analytics import lake
+
+    with generation_lock(out):
+        if lake.has_dataset(out):
+            return None
+        if Path(out).is_dir() and any(Path(out).iterdir()):
+            raise FileExistsError(f"{out} holds files but no dataset; choose an empty folder")
+        return _build_demo(Path(out), scale, seed, progress)
+
+
 def build_demo(out: Path, scale: str = "default", seed: int = 7, progress=None) -> dict:
     """Generate and load the demo dataset; returns what dataset.json records."""
+    from analytics import lake
+
+    with generation_lock(out):
+        if lake.has_dataset(out):
+            raise FileExistsError(f"{out} already holds a dataset; choose an empty folder")
+        return _build_demo(Path(out), scale, seed, progress)
+
+
+def _build_demo(out: Path, scale: str, seed: int, progress) -> dict:
     from analytics import lake
     from analytics.demo import generate
     from analytics.ingest import ingest_frames
 
-    out = Path(out)
-    if lake.has_dataset(out):
-        raise FileExistsError(f"{out} already holds a dataset; choose an empty folder")
     if scale == "large":
         from analytics.demo.large import build_large
 

@@ -23,7 +23,26 @@ def register(sub) -> None:
     p.add_argument("--unknown-agent", choices=("warn", "reject"),
                    help="an agent missing from employees: warn (default) or reject the row")
     p.add_argument("--clock-skew", type=float, help="seconds an end may precede its start (default 2)")
+    p.add_argument("--duration-tolerance", type=float,
+                   help="seconds talk + hold may exceed answered→ended before they are cut to it (default 2)")
     p.set_defaults(func=run)
+    r = sub.add_parser("repair", help="publish batches an interrupted import left unpublished (rebuilding "
+                                      "their rollups)")
+    r.add_argument("--dataset", required=True, type=Path, help="dataset folder")
+    r.set_defaults(func=run_repair)
+
+
+def run_repair(args) -> int:
+    from analytics import lake
+    from analytics.ingest.importer import repaired_lines
+
+    if not args.dataset.is_dir():
+        print(f"error: {args.dataset} is not a folder", file=sys.stderr)
+        return 2
+    done = lake.repair(args.dataset)
+    for line in repaired_lines(done) or ["nothing to repair: every committed batch is published"]:
+        print(f"{args.dataset}: {line}")
+    return 0
 
 
 def run(args) -> int:
@@ -42,6 +61,8 @@ def run(args) -> int:
         settings = replace(settings, unknown_agent=args.unknown_agent)
     if args.clock_skew is not None:
         settings = replace(settings, clock_skew_s=args.clock_skew)
+    if args.duration_tolerance is not None:
+        settings = replace(settings, duration_tolerance_s=args.duration_tolerance)
     accepted_any = False
     for f in args.files:
         if not f.is_file():

@@ -33,7 +33,8 @@ def _common(p, out: bool) -> None:
 
 
 def register(sub) -> None:
-    p = sub.add_parser("report", help="reports to send: the monthly review, a team's scorecards; as HTML, PDF or e-mail")
+    p = sub.add_parser("report",
+                       help="reports to send: the monthly review, a team's scorecards; as HTML, PDF or e-mail")
     kinds = p.add_subparsers(dest="report_kind", required=True)
     mp = kinds.add_parser("monthly", help="the executive monthly review of one month")
     _common(mp, out=True)
@@ -45,7 +46,8 @@ def register(sub) -> None:
     se = kinds.add_parser("send", help="e-mail the monthly review (or --what scorecards) as an attachment")
     _common(se, out=False)
     se.add_argument("--to", action="append", required=True, help="recipient address (repeatable)")
-    se.add_argument("--what", choices=("monthly", "scorecards"), default="monthly", help="which report (default monthly)")
+    se.add_argument("--what", choices=("monthly", "scorecards"), default="monthly",
+                    help="which report (default monthly)")
     se.add_argument("--team", action="append", default=[], help="scorecards: only this team (repeatable)")
     se.set_defaults(func=run_send)
 
@@ -123,6 +125,14 @@ def _render(html: str, fmt: str) -> tuple[bytes, str]:
         raise _Refused(str(e)) from None
 
 
+def _record(args, what: str, **details) -> None:
+    """Every report made or sent from the command line is on record."""
+    from analytics import audit
+
+    audit.record(args.dataset, "report", what, user=getattr(args, "user", None) or "command line",
+                 centers=list(args.center) or None, **details)
+
+
 def run(args) -> int:
     if not args.out.parent.is_dir():
         return _fail(f"the folder of --out ({args.out.parent}) does not exist")
@@ -133,6 +143,7 @@ def run(args) -> int:
         return _fail(str(e))
     args.out.write_bytes(data)
     what = "monthly review" if args.what == "monthly" else "scorecards"
+    _record(args, f"{what} {month:%Y-%m}", out=str(args.out))
     print(f"{what} of {month:%Y-%m} written to {args.out} ({args.format})")
     return 0
 
@@ -156,5 +167,6 @@ def run_send(args) -> int:
         delivery.send_mail(settings, args.to, subject, body, [(f"{stem}.{args.format}", data, mime)])
     except (ValueError, delivery.DeliveryError) as e:
         return _fail(str(e))
+    _record(args, f"{stem}.{args.format} sent", to=list(args.to))
     print(f"{stem}.{args.format} sent to {', '.join(args.to)}")
     return 0

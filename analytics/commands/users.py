@@ -1,4 +1,4 @@
-"""``python -m analytics users add|set|list|remove``: local accounts and their scope."""
+"""``python -m analytics users add|set|list|remove|unlock``: local accounts, their scope, lockouts."""
 
 from __future__ import annotations
 
@@ -26,6 +26,10 @@ def register(sub) -> None:
             v.add_argument("--new-password", action="store_true", help="set a new password")
     ls = verbs.add_parser("list", help="list users")
     ls.add_argument("--dataset", type=Path, default=Path("data/demo"))
+    un = verbs.add_parser("unlock", help="end a sign-in lockout now (after too many wrong passwords)")
+    un.add_argument("name", help="the account name that was locked")
+    un.add_argument("--client", help="also clear this client address's lockout")
+    un.add_argument("--dataset", type=Path, default=Path("data/demo"))
     rm = verbs.add_parser("remove", help="remove a user")
     rm.add_argument("name")
     rm.add_argument("--dataset", type=Path, default=Path("data/demo"))
@@ -49,6 +53,12 @@ def run(args) -> int:
             for u in users.load(args.dataset).values():
                 print(f"{u.name}\t{u.role}\tcenters={','.join(u.centers) or 'all'}\tteams={','.join(u.teams) or 'all'}"
                       f"\t{'password' if u.password_hash else 'oidc'}")
+            return 0
+        if args.verb == "unlock":
+            cleared = users.unlock(args.dataset, args.name, args.client)
+            audit.record(args.dataset, "unlock_user", f"unlocked {args.name}", user="command line",
+                         cleared=cleared)
+            print(f"unlocked {args.name}" + ("" if cleared else " (it was not locked)"))
             return 0
         if args.verb == "remove":
             users.remove(args.dataset, args.name)

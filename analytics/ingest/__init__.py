@@ -33,17 +33,20 @@ def ingest_frames(root: Path, frames: dict[str, pd.DataFrame], *, source: str,
         zones = lake.Lake(root, lock_down=False).zones()
     results = []
     tables = [t for t in LOAD_ORDER if t in frames]
-    for i, name in enumerate(tables):
-        if progress:
-            progress(0.7 * i / len(tables), f"writing {name}")
-        results.append(write_batch(root, name, frames[name], source=f"{source}:{name}", zones=zones))
-    touched = sorted({mo for r in results if r.table in ("calls", "agent_intervals") and not r.skipped_as_duplicate
-                      for mo in r.months})
-    if touched:
+    with lake.import_lock(root):
+        lake.start_manifest(root)
+        for i, name in enumerate(tables):
+            if progress:
+                progress(0.7 * i / len(tables), f"writing {name}")
+            results.append(write_batch(root, name, frames[name], source=f"{source}:{name}", zones=zones))
+        touched = sorted({mo for r in results if r.table in ("calls", "agent_intervals")
+                          and not r.skipped_as_duplicate for mo in r.months})
+
         def sub(f, msg):
             if progress:
                 progress(0.7 + 0.3 * f, msg)
-        lake.rebuild_rollups(root, touched, progress=sub)
+        # Rollups of the touched months, published with the new batches in one step.
+        lake.rebuild_rollups(root, None if "employees" in frames else touched, progress=sub)
     if progress:
         progress(1.0, "done")
     return results

@@ -2,11 +2,15 @@
 
 Crash safety: everything is first written where readers do not look (batch folders
 under a temporary name, ``_rejects/<batch>.parquet``, ``_sources/<hash>/``); only
-then are the batches renamed into place, new centers and queues first and the rows
-last. A kill before the renames leaves the lake as it was (the next import deletes the
-temporaries); a kill after them leaves a complete batch whose rollups may be stale,
-and running the same import again finds the batch in the ledger and rebuilds the
-rollups it is missing. Either way the second run completes the first.
+then are the batches renamed into place (the commit: the ledger has them, and the
+audit log records the import at once), new centers and queues first and the rows
+last; then the rollups of the touched months are built and published together with
+the batches (``lake.rebuild_rollups``), so readers switch from before to after in one
+step. A kill before the renames leaves the lake as it was (the next import deletes the
+temporaries); a kill after them leaves a committed, unpublished batch that readers do
+not see; the next import, a re-run of the same one or ``python -m analytics repair``
+rebuilds its months and publishes it, and says so. Either way the second run completes
+the first.
 
 Idempotence: the ledger key is the SHA-256 of the file's bytes, the mapping's bytes
 and the options that change the rows (table, --center, --timezone).
@@ -15,6 +19,7 @@ and the options that change the rows (table, --center, --timezone).
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import shutil
 import sys
@@ -45,6 +50,8 @@ SOURCES = "_sources"
 # Test hook: seconds to sleep after everything is prepared and before the commit, so a
 # test can kill the import at its most delicate moment.
 PAUSE_ENV = "CALLCENTER_INGEST_PAUSE_BEFORE_COMMIT"
+# Test hook: seconds to sleep after the commit and before the rollups are published.
+PAUSE_AFTER_ENV = "CALLCENTER_INGEST_PAUSE_AFTER_COMMIT"
 ROLLUP_TABLES = ("calls", "agent_intervals")
 # The rollups join employees (agent -> team), so new HR data changes every month's rollups.
 REBUILD_ALL_ON = ("employees",)
@@ -65,6 +72,8 @@ class ImportReport:
     error: str | None = None
     rejects_path: str | None = None
     rejects: pd.DataFrame | None = None
+    # What this run repaired: batches an interrupted import had committed but not published.
+    repaired: dict = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -73,10 +82,14 @@ class ImportReport:
     def lines(self) -> list[str]:
         """The report as text lines for the command line."""
         out = [f"{self.file} → {self.table}"]
-        if self.error:
+        out += [f"  repaired: {line}" for line in repaired_lines(self.repaired)]
+        if self.error and not self.rows_read:
             return out + [f"  error: {self.error}"]
         if self.skipped_as_duplicate:
-            return out + [f"  already imported as batch {self.batch_id} ({self.rows_accepted} rows): nothing changed"]
+            return out + [f"  already imported as batch {self.batch_id} ({self.rows_accepted} rows)"
+                          + ("" if self.repaired else ": nothing changed")]
+        if self.error:  # nothing accepted: the reasons, as for a partial import
+            out.append(f"  error: {self.error}")
         out.append(f"  rows read {self.rows_read}, accepted {self.rows_accepted}, rejected {self.rows_rejected}")
         for code, k in self.rejected_by_reason.items():
             out.append(f"    rejected {code}: {k}")
@@ -94,6 +107,18 @@ class ImportReport:
         return out
 
 
+def repaired_lines(repaired: dict) -> list[str]:
+    """What lake.repair (or an import that did its work) published, in words."""
+    if not repaired:
+        return []
+    batches = ", ".join(f"{t} {b.removeprefix('batch=')}" for t, bs in repaired.get("batches", {}).items()
+                        for b in bs)
+    months = ", ".join(repaired.get("months", [])) or "none"
+    if not batches:
+        return [f"rollups rebuilt for months {months} (their files were missing)"]
+    return [f"published {batches}, left unpublished by an interrupted import; rollups rebuilt for months {months}"]
+
+
 def import_hash(data_path: Path, mapping: Mapping, table: str, center: str | None, zone: str | None) -> str:
     h = hashlib.sha256()
     h.update(batch.file_hash(data_path).encode())
@@ -107,7 +132,8 @@ def _context(root: Path, name: str, table: str, center: str | None, zone: str | 
     ctx = Context(file=name, default_center=center, new_center_zone=zone)
     if not root.is_dir():
         return ctx
-    lk = lake.Lake(root, lock_down=False)
+    # Every committed batch, published or not: a key in an unpublished batch is still taken.
+    lk = lake.Lake(root, lock_down=False, all_committed=True)
     ctx.zones = lk.zones()
     q = lk.query("SELECT queue, center FROM queues")
     ctx.queue_centers = dict(zip(q["queue"], q["center"]))
@@ -206,6 +232,27 @@ def import_file(root: Path | str, table: str, path: Path | str, *, mapping: Mapp
         except Exception:
             return ImportReport(name, table, error=f"unknown time zone {zone!r} (use an IANA name such as Asia/Shanghai)")
     root.mkdir(parents=True, exist_ok=True)
+    try:
+        report = _import(root, table, path, name, mapping, zone, center, settings, step, actor)
+    except Exception as e:  # a defect of ours must still end as a clear message and an audit line
+        logging.getLogger(__name__).exception("import of %s into %s failed", name, table)
+        report = ImportReport(name, table, error=f"the import failed ({type(e).__name__}: {str(e)[:200]}); "
+                                                 "nothing was published")
+        _audit_outcome(root, report, actor, failed=True)
+        return report
+    step(1.0, "done")
+    return report
+
+
+def _audit_outcome(root: Path, report: ImportReport, actor: str, failed: bool = False) -> None:
+    """Refused (nothing accepted, unreadable file) and failed imports leave an audit line too."""
+    action = "import_failed" if failed else "import_refused"
+    audit.record(root, action, f"{report.table} from {report.file}", user=actor, error=report.error,
+                 rows_read=report.rows_read, rejected_by_reason=report.rejected_by_reason or None)
+
+
+def _import(root: Path, table: str, path: Path, name: str, mapping: Mapping, zone, center,
+            settings, step, actor) -> ImportReport:
     _clean_orphans(root)
     settings = settings or _settings(root)
     digest = import_hash(path, mapping, table, center, zone)
@@ -216,18 +263,26 @@ def import_file(root: Path | str, table: str, path: Path | str, *, mapping: Mapp
     if len(same):
         row = same.iloc[0]
         months = tuple(row["months"])
-        stale = _stale_rollup_months(root, months) if table in ROLLUP_TABLES else []
-        if stale:  # a previous run committed and died before its rollups
-            lake.rebuild_rollups(root, stale)
+        repaired = {}
+        if lake.read_published(root) is not None:
+            repaired = lake.repair(root)  # a previous run committed and died before publishing
+        else:
+            stale = _stale_rollup_months(root, months) if table in ROLLUP_TABLES else []
+            if stale:  # a dataset without a manifest: rebuild what is older than its batches
+                lake.rebuild_rollups(root, stale)
+                repaired = {"batches": {table: [f"batch={row['batch_id']}"]}, "months": stale}
         _ensure_dataset_info(root)
         return ImportReport(name, table, batch_id=row["batch_id"], rows_accepted=int(row["rows_accepted"]),
-                            rows_rejected=int(row["rows_rejected"]), months=months, skipped_as_duplicate=True)
+                            rows_rejected=int(row["rows_rejected"]), months=months, skipped_as_duplicate=True,
+                            repaired=repaired)
 
     step(0.1, "reading")
     try:
         source = read_source(path, mapping, display_name=name)
     except ReadError as e:
-        return ImportReport(name, table, error=str(e))
+        report = ImportReport(name, table, error=str(e))
+        _audit_outcome(root, report, actor)
+        return report
     step(0.35, "validating")
     ctx = _context(root, name, table, center, zone)
     v: Validated = validate(source, table, mapping, ctx, settings)
@@ -242,7 +297,8 @@ def import_file(root: Path | str, table: str, path: Path | str, *, mapping: Mapp
             rp = root / REJECTS / f"none-{digest[:16]}.parquet"
             _write_parquet_atomic(v.rejects, rp)
             report.rejects_path = str(rp.relative_to(root))
-        report.error = report.error or "no row could be accepted"
+        report.error = report.error or ("no row could be accepted" if v.rows_read else "the file holds no rows")
+        _audit_outcome(root, report, actor)
         return report
 
     zones = dict(ctx.zones)
@@ -252,48 +308,60 @@ def import_file(root: Path | str, table: str, path: Path | str, *, mapping: Mapp
     extra = {"file_name": name, "rows_read": v.rows_read, "rejected_by_reason": v.rejected_by_reason,
              "source_file": src_rel, "mapping": mapping.name or None}
     prepared = []
-    try:
-        for tname, frame in (("centers", v.new_centers), ("queues", v.new_queues)):
-            if frame is not None and len(frame):
-                full = frame.reindex(columns=schema.TABLES[tname].column_names)
-                p = batch.prepare_batch(root, tname, full, source=f"{name} (new {tname})", zones=zones,
-                                        extra={"file_name": name})
-                if isinstance(p, batch.PreparedBatch):
-                    prepared.append(p)
-        main = batch.prepare_batch(root, table, v.accepted, source=name, source_hash=digest,
-                                   rows_rejected=v.rows_rejected, zones=zones, extra=extra)
-        if isinstance(main, batch.BatchResult):  # another import of the same content won the race
+    with lake.import_lock(root):
+        try:
+            for tname, frame in (("centers", v.new_centers), ("queues", v.new_queues)):
+                if frame is not None and len(frame):
+                    full = frame.reindex(columns=schema.TABLES[tname].column_names)
+                    p = batch.prepare_batch(root, tname, full, source=f"{name} (new {tname})", zones=zones,
+                                            extra={"file_name": name})
+                    if isinstance(p, batch.PreparedBatch):
+                        prepared.append(p)
+            main = batch.prepare_batch(root, table, v.accepted, source=name, source_hash=digest,
+                                       rows_rejected=v.rows_rejected, zones=zones, extra=extra)
+            if isinstance(main, batch.BatchResult):  # another import of the same content won the race
+                for p in prepared:
+                    batch.discard_batch(p)
+                report.batch_id, report.skipped_as_duplicate = main.batch_id, True
+                return report
+            prepared.append(main)
+            if len(v.rejects):
+                rp = root / REJECTS / f"{main.result.batch_id}.parquet"
+                _write_parquet_atomic(v.rejects, rp)
+                report.rejects_path = str(rp.relative_to(root))
+            # Leftovers of an interrupted import, published below with this batch.
+            pending = lake.unpublished_batches(root) if lake.read_published(root) is not None else {}
+            lake.start_manifest(root)
+            pause = float(os.environ.get(PAUSE_ENV, "0") or 0)
+            if pause:
+                print("ingest: prepared, committing", file=sys.stderr, flush=True)
+                time.sleep(pause)
+            for p in prepared:  # reference rows first, so the rows' center and queue exist when they appear
+                batch.commit_batch(p)
+        except BaseException:
             for p in prepared:
-                batch.discard_batch(p)
-            report.batch_id, report.skipped_as_duplicate = main.batch_id, True
-            return report
-        prepared.append(main)
-        if len(v.rejects):
-            rp = root / REJECTS / f"{main.result.batch_id}.parquet"
-            _write_parquet_atomic(v.rejects, rp)
-            report.rejects_path = str(rp.relative_to(root))
-        pause = float(os.environ.get(PAUSE_ENV, "0") or 0)
+                if p.tmp.exists():
+                    batch.discard_batch(p)
+            raise
+        report.batch_id = main.result.batch_id
+        report.months = main.result.months
+        # Recorded at the commit, before the rollups: a kill from here on cannot hide the import.
+        audit.record(root, "import", f"{table} from {name}", user=actor, batch_id=report.batch_id,
+                     rows_accepted=report.rows_accepted, rows_rejected=report.rows_read - report.rows_accepted,
+                     warnings=[c for c, _ in report.warnings] or None)
+        pause = float(os.environ.get(PAUSE_AFTER_ENV, "0") or 0)
         if pause:
-            print("ingest: prepared, committing", file=sys.stderr, flush=True)
+            print("ingest: committed, building rollups", file=sys.stderr, flush=True)
             time.sleep(pause)
-        for p in prepared:  # reference rows first, so the rows' center and queue exist when they appear
-            batch.commit_batch(p)
-    except BaseException:
-        for p in prepared:
-            if p.tmp.exists():
-                batch.discard_batch(p)
-        raise
-    report.batch_id = main.result.batch_id
-    report.months = main.result.months
-    step(0.75, "rollups")
-    if table in ROLLUP_TABLES and report.months:
-        lake.rebuild_rollups(root, report.months, progress=lambda f, m: step(0.75 + 0.25 * f, m))
-    elif table in REBUILD_ALL_ON and lake.has_dataset(root):
-        lake.rebuild_rollups(root, None, progress=lambda f, m: step(0.75 + 0.25 * f, m))
+        step(0.75, "rollups")
+        if table in REBUILD_ALL_ON and lake.has_dataset(root):
+            months = None
+        else:
+            months = list(report.months) if table in ROLLUP_TABLES else []
+        rebuilt = lake.rebuild_rollups(root, months, progress=lambda f, m: step(0.75 + 0.25 * f, m))
+        if pending:
+            report.repaired = {"batches": pending, "months": sorted(set(rebuilt) - set(report.months))}
     _ensure_dataset_info(root)
-    audit.record(root, "import", f"{table} from {name}", user=actor, batch_id=report.batch_id,
-                 rows_accepted=report.rows_accepted, rows_rejected=report.rows_read - report.rows_accepted)
-    step(1.0, "done")
     return report
 
 
@@ -330,8 +398,15 @@ MAX_UPLOAD_MB = 200  # matches server.maxUploadSize in .streamlit/config.toml
 MAPPINGS_DIR = Path(__file__).resolve().parents[2] / "mappings"
 
 
+MAX_UPLOAD_NAME = 200  # characters; file systems refuse names above 255 bytes
+
+
 def check_upload(name: str, size: int) -> str | None:
-    """None when an upload may be imported, else the reason code (type or size)."""
+    """None when an upload may be imported, else the reason code (name, type, size or empty)."""
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    if (not base.strip(" .") or len(name) > MAX_UPLOAD_NAME or base != name
+            or any(ord(ch) < 32 or ord(ch) == 127 for ch in name)):
+        return "name"  # "..", ".", a path, control characters or a name too long to store
     suffix = Path(name).suffix.lower().lstrip(".")
     if suffix not in UPLOAD_TYPES and not Path(name).name.lower().startswith("queue_log"):
         return "type"
@@ -347,13 +422,20 @@ def available_mappings(folder: Path = MAPPINGS_DIR) -> dict[str, Path]:
 
 
 class _Upload:
-    """Upload bytes in a private temporary folder under their own (sanitised) name."""
+    """Upload bytes in a private temporary folder under a name of our own: "upload" plus the
+    upload's extension (which tells the reader the format), or "queue_log". The person's
+    file name is only ever shown (``display_name``), never used as a path."""
 
     def __init__(self, name: str, data: bytes):
         import tempfile
 
         self.dir = Path(tempfile.mkdtemp(prefix="callcenter-upload-"))
-        safe = Path(name).name.replace("\x00", "") or "upload"
+        base = name.replace("\\", "/").rsplit("/", 1)[-1]
+        suffix = Path(base).suffix.lower()
+        if base.lower().startswith("queue_log"):
+            safe = "queue_log" + (suffix if suffix in (".log", ".txt") else "")
+        else:
+            safe = "upload" + (suffix if f"{suffix}".lstrip(".") in UPLOAD_TYPES else "")
         self.path = self.dir / safe
         self.path.write_bytes(data)
 
@@ -405,5 +487,14 @@ def preview_upload(name: str, data: bytes, mapping: Mapping, table: str, rows: i
 
 
 def import_upload(root: Path | str, table: str, name: str, data: bytes, **kw) -> ImportReport:
+    problem = check_upload(name, len(data))
+    shown = name[:MAX_UPLOAD_NAME].encode("unicode_escape").decode("ascii") if problem == "name" else name
+    if problem:
+        return ImportReport(shown, table, error=f"the upload cannot be imported ({UPLOAD_PROBLEMS[problem]})")
     with _Upload(name, data) as path:
-        return import_file(root, table, path, display_name=Path(name).name, **kw)
+        return import_file(root, table, path, display_name=name, **kw)
+
+
+UPLOAD_PROBLEMS = {"name": f"its file name must be a plain name of at most {MAX_UPLOAD_NAME} characters",
+                   "type": "unsupported file type", "size": f"larger than {MAX_UPLOAD_MB} MB",
+                   "empty": "the file is empty"}

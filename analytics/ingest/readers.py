@@ -17,6 +17,7 @@ import codecs
 import csv
 import io
 import os
+import re
 import tempfile
 from datetime import date, datetime, time
 from pathlib import Path
@@ -133,7 +134,8 @@ def _count_lines(path: Path) -> tuple[int, bool]:
         for chunk in iter(lambda: f.read(1 << 22), b""):
             n += chunk.count(b"\n")
             tricky = tricky or b'"' in chunk or b"\n\n" in chunk or b"\n\r\n" in chunk \
-                or (last == b"\n" and chunk[:1] in (b"\n", b"\r"))
+                or (last == b"\n" and chunk[:1] in (b"\n", b"\r")) \
+                or (b"\r" in chunk and _BARE_CR.search(chunk) is not None)
             last = chunk[-1:]
     return n + (0 if last == b"\n" else 1), tricky
 
@@ -162,13 +164,40 @@ def _read_csv_duckdb(path: Path, delim: str) -> Source | None:
     for c in columns:
         df[c] = df[c].str.strip().replace("", None)
     df[LINE] = pd.RangeIndex(2, 2 + len(df)).to_numpy()
+    if len(columns):
+        # A record of empty cells (",,,," from a spreadsheet) carries no data, as on the slow path.
+        blank = df[columns].isna().all(axis=1)
+        if blank.any():
+            df = df[~blank].reset_index(drop=True)
     return Source(df, [str(c) for c in columns], "csv")
+
+
+_BARE_CR = re.compile(rb"\r(?!\n)")
+# A carriage return alone inside a line is part of a value, not a line break (Python's csv
+# module would end the record there): it travels through the csv module as this private-use
+# character and comes back as CR, which validation then refuses as a control character.
+_CR_STANDIN = "\ue000"
+
+
+def _physical_lines(f):
+    """Lines split on LF only, bare CRs inside them swapped for _CR_STANDIN."""
+    for line in f:
+        body, end = (line[:-2], "\r\n") if line.endswith("\r\n") else (
+            (line[:-1], "\n") if line.endswith("\n") else (line, ""))
+        yield body.replace("\r", _CR_STANDIN) + end
 
 
 def _read_csv_python(path: Path, delim: str) -> Source:
     problems = []
-    with open(path, encoding="utf-8-sig", newline="") as f:
-        reader = csv.reader(f, delimiter=delim)
+    # The csv module refuses fields over 128 KiB with an error for the whole file; let any
+    # size through so that validation rejects the row ("longer than 64 characters").
+    csv.field_size_limit(2**31 - 1)
+    with open(path, "rb") as fb:
+        head = fb.read(1 << 16)
+    # A file with CRs and no LF at all is an old Mac-style file: CR ends its lines.
+    cr_only = b"\r" in head and b"\n" not in head
+    with open(path, encoding="utf-8-sig", newline="" if cr_only else "\n") as f:
+        reader = csv.reader(f if cr_only else _physical_lines(f), delimiter=delim)
         try:
             header = next(reader)
         except StopIteration:
@@ -179,6 +208,7 @@ def _read_csv_python(path: Path, delim: str) -> Source:
         for rec in reader:
             line = start
             start = reader.line_num + 1
+            rec = [c.replace(_CR_STANDIN, "\r") for c in rec]
             if not rec or all(not c.strip() for c in rec):
                 continue  # blank lines carry no data
             if len(rec) != len(header):
@@ -217,39 +247,76 @@ def read_excel(path: Path, mapping: Mapping) -> Source:
         raise ReadError("reading .xlsx needs openpyxl (pip install -r requirements.txt)") from None
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        # The formulas themselves: a workbook written by a program and never opened in Excel
+        # has formula cells without a saved value, which data_only reads as empty.
+        wbf = openpyxl.load_workbook(path, read_only=True, data_only=False)
     except Exception as e:  # openpyxl raises many types for a file that is not a workbook
         raise ReadError(f"{path.name}: not an Excel .xlsx workbook ({type(e).__name__})") from None
+    problems = []
     try:
         sheet = mapping.sheet
-        ws = wb[sheet] if isinstance(sheet, str) else wb.worksheets[sheet or 0]
-        it = ws.iter_rows(values_only=True)
+        try:
+            ws = wb[sheet] if isinstance(sheet, str) else wb.worksheets[sheet or 0]
+            wsf = wbf[ws.title]
+        except (KeyError, IndexError):
+            raise ReadError(f"{path.name}: no sheet {sheet!r}; the workbook has {', '.join(wb.sheetnames)}") from None
+        it = zip(ws.iter_rows(values_only=True), wsf.iter_rows(values_only=True))
         header = None
-        for header_row, values in enumerate(it, start=1):
+        for header_row, (values, _) in enumerate(it, start=1):
             if values and any(v is not None for v in values):
                 header = [_cell_text(v) or f"column{i + 1}" for i, v in enumerate(values)]
                 break
         if header is None:
             raise ReadError(f"{path.name}: the sheet is empty")
         rows, lines = [], []
-        for n, values in enumerate(it, start=header_row + 1):
+        for n, (values, formulas) in enumerate(it, start=header_row + 1):
             cells = [_cell_text(v) for v in values][:len(header)]
+            unsaved = [i for i, (v, f) in enumerate(zip(values[:len(header)], formulas[:len(header)]))
+                       if v is None and f is not None]
+            if unsaved:
+                i = unsaved[0]
+                formula = str(getattr(formulas[i], "text", formulas[i]))[:60]
+                reason = (f"cell {_column_letter(i)}{n} holds the formula {formula} but no saved value "
+                          "(the workbook was never calculated): open and save the file in Excel, "
+                          "then import it again")
+                problems.append((n, header[i], "excel_formula_no_value", reason,
+                                 ",".join("" if c is None else c for c in cells)))
+                continue
             if not any(c is not None for c in cells):
                 continue
             rows.append(cells + [None] * (len(header) - len(cells)))
             lines.append(n)
+        sheets = wb.sheetnames
     finally:
         wb.close()
+        wbf.close()
     df = pd.DataFrame(rows, columns=header, dtype="str") if rows else pd.DataFrame(
         {h: pd.Series([], dtype="str") for h in header})
     df[LINE] = pd.array(lines, dtype="int64") if lines else pd.Series([], dtype="int64")
-    return Source(df, header, "excel")
+    notes = []
+    if len(sheets) > 1:
+        notes.append(("excel_sheets", {"sheet": ws.title, "sheets": ", ".join(sheets)}))
+    return Source(df, header, "excel", problems=problems, notes=notes)
+
+
+def _column_letter(i: int) -> str:
+    """Spreadsheet column name of 0-based index i (0 -> A, 26 -> AA)."""
+    out = ""
+    i += 1
+    while i:
+        i, r = divmod(i - 1, 26)
+        out = chr(65 + r) + out
+    return out
 
 
 # --- Parquet --------------------------------------------------------------------------
 
 def read_parquet(path: Path) -> Source:
     """Parquet carries types; they become text here so one validator serves every format.
-    There is no header line, so record n is reported as line n + 1, like a CSV with a header."""
+    There is no header line, so record n is reported as line n + 1, like a CSV with a header.
+
+    A column whose type has no text form (lists, structs, maps) or whose bytes are not
+    UTF-8 text refuses the whole file, naming the column and its type."""
     try:
         tbl = pq.read_table(path)
     except Exception as e:
@@ -257,15 +324,26 @@ def read_parquet(path: Path) -> Source:
     cols = {}
     for name in tbl.column_names:
         arr = tbl.column(name)
-        if pa.types.is_timestamp(arr.type):
-            s = arr.to_pandas()
-            text = s.map(lambda v: None if pd.isna(v) else v.isoformat(), na_action="ignore")
-        elif pa.types.is_date(arr.type):
-            text = pd.Series(arr.to_pylist()).map(lambda v: None if v is None else v.isoformat())
-        else:
-            text = pd.Series(arr.cast(pa.string()).to_pylist())
+        if pa.types.is_nested(arr.type) or pa.types.is_dictionary(arr.type) and pa.types.is_nested(
+                arr.type.value_type):
+            raise ReadError(f"{path.name}: column {name!r} has type {arr.type}, which cannot be imported "
+                            "(one plain value per cell is needed: text, number, date or time)")
+        try:
+            if pa.types.is_timestamp(arr.type):
+                # Through Python datetimes: pandas' nanosecond range ends in 2262, a file may not.
+                text = pd.Series(arr.to_pylist(), dtype=object).map(
+                    lambda v: None if v is None else v.isoformat(), na_action="ignore")
+            elif pa.types.is_date(arr.type):
+                text = pd.Series(arr.to_pylist(), dtype=object).map(lambda v: None if v is None else v.isoformat())
+            else:
+                text = pd.Series(arr.cast(pa.string()).to_pylist(), dtype=object)
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError, ValueError, OverflowError) as e:
+            what = "bytes that are not UTF-8 text" if pa.types.is_binary(arr.type) or \
+                pa.types.is_large_binary(arr.type) else str(e).splitlines()[0][:120]
+            raise ReadError(f"{path.name}: column {name!r} of type {arr.type} cannot be read as text ({what})") \
+                from None
         cols[name] = text.astype("str").str.strip().replace("", None)
-    df = pd.DataFrame(cols)
+    df = pd.DataFrame(cols, index=pd.RangeIndex(tbl.num_rows))
     df[LINE] = pd.RangeIndex(2, 2 + tbl.num_rows).to_numpy()
     return Source(df, list(tbl.column_names), "parquet")
 

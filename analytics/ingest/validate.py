@@ -38,6 +38,11 @@ WARNINGS = {
     "unknown_agents": "{n} rows name agents missing from employees (first on lines {lines})",
     "queue_log_skipped": "{n} queue_log lines without a call row (member, pause and ring events) skipped",
     "queue_log_join_failed": "{n} callers could not join a queue (JOINEMPTY/JOINUNAVAIL): not offered",
+    "excel_sheets": "read sheet {sheet}; the workbook also has {sheets} (pick another with source.sheet in "
+                    "the mapping)",
+    "durations_clamped": "{n} answered calls had talk + hold longer than answered→ended by more than {tol} s "
+                         "(clock skew between the switch's timers and its timestamps): kept, durations cut to "
+                         "the span (first on lines {lines})",
 }
 
 REJECT_COLUMNS = ["file", "line", "column", "code", "reason", "values"]
@@ -51,29 +56,15 @@ REASON_CODES = (
     "order_before_received", "duration_exceeds_span", "talk_without_answer", "interval_misaligned",
     "month_not_first_day", "unknown_agent", "duplicate_in_file", "duplicate_in_lake", "column_count",
     "queue_log_malformed", "queue_log_unended", "queue_log_orphan", "queue_log_incomplete",
+    "control_character", "too_long", "out_of_window", "excel_formula_no_value",
 )
 
 TRUE = {"true", "t", "yes", "y", "1", "是", "对", "true.", "1.0"}
 FALSE = {"false", "f", "no", "n", "0", "否", "错", "0.0"}
 
-# Inclusive ranges for numeric columns; every column whose unit is seconds, calls, km or
-# a count must also be >= 0 (see _range).
-RANGES: dict[tuple[str, str], tuple[float, float]] = {
-    ("calls", "csat"): (1, 5),
-    ("appraisals", "csat"): (1, 5),
-    ("appraisals", "engagement"): (1, 5),
-    ("appraisals", "qa_score"): (0, 100),
-    ("appraisals", "score"): (0, 100),
-    ("appraisals", "attendance_rate"): (0, 1),
-    ("qa_evaluations", "score"): (0, 100),
-    ("employees", "star_level"): (0, 5),
-    ("employees", "pay_band"): (1, 5),
-    ("employees", "birth_year"): (1900, 2100),
-    ("role_events", "from_star"): (0, 5),
-    ("role_events", "to_star"): (0, 5),
-    ("queues", "service_level_target"): (0, 1),
-}
-NON_NEGATIVE_UNITS = ("s", "calls", "count", "km")
+# Bounds per column live in the schema; these names stay for callers that used them here.
+RANGES = schema.VALUE_RANGES
+NON_NEGATIVE_UNITS = schema.NON_NEGATIVE_UNITS
 INTERVAL_S = 900
 # Tables whose lake view appends every batch: a key seen before would count twice, so it
 # is rejected. Reference tables (people, queues...) are re-exported whole: the newest
@@ -86,7 +77,11 @@ AGENT_COLUMNS = {"calls": "agent_id", "agent_intervals": "agent_id", "complaints
 @dataclass(frozen=True)
 class ImportSettings:
     clock_skew_s: float = 2.0          # ended may precede answered by this much (clocks of two systems)
-    duration_tolerance_s: float = 2.0  # talk may exceed ended - answered by this much (rounding)
+    # talk + hold may exceed ended - answered by this much and are kept as given; beyond
+    # it the call is still kept (its timestamps are the facts) and the durations are cut
+    # to the span, counted in the report (docs/import.md, "Clock skew").
+    duration_tolerance_s: float = 2.0
+    max_duration_s: float = 86_400.0   # a duration above this (seconds) is a typing error
     future_tolerance_s: float = 300.0  # a timestamp this far past "now" is rejected
     unknown_agent: str = "warn"        # "warn" or "reject" an agent missing from employees
     now: pd.Timestamp | None = None    # fixed in tests
@@ -161,6 +156,27 @@ class _Problems:
 def _q(s: pd.Series) -> pd.Series:
     """Values quoted for a reason text."""
     return "'" + s.fillna("").astype("str").str.slice(0, 60) + "'"
+
+
+def _num(x: float) -> str:
+    """A bound as a person reads it: 5, 0.5, 86400, 2147483647 (never 2.14748e+09)."""
+    return f"{int(x)}" if float(x).is_integer() else f"{x:g}"
+
+
+def _q_visible(s: pd.Series) -> pd.Series:
+    """Values quoted for a reason text with control characters shown as \\xNN (a NUL in a
+    reason would itself be an invisible, unprintable character)."""
+    return "'" + s.fillna("").astype("str").str.slice(0, 60).map(
+        lambda v: v.encode("unicode_escape").decode("ascii"), na_action="ignore") + "'"
+
+
+def _text_bounds(s: pd.Series, col: schema.Column) -> tuple[np.ndarray, np.ndarray]:
+    """(too long, holds a control character) masks of a text column, computed in Arrow."""
+    arr = _arrow(s)
+    long = pc.fill_null(pc.greater(pc.utf8_length(arr), col.max_chars), False)
+    pattern = schema.CODE_CONTROL_CHARS if col.max_chars <= schema.MAX_CODE_CHARS else schema.CONTROL_CHARS
+    ctrl = pc.fill_null(pc.match_substring_regex(arr, pattern), False)
+    return long.to_numpy(zero_copy_only=False), ctrl.to_numpy(zero_copy_only=False)
 
 
 def _arrow(s: pd.Series) -> pa.Array:
@@ -272,6 +288,11 @@ def validate(source: Source, table_name: str, mapping: Mapping, ctx: Context,
         if c.required:
             probs.add(~present, c.name, "required_empty", f"required value {c.name} is empty")
         if c.dtype == "VARCHAR":
+            too_long, control = _text_bounds(s, c)
+            probs.add(control, c.name, "control_character",
+                lambda: "value " + _q_visible(s) + " contains a control character (e.g. NUL or a bare CR)")
+            probs.add(too_long, c.name, "too_long",
+                lambda: "value " + _q_visible(s) + f"… is longer than {c.max_chars} characters")
             if c.allowed:
                 allowed = {str(a) for a in c.allowed}
                 lowered = s.str.lower()
@@ -281,6 +302,8 @@ def validate(source: Source, table_name: str, mapping: Mapping, ctx: Context,
             out[c.name] = s
         elif c.dtype in ("INTEGER", "DOUBLE"):
             num = _to_number(s)
+            # "inf" and "nan" parse as floats but are no values; blank them like any non-number.
+            num = num.where(np.isfinite(num))
             probs.add(present & num.isna(), c.name, "not_a_number", lambda: "value " + _q(s) + " is not a number")
             if c.dtype == "INTEGER":
                 probs.add(num.notna() & (num % 1 != 0), c.name, "not_an_integer",
@@ -289,16 +312,27 @@ def validate(source: Source, table_name: str, mapping: Mapping, ctx: Context,
                 probs.add(num.notna() & ~num.isin([float(a) for a in c.allowed]), c.name, "not_allowed",
                     lambda: "value " + _q(s) + f" is not one of {', '.join(map(str, c.allowed))}")
             lo_hi = RANGES.get((table_name, c.name))
-            if lo_hi is None and c.unit in NON_NEGATIVE_UNITS:
-                lo_hi = (0, np.inf)
+            if lo_hi is None and c.unit == "s":
+                lo_hi = (0, settings.max_duration_s)
+            elif lo_hi is None and c.unit in NON_NEGATIVE_UNITS:
+                lo_hi = (0, schema.INT32_RANGE[1] if c.dtype == "INTEGER" else np.inf)
+            elif lo_hi is None and c.dtype == "INTEGER":
+                lo_hi = schema.INT32_RANGE
             if lo_hi is not None:
                 lo, hi = lo_hi
-                what = f"between {lo:g} and {hi:g}" if np.isfinite(hi) else "zero or more"
+                if lo == 0 and (not np.isfinite(hi) or c.unit == "s"):
+                    what = "zero or more" + (f" and at most {_num(hi)}" if np.isfinite(hi) else "")
+                else:
+                    what = f"between {_num(lo)} and {_num(hi)}"
                 probs.add(num.notna() & ((num < lo) | (num > hi)), c.name, "out_of_range",
                     lambda: "value " + _q(s) + f" must be {what}")
-            # A non-integer in an INTEGER column is already a problem; blank it so the cast is safe.
-            out[c.name] = (num.where(num % 1 == 0).astype("Int32") if c.dtype == "INTEGER"
-                           else num.astype("float64"))
+            # A non-integer (or out-of-range) value in an INTEGER column is already a problem;
+            # blank it so the cast is safe.
+            if c.dtype == "INTEGER":
+                fits = (num % 1 == 0) & (num >= schema.INT32_RANGE[0]) & (num <= schema.INT32_RANGE[1])
+                out[c.name] = num.where(fits).astype("Int32")
+            else:
+                out[c.name] = num.astype("float64")
         elif c.dtype == "BOOLEAN":
             low = s.str.lower()
             val = pd.Series(pd.NA, index=s.index, dtype="boolean")
@@ -314,7 +348,11 @@ def validate(source: Source, table_name: str, mapping: Mapping, ctx: Context,
             not_midnight = naive.notna() & (naive != naive.dt.normalize())
             probs.add(not_midnight, c.name, "not_a_date",
                 lambda: "value " + _q(s) + " has a time of day; a date is expected")
-            out[c.name] = naive.dt.normalize()
+            lo, hi = (pd.Timestamp(x) for x in schema.DATE_WINDOW)
+            outside = naive.notna() & ((naive < lo) | (naive > hi))
+            probs.add(outside, c.name, "out_of_window",
+                lambda: "date " + _q(s) + f" is outside {schema.DATE_WINDOW[0]} … {schema.DATE_WINDOW[1]}")
+            out[c.name] = naive.where(~outside).dt.normalize()
         # TIMESTAMPTZ are parsed below, once every row knows its center's zone.
 
     # 3. centers and queues: every call row must know its center, hence its zone.
@@ -377,6 +415,15 @@ def validate(source: Source, table_name: str, mapping: Mapping, ctx: Context,
         s = df[c.name]
         aware, naive, bad = _parse_times(s, mapping.time_format_for(c.name))
         probs.add(bad, c.name, "not_a_timestamp", lambda: "value " + _q(s) + " is not a date and time")
+        # Outside the window (year 9999, 1900 for a call): rejected here, before time-zone
+        # arithmetic that would overflow at the ends of the calendar.
+        w_lo, w_hi = (pd.Timestamp(x) for x in schema.TIMESTAMP_WINDOW)
+        out_naive = naive.notna() & ((naive < w_lo) | (naive > w_hi))
+        out_aware = aware.notna() & ((aware < w_lo.tz_localize("UTC")) | (aware > w_hi.tz_localize("UTC")))
+        probs.add(out_naive | out_aware, c.name, "out_of_window",
+            lambda: "time " + _q(s) + f" is outside {schema.TIMESTAMP_WINDOW[0]} … {schema.TIMESTAMP_WINDOW[1]}")
+        naive = naive.where(~out_naive)
+        aware = aware.where(~out_aware)
         result = aware.copy()
         need_zone = naive.notna()
         probs.add(need_zone & row_zone.isna() & ("center" not in table.column_names), c.name, "no_time_zone",
@@ -408,14 +455,22 @@ def validate(source: Source, table_name: str, mapping: Mapping, ctx: Context,
             lambda: "ended " + _q(df["ended_at"]) + " before answered " + _q(df["answered_at"]))
         probs.add(end.notna() & arr.notna() & ans.isna() & (end < arr - skew), "ended_at", "order_ended_before_arrived",
             lambda: "ended " + _q(df["ended_at"]) + " before arrived " + _q(df["arrived_at"]))
-        span = (end - ans).dt.total_seconds()
+        # Clock skew: the timestamps are the facts of a call. Durations that disagree with
+        # them by up to the tolerance are kept as given; beyond it the call is still kept and
+        # hold, then talk, are cut to the answered→ended span. Never a rejected call.
+        span = (end - ans).dt.total_seconds().clip(lower=0)
+        talk, hold = out["talk_s"], out["hold_s"]
+        parts = talk.fillna(0) + hold.fillna(0)
+        over = (ans.notna() & end.notna() & (talk.notna() | hold.notna()) & (parts > span + tol)
+                & ~pd.Series(probs.bad, index=raw.index))
+        if over.any():
+            new_hold = hold.where(~over, np.minimum(hold, span))
+            new_talk = talk.where(~over, np.minimum(talk, span - new_hold.fillna(0)))
+            out["hold_s"], out["talk_s"] = new_hold, new_talk
+            first = lines[np.flatnonzero(over.to_numpy())[:5]]
+            warnings.append(("durations_clamped", {"n": int(over.sum()), "tol": f"{tol:g}",
+                                                   "lines": ", ".join(map(str, first))}))
         talk = out["talk_s"]
-        parts = talk.fillna(0) + out["hold_s"].fillna(0)
-        probs.add(ans.notna() & end.notna() & (end >= ans - skew) & (talk.notna() | out["hold_s"].notna())
-                  & (parts > span + tol),
-                  "talk_s", "duration_exceeds_span",
-                      lambda: "talk + hold " + parts.round(1).astype("str") + " s is longer than answered→ended "
-                  + span.round(1).astype("str") + " s")
         # The source's answered cell, not the parsed one: a bad answered time is its own problem.
         probs.add(df["answered_at"].isna() & (talk.fillna(0) > 0), "talk_s", "talk_without_answer",
             lambda: "talk time " + _q(df["talk_s"]) + " on a call that was never answered")
@@ -476,6 +531,24 @@ def validate(source: Source, table_name: str, mapping: Mapping, ctx: Context,
                 lambda: "this key was imported before (same " + "+".join(keys) + ")")
 
     accepted = pd.DataFrame({c: out[c] for c in table.column_names})
+    # Only accepted rows create centers and queues: a rejected row (a queue code with a NUL,
+    # a call in year 9999) must not leave a new queue behind.
+    good = ~probs.bad
+    if new_queues is not None:
+        new_queues = new_queues[new_queues["queue"].isin(set(out["queue"][good].dropna()))].reset_index(drop=True)
+        warnings = [w for w in warnings if w[0] != "new_queues"]
+        if len(new_queues):
+            warnings.append(("new_queues", {"queues": ", ".join(new_queues["queue"])}))
+        else:
+            new_queues = None
+    if new_centers is not None:
+        new_centers = new_centers[new_centers["center"].isin(set(out["center"][good].dropna()))]
+        warnings = [w for w in warnings if w[0] != "new_centers"]
+        if len(new_centers):
+            warnings.append(("new_centers", {"zone": ctx.new_center_zone,
+                                             "centers": ", ".join(new_centers["center"])}))
+        else:
+            new_centers = None
     return _finish(raw, source, table, accepted, probs, ctx, warnings, new_centers, new_queues)
 
 
