@@ -498,7 +498,7 @@ def people_in_scope(lake: Lake, scope: Scope) -> pd.Index:
     (team sizes, the promotion-stall threshold and the talent medians must not change with
     the viewer), and only these people leave the functions below."""
     pred, params = scope_predicate(scope, center="center", team="team")
-    ids = lake.query(f"SELECT employee_id FROM employees WHERE {pred}", params)["employee_id"]
+    ids = lake.query("SELECT employee_id FROM employees WHERE " + pred + "", params)["employee_id"]
     return pd.Index(ids.astype("str"))
 
 

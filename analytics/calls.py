@@ -396,7 +396,7 @@ def satisfaction_by_queue(lake: Lake, filters: Filters, scope: Scope) -> pd.Data
 
     pred, sparams = scope_predicate(scope.queue_level(), center="c.center", team=None)
     m0, m1 = filters.months
-    return lake.query(f"""
+    return lake.query("""
 SELECT c.queue, count(*) AS answered, avg(c.csat) AS csat, count(c.csat) AS csat_answers,
   avg(CAST(c.resolved_first_contact AS INTEGER)) AS fcr, count(c.resolved_first_contact) AS fcr_known
 FROM calls c JOIN centers z ON z.center = c.center
@@ -405,7 +405,7 @@ WHERE c._month BETWEEN $m0 AND $m1 AND c.answered_at IS NOT NULL
   AND CAST(timezone(z.timezone, c.arrived_at) AS DATE) BETWEEN $start AND $end
   AND (len($centers::VARCHAR[]) = 0 OR list_contains($centers::VARCHAR[], c.center))
   AND (len($queues::VARCHAR[]) = 0 OR list_contains($queues::VARCHAR[], c.queue))
-  AND {pred}
+  AND """ + pred + """
 GROUP BY c.queue ORDER BY c.queue""", {**sparams, "m0": m0, "m1": m1, "start": filters.start, "end": filters.end,
                                        "direction": filters.direction, "centers": list(filters.centers),
                                        "queues": list(filters.queues)})

@@ -318,11 +318,11 @@ def caller_patience(lake: Lake, month: date, scope: Scope) -> pd.DataFrame:
     ``offered``, ``abandoned``, ``patience_s`` (missing under
     MIN_ABANDONS_FOR_PATIENCE abandons)."""
     pred, params = scope_predicate(scope.queue_level(), center="center", team=None)
-    df = lake.query(f"""
+    df = lake.query("""
         SELECT queue, count(*) AS offered, count(*) FILTER (WHERE answered_at IS NULL) AS abandoned,
                sum(epoch(coalesce(answered_at, ended_at) - arrived_at)) AS waited_s
         FROM calls
-        WHERE _month = $month AND coalesce(direction, 'inbound') = 'inbound' AND {pred}
+        WHERE _month = $month AND coalesce(direction, 'inbound') = 'inbound' AND """ + pred + """
         GROUP BY queue ORDER BY queue""", {"month": _month_key(month), **params})
     df["patience_s"] = (df["waited_s"] / df["abandoned"]).where(df["abandoned"] >= MIN_ABANDONS_FOR_PATIENCE)
     return df[["queue", "offered", "abandoned", "patience_s"]]
@@ -444,7 +444,7 @@ def _agents_with_queue(lake: Lake, as_of: date, month: date, scope: Scope) -> pd
     staffed most in ``month`` (their team's main queue when they staffed none, e.g. new
     hires still in training)."""
     pred, params = scope_predicate(scope.queue_level(), center="e.center", team=None)
-    return lake.query(f"""
+    return lake.query("""
         WITH staff AS (
           SELECT agent_id, queue, sum(staffed_s) AS s FROM agent_intervals
           WHERE _month = $month AND queue IS NOT NULL GROUP BY agent_id, queue),
@@ -456,7 +456,7 @@ def _agents_with_queue(lake: Lake, as_of: date, month: date, scope: Scope) -> pd
         SELECT e.employee_id, e.hire_date, coalesce(o.queue, t.queue) AS queue
         FROM employees e LEFT JOIN own o ON o.agent_id = e.employee_id LEFT JOIN team_main t ON t.team = e.team
         WHERE list_contains($roles::VARCHAR[], e.role) AND e.hire_date <= $as_of
-          AND (e.exit_date IS NULL OR e.exit_date > $as_of) AND {pred}""",
+          AND (e.exit_date IS NULL OR e.exit_date > $as_of) AND """ + pred + """""",
         {"month": _month_key(month), "as_of": as_of, "roles": list(AGENT_ROLES), **params})
 
 

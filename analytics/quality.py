@@ -56,14 +56,14 @@ def evaluations(lake: Lake, filters: Filters, scope: Scope) -> pd.DataFrame:
 
 def _valid_complaints(lake: Lake, filters: Filters, scope: Scope) -> pd.DataFrame:
     pred, sparams = scope_predicate(scope, center="e.center", team="e.team")
-    return lake.query(f"""
+    return lake.query("""
 SELECT k.agent_id, count(*) AS valid_complaints
 FROM complaints k JOIN employees e ON e.employee_id = k.agent_id JOIN centers z ON z.center = k.center
 WHERE k._month BETWEEN $m0 AND $m1 AND k.valid
   AND CAST(timezone(z.timezone, k.received_at) AS DATE) BETWEEN $start AND $end
   AND (len($centers::VARCHAR[]) = 0 OR list_contains($centers::VARCHAR[], e.center))
   AND (len($teams::VARCHAR[]) = 0 OR list_contains($teams::VARCHAR[], e.team))
-  AND {pred}
+  AND """ + pred + """
 GROUP BY ALL""", {**sparams, "m0": filters.months[0], "m1": filters.months[1], "start": filters.start,
                   "end": filters.end, "centers": list(filters.centers), "teams": list(filters.teams)})
 
@@ -71,10 +71,10 @@ GROUP BY ALL""", {**sparams, "m0": filters.months[0], "m1": filters.months[1], "
 def inspectors(lake: Lake, filters: Filters, scope: Scope) -> int:
     """Quality inspectors employed during the period in the scope's centers."""
     pred, sparams = scope_predicate(scope, center="center", team=None)
-    df = lake.query(f"""
+    df = lake.query("""
 SELECT count(*) AS n FROM employees
 WHERE role = 'quality_inspector' AND hire_date <= $end AND (exit_date IS NULL OR exit_date >= $start)
-  AND (len($centers::VARCHAR[]) = 0 OR list_contains($centers::VARCHAR[], center)) AND {pred}""",
+  AND (len($centers::VARCHAR[]) = 0 OR list_contains($centers::VARCHAR[], center)) AND """ + pred + """""",
                     {**sparams, "start": filters.start, "end": filters.end, "centers": list(filters.centers)})
     return int(df["n"].iloc[0])
 

@@ -397,35 +397,35 @@ def agent_days(lake: Lake, month: date, scope: Scope, agent: str) -> pd.DataFram
     """The agent's month by local day: answered, AHT, transfers, CSAT, first-contact resolution."""
     scope.require("individuals")
     pred, params = _agent_params(scope, agent)
-    return lake.query(f"""
+    return lake.query("""
 SELECT CAST(timezone(z.timezone, c.arrived_at) AS DATE) AS day, count(*) AS answered,
   avg(coalesce(c.talk_s, 0) + coalesce(c.hold_s, 0) + coalesce(c.acw_s, 0)) FILTER (WHERE c.talk_s IS NOT NULL) AS aht_s,
   count(*) FILTER (WHERE c.transferred) AS transferred, avg(c.csat) AS csat,
   avg(CAST(c.resolved_first_contact AS INTEGER)) AS fcr
 FROM calls c JOIN centers z ON z.center = c.center JOIN employees e ON e.employee_id = c.agent_id
-WHERE c._month = $month AND c.answered_at IS NOT NULL AND c.agent_id = $agent AND {pred}
+WHERE c._month = $month AND c.answered_at IS NOT NULL AND c.agent_id = $agent AND """ + pred + """
 GROUP BY ALL ORDER BY day""", {**params, "month": month_key(month)})
 
 
 def agent_evaluations(lake: Lake, month: date, scope: Scope, agent: str) -> pd.DataFrame:
     scope.require("individuals")
     pred, params = _agent_params(scope, agent)
-    return lake.query(f"""
+    return lake.query("""
 SELECT CAST(timezone(z.timezone, q.evaluated_at) AS DATE) AS day, q.method, q.score, q.grade,
   q.evaluator_id, q.call_id
 FROM qa_evaluations q JOIN employees e ON e.employee_id = q.agent_id JOIN centers z ON z.center = e.center
 WHERE q.agent_id = $agent AND CAST(date_trunc('month', timezone(z.timezone, q.evaluated_at)) AS DATE) = $month_start
-  AND {pred}
+  AND """ + pred + """
 ORDER BY q.evaluated_at""", {**params, "month_start": month})
 
 
 def agent_complaints(lake: Lake, month: date, scope: Scope, agent: str) -> pd.DataFrame:
     scope.require("individuals")
     pred, params = _agent_params(scope, agent)
-    return lake.query(f"""
+    return lake.query("""
 SELECT CAST(timezone(z.timezone, k.received_at) AS DATE) AS day, k.level, k.channel, k.category, k.cause, k.valid
 FROM complaints k JOIN employees e ON e.employee_id = k.agent_id JOIN centers z ON z.center = k.center
-WHERE k._month = $month AND k.agent_id = $agent AND {pred}
+WHERE k._month = $month AND k.agent_id = $agent AND """ + pred + """
 ORDER BY k.received_at""", {**params, "month": month_key(month)})
 
 

@@ -51,6 +51,7 @@ UNITS: dict[str, Unit] = {u.code: u for u in (
     Unit("hours", 0, " 小时", " h", label_zh="小时", label_en="hours"),
     Unit("agents", 1, " 人", " agents", label_zh="座席（平均在线）", label_en="agents (average signed in)"),
     Unit("ratio", 2, label_zh="比值", label_en="ratio"),
+    Unit("score5", 2, label_zh="分（1–5）", label_en="points (1–5)"),
 )}
 
 

@@ -137,7 +137,4 @@ STRINGS = {
     "slx.col.csat": {"zh": "满意度（1-5）", "en": "CSAT (1-5)"},
     "slx.col.csat_answers": {"zh": "评分数", "en": "Ratings"},
     "slx.col.fcr": {"zh": "一次解决率", "en": "First-contact resolution"},
-    "slx.kpi.csat": {"zh": "满意度（1-5）", "en": "CSAT (1-5)"},
-    "slx.kpi.fcr": {"zh": "一次解决率", "en": "First-contact resolution"},
-    "slx.kpi.short": {"zh": "短放弃", "en": "Short abandons"},
 }

@@ -11,7 +11,7 @@ from analytics import calls
 from analytics.metrics import REGISTRY, SL_FORMULAS
 from ui import charts
 from ui.filters import sidebar_filters
-from ui.kpi import kpi_section
+from ui.kpi import kpi_row, kpi_section
 from ui.state import get_lake, lang, scope, settings, t
 from ui.tables import header, table
 
@@ -129,12 +129,13 @@ _sat = calls.satisfaction_by_queue(lk, filters, sc)
 if _sat.empty:
     st.info(t("empty.chart"))
 else:
-    _k1, _k2, _k3 = st.columns(3)
     _rated = _sat["csat_answers"].sum()
     _known = _sat["fcr_known"].sum()
-    _k1.metric(t("slx.kpi.csat"), f"{(_sat['csat'] * _sat['csat_answers']).sum() / _rated:.2f}" if _rated else "—")
-    _k2.metric(t("slx.kpi.fcr"), f"{(_sat['fcr'] * _sat['fcr_known']).sum() / _known * 100:.1f} %" if _known else "—")
-    _k3.metric(t("slx.kpi.short"), f"{int(_by_queue['short_abandoned'].sum()):,}" if not _by_queue.empty else "—")
+    kpi_row(("csat", "first_contact_resolution", "short_abandoned"), {
+        "csat": (_sat["csat"] * _sat["csat_answers"]).sum() / _rated if _rated else None,
+        "first_contact_resolution": (_sat["fcr"] * _sat["fcr_known"]).sum() / _known if _known else None,
+        "short_abandoned": int(_by_queue["short_abandoned"].sum()) if not _by_queue.empty else None},
+        settings=cfg, targets={k: targets[k] for k in ("csat", "first_contact_resolution") if k in targets})
     _sat["csat"] = _sat["csat"].round(2)
     _cols = ["queue", "answered", "csat", "csat_answers", "fcr"]
     table(_sat[_cols], f"csat_fcr_{filters.start}_{filters.end}", "csat_fcr",
