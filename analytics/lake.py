@@ -412,14 +412,28 @@ def queue_day_sql(source: str) -> str:
             + " GROUP BY center, queue, direction, day")
 
 
-def rebuild_rollups(root: Path, months: Iterable[str] | None = None, progress=None) -> list[str]:
-    """Rebuild the rollups of the given local months (all months when None).
+def month_rollup_table(lake: Lake, rollup: str, month: str, tables: dict):
+    """One rollup of one month on DuckDB, as an Arrow table (``tables``: the month's rollups so far)."""
+    cur = lake.con.cursor()
+    if rollup == "queue_day":  # from the month's queue intervals, not the raw calls again
+        cur.register("qi_month", tables["queue_interval"])
+        return cur.sql(queue_day_sql("qi_month")).to_arrow_table()
+    return cur.sql(rollup_sql(rollup), params={"month": month}).to_arrow_table()
+
+
+def rebuild_rollups(root: Path, months: Iterable[str] | None = None, progress=None,
+                    engine: str | None = None) -> list[str]:
+    """Rebuild the rollups of the given local months (all months when None), computed on
+    ``engine`` (analytics.engines; default $CALLCENTER_ENGINE, else DuckDB).
 
     Each month's file is written beside its final name and moved into place with
     os.replace, so readers see the old month or the new one, never a mixture.
     """
+    from analytics import engines
+
     root = Path(root).resolve()
     lake = Lake(root, lock_down=False)
+    compute = engines.rollup_computer(engine or engines.default_engine(), root, lake)
     all_months = sorted(set(lake.query("SELECT DISTINCT _month AS m FROM calls")["m"]) |
                         set(lake.query("SELECT DISTINCT _month AS m FROM agent_intervals")["m"]))
     todo = sorted(set(months) & set(all_months)) if months is not None else all_months
@@ -431,12 +445,7 @@ def rebuild_rollups(root: Path, months: Iterable[str] | None = None, progress=No
             out_dir = root / "_rollups" / rollup / f"month={month}"
             out_dir.mkdir(parents=True, exist_ok=True)
             tmp = out_dir / "data.parquet.tmp"
-            cur = lake.con.cursor()
-            if rollup == "queue_day":  # from the month's queue intervals, not the raw calls again
-                cur.register("qi_month", tables["queue_interval"])
-                rel = cur.sql(queue_day_sql("qi_month")).to_arrow_table()
-            else:
-                rel = cur.sql(rollup_sql(rollup), params={"month": month}).to_arrow_table()
+            rel = compute(lake, rollup, month, tables)
             if "day" in rel.column_names:
                 keys = [k for k in ("day", "interval_start", "center", "queue", "agent_id", "category")
                         if k in rel.column_names]
