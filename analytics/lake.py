@@ -377,7 +377,7 @@ WITH c AS (
 i AS (
   SELECT center, agent_id, team, CAST(local_ts AS DATE) AS day,
     sum(staffed_s) AS staffed_s, sum(available_s) AS available_s, sum(handling_s) AS handling_s,
-    mode(queue) AS main_queue
+    mode(queue ORDER BY queue) AS main_queue
   FROM ({INTERVAL_FACTS_SQL}) WHERE {where} GROUP BY ALL)
 SELECT coalesce(c.center, i.center) AS center, coalesce(c.agent_id, i.agent_id) AS agent_id,
   coalesce(c.team, i.team) AS team, coalesce(c.day, i.day) AS day, i.main_queue AS queue,

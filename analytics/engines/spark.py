@@ -87,18 +87,25 @@ def _file_list(view_sql: str) -> tuple[sqlglot.Expression, list[str]]:
 
 
 def register_views(spark, root: Path) -> None:
+    from pyspark.sql.pandas.types import from_arrow_schema
+
     """Temporary views named like the lake's DuckDB views, over the same file lists.
 
     The view bodies are the lake's own (``lake._table_view_sql``: hidden _month/_batch
     columns, newest batch wins for reference tables), transpiled; only the read_parquet
     call becomes a view over ``spark.read.parquet`` of the files it names.
     """
+    from pyspark.sql.pandas.types import from_arrow_schema
+
     root = Path(root).resolve()
     for table in schema.TABLES.values():
         tree, files = _file_list(lake_mod._table_view_sql(root, table))
         if files:
-            df = (spark.read.option("basePath", str(root / table.name)).option("mergeSchema", "true")
-                  .parquet(*files))
+            # The canonical schema, not one inferred per file (DuckDB's union_by_name): no
+            # schema-merging job, and a column some batch lacks reads as NULL. The hive
+            # partition columns (batch, month) are appended from the paths.
+            df = (spark.read.schema(from_arrow_schema(schema.arrow_schema(table)))
+                  .option("basePath", str(root / table.name)).parquet(*files))
             df.createOrReplaceTempView(_view_name(table.name))
             for t in list(tree.find_all(exp.Table)):
                 if isinstance(t.this, exp.ReadParquet):
@@ -134,18 +141,37 @@ def conform(tbl: pa.Table, like: pa.Schema) -> pa.Table:
     return pa.table([pc.cast(tbl[f.name], f.type) for f in like], schema=like)
 
 
+# Temporary views are per session and named like the lake's tables, so one dataset's files
+# are registered at a time: which root and file signature that is.
+_registered: tuple | None = None
+
+
 class SparkLake:
     """What analytics.calls asks of a Lake (query, cached, has_rollups, months), on Spark.
 
     Raw-call queries only: has_rollups() is False, so calls.metrics and friends run the
     rollup SQL over the raw calls of the period, the heavy work this engine is for.
+    Results are kept per query, parameters and files, like the DuckDB lake's cache: the
+    same sums asked for again (another service-level formula) do not rerun a Spark job.
     """
 
     def __init__(self, root: Path | str, spark=None):
         self.root = Path(root).resolve()
         self.spark = spark or session()
-        register_views(self.spark, self.root)
-        self._duck = lake_mod.Lake(self.root)  # partition listing only
+        self._duck = lake_mod.Lake(self.root)  # partition listing and the files' signature
+        self._results: dict = {}
+        self._ensure_views()
+
+    def _ensure_views(self) -> tuple:
+        global _registered
+        self._duck.refresh()
+        key = (self.root, self._duck._current_signature())
+        with _session_lock:
+            if _registered != key:
+                register_views(self.spark, self.root)
+                _registered = key
+                self._results.clear()
+        return key
 
     def query(self, sql: str, params: dict | None = None, extra_tables: dict | None = None) -> pd.DataFrame:
         tbl = self.arrow(sql, params, extra_tables)
@@ -155,9 +181,20 @@ class SparkLake:
     def arrow(self, sql: str, params: dict | None = None, extra_tables: dict | None = None) -> pa.Table:
         if params is not None and not isinstance(params, dict):
             raise TypeError("the Spark engine takes named parameters ($name) only")
+        files = self._ensure_views()
+        cache_key = None
+        if not extra_tables:
+            cache_key = (sql, lake_mod._freeze(params or {}), files)
+            if cache_key in self._results:
+                return self._results[cache_key]
         # Values travel as Spark's named parameters (:name), never spliced into the text.
         df = self.spark.sql(to_spark(sql, extra_tables), args=dict(params or {}))
-        return _local_arrow(df.toArrow())
+        out = _local_arrow(df.toArrow())
+        if cache_key is not None and out.nbytes <= lake_mod.CACHE_MAX_ROW_BYTES:
+            if len(self._results) >= lake_mod.CACHE_ENTRIES:
+                self._results.pop(next(iter(self._results)))
+            self._results[cache_key] = out
+        return out
 
     def cached(self, key, compute):
         return compute()

@@ -193,6 +193,23 @@ def _lambda_filter(test: exp.Lambda, names: list[str]) -> list[str]:
         con.close()
 
 
+def _unique_nested_ctes(tree: exp.Expression) -> exp.Expression:
+    # DuckDB lets a CTE hold its own WITH, and two of them may each define a "c". SQLGlot's
+    # Spark output lifts every CTE to the top level, where the names then clash
+    # (DUPLICATED_CTE_NAMES); inner names get their outer CTE's name as a prefix first.
+    for outer in list(tree.find_all(exp.CTE)):
+        inner_with = outer.this.args.get("with") or outer.this.args.get("with_")
+        if not inner_with:
+            continue
+        renames = {cte.alias: f"{outer.alias}__{cte.alias}" for cte in inner_with.expressions}
+        for node in outer.this.find_all(exp.Table):
+            if node.name in renames and not node.args.get("db"):
+                node.set("this", exp.to_identifier(renames[node.name]))
+        for cte in inner_with.expressions:
+            cte.args["alias"].set("this", exp.to_identifier(renames[cte.alias]))
+    return tree
+
+
 _TRANSFORMS = (_local_time, _epoch, _time_bucket, _iso_weekday, _list_length, _mode)
 
 
@@ -204,6 +221,7 @@ def _to_spark_cached(sql: str, extra: tuple) -> str:
     tree = qualify(tree, dialect="duckdb", schema={k: {c: "VARCHAR" for c in v} for k, v in known.items()},
                    quote_identifiers=False, validate_qualify_columns=False, identify=False)
     tree = _expand_columns(tree, known)
+    tree = _unique_nested_ctes(tree)
     for transform in _TRANSFORMS:
         tree = tree.transform(transform)
     return tree.sql(dialect="spark", unsupported_level=sqlglot.ErrorLevel.RAISE)
