@@ -42,11 +42,9 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    from analytics import calls, lake
+    from analytics import calls, engines, lake
     from analytics import metrics as m
     from analytics.filters import Filters
-
-    from analytics import engines
 
     try:
         engine = args.engine or engines.default_engine()

@@ -32,16 +32,20 @@ _session_lock = threading.Lock()
 def session(master: str | None = None):
     """The process's SparkSession (created on first use).
 
-    ``master``: CALLCENTER_SPARK_MASTER, else local mode on every core. Under spark-submit
-    the submitted master wins (getOrCreate returns the session spark-submit configured).
+    ``master``: the argument, else CALLCENTER_SPARK_MASTER, else the master spark-submit
+    was given, else local mode on every core.
     """
     global _session
+    from pyspark import SparkConf
     from pyspark.sql import SparkSession
 
     with _session_lock:
         if _session is not None:
             return _session
-        master = master or os.environ.get("CALLCENTER_SPARK_MASTER") or "local[*]"
+        # Under spark-submit the JVM already holds spark.master; a builder .master() would
+        # override it, so the submitted one is kept unless another is named.
+        master = master or os.environ.get("CALLCENTER_SPARK_MASTER") or SparkConf().get("spark.master", None) \
+            or "local[*]"
         b = (SparkSession.builder.appName("callcenter-analytics").master(master)
              # Local buckets are computed from UTC instants (see transpile.py); a session in
              # the machine's zone would shift every CAST(... AS DATE) and hour().
@@ -87,8 +91,6 @@ def _file_list(view_sql: str) -> tuple[sqlglot.Expression, list[str]]:
 
 
 def register_views(spark, root: Path) -> None:
-    from pyspark.sql.pandas.types import from_arrow_schema
-
     """Temporary views named like the lake's DuckDB views, over the same file lists.
 
     The view bodies are the lake's own (``lake._table_view_sql``: hidden _month/_batch

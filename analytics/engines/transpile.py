@@ -84,8 +84,7 @@ def _time_bucket(node: exp.Expression) -> exp.Expression:
         return node
     width = node.this
     unit = width.unit.name.upper() if isinstance(width, exp.Interval) and width.unit else ""
-    if unit.endswith("S"):
-        unit = unit[:-1]
+    unit = unit.removesuffix("S")
     try:
         seconds = int(width.this.name) * _UNIT_SECONDS[unit]
     except (KeyError, ValueError, AttributeError):
