@@ -219,8 +219,9 @@ def _to_spark_cached(sql: str, extra: tuple) -> str:
     # Expand * and * EXCLUDE from the schemas (Spark has no EXCLUDE).
     tree = qualify(tree, dialect="duckdb", schema={k: {c: "VARCHAR" for c in v} for k, v in known.items()},
                    quote_identifiers=False, validate_qualify_columns=False, identify=False)
-    tree = _expand_columns(tree, known)
+    # Nested CTE names made unique first, so COLUMNS(...) finds the right source's columns.
     tree = _unique_nested_ctes(tree)
+    tree = _expand_columns(tree, known)
     for transform in _TRANSFORMS:
         tree = tree.transform(transform)
     return tree.sql(dialect="spark", unsupported_level=sqlglot.ErrorLevel.RAISE)
