@@ -34,7 +34,9 @@ def register(sub) -> None:
     p.add_argument("--short-abandon", type=int, help="short-abandon threshold in seconds")
     p.add_argument("--sl-formula", help="service-level formula (see docs/metrics.md)")
     p.add_argument("--format", choices=("csv", "json"), default="csv")
-    p.add_argument("--engine", choices=("duckdb", "spark"), default=None,
+    from analytics.engines import ENGINES
+
+    p.add_argument("--engine", choices=ENGINES, default=None,
                    help="duckdb (default; rollups when they hold the settings) or spark (raw calls); "
                         "default $CALLCENTER_ENGINE")
     add_user_argument(p)
