@@ -544,7 +544,7 @@ WITH c AS (
 i AS (
   SELECT center, agent_id, team, CAST(local_ts AS DATE) AS day,
     sum(staffed_s) AS staffed_s, sum(available_s) AS available_s, sum(handling_s) AS handling_s,
-    mode(queue) AS main_queue
+    mode(queue ORDER BY queue) AS main_queue
   FROM ({INTERVAL_FACTS_SQL}) WHERE {where} GROUP BY ALL)
 SELECT coalesce(c.center, i.center) AS center, coalesce(c.agent_id, i.agent_id) AS agent_id,
   coalesce(c.team, i.team) AS team, coalesce(c.day, i.day) AS day, i.main_queue AS queue,
@@ -579,16 +579,21 @@ def queue_day_sql(source: str) -> str:
             + " GROUP BY center, queue, direction, day")
 
 
-def month_rollup_tables(lake: Lake, month: str) -> dict:
-    """The rollup Arrow tables of one local month, computed from ``lake``'s raw tables."""
+def month_rollup_table(lake: Lake, rollup: str, month: str, tables: dict):
+    """One rollup of one month on DuckDB, as an Arrow table (``tables``: the month's rollups so far)."""
+    cur = lake.con.cursor()
+    if rollup == "queue_day":  # from the month's queue intervals, not the raw calls again
+        cur.register("qi_month", tables["queue_interval"])
+        return cur.sql(queue_day_sql("qi_month")).to_arrow_table()
+    return cur.sql(rollup_sql(rollup), params={"month": month}).to_arrow_table()
+
+
+def month_rollup_tables(lake: Lake, month: str, compute=month_rollup_table) -> dict:
+    """The rollup Arrow tables of one local month, computed from ``lake``'s raw tables by
+    ``compute`` (DuckDB's ``month_rollup_table``, or an engine's, see analytics.engines)."""
     tables = {}
     for rollup in ROLLUPS:
-        cur = lake.con.cursor()
-        if rollup == "queue_day":  # from the month's queue intervals, not the raw calls again
-            cur.register("qi_month", tables["queue_interval"])
-            rel = cur.sql(queue_day_sql("qi_month")).to_arrow_table()
-        else:
-            rel = cur.sql(rollup_sql(rollup), params={"month": month}).to_arrow_table()
+        rel = compute(lake, rollup, month, tables)
         if "day" in rel.column_names:
             keys = [k for k in ("day", "interval_start", "center", "queue", "agent_id", "category")
                     if k in rel.column_names]
@@ -665,14 +670,18 @@ def _remove_old_generations(root: Path, manifest: dict) -> None:
             f.unlink(missing_ok=True)
 
 
-def rebuild_rollups(root: Path, months: Iterable[str] | None = None, progress=None) -> list[str]:
-    """Rebuild the rollups of the given local months (all months when None), together with
+def rebuild_rollups(root: Path, months: Iterable[str] | None = None, progress=None,
+                    engine: str | None = None) -> list[str]:
+    """Rebuild the rollups of the given local months (all months when None), computed on
+    ``engine`` (analytics.engines; default $CALLCENTER_ENGINE, else DuckDB), together with
     those of any batch committed but never published, then publish them with every
     committed batch in one step (see the module's "Consistent reads").
 
     Per month: compute the month's rollup tables (``month_rollup_tables``), then write them
     as files of the new generation (``write_month_rollups``). Returns the months rebuilt.
     """
+    from analytics import engines
+
     root = Path(root).resolve()
     with import_lock(root):
         previous = read_published(root)
@@ -680,6 +689,7 @@ def rebuild_rollups(root: Path, months: Iterable[str] | None = None, progress=No
         rollups = (_rollup_months_on_disk(root) if previous is None
                    else {r: dict(f) for r, f in previous.get("rollups", {}).items()})
         lake = Lake(root, lock_down=False, all_committed=True)
+        compute = engines.rollup_computer(engine or engines.default_engine(), root, lake)
         all_months = sorted(set(lake.query("SELECT DISTINCT _month AS m FROM calls")["m"].dropna()) |
                             set(lake.query("SELECT DISTINCT _month AS m FROM agent_intervals")["m"].dropna()))
         wanted = set(all_months) if months is None else set(months)
@@ -691,7 +701,7 @@ def rebuild_rollups(root: Path, months: Iterable[str] | None = None, progress=No
         todo = sorted(wanted & set(all_months))
         steps = max(1, len(todo))
         for done, month in enumerate(todo, start=1):
-            tables = month_rollup_tables(lake, month)
+            tables = month_rollup_tables(lake, month, compute)
             for rollup, rel in write_month_rollups(root, month, tables, generation).items():
                 rollups.setdefault(rollup, {})[month] = rel
             if progress:
