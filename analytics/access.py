@@ -63,6 +63,15 @@ class Scope:
         centers and rules, no team limit. Team leaders see their centers' queues."""
         return replace(self, teams=None)
 
+    @property
+    def limits_teams(self) -> bool:
+        return self.teams is not None
+
+    def require(self, what: str) -> None:
+        """Raise PermissionError unless the scope allows ``what``: 'individuals', 'hr' or 'risk_scores'."""
+        if not getattr(self, what):
+            raise PermissionError(f"the {self.role} role may not see {what.replace('_', ' ')}")
+
 
 # Column references a scope predicate may name: qualified or plain column names of the
 # analytics queries (never user text).
@@ -87,12 +96,3 @@ def scope_predicate(scope: Scope, *, center: str | None = "center", team: str | 
         preds.append("($" + key + "::VARCHAR[] IS NULL OR list_contains($" + key + "::VARCHAR[], " + col + "))")
         params[key] = list(values) if values is not None else None
     return (" AND ".join(preds) or "true"), params
-
-    @property
-    def limits_teams(self) -> bool:
-        return self.teams is not None
-
-    def require(self, what: str) -> None:
-        """Raise PermissionError unless the scope allows ``what``: 'individuals', 'hr' or 'risk_scores'."""
-        if not getattr(self, what):
-            raise PermissionError(f"the {self.role} role may not see {what.replace('_', ' ')}")
