@@ -77,9 +77,18 @@ with st.sidebar:
 
 if ensure_dataset():
     user_scope = sign_in()
-    allowed = pages_for(user_scope.role)
     sections: dict[str, list] = {}
-    for i, (section, script, title, icon, url_path, _roles) in enumerate(allowed):
-        sections.setdefault(t(section), []).append(
-            st.Page(script, title=t(title), icon=icon, url_path=url_path, default=i == 0))
+    for section, script, title, icon, url_path, _roles in pages_for(user_scope.role):
+        sections.setdefault(t(section), []).append(st.Page(script, title=t(title), icon=icon, url_path=url_path))
+    first_page = next(iter(sections.values()))[0]
+    # Streamlit 1.67 gives the default page the URL path "" (navigation/page.py, url_path),
+    # so a link to a default page by its own name (/service_level?from=...) matched no page:
+    # st.navigation (commands/navigation.py) then sent a page_not_found message, the frontend
+    # showed "Page not found ... Running the app's main page" and ran the default page, i.e.
+    # the right page behind the modal, on every first request of a browser tab. Every real
+    # page keeps its name here; a hidden landing page is the default and forwards "/" to the
+    # role's first page with the URL's filters.
+    landing = st.Page(lambda: st.switch_page(first_page, query_params=st.query_params.to_dict()),
+                      title=t("nav.home"), url_path="home", default=True, visibility="hidden")
+    sections[next(iter(sections))].insert(0, landing)
     st.navigation(sections).run()

@@ -13,7 +13,7 @@ import streamlit as st
 
 from analytics import audit, lake, users
 from analytics.access import ROLES, Scope
-from ui.state import dataset_path, t
+from ui.state import dataset_path, get_lake, lang, t
 
 _SESSION_USER = "auth_user"
 _SESSION_SCOPE = "scope"
@@ -41,14 +41,17 @@ def _demo_scope() -> Scope:
         role_names = {r: t(f"role.{r}") for r in ROLES}  # resolved now, not when the widget is read
         role = st.selectbox(t("auth.view_as"), ROLES, index=ROLES.index("admin"), key="demo_role",
                             format_func=lambda r: role_names[r], help=t("auth.demo_help"))
-        opts = calls.filter_options(lake.open_lake(dataset_path()), Scope.everything())
+        opts = calls.filter_options(get_lake(), Scope.everything())
         centers = teams = None
+        name_col = "name_zh" if lang() == "zh" else "name_en"
+        names = {r["center"]: r[name_col] or r["center"] for r in opts["centers"].to_dict(orient="records")}
         if role in ("center_manager", "quality", "team_leader"):
             codes = list(opts["centers"]["center"])
-            centers = (st.selectbox(t("filters.centers"), codes, key="demo_center"),)
+            centers = (st.selectbox(t("auth.demo_center"), codes, key="demo_center",
+                                   format_func=lambda c: names.get(c, c)),)
         if role == "team_leader":
             team_codes = [c for c, ctr in zip(opts["teams"]["team"], opts["teams"]["center"]) if ctr == centers[0]]
-            teams = (st.selectbox(t("filters.teams"), team_codes, key="demo_team"),)
+            teams = (st.selectbox(t("auth.demo_team"), team_codes, key="demo_team"),)
     return Scope.for_role(role, centers, teams, user=f"demo:{role}")
 
 
