@@ -76,7 +76,7 @@ with st.sidebar:
         st.rerun()
 
 if ensure_dataset():
-    user_scope = sign_in()
+    user_scope = sign_in(tuple(p[4] for p in PAGES))
     sections: dict[str, list] = {}
     for section, script, title, icon, url_path, _roles in pages_for(user_scope.role):
         sections.setdefault(t(section), []).append(st.Page(script, title=t(title), icon=icon, url_path=url_path))
