@@ -3,9 +3,9 @@
 STRINGS = {
     "nav.home": {"zh": "首页", "en": "Home"},
     "nav.filters.agents": {"zh": "坐席", "en": "Agents"},
-    "nav.filters.queue_figures": {"zh": "本页是队列指标（来电在队列中等待时还不属于任何班组），班组和坐席筛选不适用，但会保留给其他页面。",
-                                  "en": "This page shows queue figures (a call waiting in a queue belongs to no team): "
-                                        "the team and agent filters do not apply here and are kept for the other pages."},
+    "nav.filters.no_people": {"zh": "班组和坐席筛选不适用于本页（本页是队列或汇总指标），但会保留给其他页面。",
+                              "en": "The team and agent filters do not apply to this page (queue or summary figures); "
+                                    "they are kept for the other pages."},
     "nav.review_month": {"zh": "回顾月份：{month}（期间结束日所在的月份）",
                          "en": "Month reviewed: {month} (the month the period ends in)"},
 }

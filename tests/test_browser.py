@@ -141,6 +141,16 @@ _DRAWN = """() => !document.querySelector('[data-testid="stStatusWidget"]')
             document.querySelector('[data-testid="stMain"]').innerText)))"""
 
 
+_T0 = [time.time()]
+
+
+def _lap(what):
+    if os.environ.get("BROWSER_TIMES"):
+        now = time.time()
+        print(f"{now - _T0[0]:6.1f} s  {what}", flush=True)
+        _T0[0] = now
+
+
 def _check(page, lang: str, where: str, expect_path: str | None = None) -> None:
     """The page drew: no exception, no 'Page not found', a title, a chart or a table,
     and (on a filtered page) the chosen period in the field and in the URL."""
@@ -162,6 +172,7 @@ def _check(page, lang: str, where: str, expect_path: str | None = None) -> None:
         assert f"from={FROM}" in page.url and f"to={TO}" in page.url, f"{where}: period lost from the URL {page.url}"
         shown = _shown_period(page, lang)
         assert shown == f"{FROM}–{TO}".replace("-", "/"), f"{where}: period field shows {shown}"
+    _lap(where)
     shots = os.environ.get("SCREENSHOT_DIR")
     if shots:
         Path(shots).mkdir(parents=True, exist_ok=True)

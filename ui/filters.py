@@ -196,12 +196,13 @@ def sidebar_filters(lk: Lake, scope: Scope, grains: tuple[str, ...] = ("day", "w
             if scope.individuals and len(adf):
                 agents = _choice("agents", "nav.filters.agents", _labels(adf, "agent"), state)
         else:
-            st.caption(t("nav.filters.queue_figures"))
-        grain = state["grain"] if state["grain"] in grains else "day"
-        grain_names = {g: t(f"grain.{g}") for g in grains}  # resolved now, not when the widget is read
-        _seed("grain", grain)
-        st.selectbox(t("filters.grain"), grains, key=_WIDGET["grain"], format_func=lambda g: grain_names.get(g, g),
-                     on_change=_keep, args=("grain",))
+            st.caption(t("nav.filters.no_people"))
+        grain = state["grain"] if state["grain"] in grains else ("day" if "day" in grains else grains[0])
+        if len(grains) > 1:  # a page of one grain has nothing to choose
+            grain_names = {g: t(f"grain.{g}") for g in grains}  # resolved now, not when the widget is read
+            _seed("grain", grain)
+            st.selectbox(t("filters.grain"), grains, key=_WIDGET["grain"],
+                         format_func=lambda g: grain_names.get(g, g), on_change=_keep, args=("grain",))
         st.caption(t("filters.share"))
     _write_url(state)
     if not isinstance(period, (tuple, list)) or len(period) != 2:
