@@ -65,10 +65,9 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(demo_dataset):
+def _serve(dataset: Path):
     port = _free_port()
-    env = {**os.environ, "CALLCENTER_DATASET": str(demo_dataset)}
+    env = {**os.environ, "CALLCENTER_DATASET": str(dataset)}
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
          "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
@@ -86,12 +85,22 @@ def server(demo_dataset):
     else:
         proc.kill()
         raise RuntimeError("streamlit did not start within 60 s")
-    yield url
+    return url, proc
+
+
+def _stop(proc) -> None:
     proc.terminate()
     try:
         proc.wait(10)
     except subprocess.TimeoutExpired:
         proc.kill()
+
+
+@pytest.fixture(scope="module")
+def server(demo_dataset):
+    url, proc = _serve(demo_dataset)
+    yield url
+    _stop(proc)
 
 
 @pytest.fixture(scope="module")
@@ -247,3 +256,45 @@ def test_a_working_day(server, browser, role, lang):
     _check(page, lang, f"{lang} {role} deep link", last_filtered)
     fresh.close()
     assert not errors, errors
+
+
+PASSWORD = "correct-horse-42"
+
+
+def test_sign_in_survives_a_reload_and_a_link(browser, demo_dataset, tmp_path_factory):
+    """Local accounts: signing in at a link opens that link's page; a reload and another tab
+    stay signed in (signed cookie); signing out ends it."""
+    import json
+
+    from analytics import users
+
+    root = tmp_path_factory.mktemp("imported") / "ds"
+    shutil.copytree(demo_dataset, root, ignore=shutil.ignore_patterns("_users.json", "_audit", "_session_key"))
+    info = json.loads((root / "dataset.json").read_text())
+    (root / "dataset.json").write_text(json.dumps({**info, "kind": "imported"}))
+    users.add(root, "boss", "admin", PASSWORD)
+    url, proc = _serve(root)
+    try:
+        context = browser.new_context(viewport={"width": 1440, "height": 1000})
+        page = context.new_page()
+        page.goto(f"{url}/complaints?lang=en&from={FROM}&to={TO}", wait_until="domcontentloaded")
+        page.get_by_role("textbox", name="User name").fill("boss")
+        page.get_by_role("textbox", name="Password").fill(PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        _check(page, "en", "en signed-in link", "complaints")
+        cookie = {c["name"]: c for c in context.cookies()}["callcenter_session"]
+        assert cookie["sameSite"] == "Strict" and PASSWORD not in cookie["value"]
+        assert PASSWORD not in page.url and "callcenter_session" not in page.url
+        page.reload(wait_until="domcontentloaded")
+        _check(page, "en", "en signed-in reload", "complaints")
+        other = context.new_page()
+        other.goto(f"{url}/handle_time?lang=en&from={FROM}&to={TO}", wait_until="domcontentloaded")
+        _check(other, "en", "en signed-in new tab", "handle_time")
+        other.get_by_role("button", name="Sign out").click()
+        other.get_by_role("button", name="Sign in").wait_for(timeout=60_000)
+        other.reload(wait_until="domcontentloaded")
+        other.get_by_role("button", name="Sign in").wait_for(timeout=60_000)
+        assert "callcenter_session" not in {c["name"] for c in context.cookies()}
+        context.close()
+    finally:
+        _stop(proc)
