@@ -11,7 +11,8 @@ import streamlit as st
 from analytics import lake
 from i18n import LANGS
 from ui.auth import sign_in
-from ui.state import dataset_path, lang, t
+from ui.filters import keep_in_url
+from ui.state import dataset_path, get_lake, lang, t
 
 st.set_page_config(page_title="Call-center analytics", page_icon=":material/support_agent:", layout="wide")
 
@@ -91,4 +92,6 @@ if ensure_dataset():
     landing = st.Page(lambda: st.switch_page(first_page, query_params=st.query_params.to_dict()),
                       title=t("nav.home"), url_path="home", default=True, visibility="hidden")
     sections[next(iter(sections))].insert(0, landing)
-    st.navigation(sections).run()
+    page = st.navigation(sections)
+    keep_in_url(get_lake(), user_scope)
+    page.run()

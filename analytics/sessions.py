@@ -43,16 +43,23 @@ def signing_key(dataset: Path) -> bytes:
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
-        if path.stat().st_mode & 0o077:  # someone widened it: narrow it again before use
-            os.chmod(path, 0o600)
-        key = path.read_bytes()
-        if len(key) < KEY_BYTES:
-            raise ValueError(f"{path} is shorter than {KEY_BYTES} bytes; delete it to make a new key "
-                             "(every signed-in browser then signs in again)")
+        pass
+    else:
+        key = secrets.token_bytes(KEY_BYTES)
+        with os.fdopen(fd, "wb") as f:
+            f.write(key)
         return key
-    key = secrets.token_bytes(KEY_BYTES)
-    with os.fdopen(fd, "wb") as f:
-        f.write(key)
+    if path.stat().st_mode & 0o077:  # someone widened it: narrow it again before use
+        os.chmod(path, 0o600)
+    key = path.read_bytes()
+    for _ in range(20):  # another process may be writing it this instant
+        if len(key) >= KEY_BYTES:
+            return key
+        time.sleep(0.05)
+        key = path.read_bytes()
+    if len(key) < KEY_BYTES:
+        raise ValueError(f"{path} is shorter than {KEY_BYTES} bytes; delete it to make a new key "
+                         "(every signed-in browser then signs in again)")
     return key
 
 

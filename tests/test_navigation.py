@@ -188,7 +188,8 @@ def test_the_import_gate_creates_an_audited_first_admin(demo_dataset, tmp_path, 
     shutil.copytree(demo_dataset, root, ignore=shutil.ignore_patterns("_users.json", "_audit", "_session_key"))
     monkeypatch.setenv("CALLCENTER_DATASET", str(root))
     script = tmp_path / "gate.py"
-    script.write_text("import streamlit as st\nfrom analytics.access import Scope\nfrom ui.auth import demo_import_gate\n"
+    script.write_text("import streamlit as st\nfrom analytics.access import Scope\n"
+                      "from ui.auth import demo_import_gate\n"
                       "st.session_state['ok'] = demo_import_gate(Scope.for_role('admin', user='demo:admin'))\n")
     monkeypatch.chdir(ROOT)
     monkeypatch.syspath_prepend(str(ROOT))

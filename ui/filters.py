@@ -92,10 +92,13 @@ def _session_state(opts: dict) -> dict:
     state = st.session_state.get(_STATE)
     if state is None or (in_url and in_url != st.session_state.get(_WRITTEN)):
         state = state_from_query(in_url, opts)
-    else:  # the scope may have changed since (a demo role switch): keep only what it offers
+    else:  # the scope or the data may have changed since (a demo role switch, an import)
         allowed = allowed_codes(opts)
         for name in _LISTS:
             state[name] = [c for c in state[name] if c in allowed[name]]
+        first, last = opts["first_day"], opts["last_day"]
+        if not (first <= state["start"] <= state["end"] <= last):
+            state["start"], state["end"] = default_period(first, last)
     st.session_state[_STATE] = state
     return state
 
@@ -149,6 +152,14 @@ def _choice(name: str, label_key: str, labels: dict[str, str], state: dict) -> l
     st.multiselect(t(label_key), list(labels), key=_WIDGET[name], format_func=lambda c: labels.get(c, c),
                    placeholder=t("filters.all"), on_change=_keep, args=(name,))
     return list(state[name])
+
+
+def keep_in_url(lk: Lake, scope: Scope) -> None:
+    """Run by app.py before every page: the URL carries the session's filters on pages that
+    draw none too (Definitions, Data...), so a reload or a link of any page keeps them."""
+    opts = calls.filter_options(lk, scope)
+    if opts["first_day"] is not None:
+        _write_url(_session_state(opts))
 
 
 def sidebar_filters(lk: Lake, scope: Scope, grains: tuple[str, ...] = ("day", "week", "month"),
