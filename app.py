@@ -92,6 +92,7 @@ if ensure_dataset():
     landing = st.Page(lambda: st.switch_page(first_page, query_params=st.query_params.to_dict()),
                       title=t("nav.home"), url_path="home", default=True, visibility="hidden")
     sections[next(iter(sections))].insert(0, landing)
-    page = st.navigation(sections)
+    # Before st.navigation: the browser then gets the URL's parameters before it moves to
+    # the new page's address, and writes that address with them (no extra history entry).
     keep_in_url(get_lake(), user_scope)
-    page.run()
+    st.navigation(sections).run()

