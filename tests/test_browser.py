@@ -8,7 +8,9 @@ with neither a chart nor a table.
 
 Needs Debian's chromium and the playwright package. Locally it skips with a message when
 either is missing; under CI (CI=true) a missing browser is a failure, not a skip. One
-server and one browser serve all the tests; screenshots go to $SCREENSHOT_DIR when set.
+server, one browser and one context (a tab per walk) serve the walks; waits end as soon as
+the page has drawn, not after fixed sleeps. Screenshots go to $SCREENSHOT_DIR when set,
+step times to stdout with BROWSER_TIMES=1.
 """
 
 from __future__ import annotations
@@ -199,12 +201,20 @@ def _choose_period(page, lang: str) -> None:
     _idle(page)
 
 
+@pytest.fixture(scope="module")
+def walk_context(browser):
+    """One context for the walks: each test opens its own tab (its own Streamlit session),
+    and the tabs share the HTTP cache, so Streamlit's scripts load once rather than per role."""
+    context = browser.new_context(viewport={"width": 1440, "height": 1000})
+    yield context
+    context.close()
+
+
 @pytest.mark.parametrize("lang", ["zh", "en"])
 @pytest.mark.parametrize("role", list(ROLE_PAGES))
-def test_a_working_day(server, browser, role, lang):
+def test_a_working_day(server, browser, walk_context, role, lang):
     errors: list[str] = []
-    context = browser.new_context(viewport={"width": 1440, "height": 1000})
-    page = context.new_page()
+    page = walk_context.new_page()
     page.on("pageerror", lambda e: errors.append(str(e)))
     pages = ROLE_PAGES[role]
     if role == "admin":  # the start page: "/" forwards to the role's first page
@@ -240,7 +250,7 @@ def test_a_working_day(server, browser, role, lang):
         page.wait_for_url(re.compile(f"/{last_filtered}(\\?|$)"), timeout=60_000)
         _check(page, lang, f"{lang} {role} after reload", last_filtered)
     link = page.url
-    context.close()
+    page.close()
 
     # The same link in a fresh browser context (no session, no history).
     fresh = browser.new_context(viewport={"width": 1440, "height": 1000})
