@@ -10,7 +10,8 @@ from analytics import lake
 from i18n import LANGS
 from i18n.strings_codes import step_label
 from ui.auth import sign_in
-from ui.state import dataset_path, lang, t
+from ui.filters import keep_in_url
+from ui.state import dataset_path, get_lake, lang, t
 
 st.set_page_config(page_title="Call-center analytics", page_icon=":material/support_agent:", layout="wide")
 
@@ -74,10 +75,22 @@ with st.sidebar:
         st.rerun()
 
 if ensure_dataset():
-    user_scope = sign_in()
-    allowed = pages_for(user_scope.role)
+    user_scope = sign_in(tuple(p[4] for p in PAGES))
     sections: dict[str, list] = {}
-    for i, (section, script, title, icon, url_path, _roles) in enumerate(allowed):
-        sections.setdefault(t(section), []).append(
-            st.Page(script, title=t(title), icon=icon, url_path=url_path, default=i == 0))
+    for section, script, title, icon, url_path, _roles in pages_for(user_scope.role):
+        sections.setdefault(t(section), []).append(st.Page(script, title=t(title), icon=icon, url_path=url_path))
+    first_page = next(iter(sections.values()))[0]
+    # Streamlit 1.67 gives the default page the URL path "" (navigation/page.py, url_path),
+    # so a link to a default page by its own name (/service_level?from=...) matched no page:
+    # st.navigation (commands/navigation.py) then sent a page_not_found message, the frontend
+    # showed "Page not found ... Running the app's main page" and ran the default page, i.e.
+    # the right page behind the modal, on every first request of a browser tab. Every real
+    # page keeps its name here; a hidden landing page is the default and forwards "/" to the
+    # role's first page with the URL's filters.
+    landing = st.Page(lambda: st.switch_page(first_page, query_params=st.query_params.to_dict()),
+                      title=t("nav.home"), url_path="home", default=True, visibility="hidden")
+    sections[next(iter(sections))].insert(0, landing)
+    # Before st.navigation: the browser then gets the URL's parameters before it moves to
+    # the new page's address, and writes that address with them (no extra history entry).
+    keep_in_url(get_lake(), user_scope)
     st.navigation(sections).run()

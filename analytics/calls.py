@@ -334,7 +334,9 @@ _PERIOD_FROM_CALLS_SQL = ("SELECT min(CAST(timezone(z.timezone, arrived_at) AS D
 
 
 def filter_options(lake: Lake, scope: Scope) -> dict:
-    """Codes and names a user may pick from, within their scope, and the data's period."""
+    """Codes and names a user may pick from, within their scope, and the data's period:
+    ``centers``, ``queues``, ``teams`` and ``agents`` (empty for aggregate-only roles)
+    frames, ``first_day`` and ``last_day``."""
     p = {"scope_centers": list(scope.centers) if scope.centers is not None else None}
     centers = lake.query(
         "SELECT center, name_zh, name_en FROM centers WHERE "
@@ -348,6 +350,14 @@ def filter_options(lake: Lake, scope: Scope) -> dict:
         "SELECT DISTINCT team, center FROM employees WHERE team IS NOT NULL "
         "AND ($scope_centers::VARCHAR[] IS NULL OR list_contains($scope_centers::VARCHAR[], center)) "
         "AND ($scope_teams::VARCHAR[] IS NULL OR list_contains($scope_teams::VARCHAR[], team)) ORDER BY team", team_p)
+    # Agents are offered only to roles that may see individuals, and only within the
+    # scope's centers and teams (a team leader is offered its own teams' agents).
+    agents = lake.query(
+        "SELECT employee_id AS agent, name, team, center FROM employees WHERE team IS NOT NULL "
+        "AND $individuals "
+        "AND ($scope_centers::VARCHAR[] IS NULL OR list_contains($scope_centers::VARCHAR[], center)) "
+        "AND ($scope_teams::VARCHAR[] IS NULL OR list_contains($scope_teams::VARCHAR[], team)) "
+        "ORDER BY team, employee_id", {**team_p, "individuals": bool(scope.individuals)})
     # Partitions are center-local months, so the first and last days are in the first and
     # last partitions: reading those two (not all history) keeps every page's first draw
     # quick on a large dataset.
@@ -358,7 +368,7 @@ def filter_options(lake: Lake, scope: Scope) -> dict:
         sql = (_PERIOD_FROM_DAY_ROLLUP_SQL if lake.has_rollups(("queue_day",)) else _PERIOD_FROM_CALLS_SQL)
         period = lake.query(sql, {"m0": months[0], "m1": months[-1]})
         first, last = period["first_day"].iloc[0], period["last_day"].iloc[0]
-    return {"centers": centers, "queues": queues, "teams": teams,
+    return {"centers": centers, "queues": queues, "teams": teams, "agents": agents,
             "first_day": None if pd.isna(first) else pd.Timestamp(first).date(),
             "last_day": None if pd.isna(last) else pd.Timestamp(last).date()}
 

@@ -18,6 +18,8 @@ STRINGS = {
     "auth.signed_in_as": {"zh": "已登录：{name}（{role}）", "en": "Signed in as {name} ({role})"},
     "auth.demo_mode": {"zh": "演示模式：合成数据，无需登录", "en": "Demo mode: synthetic data, no sign-in"},
     "auth.view_as": {"zh": "以此角色查看", "en": "View as"},
+    "auth.demo_center": {"zh": "该角色所在中心", "en": "The role's center"},
+    "auth.demo_team": {"zh": "该角色负责的班组", "en": "The role's team"},
     "auth.demo_help": {"zh": "演示模式下可切换角色，查看每个角色能看到的页面和数据。真实导入的数据集不会以演示模式打开。",
                        "en": "In demo mode you can switch roles to see which pages and data each role gets. "
                              "A dataset with imported data never opens in demo mode."},

@@ -60,8 +60,8 @@ def test_filters_come_from_the_url(app):
     at.query_params["grain"] = "week"
     at.run()
     assert not at.exception
-    assert at.date_input(key="f_period").value == (date(2026, 9, 1), date(2026, 9, 30))
-    assert at.selectbox(key="f_grain").value == "week"
+    assert at.date_input(key="fw_period").value == (date(2026, 9, 1), date(2026, 9, 30))
+    assert at.selectbox(key="fw_grain").value == "week"
     assert at.query_params["from"] == "2026-09-01" and at.query_params["grain"] == "week"
 
 
@@ -70,7 +70,7 @@ def test_filters_are_written_to_the_url_for_sharing(app):
     at.run()
     # With no filters in the URL, the default view (the latest month of data) is written there.
     assert at.query_params["from"] == "2026-10-01" and at.query_params["to"] == "2026-10-31"
-    at.multiselect(key="f_centers").set_value(["HZ"]).run()
+    at.multiselect(key="fw_centers").set_value(["HZ"]).run()
     assert at.query_params["center"] == "HZ"
 
 

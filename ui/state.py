@@ -55,3 +55,30 @@ def scope() -> Scope:
 
 def is_demo() -> bool:
     return lake.dataset_info(dataset_path()).get("kind") == "demo"
+
+
+# URL parameters in one fixed order. Streamlit sends every change of st.query_params to the
+# browser, which pushes a history entry when the query string differs from the address bar
+# (frontend: handlePageInfoChanged). A sidebar page move arrives with an empty query string,
+# so the app writes the parameters back: written piecemeal or in another order, each write
+# left an entry behind and the back button stepped onto half-written URLs (which the app
+# then rewrote: a back button that never leaves). Written once, in this order, the string
+# equals the address bar's and nothing extra is pushed.
+URL_ORDER = ("lang", "as", "as_center", "as_team", "from", "to", "center", "queue", "team", "agent", "grain")
+_URL_PENDING = "_url_pending"
+
+
+def want_in_url(params: dict[str, str | None]) -> None:
+    """Note URL parameters to set (None: remove) at the next ``write_url``."""
+    st.session_state.setdefault(_URL_PENDING, {}).update(params)
+
+
+def write_url() -> None:
+    """Write the noted parameters in one message, and only when the URL would change."""
+    pending = st.session_state.pop(_URL_PENDING, {})
+    current = st.query_params.to_dict()
+    merged = {k: v for k, v in {**current, **pending}.items() if v is not None}
+    ordered = {k: merged[k] for k in URL_ORDER if k in merged}
+    ordered.update({k: v for k, v in merged.items() if k not in ordered})
+    if list(ordered.items()) != list(current.items()):
+        st.query_params.from_dict(ordered)

@@ -24,6 +24,7 @@ from analytics.ingest.importer import (
 )
 from analytics.ingest.mapping import MappingError
 from analytics.ingest.readers import ReadError
+from ui.auth import after_demo_import, demo_import_gate
 from ui.state import dataset_path, is_demo, scope, t
 from ui.tables import table
 
@@ -91,7 +92,11 @@ if up is not None and mapping is not None:
                     "canonical": st.column_config.Column(t("data.preview.canonical"))})
             if pv.missing:
                 st.warning(t("data.preview.missing", cols=", ".join(pv.missing)))
-            if st.button(t("data.import"), type="primary", icon=":material/upload:", key="data_go"):
+            # Into the demo: say that demo mode ends for everyone and make sure an administrator can sign in.
+            into_demo = is_demo()
+            may_import = demo_import_gate(scope()) if into_demo else True
+            if st.button(t("data.import"), type="primary", icon=":material/upload:", key="data_go",
+                         disabled=not may_import):
                 bar = st.progress(0.0, text=t("data.progress"))
 
                 def step(f: float, msg: str) -> None:
@@ -103,6 +108,8 @@ if up is not None and mapping is not None:
                                                                 timezone=zone, center=center, progress=step,
                                                                 actor=scope().user or "app")
                 bar.empty()
+                if into_demo:
+                    after_demo_import()
 
 # Report ----------------------------------------------------------------------------------
 report = st.session_state.get("data_report")

@@ -12,6 +12,7 @@ import streamlit as st
 
 from analytics import audit, calls, complaints, report
 from ui import charts, tables
+from ui.filters import sidebar_filters
 from ui.kpi import kpi_row
 from ui.review_cards import coded, table
 from ui.state import dataset_path, get_lake, lang, scope, settings, t
@@ -20,22 +21,19 @@ from ui.tables import place_names
 lk, sc, cfg = get_lake(), scope(), settings()
 cset = complaints.load_settings(dataset_path())
 opts = calls.filter_options(lk, sc)
+filters = sidebar_filters(lk, sc, grains=("month",), people=False)
 
 st.title(t("rev.title"))
-if opts["first_day"] is None:
-    st.info(t("empty.selection"))
+if filters is None:
     st.stop()
-
-months, m = [], report.month_start(opts["last_day"])
-while m >= report.month_start(opts["first_day"]):
-    months.append(m)
-    m = report.add_months(m, -1)
+# One calendar month: the month the session's period ends in, so the review follows the
+# period chosen on any page (and the link) instead of a control of its own.
+month = report.month_start(filters.end)
+centers = list(filters.centers)
+names = {r["center"]: r["name_zh" if lang() == "zh" else "name_en"] or r["center"]
+         for r in opts["centers"].to_dict(orient="records")}
 with st.sidebar:
-    month = st.selectbox(t("rev.month"), months, key="rev_month", format_func=lambda d: d.strftime("%Y-%m"))
-    names = {r["center"]: r["name_zh" if lang() == "zh" else "name_en"] or r["center"]
-             for r in opts["centers"].to_dict(orient="records")}
-    centers = st.multiselect(t("rev.centers"), list(names), key="rev_centers", format_func=lambda c: names.get(c, c),
-                             placeholder=t("filters.all"))
+    st.caption(t("nav.review_month", month=month.strftime("%Y-%m")))
 
 
 @st.cache_data(show_spinner=False, ttl=600)

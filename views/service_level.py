@@ -15,8 +15,9 @@ from ui.kpi import kpi_row, kpi_section
 from ui.state import get_lake, lang, scope, settings, t
 from ui.tables import header, table
 
-lk, sc, cfg = get_lake(), scope(), settings()
-filters = sidebar_filters(lk, sc, grains=("interval15", "interval30", "hour", "day", "week", "month"))
+# Queue figures: a team leader sees its centers' queues (calls waiting in a queue are no team's).
+lk, sc, cfg = get_lake(), scope().queue_level(), settings()
+filters = sidebar_filters(lk, sc, grains=("interval15", "interval30", "hour", "day", "week", "month"), people=False)
 
 st.title(t("sl.title"))
 if filters is None:

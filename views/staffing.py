@@ -16,7 +16,7 @@ from ui.state import get_lake, scope, settings, t
 from ui.tables import table
 
 lk, sc, cfg = get_lake(), scope(), settings()
-filters = sidebar_filters(lk, sc, grains=("day",))
+filters = sidebar_filters(lk, sc, grains=("day",), people=False)
 
 st.title(t("stf.title"))
 if filters is None:
