@@ -36,16 +36,16 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 # here by hand so that a change to app.py's PAGES shows up as a failure to look at).
 ROLE_PAGES = {
     "executive": ["service_level", "complaints", "monthly_review", "definitions"],
-    "center_manager": ["service_level", "handle_time", "staffing", "complaints", "monthly_review", "careers",
-                       "definitions"],
-    "team_leader": ["service_level", "handle_time", "complaints", "careers", "definitions"],
-    "quality": ["service_level", "handle_time", "complaints", "definitions"],
-    "hr": ["staffing", "monthly_review", "attrition", "careers", "definitions"],
-    "admin": ["service_level", "handle_time", "staffing", "complaints", "monthly_review", "attrition", "careers",
-              "data", "audit", "definitions"],
+    "center_manager": ["service_level", "handle_time", "staffing", "complaints", "monthly_review", "scorecards",
+                       "quality", "careers", "definitions"],
+    "team_leader": ["service_level", "handle_time", "complaints", "scorecards", "careers", "definitions"],
+    "quality": ["service_level", "handle_time", "complaints", "quality", "definitions"],
+    "hr": ["staffing", "monthly_review", "scorecards", "attrition", "careers", "definitions"],
+    "admin": ["service_level", "handle_time", "staffing", "complaints", "monthly_review", "scorecards", "quality",
+              "attrition", "careers", "data", "audit", "definitions"],
 }
 # Pages that draw the session's filters (the others have no period to keep).
-FILTER_PAGES = {"service_level", "handle_time", "staffing", "complaints", "monthly_review"}
+FILTER_PAGES = {"service_level", "handle_time", "staffing", "complaints", "monthly_review", "scorecards", "quality"}
 PERIOD_LABEL = {"zh": "期间", "en": "Period"}
 # The small demo ends in October 2026 and opens on that month; September is the "other" period.
 FROM, TO = "2026-09-01", "2026-09-30"
