@@ -18,23 +18,53 @@ st.set_page_config(page_title="Call-center analytics", page_icon=":material/supp
 EX, CM, TL, QA, HR, AD = "executive", "center_manager", "team_leader", "quality", "hr", "admin"
 # (navigation section, script, title key, icon, URL path, roles that may open it), in order.
 PAGES = (
-    ("nav.operations", "views/service_level.py", "page.service_level", ":material/call:", "service_level",
-     (EX, CM, TL, QA, AD)),
+    (
+        "nav.operations",
+        "views/service_level.py",
+        "page.service_level",
+        ":material/call:",
+        "service_level",
+        (EX, CM, TL, QA, AD),
+    ),
     ("nav.operations", "views/handle_time.py", "page.handle_time", ":material/timer:", "handle_time", (CM, TL, QA, AD)),
     ("nav.operations", "views/staffing.py", "page.staffing", ":material/groups:", "staffing", (CM, HR, AD)),
-    ("nav.operations", "views/complaints.py", "page.complaints", ":material/report:", "complaints",
-     (EX, CM, TL, QA, AD)),
-    ("nav.management", "views/monthly_review.py", "page.monthly_review", ":material/summarize:", "monthly_review",
-     (EX, CM, HR, AD)),
-    ("nav.management", "views/scorecards.py", "page.scorecards", ":material/leaderboard:", "scorecards",
-     (TL, CM, AD, HR)),
+    (
+        "nav.operations",
+        "views/complaints.py",
+        "page.complaints",
+        ":material/report:",
+        "complaints",
+        (EX, CM, TL, QA, AD),
+    ),
+    (
+        "nav.management",
+        "views/monthly_review.py",
+        "page.monthly_review",
+        ":material/summarize:",
+        "monthly_review",
+        (EX, CM, HR, AD),
+    ),
+    (
+        "nav.management",
+        "views/scorecards.py",
+        "page.scorecards",
+        ":material/leaderboard:",
+        "scorecards",
+        (TL, CM, AD, HR),
+    ),
     ("nav.management", "views/quality.py", "page.quality", ":material/hearing:", "quality", (QA, CM, AD)),
     ("nav.people", "views/attrition.py", "page.attrition", ":material/person_remove:", "attrition", (HR, AD)),
     ("nav.people", "views/careers.py", "page.careers", ":material/trending_up:", "careers", (CM, TL, HR, AD)),
     ("nav.admin", "views/data.py", "page.data", ":material/database:", "data", (AD,)),
     ("nav.admin", "views/audit.py", "page.audit", ":material/policy:", "audit", (AD,)),
-    ("nav.reference", "views/definitions.py", "page.definitions", ":material/menu_book:", "definitions",
-     (EX, CM, TL, QA, HR, AD)),
+    (
+        "nav.reference",
+        "views/definitions.py",
+        "page.definitions",
+        ":material/menu_book:",
+        "definitions",
+        (EX, CM, TL, QA, HR, AD),
+    ),
 )
 
 
@@ -53,9 +83,13 @@ def ensure_dataset() -> bool:
     lang_now = lang()  # read once: the callback may run outside the script's thread
     # A file lock beside the folder: another session or process generating waits, then finds it.
     try:
-        if ensure_demo(path, scale=os.environ.get("CALLCENTER_DEMO_SCALE", "default"),
-                       progress=lambda f, msg: bar.progress(
-                           min(1.0, f), text=f"{t('demo.generating')} {step_label(msg, lang_now)}")):
+        if ensure_demo(
+            path,
+            scale=os.environ.get("CALLCENTER_DEMO_SCALE", "default"),
+            progress=lambda f, msg: bar.progress(
+                min(1.0, f), text=f"{t('demo.generating')} {step_label(msg, lang_now)}"
+            ),
+        ):
             st.toast(t("demo.done"))
     except FileExistsError:
         st.warning(t("dataset.missing", path=str(path)))
@@ -67,8 +101,12 @@ def ensure_dataset() -> bool:
 
 with st.sidebar:
     choice = st.segmented_control(
-        t("lang.label"), LANGS, default=lang(), key="lang_switch",
-        format_func=lambda code: {"zh": "中文", "en": "English"}[code])
+        t("lang.label"),
+        LANGS,
+        default=lang(),
+        key="lang_switch",
+        format_func=lambda code: {"zh": "中文", "en": "English"}[code],
+    )
     if choice and choice != st.session_state["lang"]:
         st.session_state["lang"] = choice
         st.query_params["lang"] = choice
@@ -87,8 +125,13 @@ if ensure_dataset():
     # the right page behind the modal, on every first request of a browser tab. Every real
     # page keeps its name here; a hidden landing page is the default and forwards "/" to the
     # role's first page with the URL's filters.
-    landing = st.Page(lambda: st.switch_page(first_page, query_params=st.query_params.to_dict()),
-                      title=t("nav.home"), url_path="home", default=True, visibility="hidden")
+    landing = st.Page(
+        lambda: st.switch_page(first_page, query_params=st.query_params.to_dict()),
+        title=t("nav.home"),
+        url_path="home",
+        default=True,
+        visibility="hidden",
+    )
     sections[next(iter(sections))].insert(0, landing)
     # Before st.navigation: the browser then gets the URL's parameters before it moves to
     # the new page's address, and writes that address with them (no extra history entry).

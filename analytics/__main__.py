@@ -12,6 +12,7 @@ import importlib
 import pkgutil
 import sys
 
+
 def command_modules() -> list[str]:
     """Every module of analytics/commands, in name order: adding a command is adding a file."""
     import analytics.commands

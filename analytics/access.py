@@ -19,22 +19,27 @@ MIN_GROUP_FOR_AGGREGATES = 5
 
 @dataclass(frozen=True)
 class Scope:
-    centers: tuple[str, ...] | None = None   # None = every center
-    teams: tuple[str, ...] | None = None     # None = every team within the centers
-    individuals: bool = True                 # False: aggregates only (no per-person rows)
-    hr: bool = True                          # may see HR data (people, appraisals, careers)
-    risk_scores: bool = True                 # may see individual attrition risk scores
-    min_group: int = 1                       # smaller HR groups are suppressed
+    centers: tuple[str, ...] | None = None  # None = every center
+    teams: tuple[str, ...] | None = None  # None = every team within the centers
+    individuals: bool = True  # False: aggregates only (no per-person rows)
+    hr: bool = True  # may see HR data (people, appraisals, careers)
+    risk_scores: bool = True  # may see individual attrition risk scores
+    min_group: int = 1  # smaller HR groups are suppressed
     role: str = "admin"
-    user: str | None = None                  # who asks, for the audit log
+    user: str | None = None  # who asks, for the audit log
 
     @classmethod
     def everything(cls) -> Scope:
         return cls()
 
     @classmethod
-    def for_role(cls, role: str, centers: tuple[str, ...] | None = None, teams: tuple[str, ...] | None = None,
-                 user: str | None = None) -> Scope:
+    def for_role(
+        cls,
+        role: str,
+        centers: tuple[str, ...] | None = None,
+        teams: tuple[str, ...] | None = None,
+        user: str | None = None,
+    ) -> Scope:
         if role not in ROLES:
             raise ValueError(f"unknown role {role!r}; choose one of {', '.join(ROLES)}")
         centers = tuple(centers) if centers else None
@@ -42,8 +47,15 @@ class Scope:
         if role == "admin":
             return cls(role=role, user=user)
         if role == "executive":
-            return cls(centers=centers, individuals=False, hr=True, risk_scores=False,
-                       min_group=MIN_GROUP_FOR_AGGREGATES, role=role, user=user)
+            return cls(
+                centers=centers,
+                individuals=False,
+                hr=True,
+                risk_scores=False,
+                min_group=MIN_GROUP_FOR_AGGREGATES,
+                role=role,
+                user=user,
+            )
         if role == "team_leader":
             if not teams:
                 raise ValueError("a team leader's scope needs at least one team")
@@ -55,8 +67,10 @@ class Scope:
         return cls(centers=centers, hr=True, risk_scores=False, role=role, user=user)  # center_manager
 
     def sql_params(self) -> dict:
-        return {"scope_centers": list(self.centers) if self.centers is not None else None,
-                "scope_teams": list(self.teams) if self.teams is not None else None}
+        return {
+            "scope_centers": list(self.centers) if self.centers is not None else None,
+            "scope_teams": list(self.teams) if self.teams is not None else None,
+        }
 
     def queue_level(self) -> Scope:
         """The scope for queue figures (calls of a queue are not anyone's team): the same

@@ -28,7 +28,7 @@ import json
 import math
 import warnings
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import joblib
@@ -65,13 +65,14 @@ class LeakageError(AssertionError):
 
 # --- the HR data, and what was known on a date ------------------------------------------------
 
+
 @dataclass
 class HRData:
     employees: pd.DataFrame
-    events: pd.DataFrame            # role_events
-    appraisals: pd.DataFrame        # with ``known_on`` = the appraised month's last day
-    activity: pd.DataFrame          # agent x month: staffed_s, handling_s, valid_complaints; ``known_on``
-    data_end: date                  # the last day the HR data covers
+    events: pd.DataFrame  # role_events
+    appraisals: pd.DataFrame  # with ``known_on`` = the appraised month's last day
+    activity: pd.DataFrame  # agent x month: staffed_s, handling_s, valid_complaints; ``known_on``
+    data_end: date  # the last day the HR data covers
     version: dict = field(default_factory=dict)
 
     def known_at(self, as_of: date) -> HRData:
@@ -82,11 +83,14 @@ class HRData:
         later = emp["exit_date"] > ts
         emp.loc[later, "exit_date"] = pd.NaT
         emp.loc[later, ["exit_type", "exit_reason"]] = None
-        return replace(self, employees=emp,
-                       events=self.events[self.events["event_date"] <= ts],
-                       appraisals=self.appraisals[self.appraisals["known_on"] <= ts],
-                       activity=self.activity[self.activity["known_on"] <= ts],
-                       data_end=min(self.data_end, as_of))
+        return replace(
+            self,
+            employees=emp,
+            events=self.events[self.events["event_date"] <= ts],
+            appraisals=self.appraisals[self.appraisals["known_on"] <= ts],
+            activity=self.activity[self.activity["known_on"] <= ts],
+            data_end=min(self.data_end, as_of),
+        )
 
 
 def _month_end(month_start: pd.Series) -> pd.Series:
@@ -95,8 +99,7 @@ def _month_end(month_start: pd.Series) -> pd.Series:
 
 def data_version(lake: Lake) -> dict:
     """The ledger batch ids of every HR table: a new batch means new data, so a new model."""
-    return {t: sorted(p.name.removeprefix("batch=") for p in (lake.root / t).glob("batch=*"))
-            for t in HR_TABLES}
+    return {t: sorted(p.name.removeprefix("batch=") for p in (lake.root / t).glob("batch=*")) for t in HR_TABLES}
 
 
 def load_hr(lake: Lake) -> HRData:
@@ -105,11 +108,14 @@ def load_hr(lake: Lake) -> HRData:
     emp = lake.query("SELECT * EXCLUDE (_batch) FROM employees")
     for c in ("hire_date", "exit_date"):
         emp[c] = pd.to_datetime(emp[c]).astype("datetime64[us]")
-    ev = lake.query("SELECT employee_id, event_date, event_type, to_role, to_team, to_star FROM role_events "
-                    "ORDER BY employee_id, event_date")
+    ev = lake.query(
+        "SELECT employee_id, event_date, event_type, to_role, to_team, to_star FROM role_events "
+        "ORDER BY employee_id, event_date"
+    )
     ev["event_date"] = pd.to_datetime(ev["event_date"]).astype("datetime64[us]")
-    ap = lake.query("SELECT employee_id, month, engagement, score, attendance_rate, late_count, valid_complaints "
-                    "FROM appraisals")
+    ap = lake.query(
+        "SELECT employee_id, month, engagement, score, attendance_rate, late_count, valid_complaints FROM appraisals"
+    )
     ap["month"] = pd.to_datetime(ap["month"]).astype("datetime64[us]")
     ap["known_on"] = _month_end(ap["month"])
     # Months in the center's own time zone, like every other local-time bucket.
@@ -128,8 +134,13 @@ def load_hr(lake: Lake) -> HRData:
         FROM i FULL JOIN k USING (employee_id, month)""")
     act["month"] = pd.to_datetime(act["month"]).astype("datetime64[us]")
     act["known_on"] = _month_end(act["month"])
-    ends = [emp["hire_date"].max(), emp["exit_date"].max(), ev["event_date"].max(),
-            ap["known_on"].max(), act["known_on"].max()]
+    ends = [
+        emp["hire_date"].max(),
+        emp["exit_date"].max(),
+        ev["event_date"].max(),
+        ap["known_on"].max(),
+        act["known_on"].max(),
+    ]
     ends = [e for e in ends if pd.notna(e)]
     data_end = max(ends).date() if ends else date.today()
     return HRData(emp, ev, ap, act, data_end, data_version(lake))
@@ -137,17 +148,35 @@ def load_hr(lake: Lake) -> HRData:
 
 # --- features as of a date -------------------------------------------------------------------
 
-NUMERIC_FEATURES = ("tenure_days", "days_in_role", "star_level", "pay_band", "commute_km", "stalled_promotion",
-                    "engagement_last", "engagement_3m", "engagement_drop", "appraisal_score_3m",
-                    "attendance_3m", "late_3m", "valid_complaints_3m", "occupancy_3m", "team_occupancy_3m",
-                    "team_voluntary_rate_12m", "team_size")
+NUMERIC_FEATURES = (
+    "tenure_days",
+    "days_in_role",
+    "star_level",
+    "pay_band",
+    "commute_km",
+    "stalled_promotion",
+    "engagement_last",
+    "engagement_3m",
+    "engagement_drop",
+    "appraisal_score_3m",
+    "attendance_3m",
+    "late_3m",
+    "valid_complaints_3m",
+    "occupancy_3m",
+    "team_occupancy_3m",
+    "team_voluntary_rate_12m",
+    "team_size",
+)
 CATEGORICAL_FEATURES = ("tenure_band", "role", "shift_pattern", "education")
 FEATURES = NUMERIC_FEATURES + CATEGORICAL_FEATURES
 
 
 def tenure_band(days: pd.Series) -> pd.Series:
-    return pd.Series(np.select([days < 90, days < 365, days <= 1095], ["0-90d", "90-365d", "1-3y"], "3y+"),
-                     index=days.index, dtype="str")
+    return pd.Series(
+        np.select([days < 90, days < 365, days <= 1095], ["0-90d", "90-365d", "1-3y"], "3y+"),
+        index=days.index,
+        dtype="str",
+    )
 
 
 def features_as_of(hr: HRData, as_of: date) -> pd.DataFrame:
@@ -156,8 +185,9 @@ def features_as_of(hr: HRData, as_of: date) -> pd.DataFrame:
     ts = pd.Timestamp(as_of)
     emp = hr.employees
     emp = emp[(emp["hire_date"] <= ts) & (emp["exit_date"].isna() | (emp["exit_date"] > ts))]
-    out = emp.set_index("employee_id")[["center", "team", "role", "star_level", "hire_date", "pay_band",
-                                        "shift_pattern", "education", "commute_km"]].copy()
+    out = emp.set_index("employee_id")[
+        ["center", "team", "role", "star_level", "hire_date", "pay_band", "shift_pattern", "education", "commute_km"]
+    ].copy()
     # Role, team and star as of the date come from the dated career events; the master's
     # values are today's and serve only people without events.
     ev = hr.events[(hr.events["event_date"] <= ts) & hr.events["employee_id"].isin(out.index)]
@@ -201,12 +231,16 @@ def features_as_of(hr: HRData, as_of: date) -> pd.DataFrame:
     # The team's voluntary leavers in the past year per head today: how leaky the team has
     # been under its leadership (exits up to as_of only).
     all_emp = hr.employees
-    left = all_emp[(all_emp["exit_type"] == "voluntary") & (all_emp["exit_date"] <= ts)
-                   & (all_emp["exit_date"] > ts - pd.DateOffset(days=365))]
+    left = all_emp[
+        (all_emp["exit_type"] == "voluntary")
+        & (all_emp["exit_date"] <= ts)
+        & (all_emp["exit_date"] > ts - pd.DateOffset(days=365))
+    ]
     team_size = out.groupby("team").size()
     out["team_size"] = out["team"].map(team_size).astype("float64")
-    out["team_voluntary_rate_12m"] = (out["team"].map(left.groupby("team").size()).fillna(0)
-                                      / out["team_size"]).astype("float64")
+    out["team_voluntary_rate_12m"] = (out["team"].map(left.groupby("team").size()).fillna(0) / out["team_size"]).astype(
+        "float64"
+    )
     for c in CATEGORICAL_FEATURES:
         out[c] = out[c].astype("str").where(out[c].notna(), None).astype("str")
     for c in NUMERIC_FEATURES:
@@ -241,8 +275,11 @@ def labels(hr: HRData, people: pd.Index, as_of: date, horizon: int) -> pd.Series
     """1 when the person's last day is a voluntary exit within ``horizon`` days after ``as_of``."""
     emp = hr.employees.set_index("employee_id").reindex(people)
     ts = pd.Timestamp(as_of)
-    hit = ((emp["exit_type"] == "voluntary") & (emp["exit_date"] > ts)
-           & (emp["exit_date"] <= ts + pd.Timedelta(days=horizon)))
+    hit = (
+        (emp["exit_type"] == "voluntary")
+        & (emp["exit_date"] > ts)
+        & (emp["exit_date"] <= ts + pd.Timedelta(days=horizon))
+    )
     return hit.fillna(False).astype("int64")
 
 
@@ -271,17 +308,39 @@ def panel(hr: HRData, months: list[date], horizon: int) -> pd.DataFrame:
 
 # --- pipelines and metrics ------------------------------------------------------------------------
 
+
 def make_pipeline(numeric: list[str], categorical: list[str], estimator=None) -> Pipeline:
-    pre = ColumnTransformer([
-        ("num", Pipeline([("impute", SimpleImputer(strategy="median", add_indicator=True,
-                                                   keep_empty_features=True)),
-                          ("scale", StandardScaler())]), list(numeric)),
-        ("cat", Pipeline([("impute", SimpleImputer(strategy="constant", fill_value="missing")),
-                          ("onehot", OneHotEncoder(handle_unknown="infrequent_if_exist", min_frequency=5,
-                                                   sparse_output=False))]), list(categorical)),
-    ], verbose_feature_names_out=True)
-    return Pipeline([("prepare", pre), ("model", estimator if estimator is not None
-                                        else LogisticRegression(C=0.3, max_iter=2000))])
+    pre = ColumnTransformer(
+        [
+            (
+                "num",
+                Pipeline(
+                    [
+                        ("impute", SimpleImputer(strategy="median", add_indicator=True, keep_empty_features=True)),
+                        ("scale", StandardScaler()),
+                    ]
+                ),
+                list(numeric),
+            ),
+            (
+                "cat",
+                Pipeline(
+                    [
+                        ("impute", SimpleImputer(strategy="constant", fill_value="missing")),
+                        (
+                            "onehot",
+                            OneHotEncoder(handle_unknown="infrequent_if_exist", min_frequency=5, sparse_output=False),
+                        ),
+                    ]
+                ),
+                list(categorical),
+            ),
+        ],
+        verbose_feature_names_out=True,
+    )
+    return Pipeline(
+        [("prepare", pre), ("model", estimator if estimator is not None else LogisticRegression(C=0.3, max_iter=2000))]
+    )
 
 
 def precision_at(y, p, share: float = 0.10) -> float:
@@ -296,8 +355,11 @@ def reliability(y, p, edges=RELIABILITY_EDGES) -> pd.DataFrame:
     """Predicted band against the rate that actually left."""
     df = pd.DataFrame({"y": np.asarray(y, dtype=float), "p": np.asarray(p, dtype=float)})
     df["band"] = pd.cut(df["p"], list(edges), include_lowest=True, right=False)
-    out = df.groupby("band", observed=False).agg(people=("y", "size"), predicted=("p", "mean"),
-                                                 actual=("y", "mean")).reset_index()
+    out = (
+        df.groupby("band", observed=False)
+        .agg(people=("y", "size"), predicted=("p", "mean"), actual=("y", "mean"))
+        .reset_index()
+    )
     out["band"] = out["band"].astype("str")
     return out
 
@@ -305,12 +367,15 @@ def reliability(y, p, edges=RELIABILITY_EDGES) -> pd.DataFrame:
 def metrics(y, p) -> dict:
     y, p = np.asarray(y), np.asarray(p)
     both = len(np.unique(y)) == 2
-    return {"n": int(len(y)), "positives": int(y.sum()),
-            "roc_auc": float(roc_auc_score(y, p)) if both else None,
-            "pr_auc": float(average_precision_score(y, p)) if both else None,
-            "precision_at_10pct": precision_at(y, p, 0.10) if len(y) else None,
-            "brier": float(brier_score_loss(y, p)) if len(y) else None,
-            "base_rate": float(y.mean()) if len(y) else None}
+    return {
+        "n": int(len(y)),
+        "positives": int(y.sum()),
+        "roc_auc": float(roc_auc_score(y, p)) if both else None,
+        "pr_auc": float(average_precision_score(y, p)) if both else None,
+        "precision_at_10pct": precision_at(y, p, 0.10) if len(y) else None,
+        "brier": float(brier_score_loss(y, p)) if len(y) else None,
+        "base_rate": float(y.mean()) if len(y) else None,
+    }
 
 
 def fairness_audit(flags, groups: pd.DataFrame) -> dict:
@@ -325,8 +390,11 @@ def fairness_audit(flags, groups: pd.DataFrame) -> dict:
             bins = pd.qcut(num, 3, duplicates="drop")
             # '(1976.999, 1993.0]' means 1977-1993 for whole numbers: say it that way
             whole = bool((num.dropna() == num.dropna().round()).all())
-            g = bins.map(lambda b, whole=whole: (f"{math.floor(b.left) + 1}–{math.floor(b.right)}" if whole
-                                                 else f"{b.left:.3g}–{b.right:.3g}"))
+            g = bins.map(
+                lambda b, whole=whole: (
+                    f"{math.floor(b.left) + 1}–{math.floor(b.right)}" if whole else f"{b.left:.3g}–{b.right:.3g}"
+                )
+            )
             g = g.astype("str").where(num.notna(), "missing")
         g = g.astype("str").fillna("missing")
         rates = flags.groupby(g).agg(["size", "mean"])
@@ -334,9 +402,11 @@ def fairness_audit(flags, groups: pd.DataFrame) -> dict:
         hi = rates["mean"].max() if len(rates) else 0.0
         lo = rates["mean"].min() if len(rates) else 0.0
         ratio = float(lo / hi) if hi > 0 else None
-        out[col] = {"groups": {str(k): {"people": int(v["size"]), "flag_rate": float(v["mean"])}
-                               for k, v in rates.iterrows()},
-                    "ratio": ratio, "passes_four_fifths": ratio is None or ratio >= 0.8}
+        out[col] = {
+            "groups": {str(k): {"people": int(v["size"]), "flag_rate": float(v["mean"])} for k, v in rates.iterrows()},
+            "ratio": ratio,
+            "passes_four_fifths": ratio is None or ratio >= 0.8,
+        }
     return out
 
 
@@ -356,16 +426,17 @@ def _split_months(months: list) -> tuple[list, list, list]:
     n_train = n - n_test - n_cal
     if n_train < 1:
         raise ValueError(f"too few months with known outcomes to train and test out of time ({n})")
-    return months[:n_train], months[n_train:n_train + n_cal], months[n_train + n_cal:]
+    return months[:n_train], months[n_train : n_train + n_cal], months[n_train + n_cal :]
 
 
 # --- the model on the lake ------------------------------------------------------------------------
 
+
 @dataclass
 class AttritionModel:
     horizon: int
-    pipeline: Pipeline          # the logistic model (its coefficients explain each score)
-    calibrated: object          # calibrated probabilities
+    pipeline: Pipeline  # the logistic model (its coefficients explain each score)
+    calibrated: object  # calibrated probabilities
     meta: dict
 
     def predict(self, X: pd.DataFrame) -> np.ndarray:
@@ -407,8 +478,10 @@ def train(hr: HRData, horizon: int = 90) -> AttritionModel:
     data = panel(hr, months, horizon)
     # Only people in the agent roles are modelled: leaders leave rarely and for other reasons.
     data = data[data["role"].isin(AGENT_ROLES)]
-    part = {name: data[data["as_of"].isin(pd.to_datetime(ms))] for name, ms in
-            (("train", tr_m), ("calibrate", cal_m), ("test", te_m))}
+    part = {
+        name: data[data["as_of"].isin(pd.to_datetime(ms))]
+        for name, ms in (("train", tr_m), ("calibrate", cal_m), ("test", te_m))
+    }
     if part["train"]["left"].nunique() < 2:
         raise ValueError("the training months hold no voluntary leaver; the model cannot learn")
     pipe = make_pipeline(list(NUMERIC_FEATURES), list(CATEGORICAL_FEATURES))
@@ -421,9 +494,14 @@ def train(hr: HRData, horizon: int = 90) -> AttritionModel:
     p_base = test["tenure_band"].map(rates).fillna(rates["_all"]).to_numpy(dtype=float)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        imp = permutation_importance(cal, test[list(FEATURES)], test["left"], scoring="roc_auc", n_repeats=3,
-                                     random_state=0) if test["left"].nunique() == 2 else None
-    importance = ({f: float(v) for f, v in zip(FEATURES, imp.importances_mean)} if imp is not None else {})
+        imp = (
+            permutation_importance(
+                cal, test[list(FEATURES)], test["left"], scoring="roc_auc", n_repeats=3, random_state=0
+            )
+            if test["left"].nunique() == 2
+            else None
+        )
+    importance = {f: float(v) for f, v in zip(FEATURES, imp.importances_mean)} if imp is not None else {}
     Z = pipe.named_steps["prepare"].transform(part["train"][list(FEATURES)])
     names = list(pipe.named_steps["prepare"].get_feature_names_out())
     coef = pipe.named_steps["model"].coef_[0]
@@ -431,23 +509,31 @@ def train(hr: HRData, horizon: int = 90) -> AttritionModel:
     odds = {n: float(math.exp(c)) for n, c in zip(names, coef)}
     threshold = float(np.quantile(p_test, 0.9)) if len(p_test) else 0.5
     meta = {
-        "model_version": MODEL_VERSION, "horizon_days": horizon,
-        "trained_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "data_version": hr.version, "data_end": str(hr.data_end),
+        "model_version": MODEL_VERSION,
+        "horizon_days": horizon,
+        "trained_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "data_version": hr.version,
+        "data_end": str(hr.data_end),
         "protocol": "out-of-time: train on the earliest month ends, calibrate on the next, test on the latest",
-        "months": {"train": [str(m) for m in tr_m], "calibrate": [str(m) for m in cal_m],
-                   "test": [str(m) for m in te_m]},
+        "months": {
+            "train": [str(m) for m in tr_m],
+            "calibrate": [str(m) for m in cal_m],
+            "test": [str(m) for m in te_m],
+        },
         "rows": {k: int(len(v)) for k, v in part.items()},
         "population": "employees in the agent roles (" + ", ".join(AGENT_ROLES) + ") at each month end",
         "target": f"voluntary exit within {horizon} days after the month end",
         "calibration": method,
         "model": "logistic regression (L2, C=0.3) on standardised features, calibrated on a later slice",
-        "features": list(FEATURES), "excluded": list(PROTECTED),
-        "metrics": metrics(test["left"], p_test), "baseline": metrics(test["left"], p_base),
+        "features": list(FEATURES),
+        "excluded": list(PROTECTED),
+        "metrics": metrics(test["left"], p_test),
+        "baseline": metrics(test["left"], p_base),
         "baseline_name": "voluntary-exit rate of the training months per tenure band",
         "reliability": reliability(test["left"], p_test).to_dict("records"),
         "baseline_reliability": reliability(test["left"], p_base).to_dict("records"),
-        "importance": importance, "odds_ratios": odds,
+        "importance": importance,
+        "odds_ratios": odds,
         "flag_threshold": threshold,
         "transformed_means": Z.mean(axis=0).tolist(),
     }
@@ -517,17 +603,29 @@ def scores(lake: Lake, scope: Scope, horizon: int = 90, top: int = 3, hr: HRData
     X = features_as_of(hr, hr.data_end)
     X = _in_scope(X[X["role"].isin(AGENT_ROLES)], people_in_scope(lake, scope))
     if X.empty:
-        return pd.DataFrame(columns=["employee_id", "name", "center", "team", "role", "tenure_days", "risk",
-                                     "band", "drivers"])
+        return pd.DataFrame(
+            columns=["employee_id", "name", "center", "team", "role", "tenure_days", "risk", "band", "drivers"]
+        )
     p = model.predict(X)
     push = model.contributions(X)
-    drivers = [", ".join(k for k, v in row.sort_values(ascending=False).head(top).items() if v > 0)
-               for _, row in push.iterrows()]
+    drivers = [
+        ", ".join(k for k, v in row.sort_values(ascending=False).head(top).items() if v > 0)
+        for _, row in push.iterrows()
+    ]
     names = hr.employees.set_index("employee_id")["name"]
-    out = pd.DataFrame({"employee_id": X.index, "name": names.reindex(X.index).astype("str").values,
-                        "center": X["center"].values, "team": X["team"].values, "role": X["role"].values,
-                        "tenure_days": X["tenure_days"].astype("int64").values, "risk": p,
-                        "band": [_band(v) for v in p], "drivers": drivers})
+    out = pd.DataFrame(
+        {
+            "employee_id": X.index,
+            "name": names.reindex(X.index).astype("str").values,
+            "center": X["center"].values,
+            "team": X["team"].values,
+            "role": X["role"].values,
+            "tenure_days": X["tenure_days"].astype("int64").values,
+            "risk": p,
+            "band": [_band(v) for v in p],
+            "drivers": drivers,
+        }
+    )
     return out.sort_values("risk", ascending=False, ignore_index=True)
 
 
@@ -543,8 +641,9 @@ def expected_leavers(risk: pd.DataFrame, by: str = "team", min_group: int = 1, z
     return out.sort_values("expected", ascending=False, ignore_index=True)
 
 
-def expected_leavers_for_scope(lake: Lake, scope: Scope, horizon: int = 90, by: str = "team",
-                               hr: HRData | None = None) -> pd.DataFrame:
+def expected_leavers_for_scope(
+    lake: Lake, scope: Scope, horizon: int = 90, by: str = "team", hr: HRData | None = None
+) -> pd.DataFrame:
     """Aggregate expected leavers (no individual scores leave this function), for roles
     that see HR aggregates; groups smaller than ``scope.min_group`` are left out."""
     scope.require("hr")
@@ -576,15 +675,24 @@ def talent_matrix(lake: Lake, scope: Scope, hr: HRData | None = None) -> pd.Data
     high_e, high_a = X["engagement_3m"] >= e_mid, X["appraisal_score_3m"] >= a_mid
     kind = np.select([high_e & high_a, ~high_e & high_a, high_e & ~high_a], ["I", "II", "III"], "IV")
     names = hr.employees.set_index("employee_id")["name"]
-    return pd.DataFrame({"employee_id": X.index, "name": names.reindex(X.index).astype("str").values,
-                         "team": X["team"].values, "enthusiasm": X["engagement_3m"].values,
-                         "ability": X["appraisal_score_3m"].values, "talent_type": kind,
-                         "enthusiasm_split": e_mid, "ability_split": a_mid}).reset_index(drop=True)
+    return pd.DataFrame(
+        {
+            "employee_id": X.index,
+            "name": names.reindex(X.index).astype("str").values,
+            "team": X["team"].values,
+            "enthusiasm": X["engagement_3m"].values,
+            "ability": X["appraisal_score_3m"].values,
+            "talent_type": kind,
+            "enthusiasm_split": e_mid,
+            "ability_split": a_mid,
+        }
+    ).reset_index(drop=True)
 
 
 # --- survival: hazard ratios on time-varying episodes -------------------------------------------------
 # Retention curves and the Cox fit live in analytics.survival (delayed entry, role and team
 # as held at the time); here are the drivers the HR page compares with the demo's.
+
 
 def survival_covariates(hr: HRData, ep: pd.DataFrame) -> pd.DataFrame:
     """Covariates per episode (``analytics.survival.episodes``) for the Cox model, named
@@ -604,21 +712,25 @@ def survival_covariates(hr: HRData, ep: pd.DataFrame) -> pd.DataFrame:
     years = (ep["stop"] - ep["start"]).groupby(ep["team"]).sum() / 365.25
     team_vol = ep.groupby("team")["left_voluntary"].sum() / years.where(years > 0)
     leaky = team_vol >= team_vol.quantile(0.85)
-    X = pd.DataFrame({
-        "pay_band_low": (emp["pay_band"] == 1).to_numpy(dtype=float),
-        "shift_rotating": (emp["shift_pattern"] == "rotating").to_numpy(dtype=float),
-        "shift_split": (emp["shift_pattern"] == "split").to_numpy(dtype=float),
-        "long_commute": (emp["commute_km"] > 25).to_numpy(dtype=float),
-        "low_engagement": (eng < 3.0).to_numpy(dtype=float),
-        "high_occupancy": (occ > occ.median()).to_numpy(dtype=float),
-        "leaky_team": ep["team"].map(leaky).fillna(False).to_numpy(dtype=float),
-        "senior_role": (ep["role"] == "senior_csr").to_numpy(dtype=float),
-    }, index=ep.index)
+    X = pd.DataFrame(
+        {
+            "pay_band_low": (emp["pay_band"] == 1).to_numpy(dtype=float),
+            "shift_rotating": (emp["shift_pattern"] == "rotating").to_numpy(dtype=float),
+            "shift_split": (emp["shift_pattern"] == "split").to_numpy(dtype=float),
+            "long_commute": (emp["commute_km"] > 25).to_numpy(dtype=float),
+            "low_engagement": (eng < 3.0).to_numpy(dtype=float),
+            "high_occupancy": (occ > occ.median()).to_numpy(dtype=float),
+            "leaky_team": ep["team"].map(leaky).fillna(False).to_numpy(dtype=float),
+            "senior_role": (ep["role"] == "senior_csr").to_numpy(dtype=float),
+        },
+        index=ep.index,
+    )
     return X
 
 
-def hazard_ratios(ep: pd.DataFrame, X: pd.DataFrame, event: str = "left_voluntary", alpha: float = 0.01
-                  ) -> pd.DataFrame:
+def hazard_ratios(
+    ep: pd.DataFrame, X: pd.DataFrame, event: str = "left_voluntary", alpha: float = 0.01
+) -> pd.DataFrame:
     """Cox proportional-hazards ratios on the (start, stop] episodes (delayed entry and
     time-varying covariates), with a small ridge penalty ``alpha`` that keeps rare
     covariates finite: ``driver``, ``hazard_ratio``, its 95 % interval ``low`` - ``high``
@@ -636,6 +748,7 @@ def hazard_ratios(ep: pd.DataFrame, X: pd.DataFrame, event: str = "left_voluntar
 
 
 # --- bring your own HR export ------------------------------------------------------------------------
+
 
 def read_table(path: Path) -> pd.DataFrame:
     path = Path(path)
@@ -665,14 +778,22 @@ def _target_values(col: pd.Series, positive) -> np.ndarray:
     if positive is not None:
         return (col.astype("str").str.strip() == str(positive)).to_numpy(dtype=int)
     values = set(col.dropna().unique())
-    if values <= {0, 1, True, False, 0.0, 1.0}:
+    if values <= {0, 1}:
         return col.fillna(0).astype(int).to_numpy()
     raise ValueError(f"target has values {sorted(map(str, values))[:5]}...; name the leaving one with --positive")
 
 
-def evaluate_table(df: pd.DataFrame, target: str, positive=None, id_col: str | None = None,
-                   date_col: str | None = None, exclude=(), protected=(), folds: int = 5,
-                   seed: int = 0) -> dict:
+def evaluate_table(
+    df: pd.DataFrame,
+    target: str,
+    positive=None,
+    id_col: str | None = None,
+    date_col: str | None = None,
+    exclude=(),
+    protected=(),
+    folds: int = 5,
+    seed: int = 0,
+) -> dict:
     """Train and validate on any employee table. Numeric and text columns are prepared by
     a ColumnTransformer; protected columns feed only the fairness audit. Out of time
     (latest 25 % by ``date_col`` for testing) when a date column is given, else stratified
@@ -745,12 +866,21 @@ def evaluate_table(df: pd.DataFrame, target: str, positive=None, id_col: str | N
         final = model().fit(X, y)
     threshold = float(np.quantile(p_model[test_idx], 0.9))
     audit = fairness_audit(p_model[test_idx] >= threshold, df.loc[test_idx, protected]) if protected else {}
-    return {"n": int(len(y)), "positives": int(y.sum()), "protocol": protocol, "test_rows": int(len(test_idx)),
-            **{k: res[k] for k in ("roc_auc", "pr_auc", "brier", "precision_at_10pct")},
-            "model": "L2 logistic regression (C=1) on standardised numbers and one-hot text",
-            "reference_logistic_regression": {
-                k: ref_metrics[k] for k in ("roc_auc", "pr_auc", "brier", "precision_at_10pct")},
-            "features_used": numeric + categorical, "ignored_text_columns": ignored,
-            "excluded": sorted(c for c in dropped if c != target), "protected": protected,
-            "model_inputs": [str(n) for n in final.named_steps["prepare"].get_feature_names_out()],
-            "flag_threshold": threshold, "fairness": audit}
+    return {
+        "n": int(len(y)),
+        "positives": int(y.sum()),
+        "protocol": protocol,
+        "test_rows": int(len(test_idx)),
+        **{k: res[k] for k in ("roc_auc", "pr_auc", "brier", "precision_at_10pct")},
+        "model": "L2 logistic regression (C=1) on standardised numbers and one-hot text",
+        "reference_logistic_regression": {
+            k: ref_metrics[k] for k in ("roc_auc", "pr_auc", "brier", "precision_at_10pct")
+        },
+        "features_used": numeric + categorical,
+        "ignored_text_columns": ignored,
+        "excluded": sorted(c for c in dropped if c != target),
+        "protected": protected,
+        "model_inputs": [str(n) for n in final.named_steps["prepare"].get_feature_names_out()],
+        "flag_threshold": threshold,
+        "fairness": audit,
+    }

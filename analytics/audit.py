@@ -21,7 +21,7 @@ import hashlib
 import json
 import os
 import threading
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
@@ -30,9 +30,23 @@ from analytics.access import Scope
 
 # audit.record action names. view_hr_records: one person's HR record opened (careers and
 # attrition pages, say the person in ``what``); report: a report made from the command line.
-ACTIONS = ("sign_in", "sign_in_failed", "sign_in_locked", "sign_out", "unlock_user", "view_risk_scores",
-           "view_hr_records", "export", "report", "import", "import_refused", "import_failed",
-           "change_targets", "change_users", "change_settings")
+ACTIONS = (
+    "sign_in",
+    "sign_in_failed",
+    "sign_in_locked",
+    "sign_out",
+    "unlock_user",
+    "view_risk_scores",
+    "view_hr_records",
+    "export",
+    "report",
+    "import",
+    "import_refused",
+    "import_failed",
+    "change_targets",
+    "change_users",
+    "change_settings",
+)
 
 FOLDER = "_audit"
 HEAD = "head.json"
@@ -76,17 +90,23 @@ def _read_head(folder: Path) -> dict:
         return {}
 
 
-def record(dataset: Path, action: str, what: str, scope: Scope | None = None, user: str | None = None,
-           **details) -> None:
+def record(
+    dataset: Path, action: str, what: str, scope: Scope | None = None, user: str | None = None, **details
+) -> None:
     """Append one event. ``what`` says what was seen or changed (e.g. 'risk list, 42 people')."""
     if action not in ACTIONS:
         raise ValueError(f"unknown audit action {action!r}")
-    now = datetime.now(timezone.utc)
-    event = {"at": now.isoformat(), "user": user or (scope.user if scope else None),
-             "role": scope.role if scope else None, "action": action, "what": what,
-             "scope_centers": list(scope.centers) if scope and scope.centers else None,
-             "scope_teams": list(scope.teams) if scope and scope.teams else None,
-             **{k: v for k, v in details.items() if k not in ("prev", "hash")}}
+    now = datetime.now(UTC)
+    event = {
+        "at": now.isoformat(),
+        "user": user or (scope.user if scope else None),
+        "role": scope.role if scope else None,
+        "action": action,
+        "what": what,
+        "scope_centers": list(scope.centers) if scope and scope.centers else None,
+        "scope_teams": list(scope.teams) if scope and scope.teams else None,
+        **{k: v for k, v in details.items() if k not in ("prev", "hash")},
+    }
     folder = Path(dataset) / FOLDER
     folder.mkdir(parents=True, exist_ok=True)
     with _lock:
@@ -106,8 +126,7 @@ def record(dataset: Path, action: str, what: str, scope: Scope | None = None, us
                 os.close(fd)
             head = _read_head(folder)
             tmp = folder / (HEAD + ".tmp")
-            tmp.write_text(json.dumps({"lines": int(head.get("lines", 0)) + 1, "last": _sha(line)}),
-                           encoding="utf-8")
+            tmp.write_text(json.dumps({"lines": int(head.get("lines", 0)) + 1, "last": _sha(line)}), encoding="utf-8")
             os.replace(tmp, folder / HEAD)
         finally:
             os.close(lock_fd)
@@ -144,14 +163,16 @@ def verify(dataset: Path) -> list[str]:
                     problems.append(f"{where}: its content does not match its hash (the line was edited)")
                 expected = _sha(prev_line) if prev_line is not None else ZERO
                 if event.get("prev") != expected:
-                    problems.append(f"{where}: does not follow the line before it "
-                                    "(a line before it was edited or deleted)")
+                    problems.append(
+                        f"{where}: does not follow the line before it (a line before it was edited or deleted)"
+                    )
                 prev_line = line
     head = _read_head(Path(dataset) / FOLDER)
     if head:
         if int(head.get("lines", 0)) > chained:
-            problems.append(f"{FOLDER}/{HEAD}: {head['lines']} chained lines were written, {chained} are left "
-                            "(lines were deleted)")
+            problems.append(
+                f"{FOLDER}/{HEAD}: {head['lines']} chained lines were written, {chained} are left (lines were deleted)"
+            )
         elif prev_line is not None and head.get("last") != _sha(prev_line) and int(head.get("lines", 0)) == chained:
             problems.append(f"{FOLDER}/{HEAD}: the last line is not the one last written (it was edited)")
     elif chained:

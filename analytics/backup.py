@@ -41,8 +41,9 @@ def check(root: Path) -> list[str]:
                 except Exception as e:  # a truncated or corrupt copy
                     problems.append(f"{f.relative_to(root)}: unreadable ({type(e).__name__})")
             if rows != manifest["rows_accepted"]:
-                problems.append(f"{bdir.relative_to(root)}: {rows} rows in its files, "
-                                f"{manifest['rows_accepted']} in its manifest")
+                problems.append(
+                    f"{bdir.relative_to(root)}: {rows} rows in its files, {manifest['rows_accepted']} in its manifest"
+                )
             if table == "calls":
                 months_with_calls |= set(manifest.get("months", []))
         for tmp in (root / table).glob(f"{TMP_PREFIX}*"):
@@ -50,8 +51,10 @@ def check(root: Path) -> list[str]:
     published = read_published(root)
     if published is not None:
         for table, names in unpublished_batches(root, published).items():
-            problems.append(f"{table}: batches {', '.join(names)} are committed but not published "
-                            "(an import was interrupted; run `python -m analytics repair`)")
+            problems.append(
+                f"{table}: batches {', '.join(names)} are committed but not published "
+                "(an import was interrupted; run `python -m analytics repair`)"
+            )
         for rollup, files in published.get("rollups", {}).items():
             for rel in files.values():
                 if not (root / rel).is_file():
@@ -60,12 +63,15 @@ def check(root: Path) -> list[str]:
         if published is not None:
             have = {m for m, rel in published.get("rollups", {}).get(rollup, {}).items() if (root / rel).is_file()}
         else:
-            have = {p.parent.name.removeprefix("month=")
-                    for p in (root / "_rollups" / rollup).glob("month=*/data*.parquet")}
+            have = {
+                p.parent.name.removeprefix("month=") for p in (root / "_rollups" / rollup).glob("month=*/data*.parquet")
+            }
         missing = sorted(months_with_calls - have)
         if missing:
-            problems.append(f"rollup {rollup} lacks months {', '.join(missing)} "
-                            "(rebuild with `python -m analytics repair` after restoring, or a re-import)")
+            problems.append(
+                f"rollup {rollup} lacks months {', '.join(missing)} "
+                "(rebuild with `python -m analytics repair` after restoring, or a re-import)"
+            )
     f = root / "_users.json"
     if f.is_file():
         try:

@@ -66,10 +66,12 @@ def is_agent_level(filters: Filters, scope: Scope, by) -> bool:
 
 
 def _uses_rollups(lake: Lake, settings: m.ServiceSettings) -> bool:
-    return (lake.has_rollups()
-            and settings.answer_within_s in lake_mod.WAIT_THRESHOLDS
-            and settings.short_abandon_s in lake_mod.WAIT_THRESHOLDS
-            and settings.handle_target_s in lake_mod.HANDLE_THRESHOLDS)
+    return (
+        lake.has_rollups()
+        and settings.answer_within_s in lake_mod.WAIT_THRESHOLDS
+        and settings.short_abandon_s in lake_mod.WAIT_THRESHOLDS
+        and settings.handle_target_s in lake_mod.HANDLE_THRESHOLDS
+    )
 
 
 def _sources(lake: Lake, filters: Filters, settings: m.ServiceSettings) -> tuple[str, dict]:
@@ -77,29 +79,39 @@ def _sources(lake: Lake, filters: Filters, settings: m.ServiceSettings) -> tuple
     m0, m1 = filters.months
     params = {"m0": m0, "m1": m1}
     if _uses_rollups(lake, settings):
-        ctes = [f"{alias} AS (SELECT * FROM rollup_{name} WHERE month BETWEEN $m0 AND $m1)"
-                for alias, name in (("qi", "queue_interval"), ("ad", "agent_day"), ("hh", "handle_hist"))]
-        ctes.append("qd AS (SELECT * FROM rollup_queue_day WHERE month BETWEEN $m0 AND $m1)"
-                    if lake.has_rollups(("queue_day",)) else "qd AS (" + lake_mod.queue_day_sql("qi") + ")")
+        ctes = [
+            f"{alias} AS (SELECT * FROM rollup_{name} WHERE month BETWEEN $m0 AND $m1)"
+            for alias, name in (("qi", "queue_interval"), ("ad", "agent_day"), ("hh", "handle_hist"))
+        ]
+        ctes.append(
+            "qd AS (SELECT * FROM rollup_queue_day WHERE month BETWEEN $m0 AND $m1)"
+            if lake.has_rollups(("queue_day",))
+            else "qd AS (" + lake_mod.queue_day_sql("qi") + ")"
+        )
         return "WITH " + ",\n".join(ctes), params
     where = "_month BETWEEN $m0 AND $m1 AND CAST(local_ts AS DATE) BETWEEN $start AND $end"
     waits = sorted({settings.answer_within_s, settings.short_abandon_s})
     handles = [settings.handle_target_s]
-    ctes = [f"{alias} AS ({lake_mod.rollup_sql(name, where, waits, handles)})"
-            for alias, name in (("qi", "queue_interval"), ("ad", "agent_day"), ("hh", "handle_hist"))]
+    ctes = [
+        f"{alias} AS ({lake_mod.rollup_sql(name, where, waits, handles)})"
+        for alias, name in (("qi", "queue_interval"), ("ad", "agent_day"), ("hh", "handle_hist"))
+    ]
     ctes.append("qd AS (" + lake_mod.queue_day_sql("qi") + ")")
     params.update(start=filters.start, end=filters.end)
     return "WITH " + ",\n".join(ctes), params
 
 
-def _where(filters: Filters, scope: Scope, *, queue: bool, team: bool, agent: bool,
-           direction: bool = False) -> tuple[str, dict]:
+def _where(
+    filters: Filters, scope: Scope, *, queue: bool, team: bool, agent: bool, direction: bool = False
+) -> tuple[str, dict]:
     """The filter and scope predicate; every value is a bound parameter."""
     # Queue rows belong to no team: the scope's team limit applies only where rows have a team.
     scope_sql, scope_params = scope_predicate(scope, center="center", team="team" if team else None)
-    preds = ["day BETWEEN $start AND $end",
-             "(len($centers::VARCHAR[]) = 0 OR list_contains($centers::VARCHAR[], center))",
-             scope_sql]
+    preds = [
+        "day BETWEEN $start AND $end",
+        "(len($centers::VARCHAR[]) = 0 OR list_contains($centers::VARCHAR[], center))",
+        scope_sql,
+    ]
     params = {"start": filters.start, "end": filters.end, "centers": list(filters.centers), **scope_params}
     if queue:
         preds.append("(len($queues::VARCHAR[]) = 0 OR list_contains($queues::VARCHAR[], queue))")
@@ -128,13 +140,27 @@ def _queue_sums_sql(lake, filters, scope, by, settings) -> tuple[str, dict]:
     source, ts = ("qi", "interval_start") if set(by) & set(SUB_DAY) else ("qd", "day")
     keys = _key_exprs(by, ts)
     t, s, h = settings.answer_within_s, settings.short_abandon_s, settings.handle_target_s
-    select = ", ".join(keys + [
-        "sum(offered) AS offered", "sum(answered) AS answered", "sum(abandoned) AS abandoned",
-        f"sum(abandoned_le_{s}) AS short_abandoned", f"sum(answered_le_{t}) AS answered_within_t",
-        f"sum(abandoned_le_{t}) AS abandoned_within_t", "sum(wait_answered_s) AS wait_answered_s",
-        "sum(handled) AS handled", "sum(talk_s) AS talk_s", "sum(hold_s) AS hold_s", "sum(acw_s) AS acw_s",
-        "sum(transferred) AS transferred", f"sum(handled_le_{h}) AS handled_within_target",
-        "sum(staffed_s) AS staffed_s", "sum(available_s) AS available_s", "sum(handling_s) AS handling_s"])
+    select = ", ".join(
+        keys
+        + [
+            "sum(offered) AS offered",
+            "sum(answered) AS answered",
+            "sum(abandoned) AS abandoned",
+            f"sum(abandoned_le_{s}) AS short_abandoned",
+            f"sum(answered_le_{t}) AS answered_within_t",
+            f"sum(abandoned_le_{t}) AS abandoned_within_t",
+            "sum(wait_answered_s) AS wait_answered_s",
+            "sum(handled) AS handled",
+            "sum(talk_s) AS talk_s",
+            "sum(hold_s) AS hold_s",
+            "sum(acw_s) AS acw_s",
+            "sum(transferred) AS transferred",
+            f"sum(handled_le_{h}) AS handled_within_target",
+            "sum(staffed_s) AS staffed_s",
+            "sum(available_s) AS available_s",
+            "sum(handling_s) AS handling_s",
+        ]
+    )
     group = " GROUP BY ALL" if by else ""
     sql = f"{cte}\nSELECT {select} FROM {source} WHERE {where}{group}"
     return sql, {**params, **wparams}
@@ -147,19 +173,31 @@ def _agent_sums(lake, filters, scope, by, settings, direction: bool = False) -> 
     where, wparams = _where(filters, scope, queue=True, team=True, agent=True, direction=direction)
     keys = _key_exprs(by, "day")
     h = settings.handle_target_s
-    select = ", ".join(keys + [
-        "sum(handled) AS answered", "sum(wait_answered_s) AS wait_answered_s", "sum(handled) AS handled",
-        "sum(talk_s) AS talk_s", "sum(hold_s) AS hold_s", "sum(acw_s) AS acw_s",
-        "sum(transferred) AS transferred", f"sum(handled_le_{h}) AS handled_within_target",
-        "sum(staffed_s) AS staffed_s", "sum(available_s) AS available_s", "sum(handling_s) AS handling_s",
-        "count(*) FILTER (WHERE handled > 0 OR staffed_s > 0) AS agent_days"])
+    select = ", ".join(
+        keys
+        + [
+            "sum(handled) AS answered",
+            "sum(wait_answered_s) AS wait_answered_s",
+            "sum(handled) AS handled",
+            "sum(talk_s) AS talk_s",
+            "sum(hold_s) AS hold_s",
+            "sum(acw_s) AS acw_s",
+            "sum(transferred) AS transferred",
+            f"sum(handled_le_{h}) AS handled_within_target",
+            "sum(staffed_s) AS staffed_s",
+            "sum(available_s) AS available_s",
+            "sum(handling_s) AS handling_s",
+            "count(*) FILTER (WHERE handled > 0 OR staffed_s > 0) AS agent_days",
+        ]
+    )
     group = " GROUP BY ALL" if by else ""
     sql = f"{cte}\nSELECT {select} FROM ad WHERE {where}{group}"
     return lake.query(sql, {**params, **wparams})
 
 
-def metrics(lake: Lake, filters: Filters, scope: Scope, by=(), settings: m.ServiceSettings | None = None
-            ) -> pd.DataFrame:
+def metrics(
+    lake: Lake, filters: Filters, scope: Scope, by=(), settings: m.ServiceSettings | None = None
+) -> pd.DataFrame:
     """The metrics table: grouping columns (named as in ``by``), then ``metrics.LEADING``,
     then ``metrics.TRAILING``. Rates are fractions, durations seconds."""
     settings = settings or m.ServiceSettings()
@@ -169,17 +207,21 @@ def metrics(lake: Lake, filters: Filters, scope: Scope, by=(), settings: m.Servi
     # The finished table is kept too (same bounded cache as the queries): a page and the
     # monthly review ask for the same totals several times, and turning sums into 16
     # metrics costs more than fetching the sums.
-    return lake.cached(("calls.metrics", filters, scope, by, settings),
-                       lambda: _metrics(lake, filters, scope, by, settings))
+    return lake.cached(
+        ("calls.metrics", filters, scope, by, settings), lambda: _metrics(lake, filters, scope, by, settings)
+    )
 
 
-def _metrics(lake: Lake, filters: Filters, scope: Scope, by: tuple[str, ...], settings: m.ServiceSettings
-             ) -> pd.DataFrame:
+def _metrics(
+    lake: Lake, filters: Filters, scope: Scope, by: tuple[str, ...], settings: m.ServiceSettings
+) -> pd.DataFrame:
     agent_level = is_agent_level(filters, scope, by)
     sub_day = [g for g in by if g in SUB_DAY]
     if agent_level and sub_day:
-        raise ValueError(f"team and agent figures go down to a day, not {sub_day[0]}: "
-                         "drop the team or agent, or pick a day, week or month")
+        raise ValueError(
+            f"team and agent figures go down to a day, not {sub_day[0]}: "
+            "drop the team or agent, or pick a day, week or month"
+        )
     keys = list(by)
     if agent_level:
         sums = _agent_sums(lake, filters, scope, by, settings)
@@ -192,8 +234,11 @@ def _metrics(lake: Lake, filters: Filters, scope: Scope, by: tuple[str, ...], se
             sums["agent_days"] = pd.NA  # agent-days do not split into hours
         else:
             agents = _agent_sums(lake, filters, scope, by, settings, direction=True)[keys + ["agent_days"]]
-            sums = sums.merge(agents, on=keys, how="left") if keys else sums.assign(
-                agent_days=agents["agent_days"].iloc[0] if len(agents) else pd.NA)
+            sums = (
+                sums.merge(agents, on=keys, how="left")
+                if keys
+                else sums.assign(agent_days=agents["agent_days"].iloc[0] if len(agents) else pd.NA)
+            )
     out = m.compute_all(sums, settings, keys, agent_level=agent_level)
     length = _GRAIN_SECONDS.get(sub_day[0]) if len(sub_day) == 1 else None
     if length and not agent_level:
@@ -227,8 +272,14 @@ def previous_period(filters: Filters) -> Filters:
     return filters.with_(start=start - timedelta(days=days), end=start - timedelta(days=1))
 
 
-def worst_intervals(lake: Lake, filters: Filters, scope: Scope, settings: m.ServiceSettings | None = None,
-                    n: int = 15, min_offered: int = 10) -> pd.DataFrame:
+def worst_intervals(
+    lake: Lake,
+    filters: Filters,
+    scope: Scope,
+    settings: m.ServiceSettings | None = None,
+    n: int = 15,
+    min_offered: int = 10,
+) -> pd.DataFrame:
     """The 15-minute intervals per queue with the lowest service level (enough calls to matter).
 
     Ranked inside the query (``metrics.service_level_sql``, the same formula as the
@@ -237,44 +288,54 @@ def worst_intervals(lake: Lake, filters: Filters, scope: Scope, settings: m.Serv
     settings = settings or m.ServiceSettings()
     by = ("interval15", "queue")
     sums_sql, params = _queue_sums_sql(lake, filters.with_(teams=(), agents=()), scope.queue_level(), by, settings)
-    sql = ("SELECT * FROM (" + sums_sql + ") WHERE offered >= $min_offered ORDER BY "
-           + m.service_level_sql(settings) + " ASC NULLS LAST, offered DESC, interval15, queue LIMIT $n")
+    sql = (
+        "SELECT * FROM ("
+        + sums_sql
+        + ") WHERE offered >= $min_offered ORDER BY "
+        + m.service_level_sql(settings)
+        + " ASC NULLS LAST, offered DESC, interval15, queue LIMIT $n"
+    )
     sums = lake.query(sql, {**params, "min_offered": int(min_offered), "n": int(n)})
     sums["agent_days"] = pd.NA  # agent-days do not split into intervals
     out = m.compute_all(sums, settings, list(by))
-    out["staffed_agents"] = pd.to_numeric(sums["staffed_s"], errors="coerce").astype("float64") / _GRAIN_SECONDS[
-        "interval15"]
+    out["staffed_agents"] = (
+        pd.to_numeric(sums["staffed_s"], errors="coerce").astype("float64") / _GRAIN_SECONDS["interval15"]
+    )
     return out
 
 
-def handle_time_distribution(lake: Lake, filters: Filters, scope: Scope,
-                             settings: m.ServiceSettings | None = None) -> pd.DataFrame:
+def handle_time_distribution(
+    lake: Lake, filters: Filters, scope: Scope, settings: m.ServiceSettings | None = None
+) -> pd.DataFrame:
     """Calls handled per 30-second handle-time bin and category (the last bin is open-ended)."""
     settings = settings or m.ServiceSettings()
     cte, params = _sources(lake, filters, settings)
     where, wparams = _where(filters, scope, queue=True, team=False, agent=False, direction=True)
-    sql = (f"{cte}\nSELECT category, bin_s, CAST(sum(calls) AS BIGINT) AS calls FROM hh WHERE {where} "
-           "GROUP BY category, bin_s ORDER BY category, bin_s")
+    sql = (
+        f"{cte}\nSELECT category, bin_s, CAST(sum(calls) AS BIGINT) AS calls FROM hh WHERE {where} "
+        "GROUP BY category, bin_s ORDER BY category, bin_s"
+    )
     return lake.query(sql, {**params, **wparams})
 
 
-def by_category(lake: Lake, filters: Filters, scope: Scope,
-                settings: m.ServiceSettings | None = None) -> pd.DataFrame:
+def by_category(lake: Lake, filters: Filters, scope: Scope, settings: m.ServiceSettings | None = None) -> pd.DataFrame:
     """Handled calls, AHT and the share within the handle-time target, per category."""
     settings = settings or m.ServiceSettings()
     cte, params = _sources(lake, filters, settings)
     where, wparams = _where(filters, scope, queue=True, team=False, agent=False, direction=True)
-    sql = (f"{cte}\nSELECT category, CAST(sum(calls) AS BIGINT) AS handled, "
-           "(sum(talk_s) + coalesce(sum(hold_s), 0) + coalesce(sum(acw_s), 0)) / sum(calls) AS aht_s, "
-           "sum(calls) FILTER (WHERE bin_s + $bin <= $target) / sum(calls) AS within_handle_target, "
-           "sum(transferred) / sum(calls) AS transfer_rate "
-           f"FROM hh WHERE {where} GROUP BY category ORDER BY category")
-    return lake.query(sql, {**params, **wparams, "bin": lake_mod.HANDLE_BIN_S,
-                            "target": settings.handle_target_s})
+    sql = (
+        f"{cte}\nSELECT category, CAST(sum(calls) AS BIGINT) AS handled, "
+        "(sum(talk_s) + coalesce(sum(hold_s), 0) + coalesce(sum(acw_s), 0)) / sum(calls) AS aht_s, "
+        "sum(calls) FILTER (WHERE bin_s + $bin <= $target) / sum(calls) AS within_handle_target, "
+        "sum(transferred) / sum(calls) AS transfer_rate "
+        f"FROM hh WHERE {where} GROUP BY category ORDER BY category"
+    )
+    return lake.query(sql, {**params, **wparams, "bin": lake_mod.HANDLE_BIN_S, "target": settings.handle_target_s})
 
 
-def agents_to_review(lake: Lake, filters: Filters, scope: Scope, settings: m.ServiceSettings | None = None,
-                     min_days: int = 3) -> pd.DataFrame:
+def agents_to_review(
+    lake: Lake, filters: Filters, scope: Scope, settings: m.ServiceSettings | None = None, min_days: int = 3
+) -> pd.DataFrame:
     """Agents a quality inspector should listen to (DOMAIN.md, 质检):
 
     - handle time far from their team's (ratio of the agent's AHT to the team's);
@@ -295,7 +356,8 @@ per_agent AS (
     stddev_samp(handled) FILTER (WHERE handled > 0) AS daily_sd
   FROM ad WHERE {where} GROUP BY center, team, agent_id),
 team AS (
-  SELECT team, (sum(talk_s) + coalesce(sum(hold_s), 0) + coalesce(sum(acw_s), 0)) / nullif(sum(handled), 0) AS team_aht_s
+  SELECT team,
+    (sum(talk_s) + coalesce(sum(hold_s), 0) + coalesce(sum(acw_s), 0)) / nullif(sum(handled), 0) AS team_aht_s
   FROM ad WHERE {where} GROUP BY team)
 SELECT p.center, p.team, p.agent_id AS agent, e.name, e.hire_date,
   date_diff('day', e.hire_date, $end) AS tenure_days,
@@ -325,12 +387,16 @@ WHERE p.days >= $min_days
     return df.sort_values("priority", ascending=False, ignore_index=True)
 
 
-_PERIOD_FROM_DAY_ROLLUP_SQL = ("SELECT min(day) FILTER (WHERE offered > 0) AS first_day, "
-                               "max(day) FILTER (WHERE offered > 0) AS last_day FROM rollup_queue_day "
-                               "WHERE month IN ($m0, $m1)")
-_PERIOD_FROM_CALLS_SQL = ("SELECT min(CAST(timezone(z.timezone, arrived_at) AS DATE)) AS first_day, "
-                          "max(CAST(timezone(z.timezone, arrived_at) AS DATE)) AS last_day "
-                          "FROM calls c JOIN centers z USING (center) WHERE c._month IN ($m0, $m1)")
+_PERIOD_FROM_DAY_ROLLUP_SQL = (
+    "SELECT min(day) FILTER (WHERE offered > 0) AS first_day, "
+    "max(day) FILTER (WHERE offered > 0) AS last_day FROM rollup_queue_day "
+    "WHERE month IN ($m0, $m1)"
+)
+_PERIOD_FROM_CALLS_SQL = (
+    "SELECT min(CAST(timezone(z.timezone, arrived_at) AS DATE)) AS first_day, "
+    "max(CAST(timezone(z.timezone, arrived_at) AS DATE)) AS last_day "
+    "FROM calls c JOIN centers z USING (center) WHERE c._month IN ($m0, $m1)"
+)
 
 
 def filter_options(lake: Lake, scope: Scope) -> dict:
@@ -340,16 +406,22 @@ def filter_options(lake: Lake, scope: Scope) -> dict:
     p = {"scope_centers": list(scope.centers) if scope.centers is not None else None}
     centers = lake.query(
         "SELECT center, name_zh, name_en FROM centers WHERE "
-        "($scope_centers::VARCHAR[] IS NULL OR list_contains($scope_centers::VARCHAR[], center)) ORDER BY center", p)
+        "($scope_centers::VARCHAR[] IS NULL OR list_contains($scope_centers::VARCHAR[], center)) ORDER BY center",
+        p,
+    )
     queues = lake.query(
         "SELECT queue, center, name_zh, name_en, direction FROM queues WHERE "
         "($scope_centers::VARCHAR[] IS NULL OR list_contains($scope_centers::VARCHAR[], center)) "
-        "ORDER BY center, queue", p)
+        "ORDER BY center, queue",
+        p,
+    )
     team_p = {**p, "scope_teams": list(scope.teams) if scope.teams is not None else None}
     teams = lake.query(
         "SELECT DISTINCT team, center FROM employees WHERE team IS NOT NULL "
         "AND ($scope_centers::VARCHAR[] IS NULL OR list_contains($scope_centers::VARCHAR[], center)) "
-        "AND ($scope_teams::VARCHAR[] IS NULL OR list_contains($scope_teams::VARCHAR[], team)) ORDER BY team", team_p)
+        "AND ($scope_teams::VARCHAR[] IS NULL OR list_contains($scope_teams::VARCHAR[], team)) ORDER BY team",
+        team_p,
+    )
     # Agents are offered only to roles that may see individuals, and only within the
     # scope's centers and teams (a team leader is offered its own teams' agents).
     agents = lake.query(
@@ -357,7 +429,9 @@ def filter_options(lake: Lake, scope: Scope) -> dict:
         "AND $individuals "
         "AND ($scope_centers::VARCHAR[] IS NULL OR list_contains($scope_centers::VARCHAR[], center)) "
         "AND ($scope_teams::VARCHAR[] IS NULL OR list_contains($scope_teams::VARCHAR[], team)) "
-        "ORDER BY team, employee_id", {**team_p, "individuals": bool(scope.individuals)})
+        "ORDER BY team, employee_id",
+        {**team_p, "individuals": bool(scope.individuals)},
+    )
     # Partitions are center-local months, so the first and last days are in the first and
     # last partitions: reading those two (not all history) keeps every page's first draw
     # quick on a large dataset.
@@ -365,18 +439,25 @@ def filter_options(lake: Lake, scope: Scope) -> dict:
     first = last = None
     if months:
         # The day rollup of those months when there is one: thousands of rows, not millions of calls.
-        sql = (_PERIOD_FROM_DAY_ROLLUP_SQL if lake.has_rollups(("queue_day",)) else _PERIOD_FROM_CALLS_SQL)
+        sql = _PERIOD_FROM_DAY_ROLLUP_SQL if lake.has_rollups(("queue_day",)) else _PERIOD_FROM_CALLS_SQL
         period = lake.query(sql, {"m0": months[0], "m1": months[-1]})
         first, last = period["first_day"].iloc[0], period["last_day"].iloc[0]
-    return {"centers": centers, "queues": queues, "teams": teams, "agents": agents,
-            "first_day": None if pd.isna(first) else pd.Timestamp(first).date(),
-            "last_day": None if pd.isna(last) else pd.Timestamp(last).date()}
+    return {
+        "centers": centers,
+        "queues": queues,
+        "teams": teams,
+        "agents": agents,
+        "first_day": None if pd.isna(first) else pd.Timestamp(first).date(),
+        "last_day": None if pd.isna(last) else pd.Timestamp(last).date(),
+    }
 
 
 # --- per-category handle targets, CSAT and first-contact resolution (issue 17) ----------------
 
-def by_category_targets(lake: Lake, filters: Filters, scope: Scope, targets_s: dict[str, int],
-                        settings: m.ServiceSettings | None = None) -> pd.DataFrame:
+
+def by_category_targets(
+    lake: Lake, filters: Filters, scope: Scope, targets_s: dict[str, int], settings: m.ServiceSettings | None = None
+) -> pd.DataFrame:
     """Per call category: handled, AHT, the category's own handle-time target, the share
     handled within it and the share transferred to the specialist line (问题专线).
 
@@ -386,15 +467,25 @@ def by_category_targets(lake: Lake, filters: Filters, scope: Scope, targets_s: d
     cte, params = _sources(lake, filters, settings)
     where, wparams = _where(filters, scope, queue=True, team=False, agent=False, direction=True)
     cats = list(targets_s)
-    sql = (f"{cte},\nt AS (SELECT unnest($cats::VARCHAR[]) AS category, unnest($targets::DOUBLE[]) AS target_s)\n"
-           "SELECT hh.category, CAST(sum(calls) AS BIGINT) AS handled, "
-           "(sum(talk_s) + coalesce(sum(hold_s), 0) + coalesce(sum(acw_s), 0)) / sum(calls) AS aht_s, "
-           "any_value(t.target_s) AS target_s, "
-           "sum(calls) FILTER (WHERE bin_s + $bin <= t.target_s) / sum(calls) AS within_category_target, "
-           "CAST(sum(transferred) AS BIGINT) AS transferred, sum(transferred) / sum(calls) AS transfer_rate "
-           f"FROM hh LEFT JOIN t ON t.category = hh.category WHERE {where} GROUP BY hh.category ORDER BY hh.category")
-    return lake.query(sql, {**params, **wparams, "bin": lake_mod.HANDLE_BIN_S, "cats": cats,
-                            "targets": [float(targets_s[c]) for c in cats]})
+    sql = (
+        f"{cte},\nt AS (SELECT unnest($cats::VARCHAR[]) AS category, unnest($targets::DOUBLE[]) AS target_s)\n"
+        "SELECT hh.category, CAST(sum(calls) AS BIGINT) AS handled, "
+        "(sum(talk_s) + coalesce(sum(hold_s), 0) + coalesce(sum(acw_s), 0)) / sum(calls) AS aht_s, "
+        "any_value(t.target_s) AS target_s, "
+        "sum(calls) FILTER (WHERE bin_s + $bin <= t.target_s) / sum(calls) AS within_category_target, "
+        "CAST(sum(transferred) AS BIGINT) AS transferred, sum(transferred) / sum(calls) AS transfer_rate "
+        f"FROM hh LEFT JOIN t ON t.category = hh.category WHERE {where} GROUP BY hh.category ORDER BY hh.category"
+    )
+    return lake.query(
+        sql,
+        {
+            **params,
+            **wparams,
+            "bin": lake_mod.HANDLE_BIN_S,
+            "cats": cats,
+            "targets": [float(targets_s[c]) for c in cats],
+        },
+    )
 
 
 def satisfaction_by_queue(lake: Lake, filters: Filters, scope: Scope) -> pd.DataFrame:
@@ -406,7 +497,8 @@ def satisfaction_by_queue(lake: Lake, filters: Filters, scope: Scope) -> pd.Data
 
     pred, sparams = scope_predicate(scope.queue_level(), center="c.center", team=None)
     m0, m1 = filters.months
-    return lake.query("""
+    return lake.query(
+        """
 SELECT c.queue, count(*) AS answered, avg(c.csat) AS csat, count(c.csat) AS csat_answers,
   avg(CAST(c.resolved_first_contact AS INTEGER)) AS fcr, count(c.resolved_first_contact) AS fcr_known
 FROM calls c JOIN centers z ON z.center = c.center
@@ -415,7 +507,18 @@ WHERE c._month BETWEEN $m0 AND $m1 AND c.answered_at IS NOT NULL
   AND CAST(timezone(z.timezone, c.arrived_at) AS DATE) BETWEEN $start AND $end
   AND (len($centers::VARCHAR[]) = 0 OR list_contains($centers::VARCHAR[], c.center))
   AND (len($queues::VARCHAR[]) = 0 OR list_contains($queues::VARCHAR[], c.queue))
-  AND """ + pred + """
-GROUP BY c.queue ORDER BY c.queue""", {**sparams, "m0": m0, "m1": m1, "start": filters.start, "end": filters.end,
-                                       "direction": filters.direction, "centers": list(filters.centers),
-                                       "queues": list(filters.queues)})
+  AND """
+        + pred
+        + """
+GROUP BY c.queue ORDER BY c.queue""",
+        {
+            **sparams,
+            "m0": m0,
+            "m1": m1,
+            "start": filters.start,
+            "end": filters.end,
+            "direction": filters.direction,
+            "centers": list(filters.centers),
+            "queues": list(filters.queues),
+        },
+    )

@@ -44,34 +44,54 @@ from analytics.filters import Filters
 from analytics.lake import Lake
 
 LADDER = ("csr", "senior_csr", "team_leader", "supervisor", "operations_manager")
-ROLE_LEVEL = {"csr": 1, "outbound_csr": 1, "senior_csr": 2, "complaint_specialist": 2, "quality_inspector": 2,
-              "trainer": 2, "wfm_analyst": 2, "team_leader": 3, "supervisor": 4, "operations_manager": 5}
+ROLE_LEVEL = {
+    "csr": 1,
+    "outbound_csr": 1,
+    "senior_csr": 2,
+    "complaint_specialist": 2,
+    "quality_inspector": 2,
+    "trainer": 2,
+    "wfm_analyst": 2,
+    "team_leader": 3,
+    "supervisor": 4,
+    "operations_manager": 5,
+}
 # Roles whose star level is a CSR's core growth (no title change).
 STAR_ROLES = ("csr", "senior_csr", "outbound_csr")
 ENTRY_ROLES = ("csr", "outbound_csr")
 # Roles that take calls: what a team leader leads, for the span of control.
 FRONTLINE_ROLES = ("csr", "senior_csr", "outbound_csr", "complaint_specialist")
-ROLE_ORDER = ("csr", "outbound_csr", "senior_csr", "complaint_specialist", "quality_inspector", "trainer",
-              "wfm_analyst", "team_leader", "supervisor", "operations_manager")
+ROLE_ORDER = (
+    "csr",
+    "outbound_csr",
+    "senior_csr",
+    "complaint_specialist",
+    "quality_inspector",
+    "trainer",
+    "wfm_analyst",
+    "team_leader",
+    "supervisor",
+    "operations_manager",
+)
 MOVE_KINDS = ("vertical", "horizontal", "downward", "core", "star_down", "team")
 
 # --- where careers stall --------------------------------------------------------------
-STALL_TIME_PERCENTILE = 0.75      # time in role above this percentile of time-to-promotion ...
-STALL_MIN_PROMOTED_SPELLS = 5     # ... among at least this many promoted spells of the role
+STALL_TIME_PERCENTILE = 0.75  # time in role above this percentile of time-to-promotion ...
+STALL_MIN_PROMOTED_SPELLS = 5  # ... among at least this many promoted spells of the role
 STALL_APPRAISAL_TOP_SHARE = 0.40  # and a mean appraisal score in the top 40 % of the role ...
-APPRAISAL_WINDOW_MONTHS = 6       # ... over the last 6 months
+APPRAISAL_WINDOW_MONTHS = 6  # ... over the last 6 months
 
 # --- succession bench ----------------------------------------------------------------
-SPAN_OF_CONTROL = 20              # frontline agents per team leader (1 : 20)
-TL_NOW_TENURE_MONTHS = 24         # team-leader seat, ready now
-TL_NOW_APPRAISAL_PCTL = 0.60      # appraisal percentile within the role (last 6 months)
-TL_NOW_QA = 85.0                  # mean QA score (last 6 months)
+SPAN_OF_CONTROL = 20  # frontline agents per team leader (1 : 20)
+TL_NOW_TENURE_MONTHS = 24  # team-leader seat, ready now
+TL_NOW_APPRAISAL_PCTL = 0.60  # appraisal percentile within the role (last 6 months)
+TL_NOW_QA = 85.0  # mean QA score (last 6 months)
 TL_NOW_STAR = 3
-TL_YEAR_TENURE_MONTHS = 12        # team-leader seat, ready within a year
+TL_YEAR_TENURE_MONTHS = 12  # team-leader seat, ready within a year
 TL_YEAR_APPRAISAL_PCTL = 0.40
 TL_YEAR_QA = 80.0
 TL_YEAR_STAR = 2
-SP_NOW_MONTHS_AS_TL = 24          # supervisor seat, ready now: team leaders only
+SP_NOW_MONTHS_AS_TL = 24  # supervisor seat, ready now: team leaders only
 SP_NOW_APPRAISAL_PCTL = 0.60
 SP_YEAR_MONTHS_AS_TL = 12
 SP_YEAR_APPRAISAL_PCTL = 0.40
@@ -85,17 +105,27 @@ def bench_criteria() -> dict[str, dict]:
     return {
         "team_leader": {
             "candidates": list(TL_CANDIDATE_ROLES) + ["(same team)"],
-            "ready_now": {"tenure_months": TL_NOW_TENURE_MONTHS, "appraisal_percentile": TL_NOW_APPRAISAL_PCTL,
-                          "qa_score": TL_NOW_QA, "star_level": TL_NOW_STAR},
-            "ready_within_year": {"tenure_months": TL_YEAR_TENURE_MONTHS,
-                                  "appraisal_percentile": TL_YEAR_APPRAISAL_PCTL,
-                                  "qa_score": TL_YEAR_QA, "star_level": TL_YEAR_STAR}},
+            "ready_now": {
+                "tenure_months": TL_NOW_TENURE_MONTHS,
+                "appraisal_percentile": TL_NOW_APPRAISAL_PCTL,
+                "qa_score": TL_NOW_QA,
+                "star_level": TL_NOW_STAR,
+            },
+            "ready_within_year": {
+                "tenure_months": TL_YEAR_TENURE_MONTHS,
+                "appraisal_percentile": TL_YEAR_APPRAISAL_PCTL,
+                "qa_score": TL_YEAR_QA,
+                "star_level": TL_YEAR_STAR,
+            },
+        },
         "supervisor": {
             "candidates": ["team_leader", "(same center)"],
-            "ready_now": {"months_as_team_leader": SP_NOW_MONTHS_AS_TL,
-                          "appraisal_percentile": SP_NOW_APPRAISAL_PCTL},
-            "ready_within_year": {"months_as_team_leader": SP_YEAR_MONTHS_AS_TL,
-                                  "appraisal_percentile": SP_YEAR_APPRAISAL_PCTL}},
+            "ready_now": {"months_as_team_leader": SP_NOW_MONTHS_AS_TL, "appraisal_percentile": SP_NOW_APPRAISAL_PCTL},
+            "ready_within_year": {
+                "months_as_team_leader": SP_YEAR_MONTHS_AS_TL,
+                "appraisal_percentile": SP_YEAR_APPRAISAL_PCTL,
+            },
+        },
     }
 
 
@@ -112,6 +142,7 @@ _PEOPLE_WHERE = """
 @dataclass(frozen=True)
 class CareerData:
     """The scoped inputs: people, their career events, monthly appraisals and QA scores."""
+
     people: pd.DataFrame
     events: pd.DataFrame
     appraisals: pd.DataFrame
@@ -123,24 +154,40 @@ class CareerData:
 
 
 # Queries of ``load``: constant text around the shared predicate; every value is bound.
-_PEOPLE_SQL = """
+_PEOPLE_SQL = (
+    """
 SELECT e.employee_id, e.name, e.center, e.team, e.role, e.star_level, e.hire_date,
        CASE WHEN e.exit_date <= $end THEN e.exit_date END AS exit_date
-FROM employees e WHERE """ + _PEOPLE_WHERE + " ORDER BY e.employee_id"
-_EVENTS_SQL = """
+FROM employees e WHERE """
+    + _PEOPLE_WHERE
+    + " ORDER BY e.employee_id"
+)
+_EVENTS_SQL = (
+    """
 SELECT r.employee_id, r.event_date, r.event_type, r.from_role, r.to_role, r.from_team, r.to_team,
        r.from_star, r.to_star
 FROM role_events r JOIN employees e USING (employee_id)
-WHERE """ + _PEOPLE_WHERE + " AND r.event_date <= $end ORDER BY r.employee_id, r.event_date"
-_APPRAISALS_SQL = """
+WHERE """
+    + _PEOPLE_WHERE
+    + " AND r.event_date <= $end ORDER BY r.employee_id, r.event_date"
+)
+_APPRAISALS_SQL = (
+    """
 SELECT a.employee_id, a.month, a.score, a.qa_score
 FROM appraisals a JOIN employees e USING (employee_id)
-WHERE """ + _PEOPLE_WHERE + " AND a.month <= $end"
-_QA_SQL = """
+WHERE """
+    + _PEOPLE_WHERE
+    + " AND a.month <= $end"
+)
+_QA_SQL = (
+    """
 SELECT q.agent_id AS employee_id, CAST(date_trunc('month', q.evaluated_at) AS DATE) AS month,
        avg(q.score) AS qa_mean, count(*) AS qa_n
 FROM qa_evaluations q JOIN employees e ON e.employee_id = q.agent_id
-WHERE """ + _PEOPLE_WHERE + " AND CAST(q.evaluated_at AS DATE) <= $end GROUP BY ALL"
+WHERE """
+    + _PEOPLE_WHERE
+    + " AND CAST(q.evaluated_at AS DATE) <= $end GROUP BY ALL"
+)
 
 
 def load(lake: Lake, filters: Filters, scope: Scope) -> CareerData:
@@ -153,8 +200,12 @@ def load(lake: Lake, filters: Filters, scope: Scope) -> CareerData:
     events = lake.query(_EVENTS_SQL.format(scope=scope_sql), params)
     appraisals = lake.query(_APPRAISALS_SQL.format(scope=scope_sql), params)
     qa = lake.query(_QA_SQL.format(scope=scope_sql), params)
-    for df, cols in ((people, ("hire_date", "exit_date")), (events, ("event_date",)),
-                     (appraisals, ("month",)), (qa, ("month",))):
+    for df, cols in (
+        (people, ("hire_date", "exit_date")),
+        (events, ("event_date",)),
+        (appraisals, ("month",)),
+        (qa, ("month",)),
+    ):
         for c in cols:
             df[c] = pd.to_datetime(df[c]).astype("datetime64[us]")
     return CareerData(people, events, appraisals, qa, filters.start, filters.end)
@@ -162,8 +213,10 @@ def load(lake: Lake, filters: Filters, scope: Scope) -> CareerData:
 
 # --- moves ------------------------------------------------------------------------------
 
-def classify_move(event_type: str, from_role, to_role, from_star=None, to_star=None,
-                  from_team=None, to_team=None) -> str | None:
+
+def classify_move(
+    event_type: str, from_role, to_role, from_star=None, to_star=None, from_team=None, to_team=None
+) -> str | None:
     """vertical / horizontal / downward / core / star_down / team, or None (hire, exit, no change)."""
     if event_type in ("hire", "exit"):
         return None
@@ -191,9 +244,16 @@ def classified_events(data: CareerData) -> pd.DataFrame:
     if "events" in data._cache:
         return data._cache["events"]
     ev = data.events.copy()
-    ev["move"] = pd.Series([classify_move(*r) for r in ev[["event_type", "from_role", "to_role", "from_star",
-                                                              "to_star", "from_team", "to_team"]]
-                            .itertuples(index=False, name=None)], index=ev.index, dtype="str")
+    ev["move"] = pd.Series(
+        [
+            classify_move(*r)
+            for r in ev[
+                ["event_type", "from_role", "to_role", "from_star", "to_star", "from_team", "to_team"]
+            ].itertuples(index=False, name=None)
+        ],
+        index=ev.index,
+        dtype="str",
+    )
     hired = ev.merge(data.people[["employee_id", "hire_date"]], on="employee_id", how="left")["hire_date"]
     ev["promotion"] = (ev["move"] == "vertical") & (ev["event_date"].to_numpy() != hired.to_numpy())
     data._cache["events"] = ev
@@ -202,14 +262,14 @@ def classified_events(data: CareerData) -> pd.DataFrame:
 
 # --- spells and snapshots -------------------------------------------------------------
 
+
 def role_spells(data: CareerData) -> pd.DataFrame:
     """One row per person and continuous time in one role: ``employee_id, role, start,
     end`` (exit day or the period's end), ``ended_by`` (promotion / move / exit / open)."""
     if "spells" in data._cache:
         return data._cache["spells"]
     ev = classified_events(data)
-    changes = ev[ev["event_type"].isin(("hire", "promotion", "lateral_move", "demotion"))
-                 & ev["to_role"].notna()]
+    changes = ev[ev["event_type"].isin(("hire", "promotion", "lateral_move", "demotion")) & ev["to_role"].notna()]
     end_ts = pd.Timestamp(data.end)
     rows = []
     by_person = {k: g for k, g in changes.groupby("employee_id", sort=False)}
@@ -228,7 +288,7 @@ def role_spells(data: CareerData) -> pd.DataFrame:
         for i, (start, role, _) in enumerate(steps):
             if i + 1 < len(steps):
                 nxt_date, nxt_role, nxt_promo = steps[i + 1]
-                if nxt_date == start:   # same-day hire and promotion: only the later role counts
+                if nxt_date == start:  # same-day hire and promotion: only the later role counts
                     continue
                 rows.append((p.employee_id, role, start, nxt_date, "promotion" if nxt_promo else "move"))
             else:
@@ -242,14 +302,20 @@ def role_spells(data: CareerData) -> pd.DataFrame:
 
 def state_on(data: CareerData, spells: pd.DataFrame, day: pd.Timestamp) -> pd.DataFrame:
     """Who is employed on ``day`` (hire ≤ day ≤ last day) and in which role since when."""
-    s = spells[(spells["start"] <= day) & ((spells["end"] > day) | ((spells["ended_by"] == "exit")
-                                                                     & (spells["end"] >= day))
-                                           | ((spells["ended_by"] == "open") & (spells["end"] >= day)))]
+    s = spells[
+        (spells["start"] <= day)
+        & (
+            (spells["end"] > day)
+            | ((spells["ended_by"] == "exit") & (spells["end"] >= day))
+            | ((spells["ended_by"] == "open") & (spells["end"] >= day))
+        )
+    ]
     s = s.sort_values("start").groupby("employee_id", as_index=False).last()
     return s[["employee_id", "role", "start"]].rename(columns={"start": "role_since"})
 
 
 # --- progression ----------------------------------------------------------------------
+
 
 def _person_years(people: pd.DataFrame, a: pd.Timestamp, b: pd.Timestamp) -> float:
     """Person-years employed between days a and b inclusive."""
@@ -270,8 +336,7 @@ def promotion_rates(data: CareerData) -> pd.DataFrame:
         b = pd.Timestamp(min(data.end, date(year, 12, 31)))
         n = int((ev["promotion"] & ev["event_date"].between(a, b)).sum())
         py = _person_years(data.people, a, b)
-        rows.append({"year": year, "promotions": n, "person_years": py,
-                     "promotion_rate": n / py if py > 0 else np.nan})
+        rows.append({"year": year, "promotions": n, "person_years": py, "promotion_rate": n / py if py > 0 else np.nan})
     return pd.DataFrame(rows)
 
 
@@ -310,10 +375,14 @@ def time_to_first_promotion_table(data: CareerData) -> pd.DataFrame:
     promo = entrants["employee_id"].map(first_promo)
     stop = entrants["exit_date"].fillna(pd.Timestamp(data.end))
     when = promo.where(promo.notna(), stop)
-    out = pd.DataFrame({"employee_id": entrants["employee_id"].to_numpy(),
-                        "hire_year": entrants["hire_date"].dt.year.to_numpy(),
-                        "months": ((when - entrants["hire_date"]).dt.days / DAYS_PER_MONTH).to_numpy(),
-                        "promoted": promo.notna().to_numpy()})
+    out = pd.DataFrame(
+        {
+            "employee_id": entrants["employee_id"].to_numpy(),
+            "hire_year": entrants["hire_date"].dt.year.to_numpy(),
+            "months": ((when - entrants["hire_date"]).dt.days / DAYS_PER_MONTH).to_numpy(),
+            "promoted": promo.notna().to_numpy(),
+        }
+    )
     return out[out["months"] >= 0].reset_index(drop=True)
 
 
@@ -342,11 +411,15 @@ def time_to_promotion(data: CareerData) -> dict:
     tbl = time_to_first_promotion_table(data)
     curve = km_curve(tbl["months"], tbl["promoted"])
     promoted = tbl.loc[tbl["promoted"], "months"]
-    return {"people": int(len(tbl)), "promoted": int(tbl["promoted"].sum()),
-            "p25_months": km_quantile(curve, 0.25), "median_months": km_quantile(curve, 0.5),
-            "p75_months": km_quantile(curve, 0.75),
-            "naive_median_months_promoted_only": float(promoted.median()) if len(promoted) else None,
-            "curve": curve}
+    return {
+        "people": int(len(tbl)),
+        "promoted": int(tbl["promoted"].sum()),
+        "p25_months": km_quantile(curve, 0.25),
+        "median_months": km_quantile(curve, 0.5),
+        "p75_months": km_quantile(curve, 0.75),
+        "naive_median_months_promoted_only": float(promoted.median()) if len(promoted) else None,
+        "curve": curve,
+    }
 
 
 def cohorts(data: CareerData, min_group: int = 1) -> pd.DataFrame:
@@ -358,12 +431,19 @@ def cohorts(data: CareerData, min_group: int = 1) -> pd.DataFrame:
         c = km_curve(g["months"], g["promoted"])
         at = lambda m: 1 - float(c.loc[c["months"] <= m, "not_promoted"].iloc[-1])  # noqa: E731
         small = len(g) < min_group
-        rows.append({"hire_year": int(year), "hired": len(g),
-                     "promoted": None if small else int(g["promoted"].sum()),
-                     "promoted_12m": None if small else at(12), "promoted_24m": None if small else at(24),
-                     "median_months": None if small else km_quantile(c, 0.5)})
-    return pd.DataFrame(rows, columns=["hire_year", "hired", "promoted", "promoted_12m", "promoted_24m",
-                                       "median_months"])
+        rows.append(
+            {
+                "hire_year": int(year),
+                "hired": len(g),
+                "promoted": None if small else int(g["promoted"].sum()),
+                "promoted_12m": None if small else at(12),
+                "promoted_24m": None if small else at(24),
+                "median_months": None if small else km_quantile(c, 0.5),
+            }
+        )
+    return pd.DataFrame(
+        rows, columns=["hire_year", "hired", "promoted", "promoted_12m", "promoted_24m", "median_months"]
+    )
 
 
 def time_in_role(data: CareerData, min_group: int = 1) -> pd.DataFrame:
@@ -383,6 +463,7 @@ def _role_sorted(df: pd.DataFrame, col: str = "role") -> pd.DataFrame:
 
 
 # --- transitions ----------------------------------------------------------------------
+
 
 def _windows(start: date, end: date, months: int) -> list[tuple[pd.Timestamp, pd.Timestamp]]:
     """Windows of ``months`` ending at ``end`` and stepping back while they start in the
@@ -412,7 +493,7 @@ def transition_counts(data: CareerData, months: int = 12) -> pd.DataFrame:
         exit_day = before["employee_id"].map(people["exit_date"])
         gone = exit_day.notna() & (exit_day < b)
         to_state = before["employee_id"].map(after).where(~gone, "exit")
-        to_state = to_state.fillna("exit")   # not employed at b and no exit day: left
+        to_state = to_state.fillna("exit")  # not employed at b and no exit day: left
         parts.append(pd.DataFrame({"from_role": before["role"].to_numpy(), "to_state": to_state.to_numpy()}))
     if not parts:
         return pd.DataFrame(columns=["from_role", "to_state", "people"])
@@ -456,7 +537,8 @@ def flows(data: CareerData) -> pd.DataFrame:
     hires = ev[ev["event_type"] == "hire"].assign(source="hire", target=lambda d: d["to_role"])
     exits = ev[ev["event_type"] == "exit"].assign(source=lambda d: d["from_role"], target="exit")
     changes = ev[ev["move"].isin(("vertical", "horizontal", "downward"))].assign(
-        source=lambda d: d["from_role"], target=lambda d: d["to_role"])
+        source=lambda d: d["from_role"], target=lambda d: d["to_role"]
+    )
     allf = pd.concat([hires, changes, exits], ignore_index=True)[["source", "target"]].dropna()
     if allf.empty:
         return pd.DataFrame(columns=["source", "target", "people"])
@@ -464,6 +546,7 @@ def flows(data: CareerData) -> pd.DataFrame:
 
 
 # --- appraisals -----------------------------------------------------------------------
+
 
 def _recent_scores(data: CareerData, on: pd.Timestamp) -> pd.DataFrame:
     """Mean appraisal score and QA score per person over the 6 months before ``on``."""
@@ -490,6 +573,7 @@ def _with_percentile(state: pd.DataFrame) -> pd.DataFrame:
 
 # --- where careers stall --------------------------------------------------------------
 
+
 def stall_thresholds(data: CareerData) -> pd.DataFrame:
     """Per role: months in the role before a promotion at the 75th percentile, from the
     promoted spells (roles with fewer than ``STALL_MIN_PROMOTED_SPELLS`` get none)."""
@@ -501,15 +585,17 @@ def stall_thresholds(data: CareerData) -> pd.DataFrame:
     return _role_sorted(out)
 
 
-def _stalled_on(data: CareerData, spells: pd.DataFrame, thresholds: pd.DataFrame, day: pd.Timestamp
-                ) -> pd.DataFrame:
+def _stalled_on(data: CareerData, spells: pd.DataFrame, thresholds: pd.DataFrame, day: pd.Timestamp) -> pd.DataFrame:
     state = state_on(data, spells, day)
     state = state.merge(_recent_scores(data, day), on="employee_id", how="left")
     state = _with_percentile(state)
     state = state.merge(thresholds[["role", "usual_months"]], on="role", how="left")
     state["months_in_role"] = (day - state["role_since"]).dt.days / DAYS_PER_MONTH
-    state["stalled"] = ((state["months_in_role"] > state["usual_months"])
-                        & (state["appraisal_pctl"] > 1 - STALL_APPRAISAL_TOP_SHARE)).fillna(False).astype(bool)
+    state["stalled"] = (
+        ((state["months_in_role"] > state["usual_months"]) & (state["appraisal_pctl"] > 1 - STALL_APPRAISAL_TOP_SHARE))
+        .fillna(False)
+        .astype(bool)
+    )
     return state
 
 
@@ -523,12 +609,23 @@ def stalled(data: CareerData, scope: Scope) -> pd.DataFrame:
     st_ = _stalled_on(data, spells, th, end)
     st_ = st_[st_["stalled"]].merge(data.people[["employee_id", "name", "center", "team"]], on="employee_id")
     leaders = state_on(data, spells, end)
-    leaders = leaders[leaders["role"] == "team_leader"].merge(data.people[["employee_id", "name", "team"]],
-                                                              on="employee_id")
+    leaders = leaders[leaders["role"] == "team_leader"].merge(
+        data.people[["employee_id", "name", "team"]], on="employee_id"
+    )
     lead = leaders.groupby("team")["name"].agg(lambda s: ", ".join(sorted(s.astype(str))))
     st_["team_leader"] = st_["team"].map(lead).where(st_["role"] != "team_leader")  # not their own leader
-    cols = ["employee_id", "name", "center", "team", "team_leader", "role", "months_in_role", "usual_months",
-            "appraisal", "appraisal_pctl"]
+    cols = [
+        "employee_id",
+        "name",
+        "center",
+        "team",
+        "team_leader",
+        "role",
+        "months_in_role",
+        "usual_months",
+        "appraisal",
+        "appraisal_pctl",
+    ]
     return st_[cols].sort_values("months_in_role", ascending=False, ignore_index=True)
 
 
@@ -567,13 +664,18 @@ def stall_exit_rates(data: CareerData) -> dict:
             tally[flag][1] += int((left & sel).sum())
         month = nxt
     rate = lambda pm, ex: ex / pm * 12 if pm else None  # noqa: E731
-    return {"stalled_person_months": tally[True][0], "stalled_exits": tally[True][1],
-            "stalled_exit_rate": rate(*tally[True]),
-            "other_person_months": tally[False][0], "other_exits": tally[False][1],
-            "other_exit_rate": rate(*tally[False])}
+    return {
+        "stalled_person_months": tally[True][0],
+        "stalled_exits": tally[True][1],
+        "stalled_exit_rate": rate(*tally[True]),
+        "other_person_months": tally[False][0],
+        "other_exits": tally[False][1],
+        "other_exit_rate": rate(*tally[False]),
+    }
 
 
 # --- succession bench -----------------------------------------------------------------
+
 
 def candidates(data: CareerData) -> pd.DataFrame:
     """Everyone employed at the period's end with the bench inputs and readiness:
@@ -590,23 +692,34 @@ def candidates(data: CareerData) -> pd.DataFrame:
     state["months_in_role"] = (end - state["role_since"]).dt.days / DAYS_PER_MONTH
     star = data.events.dropna(subset=["to_star"]).groupby("employee_id")["to_star"].last()
     state["star_level"] = state["employee_id"].map(star).fillna(state["employee_id"].map(ppl["star_level"]))
-    state["readiness"] = [readiness(r.role, r.tenure_months, r.months_in_role, r.appraisal_pctl, r.qa,
-                                    r.star_level) for r in state.itertuples(index=False)]
+    state["readiness"] = [
+        readiness(r.role, r.tenure_months, r.months_in_role, r.appraisal_pctl, r.qa, r.star_level)
+        for r in state.itertuples(index=False)
+    ]
     return state
 
 
 def readiness(role, tenure_months, months_in_role, appraisal_pctl, qa, star_level) -> str:
-    """"now", "within_year" or "" for the next seat up (team leader or supervisor)."""
+    """ "now", "within_year" or "" for the next seat up (team leader or supervisor)."""
+
     def ok(v, threshold):
         return v is not None and not pd.isna(v) and v >= threshold
 
     if role in TL_CANDIDATE_ROLES:
         star_ok = lambda s: ok(star_level, s) or role == "complaint_specialist"  # noqa: E731
-        if (ok(tenure_months, TL_NOW_TENURE_MONTHS) and ok(appraisal_pctl, TL_NOW_APPRAISAL_PCTL)
-                and ok(qa, TL_NOW_QA) and star_ok(TL_NOW_STAR)):
+        if (
+            ok(tenure_months, TL_NOW_TENURE_MONTHS)
+            and ok(appraisal_pctl, TL_NOW_APPRAISAL_PCTL)
+            and ok(qa, TL_NOW_QA)
+            and star_ok(TL_NOW_STAR)
+        ):
             return "now"
-        if (ok(tenure_months, TL_YEAR_TENURE_MONTHS) and ok(appraisal_pctl, TL_YEAR_APPRAISAL_PCTL)
-                and ok(qa, TL_YEAR_QA) and star_ok(TL_YEAR_STAR)):
+        if (
+            ok(tenure_months, TL_YEAR_TENURE_MONTHS)
+            and ok(appraisal_pctl, TL_YEAR_APPRAISAL_PCTL)
+            and ok(qa, TL_YEAR_QA)
+            and star_ok(TL_YEAR_STAR)
+        ):
             return "within_year"
     elif role == "team_leader":
         if ok(months_in_role, SP_NOW_MONTHS_AS_TL) and ok(appraisal_pctl, SP_NOW_APPRAISAL_PCTL):
@@ -633,23 +746,50 @@ def bench(data: CareerData, scope: Scope) -> pd.DataFrame:
         tls = g[g["role"] == "team_leader"]
         front = int(g["role"].isin(FRONTLINE_ROLES).sum())
         pool = g[g["role"].isin(TL_CANDIDATE_ROLES)]
-        rows.append({"seat": "team_leader", "center": center, "team": team, "incumbent": names(tls),
-                     "ready_now": int((pool["readiness"] == "now").sum()),
-                     "ready_within_year": int((pool["readiness"] == "within_year").sum()),
-                     "ready_now_names": names(pool[pool["readiness"] == "now"]),
-                     "frontline": front, "span": front / len(tls) if len(tls) else np.nan})
+        rows.append(
+            {
+                "seat": "team_leader",
+                "center": center,
+                "team": team,
+                "incumbent": names(tls),
+                "ready_now": int((pool["readiness"] == "now").sum()),
+                "ready_within_year": int((pool["readiness"] == "within_year").sum()),
+                "ready_now_names": names(pool[pool["readiness"] == "now"]),
+                "frontline": front,
+                "span": front / len(tls) if len(tls) else np.nan,
+            }
+        )
     for center, g in c.groupby("center"):
         sps = g[g["role"] == "supervisor"]
         pool = g[g["role"] == "team_leader"]
-        for _, sp in (sps.iterrows() if len(sps) else [(None, None)]):
-            rows.append({"seat": "supervisor", "center": center, "team": None,
-                         "incumbent": (str(sp["name"]) if show_names else "") if sp is not None else "",
-                         "ready_now": int((pool["readiness"] == "now").sum()),
-                         "ready_within_year": int((pool["readiness"] == "within_year").sum()),
-                         "ready_now_names": names(pool[pool["readiness"] == "now"]),
-                         "frontline": None, "span": np.nan})
-    out = pd.DataFrame(rows, columns=["seat", "center", "team", "incumbent", "ready_now", "ready_within_year",
-                                      "ready_now_names", "frontline", "span"])
+        for _, sp in sps.iterrows() if len(sps) else [(None, None)]:
+            rows.append(
+                {
+                    "seat": "supervisor",
+                    "center": center,
+                    "team": None,
+                    "incumbent": (str(sp["name"]) if show_names else "") if sp is not None else "",
+                    "ready_now": int((pool["readiness"] == "now").sum()),
+                    "ready_within_year": int((pool["readiness"] == "within_year").sum()),
+                    "ready_now_names": names(pool[pool["readiness"] == "now"]),
+                    "frontline": None,
+                    "span": np.nan,
+                }
+            )
+    out = pd.DataFrame(
+        rows,
+        columns=[
+            "seat",
+            "center",
+            "team",
+            "incumbent",
+            "ready_now",
+            "ready_within_year",
+            "ready_now_names",
+            "frontline",
+            "span",
+        ],
+    )
     out["no_one_ready"] = out["ready_now"] == 0
     out["over_span"] = out["span"] > SPAN_OF_CONTROL
     if not show_names:
@@ -659,12 +799,13 @@ def bench(data: CareerData, scope: Scope) -> pd.DataFrame:
 
 # --- projection -----------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class ProjectionSettings:
     months: int = 12
-    hires_per_month: float | None = None   # None: the average external hires a month over the last year
-    exit_multiplier: float = 1.0           # scales every role's exit probability (stay absorbs the change)
-    promotion_multiplier: float = 1.0      # scales every move to another role (stay absorbs the change)
+    hires_per_month: float | None = None  # None: the average external hires a month over the last year
+    exit_multiplier: float = 1.0  # scales every role's exit probability (stay absorbs the change)
+    promotion_multiplier: float = 1.0  # scales every move to another role (stay absorbs the change)
 
 
 def observed_hires_per_month(data: CareerData) -> float:
@@ -677,8 +818,14 @@ def observed_hires_per_month(data: CareerData) -> float:
 def monthly_matrix(data: CareerData, settings: ProjectionSettings) -> pd.DataFrame:
     """Monthly probabilities from 1-month windows over the last 12 months, adjusted by the
     settings; rows sum to 1."""
-    one_year = CareerData(data.people, data.events, data.appraisals, data.qa,
-                          (pd.Timestamp(data.end) - pd.DateOffset(months=12)).date(), data.end)
+    one_year = CareerData(
+        data.people,
+        data.events,
+        data.appraisals,
+        data.qa,
+        (pd.Timestamp(data.end) - pd.DateOffset(months=12)).date(),
+        data.end,
+    )
     p = transition_matrix(one_year, months=1).drop(columns="people")
     for role in p.index:
         exit_p = min(1.0, p.at[role, "exit"] * settings.exit_multiplier)
@@ -727,10 +874,14 @@ def event_range(lake: Lake, scope: Scope) -> tuple[date | None, date | None]:
     """First and last career event of the people in scope (for the period picker)."""
     scope.require("hr")
     scope_sql, scope_params = scope_predicate(scope, center="e.center", team="e.team")
-    df = lake.query("""
+    df = lake.query(
+        """
         SELECT min(r.event_date) AS first_day, max(r.event_date) AS last_day
         FROM role_events r JOIN employees e USING (employee_id)
-        WHERE """ + scope_sql, scope_params)
+        WHERE """
+        + scope_sql,
+        scope_params,
+    )
     first, last = df["first_day"].iloc[0], df["last_day"].iloc[0]
     if first is None or pd.isna(first):
         return None, None

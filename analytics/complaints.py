@@ -44,8 +44,8 @@ BREAKDOWNS = ("level", "channel", "category", "cause", "center", "queue", "team"
 # Age bands of the open backlog, in working days: (key, lower bound inclusive, upper exclusive).
 AGE_BANDS = (("lt1", 0.0, 1.0), ("1to2", 1.0, 2.0), ("2to5", 2.0, 5.0), ("ge5", 5.0, np.inf))
 
-UNUSUAL_WINDOW = 6        # previous months in the baseline
-UNUSUAL_MIN_HISTORY = 3   # fewer previous months: no judgement
+UNUSUAL_WINDOW = 6  # previous months in the baseline
+UNUSUAL_MIN_HISTORY = 3  # fewer previous months: no judgement
 UNUSUAL_Z = 3.0
 
 
@@ -57,8 +57,15 @@ def load_settings(dataset: Path) -> ComplaintSettings:
 # The complaint metrics are defined in the one registry (analytics/metrics.py, area
 # "complaints"); this module computes their sums.
 COMPLAINT_KEYS = tuple(m.by_area("complaints"))
-KPI_KEYS = ("complaints", "complaints_per_10k", "level3_complaints", "valid_share",
-            "resolution_workdays", "resolved_within_target", "open_backlog")
+KPI_KEYS = (
+    "complaints",
+    "complaints_per_10k",
+    "level3_complaints",
+    "valid_share",
+    "resolution_workdays",
+    "resolved_within_target",
+    "open_backlog",
+)
 
 
 def metric_label(key: str, lang: str, settings: ComplaintSettings | None = None) -> str:
@@ -87,16 +94,25 @@ SELECT * EXCLUDE (_month) FROM c WHERE {where} ORDER BY received_local, complain
 
 def _predicate(filters: Filters, scope: Scope, with_start: bool = True) -> tuple[str, dict]:
     # _month is the center-local month of receipt (the partition), so it prunes files.
-    preds = ["CAST(received_local AS DATE) <= $end", "_month <= $m1",
-             "(len($centers::VARCHAR[]) = 0 OR list_contains($centers::VARCHAR[], center))",
-             "(len($queues::VARCHAR[]) = 0 OR list_contains($queues::VARCHAR[], queue))",
-             "(len($teams::VARCHAR[]) = 0 OR list_contains($teams::VARCHAR[], team))",
-             "(len($agents::VARCHAR[]) = 0 OR list_contains($agents::VARCHAR[], agent_id))"]
+    preds = [
+        "CAST(received_local AS DATE) <= $end",
+        "_month <= $m1",
+        "(len($centers::VARCHAR[]) = 0 OR list_contains($centers::VARCHAR[], center))",
+        "(len($queues::VARCHAR[]) = 0 OR list_contains($queues::VARCHAR[], queue))",
+        "(len($teams::VARCHAR[]) = 0 OR list_contains($teams::VARCHAR[], team))",
+        "(len($agents::VARCHAR[]) = 0 OR list_contains($agents::VARCHAR[], agent_id))",
+    ]
     scope_sql, scope_params = scope_predicate(scope, center="center", team="team")
     preds.append(scope_sql)
-    params = {"end": filters.end, "m1": filters.months[1], "centers": list(filters.centers),
-              "queues": list(filters.queues),
-              "teams": list(filters.teams), "agents": list(filters.agents), **scope_params}
+    params = {
+        "end": filters.end,
+        "m1": filters.months[1],
+        "centers": list(filters.centers),
+        "queues": list(filters.queues),
+        "teams": list(filters.teams),
+        "agents": list(filters.agents),
+        **scope_params,
+    }
     if with_start:
         preds += ["CAST(received_local AS DATE) >= $start", "_month >= $m0"]
         params.update(start=filters.start, m0=filters.months[0])
@@ -105,9 +121,11 @@ def _predicate(filters: Filters, scope: Scope, with_start: bool = True) -> tuple
 
 def _data_end(lake: Lake) -> datetime | None:
     """The latest local time the complaints table knows of: 'now' for a dataset."""
-    df = lake.query("SELECT max(greatest(timezone(z.timezone, received_at), "
-                    "coalesce(timezone(z.timezone, resolved_at), timezone(z.timezone, received_at)))) AS t "
-                    "FROM complaints JOIN centers z USING (center)")
+    df = lake.query(
+        "SELECT max(greatest(timezone(z.timezone, received_at), "
+        "coalesce(timezone(z.timezone, resolved_at), timezone(z.timezone, received_at)))) AS t "
+        "FROM complaints JOIN centers z USING (center)"
+    )
     v = df["t"].iloc[0] if len(df) else None
     return None if v is None or pd.isna(v) else pd.Timestamp(v).to_pydatetime()
 
@@ -119,20 +137,29 @@ def as_of(lake: Lake, filters: Filters) -> datetime:
     return min(period_end, data_end) if data_end is not None else period_end
 
 
-def _rows(lake: Lake, filters: Filters, scope: Scope, settings: ComplaintSettings,
-          with_start: bool = True, open_only: bool = False) -> pd.DataFrame:
+def _rows(
+    lake: Lake,
+    filters: Filters,
+    scope: Scope,
+    settings: ComplaintSettings,
+    with_start: bool = True,
+    open_only: bool = False,
+) -> pd.DataFrame:
     """``open_only``: only complaints still unresolved at the end of the period (the backlog
     reads all history up to then, so this is filtered in the query, not in pandas).
 
     Kept in the lake's bounded cache: the summary, trend, breakdowns and Pareto of one page
     (and the review's three months) ask for the same rows, and the working-day ages are
     the costly part."""
-    return lake.cached(("complaints._rows", filters, scope, settings, with_start, open_only),
-                       lambda: _compute_rows(lake, filters, scope, settings, with_start, open_only))
+    return lake.cached(
+        ("complaints._rows", filters, scope, settings, with_start, open_only),
+        lambda: _compute_rows(lake, filters, scope, settings, with_start, open_only),
+    )
 
 
-def _compute_rows(lake: Lake, filters: Filters, scope: Scope, settings: ComplaintSettings,
-                  with_start: bool, open_only: bool) -> pd.DataFrame:
+def _compute_rows(
+    lake: Lake, filters: Filters, scope: Scope, settings: ComplaintSettings, with_start: bool, open_only: bool
+) -> pd.DataFrame:
     cut = pd.Timestamp(as_of(lake, filters))
     where, params = _predicate(filters, scope, with_start)
     if open_only:
@@ -144,13 +171,18 @@ def _compute_rows(lake: Lake, filters: Filters, scope: Scope, settings: Complain
     # What was known at the end of the period: later responses and resolutions are not yet.
     for col in ("first_response_local", "resolved_local", "closed_local"):
         df[col] = df[col].where(df[col] < cut)
-    df["first_response_workdays"] = workdays.workdays_between(df["received_local"], df["first_response_local"],
-                                                              settings.calendar)
-    df["resolution_workdays"] = workdays.workdays_between(df["received_local"], df["resolved_local"],
-                                                          settings.calendar)
+    df["first_response_workdays"] = workdays.workdays_between(
+        df["received_local"], df["first_response_local"], settings.calendar
+    )
+    df["resolution_workdays"] = workdays.workdays_between(df["received_local"], df["resolved_local"], settings.calendar)
     df["is_open"] = df["resolved_local"].isna()
-    age = workdays.workdays_between(df["received_local"], pd.Series([cut] * len(df), dtype="datetime64[us]"),
-                                    settings.calendar) if len(df) else np.array([])
+    age = (
+        workdays.workdays_between(
+            df["received_local"], pd.Series([cut] * len(df), dtype="datetime64[us]"), settings.calendar
+        )
+        if len(df)
+        else np.array([])
+    )
     df["age_workdays"] = np.where(df["is_open"], age, np.nan)
     target = settings.resolve_within_workdays
     within = df["resolution_workdays"] <= target
@@ -164,18 +196,21 @@ def _compute_rows(lake: Lake, filters: Filters, scope: Scope, settings: Complain
 def _sum_columns(df: pd.DataFrame) -> pd.DataFrame:
     """Each complaint's share of the additive sums the complaint metrics divide: summed
     over a selection (``_sums``) or per group (``breakdown``)."""
-    return pd.DataFrame({
-        "complaints": np.ones(len(df), dtype="int64"),
-        "valid": df["valid"].fillna(False).astype(bool).astype("int64"),
-        "judged": df["valid"].notna().astype("int64"),
-        "level3": (df["level"] == 3).fillna(False).astype("int64"),
-        "first_response_sum": df["first_response_workdays"].fillna(0.0),
-        "responded": df["first_response_workdays"].notna().astype("int64"),
-        "resolution_sum": df["resolution_workdays"].fillna(0.0),
-        "resolved": df["resolution_workdays"].notna().astype("int64"),
-        "within_target": df["within_target"].astype("int64"),
-        "judgeable": df["judgeable"].astype("int64"),
-    }, index=df.index)
+    return pd.DataFrame(
+        {
+            "complaints": np.ones(len(df), dtype="int64"),
+            "valid": df["valid"].fillna(False).astype(bool).astype("int64"),
+            "judged": df["valid"].notna().astype("int64"),
+            "level3": (df["level"] == 3).fillna(False).astype("int64"),
+            "first_response_sum": df["first_response_workdays"].fillna(0.0),
+            "responded": df["first_response_workdays"].notna().astype("int64"),
+            "resolution_sum": df["resolution_workdays"].fillna(0.0),
+            "resolved": df["resolution_workdays"].notna().astype("int64"),
+            "within_target": df["within_target"].astype("int64"),
+            "judgeable": df["judgeable"].astype("int64"),
+        },
+        index=df.index,
+    )
 
 
 def _sums(df: pd.DataFrame) -> dict:
@@ -202,19 +237,44 @@ def _apply(sums: dict | pd.DataFrame, keys) -> dict:
 
 # --- public functions ------------------------------------------------------------------------
 
-def complaint_rows(lake: Lake, filters: Filters, scope: Scope,
-                   settings: ComplaintSettings | None = None) -> pd.DataFrame:
+
+def complaint_rows(
+    lake: Lake, filters: Filters, scope: Scope, settings: ComplaintSettings | None = None
+) -> pd.DataFrame:
     """The complaints received in the period, one row each, for the drill-down list.
 
     Times are local wall-clock times. The responsible agent appears only when the Scope
     shows individuals; the customer id is shown only then too."""
     settings = settings or ComplaintSettings()
     df = _rows(lake, filters, scope, settings)
-    out = df.rename(columns={"received_local": "received_at", "first_response_local": "first_response_at",
-                             "resolved_local": "resolved_at", "agent_id": "agent"})
-    cols = ["complaint_id", "received_at", "center", "level", "channel", "category", "cause", "queue", "team",
-            "agent", "customer_id", "valid", "first_response_workdays", "resolution_workdays", "is_open",
-            "age_workdays", "first_response_at", "resolved_at"]
+    out = df.rename(
+        columns={
+            "received_local": "received_at",
+            "first_response_local": "first_response_at",
+            "resolved_local": "resolved_at",
+            "agent_id": "agent",
+        }
+    )
+    cols = [
+        "complaint_id",
+        "received_at",
+        "center",
+        "level",
+        "channel",
+        "category",
+        "cause",
+        "queue",
+        "team",
+        "agent",
+        "customer_id",
+        "valid",
+        "first_response_workdays",
+        "resolution_workdays",
+        "is_open",
+        "age_workdays",
+        "first_response_at",
+        "resolved_at",
+    ]
     if not scope.individuals:
         cols = [c for c in cols if c not in ("agent", "customer_id")]
     return out[cols].reset_index(drop=True)
@@ -236,8 +296,9 @@ def summary(lake: Lake, filters: Filters, scope: Scope, settings: ComplaintSetti
     return out
 
 
-def by_period(lake: Lake, filters: Filters, scope: Scope, settings: ComplaintSettings | None = None,
-              grain: str | None = None) -> pd.DataFrame:
+def by_period(
+    lake: Lake, filters: Filters, scope: Scope, settings: ComplaintSettings | None = None, grain: str | None = None
+) -> pd.DataFrame:
     """Complaints, valid, level 3, calls, rate per 10,000 calls and share resolved within
     target per day, week or month of receipt."""
     settings = settings or ComplaintSettings()
@@ -249,13 +310,15 @@ def by_period(lake: Lake, filters: Filters, scope: Scope, settings: ComplaintSet
     freq = {"day": "D", "week": "W-SUN", "month": "M"}[grain]
     df[grain] = df["received_local"].dt.to_period(freq).dt.start_time
     g = df.groupby(grain)
-    agg = pd.DataFrame({
-        "complaints": g.size(),
-        "valid": g["valid"].apply(lambda s: int(s.fillna(False).astype(bool).sum())),
-        "level3": g["level"].apply(lambda s: int((s == 3).sum())),
-        "within_target": g["within_target"].sum(),
-        "judgeable": g["judgeable"].sum(),
-    }).reset_index()
+    agg = pd.DataFrame(
+        {
+            "complaints": g.size(),
+            "valid": g["valid"].apply(lambda s: int(s.fillna(False).astype(bool).sum())),
+            "level3": g["level"].apply(lambda s: int((s == 3).sum())),
+            "within_target": g["within_target"].sum(),
+            "judgeable": g["judgeable"].sum(),
+        }
+    ).reset_index()
     den = _calls_denominator(lake, filters, scope, (grain,))
     den[grain] = pd.to_datetime(den[grain]).astype("datetime64[us]")
     agg[grain] = pd.to_datetime(agg[grain]).astype("datetime64[us]")
@@ -267,8 +330,9 @@ def by_period(lake: Lake, filters: Filters, scope: Scope, settings: ComplaintSet
     return out.sort_values(grain, ignore_index=True)
 
 
-def breakdown(lake: Lake, filters: Filters, scope: Scope, by: str,
-              settings: ComplaintSettings | None = None) -> pd.DataFrame:
+def breakdown(
+    lake: Lake, filters: Filters, scope: Scope, by: str, settings: ComplaintSettings | None = None
+) -> pd.DataFrame:
     """Complaints by one dimension of ``BREAKDOWNS``: count, share of all, valid share,
     mean time to resolve and share resolved within target (and, by center or queue, the
     rate per 10,000 calls of that center or queue)."""
@@ -279,8 +343,9 @@ def breakdown(lake: Lake, filters: Filters, scope: Scope, by: str,
     settings = settings or ComplaintSettings()
     df = _rows(lake, filters, scope, settings).rename(columns={"agent_id": "agent"})
     if df.empty:
-        return pd.DataFrame(columns=[by, "complaints", "share", "valid_share", "resolution_workdays",
-                                     "resolved_within_target"])
+        return pd.DataFrame(
+            columns=[by, "complaints", "share", "valid_share", "resolution_workdays", "resolved_within_target"]
+        )
     df[by] = df[by].astype("str").where(df[by].notna(), "—") if by != "level" else df[by]
     # The sums of _sums per group, in one groupby (an agent breakdown has thousands of groups).
     parts = _sum_columns(df).assign(**{by: df[by]})
@@ -298,8 +363,9 @@ def breakdown(lake: Lake, filters: Filters, scope: Scope, by: str,
     return out.sort_values(["complaints", by], ascending=[False, True], ignore_index=True)
 
 
-def pareto(lake: Lake, filters: Filters, scope: Scope, settings: ComplaintSettings | None = None,
-           by: str = "cause") -> pd.DataFrame:
+def pareto(
+    lake: Lake, filters: Filters, scope: Scope, settings: ComplaintSettings | None = None, by: str = "cause"
+) -> pd.DataFrame:
     """Causes from the most frequent down, with the cumulative share; ``vital_few`` marks
     the causes that together make up the first 80 % (the one crossing 80 % included)."""
     if by not in ("cause", "category"):
@@ -315,8 +381,7 @@ def pareto(lake: Lake, filters: Filters, scope: Scope, settings: ComplaintSettin
     return out
 
 
-def open_backlog(lake: Lake, filters: Filters, scope: Scope,
-                 settings: ComplaintSettings | None = None) -> pd.DataFrame:
+def open_backlog(lake: Lake, filters: Filters, scope: Scope, settings: ComplaintSettings | None = None) -> pd.DataFrame:
     """Complaints received up to the end of the period and not resolved by then (older
     ones included), with their age in working days and age band."""
     settings = settings or ComplaintSettings()
@@ -325,26 +390,42 @@ def open_backlog(lake: Lake, filters: Filters, scope: Scope,
     df["age_band"] = pd.Series(pd.NA, index=df.index, dtype="str")
     for key, lo, hi in AGE_BANDS:
         df.loc[(df["age_workdays"] >= lo) & (df["age_workdays"] < hi), "age_band"] = key
-    cols = ["complaint_id", "received_local", "center", "level", "channel", "category", "queue", "team",
-            "age_workdays", "age_band"]
-    return df[cols].rename(columns={"received_local": "received_at"}).sort_values(
-        "age_workdays", ascending=False, ignore_index=True)
+    cols = [
+        "complaint_id",
+        "received_local",
+        "center",
+        "level",
+        "channel",
+        "category",
+        "queue",
+        "team",
+        "age_workdays",
+        "age_band",
+    ]
+    return (
+        df[cols]
+        .rename(columns={"received_local": "received_at"})
+        .sort_values("age_workdays", ascending=False, ignore_index=True)
+    )
 
 
-def backlog_by_age(lake: Lake, filters: Filters, scope: Scope,
-                   settings: ComplaintSettings | None = None) -> pd.DataFrame:
+def backlog_by_age(
+    lake: Lake, filters: Filters, scope: Scope, settings: ComplaintSettings | None = None
+) -> pd.DataFrame:
     """Open complaints at the end of the period by age band (working days) and level."""
     b = open_backlog(lake, filters, scope, settings)
     rows = []
     for key, _, _ in AGE_BANDS:
         part = b[b["age_band"] == key]
-        rows.append({"age_band": key, "open": len(part),
-                     **{f"level{lv}": int((part["level"] == lv).sum()) for lv in (1, 2, 3)}})
+        rows.append(
+            {"age_band": key, "open": len(part), **{f"level{lv}": int((part["level"] == lv).sum()) for lv in (1, 2, 3)}}
+        )
     return pd.DataFrame(rows)
 
 
-def repeat_complainers(lake: Lake, filters: Filters, scope: Scope,
-                       settings: ComplaintSettings | None = None) -> pd.DataFrame:
+def repeat_complainers(
+    lake: Lake, filters: Filters, scope: Scope, settings: ComplaintSettings | None = None
+) -> pd.DataFrame:
     """Customers who complained more than once in the period, most complaints first."""
     df = _rows(lake, filters, scope, settings or ComplaintSettings())
     df = df[df["customer_id"].notna()]
@@ -352,17 +433,29 @@ def repeat_complainers(lake: Lake, filters: Filters, scope: Scope,
     counts = df["customer_id"].value_counts()
     df = df[df["customer_id"].isin(counts.index[counts > 1])]
     g = df.groupby("customer_id")
-    out = pd.DataFrame({"complaints": g.size(), "first_received": g["received_local"].min(),
-                        "last_received": g["received_local"].max(), "max_level": g["level"].max(),
-                        "causes": g["cause"].apply(lambda s: ", ".join(sorted(set(s.dropna().astype(str)))))})
+    out = pd.DataFrame(
+        {
+            "complaints": g.size(),
+            "first_received": g["received_local"].min(),
+            "last_received": g["received_local"].max(),
+            "max_level": g["level"].max(),
+            "causes": g["cause"].apply(lambda s: ", ".join(sorted(set(s.dropna().astype(str))))),
+        }
+    )
     out = out[out["complaints"] > 1].reset_index()
     out["customer_id"] = out["customer_id"].astype("str")
     return out.sort_values(["complaints", "last_received"], ascending=[False, False], ignore_index=True)
 
 
-def unusual_months(lake: Lake, filters: Filters, scope: Scope, settings: ComplaintSettings | None = None,
-                   window: int = UNUSUAL_WINDOW, min_history: int = UNUSUAL_MIN_HISTORY,
-                   threshold: float = UNUSUAL_Z) -> pd.DataFrame:
+def unusual_months(
+    lake: Lake,
+    filters: Filters,
+    scope: Scope,
+    settings: ComplaintSettings | None = None,
+    window: int = UNUSUAL_WINDOW,
+    min_history: int = UNUSUAL_MIN_HISTORY,
+    threshold: float = UNUSUAL_Z,
+) -> pd.DataFrame:
     """Monthly complaint counts from the first month of data to the period's last month,
     each against the median of up to ``window`` previous months (robust z-score; see the
     module's docstring). ``unusual`` is True/False, NA when the history is too short."""
@@ -376,17 +469,33 @@ def unusual_months(lake: Lake, filters: Filters, scope: Scope, settings: Complai
     rows = []
     values = counts.to_numpy(dtype="float64")
     for i, (p, n) in enumerate(zip(counts.index, values)):
-        hist = values[max(0, i - window):i]
+        hist = values[max(0, i - window) : i]
         if len(hist) < min_history:
-            rows.append({"month": p.start_time, "complaints": int(n), "baseline": np.nan, "spread": np.nan,
-                         "z": np.nan, "unusual": pd.NA})
+            rows.append(
+                {
+                    "month": p.start_time,
+                    "complaints": int(n),
+                    "baseline": np.nan,
+                    "spread": np.nan,
+                    "z": np.nan,
+                    "unusual": pd.NA,
+                }
+            )
             continue
         med = float(np.median(hist))
         mad = float(np.median(np.abs(hist - med)))
         spread = max(1.4826 * mad, np.sqrt(med), 1.0)
         z = (n - med) / spread
-        rows.append({"month": p.start_time, "complaints": int(n), "baseline": med, "spread": spread, "z": z,
-                     "unusual": bool(abs(z) >= threshold)})
+        rows.append(
+            {
+                "month": p.start_time,
+                "complaints": int(n),
+                "baseline": med,
+                "spread": spread,
+                "z": z,
+                "unusual": bool(abs(z) >= threshold),
+            }
+        )
     out = pd.DataFrame(rows)
     out["unusual"] = out["unusual"].astype("boolean")
     out["month"] = pd.to_datetime(out["month"]).astype("datetime64[us]")

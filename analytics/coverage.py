@@ -35,9 +35,9 @@ FORECAST_HISTORY_DAYS = 150
 @dataclass(frozen=True)
 class CoverageSettings:
     target_sl: float = 0.80
-    shrinkage: float = 0.30            # share of paid time off the phones (breaks, training, leave)
+    shrinkage: float = 0.30  # share of paid time off the phones (breaks, training, leave)
     max_occupancy: float | None = None
-    basis: str = "actual"              # "actual" load, or "forecast" from recent weeks
+    basis: str = "actual"  # "actual" load, or "forecast" from recent weeks
 
     def __post_init__(self):
         if self.basis not in ("actual", "forecast"):
@@ -46,8 +46,13 @@ class CoverageSettings:
 
 def interval_load(lake: Lake, filters: Filters, scope: Scope, settings: ServiceSettings) -> pd.DataFrame:
     """Per queue and 15-minute interval: offered calls, AHT, agents staffed, service level."""
-    df = calls.metrics(lake, filters.with_(teams=(), agents=(), direction="inbound"), scope.queue_level(),
-                       ("interval15", "queue"), settings)
+    df = calls.metrics(
+        lake,
+        filters.with_(teams=(), agents=(), direction="inbound"),
+        scope.queue_level(),
+        ("interval15", "queue"),
+        settings,
+    )
     keep = ["interval15", "queue", "offered", "answered", "aht_s", "service_level", "staffed_agents"]
     out = df[keep].rename(columns={"service_level": "service_level_actual"})
     # An interval with agents signed in but no call has no calls row: zero calls, not unknown.
@@ -97,16 +102,18 @@ def _forecast(lake: Lake, filters: Filters, scope: Scope, settings: ServiceSetti
     forecast = pd.concat(pieces, ignore_index=True)
     forecast["aht_s"] = forecast["handle_s"] / forecast["answered"].where(forecast["answered"] > 0)
     forecast = forecast[["queue", "interval15", "offered", "aht_s"]]
-    actual = load[load["day"] >= filters.start][["queue", "interval15", "offered", "staffed_agents",
-                                                 "service_level_actual"]]
+    actual = load[load["day"] >= filters.start][
+        ["queue", "interval15", "offered", "staffed_agents", "service_level_actual"]
+    ]
     merged = forecast.merge(actual, on=["queue", "interval15"], how="outer", suffixes=("", "_actual"))
     merged["offered"] = merged["offered"].fillna(0)
     merged["staffed_agents"] = merged["staffed_agents"].fillna(0)
     return merged.sort_values(["interval15", "queue"], ignore_index=True)
 
 
-def coverage(lake: Lake, filters: Filters, scope: Scope, settings: ServiceSettings,
-             cov: CoverageSettings | None = None) -> pd.DataFrame:
+def coverage(
+    lake: Lake, filters: Filters, scope: Scope, settings: ServiceSettings, cov: CoverageSettings | None = None
+) -> pd.DataFrame:
     """Required against staffed per queue and interval (Erlang C at the settings' T).
 
     Columns: interval15, queue, offered, aht_s, staffed_agents, required_agents, gap_agents
@@ -117,21 +124,38 @@ def coverage(lake: Lake, filters: Filters, scope: Scope, settings: ServiceSettin
     # Kept in the lake's bounded cache under what the result depends on (interval_load drops
     # teams and agents): the page and the monthly plan's base month ask for the same month,
     # and a month of a 50 M-call group is ~230 k queue-intervals of Erlang C.
-    key = ("coverage.coverage", filters.start, filters.end, filters.centers, filters.queues, scope.centers,
-           settings, cov)
+    key = (
+        "coverage.coverage",
+        filters.start,
+        filters.end,
+        filters.centers,
+        filters.queues,
+        scope.centers,
+        settings,
+        cov,
+    )
     return lake.cached(key, lambda: _coverage(lake, filters, scope, settings, cov))
 
 
-def _coverage(lake: Lake, filters: Filters, scope: Scope, settings: ServiceSettings,
-              cov: CoverageSettings) -> pd.DataFrame:
-    load = (_forecast(lake, filters, scope, settings) if cov.basis == "forecast"
-            else interval_load(lake, filters, scope, settings))
+def _coverage(
+    lake: Lake, filters: Filters, scope: Scope, settings: ServiceSettings, cov: CoverageSettings
+) -> pd.DataFrame:
+    load = (
+        _forecast(lake, filters, scope, settings)
+        if cov.basis == "forecast"
+        else interval_load(lake, filters, scope, settings)
+    )
     load = load[(load["offered"] > 0) | (load["staffed_agents"].fillna(0) > 0)].reset_index(drop=True)
     if load.empty:
         return load
     return staffing.required_vs_staffed(
-        load, answer_within_s=settings.answer_within_s, target_sl=cov.target_sl,
-        shrinkage=cov.shrinkage, max_occupancy=cov.max_occupancy, interval_s=INTERVAL_S)
+        load,
+        answer_within_s=settings.answer_within_s,
+        target_sl=cov.target_sl,
+        shrinkage=cov.shrinkage,
+        max_occupancy=cov.max_occupancy,
+        interval_s=INTERVAL_S,
+    )
 
 
 def gap_by_weekday_and_time(cov_df: pd.DataFrame) -> pd.DataFrame:
@@ -141,20 +165,28 @@ def gap_by_weekday_and_time(cov_df: pd.DataFrame) -> pd.DataFrame:
     if cov_df.empty:
         return pd.DataFrame(columns=["weekday", "time", "gap_agents", "offered"])
     g = cov_df.groupby("interval15")
-    per_interval = pd.DataFrame({"gap_agents": g["gap_agents"].sum(min_count=1),
-                                 "offered": g["offered"].sum()}).reset_index()
+    per_interval = pd.DataFrame(
+        {"gap_agents": g["gap_agents"].sum(min_count=1), "offered": g["offered"].sum()}
+    ).reset_index()
     ts = pd.to_datetime(per_interval["interval15"])
     per_interval["weekday"] = ts.dt.day_of_week + 1
     per_interval["time"] = ts.dt.strftime("%H:%M")
     return per_interval.groupby(["weekday", "time"], as_index=False).agg(
-        gap_agents=("gap_agents", "mean"), offered=("offered", "sum"))
+        gap_agents=("gap_agents", "mean"), offered=("offered", "sum")
+    )
 
 
 def shortfall_summary(cov_df: pd.DataFrame) -> dict:
     """Intervals short, their share, agent-hours short and staffed against required."""
     if cov_df.empty:
-        return {"intervals": 0, "intervals_short": 0, "share_short": None, "agent_hours_short": 0.0,
-                "required_agent_hours": 0.0, "staffed_agent_hours": 0.0}
+        return {
+            "intervals": 0,
+            "intervals_short": 0,
+            "share_short": None,
+            "agent_hours_short": 0.0,
+            "required_agent_hours": 0.0,
+            "staffed_agent_hours": 0.0,
+        }
     busy = cov_df[cov_df["offered"] > 0]
     short = busy[busy["short"].fillna(False).astype(bool)]
     hours = INTERVAL_S / 3600
@@ -170,12 +202,13 @@ def shortfall_summary(cov_df: pd.DataFrame) -> dict:
 
 # --- the monthly plan -------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class PlanSettings:
     months: int = 6
-    annual_turnover: float = 0.40          # share of agents leaving in a year
-    training_weeks: int = 4                # hire-to-phones lead time
-    volume_change: float = 0.0             # expected change in workload against the base month
+    annual_turnover: float = 0.40  # share of agents leaving in a year
+    training_weeks: int = 4  # hire-to-phones lead time
+    volume_change: float = 0.0  # expected change in workload against the base month
     hours_per_fte_day: float = 8.0
     shrinkage: float = 0.30
 
@@ -220,7 +253,8 @@ def agent_headcount(lake: Lake, on: date, scope: Scope) -> int:
         "SELECT count(*) AS n FROM employees WHERE list_contains($roles, role) "
         "AND hire_date <= $on AND (exit_date IS NULL OR exit_date >= $on) "
         "AND " + scope_predicate(scope)[0],
-        {"roles": list(AGENT_ROLES), "on": on, **scope_predicate(scope)[1]})
+        {"roles": list(AGENT_ROLES), "on": on, **scope_predicate(scope)[1]},
+    )
     return int(df["n"].iloc[0])
 
 
@@ -232,7 +266,8 @@ def observed_turnover(lake: Lake, end: date, scope: Scope) -> float | None:
         "SELECT count(*) AS n FROM employees WHERE list_contains($roles, role) "
         "AND exit_date BETWEEN $start AND $end "
         "AND " + scope_predicate(scope)[0],
-        {"roles": list(AGENT_ROLES), "start": start, "end": end, **scope_predicate(scope)[1]})["n"].iloc[0]
+        {"roles": list(AGENT_ROLES), "start": start, "end": end, **scope_predicate(scope)[1]},
+    )["n"].iloc[0]
     heads, d = [], start
     while d <= end:
         heads.append(agent_headcount(lake, d, scope))
@@ -241,8 +276,13 @@ def observed_turnover(lake: Lake, end: date, scope: Scope) -> float | None:
     return float(leavers) / avg if avg else None
 
 
-def monthly_plan(base_required_agent_hours: float, base_month: date, headcount: int,
-                 plan: PlanSettings | None = None, today: date | None = None) -> pd.DataFrame:
+def monthly_plan(
+    base_required_agent_hours: float,
+    base_month: date,
+    headcount: int,
+    plan: PlanSettings | None = None,
+    today: date | None = None,
+) -> pd.DataFrame:
     """Scheduled agents needed per month against expected headcount, and the hiring needed.
 
     Workload per month = the base month's required agent-hours × (working days of the
@@ -275,21 +315,30 @@ def monthly_plan(base_required_agent_hours: float, base_month: date, headcount: 
         hires = max(0, needed - expected)
         start_by = month - timedelta(weeks=plan.training_weeks) if hires else None
         late = (today - start_by).days if (start_by is not None and today is not None and today > start_by) else 0
-        rows.append({
-            "month": month, "working_days": days, "required_agent_hours": hours,
-            "agents_needed": needed, "headcount_start": heads, "expected_leavers": leavers,
-            "expected_without_hiring": expected, "hires_needed": hires,
-            "start_training_by": start_by, "late_by_days": late,
-            "statutory_calendar": calendar_known,
-        })
+        rows.append(
+            {
+                "month": month,
+                "working_days": days,
+                "required_agent_hours": hours,
+                "agents_needed": needed,
+                "headcount_start": heads,
+                "expected_leavers": leavers,
+                "expected_without_hiring": expected,
+                "hires_needed": hires,
+                "start_training_by": start_by,
+                "late_by_days": late,
+                "statutory_calendar": calendar_known,
+            }
+        )
         heads = expected + hires
         heads_frac = heads_frac - leaving + hires
         month = _next_month(month)
     return pd.DataFrame(rows)
 
 
-def base_month_workload(lake: Lake, end: date, scope: Scope, settings: ServiceSettings,
-                        cov: CoverageSettings | None = None) -> tuple[date, float]:
+def base_month_workload(
+    lake: Lake, end: date, scope: Scope, settings: ServiceSettings, cov: CoverageSettings | None = None
+) -> tuple[date, float]:
     """The last complete month up to ``end`` and its required agent-hours (Erlang C on
     actual load, all queues of the scope)."""
     base = _month_start(end) if end == _month_end(end) else _month_start(_month_start(end) - timedelta(days=1))
@@ -318,12 +367,17 @@ def caller_patience(lake: Lake, month: date, scope: Scope) -> pd.DataFrame:
     ``offered``, ``abandoned``, ``patience_s`` (missing under
     MIN_ABANDONS_FOR_PATIENCE abandons)."""
     pred, params = scope_predicate(scope.queue_level(), center="center", team=None)
-    df = lake.query("""
+    df = lake.query(
+        """
         SELECT queue, count(*) AS offered, count(*) FILTER (WHERE answered_at IS NULL) AS abandoned,
                sum(epoch(coalesce(answered_at, ended_at) - arrived_at)) AS waited_s
         FROM calls
-        WHERE _month = $month AND coalesce(direction, 'inbound') = 'inbound' AND """ + pred + """
-        GROUP BY queue ORDER BY queue""", {"month": _month_key(month), **params})
+        WHERE _month = $month AND coalesce(direction, 'inbound') = 'inbound' AND """
+        + pred
+        + """
+        GROUP BY queue ORDER BY queue""",
+        {"month": _month_key(month), **params},
+    )
     df["patience_s"] = (df["waited_s"] / df["abandoned"]).where(df["abandoned"] >= MIN_ABANDONS_FOR_PATIENCE)
     return df[["queue", "offered", "abandoned", "patience_s"]]
 
@@ -345,8 +399,7 @@ def _service_level_at(offered, aht_s, staffed, answer_within_s: float, patience_
     return out
 
 
-def _one_service_level(n: int, traffic: float, aht_s: float, answer_within_s: float,
-                       patience_s: float | None) -> float:
+def _one_service_level(n: int, traffic: float, aht_s: float, answer_within_s: float, patience_s: float | None) -> float:
     if patience_s is None:
         return float(staffing._erlang_c_service_level(n, traffic, aht_s, answer_within_s))
     if n == 0:
@@ -370,8 +423,9 @@ def load_profile(lake: Lake, month: date, scope: Scope, settings: ServiceSetting
     f = Filters(start=month, end=_month_end(month))
     load = interval_load(lake, f, scope.queue_level(), settings)
     if load.empty:
-        return pd.DataFrame(columns=["queue", "day_type", "time", "offered", "aht_s", "staffed_agents",
-                                     "answered_within", "days"])
+        return pd.DataFrame(
+            columns=["queue", "day_type", "time", "offered", "aht_s", "staffed_agents", "answered_within", "days"]
+        )
     ts = pd.to_datetime(load["interval15"])
     day = ts.dt.date
     with warnings.catch_warnings():
@@ -383,8 +437,12 @@ def load_profile(lake: Lake, month: date, scope: Scope, settings: ServiceSetting
     load["within"] = load["service_level_actual"].fillna(0) * load["offered"]
     days_of = pd.Series(kinds).value_counts()
     g = load.groupby(["queue", "day_type", "time"], as_index=False).agg(
-        offered=("offered", "sum"), handle_s=("handle_s", "sum"), answered=("answered", "sum"),
-        staffed=("staffed_agents", "sum"), within=("within", "sum"))
+        offered=("offered", "sum"),
+        handle_s=("handle_s", "sum"),
+        answered=("answered", "sum"),
+        staffed=("staffed_agents", "sum"),
+        within=("within", "sum"),
+    )
     g["days"] = g["day_type"].map(days_of).astype("int64")
     g["aht_s"] = g["handle_s"] / g["answered"].where(g["answered"] > 0)
     g["staffed_agents"] = g["staffed"] / g["days"]
@@ -393,8 +451,13 @@ def load_profile(lake: Lake, month: date, scope: Scope, settings: ServiceSetting
     return g[["queue", "day_type", "time", "offered", "aht_s", "staffed_agents", "answered_within", "days"]]
 
 
-def profile_service_level(profile: pd.DataFrame, answer_within_s: float, patience: dict,
-                          staff_factor: dict | None = None, volume_factor: dict | None = None) -> pd.DataFrame:
+def profile_service_level(
+    profile: pd.DataFrame,
+    answer_within_s: float,
+    patience: dict,
+    staff_factor: dict | None = None,
+    volume_factor: dict | None = None,
+) -> pd.DataFrame:
     """Service level per queue of a load profile: the offered-weighted mean of the
     intervals' service levels, with each queue's staffing multiplied by ``staff_factor``
     and its calls by ``volume_factor``. ``model`` says which model produced it:
@@ -406,11 +469,18 @@ def profile_service_level(profile: pd.DataFrame, answer_within_s: float, patienc
         p = patience.get(q)
         p = None if p is None or pd.isna(p) else float(p)
         busy = part[(part["offered"] > 0)]
-        sl = _service_level_at(busy["offered"] * v, busy["aht_s"].fillna(0), busy["staffed_agents"] * s,
-                               answer_within_s, p)
+        sl = _service_level_at(
+            busy["offered"] * v, busy["aht_s"].fillna(0), busy["staffed_agents"] * s, answer_within_s, p
+        )
         w = (busy["offered"] * busy["days"]).to_numpy()
-        rows.append({"queue": q, "service_level": float((sl * w).sum() / w.sum()) if w.sum() > 0 else None,
-                     "model": "erlang_a" if p is not None else "erlang_c", "patience_s": p})
+        rows.append(
+            {
+                "queue": q,
+                "service_level": float((sl * w).sum() / w.sum()) if w.sum() > 0 else None,
+                "model": "erlang_a" if p is not None else "erlang_c",
+                "patience_s": p,
+            }
+        )
     return pd.DataFrame(rows, columns=["queue", "service_level", "model", "patience_s"])
 
 
@@ -422,10 +492,10 @@ LEAVER_MODELS = ("survival", "turnover")
 @dataclass(frozen=True)
 class ProjectionSettings:
     months: int = 6
-    training_weeks: int = 4              # hire-to-phones lead time
-    extra_hires: int = 0                 # what-if: people hired on the first day of the first month
-    attrition_cut: float = 0.0           # what-if: share of expected leavers kept
-    leaver_model: str = "survival"       # "survival": by tenure from the retention curve; "turnover": flat rate
+    training_weeks: int = 4  # hire-to-phones lead time
+    extra_hires: int = 0  # what-if: people hired on the first day of the first month
+    attrition_cut: float = 0.0  # what-if: share of expected leavers kept
+    leaver_model: str = "survival"  # "survival": by tenure from the retention curve; "turnover": flat rate
     annual_turnover: float | None = None  # for "turnover": None = the agents' observed last 12 months
 
     def __post_init__(self):
@@ -444,7 +514,8 @@ def _agents_with_queue(lake: Lake, as_of: date, month: date, scope: Scope) -> pd
     staffed most in ``month`` (their team's main queue when they staffed none, e.g. new
     hires still in training)."""
     pred, params = scope_predicate(scope.queue_level(), center="e.center", team=None)
-    return lake.query("""
+    return lake.query(
+        """
         WITH staff AS (
           SELECT agent_id, queue, sum(staffed_s) AS s FROM agent_intervals
           WHERE _month = $month AND queue IS NOT NULL GROUP BY agent_id, queue),
@@ -456,8 +527,11 @@ def _agents_with_queue(lake: Lake, as_of: date, month: date, scope: Scope) -> pd
         SELECT e.employee_id, e.hire_date, coalesce(o.queue, t.queue) AS queue
         FROM employees e LEFT JOIN own o ON o.agent_id = e.employee_id LEFT JOIN team_main t ON t.team = e.team
         WHERE list_contains($roles::VARCHAR[], e.role) AND e.hire_date <= $as_of
-          AND (e.exit_date IS NULL OR e.exit_date > $as_of) AND """ + pred + """""",
-        {"month": _month_key(month), "as_of": as_of, "roles": list(AGENT_ROLES), **params})
+          AND (e.exit_date IS NULL OR e.exit_date > $as_of) AND """
+        + pred
+        + """""",
+        {"month": _month_key(month), "as_of": as_of, "roles": list(AGENT_ROLES), **params},
+    )
 
 
 def _stay_probability(curve: pd.DataFrame, tenure_now: np.ndarray, days_ahead: float) -> np.ndarray:
@@ -467,13 +541,15 @@ def _stay_probability(curve: pd.DataFrame, tenure_now: np.ndarray, days_ahead: f
 
     def at(t):
         return s[np.searchsorted(days, t, side="right") - 1]
+
     now = at(tenure_now)
     later = at(tenure_now + days_ahead)
     return np.where(now > 0, later / np.where(now > 0, now, 1), 1.0)
 
 
-def _employed(people: pd.DataFrame, d: float, curve: pd.DataFrame, model: str, rate: float | None,
-              cut: float) -> np.ndarray:
+def _employed(
+    people: pd.DataFrame, d: float, curve: pd.DataFrame, model: str, rate: float | None, cut: float
+) -> np.ndarray:
     """P(each person is employed ``d`` days after today): 0 before they join; after, the
     retention curve by tenure (or a flat annual rate), with a share ``cut`` of the
     leaving kept."""
@@ -488,8 +564,9 @@ def _employed(people: pd.DataFrame, d: float, curve: pd.DataFrame, model: str, r
     return np.where(joins <= d, stay, 0.0)
 
 
-def headcount_outlook(lake: Lake, as_of: date, scope: Scope, plan: ProjectionSettings,
-                      base_month: date, hire_queues=None) -> pd.DataFrame:
+def headcount_outlook(
+    lake: Lake, as_of: date, scope: Scope, plan: ProjectionSettings, base_month: date, hire_queues=None
+) -> pd.DataFrame:
     """Expected agents per queue and month after ``as_of``: ``agents_start``,
     ``expected_leavers`` (in the month), ``in_training`` and ``productive`` (mid-month;
     hired less than ``training_weeks`` ago counts as in training), for the plan as it
@@ -517,49 +594,69 @@ def headcount_outlook(lake: Lake, as_of: date, scope: Scope, plan: ProjectionSet
     for scenario, extra, cut in (("expected", 0, 0.0), ("what_if", plan.extra_hires, plan.attrition_cut)):
         people = agents[["queue"]].copy()
         people["tenure0"] = (pd.Timestamp(as_of) - agents["hire_date"]).dt.days.to_numpy(dtype=float) + 1
-        people["start_offset"] = 0.0          # days after as_of they are on the books
+        people["start_offset"] = 0.0  # days after as_of they are on the books
         if extra:
             share = new_hire_queue / new_hire_queue.sum()
             counts = np.floor(share * extra).astype(int)
             for q in (share * extra - counts).sort_values(ascending=False).index[: extra - counts.sum()]:
                 counts[q] += 1
             offset = float((pd.Timestamp(first) - pd.Timestamp(as_of)).days)
-            new = pd.DataFrame({"queue": np.repeat(counts.index.to_numpy(), counts.to_numpy()),
-                                "tenure0": -offset + 1, "start_offset": offset})
+            new = pd.DataFrame(
+                {
+                    "queue": np.repeat(counts.index.to_numpy(), counts.to_numpy()),
+                    "tenure0": -offset + 1,
+                    "start_offset": offset,
+                }
+            )
             people = pd.concat([people, new], ignore_index=True)
         month = first
         for _ in range(plan.months):
-            m_start = (pd.Timestamp(month) - pd.Timestamp(as_of)).days - 1   # days from as_of to the day before
+            m_start = (pd.Timestamp(month) - pd.Timestamp(as_of)).days - 1  # days from as_of to the day before
             m_end = (pd.Timestamp(_month_end(month)) - pd.Timestamp(as_of)).days
             m_mid = (m_start + m_end) / 2
 
-            p_start, p_end, p_mid = (_employed(people, d, curve, plan.leaver_model, rate, cut)
-                                     for d in (max(m_start, 0), m_end, m_mid))
+            p_start, p_end, p_mid = (
+                _employed(people, d, curve, plan.leaver_model, rate, cut) for d in (max(m_start, 0), m_end, m_mid)
+            )
             joined = (people["start_offset"].to_numpy() <= m_end) & (people["start_offset"].to_numpy() > m_start)
             tenure_mid = people["tenure0"].to_numpy() + m_mid
             trained = tenure_mid > train_days
-            frame = pd.DataFrame({"queue": people["queue"].to_numpy(), "start": p_start, "end": p_end,
-                                  "mid": p_mid, "trained": trained, "joined": joined})
+            frame = pd.DataFrame(
+                {
+                    "queue": people["queue"].to_numpy(),
+                    "start": p_start,
+                    "end": p_end,
+                    "mid": p_mid,
+                    "trained": trained,
+                    "joined": joined,
+                }
+            )
             frame["left"] = np.where(joined, 1.0, frame["start"]) - frame["end"]
             for q, part in frame.groupby("queue"):
-                rows.append({"scenario": scenario, "queue": q, "month": month,
-                             "agents_start": float(part["start"].sum()),
-                             "hires": int(part["joined"].sum()),
-                             "expected_leavers": float(part["left"].sum()),
-                             "in_training": float(part.loc[~part["trained"], "mid"].sum()),
-                             "productive": float(part.loc[part["trained"], "mid"].sum())})
+                rows.append(
+                    {
+                        "scenario": scenario,
+                        "queue": q,
+                        "month": month,
+                        "agents_start": float(part["start"].sum()),
+                        "hires": int(part["joined"].sum()),
+                        "expected_leavers": float(part["left"].sum()),
+                        "in_training": float(part.loc[~part["trained"], "mid"].sum()),
+                        "productive": float(part.loc[part["trained"], "mid"].sum()),
+                    }
+                )
             month = _next_month(month)
     return pd.DataFrame(rows)
 
 
-def _volume_index(lake: Lake, base_month: date, months: list[date], scope: Scope,
-                  settings: ServiceSettings) -> dict:
+def _volume_index(lake: Lake, base_month: date, months: list[date], scope: Scope, settings: ServiceSettings) -> dict:
     """Per (queue, month): calls of the same month a year earlier over the calls of the
     base month a year earlier (the season), 1 where the data lack either month."""
     first = date(base_month.year - 1, base_month.month, 1)
     last = _month_end(date(months[-1].year - 1, months[-1].month, 1))
-    df = calls.metrics(lake, Filters(start=first, end=last, direction="inbound"), scope.queue_level(),
-                       ("month", "queue"), settings)
+    df = calls.metrics(
+        lake, Filters(start=first, end=last, direction="inbound"), scope.queue_level(), ("month", "queue"), settings
+    )
     if df.empty:
         return {}
     df["month"] = pd.to_datetime(df["month"]).dt.date
@@ -574,8 +671,9 @@ def _volume_index(lake: Lake, base_month: date, months: list[date], scope: Scope
     return out
 
 
-def attrition_projection(lake: Lake, as_of: date, scope: Scope, settings: ServiceSettings,
-                         plan: ProjectionSettings | None = None) -> pd.DataFrame:
+def attrition_projection(
+    lake: Lake, as_of: date, scope: Scope, settings: ServiceSettings, plan: ProjectionSettings | None = None
+) -> pd.DataFrame:
     """What the expected attrition does to service level, per queue and month.
 
     The base month is the last complete month up to ``as_of``; its load and staffing per
@@ -611,19 +709,31 @@ def _attrition_projection(lake, as_of, base, scope, settings, plan) -> pd.DataFr
         base_sl = profile_service_level(profile, settings.answer_within_s, patience, None, v).set_index("queue")
         for scenario in ("expected", "what_if"):
             part = outlook[(outlook["month"] == m) & (outlook["scenario"] == scenario)].set_index("queue")
-            factor = {q: float(part.loc[q, "productive"] / productive_now[q])
-                      for q in part.index if q in productive_now.index and productive_now[q] > 0}
+            factor = {
+                q: float(part.loc[q, "productive"] / productive_now[q])
+                for q in part.index
+                if q in productive_now.index and productive_now[q] > 0
+            }
             sl = profile_service_level(profile, settings.answer_within_s, patience, factor, v).set_index("queue")
             for q, r in part.iterrows():
                 if q not in calls_per_queue.index:  # no inbound calls (an outbound queue): no service level
                     continue
-                rows.append({"scenario": scenario, "queue": q, "month": m, **r.drop(["scenario", "month"]).to_dict(),
-                             "productive_now": float(productive_now.get(q, 0.0)),
-                             "volume_index": v.get(q, 1.0), "staff_factor": factor.get(q),
-                             "calls": float(calls_per_queue[q] * v.get(q, 1.0)),
-                             "service_level": sl["service_level"].get(q),
-                             "service_level_base": base_sl["service_level"].get(q),
-                             "model": sl["model"].get(q), "patience_s": sl["patience_s"].get(q)})
+                rows.append(
+                    {
+                        "scenario": scenario,
+                        "queue": q,
+                        "month": m,
+                        **r.drop(["scenario", "month"]).to_dict(),
+                        "productive_now": float(productive_now.get(q, 0.0)),
+                        "volume_index": v.get(q, 1.0),
+                        "staff_factor": factor.get(q),
+                        "calls": float(calls_per_queue[q] * v.get(q, 1.0)),
+                        "service_level": sl["service_level"].get(q),
+                        "service_level_base": base_sl["service_level"].get(q),
+                        "model": sl["model"].get(q),
+                        "patience_s": sl["patience_s"].get(q),
+                    }
+                )
     out = pd.DataFrame(rows)
     out["service_level_change"] = out["service_level"] - out["service_level_base"]
     out.attrs["base_month"] = base.isoformat()  # text: Streamlit serialises a frame's attrs as JSON
@@ -638,9 +748,15 @@ def projection_totals(proj: pd.DataFrame) -> pd.DataFrame:
         return proj
     w = proj.assign(sl_w=proj["service_level"] * proj["calls"], base_w=proj["service_level_base"] * proj["calls"])
     g = w.groupby(["scenario", "month"], as_index=False).agg(
-        agents_start=("agents_start", "sum"), hires=("hires", "sum"), expected_leavers=("expected_leavers", "sum"),
-        in_training=("in_training", "sum"), productive=("productive", "sum"), calls=("calls", "sum"),
-        sl_w=("sl_w", "sum"), base_w=("base_w", "sum"))
+        agents_start=("agents_start", "sum"),
+        hires=("hires", "sum"),
+        expected_leavers=("expected_leavers", "sum"),
+        in_training=("in_training", "sum"),
+        productive=("productive", "sum"),
+        calls=("calls", "sum"),
+        sl_w=("sl_w", "sum"),
+        base_w=("base_w", "sum"),
+    )
     g["service_level"] = g["sl_w"] / g["calls"]
     g["service_level_base"] = g["base_w"] / g["calls"]
     g["service_level_change"] = g["service_level"] - g["service_level_base"]
@@ -655,8 +771,9 @@ def model_check(lake: Lake, month: date, scope: Scope, settings: ServiceSettings
     ignores callers who hang up, so near capacity it predicts far worse service than
     the calls show; Erlang A is the model the projection uses where patience is known."""
     f = Filters(start=month, end=_month_end(month), direction="inbound")
-    observed = calls.metrics(lake, f, scope.queue_level(), ("queue",),
-                             settings.with_(sl_formula="abandons_count_against"))
+    observed = calls.metrics(
+        lake, f, scope.queue_level(), ("queue",), settings.with_(sl_formula="abandons_count_against")
+    )
     profile = load_profile(lake, month, scope, settings)
     if profile.empty or observed.empty:
         return pd.DataFrame(columns=["queue", "offered", "observed", "erlang_a", "erlang_c", "patience_s"])
@@ -684,6 +801,7 @@ def erlang_a_at_staffed(cov_rows: pd.DataFrame, patience: dict, answer_within_s:
             continue
         ok = part["aht_s"].notna() & part["staffed_agents"].notna()
         part = part[ok]
-        out.loc[part.index] = _service_level_at(part["offered"], part["aht_s"], part["staffed_agents"],
-                                                answer_within_s, float(p))
+        out.loc[part.index] = _service_level_at(
+            part["offered"], part["aht_s"], part["staffed_agents"], answer_within_s, float(p)
+        )
     return out

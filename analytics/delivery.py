@@ -66,17 +66,31 @@ def html_to_pdf(html: str, out: Path | None = None) -> bytes:
     also written to ``out`` when given."""
     exe = find_chromium()
     if exe is None:
-        raise NoChromium("PDF needs Chromium to print the report and none was found: install it "
-                         "(Debian: apt-get install -y chromium) or set CALLCENTER_CHROMIUM to its path; "
-                         "the HTML report (--format html) needs nothing else")
+        raise NoChromium(
+            "PDF needs Chromium to print the report and none was found: install it "
+            "(Debian: apt-get install -y chromium) or set CALLCENTER_CHROMIUM to its path; "
+            "the HTML report (--format html) needs nothing else"
+        )
     with tempfile.TemporaryDirectory(prefix="callcenter-pdf-") as tmp:
         page, pdf = Path(tmp) / "report.html", Path(tmp) / "report.pdf"
         page.write_text(_for_print(html), encoding="utf-8")
-        cmd = [exe, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-               "--disable-background-networking", "--disable-component-update", "--disable-sync",
-               "--no-first-run", "--disable-extensions", f"--user-data-dir={Path(tmp) / 'profile'}",
-               "--no-pdf-header-footer", f"--virtual-time-budget={SCRIPT_BUDGET_MS}",
-               f"--print-to-pdf={pdf}", page.as_uri()]
+        cmd = [
+            exe,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--disable-extensions",
+            f"--user-data-dir={Path(tmp) / 'profile'}",
+            "--no-pdf-header-footer",
+            f"--virtual-time-budget={SCRIPT_BUDGET_MS}",
+            f"--print-to-pdf={pdf}",
+            page.as_uri(),
+        ]
         try:
             run = subprocess.run(cmd, capture_output=True, text=True, timeout=PRINT_TIMEOUT_S, check=False)
         except subprocess.TimeoutExpired:
@@ -92,6 +106,7 @@ def html_to_pdf(html: str, out: Path | None = None) -> bytes:
 
 # --- e-mail ------------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class SmtpSettings:
     host: str
@@ -99,7 +114,7 @@ class SmtpSettings:
     sender: str = ""
     user: str | None = None
     password: str | None = None
-    security: str = "starttls"   # starttls, ssl or none
+    security: str = "starttls"  # starttls, ssl or none
 
     def __post_init__(self):
         if self.security not in ("starttls", "ssl", "none"):
@@ -111,13 +126,19 @@ class SmtpSettings:
         return f"SmtpSettings(host={self.host!r}, port={self.port}, sender={self.sender!r}, user={self.user!r})"
 
 
-_ENV = {"host": "CALLCENTER_SMTP_HOST", "port": "CALLCENTER_SMTP_PORT", "sender": "CALLCENTER_SMTP_FROM",
-        "user": "CALLCENTER_SMTP_USER", "password": "CALLCENTER_SMTP_PASSWORD",
-        "security": "CALLCENTER_SMTP_SECURITY"}
+_ENV = {
+    "host": "CALLCENTER_SMTP_HOST",
+    "port": "CALLCENTER_SMTP_PORT",
+    "sender": "CALLCENTER_SMTP_FROM",
+    "user": "CALLCENTER_SMTP_USER",
+    "password": "CALLCENTER_SMTP_PASSWORD",
+    "security": "CALLCENTER_SMTP_SECURITY",
+}
 
 
-def smtp_settings(env: Mapping[str, str] | None = None,
-                  secrets_file: Path | None = Path(".streamlit/secrets.toml")) -> SmtpSettings:
+def smtp_settings(
+    env: Mapping[str, str] | None = None, secrets_file: Path | None = Path(".streamlit/secrets.toml")
+) -> SmtpSettings:
     """SMTP settings: the ``[smtp]`` section of the secrets file, overridden by the environment."""
     env = os.environ if env is None else env
     values: dict = {}
@@ -126,19 +147,32 @@ def smtp_settings(env: Mapping[str, str] | None = None,
             values.update(tomllib.load(f).get("smtp", {}))
     values.update({k: env[v] for k, v in _ENV.items() if env.get(v)})
     if not values.get("host"):
-        raise ValueError("no SMTP server configured: set CALLCENTER_SMTP_HOST (and _PORT, _FROM, _USER, "
-                         "_PASSWORD, _SECURITY) or an [smtp] section in .streamlit/secrets.toml")
+        raise ValueError(
+            "no SMTP server configured: set CALLCENTER_SMTP_HOST (and _PORT, _FROM, _USER, "
+            "_PASSWORD, _SECURITY) or an [smtp] section in .streamlit/secrets.toml"
+        )
     try:
         port = int(values.get("port", 587))
     except (TypeError, ValueError):
         raise ValueError(f"smtp port must be a number, got {values.get('port')!r}") from None
-    return SmtpSettings(host=str(values["host"]), port=port, sender=str(values.get("sender", "")),
-                        user=values.get("user") or None, password=values.get("password") or None,
-                        security=str(values.get("security", "starttls")))
+    return SmtpSettings(
+        host=str(values["host"]),
+        port=port,
+        sender=str(values.get("sender", "")),
+        user=values.get("user") or None,
+        password=values.get("password") or None,
+        security=str(values.get("security", "starttls")),
+    )
 
 
-def send_mail(settings: SmtpSettings, to: list[str], subject: str, body: str,
-              attachments: list[tuple[str, bytes, str]] = (), timeout: float = 60) -> str:
+def send_mail(
+    settings: SmtpSettings,
+    to: list[str],
+    subject: str,
+    body: str,
+    attachments: list[tuple[str, bytes, str]] = (),
+    timeout: float = 60,
+) -> str:
     """Send one message with attachments ``(file name, bytes, MIME type)``; its Message-ID."""
     if not to:
         raise ValueError("no recipient: give --to ADDRESS")

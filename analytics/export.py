@@ -14,8 +14,7 @@ _CONTROL_START = ("\t", "\r", "\n")
 
 
 def neutralise(value):
-    if isinstance(value, str) and (value.startswith(_CONTROL_START)
-                                   or value.lstrip().startswith(_FORMULA_START)):
+    if isinstance(value, str) and (value.startswith(_CONTROL_START) or value.lstrip().startswith(_FORMULA_START)):
         return "'" + value
     return value
 

@@ -10,14 +10,14 @@ from analytics import schema
 
 @dataclass(frozen=True)
 class Filters:
-    start: date                      # first local day, inclusive
-    end: date                        # last local day, inclusive
-    centers: tuple[str, ...] = ()    # empty = all
+    start: date  # first local day, inclusive
+    end: date  # last local day, inclusive
+    centers: tuple[str, ...] = ()  # empty = all
     queues: tuple[str, ...] = ()
     teams: tuple[str, ...] = ()
     agents: tuple[str, ...] = ()
     grain: str = "day"
-    direction: str = "inbound"       # service metrics are about calls waiting to be answered
+    direction: str = "inbound"  # service metrics are about calls waiting to be answered
 
     def __post_init__(self):
         if self.end < self.start:

@@ -238,22 +238,27 @@ def _table_view_sql(root: Path, table: schema.Table, batches: Iterable[str] | No
     if not files:
         return _empty_select(table)
     cols = ", ".join(table.column_names)
-    src = (f"read_parquet({_quote_list(files)}, hive_partitioning = true, union_by_name = true, "
-           "hive_types = {'batch': VARCHAR" + (", 'month': VARCHAR" if table.month_column else "") + "})")
+    src = (
+        f"read_parquet({_quote_list(files)}, hive_partitioning = true, union_by_name = true, "
+        "hive_types = {'batch': VARCHAR" + (", 'month': VARCHAR" if table.month_column else "") + "})"
+    )
     if table.month_column:
         return f"SELECT {cols}, month AS _month, batch AS _batch FROM {src}"
     # Reference tables (people, queues, targets) are re-exported whole by their source
     # systems: the newest batch wins for each key.
     key = ", ".join(table.key)
-    return (f"SELECT {cols}, batch AS _batch FROM {src} "
-            f"QUALIFY row_number() OVER (PARTITION BY {key} ORDER BY batch DESC) = 1")
+    return (
+        f"SELECT {cols}, batch AS _batch FROM {src} "
+        f"QUALIFY row_number() OVER (PARTITION BY {key} ORDER BY batch DESC) = 1"
+    )
 
 
 class Lake:
     """Read access to one dataset folder."""
 
-    def __init__(self, root: Path, *, lock_down: bool = True, memory_limit: str = MEMORY_LIMIT,
-                 all_committed: bool = False):
+    def __init__(
+        self, root: Path, *, lock_down: bool = True, memory_limit: str = MEMORY_LIMIT, all_committed: bool = False
+    ):
         # all_committed: see every committed batch, published or not (the rollup builder and
         # the importer's checks, which run under import_lock); readers see the published ones.
         self.root = Path(root).resolve()
@@ -286,16 +291,29 @@ class Lake:
                 st = (self.root / PUBLISHED).stat()
                 # Published: the manifest names every file, so its identity is the signature;
                 # plus the committed batch folders, to notice an unpublished one.
-                return ("published", st.st_mtime_ns, st.st_size, st.st_ino,
-                        tuple((t, len(b)) for t, b in committed_batches(self.root).items()))
+                return (
+                    "published",
+                    st.st_mtime_ns,
+                    st.st_size,
+                    st.st_ino,
+                    tuple((t, len(b)) for t, b in committed_batches(self.root).items()),
+                )
             except FileNotFoundError:
                 pass
         entries = []
         for sub in list(schema.TABLES) + [f"_rollups/{r}" for r in ROLLUPS]:
             d = self.root / sub
             if d.is_dir():
-                entries.append((sub, tuple(sorted(
-                    (p.name, p.stat().st_mtime_ns) for p in d.iterdir() if not p.name.startswith(TMP_PREFIX)))))
+                entries.append(
+                    (
+                        sub,
+                        tuple(
+                            sorted(
+                                (p.name, p.stat().st_mtime_ns) for p in d.iterdir() if not p.name.startswith(TMP_PREFIX)
+                            )
+                        ),
+                    )
+                )
         return tuple(entries)
 
     def refresh(self) -> bool:
@@ -310,26 +328,40 @@ class Lake:
                 logging.getLogger(__name__).warning(
                     "%s: batches committed but not published (an interrupted import): %s; readers see the "
                     "dataset without them until `python -m analytics repair --dataset %s` or the next import",
-                    self.root, self.unpublished, self.root)
+                    self.root,
+                    self.unpublished,
+                    self.root,
+                )
             cur = self.con.cursor()
             months = {}
             for table in schema.TABLES.values():
                 batches = None if published is None else published.get("batches", {}).get(table.name, [])
                 # The view name is the schema's table name, the body lists files the lake found.
-                cur.execute("CREATE OR REPLACE VIEW " + table.name + " AS "
-                            + _table_view_sql(self.root, table, batches))
+                cur.execute(
+                    "CREATE OR REPLACE VIEW " + table.name + " AS " + _table_view_sql(self.root, table, batches)
+                )
                 if table.month_column:
-                    months[table.name] = sorted({part[len("month="):]
-                                                 for f in _table_files(self.root, table.name, batches)
-                                                 for part in Path(f).parts if part.startswith("month=")})
+                    months[table.name] = sorted(
+                        {
+                            part[len("month=") :]
+                            for f in _table_files(self.root, table.name, batches)
+                            for part in Path(f).parts
+                            if part.startswith("month=")
+                        }
+                    )
             present = set()
             for rollup in ROLLUPS:
                 files = _rollup_files(self.root, rollup, published)
                 if files:
                     present.add(rollup)
                     # rollup names come from ROLLUPS; the files are the lake's own listing
-                    cur.execute("CREATE OR REPLACE VIEW rollup_" + rollup + " AS SELECT * FROM read_parquet("
-                                + _quote_list(files) + ", hive_partitioning = true, hive_types = {'month': VARCHAR})")
+                    cur.execute(
+                        "CREATE OR REPLACE VIEW rollup_"
+                        + rollup
+                        + " AS SELECT * FROM read_parquet("
+                        + _quote_list(files)
+                        + ", hive_partitioning = true, hive_types = {'month': VARCHAR})"
+                    )
                 else:
                     cur.execute("DROP VIEW IF EXISTS rollup_" + rollup)
             # What the views were built on, so queries ask these instead of listing files again.
@@ -359,12 +391,14 @@ class Lake:
         Results come from a small LRU cache when the same query with the same parameters
         ran on the same files (see CACHE_ENTRIES); callers get their own copy.
         """
+
         def run() -> pd.DataFrame:
             cur = self.con.cursor()
             try:
                 return cur.execute(sql, params or []).df()
             finally:
                 cur.close()
+
         return self.cached(("sql", sql, _freeze(params or [])), run)
 
     def cached(self, key: tuple, compute: Callable[[], pd.DataFrame]) -> pd.DataFrame:
@@ -432,9 +466,9 @@ def open_lake(root: Path | str) -> Lake:
 
 # --- rollups --------------------------------------------------------------------------
 
+
 def _handle_columns(thresholds, condition: str = "answered AND talk_s IS NOT NULL") -> list[str]:
-    return [f"count(*) FILTER (WHERE {condition} AND handle_s <= {int(t)}) AS handled_le_{int(t)}"
-            for t in thresholds]
+    return [f"count(*) FILTER (WHERE {condition} AND handle_s <= {int(t)}) AS handled_le_{int(t)}" for t in thresholds]
 
 
 def _wait_columns(wait_thresholds, handle_thresholds) -> str:
@@ -464,7 +498,8 @@ FROM (
 """
 
 # The local-time view of calls that the rollups and the raw drill-down both read.
-CALL_FACTS_SQL = """
+CALL_FACTS_SQL = (
+    """
 SELECT c.call_id, c.center, c.queue, coalesce(c.direction, 'inbound') AS direction,
   c.agent_id, CASE WHEN s.employee_id IS NULL THEN e.team ELSE s.team END AS team, c.category,
   timezone(z.timezone, c.arrived_at) AS local_ts,
@@ -476,29 +511,37 @@ SELECT c.call_id, c.center, c.queue, coalesce(c.direction, 'inbound') AS directi
 FROM calls c
 JOIN centers z ON z.center = c.center
 LEFT JOIN employees e ON e.employee_id = c.agent_id
-LEFT JOIN (""" + TEAM_SPANS_SQL + """) s ON s.employee_id = c.agent_id
+LEFT JOIN ("""
+    + TEAM_SPANS_SQL
+    + """) s ON s.employee_id = c.agent_id
   AND s.valid_from <= CAST(timezone(z.timezone, c.arrived_at) AS DATE)
   AND (s.valid_to IS NULL OR CAST(timezone(z.timezone, c.arrived_at) AS DATE) < s.valid_to)
 """
+)
 
-INTERVAL_FACTS_SQL = """
+INTERVAL_FACTS_SQL = (
+    """
 SELECT a.agent_id, a.center, a.queue, CASE WHEN s.employee_id IS NULL THEN e.team ELSE s.team END AS team,
   timezone(z.timezone, a.interval_start) AS local_ts,
   a.staffed_s, a.available_s, a.handling_s, a._month
 FROM agent_intervals a
 JOIN centers z ON z.center = a.center
 LEFT JOIN employees e ON e.employee_id = a.agent_id
-LEFT JOIN (""" + TEAM_SPANS_SQL + """) s ON s.employee_id = a.agent_id
+LEFT JOIN ("""
+    + TEAM_SPANS_SQL
+    + """) s ON s.employee_id = a.agent_id
   AND s.valid_from <= CAST(timezone(z.timezone, a.interval_start) AS DATE)
   AND (s.valid_to IS NULL OR CAST(timezone(z.timezone, a.interval_start) AS DATE) < s.valid_to)
 """
+)
 
 
 MONTH_WHERE = "_month = $month"
 
 
-def rollup_sql(rollup: str, where: str = MONTH_WHERE, wait_thresholds=WAIT_THRESHOLDS,
-               handle_thresholds=HANDLE_THRESHOLDS) -> str:
+def rollup_sql(
+    rollup: str, where: str = MONTH_WHERE, wait_thresholds=WAIT_THRESHOLDS, handle_thresholds=HANDLE_THRESHOLDS
+) -> str:
     """The query of one rollup over the rows ``where`` selects.
 
     The rollup builder runs it per month; a drill-down with thresholds the stored rollups
@@ -574,9 +617,10 @@ def queue_day_sql(source: str) -> str:
     """queue_interval rows of ``source`` (a relation name or a parenthesised query) summed
     per queue and day; every measure column is additive, whatever thresholds it holds."""
     # 'month' is the partition column when the source is the stored rollup.
-    return ("SELECT center, queue, direction, day, sum(COLUMNS(lambda c: c NOT IN ('center', 'queue', "
-            "'direction', 'interval_start', 'day', 'month'))) FROM " + source
-            + " GROUP BY center, queue, direction, day")
+    return (
+        "SELECT center, queue, direction, day, sum(COLUMNS(lambda c: c NOT IN ('center', 'queue', "
+        "'direction', 'interval_start', 'day', 'month'))) FROM " + source + " GROUP BY center, queue, direction, day"
+    )
 
 
 def month_rollup_table(lake: Lake, rollup: str, month: str, tables: dict):
@@ -595,8 +639,9 @@ def month_rollup_tables(lake: Lake, month: str, compute=month_rollup_table) -> d
     for rollup in ROLLUPS:
         rel = compute(lake, rollup, month, tables)
         if "day" in rel.column_names:
-            keys = [k for k in ("day", "interval_start", "center", "queue", "agent_id", "category")
-                    if k in rel.column_names]
+            keys = [
+                k for k in ("day", "interval_start", "center", "queue", "agent_id", "category") if k in rel.column_names
+            ]
             rel = rel.sort_by([(k, "ascending") for k in keys])
         tables[rollup] = rel
     return tables
@@ -631,7 +676,7 @@ def _rollup_months_on_disk(root: Path) -> dict[str, dict[str, str]]:
     out: dict[str, dict[str, str]] = {}
     for rollup in ROLLUPS:
         for f in sorted((Path(root) / ROLLUP_DIR / rollup).glob("month=*/data*.parquet")):
-            out.setdefault(rollup, {})[f.parent.name[len("month="):]] = str(f.relative_to(root))
+            out.setdefault(rollup, {})[f.parent.name[len("month=") :]] = str(f.relative_to(root))
     return out
 
 
@@ -647,8 +692,12 @@ def _batch_months(root: Path, table: str, batches: Iterable[str]) -> set[str]:
 def publish(root: Path, rollups: dict[str, dict[str, str]], generation: int) -> dict:
     """Switch readers to every committed batch and these rollup files, in one os.replace."""
     root = Path(root)
-    manifest = {"generation": generation, "published_at": pd.Timestamp.now(tz="UTC").isoformat(),
-                "batches": committed_batches(root), "rollups": rollups}
+    manifest = {
+        "generation": generation,
+        "published_at": pd.Timestamp.now(tz="UTC").isoformat(),
+        "batches": committed_batches(root),
+        "rollups": rollups,
+    }
     tmp = root / (TMP_PREFIX + PUBLISHED)
     with open(tmp, "w", encoding="utf-8") as f:
         json.dump(manifest, f, ensure_ascii=False, indent=1)
@@ -670,8 +719,9 @@ def _remove_old_generations(root: Path, manifest: dict) -> None:
             f.unlink(missing_ok=True)
 
 
-def rebuild_rollups(root: Path, months: Iterable[str] | None = None, progress=None,
-                    engine: str | None = None) -> list[str]:
+def rebuild_rollups(
+    root: Path, months: Iterable[str] | None = None, progress=None, engine: str | None = None
+) -> list[str]:
     """Rebuild the rollups of the given local months (all months when None), computed on
     ``engine`` (analytics.engines; default $CALLCENTER_ENGINE, else DuckDB), together with
     those of any batch committed but never published, then publish them with every
@@ -686,12 +736,17 @@ def rebuild_rollups(root: Path, months: Iterable[str] | None = None, progress=No
     with import_lock(root):
         previous = read_published(root)
         generation = (previous or {}).get("generation", 0) + 1
-        rollups = (_rollup_months_on_disk(root) if previous is None
-                   else {r: dict(f) for r, f in previous.get("rollups", {}).items()})
+        rollups = (
+            _rollup_months_on_disk(root)
+            if previous is None
+            else {r: dict(f) for r, f in previous.get("rollups", {}).items()}
+        )
         lake = Lake(root, lock_down=False, all_committed=True)
         compute = engines.rollup_computer(engine or engines.default_engine(), root, lake)
-        all_months = sorted(set(lake.query("SELECT DISTINCT _month AS m FROM calls")["m"].dropna()) |
-                            set(lake.query("SELECT DISTINCT _month AS m FROM agent_intervals")["m"].dropna()))
+        all_months = sorted(
+            set(lake.query("SELECT DISTINCT _month AS m FROM calls")["m"].dropna())
+            | set(lake.query("SELECT DISTINCT _month AS m FROM agent_intervals")["m"].dropna())
+        )
         wanted = set(all_months) if months is None else set(months)
         pending = unpublished_batches(root, previous) if previous is not None else {}
         for table in ("calls", "agent_intervals"):
@@ -724,8 +779,9 @@ def repair(root: Path) -> dict:
         missing: set[str] = set()
         if published is not None:
             batches = published.get("batches", {})
-            with_rows = (_batch_months(root, "calls", batches.get("calls", []))
-                         | _batch_months(root, "agent_intervals", batches.get("agent_intervals", [])))
+            with_rows = _batch_months(root, "calls", batches.get("calls", [])) | _batch_months(
+                root, "agent_intervals", batches.get("agent_intervals", [])
+            )
             for rollup in ROLLUPS:
                 files = published.get("rollups", {}).get(rollup, {})
                 missing |= {m for m in with_rows if m not in files or not (root / files[m]).is_file()}

@@ -21,10 +21,10 @@ from analytics.filters import Filters
 from analytics.lake import Lake
 from analytics.scorecard import QA_GOOD_FROM, QA_MEDIUM_FROM, qa_grade
 
-REVIEWS_PER_DAY_TARGET = 60   # recordings per inspector per day (seed 004 篇三)
-LOW_QA_BELOW = 75.0           # an agent's mean inspection score below this puts them on the worklist
-CALIBRATION_GAP = 3.0         # points an inspector may score above / below colleagues on the same agents
-REPEATED_LOW_FROM = 2         # poor evaluations in the period that make "repeated low scores"
+REVIEWS_PER_DAY_TARGET = 60  # recordings per inspector per day (seed 004 篇三)
+LOW_QA_BELOW = 75.0  # an agent's mean inspection score below this puts them on the worklist
+CALIBRATION_GAP = 3.0  # points an inspector may score above / below colleagues on the same agents
+REPEATED_LOW_FROM = 2  # poor evaluations in the period that make "repeated low scores"
 # What follows the n-th poor evaluation in the period (DOMAIN.md): 1, 2, 3 and more.
 NEXT_STEPS = ("verbal_reminder", "signed_slip", "deduction")
 
@@ -48,34 +48,59 @@ def evaluations(lake: Lake, filters: Filters, scope: Scope) -> pd.DataFrame:
     """The evaluations of the period of the agents in scope (one row per evaluation)."""
     scope.require("individuals")
     pred, sparams = scope_predicate(scope, center="e.center", team="e.team")
-    return lake.query(_EVALS_SQL.format(scope=pred), {
-        **sparams, "start": filters.start, "end": filters.end, "centers": list(filters.centers),
-        "teams": list(filters.teams), "agents": list(filters.agents),
-        "good_from": QA_GOOD_FROM, "medium_from": QA_MEDIUM_FROM})
+    return lake.query(
+        _EVALS_SQL.format(scope=pred),
+        {
+            **sparams,
+            "start": filters.start,
+            "end": filters.end,
+            "centers": list(filters.centers),
+            "teams": list(filters.teams),
+            "agents": list(filters.agents),
+            "good_from": QA_GOOD_FROM,
+            "medium_from": QA_MEDIUM_FROM,
+        },
+    )
 
 
 def _valid_complaints(lake: Lake, filters: Filters, scope: Scope) -> pd.DataFrame:
     pred, sparams = scope_predicate(scope, center="e.center", team="e.team")
-    return lake.query("""
+    return lake.query(
+        """
 SELECT k.agent_id, count(*) AS valid_complaints
 FROM complaints k JOIN employees e ON e.employee_id = k.agent_id JOIN centers z ON z.center = k.center
 WHERE k._month BETWEEN $m0 AND $m1 AND k.valid
   AND CAST(timezone(z.timezone, k.received_at) AS DATE) BETWEEN $start AND $end
   AND (len($centers::VARCHAR[]) = 0 OR list_contains($centers::VARCHAR[], e.center))
   AND (len($teams::VARCHAR[]) = 0 OR list_contains($teams::VARCHAR[], e.team))
-  AND """ + pred + """
-GROUP BY ALL""", {**sparams, "m0": filters.months[0], "m1": filters.months[1], "start": filters.start,
-                  "end": filters.end, "centers": list(filters.centers), "teams": list(filters.teams)})
+  AND """
+        + pred
+        + """
+GROUP BY ALL""",
+        {
+            **sparams,
+            "m0": filters.months[0],
+            "m1": filters.months[1],
+            "start": filters.start,
+            "end": filters.end,
+            "centers": list(filters.centers),
+            "teams": list(filters.teams),
+        },
+    )
 
 
 def inspectors(lake: Lake, filters: Filters, scope: Scope) -> int:
     """Quality inspectors employed during the period in the scope's centers."""
     pred, sparams = scope_predicate(scope, center="center", team=None)
-    df = lake.query("""
+    df = lake.query(
+        """
 SELECT count(*) AS n FROM employees
 WHERE role = 'quality_inspector' AND hire_date <= $end AND (exit_date IS NULL OR exit_date >= $start)
-  AND (len($centers::VARCHAR[]) = 0 OR list_contains($centers::VARCHAR[], center)) AND """ + pred + """""",
-                    {**sparams, "start": filters.start, "end": filters.end, "centers": list(filters.centers)})
+  AND (len($centers::VARCHAR[]) = 0 OR list_contains($centers::VARCHAR[], center)) AND """
+        + pred
+        + """""",
+        {**sparams, "start": filters.start, "end": filters.end, "centers": list(filters.centers)},
+    )
     return int(df["n"].iloc[0])
 
 
@@ -90,12 +115,33 @@ def worklist(lake: Lake, filters: Filters, scope: Scope, settings: m.ServiceSett
     scope.require("individuals")
     review = calls.agents_to_review(lake, filters, scope, settings)
     if review.empty:
-        review = pd.DataFrame(columns=["agent", "name", "team", "center", "tenure_days", "handled", "aht_s",
-                                       "aht_vs_team", "output_swing", "reasons", "priority"])
+        review = pd.DataFrame(
+            columns=[
+                "agent",
+                "name",
+                "team",
+                "center",
+                "tenure_days",
+                "handled",
+                "aht_s",
+                "aht_vs_team",
+                "output_swing",
+                "reasons",
+                "priority",
+            ]
+        )
     ev = evaluations(lake, filters, scope)
-    qa = (ev.groupby("agent_id").agg(qa_score=("score", "mean"), evaluations=("score", "size"),
-                                     name_qa=("name", "first"), team_qa=("team", "first"), center_qa=("center", "first"))
-          if not ev.empty else pd.DataFrame(columns=["qa_score", "evaluations", "name_qa", "team_qa", "center_qa"]))
+    qa = (
+        ev.groupby("agent_id").agg(
+            qa_score=("score", "mean"),
+            evaluations=("score", "size"),
+            name_qa=("name", "first"),
+            team_qa=("team", "first"),
+            center_qa=("center", "first"),
+        )
+        if not ev.empty
+        else pd.DataFrame(columns=["qa_score", "evaluations", "name_qa", "team_qa", "center_qa"])
+    )
     comp = _valid_complaints(lake, filters, scope).set_index("agent_id")
     df = review.set_index("agent").join(qa, how="outer").join(comp, how="outer")
     df.index.name = "agent"
@@ -103,8 +149,10 @@ def worklist(lake: Lake, filters: Filters, scope: Scope, settings: m.ServiceSett
     for col, alt in (("name", "name_qa"), ("team", "team_qa"), ("center", "center_qa")):
         df[col] = df[col].astype("object").where(df[col].notna(), df[alt])
     if df["name"].isna().any() or df["team"].isna().any():  # an agent with complaints only
-        names = lake.query("SELECT employee_id AS agent, name, team, center FROM employees "
-                           "WHERE list_contains($ids, employee_id)", {"ids": df["agent"].tolist()}).set_index("agent")
+        names = lake.query(
+            "SELECT employee_id AS agent, name, team, center FROM employees WHERE list_contains($ids, employee_id)",
+            {"ids": df["agent"].tolist()},
+        ).set_index("agent")
         for col in ("name", "team", "center"):
             df[col] = df[col].where(df[col].notna(), df["agent"].map(names[col]))
     df["valid_complaints"] = pd.to_numeric(df["valid_complaints"], errors="coerce").fillna(0).astype("int64")
@@ -120,9 +168,11 @@ def worklist(lake: Lake, filters: Filters, scope: Scope, settings: m.ServiceSett
             r.append("complaints")
         reasons.append(",".join(r))
     df["reasons"] = reasons
-    df["priority"] = (pd.to_numeric(df["priority"], errors="coerce").fillna(0)
-                      + ((LOW_QA_BELOW - df["qa_score"]).clip(lower=0) / 10).fillna(0)
-                      + df["valid_complaints"])
+    df["priority"] = (
+        pd.to_numeric(df["priority"], errors="coerce").fillna(0)
+        + ((LOW_QA_BELOW - df["qa_score"]).clip(lower=0) / 10).fillna(0)
+        + df["valid_complaints"]
+    )
     df = df[df["reasons"] != ""].sort_values(["priority", "agent"], ascending=[False, True], ignore_index=True)
     capacity = inspectors(lake, filters, scope) * REVIEWS_PER_DAY_TARGET
     if not df.empty:
@@ -130,8 +180,23 @@ def worklist(lake: Lake, filters: Filters, scope: Scope, settings: m.ServiceSett
         df["recordings"] = (share * max(capacity, len(df))).round().clip(lower=1).astype("int64")
     else:
         df["recordings"] = pd.Series(dtype="int64")
-    return df[["agent", "name", "team", "center", "reasons", "recordings", "qa_score", "evaluations",
-               "valid_complaints", "aht_vs_team", "output_swing", "tenure_days", "priority"]]
+    return df[
+        [
+            "agent",
+            "name",
+            "team",
+            "center",
+            "reasons",
+            "recordings",
+            "qa_score",
+            "evaluations",
+            "valid_complaints",
+            "aht_vs_team",
+            "output_swing",
+            "tenure_days",
+            "priority",
+        ]
+    ]
 
 
 def reviews_per_day(lake: Lake, filters: Filters, scope: Scope) -> pd.DataFrame:
@@ -143,11 +208,14 @@ def reviews_per_day(lake: Lake, filters: Filters, scope: Scope) -> pd.DataFrame:
     out = ev.groupby("evaluator_id").agg(days=("day", "nunique"), reviews=("evaluation_id", "size")).reset_index()
     out["per_day"] = out["reviews"] / out["days"]
     out["vs_target"] = out["per_day"] / REVIEWS_PER_DAY_TARGET
-    names = lake.query("SELECT employee_id AS evaluator_id, name FROM employees WHERE list_contains($ids, employee_id)",
-                       {"ids": out["evaluator_id"].tolist()})
+    names = lake.query(
+        "SELECT employee_id AS evaluator_id, name FROM employees WHERE list_contains($ids, employee_id)",
+        {"ids": out["evaluator_id"].tolist()},
+    )
     out = out.merge(names, on="evaluator_id", how="left").rename(columns={"evaluator_id": "evaluator"})
     return out[["evaluator", "name", "days", "reviews", "per_day", "vs_target"]].sort_values(
-        "per_day", ignore_index=True)
+        "per_day", ignore_index=True
+    )
 
 
 def grade_distribution(lake: Lake, filters: Filters, scope: Scope) -> pd.DataFrame:
@@ -159,8 +227,9 @@ def grade_distribution(lake: Lake, filters: Filters, scope: Scope) -> pd.DataFra
         return pd.DataFrame(columns=cols)
     per_agent = ev.groupby(["team", "agent_id"], dropna=False)["score"].mean().reset_index()
     per_agent["grade"] = per_agent["score"].map(qa_grade)
-    out = per_agent.pivot_table(index="team", columns="grade", values="agent_id", aggfunc="count", fill_value=0,
-                                dropna=False)
+    out = per_agent.pivot_table(
+        index="team", columns="grade", values="agent_id", aggfunc="count", fill_value=0, dropna=False
+    )
     out = out.reindex(columns=["good", "medium", "poor"], fill_value=0).reset_index()
     out["agents"] = out[["good", "medium", "poor"]].sum(axis=1)
     for g in ("good", "medium", "poor"):
@@ -185,21 +254,28 @@ def calibration(lake: Lake, filters: Filters, scope: Scope) -> pd.DataFrame:
     per = ev.groupby(["agent_id", "evaluator_id"])["score"].agg(["sum", "count"]).reset_index()
     tot = per.groupby("agent_id")[["sum", "count"]].sum().rename(columns={"sum": "all_sum", "count": "all_n"})
     per = per.join(tot, on="agent_id")
-    per = per[per["all_n"] > per["count"]]   # the agent was also scored by someone else
+    per = per[per["all_n"] > per["count"]]  # the agent was also scored by someone else
     per["others_mean"] = (per["all_sum"] - per["sum"]) / (per["all_n"] - per["count"])
     per["diff_sum"] = per["sum"] - per["count"] * per["others_mean"]
-    agg = ev.groupby("evaluator_id").agg(reviews=("score", "size"), mean_score=("score", "mean"),
-                                         poor_share=("grade", lambda g: (g == "poor").mean()))
-    shared = per.groupby("evaluator_id").agg(shared_agents=("agent_id", "nunique"), diff_sum=("diff_sum", "sum"),
-                                             n=("count", "sum"))
+    agg = ev.groupby("evaluator_id").agg(
+        reviews=("score", "size"), mean_score=("score", "mean"), poor_share=("grade", lambda g: (g == "poor").mean())
+    )
+    shared = per.groupby("evaluator_id").agg(
+        shared_agents=("agent_id", "nunique"), diff_sum=("diff_sum", "sum"), n=("count", "sum")
+    )
     out = agg.join(shared, how="left")
     out["shared_agents"] = out["shared_agents"].fillna(0).astype("int64")
     out["offset"] = out["diff_sum"] / out["n"].where(out["n"] > 0)
-    out["flag"] = out["offset"].map(lambda x: None if pd.isna(x) else
-                                    "harsh" if x <= -CALIBRATION_GAP else "lenient" if x >= CALIBRATION_GAP else "ok")
+    out["flag"] = out["offset"].map(
+        lambda x: (
+            None if pd.isna(x) else "harsh" if x <= -CALIBRATION_GAP else "lenient" if x >= CALIBRATION_GAP else "ok"
+        )
+    )
     out = out.reset_index().rename(columns={"evaluator_id": "evaluator"})
-    names = lake.query("SELECT employee_id AS evaluator, name FROM employees WHERE list_contains($ids, employee_id)",
-                       {"ids": out["evaluator"].tolist()})
+    names = lake.query(
+        "SELECT employee_id AS evaluator, name FROM employees WHERE list_contains($ids, employee_id)",
+        {"ids": out["evaluator"].tolist()},
+    )
     out = out.merge(names, on="evaluator", how="left")
     return out[cols].sort_values("offset", key=lambda s: s.abs(), ascending=False, ignore_index=True)
 
@@ -213,8 +289,13 @@ def repeated_low_scores(lake: Lake, filters: Filters, scope: Scope) -> pd.DataFr
         return pd.DataFrame(columns=cols)
     ev["is_poor"] = ev["grade"] == "poor"
     g = ev.groupby("agent_id")
-    out = g.agg(name=("name", "first"), team=("team", "first"), poor=("is_poor", "sum"),
-                evaluations=("score", "size"), qa_score=("score", "mean")).reset_index()
+    out = g.agg(
+        name=("name", "first"),
+        team=("team", "first"),
+        poor=("is_poor", "sum"),
+        evaluations=("score", "size"),
+        qa_score=("score", "mean"),
+    ).reset_index()
     last = ev[ev["is_poor"]].groupby("agent_id")["day"].max()
     out["last_poor_day"] = out["agent_id"].map(last)
     out = out[out["poor"] >= REPEATED_LOW_FROM].copy()

@@ -74,17 +74,18 @@ def fmt_change(key: str, now, before, lang: str) -> str:
 
 # --- the review ------------------------------------------------------------------------------
 
+
 @dataclass
 class MonthlyReview:
     month: date
     centers: tuple[str, ...]
-    scorecard: pd.DataFrame          # key, value, previous, year_ago, target, rag
-    trend: pd.DataFrame              # 13 months of the scorecard's metrics
-    by_queue: pd.DataFrame           # queue, offered, service_level, answer_rate, changes in pp
-    complaints: dict                 # summary values
+    scorecard: pd.DataFrame  # key, value, previous, year_ago, target, rag
+    trend: pd.DataFrame  # 13 months of the scorecard's metrics
+    by_queue: pd.DataFrame  # queue, offered, service_level, answer_rate, changes in pp
+    complaints: dict  # summary values
     complaints_by_level: pd.DataFrame
-    complaint_causes: pd.DataFrame   # Pareto of causes
-    workforce: pd.DataFrame          # 13 months
+    complaint_causes: pd.DataFrame  # Pareto of causes
+    workforce: pd.DataFrame  # 13 months
     summary: dict[str, list[str]] = field(default_factory=dict)  # lang -> sentences
     # The definitions the numbers were computed with: the review prints these formulas.
     settings: m.DatasetSettings = field(default_factory=m.DatasetSettings)
@@ -122,8 +123,14 @@ def month_filters(month: date, centers: tuple[str, ...] = ()) -> Filters:
     return Filters(start=start, end=add_months(start, 1) - timedelta(days=1), centers=centers, grain="month")
 
 
-def _month_values(lake: Lake, month: date, scope: Scope, centers: tuple[str, ...],
-                  settings: m.ServiceSettings, csettings: complaints.ComplaintSettings) -> dict:
+def _month_values(
+    lake: Lake,
+    month: date,
+    scope: Scope,
+    centers: tuple[str, ...],
+    settings: m.ServiceSettings,
+    csettings: complaints.ComplaintSettings,
+) -> dict:
     f = month_filters(month, centers)
     out = dict(calls.totals(lake, f, scope, settings))
     if out.get("offered"):
@@ -139,9 +146,14 @@ def _targets(lake: Lake, month: date, centers: tuple[str, ...]) -> dict:
     return current_targets(lake, last_day, centers[0] if len(centers) == 1 else None)
 
 
-def build_review(lake: Lake, month: date, scope: Scope | None = None, centers: tuple[str, ...] = (),
-                 settings: m.ServiceSettings | None = None,
-                 csettings: complaints.ComplaintSettings | None = None) -> MonthlyReview:
+def build_review(
+    lake: Lake,
+    month: date,
+    scope: Scope | None = None,
+    centers: tuple[str, ...] = (),
+    settings: m.ServiceSettings | None = None,
+    csettings: complaints.ComplaintSettings | None = None,
+) -> MonthlyReview:
     """Everything the page and the file show for ``month`` (any day of it)."""
     # Executives see aggregates only: the review never holds an individual.
     scope = (scope or Scope.everything()).aggregates_only()
@@ -155,8 +167,16 @@ def build_review(lake: Lake, month: date, scope: Scope | None = None, centers: t
     rows = []
     for key in KPIS:
         met, v, tgt = metric(key), now.get(key), targets.get(key)
-        rows.append({"key": key, "value": v, "previous": prev.get(key), "year_ago": year.get(key), "target": tgt,
-                     "rag": m.rag(met, v, tgt)})
+        rows.append(
+            {
+                "key": key,
+                "value": v,
+                "previous": prev.get(key),
+                "year_ago": year.get(key),
+                "target": tgt,
+                "rag": m.rag(met, v, tgt),
+            }
+        )
     scorecard = pd.DataFrame(rows)
 
     first = add_months(month, -(TREND_MONTHS - 1))
@@ -164,8 +184,9 @@ def build_review(lake: Lake, month: date, scope: Scope | None = None, centers: t
     trend = calls.metrics(lake, span, scope, ("month",), settings)[["month", *CALL_KPIS]]
     trend["month"] = pd.to_datetime(trend["month"]).astype("datetime64[us]")
     cm = complaints.by_period(lake, span, scope, csettings, grain="month")
-    trend = trend.merge(cm[["month", "complaints", "complaints_per_10k", "resolved_within_target"]],
-                        on="month", how="left")
+    trend = trend.merge(
+        cm[["month", "complaints", "complaints_per_10k", "resolved_within_target"]], on="month", how="left"
+    )
     wf = workforce.monthly(lake, span, scope)
     trend = trend.merge(wf[["month", "headcount_end", "turnover_annualised"]], on="month", how="left")
 
@@ -174,8 +195,15 @@ def build_review(lake: Lake, month: date, scope: Scope | None = None, centers: t
     q_prev = calls.metrics(lake, month_filters(add_months(month, -1), centers), scope, ("queue",), settings)
     by_queue = q_now[["queue", "offered", "service_level", "answer_rate"]].merge(
         q_prev[["queue", "offered", "service_level", "answer_rate"]].rename(
-            columns={"offered": "offered_prev", "service_level": "service_level_prev",
-                     "answer_rate": "answer_rate_prev"}), on="queue", how="left")
+            columns={
+                "offered": "offered_prev",
+                "service_level": "service_level_prev",
+                "answer_rate": "answer_rate_prev",
+            }
+        ),
+        on="queue",
+        how="left",
+    )
     by_queue["service_level_change"] = by_queue["service_level"] - by_queue["service_level_prev"]
     by_queue["answer_rate_change"] = by_queue["answer_rate"] - by_queue["answer_rate_prev"]
     by_queue = by_queue[by_queue["offered"].fillna(0) > 0].reset_index(drop=True)
@@ -185,15 +213,24 @@ def build_review(lake: Lake, month: date, scope: Scope | None = None, centers: t
         causes = complaints.pareto(lake, mf, scope, csettings)
     else:
         by_level, causes = pd.DataFrame(columns=["level", "complaints"]), pd.DataFrame(columns=["cause", "complaints"])
-    review = MonthlyReview(month=month, centers=tuple(centers), scorecard=scorecard, trend=trend,
-                           by_queue=by_queue, complaints={k: now.get(k) for k in (*complaints.COMPLAINT_KEYS, "calls")},
-                           complaints_by_level=by_level, complaint_causes=causes, workforce=wf,
-                           settings=m.DatasetSettings(service=settings, complaints=csettings))
+    review = MonthlyReview(
+        month=month,
+        centers=tuple(centers),
+        scorecard=scorecard,
+        trend=trend,
+        by_queue=by_queue,
+        complaints={k: now.get(k) for k in (*complaints.COMPLAINT_KEYS, "calls")},
+        complaints_by_level=by_level,
+        complaint_causes=causes,
+        workforce=wf,
+        settings=m.DatasetSettings(service=settings, complaints=csettings),
+    )
     review.summary = {lang: written_summary(review, lang) for lang in ("zh", "en")}
     return review
 
 
 # --- the written summary -----------------------------------------------------------------------
+
 
 def _movement_score(key: str, now, before) -> float:
     """How big a move is, comparable across metrics: 5 pp of a rate, or 10 % of a count or
@@ -253,32 +290,56 @@ def written_summary(review: MonthlyReview, lang: str) -> list[str]:
         return [_t("rev.sum.no_data", lang, month=review.month.strftime("%Y-%m"))]
     ranked = sorted(CALL_KPIS, key=lambda k: -_movement_score(k, review.value(k), review.value(k, "previous")))
     out = [s for s in (_sentence(review, k, lang) for k in ranked[:3]) if s]
-    off = [f"{label(k, lang, review.settings)} {fmt(k, review.value(k), lang)}"
-           for k in KPIS if review.value(k, "rag") == "red"]
+    off = [
+        f"{label(k, lang, review.settings)} {fmt(k, review.value(k), lang)}"
+        for k in KPIS
+        if review.value(k, "rag") == "red"
+    ]
     if off:
         out.append(_t("rev.sum.off_target", lang, metrics=_t("rev.sum.sep", lang).join(off)))
     c = review.complaints
     if not _missing(c.get("complaints")):
         top = review.complaint_causes.head(1)
-        cause = (_t(f"cmp.cause.{top.iloc[0]['cause']}", lang) if not top.empty else "—")
-        out.append(_t("rev.sum.complaints", lang, n=fmt("complaints", c["complaints"], lang),
-                      rate=fmt("complaints_per_10k", c.get("complaints_per_10k"), lang),
-                      within=fmt("resolved_within_target", c.get("resolved_within_target"), lang),
-                      level3=fmt("level3_complaints", c.get("level3_complaints"), lang), cause=cause))
+        cause = _t(f"cmp.cause.{top.iloc[0]['cause']}", lang) if not top.empty else "—"
+        out.append(
+            _t(
+                "rev.sum.complaints",
+                lang,
+                n=fmt("complaints", c["complaints"], lang),
+                rate=fmt("complaints_per_10k", c.get("complaints_per_10k"), lang),
+                within=fmt("resolved_within_target", c.get("resolved_within_target"), lang),
+                level3=fmt("level3_complaints", c.get("level3_complaints"), lang),
+                cause=cause,
+            )
+        )
     hc = review.value("headcount_end")
     if not _missing(hc):
         wf = review.workforce.iloc[-1]
-        out.append(_t("rev.sum.people", lang, headcount=fmt("headcount_end", hc, lang),
-                      hires=int(wf["hires"]), leavers=int(wf["leavers"]), voluntary=int(wf["leavers_voluntary"]),
-                      turnover=fmt("turnover_annualised", review.value("turnover_annualised"), lang)))
+        out.append(
+            _t(
+                "rev.sum.people",
+                lang,
+                headcount=fmt("headcount_end", hc, lang),
+                hires=int(wf["hires"]),
+                leavers=int(wf["leavers"]),
+                voluntary=int(wf["leavers_voluntary"]),
+                turnover=fmt("turnover_annualised", review.value("turnover_annualised"), lang),
+            )
+        )
     return out
 
 
 # --- figures (the page and the file draw the same ones) ---------------------------------------
 
+
 def _layout(fig: go.Figure, y_title: str = "", percent: bool = False, height: int = 320) -> go.Figure:
-    fig.update_layout(height=height, margin=dict(l=10, r=10, t=40, b=10), legend=dict(orientation="h", y=1.15),
-                      hovermode="x unified", template="plotly_white")
+    fig.update_layout(
+        height=height,
+        margin=dict(l=10, r=10, t=40, b=10),
+        legend=dict(orientation="h", y=1.15),
+        hovermode="x unified",
+        template="plotly_white",
+    )
     fig.update_yaxes(title_text=y_title, tickformat=".0%" if percent else None, rangemode="tozero")
     fig.update_xaxes(tickformat="%Y-%m", dtick="M1")
     return fig
@@ -290,9 +351,16 @@ def trend_figure(review: MonthlyReview, keys: tuple[str, ...], lang: str, y_titl
     percent = metric(keys[0]).unit == "%"
     for key, colour in zip(keys, (PRIMARY, SECOND, THIRD)):
         name = label(key, lang)
-        fig.add_trace(go.Scatter(x=review.trend["month"], y=review.trend[key], name=name, mode="lines+markers",
-                                 line=dict(color=colour, width=2),
-                                 hovertemplate="%{y:.1%}" if percent else "%{y:,.1f}"))
+        fig.add_trace(
+            go.Scatter(
+                x=review.trend["month"],
+                y=review.trend[key],
+                name=name,
+                mode="lines+markers",
+                line=dict(color=colour, width=2),
+                hovertemplate="%{y:.1%}" if percent else "%{y:,.1f}",
+            )
+        )
         target = review.value(key, "target")
         if target is not None:
             fig.add_hline(y=target, line=dict(color=colour, dash="dash", width=1))
@@ -301,11 +369,25 @@ def trend_figure(review: MonthlyReview, keys: tuple[str, ...], lang: str, y_titl
 
 def complaints_figure(review: MonthlyReview, lang: str) -> go.Figure:
     fig = go.Figure()
-    fig.add_trace(go.Bar(x=review.trend["month"], y=review.trend["complaints"], name=label("complaints", lang),
-                         marker_color="#93c5fd"))
-    fig.add_trace(go.Scatter(x=review.trend["month"], y=review.trend["complaints_per_10k"], yaxis="y2",
-                             name=label("complaints_per_10k", lang), mode="lines+markers",
-                             line=dict(color=TARGET_COLOUR, width=2), hovertemplate="%{y:.2f}"))
+    fig.add_trace(
+        go.Bar(
+            x=review.trend["month"],
+            y=review.trend["complaints"],
+            name=label("complaints", lang),
+            marker_color="#93c5fd",
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=review.trend["month"],
+            y=review.trend["complaints_per_10k"],
+            yaxis="y2",
+            name=label("complaints_per_10k", lang),
+            mode="lines+markers",
+            line=dict(color=TARGET_COLOUR, width=2),
+            hovertemplate="%{y:.2f}",
+        )
+    )
     fig = _layout(fig)
     fig.update_layout(yaxis2=dict(overlaying="y", side="right", showgrid=False, rangemode="tozero"))
     return fig
@@ -315,13 +397,28 @@ def workforce_figure(review: MonthlyReview, lang: str) -> go.Figure:
     wf = review.workforce
     fig = go.Figure()
     fig.add_trace(go.Bar(x=wf["month"], y=wf["hires"], name=label("hires", lang), marker_color=THIRD))
-    fig.add_trace(go.Bar(x=wf["month"], y=-wf["leavers"], name=label("leavers", lang), marker_color=SECOND,
-                         customdata=wf["leavers"], hovertemplate="%{customdata}"))
-    fig.add_trace(go.Scatter(x=wf["month"], y=wf["headcount_end"], yaxis="y2", name=label("headcount_end", lang),
-                             mode="lines+markers", line=dict(color=PRIMARY, width=2)))
+    fig.add_trace(
+        go.Bar(
+            x=wf["month"],
+            y=-wf["leavers"],
+            name=label("leavers", lang),
+            marker_color=SECOND,
+            customdata=wf["leavers"],
+            hovertemplate="%{customdata}",
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=wf["month"],
+            y=wf["headcount_end"],
+            yaxis="y2",
+            name=label("headcount_end", lang),
+            mode="lines+markers",
+            line=dict(color=PRIMARY, width=2),
+        )
+    )
     fig = _layout(fig)
-    fig.update_layout(barmode="relative",
-                      yaxis2=dict(overlaying="y", side="right", showgrid=False, rangemode="tozero"))
+    fig.update_layout(barmode="relative", yaxis2=dict(overlaying="y", side="right", showgrid=False, rangemode="tozero"))
     fig.update_yaxes(rangemode="normal", selector=dict(overlaying=None))
     return fig
 
@@ -330,8 +427,15 @@ def queue_figure(review: MonthlyReview, lang: str) -> go.Figure:
     q = review.by_queue
     fig = go.Figure()
     for key, colour in (("service_level", PRIMARY), ("answer_rate", SECOND)):
-        fig.add_trace(go.Bar(x=q["queue"], y=q[key], name=label(key, lang), marker_color=colour,
-                             hovertemplate="%{x}: %{y:.1%}<extra></extra>"))
+        fig.add_trace(
+            go.Bar(
+                x=q["queue"],
+                y=q[key],
+                name=label(key, lang),
+                marker_color=colour,
+                hovertemplate="%{x}: %{y:.1%}<extra></extra>",
+            )
+        )
         target = review.value(key, "target")
         if target is not None:
             fig.add_hline(y=target, line=dict(color=colour, dash="dash", width=1))
@@ -372,18 +476,20 @@ def scorecard_rows(review: MonthlyReview, lang: str) -> list[dict]:
     for r in review.scorecard.itertuples():
         met = metric(r.key)
         status = r.rag if isinstance(r.rag, str) else None  # None becomes NaN in a frame
-        out.append({
-            "key": r.key,
-            "metric": met.label(lang, review.settings),
-            "value": met.format(r.value, lang),
-            "target": met.format_target(r.target, lang),
-            "no_target": met.no_target_reason(lang, review.settings) if _missing(r.target) else "",
-            "status": _t(f"rev.rag.{status}", lang) if status else "—",
-            "rag": status,
-            "vs_previous": fmt_change(r.key, r.value, r.previous, lang),
-            "vs_year_ago": fmt_change(r.key, r.value, r.year_ago, lang),
-            "formula": formula(r.key, lang, review.settings),
-        })
+        out.append(
+            {
+                "key": r.key,
+                "metric": met.label(lang, review.settings),
+                "value": met.format(r.value, lang),
+                "target": met.format_target(r.target, lang),
+                "no_target": met.no_target_reason(lang, review.settings) if _missing(r.target) else "",
+                "status": _t(f"rev.rag.{status}", lang) if status else "—",
+                "rag": status,
+                "vs_previous": fmt_change(r.key, r.value, r.previous, lang),
+                "vs_year_ago": fmt_change(r.key, r.value, r.year_ago, lang),
+                "formula": formula(r.key, lang, review.settings),
+            }
+        )
     return out
 
 
@@ -392,28 +498,53 @@ def render_html(review: MonthlyReview, lang: str = "zh") -> str:
     e = html.escape
     month = review.month.strftime("%Y-%m")
     centers = ", ".join(review.centers) if review.centers else _t("rev.all_centers", lang)
-    parts = [f"<!DOCTYPE html><html lang=\"{'zh-CN' if lang == 'zh' else 'en'}\"><head><meta charset=\"utf-8\">",
-             f"<title>{e(_t('rev.file_title', lang, month=month))}</title><style>{_CSS}</style></head><body>",
-             f"<h1>{e(_t('rev.file_title', lang, month=month))}</h1>",
-             f"<p class=\"muted\">{e(_t('rev.caption', lang, month=month, centers=centers))}</p>",
-             f"<h2>{e(_t('rev.summary', lang))}</h2><ul class=\"summary\">"]
+    parts = [
+        f'<!DOCTYPE html><html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">',
+        f"<title>{e(_t('rev.file_title', lang, month=month))}</title><style>{_CSS}</style></head><body>",
+        f"<h1>{e(_t('rev.file_title', lang, month=month))}</h1>",
+        f'<p class="muted">{e(_t("rev.caption", lang, month=month, centers=centers))}</p>',
+        f'<h2>{e(_t("rev.summary", lang))}</h2><ul class="summary">',
+    ]
     parts += [f"<li>{e(s)}</li>" for s in review.summary.get(lang, [])]
     parts.append("</ul>")
 
     parts.append(f"<h2>{e(_t('rev.scorecard', lang))}</h2>")
-    head = [_t(k, lang) for k in ("rev.col.metric", "rev.col.value", "rev.col.target", "rev.col.status",
-                                  "rev.col.vs_previous", "rev.col.vs_year_ago")]
+    head = [
+        _t(k, lang)
+        for k in (
+            "rev.col.metric",
+            "rev.col.value",
+            "rev.col.target",
+            "rev.col.status",
+            "rev.col.vs_previous",
+            "rev.col.vs_year_ago",
+        )
+    ]
     body = []
     for r in scorecard_rows(review, lang):
         colour = RAG_COLOURS.get(r["rag"] or "", "#9ca3af")
-        status = f"<span class=\"rag\" style=\"background:{colour}\">{e(r['status'])}</span>"
-        body.append("<tr>" + "".join(_cell(r[k]) for k in ("metric", "value"))
-                    + (_cell(r["target"]) if not r["no_target"]
-                       else f"<td class=\"muted\">{e(r['target'])} · {e(r['no_target'])}</td>")
-                    + f"<td>{status}</td>" + _cell(r["vs_previous"]) + _cell(r["vs_year_ago"]) + "</tr>")
-    parts.append("<table><thead><tr>" + "".join(f"<th>{e(h)}</th>" for h in head) + "</tr></thead><tbody>"
-                 + "".join(body) + "</tbody></table>")
-    parts.append(f"<p class=\"muted\">{e(_t('rev.rag_rule', lang))}</p>")
+        status = f'<span class="rag" style="background:{colour}">{e(r["status"])}</span>'
+        body.append(
+            "<tr>"
+            + "".join(_cell(r[k]) for k in ("metric", "value"))
+            + (
+                _cell(r["target"])
+                if not r["no_target"]
+                else f'<td class="muted">{e(r["target"])} · {e(r["no_target"])}</td>'
+            )
+            + f"<td>{status}</td>"
+            + _cell(r["vs_previous"])
+            + _cell(r["vs_year_ago"])
+            + "</tr>"
+        )
+    parts.append(
+        "<table><thead><tr>"
+        + "".join(f"<th>{e(h)}</th>" for h in head)
+        + "</tr></thead><tbody>"
+        + "".join(body)
+        + "</tbody></table>"
+    )
+    parts.append(f'<p class="muted">{e(_t("rev.rag_rule", lang))}</p>')
 
     figures = [
         (_t("rev.trend.service", lang), trend_figure(review, ("service_level", "answer_rate"), lang)),
@@ -424,38 +555,88 @@ def render_html(review: MonthlyReview, lang: str = "zh") -> str:
     ]
     first = True
     for title, fig in figures:
-        parts.append(f"<h2>{e(title)}</h2><div class=\"plot\">")
+        parts.append(f'<h2>{e(title)}</h2><div class="plot">')
         # The bundle goes in once, with the first figure; the others reuse it.
-        parts.append(fig.to_html(full_html=False, include_plotlyjs=True if first else False,
-                                 config={"displaylogo": False, "responsive": True}))
+        parts.append(
+            fig.to_html(
+                full_html=False,
+                include_plotlyjs=True if first else False,
+                config={"displaylogo": False, "responsive": True},
+            )
+        )
         parts.append("</div>")
         first = False
         if title == _t("rev.by_queue", lang):
-            parts.append(_table(
-                [_t("col.queue", lang), label("offered", lang), label("service_level", lang),
-                 _t("rev.col.vs_previous", lang), label("answer_rate", lang), _t("rev.col.vs_previous", lang)],
-                [[r.queue, fmt("offered", r.offered, lang), fmt("service_level", r.service_level, lang),
-                  fmt_change("service_level", r.service_level, r.service_level_prev, lang),
-                  fmt("answer_rate", r.answer_rate, lang),
-                  fmt_change("answer_rate", r.answer_rate, r.answer_rate_prev, lang)]
-                 for r in review.by_queue.itertuples()]))
+            parts.append(
+                _table(
+                    [
+                        _t("col.queue", lang),
+                        label("offered", lang),
+                        label("service_level", lang),
+                        _t("rev.col.vs_previous", lang),
+                        label("answer_rate", lang),
+                        _t("rev.col.vs_previous", lang),
+                    ],
+                    [
+                        [
+                            r.queue,
+                            fmt("offered", r.offered, lang),
+                            fmt("service_level", r.service_level, lang),
+                            fmt_change("service_level", r.service_level, r.service_level_prev, lang),
+                            fmt("answer_rate", r.answer_rate, lang),
+                            fmt_change("answer_rate", r.answer_rate, r.answer_rate_prev, lang),
+                        ]
+                        for r in review.by_queue.itertuples()
+                    ],
+                )
+            )
         if title == _t("rev.complaints", lang):
-            parts.append(_table([_t("cmp.col.level", lang), label("complaints", lang), _t("cmp.col.share", lang)],
-                                [[_t(f"cmp.level.{int(r.level)}", lang), int(r.complaints), f"{r.share:.0%}"]
-                                 for r in review.complaints_by_level.itertuples()]))
-            parts.append(_table([_t("cmp.col.cause", lang), label("complaints", lang), _t("cmp.col.cumulative", lang)],
-                                [[_t(f"cmp.cause.{r.cause}", lang), int(r.complaints), f"{r.cumulative_share:.0%}"]
-                                 for r in review.complaint_causes.itertuples()]))
+            parts.append(
+                _table(
+                    [_t("cmp.col.level", lang), label("complaints", lang), _t("cmp.col.share", lang)],
+                    [
+                        [_t(f"cmp.level.{int(r.level)}", lang), int(r.complaints), f"{r.share:.0%}"]
+                        for r in review.complaints_by_level.itertuples()
+                    ],
+                )
+            )
+            parts.append(
+                _table(
+                    [_t("cmp.col.cause", lang), label("complaints", lang), _t("cmp.col.cumulative", lang)],
+                    [
+                        [_t(f"cmp.cause.{r.cause}", lang), int(r.complaints), f"{r.cumulative_share:.0%}"]
+                        for r in review.complaint_causes.itertuples()
+                    ],
+                )
+            )
         if title == _t("rev.workforce", lang):
             wf = review.workforce.tail(6)
-            parts.append(_table(
-                [_t("col.month", lang), label("headcount_end", lang), label("hires", lang), label("leavers", lang),
-                 _t("rev.col.voluntary", lang), label("turnover_annualised", lang)],
-                [[r.month.strftime("%Y-%m"), int(r.headcount_end), int(r.hires), int(r.leavers),
-                  int(r.leavers_voluntary), fmt("turnover_annualised", r.turnover_annualised, lang)]
-                 for r in wf.itertuples()]))
+            parts.append(
+                _table(
+                    [
+                        _t("col.month", lang),
+                        label("headcount_end", lang),
+                        label("hires", lang),
+                        label("leavers", lang),
+                        _t("rev.col.voluntary", lang),
+                        label("turnover_annualised", lang),
+                    ],
+                    [
+                        [
+                            r.month.strftime("%Y-%m"),
+                            int(r.headcount_end),
+                            int(r.hires),
+                            int(r.leavers),
+                            int(r.leavers_voluntary),
+                            fmt("turnover_annualised", r.turnover_annualised, lang),
+                        ]
+                        for r in wf.itertuples()
+                    ],
+                )
+            )
     parts.append(f"<h2>{e(_t('rev.definitions', lang))}</h2><ul>")
-    parts += [f"<li><b>{e(label(k, lang, review.settings))}</b>: {e(formula(k, lang, review.settings))}</li>"
-              for k in KPIS]
-    parts.append(f"</ul><p class=\"muted\">{e(_t('rev.footer', lang))}</p></body></html>")
+    parts += [
+        f"<li><b>{e(label(k, lang, review.settings))}</b>: {e(formula(k, lang, review.settings))}</li>" for k in KPIS
+    ]
+    parts.append(f'</ul><p class="muted">{e(_t("rev.footer", lang))}</p></body></html>')
     return "".join(parts)

@@ -55,8 +55,8 @@ class Table:
 C = Column
 
 # --- bounds: what a sane value is, per column (validation rejects anything outside) ---
-MAX_CODE_CHARS = 64        # the default Column.max_chars: codes, ids, zones
-FREE_TEXT_CHARS = 1000     # names, reasons, causes
+MAX_CODE_CHARS = 64  # the default Column.max_chars: codes, ids, zones
+FREE_TEXT_CHARS = 1000  # names, reasons, causes
 # Control characters (NUL included) are refused in every text cell; free text may hold
 # tabs and line breaks, which a quoted CSV field or an Excel cell can legitimately carry.
 CONTROL_CHARS = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
@@ -67,7 +67,7 @@ TIMESTAMP_WINDOW = ("1990-01-01", "2100-01-01")
 DATE_WINDOW = ("1900-01-01", "2100-12-31")
 # Durations (unit "s") are at most ImportSettings.max_duration_s (a day unless the
 # dataset's settings say otherwise); INTEGER columns must fit 32 bits.
-INT32_RANGE = (-(2 ** 31), 2 ** 31 - 1)
+INT32_RANGE = (-(2**31), 2**31 - 1)
 # Inclusive ranges of numeric columns; every other column whose unit is seconds, calls,
 # km or a count must be >= 0 (durations also at most the maximum above).
 VALUE_RANGES: dict[tuple[str, str], tuple[float, float]] = {
@@ -87,8 +87,18 @@ VALUE_RANGES: dict[tuple[str, str], tuple[float, float]] = {
 }
 NON_NEGATIVE_UNITS = ("s", "calls", "count", "km")
 
-ROLES = ("csr", "senior_csr", "team_leader", "supervisor", "operations_manager",
-         "quality_inspector", "trainer", "complaint_specialist", "wfm_analyst", "outbound_csr")
+ROLES = (
+    "csr",
+    "senior_csr",
+    "team_leader",
+    "supervisor",
+    "operations_manager",
+    "quality_inspector",
+    "trainer",
+    "complaint_specialist",
+    "wfm_analyst",
+    "outbound_csr",
+)
 EVENT_TYPES = ("hire", "promotion", "lateral_move", "demotion", "star_change", "team_change", "exit")
 EXIT_TYPES = ("voluntary", "involuntary")
 CATEGORIES = ("common", "complex")
@@ -98,7 +108,8 @@ COMPLAINT_LEVELS = (1, 2, 3)
 QA_GRADES = ("good", "medium", "poor")
 
 CENTERS = Table(
-    "centers", "Call centers; every local-time bucket uses the center's IANA zone.",
+    "centers",
+    "Call centers; every local-time bucket uses the center's IANA zone.",
     (
         C("center", "VARCHAR", True, "Center code, e.g. SH-A"),
         C("name_zh", "VARCHAR", False, "Name in Chinese", max_chars=FREE_TEXT_CHARS),
@@ -109,7 +120,8 @@ CENTERS = Table(
 )
 
 QUEUES = Table(
-    "queues", "Queues (skills / hunt groups) calls wait in.",
+    "queues",
+    "Queues (skills / hunt groups) calls wait in.",
     (
         C("queue", "VARCHAR", True, "Queue code"),
         C("center", "VARCHAR", True, "Center the queue belongs to"),
@@ -123,7 +135,8 @@ QUEUES = Table(
 )
 
 CALLS = Table(
-    "calls", "One row per call that entered a queue (or was dialled out).",
+    "calls",
+    "One row per call that entered a queue (or was dialled out).",
     (
         C("call_id", "VARCHAR", True, "Unique call id"),
         C("queue", "VARCHAR", True, "Queue code"),
@@ -147,7 +160,8 @@ CALLS = Table(
 )
 
 AGENT_INTERVALS = Table(
-    "agent_intervals", "Seconds per agent per 15-minute interval: staffed, available (idle, ready) and handling.",
+    "agent_intervals",
+    "Seconds per agent per 15-minute interval: staffed, available (idle, ready) and handling.",
     (
         C("agent_id", "VARCHAR", True, "Employee id"),
         C("interval_start", "TIMESTAMPTZ", True, "Start of the 15-minute interval (UTC)"),
@@ -162,7 +176,8 @@ AGENT_INTERVALS = Table(
 )
 
 EMPLOYEES = Table(
-    "employees", "HR master: one row per person ever employed. Protected attributes serve fairness audits only.",
+    "employees",
+    "HR master: one row per person ever employed. Protected attributes serve fairness audits only.",
     (
         C("employee_id", "VARCHAR", True, "Employee id"),
         C("name", "VARCHAR", False, "Display name", max_chars=FREE_TEXT_CHARS),
@@ -188,7 +203,8 @@ EMPLOYEES = Table(
 PROTECTED_COLUMNS = ("gender", "birth_year", "marital_status")
 
 ROLE_EVENTS = Table(
-    "role_events", "Career events with dates: hire, promotion, lateral move, demotion, star change, team change, exit.",
+    "role_events",
+    "Career events with dates: hire, promotion, lateral move, demotion, star change, team change, exit.",
     (
         C("employee_id", "VARCHAR", True, "Employee id"),
         C("event_date", "DATE", True, "Date the change took effect"),
@@ -205,7 +221,8 @@ ROLE_EVENTS = Table(
 )
 
 APPRAISALS = Table(
-    "appraisals", "Monthly appraisal per employee (月度考核).",
+    "appraisals",
+    "Monthly appraisal per employee (月度考核).",
     (
         C("employee_id", "VARCHAR", True, "Employee id"),
         C("month", "DATE", True, "First day of the appraised month"),
@@ -223,7 +240,8 @@ APPRAISALS = Table(
 )
 
 COMPLAINTS = Table(
-    "complaints", "Complaints (投诉): escalation level, channel, verification and handling times.",
+    "complaints",
+    "Complaints (投诉): escalation level, channel, verification and handling times.",
     (
         C("complaint_id", "VARCHAR", True, "Complaint id"),
         C("received_at", "TIMESTAMPTZ", True, "Received (UTC)"),
@@ -248,7 +266,8 @@ COMPLAINTS = Table(
 )
 
 QA_EVALUATIONS = Table(
-    "qa_evaluations", "Quality inspections of recorded calls (质检).",
+    "qa_evaluations",
+    "Quality inspections of recorded calls (质检).",
     (
         C("evaluation_id", "VARCHAR", True, "Evaluation id"),
         C("call_id", "VARCHAR", False, "Call reviewed"),
@@ -263,7 +282,8 @@ QA_EVALUATIONS = Table(
 )
 
 TARGETS = Table(
-    "targets", "Targets that override the metric registry's defaults.",
+    "targets",
+    "Targets that override the metric registry's defaults.",
     (
         C("metric", "VARCHAR", True, "Metric key from the registry"),
         C("scope_type", "VARCHAR", True, "global, center or queue", allowed=("global", "center", "queue")),
@@ -274,10 +294,21 @@ TARGETS = Table(
     key=("metric", "scope_type", "scope_value", "valid_from"),
 )
 
-TABLES: dict[str, Table] = {t.name: t for t in (
-    CENTERS, QUEUES, CALLS, AGENT_INTERVALS, EMPLOYEES, ROLE_EVENTS,
-    APPRAISALS, COMPLAINTS, QA_EVALUATIONS, TARGETS,
-)}
+TABLES: dict[str, Table] = {
+    t.name: t
+    for t in (
+        CENTERS,
+        QUEUES,
+        CALLS,
+        AGENT_INTERVALS,
+        EMPLOYEES,
+        ROLE_EVENTS,
+        APPRAISALS,
+        COMPLAINTS,
+        QA_EVALUATIONS,
+        TARGETS,
+    )
+}
 
 # --- allowlists for identifiers in SQL -------------------------------------------------
 
@@ -301,18 +332,26 @@ _ARROW_TYPES = {
 
 def arrow_schema(table: Table) -> pa.Schema:
     """The Parquet schema of a canonical table."""
-    return pa.schema([pa.field(c.name, _ARROW_TYPES[c.dtype], nullable=not c.required)
-                      for c in table.columns])
+    return pa.schema([pa.field(c.name, _ARROW_TYPES[c.dtype], nullable=not c.required) for c in table.columns])
 
 
 def reference_markdown() -> str:
     """The column reference that docs/schema.md is generated from."""
-    lines = ["# Canonical tables", "",
-             "Generated from `analytics/schema.py` by `python -m analytics schema-doc`; do not edit by hand.", ""]
+    lines = [
+        "# Canonical tables",
+        "",
+        "Generated from `analytics/schema.py` by `python -m analytics schema-doc`; do not edit by hand.",
+        "",
+    ]
     for t in TABLES.values():
-        lines += [f"## `{t.name}`", "", t.description, "",
-                  "| column | type | required | unit | description |",
-                  "|---|---|---|---|---|"]
+        lines += [
+            f"## `{t.name}`",
+            "",
+            t.description,
+            "",
+            "| column | type | required | unit | description |",
+            "|---|---|---|---|---|",
+        ]
         for c in t.columns:
             desc = c.description + (f" ({', '.join(map(str, c.allowed))})" if c.allowed else "")
             lines.append(f"| `{c.name}` | {c.dtype} | {'yes' if c.required else ''} | {c.unit} | {desc} |")

@@ -40,9 +40,9 @@ COMPONENTS = ("output", "qa", "fcr", "attitude", "teamwork", "csat", "complaints
 # Roles that take calls and are appraised on a scorecard.
 AGENT_ROLES = ("csr", "senior_csr", "outbound_csr")
 
-OUTPUT_TARGET_PER_DAY = 70.0      # calls answered per agent per day (seed 004)
-LATENESS_POINTS = 5.0             # attitude points lost per lateness
-COMPLAINT_POINTS = 25.0           # complaints points lost per valid complaint
+OUTPUT_TARGET_PER_DAY = 70.0  # calls answered per agent per day (seed 004)
+LATENESS_POINTS = 5.0  # attitude points lost per lateness
+COMPLAINT_POINTS = 25.0  # complaints points lost per valid complaint
 # QA grade bands of one evaluation's score, as the inspectors grade (DOMAIN.md, seed 004).
 QA_GOOD_FROM, QA_MEDIUM_FROM = 85.0, 70.0
 
@@ -56,6 +56,7 @@ SETTINGS_KEY = "appraisal_weights"
 
 
 # --- the weights table ----------------------------------------------------------------------
+
 
 def _check_weights(table: dict) -> dict[str, dict[str, float]]:
     out = {}
@@ -108,6 +109,7 @@ def weights_for(table: dict[str, dict[str, float]], role: str | None) -> dict[st
 
 
 # --- components and the score -----------------------------------------------------------
+
 
 def _missing(x) -> bool:
     return x is None or (isinstance(x, float) and math.isnan(x)) or x is pd.NA or x is pd.NaT
@@ -164,6 +166,7 @@ def rank_in_team(scores: pd.Series, teams: pd.Series) -> pd.Series:
 
 
 # --- months ---------------------------------------------------------------------------------
+
 
 def parse_month(text: str) -> date:
     try:
@@ -268,9 +271,14 @@ def _query(lake: Lake, template: str, scope: Scope, params: dict, **fmt) -> pd.D
     return lake.query(template.format(scope=pred, **fmt), {**params, **sparams})
 
 
-def agent_month(lake: Lake, month: date, scope: Scope, teams: tuple[str, ...] = (),
-                weights: dict[str, dict[str, float]] | None = None,
-                handle_targets_s: dict[str, int] | None = None) -> pd.DataFrame:
+def agent_month(
+    lake: Lake,
+    month: date,
+    scope: Scope,
+    teams: tuple[str, ...] = (),
+    weights: dict[str, dict[str, float]] | None = None,
+    handle_targets_s: dict[str, int] | None = None,
+) -> pd.DataFrame:
     """One row per agent of the month within the scope (and ``teams`` when given): the
     measures, the components (0-100), the score and the rank in the team."""
     from analytics import targets as targets_mod
@@ -279,14 +287,23 @@ def agent_month(lake: Lake, month: date, scope: Scope, teams: tuple[str, ...] = 
     scope.require("hr")  # attendance and lateness are HR records
     weights = weights or load_weights(lake.root)
     handle_targets_s = handle_targets_s or targets_mod.handle_targets(lake.root)
-    base = {"month": month_key(month), "month_start": month, "next_month": shift_month(month, 1),
-            "teams": list(teams) if teams else None}
+    base = {
+        "month": month_key(month),
+        "month_start": month,
+        "next_month": shift_month(month, 1),
+        "teams": list(teams) if teams else None,
+    }
 
-    people = _query(lake, _AGENTS_SQL, scope, {k: base[k] for k in ("month_start", "next_month", "teams")}
-                    | {"agent_roles": list(AGENT_ROLES)})
+    people = _query(
+        lake,
+        _AGENTS_SQL,
+        scope,
+        {k: base[k] for k in ("month_start", "next_month", "teams")} | {"agent_roles": list(AGENT_ROLES)},
+    )
     case, cparams = _target_case(handle_targets_s)
-    per_cat = _query(lake, _CALLS_SQL, scope, {"month": base["month"], "teams": base["teams"], **cparams},
-                     target_case=case)
+    per_cat = _query(
+        lake, _CALLS_SQL, scope, {"month": base["month"], "teams": base["teams"], **cparams}, target_case=case
+    )
     days = _query(lake, _DAYS_SQL, scope, {"month": base["month"], "teams": base["teams"]})
     qa = _query(lake, _QA_SQL, scope, {"month_start": month, "teams": base["teams"], "medium_from": QA_MEDIUM_FROM})
     appr = _query(lake, _APPRAISALS_SQL, scope, {"month_start": month, "teams": base["teams"]})
@@ -294,8 +311,19 @@ def agent_month(lake: Lake, month: date, scope: Scope, teams: tuple[str, ...] = 
 
     df = people.copy()
     if not per_cat.empty:
-        sums = per_cat.groupby("employee_id")[["answered", "handled", "handle_s", "within_target", "transferred",
-                                               "csat_sum", "csat_n", "fcr_yes", "fcr_n"]].sum(min_count=1)
+        sums = per_cat.groupby("employee_id")[
+            [
+                "answered",
+                "handled",
+                "handle_s",
+                "within_target",
+                "transferred",
+                "csat_sum",
+                "csat_n",
+                "fcr_yes",
+                "fcr_n",
+            ]
+        ].sum(min_count=1)
         for cat in schema.CATEGORIES:
             part = per_cat[per_cat["category"] == cat].set_index("employee_id")
             sums[f"aht_{cat}_s"] = part["handle_s"] / part["handled"].where(part["handled"] > 0)
@@ -303,9 +331,26 @@ def agent_month(lake: Lake, month: date, scope: Scope, teams: tuple[str, ...] = 
     for frame in (days, qa, appr, compl):
         if not frame.empty:
             df = df.merge(frame, on="employee_id", how="left")
-    for col in ("answered", "handled", "handle_s", "within_target", "transferred", "csat_sum", "csat_n", "fcr_yes",
-                "fcr_n", "agent_days", "qa_score", "qa_evaluations", "qa_poor", "attendance_rate", "late_count",
-                "appraisal_qa_score", "valid_complaints", *[f"aht_{c}_s" for c in schema.CATEGORIES]):
+    for col in (
+        "answered",
+        "handled",
+        "handle_s",
+        "within_target",
+        "transferred",
+        "csat_sum",
+        "csat_n",
+        "fcr_yes",
+        "fcr_n",
+        "agent_days",
+        "qa_score",
+        "qa_evaluations",
+        "qa_poor",
+        "attendance_rate",
+        "late_count",
+        "appraisal_qa_score",
+        "valid_complaints",
+        *[f"aht_{c}_s" for c in schema.CATEGORIES],
+    ):
         if col not in df.columns:
             df[col] = float("nan")
         df[col] = pd.to_numeric(df[col], errors="coerce").astype("float64")
@@ -324,19 +369,24 @@ def agent_month(lake: Lake, month: date, scope: Scope, teams: tuple[str, ...] = 
     df["qa_score"] = df["qa_score"].fillna(df["appraisal_qa_score"])
     df["qa_grade"] = df["qa_score"].map(qa_grade)
 
-    comps = pd.DataFrame({
-        "output": df["answered_per_day"].map(output_component),
-        "qa": df["qa_score"].map(lambda v: None if _missing(v) else _clip(v)),
-        "fcr": df["fcr"].map(share_component),
-        "attitude": [attitude_component(a, late) for a, late in zip(df["attendance_rate"], df["late_count"])],
-        "teamwork": [None] * len(df),
-        "csat": df["csat"].map(csat_component),
-        "complaints": [complaints_component(v, a) for v, a in zip(df["valid_complaints"], df["answered"])],
-    }, index=df.index)
+    comps = pd.DataFrame(
+        {
+            "output": df["answered_per_day"].map(output_component),
+            "qa": df["qa_score"].map(lambda v: None if _missing(v) else _clip(v)),
+            "fcr": df["fcr"].map(share_component),
+            "attitude": [attitude_component(a, late) for a, late in zip(df["attendance_rate"], df["late_count"])],
+            "teamwork": [None] * len(df),
+            "csat": df["csat"].map(csat_component),
+            "complaints": [complaints_component(v, a) for v, a in zip(df["valid_complaints"], df["answered"])],
+        },
+        index=df.index,
+    )
     for c in COMPONENTS:
         df[f"c_{c}"] = pd.to_numeric(comps[c], errors="coerce").astype("float64")
-    df["score"] = [weighted_score({c: df.at[i, f"c_{c}"] for c in COMPONENTS}, weights_for(weights, df.at[i, "role"]))
-                   for i in df.index]
+    df["score"] = [
+        weighted_score({c: df.at[i, f"c_{c}"] for c in COMPONENTS}, weights_for(weights, df.at[i, "role"]))
+        for i in df.index
+    ]
     df["score"] = pd.to_numeric(df["score"], errors="coerce").astype("float64")
     df["rank"] = rank_in_team(df["score"], df["team"])
     return df.sort_values(["team", "rank", "employee_id"], na_position="last", ignore_index=True)
@@ -357,12 +407,24 @@ def team_summary(cards: pd.DataFrame) -> pd.DataFrame:
     if cards.empty:
         return pd.DataFrame()
     g = cards.groupby("team", dropna=False)
-    out = g.agg(agents=("employee_id", "count"), answered=("answered", "sum"), agent_days=("agent_days", "sum"),
-                handled=("handled", "sum"), handle_s=("handle_s", "sum"), within_target=("within_target", "sum"),
-                transferred=("transferred", "sum"), csat_sum=("csat_sum", "sum"), csat_n=("csat_n", "sum"),
-                fcr_yes=("fcr_yes", "sum"), fcr_n=("fcr_n", "sum"), qa_score=("qa_score", "mean"),
-                valid_complaints=("valid_complaints", "sum"), attendance_rate=("attendance_rate", "mean"),
-                late_count=("late_count", "sum"), score=("score", "mean"))
+    out = g.agg(
+        agents=("employee_id", "count"),
+        answered=("answered", "sum"),
+        agent_days=("agent_days", "sum"),
+        handled=("handled", "sum"),
+        handle_s=("handle_s", "sum"),
+        within_target=("within_target", "sum"),
+        transferred=("transferred", "sum"),
+        csat_sum=("csat_sum", "sum"),
+        csat_n=("csat_n", "sum"),
+        fcr_yes=("fcr_yes", "sum"),
+        fcr_n=("fcr_n", "sum"),
+        qa_score=("qa_score", "mean"),
+        valid_complaints=("valid_complaints", "sum"),
+        attendance_rate=("attendance_rate", "mean"),
+        late_count=("late_count", "sum"),
+        score=("score", "mean"),
+    )
     out["answered_per_day"] = out["answered"] / out["agent_days"].where(out["agent_days"] > 0)
     out["aht_s"] = out["handle_s"] / out["handled"].where(out["handled"] > 0)
     out["within_target_share"] = out["within_target"] / out["handled"].where(out["handled"] > 0)
@@ -388,6 +450,7 @@ def team_trend(lake: Lake, month: date, scope: Scope, teams: tuple[str, ...] = (
 
 # --- one agent's month: days, evaluations, complaints ----------------------------------------
 
+
 def _agent_params(scope: Scope, agent: str) -> tuple[str, dict]:
     pred, params = scope_predicate(scope, center="e.center", team="e.team")
     return pred, {**params, "agent": agent}
@@ -397,39 +460,55 @@ def agent_days(lake: Lake, month: date, scope: Scope, agent: str) -> pd.DataFram
     """The agent's month by local day: answered, AHT, transfers, CSAT, first-contact resolution."""
     scope.require("individuals")
     pred, params = _agent_params(scope, agent)
-    return lake.query("""
+    return lake.query(
+        """
 SELECT CAST(timezone(z.timezone, c.arrived_at) AS DATE) AS day, count(*) AS answered,
   avg(coalesce(c.talk_s, 0) + coalesce(c.hold_s, 0) + coalesce(c.acw_s, 0)) FILTER (WHERE c.talk_s IS NOT NULL) AS aht_s,
   count(*) FILTER (WHERE c.transferred) AS transferred, avg(c.csat) AS csat,
   avg(CAST(c.resolved_first_contact AS INTEGER)) AS fcr
 FROM calls c JOIN centers z ON z.center = c.center JOIN employees e ON e.employee_id = c.agent_id
-WHERE c._month = $month AND c.answered_at IS NOT NULL AND c.agent_id = $agent AND """ + pred + """
-GROUP BY ALL ORDER BY day""", {**params, "month": month_key(month)})
+WHERE c._month = $month AND c.answered_at IS NOT NULL AND c.agent_id = $agent AND """
+        + pred
+        + """
+GROUP BY ALL ORDER BY day""",
+        {**params, "month": month_key(month)},
+    )
 
 
 def agent_evaluations(lake: Lake, month: date, scope: Scope, agent: str) -> pd.DataFrame:
     scope.require("individuals")
     pred, params = _agent_params(scope, agent)
-    return lake.query("""
+    return lake.query(
+        """
 SELECT CAST(timezone(z.timezone, q.evaluated_at) AS DATE) AS day, q.method, q.score, q.grade,
   q.evaluator_id, q.call_id
 FROM qa_evaluations q JOIN employees e ON e.employee_id = q.agent_id JOIN centers z ON z.center = e.center
 WHERE q.agent_id = $agent AND CAST(date_trunc('month', timezone(z.timezone, q.evaluated_at)) AS DATE) = $month_start
-  AND """ + pred + """
-ORDER BY q.evaluated_at""", {**params, "month_start": month})
+  AND """
+        + pred
+        + """
+ORDER BY q.evaluated_at""",
+        {**params, "month_start": month},
+    )
 
 
 def agent_complaints(lake: Lake, month: date, scope: Scope, agent: str) -> pd.DataFrame:
     scope.require("individuals")
     pred, params = _agent_params(scope, agent)
-    return lake.query("""
+    return lake.query(
+        """
 SELECT CAST(timezone(z.timezone, k.received_at) AS DATE) AS day, k.level, k.channel, k.category, k.cause, k.valid
 FROM complaints k JOIN employees e ON e.employee_id = k.agent_id JOIN centers z ON z.center = k.center
-WHERE k._month = $month AND k.agent_id = $agent AND """ + pred + """
-ORDER BY k.received_at""", {**params, "month": month_key(month)})
+WHERE k._month = $month AND k.agent_id = $agent AND """
+        + pred
+        + """
+ORDER BY k.received_at""",
+        {**params, "month": month_key(month)},
+    )
 
 
 # --- the command's format ---------------------------------------------------------------------
+
 
 def _num(x, digits: int = 2):
     return None if _missing(x) else round(float(x), digits)
@@ -448,19 +527,33 @@ def as_document(cards: pd.DataFrame, month: date, weights: dict[str, dict[str, f
     if len({tuple(w.items()) for w in per_role.values()}) > 1:
         doc["weights_by_role"] = per_role
     for r in cards.itertuples(index=False):
-        doc["rows"].append({
-            "employee_id": r.employee_id, "name": None if _missing(r.name) else r.name,
-            "team": None if _missing(r.team) else r.team,
-            "components": {c: _num(getattr(r, f"c_{c}")) for c in COMPONENTS},
-            "score": _num(r.score), "rank": None if _missing(r.rank) else int(r.rank)})
+        doc["rows"].append(
+            {
+                "employee_id": r.employee_id,
+                "name": None if _missing(r.name) else r.name,
+                "team": None if _missing(r.team) else r.team,
+                "components": {c: _num(getattr(r, f"c_{c}")) for c in COMPONENTS},
+                "score": _num(r.score),
+                "rank": None if _missing(r.rank) else int(r.rank),
+            }
+        )
     return doc
 
 
 def as_csv_frame(doc: dict) -> pd.DataFrame:
     """The document flattened: one row per agent, one column per component (month first)."""
-    rows = [{"month": doc["month"], "employee_id": r["employee_id"], "name": r["name"], "team": r["team"],
-             **{c: r["components"][c] for c in COMPONENTS}, "score": r["score"], "rank": r["rank"]}
-            for r in doc["rows"]]
+    rows = [
+        {
+            "month": doc["month"],
+            "employee_id": r["employee_id"],
+            "name": r["name"],
+            "team": r["team"],
+            **{c: r["components"][c] for c in COMPONENTS},
+            "score": r["score"],
+            "rank": r["rank"],
+        }
+        for r in doc["rows"]
+    ]
     return pd.DataFrame(rows, columns=["month", "employee_id", "name", "team", *COMPONENTS, "score", "rank"])
 
 
@@ -479,14 +572,24 @@ th:nth-child(-n+3),td:nth-child(-n+3){text-align:left}
 
 # Columns of the printed agent table: (frame column, catalogue key, kind of number).
 PRINT_COLUMNS = (
-    ("rank", "sc.col.rank", "int"), ("name", "sc.col.name", "text"), ("employee_id", "sc.col.employee_id", "text"),
-    ("answered", "sc.col.answered", "int"), ("answered_per_day", "sc.col.answered_per_day", "1"),
-    ("aht_common_s", "sc.col.aht_common_s", "0"), ("aht_complex_s", "sc.col.aht_complex_s", "0"),
-    ("within_target_share", "sc.col.within_target_share", "%"), ("qa_score", "sc.col.qa_score", "1"),
-    ("qa_grade", "sc.col.qa_grade", "grade"), ("csat", "sc.col.csat", "2"), ("fcr", "sc.col.fcr", "%"),
-    ("transferred", "sc.col.transferred", "int"), ("valid_complaints", "sc.col.valid_complaints", "int"),
-    ("attendance_rate", "sc.col.attendance_rate", "%"), ("late_count", "sc.col.late_count", "int"),
-    ("score", "sc.col.score", "1"), ("score_change", "sc.col.score_change", "+1"),
+    ("rank", "sc.col.rank", "int"),
+    ("name", "sc.col.name", "text"),
+    ("employee_id", "sc.col.employee_id", "text"),
+    ("answered", "sc.col.answered", "int"),
+    ("answered_per_day", "sc.col.answered_per_day", "1"),
+    ("aht_common_s", "sc.col.aht_common_s", "0"),
+    ("aht_complex_s", "sc.col.aht_complex_s", "0"),
+    ("within_target_share", "sc.col.within_target_share", "%"),
+    ("qa_score", "sc.col.qa_score", "1"),
+    ("qa_grade", "sc.col.qa_grade", "grade"),
+    ("csat", "sc.col.csat", "2"),
+    ("fcr", "sc.col.fcr", "%"),
+    ("transferred", "sc.col.transferred", "int"),
+    ("valid_complaints", "sc.col.valid_complaints", "int"),
+    ("attendance_rate", "sc.col.attendance_rate", "%"),
+    ("late_count", "sc.col.late_count", "int"),
+    ("score", "sc.col.score", "1"),
+    ("score_change", "sc.col.score_change", "+1"),
 )
 
 
@@ -509,38 +612,53 @@ def display_value(value, kind: str, lang: str) -> str:
     return f"{float(value):,.{int(kind)}f}"
 
 
-def render_html(cards: pd.DataFrame, month: date, teams_text: str, weights: dict[str, float], lang: str,
-                today: date | None = None) -> str:
+def render_html(
+    cards: pd.DataFrame, month: date, teams_text: str, weights: dict[str, float], lang: str, today: date | None = None
+) -> str:
     """The scorecards of a month as one self-contained HTML page, one section per team."""
     import html
 
     from i18n import translate
 
     e = html.escape
-    t = lambda key, **v: translate(key, lang, **v)
+
+    def t(key, **v):
+        return translate(key, lang, **v)
+
     title = t("sc.file_title", month=month_key(month))
-    parts = [f"<!DOCTYPE html><html lang=\"{'zh-CN' if lang == 'zh' else 'en'}\"><head><meta charset=\"utf-8\">",
-             f"<title>{e(title)}</title><style>{_CSS}</style></head><body><h1>{e(title)}</h1>",
-             f"<p class=\"muted\">{e(t('sc.file_caption', month=month_key(month), teams=teams_text, today=today or date.today()))}</p>",
-             f"<p class=\"muted\">{e(t('sc.caption', month=month_key(month), teams=teams_text))}</p>",
-             f"<p class=\"muted\">{e(t('sc.weights_used'))}: "
-             + e("; ".join(f"{t('sc.comp.' + c)} {100 * weights[c]:.0f} %" for c in COMPONENTS)) + "</p>"]
+    parts = [
+        f'<!DOCTYPE html><html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">',
+        f"<title>{e(title)}</title><style>{_CSS}</style></head><body><h1>{e(title)}</h1>",
+        f'<p class="muted">{e(t("sc.file_caption", month=month_key(month), teams=teams_text, today=today or date.today()))}</p>',
+        f'<p class="muted">{e(t("sc.caption", month=month_key(month), teams=teams_text))}</p>',
+        f'<p class="muted">{e(t("sc.weights_used"))}: '
+        + e("; ".join(f"{t('sc.comp.' + c)} {100 * weights[c]:.0f} %" for c in COMPONENTS))
+        + "</p>",
+    ]
     for team, rows in cards.groupby(cards["team"].fillna("—"), sort=True):
-        parts.append(f"<section class=\"team\"><h2>{e(t('sc.col.team'))} {e(str(team))}</h2><table><thead><tr>")
+        parts.append(f'<section class="team"><h2>{e(t("sc.col.team"))} {e(str(team))}</h2><table><thead><tr>')
         parts.append("".join(f"<th>{e(t(key))}</th>" for _, key, _ in PRINT_COLUMNS) + "</tr></thead><tbody>")
         for r in rows.to_dict(orient="records"):
-            parts.append("<tr>" + "".join(f"<td>{e(display_value(r.get(col), kind, lang))}</td>"
-                                          for col, _, kind in PRINT_COLUMNS) + "</tr>")
-        parts.append("</tbody></table><table><thead><tr>"
-                     + "".join(f"<th>{e(t(k))}</th>" for k in ("sc.col.rank", "sc.col.name", "sc.col.employee_id"))
-                     + "".join(f"<th>{e(t('sc.comp.' + c))}</th>" for c in COMPONENTS)
-                     + f"<th>{e(t('sc.col.score'))}</th></tr></thead><tbody>")
+            parts.append(
+                "<tr>"
+                + "".join(f"<td>{e(display_value(r.get(col), kind, lang))}</td>" for col, _, kind in PRINT_COLUMNS)
+                + "</tr>"
+            )
+        parts.append(
+            "</tbody></table><table><thead><tr>"
+            + "".join(f"<th>{e(t(k))}</th>" for k in ("sc.col.rank", "sc.col.name", "sc.col.employee_id"))
+            + "".join(f"<th>{e(t('sc.comp.' + c))}</th>" for c in COMPONENTS)
+            + f"<th>{e(t('sc.col.score'))}</th></tr></thead><tbody>"
+        )
         for r in rows.to_dict(orient="records"):
-            cells = [display_value(r.get("rank"), "int", lang), display_value(r.get("name"), "text", lang),
-                     display_value(r.get("employee_id"), "text", lang)]
+            cells = [
+                display_value(r.get("rank"), "int", lang),
+                display_value(r.get("name"), "text", lang),
+                display_value(r.get("employee_id"), "text", lang),
+            ]
             cells += [display_value(r.get(f"c_{c}"), "1", lang) for c in COMPONENTS]
             cells.append(display_value(r.get("score"), "1", lang))
             parts.append("<tr>" + "".join(f"<td>{e(c)}</td>" for c in cells) + "</tr>")
         parts.append("</tbody></table></section>")
-    parts.append(f"<p class=\"muted\">{e(t('sc.components.caption'))}</p></body></html>")
+    parts.append(f'<p class="muted">{e(t("sc.components.caption"))}</p></body></html>')
     return "".join(parts)

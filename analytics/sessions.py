@@ -58,8 +58,10 @@ def signing_key(dataset: Path) -> bytes:
         time.sleep(0.05)
         key = path.read_bytes()
     if len(key) < KEY_BYTES:
-        raise ValueError(f"{path} is shorter than {KEY_BYTES} bytes; delete it to make a new key "
-                         "(every signed-in browser then signs in again)")
+        raise ValueError(
+            f"{path} is shorter than {KEY_BYTES} bytes; delete it to make a new key "
+            "(every signed-in browser then signs in again)"
+        )
     return key
 
 
@@ -77,8 +79,9 @@ def issue(dataset: Path, user: users.User, ttl_s: int = DEFAULT_TTL_S, now: floa
     if not user.password_hash:
         raise ValueError("only local accounts with a password get a sign-in token")
     now = time.time() if now is None else now
-    body = _b64(json.dumps({"u": user.name, "exp": int(now + ttl_s), "pw": _fingerprint(user)},
-                           separators=(",", ":")).encode())
+    body = _b64(
+        json.dumps({"u": user.name, "exp": int(now + ttl_s), "pw": _fingerprint(user)}, separators=(",", ":")).encode()
+    )
     return f"{body}.{_sign(signing_key(dataset), body)}"
 
 

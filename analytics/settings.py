@@ -36,11 +36,13 @@ class SettingsError(ValueError):
 
 # --- service-level formulas: the choices an administrator has --------------------------------
 
+
 @dataclass(frozen=True)
 class SlFormula:
     """One service-level definition, declared once as sums of ``metrics.SUM_COLUMNS`` so
     that pandas (``metrics.service_level``) and SQL (``metrics.service_level_sql``)
     compute the same thing."""
+
     key: str
     label_zh: str
     label_en: str
@@ -48,7 +50,7 @@ class SlFormula:
     text_en: str
     numerator: tuple[str, ...]
     denominator: tuple[str, ...]
-    minus: tuple[str, ...] = ()    # subtracted from the denominator
+    minus: tuple[str, ...] = ()  # subtracted from the denominator
 
     def label(self, lang: str) -> str:
         return self.label_zh if lang == "zh" else self.label_en
@@ -57,35 +59,65 @@ class SlFormula:
         return self.text_zh if lang == "zh" else self.text_en
 
 
-SL_FORMULAS = {f.key: f for f in (
-    SlFormula("excl_short_abandons", "剔除短放弃（默认）", "Short abandons excluded (default)",
-              "T 秒内接通 ÷ (进线 − 短放弃)", "answered within T / (offered − short abandons)",
-              ("answered_within_t",), ("offered",), ("short_abandoned",)),
-    SlFormula("abandons_count_against", "放弃计入分母", "Abandons count against",
-              "T 秒内接通 ÷ 进线", "answered within T / offered", ("answered_within_t",), ("offered",)),
-    SlFormula("abandons_within_t_count_for", "T 内放弃视为达标（Amazon Connect）",
-              "Abandons within T count for (Amazon Connect)",
-              "(T 秒内接通 + T 秒内放弃) ÷ 进线", "(answered within T + abandoned within T) / offered",
-              ("answered_within_t", "abandoned_within_t"), ("offered",)),
-    SlFormula("answered_only", "仅按接通计算（Asterisk）", "Answered calls only (Asterisk)",
-              "T 秒内接通 ÷ 接通", "answered within T / answered", ("answered_within_t",), ("answered",)),
-)}
+SL_FORMULAS = {
+    f.key: f
+    for f in (
+        SlFormula(
+            "excl_short_abandons",
+            "剔除短放弃（默认）",
+            "Short abandons excluded (default)",
+            "T 秒内接通 ÷ (进线 − 短放弃)",
+            "answered within T / (offered − short abandons)",
+            ("answered_within_t",),
+            ("offered",),
+            ("short_abandoned",),
+        ),
+        SlFormula(
+            "abandons_count_against",
+            "放弃计入分母",
+            "Abandons count against",
+            "T 秒内接通 ÷ 进线",
+            "answered within T / offered",
+            ("answered_within_t",),
+            ("offered",),
+        ),
+        SlFormula(
+            "abandons_within_t_count_for",
+            "T 内放弃视为达标（Amazon Connect）",
+            "Abandons within T count for (Amazon Connect)",
+            "(T 秒内接通 + T 秒内放弃) ÷ 进线",
+            "(answered within T + abandoned within T) / offered",
+            ("answered_within_t", "abandoned_within_t"),
+            ("offered",),
+        ),
+        SlFormula(
+            "answered_only",
+            "仅按接通计算（Asterisk）",
+            "Answered calls only (Asterisk)",
+            "T 秒内接通 ÷ 接通",
+            "answered within T / answered",
+            ("answered_within_t",),
+            ("answered",),
+        ),
+    )
+}
 
 
 # --- the sections -----------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class ServiceSettings:
     """Call-metric definitions an administrator chooses; printed next to the numbers they change."""
-    answer_within_s: int = 20          # T of the service level
-    short_abandon_s: int = 5           # abandons within this many seconds are "short"
+
+    answer_within_s: int = 20  # T of the service level
+    short_abandon_s: int = 5  # abandons within this many seconds are "short"
     sl_formula: str = "excl_short_abandons"
-    handle_target_s: int = 300         # handle-time target for a common issue (5 min)
+    handle_target_s: int = 300  # handle-time target for a common issue (5 min)
 
     def __post_init__(self):
         if self.sl_formula not in SL_FORMULAS:
-            raise ValueError(f"unknown service-level formula {self.sl_formula!r}; "
-                             f"choose one of {sorted(SL_FORMULAS)}")
+            raise ValueError(f"unknown service-level formula {self.sl_formula!r}; choose one of {sorted(SL_FORMULAS)}")
         for name in ("answer_within_s", "short_abandon_s", "handle_target_s"):
             v = getattr(self, name)
             if not isinstance(v, int) or isinstance(v, bool) or v < 0:
@@ -101,15 +133,17 @@ class ServiceSettings:
 
 @dataclass(frozen=True)
 class ComplaintSettings:
-    calendar: str = workdays.DEFAULT_COUNTRY   # "CN" statutory calendar, or another ISO country code
-    resolve_within_workdays: float = 2.0       # DOMAIN.md: 投诉处理不超过 2 个工作日
+    calendar: str = workdays.DEFAULT_COUNTRY  # "CN" statutory calendar, or another ISO country code
+    resolve_within_workdays: float = 2.0  # DOMAIN.md: 投诉处理不超过 2 个工作日
 
     def __post_init__(self):
         if not isinstance(self.calendar, str) or not self.calendar.isalpha() or len(self.calendar) != 2:
             raise ValueError(f"workday_calendar must be a two-letter country code, got {self.calendar!r}")
-        if (isinstance(self.resolve_within_workdays, bool)
-                or not isinstance(self.resolve_within_workdays, (int, float))
-                or not self.resolve_within_workdays > 0):
+        if (
+            isinstance(self.resolve_within_workdays, bool)
+            or not isinstance(self.resolve_within_workdays, (int, float))
+            or not self.resolve_within_workdays > 0
+        ):
             raise ValueError("complaint_resolve_within_workdays must be a positive number of working days")
 
 
@@ -124,6 +158,7 @@ class DatasetSettings:
     """Everything settings.json says, validated. ``document`` is the whole object as JSON
     text (immutable, hashable and picklable: pages cache what they compute with it), so
     ``section`` can hand other parts of the product their own objects."""
+
     service: ServiceSettings = field(default_factory=ServiceSettings)
     complaints: ComplaintSettings = field(default_factory=ComplaintSettings)
     document: str = "{}"
@@ -189,8 +224,13 @@ def load_complaints(dataset: Path | str) -> ComplaintSettings:
     return load(dataset).complaints
 
 
-def save(dataset: Path | str, *, service: ServiceSettings | None = None,
-         complaints: ComplaintSettings | None = None, sections: dict[str, dict] | None = None) -> DatasetSettings:
+def save(
+    dataset: Path | str,
+    *,
+    service: ServiceSettings | None = None,
+    complaints: ComplaintSettings | None = None,
+    sections: dict[str, dict] | None = None,
+) -> DatasetSettings:
     """Write the given parts into settings.json, keeping every other key and section as
     it is. The new document is validated before it replaces the old one (atomically, so a
     reader never sees half a file). Returns the settings now in force."""
@@ -216,4 +256,3 @@ def save(dataset: Path | str, *, service: ServiceSettings | None = None,
         Path(tmp).unlink(missing_ok=True)
         raise
     return result
-

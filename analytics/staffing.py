@@ -524,4 +524,3 @@ def required_vs_staffed(
     with np.errstate(invalid="ignore"):
         out["short"] = pd.arrays.BooleanArray(gap < 0, np.isnan(gap))
     return out
-

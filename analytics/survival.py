@@ -48,6 +48,7 @@ ROLE_TEAM_EVENTS = ("hire", "promotion", "lateral_move", "demotion", "team_chang
 class Window:
     """The span the HR records cover: ``observed_from`` (declared by the dataset or
     inferred) through ``as_of``; ``how`` is ``"declared"`` or ``"inferred"``."""
+
     observed_from: date
     as_of: date
     how: str
@@ -144,19 +145,28 @@ def episodes(lake: Lake, scope: Scope, window: Window | None = None) -> pd.DataF
     window = window or observation_window(lake)
     pred, params = scope_predicate(scope, center="center", team="team")
     sql = _EPISODES_SQL.format(scope=pred)  # the predicate text comes from access.scope_predicate
-    df = lake.query(sql, {"as_of": window.as_of, "observed_from": window.observed_from,
-                          "role_team_events": list(ROLE_TEAM_EVENTS), **params})
-    out = pd.DataFrame({
-        "employee_id": df["employee_id"].astype("str"),
-        "center": df["center"].astype("str").where(df["center"].notna(), None),
-        "team": df["team"].astype("str").where(df["team"].notna(), None),
-        "role": df["role"].astype("str").where(df["role"].notna(), None),
-        "cohort": pd.to_datetime(df["hire_date"]).dt.year.astype("str"),
-        "hire_date": pd.to_datetime(df["hire_date"]).astype("datetime64[us]"),
-        "start": df["start_day"].astype("int64"),
-        "stop": df["stop_day"].astype("int64"),
-        "left": df["ends_in_exit"].astype(bool),
-    })
+    df = lake.query(
+        sql,
+        {
+            "as_of": window.as_of,
+            "observed_from": window.observed_from,
+            "role_team_events": list(ROLE_TEAM_EVENTS),
+            **params,
+        },
+    )
+    out = pd.DataFrame(
+        {
+            "employee_id": df["employee_id"].astype("str"),
+            "center": df["center"].astype("str").where(df["center"].notna(), None),
+            "team": df["team"].astype("str").where(df["team"].notna(), None),
+            "role": df["role"].astype("str").where(df["role"].notna(), None),
+            "cohort": pd.to_datetime(df["hire_date"]).dt.year.astype("str"),
+            "hire_date": pd.to_datetime(df["hire_date"]).astype("datetime64[us]"),
+            "start": df["start_day"].astype("int64"),
+            "stop": df["stop_day"].astype("int64"),
+            "left": df["ends_in_exit"].astype(bool),
+        }
+    )
     out["left_voluntary"] = out["left"] & (df["exit_type"] == "voluntary").fillna(False).to_numpy(dtype=bool)
     out["exit_type"] = df["exit_type"].where(out["left"], None)
     out.attrs["window"] = window
@@ -164,6 +174,7 @@ def episodes(lake: Lake, scope: Scope, window: Window | None = None) -> pd.DataF
 
 
 # --- product-limit estimate with delayed entry ----------------------------------------------------
+
 
 def at_risk(start, stop, t) -> np.ndarray:
     """How many episodes are at risk at each time in ``t``: ``start < t <= stop``."""
@@ -183,9 +194,14 @@ def kaplan_meier(start, stop, event) -> pd.DataFrame:
     n = at_risk(start, stop, times)
     with np.errstate(divide="ignore", invalid="ignore"):
         s = np.cumprod(np.where(n > 0, 1.0 - d / np.maximum(n, 1), 1.0))
-    return pd.DataFrame({"days": np.r_[0.0, times], "retained": np.r_[1.0, s],
-                         "at_risk": np.r_[int(at_risk(start, stop, [1.0])[0]), n].astype("int64"),
-                         "events": np.r_[0, d].astype("int64")})
+    return pd.DataFrame(
+        {
+            "days": np.r_[0.0, times],
+            "retained": np.r_[1.0, s],
+            "at_risk": np.r_[int(at_risk(start, stop, [1.0])[0]), n].astype("int64"),
+            "events": np.r_[0, d].astype("int64"),
+        }
+    )
 
 
 def retention_at(curve: pd.DataFrame, day: float) -> float:
@@ -193,8 +209,9 @@ def retention_at(curve: pd.DataFrame, day: float) -> float:
     return float(before["retained"].iloc[-1]) if len(before) else 1.0
 
 
-def retention(ep: pd.DataFrame, days=(90, 180, 365), by: str | None = None, event: str = "any",
-              min_group: int = 1) -> pd.DataFrame:
+def retention(
+    ep: pd.DataFrame, days=(90, 180, 365), by: str | None = None, event: str = "any", min_group: int = 1
+) -> pd.DataFrame:
     """Retention at each of ``days`` per group of ``by`` (None: one group ``"all"``):
     ``group``, ``days``, ``retention`` (None where nobody in the group was observed at
     that tenure: the estimate has no data there), ``at_risk`` (people at risk on that
@@ -217,13 +234,21 @@ def retention(ep: pd.DataFrame, days=(90, 180, 365), by: str | None = None, even
         for d, n in zip(days, n_at):
             if n < min_group:
                 continue
-            rows.append({"group": str(g), "days": int(d), "retention": retention_at(curve, d) if n > 0 else None,
-                         "at_risk": int(n), "people": people})
+            rows.append(
+                {
+                    "group": str(g),
+                    "days": int(d),
+                    "retention": retention_at(curve, d) if n > 0 else None,
+                    "at_risk": int(n),
+                    "people": people,
+                }
+            )
     return pd.DataFrame(rows, columns=["group", "days", "retention", "at_risk", "people"])
 
 
-def curves(ep: pd.DataFrame, by: str | None, event: str = "voluntary", min_group: int = 1,
-           max_groups: int = 8) -> pd.DataFrame:
+def curves(
+    ep: pd.DataFrame, by: str | None, event: str = "voluntary", min_group: int = 1, max_groups: int = 8
+) -> pd.DataFrame:
     """Retention curves per group for a chart: ``group``, ``days``, ``retained``,
     ``at_risk``, ``people``; the ``max_groups`` groups with the most people."""
     flag = "left" if event == "any" else "left_voluntary"
@@ -242,6 +267,7 @@ def curves(ep: pd.DataFrame, by: str | None, event: str = "voluntary", min_group
 
 # --- Cox proportional hazards on (start, stop] data -------------------------------------------------
 
+
 @dataclass
 class CoxFit:
     coef: np.ndarray
@@ -252,9 +278,16 @@ class CoxFit:
     concordance: float
 
     def table(self) -> pd.DataFrame:
-        return pd.DataFrame({"driver": self.columns, "coef": self.coef, "hazard_ratio": np.exp(self.coef),
-                             "se": self.se, "low": np.exp(self.coef - 1.96 * self.se),
-                             "high": np.exp(self.coef + 1.96 * self.se)})
+        return pd.DataFrame(
+            {
+                "driver": self.columns,
+                "coef": self.coef,
+                "hazard_ratio": np.exp(self.coef),
+                "se": self.se,
+                "low": np.exp(self.coef - 1.96 * self.se),
+                "high": np.exp(self.coef + 1.96 * self.se),
+            }
+        )
 
 
 def _efron(beta, X, start, stop, event, times):
@@ -335,5 +368,6 @@ def cox(start, stop, event, X: pd.DataFrame, alpha: float = 0.0, max_iter: int =
     ll, g, h = _efron(beta, A, start, stop, event, times)
     info = -(h - alpha * np.eye(len(beta)))
     se = np.sqrt(np.diag(np.linalg.inv(info)))
-    return CoxFit(beta, se, float(ll - 0.5 * alpha * beta @ beta), list(X.columns), it,
-                  _concordance(A @ beta, start, stop, event))
+    return CoxFit(
+        beta, se, float(ll - 0.5 * alpha * beta @ beta), list(X.columns), it, _concordance(A @ beta, start, stop, event)
+    )

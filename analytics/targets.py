@@ -18,7 +18,8 @@ def current_targets(lake: Lake, on: date, center: str | None = None) -> dict[str
         "WHERE (valid_from IS NULL OR valid_from <= $on) "
         "AND (scope_type = 'global' OR (scope_type = 'center' AND scope_value = $center)) "
         "ORDER BY CASE scope_type WHEN 'global' THEN 0 ELSE 1 END, valid_from NULLS FIRST",
-        {"on": on, "center": center})
+        {"on": on, "center": center},
+    )
     for r in rows.itertuples():
         if r.metric in out:
             out[r.metric] = float(r.target)

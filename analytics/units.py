@@ -21,12 +21,12 @@ MISSING = "—"
 @dataclass(frozen=True)
 class Unit:
     code: str
-    decimals: int           # digits after the point when shown
-    suffix_zh: str = ""     # written after the number, with a space when it is a word
+    decimals: int  # digits after the point when shown
+    suffix_zh: str = ""  # written after the number, with a space when it is a word
     suffix_en: str = ""
-    percent: bool = False   # a fraction shown ×100 with "%"; changes in percentage points
-    count: bool = False     # whole things: a change also shows its relative size
-    label_zh: str = ""      # what the unit is called (definitions page, docs)
+    percent: bool = False  # a fraction shown ×100 with "%"; changes in percentage points
+    count: bool = False  # whole things: a change also shows its relative size
+    label_zh: str = ""  # what the unit is called (definitions page, docs)
     label_en: str = ""
 
     def suffix(self, lang: str) -> str:
@@ -36,23 +36,26 @@ class Unit:
         return self.label_zh if lang == "zh" else self.label_en
 
 
-UNITS: dict[str, Unit] = {u.code: u for u in (
-    Unit("%", 1, " %", " %", percent=True, label_zh="百分比", label_en="percent"),
-    Unit("s", 0, " 秒", " s", label_zh="秒", label_en="seconds"),
-    Unit("calls", 0, count=True, label_zh="通", label_en="calls"),
-    Unit("complaints", 0, count=True, label_zh="件", label_en="complaints"),
-    Unit("people", 0, count=True, label_zh="人", label_en="people"),
-    Unit("intervals", 0, count=True, label_zh="个时段", label_en="intervals"),
-    Unit("calls/agent-day", 1, label_zh="通 / 人天", label_en="calls per agent-day"),
-    Unit("per10k", 2, label_zh="件 / 万通", label_en="per 10,000 calls"),
-    Unit("workdays", 2, " 个工作日", " working days", label_zh="工作日", label_en="working days"),
-    Unit("days", 0, " 天", " days", label_zh="天", label_en="days"),
-    Unit("months", 1, " 个月", " months", label_zh="月", label_en="months"),
-    Unit("hours", 0, " 小时", " h", label_zh="小时", label_en="hours"),
-    Unit("agents", 1, " 人", " agents", label_zh="座席（平均在线）", label_en="agents (average signed in)"),
-    Unit("ratio", 2, label_zh="比值", label_en="ratio"),
-    Unit("score5", 2, label_zh="分（1–5）", label_en="points (1–5)"),
-)}
+UNITS: dict[str, Unit] = {
+    u.code: u
+    for u in (
+        Unit("%", 1, " %", " %", percent=True, label_zh="百分比", label_en="percent"),
+        Unit("s", 0, " 秒", " s", label_zh="秒", label_en="seconds"),
+        Unit("calls", 0, count=True, label_zh="通", label_en="calls"),
+        Unit("complaints", 0, count=True, label_zh="件", label_en="complaints"),
+        Unit("people", 0, count=True, label_zh="人", label_en="people"),
+        Unit("intervals", 0, count=True, label_zh="个时段", label_en="intervals"),
+        Unit("calls/agent-day", 1, label_zh="通 / 人天", label_en="calls per agent-day"),
+        Unit("per10k", 2, label_zh="件 / 万通", label_en="per 10,000 calls"),
+        Unit("workdays", 2, " 个工作日", " working days", label_zh="工作日", label_en="working days"),
+        Unit("days", 0, " 天", " days", label_zh="天", label_en="days"),
+        Unit("months", 1, " 个月", " months", label_zh="月", label_en="months"),
+        Unit("hours", 0, " 小时", " h", label_zh="小时", label_en="hours"),
+        Unit("agents", 1, " 人", " agents", label_zh="座席（平均在线）", label_en="agents (average signed in)"),
+        Unit("ratio", 2, label_zh="比值", label_en="ratio"),
+        Unit("score5", 2, label_zh="分（1–5）", label_en="points (1–5)"),
+    )
+}
 
 
 def is_missing(value) -> bool:
@@ -92,8 +95,8 @@ def format_value(unit_code: str, value, lang: str, decimals: int | None = None, 
 
 @dataclass(frozen=True)
 class Change:
-    text: str            # "+1.2 pp", "−3 秒", "+120 (+4.0%)"; "—" when unknown
-    direction: str       # "up", "down", "flat" (rounds to zero), "none" (unknown)
+    text: str  # "+1.2 pp", "−3 秒", "+120 (+4.0%)"; "—" when unknown
+    direction: str  # "up", "down", "flat" (rounds to zero), "none" (unknown)
 
     @property
     def known(self) -> bool:
@@ -122,8 +125,7 @@ def format_change(unit_code: str, now, before, lang: str, decimals: int | None =
     return Change(text, direction)
 
 
-def format_target(unit_code: str, target, higher_is_better: bool | None, lang: str,
-                  decimals: int | None = None) -> str:
+def format_target(unit_code: str, target, higher_is_better: bool | None, lang: str, decimals: int | None = None) -> str:
     """A target with the side that meets it: "≥ 80.0 %", "≤ 30 秒"."""
     if is_missing(target):
         return MISSING

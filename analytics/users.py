@@ -16,7 +16,7 @@ import os
 import re
 import secrets
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from analytics.access import ROLES, Scope
@@ -25,7 +25,7 @@ USERS_FILE = "_users.json"
 MIN_PASSWORD_LENGTH = 10
 _NAME = re.compile(r"^[\w.@+-]{2,64}$")
 # scrypt cost: about 50 ms per check on this kind of machine, so guessing is slow.
-_SCRYPT = {"n": 2 ** 14, "r": 8, "p": 1, "dklen": 32}
+_SCRYPT = {"n": 2**14, "r": 8, "p": 1, "dklen": 32}
 
 
 @dataclass(frozen=True)
@@ -50,9 +50,17 @@ def load(dataset: Path) -> dict[str, User]:
     if not f.is_file():
         return {}
     raw = json.loads(f.read_text(encoding="utf-8"))
-    return {name: User(name=name, role=u["role"], centers=tuple(u.get("centers", ())), teams=tuple(u.get("teams", ())),
-                       password_hash=u.get("password_hash"), created_at=u.get("created_at", ""))
-            for name, u in raw.items()}
+    return {
+        name: User(
+            name=name,
+            role=u["role"],
+            centers=tuple(u.get("centers", ())),
+            teams=tuple(u.get("teams", ())),
+            password_hash=u.get("password_hash"),
+            created_at=u.get("created_at", ""),
+        )
+        for name, u in raw.items()
+    }
 
 
 def _save(dataset: Path, users: dict[str, User]) -> None:
@@ -84,8 +92,14 @@ def _matches(password: str, stored: str) -> bool:
         return False
     if scheme != "scrypt":
         return False
-    got = hashlib.scrypt(password.encode("utf-8"), salt=bytes.fromhex(salt), n=int(n), r=int(r), p=int(p),
-                         dklen=len(bytes.fromhex(digest)))
+    got = hashlib.scrypt(
+        password.encode("utf-8"),
+        salt=bytes.fromhex(salt),
+        n=int(n),
+        r=int(r),
+        p=int(p),
+        dklen=len(bytes.fromhex(digest)),
+    )
     return hmac.compare_digest(got.hex(), digest)
 
 
@@ -117,9 +131,9 @@ SIGNIN_FILE = "_signin.json"
 
 @dataclass(frozen=True)
 class Lockout:
-    free_failures: int = 3      # failures before any waiting
-    base_delay_s: float = 2.0   # then the wait doubles with each failure...
-    lock_after: int = 6         # ...until this many failures lock for lock_s
+    free_failures: int = 3  # failures before any waiting
+    base_delay_s: float = 2.0  # then the wait doubles with each failure...
+    lock_after: int = 6  # ...until this many failures lock for lock_s
     lock_s: float = 900.0
 
 
@@ -129,7 +143,7 @@ LOCKOUT = Lockout()
 @dataclass(frozen=True)
 class SignInResult:
     user: User | None
-    status: str                 # "ok", "failed" or "locked" (also while a backoff runs)
+    status: str  # "ok", "failed" or "locked" (also while a backoff runs)
     retry_after_s: float = 0.0  # when locked: seconds until the next attempt is considered
     locked_keys: tuple[str, ...] = ()  # which counters locked: "account:<name>", "client:<id>"
 
@@ -182,8 +196,15 @@ def _wait_s(entry: dict, now: float, policy: Lockout) -> float:
     return max(0.0, float(entry.get("last", 0)) + delay - now)
 
 
-def attempt_sign_in(dataset: Path, name: str, password: str, client: str | None = None, *,
-                    now: float | None = None, policy: Lockout | None = None) -> SignInResult:
+def attempt_sign_in(
+    dataset: Path,
+    name: str,
+    password: str,
+    client: str | None = None,
+    *,
+    now: float | None = None,
+    policy: Lockout | None = None,
+) -> SignInResult:
     """Check a password with backoff and lockout per account name and per client.
 
     While a counter blocks, the password is not even checked (a right guess then changes
@@ -273,16 +294,16 @@ def _check_known(dataset: Path, centers: tuple[str, ...], teams: tuple[str, ...]
     known, team_centers = known_centers_and_teams(dataset)
     unknown = [c for c in centers if c not in known]
     if unknown:
-        raise ValueError(f"unknown center(s) {', '.join(unknown)}; the dataset has "
-                         f"{', '.join(sorted(known)) or 'no centers yet'}")
+        raise ValueError(
+            f"unknown center(s) {', '.join(unknown)}; the dataset has {', '.join(sorted(known)) or 'no centers yet'}"
+        )
     unknown_teams = [t for t in teams if t not in team_centers]
     if unknown_teams:
         raise ValueError(f"unknown team(s) {', '.join(unknown_teams)}; teams come from the employees' records")
     if centers:
         outside = [t for t in teams if not team_centers[t] & set(centers)]
         if outside:
-            raise ValueError(f"team(s) {', '.join(outside)} are not in the user's centers "
-                             f"{', '.join(centers)}")
+            raise ValueError(f"team(s) {', '.join(outside)} are not in the user's centers {', '.join(centers)}")
 
 
 def add(dataset: Path, name: str, role: str, password: str | None, centers=(), teams=()) -> User:
@@ -293,15 +314,22 @@ def add(dataset: Path, name: str, role: str, password: str | None, centers=(), t
     _validate(name, role, centers, teams, dataset)
     if password is not None:
         check_password_strength(password)
-    user = User(name, role, tuple(centers), tuple(teams), hash_password(password) if password is not None else None,
-                datetime.now(timezone.utc).isoformat(timespec="seconds"))
+    user = User(
+        name,
+        role,
+        tuple(centers),
+        tuple(teams),
+        hash_password(password) if password is not None else None,
+        datetime.now(UTC).isoformat(timespec="seconds"),
+    )
     users[name] = user
     _save(dataset, users)
     return user
 
 
-def update(dataset: Path, name: str, role: str | None = None, centers=None, teams=None,
-           password: str | None = None) -> User:
+def update(
+    dataset: Path, name: str, role: str | None = None, centers=None, teams=None, password: str | None = None
+) -> User:
     users = load(dataset)
     if name not in users:
         raise ValueError(f"no user {name!r}")
@@ -312,8 +340,9 @@ def update(dataset: Path, name: str, role: str | None = None, centers=None, team
     _validate(name, role, centers, teams, dataset)
     if password is not None:
         check_password_strength(password)
-    users[name] = User(name, role, centers, teams,
-                       hash_password(password) if password is not None else u.password_hash, u.created_at)
+    users[name] = User(
+        name, role, centers, teams, hash_password(password) if password is not None else u.password_hash, u.created_at
+    )
     _save(dataset, users)
     return users[name]
 

@@ -31,8 +31,17 @@ import chinese_calendar as _cc
 import numpy as np
 import pandas as pd
 
-__all__ = ["is_workday", "is_holiday", "holiday_name", "day_kind", "DAY_KINDS",
-           "is_workday_in", "workday_flags", "workdays_between", "DEFAULT_COUNTRY"]
+__all__ = [
+    "is_workday",
+    "is_holiday",
+    "holiday_name",
+    "day_kind",
+    "DAY_KINDS",
+    "is_workday_in",
+    "workday_flags",
+    "workdays_between",
+    "DEFAULT_COUNTRY",
+]
 
 DEFAULT_COUNTRY = "CN"
 
@@ -57,7 +66,9 @@ def _fallback(year: int) -> None:
         warnings.warn(
             f"the Chinese holiday calendar (chinese_calendar) has no data for {year}; "
             "falling back to Monday-Friday working days without public holidays",
-            RuntimeWarning, stacklevel=3)
+            RuntimeWarning,
+            stacklevel=3,
+        )
 
 
 @functools.lru_cache(maxsize=8192)
@@ -101,6 +112,7 @@ def holiday_name(d) -> str | None:
 
 
 # --- other countries and durations in working days -------------------------------------
+
 
 @functools.lru_cache(maxsize=64)
 def _country_holidays(country: str, year: int) -> frozenset:

@@ -56,17 +56,20 @@ def monthly(lake: Lake, filters: Filters, scope: Scope) -> pd.DataFrame:
     ``headcount_end``, ``hires``, ``leavers`` (``leavers_voluntary``,
     ``leavers_involuntary``), ``avg_headcount`` and ``turnover_annualised`` (a fraction)."""
     scope_sql, scope_params = scope_predicate(scope, center="center", team="team")
-    params = {"m0": filters.start.replace(day=1), "m1": filters.end.replace(day=1),
-              "centers": list(filters.centers), "teams": list(filters.teams), **scope_params}
+    params = {
+        "m0": filters.start.replace(day=1),
+        "m1": filters.end.replace(day=1),
+        "centers": list(filters.centers),
+        "teams": list(filters.teams),
+        **scope_params,
+    }
     df = lake.query(_SQL.format(scope=scope_sql), params)
-    for col in ("headcount_start", "headcount_end", "hires", "leavers", "leavers_voluntary",
-                "leavers_involuntary"):
+    for col in ("headcount_start", "headcount_end", "hires", "leavers", "leavers_voluntary", "leavers_involuntary"):
         df[col] = df[col].astype("int64")
     df["month"] = pd.to_datetime(df["month"]).astype("datetime64[us]")
     df["avg_headcount"] = (df["headcount_start"] + df["headcount_end"]) / 2
     df["turnover_annualised"] = (df["leavers"] / df["avg_headcount"] * 12).where(df["avg_headcount"] > 0)
     return df
-
 
 
 # The workforce metrics (headcount, hires, leavers, turnover) are defined in the one
@@ -140,8 +143,13 @@ def turnover_by(lake: Lake, filters: Filters, scope: Scope, by: str) -> pd.DataF
       count(*) FILTER (WHERE exit_date BETWEEN $d0 AND $d1 AND exit_type = 'involuntary') AS leavers_involuntary
     FROM e GROUP BY ALL ORDER BY 1
     """  # the group expression comes from the allowlist above, never from user text
-    params = {"d0": filters.start, "d1": filters.end, "centers": list(filters.centers),
-              "teams": list(filters.teams), **scope_params}
+    params = {
+        "d0": filters.start,
+        "d1": filters.end,
+        "centers": list(filters.centers),
+        "teams": list(filters.teams),
+        **scope_params,
+    }
     df = lake.query(sql, params)
     for col in ("headcount_start", "headcount_end", "hires", "leavers", "leavers_voluntary", "leavers_involuntary"):
         df[col] = df[col].astype("int64")
@@ -158,10 +166,17 @@ def leavers_by_reason(lake: Lake, filters: Filters, scope: Scope) -> pd.DataFram
     scope.require("hr")
     df = _people(lake, filters, scope)
     df = df[df["exit_date"].notna()]
-    df = df[(pd.to_datetime(df["exit_date"]) >= pd.Timestamp(filters.start))
-            & (pd.to_datetime(df["exit_date"]) <= pd.Timestamp(filters.end))]
-    out = (df.groupby(["exit_type", "exit_reason"], dropna=False).size().rename("leavers").reset_index()
-           .sort_values("leavers", ascending=False, ignore_index=True))
+    df = df[
+        (pd.to_datetime(df["exit_date"]) >= pd.Timestamp(filters.start))
+        & (pd.to_datetime(df["exit_date"]) <= pd.Timestamp(filters.end))
+    ]
+    out = (
+        df.groupby(["exit_type", "exit_reason"], dropna=False)
+        .size()
+        .rename("leavers")
+        .reset_index()
+        .sort_values("leavers", ascending=False, ignore_index=True)
+    )
     out["share"] = out["leavers"] / out["leavers"].sum() if len(out) else pd.Series(dtype="float64")
     if len(df) < scope.min_group:
         return out.iloc[0:0]

@@ -4,6 +4,7 @@ Starts `streamlit run app.py` on DATASET, opens each page's default view in head
 Chromium (Python Playwright, Debian's chromium) and prints the time from launch to the
 first page drawn and the server's peak RSS (VmHWM) after every page.
 """
+
 import os
 import shutil
 import socket
@@ -17,8 +18,14 @@ from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = ("service_level", "handle_time", "staffing", "complaints", "monthly_review")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 def vmhwm_mb(pid: int) -> float:
@@ -42,10 +49,27 @@ def main(dataset: str) -> None:
         browser = p.chromium.launch(executable_path=shutil.which("chromium"), args=ARGS)
         page = browser.new_page(viewport={"width": 1440, "height": 1000})
         t0 = time.perf_counter()
-        proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-                                 "--server.port", str(port), "--server.address", "127.0.0.1",
-                                 "--browser.gatherUsageStats", "false"], cwd=ROOT, env=env,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                "app.py",
+                "--server.headless",
+                "true",
+                "--server.port",
+                str(port),
+                "--server.address",
+                "127.0.0.1",
+                "--browser.gatherUsageStats",
+                "false",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         try:
             url = f"http://127.0.0.1:{port}"
             while True:  # the server answers before it runs the app script (on the first visit)
@@ -62,8 +86,10 @@ def main(dataset: str) -> None:
                 except Exception:
                     time.sleep(0.1)
             drawn(page)
-            print(f"launch -> server answering: {t_health:.2f} s; -> first page drawn: {time.perf_counter() - t0:.2f} s; "
-                  f"peak RSS {vmhwm_mb(proc.pid):.0f} MB")
+            print(
+                f"launch -> server answering: {t_health:.2f} s; -> first page drawn: {time.perf_counter() - t0:.2f} s; "
+                f"peak RSS {vmhwm_mb(proc.pid):.0f} MB"
+            )
             for name in PAGES:
                 t = time.perf_counter()
                 page.goto(f"{url}/{name}", wait_until="domcontentloaded")

@@ -7,6 +7,7 @@ connection; warm without the query cache; warm with it), the same aggregation as
 hand-written DuckDB query on the Parquet files (the floor) and as pandas reading the files
 and grouping (a plain Streamlit app), and prints one table with the ratios.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -44,10 +45,17 @@ def ensure_dataset(data: Path, n: int, sources: list[Path]) -> tuple[Path, dict]
     info_f = d / "dataset.json"
     if info_f.is_file():
         return d, json.loads(info_f.read_text())
-    big = next((s for s in sources if (s / "dataset.json").is_file()
-                and json.loads((s / "dataset.json").read_text()).get("regions", 0) >= n), None)
+    big = next(
+        (
+            s
+            for s in sources
+            if (s / "dataset.json").is_file() and json.loads((s / "dataset.json").read_text()).get("regions", 0) >= n
+        ),
+        None,
+    )
     if big is None:
         from analytics.demo.large import build_large
+
         info = build_large(d, regions=n)
         lake_mod.write_dataset_info(d, info)
         return d, info
@@ -67,9 +75,14 @@ def ensure_dataset(data: Path, n: int, sources: list[Path]) -> tuple[Path, dict]
     t = time.perf_counter()
     lake_mod.rebuild_rollups(d)
     pr = src_info["per_region"][:n]
-    info = {**src_info, "regions": n, "per_region": pr, "rollup_s": round(time.perf_counter() - t, 1),
-            "rows": {"calls": sum(p["calls"] for p in pr), "agent_intervals": sum(p["agent_intervals"] for p in pr)},
-            "write_s": round(sum(p["write_s"] for p in pr), 1)}
+    info = {
+        **src_info,
+        "regions": n,
+        "per_region": pr,
+        "rollup_s": round(time.perf_counter() - t, 1),
+        "rows": {"calls": sum(p["calls"] for p in pr), "agent_intervals": sum(p["agent_intervals"] for p in pr)},
+        "write_s": round(sum(p["write_s"] for p in pr), 1),
+    }
     lake_mod.write_dataset_info(d, info)
     return d, info
 
@@ -95,9 +108,14 @@ def pages(lk):
 
     def service_level():
         f, prev, _ = common()
-        out = [calls.totals(lk, f, sc, cfg), calls.totals(lk, prev, sc, cfg),
-               calls.metrics(lk, f, sc, (f.grain,), cfg), calls.metrics(lk, f, sc, ("weekday", "hour_of_day"), cfg),
-               calls.metrics(lk, f, sc, ("queue",), cfg), calls.worst_intervals(lk, f, sc, cfg, n=15, min_offered=10)]
+        out = [
+            calls.totals(lk, f, sc, cfg),
+            calls.totals(lk, prev, sc, cfg),
+            calls.metrics(lk, f, sc, (f.grain,), cfg),
+            calls.metrics(lk, f, sc, ("weekday", "hour_of_day"), cfg),
+            calls.metrics(lk, f, sc, ("queue",), cfg),
+            calls.worst_intervals(lk, f, sc, cfg, n=15, min_offered=10),
+        ]
         daily = calls.metrics(lk, f, sc, ("day",), cfg)
         day = daily.sort_values("service_level").iloc[0]["day"] if not daily.empty else f.end
         day = pd.Timestamp(day).date()
@@ -105,9 +123,15 @@ def pages(lk):
 
     def handle_time():
         f, prev, _ = common()
-        return [calls.totals(lk, f, sc, cfg), calls.totals(lk, prev, sc, cfg), calls.metrics(lk, f, sc, (f.grain,), cfg),
-                calls.handle_time_distribution(lk, f, sc, cfg), calls.by_category(lk, f, sc, cfg),
-                calls.metrics(lk, f, sc, ("team",), cfg), calls.agents_to_review(lk, f, sc, cfg)]
+        return [
+            calls.totals(lk, f, sc, cfg),
+            calls.totals(lk, prev, sc, cfg),
+            calls.metrics(lk, f, sc, (f.grain,), cfg),
+            calls.handle_time_distribution(lk, f, sc, cfg),
+            calls.by_category(lk, f, sc, cfg),
+            calls.metrics(lk, f, sc, ("team",), cfg),
+            calls.agents_to_review(lk, f, sc, cfg),
+        ]
 
     def staffing():
         f, _, targets = common()
@@ -117,26 +141,47 @@ def pages(lk):
         base_month, base_hours = coverage.base_month_workload(lk, f.end, sc, cfg, cs)
         headcount = coverage.agent_headcount(lk, f.end, sc)
         observed = coverage.observed_turnover(lk, f.end, sc)
-        return out + [coverage.monthly_plan(base_hours, base_month, headcount, coverage.PlanSettings(
-            annual_turnover=observed if observed is not None else 0.4))]
+        return out + [
+            coverage.monthly_plan(
+                base_hours,
+                base_month,
+                headcount,
+                coverage.PlanSettings(annual_turnover=observed if observed is not None else 0.4),
+            )
+        ]
 
     def complaints_page():
         f, prev, _ = common()
-        out = [complaints.summary(lk, f, sc, cset), complaints.summary(lk, prev, sc, cset),
-               complaints.by_period(lk, f, sc, cset)]
-        out += [complaints.breakdown(lk, f, sc, dim, cset) for dim in ("level", "channel", "category", "queue",
-                                                                         "team", "agent")]
-        return out + [complaints.pareto(lk, f, sc, cset), complaints.as_of(lk, f),
-                      complaints.backlog_by_age(lk, f, sc, cset), complaints.open_backlog(lk, f, sc, cset),
-                      complaints.unusual_months(lk, f, sc, cset), complaints.repeat_complainers(lk, f, sc, cset),
-                      complaints.complaint_rows(lk, f, sc, cset)]
+        out = [
+            complaints.summary(lk, f, sc, cset),
+            complaints.summary(lk, prev, sc, cset),
+            complaints.by_period(lk, f, sc, cset),
+        ]
+        out += [
+            complaints.breakdown(lk, f, sc, dim, cset)
+            for dim in ("level", "channel", "category", "queue", "team", "agent")
+        ]
+        return out + [
+            complaints.pareto(lk, f, sc, cset),
+            complaints.as_of(lk, f),
+            complaints.backlog_by_age(lk, f, sc, cset),
+            complaints.open_backlog(lk, f, sc, cset),
+            complaints.unusual_months(lk, f, sc, cset),
+            complaints.repeat_complainers(lk, f, sc, cset),
+            complaints.complaint_rows(lk, f, sc, cset),
+        ]
 
     def monthly_review():
         f, _, _ = common()
         return report.build_review(lk, f.end, sc)
 
-    return {"service_level": service_level, "handle_time": handle_time, "staffing": staffing,
-            "complaints": complaints_page, "monthly_review": monthly_review}
+    return {
+        "service_level": service_level,
+        "handle_time": handle_time,
+        "staffing": staffing,
+        "complaints": complaints_page,
+        "monthly_review": monthly_review,
+    }
 
 
 def floor_sql(root: Path, page: str) -> tuple[str, list]:
@@ -145,18 +190,24 @@ def floor_sql(root: Path, page: str) -> tuple[str, list]:
     local = "timezone('Asia/Shanghai', arrived_at)"
     if page in ("service_level", "monthly_review", "staffing"):
         grain = {"staffing": f"time_bucket(INTERVAL 15 MINUTE, {local})"}.get(page, f"CAST({local} AS DATE)")
-        return (f"SELECT queue, {grain} AS k, count(*) AS offered, count(answered_at) AS answered, "
-                "count(*) FILTER (WHERE epoch(answered_at - arrived_at) <= 20) AS within "
-                f"FROM {src} WHERE direction = 'inbound' GROUP BY ALL"), files
+        return (
+            f"SELECT queue, {grain} AS k, count(*) AS offered, count(answered_at) AS answered, "
+            "count(*) FILTER (WHERE epoch(answered_at - arrived_at) <= 20) AS within "
+            f"FROM {src} WHERE direction = 'inbound' GROUP BY ALL"
+        ), files
     if page == "handle_time":
-        return (f"SELECT category, least(floor((talk_s + hold_s + acw_s) / 30) * 30, 1800) AS bin, count(*) AS n, "
-                f"avg(talk_s + hold_s + acw_s) AS aht FROM {src} WHERE answered_at IS NOT NULL "
-                "AND direction = 'inbound' GROUP BY ALL"), files
+        return (
+            f"SELECT category, least(floor((talk_s + hold_s + acw_s) / 30) * 30, 1800) AS bin, count(*) AS n, "
+            f"avg(talk_s + hold_s + acw_s) AS aht FROM {src} WHERE answered_at IS NOT NULL "
+            "AND direction = 'inbound' GROUP BY ALL"
+        ), files
     # The page's headline is complaints per 10,000 calls: complaints by category and level
     # over the month's inbound calls offered.
     cfiles = sorted(str(p) for p in root.glob(f"complaints/batch=*/month={MONTH}/*.parquet"))
-    return (f"SELECT category, level, count(*) AS n, (SELECT count(*) FROM {src} WHERE direction = 'inbound') "
-            f"AS calls FROM read_parquet({cfiles!r}) GROUP BY ALL"), (files, cfiles)
+    return (
+        f"SELECT category, level, count(*) AS n, (SELECT count(*) FROM {src} WHERE direction = 'inbound') "
+        f"AS calls FROM read_parquet({cfiles!r}) GROUP BY ALL"
+    ), (files, cfiles)
 
 
 def pandas_way(page: str, files: list[str]):
@@ -169,14 +220,19 @@ def pandas_way(page: str, files: list[str]):
         df = pd.read_parquet(files, columns=["category", "direction", "answered_at", "talk_s", "hold_s", "acw_s"])
         df = df[df["answered_at"].notna() & (df["direction"] == "inbound")]
         h = df["talk_s"] + df["hold_s"] + df["acw_s"]
-        return df.assign(h=h, bin=(h // 30 * 30).clip(upper=1800)).groupby(["category", "bin"])["h"].agg(["size", "mean"])
+        return (
+            df.assign(h=h, bin=(h // 30 * 30).clip(upper=1800)).groupby(["category", "bin"])["h"].agg(["size", "mean"])
+        )
     df = pd.read_parquet(files, columns=["queue", "direction", "arrived_at", "answered_at"])
     df = df[df["direction"] == "inbound"]
     loc = df["arrived_at"].dt.tz_convert("Asia/Shanghai")
     k = loc.dt.floor("15min") if page == "staffing" else loc.dt.date
     wait = (df["answered_at"] - df["arrived_at"]).dt.total_seconds()
-    return df.assign(k=k, ans=df["answered_at"].notna(), within=wait <= 20).groupby(["queue", "k"]).agg(
-        offered=("ans", "size"), answered=("ans", "sum"), within=("within", "sum"))
+    return (
+        df.assign(k=k, ans=df["answered_at"].notna(), within=wait <= 20)
+        .groupby(["queue", "k"])
+        .agg(offered=("ans", "size"), answered=("ans", "sum"), within=("within", "sum"))
+    )
 
 
 def timed(fn, n):
@@ -189,9 +245,11 @@ def timed(fn, n):
 
 
 def bench_size(root: Path, info: dict, reps: int) -> dict:
-    res = {"calls": info["rows"]["calls"],
-           "import_rows_s": (info["rows"]["calls"] + info["rows"].get("agent_intervals", 0)) / max(info["write_s"], 1e-9),
-           "rollup_s": info["rollup_s"]}
+    res = {
+        "calls": info["rows"]["calls"],
+        "import_rows_s": (info["rows"]["calls"] + info["rows"].get("agent_intervals", 0)) / max(info["write_s"], 1e-9),
+        "rollup_s": info["rollup_s"],
+    }
     t = time.perf_counter()
     lk = lake_mod.Lake(root)
     res["open_s"] = time.perf_counter() - t
@@ -199,7 +257,9 @@ def bench_size(root: Path, info: dict, reps: int) -> dict:
     for page, fn in pages(lk).items():
         r = {}
         lk.clear_cache()
-        t = time.perf_counter(); fn(); r["cold"] = time.perf_counter() - t
+        t = time.perf_counter()
+        fn()
+        r["cold"] = time.perf_counter() - t
         saved = lake_mod.CACHE_ENTRIES
         lake_mod.CACHE_ENTRIES = 0
         r["warm_nocache"] = timed(fn, reps)
@@ -210,14 +270,19 @@ def bench_size(root: Path, info: dict, reps: int) -> dict:
         r["floor"] = timed(lambda: con.execute(sql).fetchall(), reps)
         r["pandas"] = timed(lambda: pandas_way(page, files), max(2, reps // 3))
         res[page] = r
-    agent = lk.query("SELECT agent_id FROM rollup_agent_day WHERE month = $m AND handled > 0 LIMIT 1",
-                     {"m": MONTH})["agent_id"][0]
+    agent = lk.query("SELECT agent_id FROM rollup_agent_day WHERE month = $m AND handled > 0 LIMIT 1", {"m": MONTH})[
+        "agent_id"
+    ][0]
     f1 = Filters(start=END, end=END, agents=(agent,))
     lake_mod.CACHE_ENTRIES, saved = 0, lake_mod.CACHE_ENTRIES
     res["drill_agent_day"] = timed(lambda: calls.metrics(lk, f1, Scope(), ("day",)), reps)
-    res["drill_agent_calls"] = timed(lambda: lk.query(
-        "SELECT * FROM calls WHERE _month = $m AND agent_id = $a AND CAST(timezone('Asia/Shanghai', arrived_at) AS DATE) = $d",
-        {"m": MONTH, "a": agent, "d": END}), max(2, reps // 3))
+    res["drill_agent_calls"] = timed(
+        lambda: lk.query(
+            "SELECT * FROM calls WHERE _month = $m AND agent_id = $a AND CAST(timezone('Asia/Shanghai', arrived_at) AS DATE) = $d",
+            {"m": MONTH, "a": agent, "d": END},
+        ),
+        max(2, reps // 3),
+    )
     lake_mod.CACHE_ENTRIES = saved
     res["bench_peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return res
@@ -226,23 +291,47 @@ def bench_size(root: Path, info: dict, reps: int) -> dict:
 def print_table(all_res: dict):
     sizes = list(all_res)
     w = 14
-    print("\n" + "figure".ljust(44) + "".join(f"{s/1e6:.1f} M calls".rjust(w * 2) for s in [all_res[k]["calls"] for k in sizes]))
+    print(
+        "\n"
+        + "figure".ljust(44)
+        + "".join(f"{s / 1e6:.1f} M calls".rjust(w * 2) for s in [all_res[k]["calls"] for k in sizes])
+    )
+
     def row(label, vals):
         print(label.ljust(44) + "".join(str(v).rjust(w * 2) for v in vals))
+
     row("import throughput (rows/s, batch path)", [f"{all_res[k]['import_rows_s']:,.0f}" for k in sizes])
     row("rollup rebuild, all months (s)", [f"{all_res[k]['rollup_s']:.1f}" for k in sizes])
-    row("open lake (views) (ms)", [f"{all_res[k]['open_s']*1e3:.0f}" for k in sizes])
+    row("open lake (views) (ms)", [f"{all_res[k]['open_s'] * 1e3:.0f}" for k in sizes])
     for page in ("service_level", "handle_time", "staffing", "complaints", "monthly_review"):
         P = {k: all_res[k][page] for k in sizes}
-        row(f"{page}: cold (ms)", [f"{P[k]['cold']*1e3:.0f}" for k in sizes])
-        row(f"{page}: warm no cache med/p95 (ms)", [f"{P[k]['warm_nocache'][0]*1e3:.0f}/{P[k]['warm_nocache'][1]*1e3:.0f}" for k in sizes])
-        row(f"{page}: warm cached med/p95 (ms)", [f"{P[k]['warm_cache'][0]*1e3:.1f}/{P[k]['warm_cache'][1]*1e3:.1f}" for k in sizes])
-        row(f"{page}: floor DuckDB on Parquet (ms)", [f"{P[k]['floor'][0]*1e3:.0f}" for k in sizes])
-        row(f"{page}: pandas read+groupby (ms)", [f"{P[k]['pandas'][0]*1e3:.0f}" for k in sizes])
-        row(f"{page}: ratio nocache/floor, pandas/nocache", [f"{P[k]['warm_nocache'][0]/P[k]['floor'][0]:.2f}x, {P[k]['pandas'][0]/P[k]['warm_nocache'][0]:.1f}x" for k in sizes])
-        row(f"{page}: ratio cached/floor, pandas/cached", [f"{P[k]['warm_cache'][0]/P[k]['floor'][0]:.3f}x, {P[k]['pandas'][0]/P[k]['warm_cache'][0]:.0f}x" for k in sizes])
-    row("drill: one agent-day metrics, no cache (ms)", [f"{all_res[k]['drill_agent_day'][0]*1e3:.0f}" for k in sizes])
-    row("drill: one agent-day raw calls (ms)", [f"{all_res[k]['drill_agent_calls'][0]*1e3:.0f}" for k in sizes])
+        row(f"{page}: cold (ms)", [f"{P[k]['cold'] * 1e3:.0f}" for k in sizes])
+        row(
+            f"{page}: warm no cache med/p95 (ms)",
+            [f"{P[k]['warm_nocache'][0] * 1e3:.0f}/{P[k]['warm_nocache'][1] * 1e3:.0f}" for k in sizes],
+        )
+        row(
+            f"{page}: warm cached med/p95 (ms)",
+            [f"{P[k]['warm_cache'][0] * 1e3:.1f}/{P[k]['warm_cache'][1] * 1e3:.1f}" for k in sizes],
+        )
+        row(f"{page}: floor DuckDB on Parquet (ms)", [f"{P[k]['floor'][0] * 1e3:.0f}" for k in sizes])
+        row(f"{page}: pandas read+groupby (ms)", [f"{P[k]['pandas'][0] * 1e3:.0f}" for k in sizes])
+        row(
+            f"{page}: ratio nocache/floor, pandas/nocache",
+            [
+                f"{P[k]['warm_nocache'][0] / P[k]['floor'][0]:.2f}x, {P[k]['pandas'][0] / P[k]['warm_nocache'][0]:.1f}x"
+                for k in sizes
+            ],
+        )
+        row(
+            f"{page}: ratio cached/floor, pandas/cached",
+            [
+                f"{P[k]['warm_cache'][0] / P[k]['floor'][0]:.3f}x, {P[k]['pandas'][0] / P[k]['warm_cache'][0]:.0f}x"
+                for k in sizes
+            ],
+        )
+    row("drill: one agent-day metrics, no cache (ms)", [f"{all_res[k]['drill_agent_day'][0] * 1e3:.0f}" for k in sizes])
+    row("drill: one agent-day raw calls (ms)", [f"{all_res[k]['drill_agent_calls'][0] * 1e3:.0f}" for k in sizes])
     row("bench process peak RSS (MB)", [f"{all_res[k]['bench_peak_rss_mb']:.0f}" for k in sizes])
 
 
@@ -252,16 +341,20 @@ GOAL_MS, GOAL_FLOOR_RATIO, GOAL_PANDAS_RATIO = 300, 1.5, 20
 def print_goals(all_res: dict):
     """The issue's goals for each page's default view at the largest size, met or by how much."""
     big = all_res[max(all_res, key=lambda k: all_res[k]["calls"])]
-    print(f"\ngoals at {big['calls']/1e6:.1f} M calls (warm median <= {GOAL_MS} ms, <= {GOAL_FLOOR_RATIO}x floor, "
-          f">= {GOAL_PANDAS_RATIO}x faster than pandas):")
+    print(
+        f"\ngoals at {big['calls'] / 1e6:.1f} M calls (warm median <= {GOAL_MS} ms, <= {GOAL_FLOOR_RATIO}x floor, "
+        f">= {GOAL_PANDAS_RATIO}x faster than pandas):"
+    )
     for page in ("service_level", "handle_time", "staffing", "complaints", "monthly_review"):
         P = big[page]
         for label, key in (("repeat view (cache on)", "warm_cache"), ("new filter (cache off)", "warm_nocache")):
             t = P[key][0] * 1e3
             fr, pr = P[key][0] / P["floor"][0], P["pandas"][0] / P[key][0]
-            marks = [("ok" if t <= GOAL_MS else "MISS") + f" {t:.0f} ms",
-                     ("ok" if fr <= GOAL_FLOOR_RATIO else "MISS") + f" {fr:.2f}x floor",
-                     ("ok" if pr >= GOAL_PANDAS_RATIO else "MISS") + f" {pr:.1f}x pandas"]
+            marks = [
+                ("ok" if t <= GOAL_MS else "MISS") + f" {t:.0f} ms",
+                ("ok" if fr <= GOAL_FLOOR_RATIO else "MISS") + f" {fr:.2f}x floor",
+                ("ok" if pr >= GOAL_PANDAS_RATIO else "MISS") + f" {pr:.1f}x pandas",
+            ]
             print(f"  {page:15s} {label:24s} " + " | ".join(marks))
 
 
@@ -284,8 +377,11 @@ def main():
     all_res = {}
     for s in sorted(sizes, reverse=True):
         n = regions_for(s)
-        root, info = (a.data / "large50", json.loads((a.data / "large50" / "dataset.json").read_text())) \
-            if n == 17 and (a.data / "large50" / "dataset.json").is_file() else ensure_dataset(a.data, n, sources)
+        root, info = (
+            (a.data / "large50", json.loads((a.data / "large50" / "dataset.json").read_text()))
+            if n == 17 and (a.data / "large50" / "dataset.json").is_file()
+            else ensure_dataset(a.data, n, sources)
+        )
         print(f"benchmarking {root} ({info['rows']['calls']:,} calls)", file=sys.stderr, flush=True)
         all_res[s] = bench_size(root, info, a.reps)
     all_res = {s: all_res[s] for s in sorted(all_res)}

@@ -26,32 +26,54 @@ from i18n.strings_core import STRINGS as _CORE
 
 def _alias(kind: str, source: dict, prefix: str) -> dict:
     """``code.<kind>.<x>`` for every ``<prefix><x>`` entry of an area file."""
-    return {f"code.{kind}.{k[len(prefix):]}": v for k, v in source.items() if k.startswith(prefix)}
+    return {f"code.{kind}.{k[len(prefix) :]}": v for k, v in source.items() if k.startswith(prefix)}
 
 
 _LABELS: dict[str, dict[str, tuple[str, str]]] = {
     "exit_type": {"voluntary": ("主动离职", "Voluntary"), "involuntary": ("被动离职", "Involuntary")},
     "exit_reason": {
-        "pay": ("薪酬", "Pay"), "schedule": ("排班", "Schedule"), "misconduct": ("违纪", "Misconduct"),
-        "relocation": ("搬迁", "Relocation"), "study": ("继续学习", "Study"),
-        "no_promotion": ("缺少晋升机会", "No promotion path"), "personal": ("个人原因", "Personal"),
-        "workload": ("工作量", "Workload"), "performance": ("绩效", "Performance"),
-        "leader": ("与班组长相处", "Team leader"), "commute": ("通勤", "Commute"),
-        "probation_failed": ("试用期未通过", "Failed probation"), "other": ("其他", "Other"),
+        "pay": ("薪酬", "Pay"),
+        "schedule": ("排班", "Schedule"),
+        "misconduct": ("违纪", "Misconduct"),
+        "relocation": ("搬迁", "Relocation"),
+        "study": ("继续学习", "Study"),
+        "no_promotion": ("缺少晋升机会", "No promotion path"),
+        "personal": ("个人原因", "Personal"),
+        "workload": ("工作量", "Workload"),
+        "performance": ("绩效", "Performance"),
+        "leader": ("与班组长相处", "Team leader"),
+        "commute": ("通勤", "Commute"),
+        "probation_failed": ("试用期未通过", "Failed probation"),
+        "other": ("其他", "Other"),
     },
     "event_type": {
-        "hire": ("入职", "Hire"), "promotion": ("晋升", "Promotion"), "lateral_move": ("横向调动", "Lateral move"),
-        "demotion": ("降级", "Demotion"), "star_change": ("星级变动", "Star-level change"),
-        "team_change": ("调组", "Team change"), "exit": ("离职", "Exit"),
+        "hire": ("入职", "Hire"),
+        "promotion": ("晋升", "Promotion"),
+        "lateral_move": ("横向调动", "Lateral move"),
+        "demotion": ("降级", "Demotion"),
+        "star_change": ("星级变动", "Star-level change"),
+        "team_change": ("调组", "Team change"),
+        "exit": ("离职", "Exit"),
     },
     "direction": {"inbound": ("呼入", "Inbound"), "outbound": ("外呼", "Outbound")},
-    "shift_pattern": {"day": ("常日班", "Day shift"), "rotating": ("轮班", "Rotating shifts"),
-                      "split": ("两头班", "Split shifts")},
-    "education": {"high_school": ("高中", "High school"), "vocational": ("中专 / 职高", "Vocational school"),
-                  "associate": ("大专", "Associate degree"), "bachelor": ("本科", "Bachelor's degree"),
-                  "master": ("硕士", "Master's degree")},
-    "tenure_band": {"0-90d": ("入职 90 天内", "First 90 days"), "90-365d": ("90 天至 1 年", "90 days to 1 year"),
-                    "1-3y": ("1-3 年", "1-3 years"), "3y+": ("3 年以上", "Over 3 years")},
+    "shift_pattern": {
+        "day": ("常日班", "Day shift"),
+        "rotating": ("轮班", "Rotating shifts"),
+        "split": ("两头班", "Split shifts"),
+    },
+    "education": {
+        "high_school": ("高中", "High school"),
+        "vocational": ("中专 / 职高", "Vocational school"),
+        "associate": ("大专", "Associate degree"),
+        "bachelor": ("本科", "Bachelor's degree"),
+        "master": ("硕士", "Master's degree"),
+    },
+    "tenure_band": {
+        "0-90d": ("入职 90 天内", "First 90 days"),
+        "90-365d": ("90 天至 1 年", "90 days to 1 year"),
+        "1-3y": ("1-3 年", "1-3 years"),
+        "3y+": ("3 年以上", "Over 3 years"),
+    },
     "gender": {"female": ("女", "Female"), "male": ("男", "Male")},
     "marital_status": {"single": ("未婚", "Single"), "married": ("已婚", "Married"), "divorced": ("离异", "Divorced")},
     # The attrition model's inputs (analytics.attrition.FEATURES) and the Cox model's
@@ -89,24 +111,37 @@ _LABELS: dict[str, dict[str, tuple[str, str]]] = {
     # Protected attributes (schema.PROTECTED_COLUMNS) and their groups, for the fairness
     # audit only; birth-year bins are written by ui.tables.fairness_group_label.
     "fairness": {
-        "gender": ("性别", "Gender"), "birth_year": ("出生年份", "Birth year"),
-        "marital_status": ("婚姻状况", "Marital status"), "age": ("年龄", "Age"),
-        "female": ("女", "Female"), "male": ("男", "Male"), "single": ("未婚", "Single"),
-        "married": ("已婚", "Married"), "divorced": ("离异", "Divorced"), "missing": ("未填写", "Not given"),
+        "gender": ("性别", "Gender"),
+        "birth_year": ("出生年份", "Birth year"),
+        "marital_status": ("婚姻状况", "Marital status"),
+        "age": ("年龄", "Age"),
+        "female": ("女", "Female"),
+        "male": ("男", "Male"),
+        "single": ("未婚", "Single"),
+        "married": ("已婚", "Married"),
+        "divorced": ("离异", "Divorced"),
+        "missing": ("未填写", "Not given"),
     },
     "model_metric": {
-        "roc_auc": ("ROC 曲线下面积（AUC）", "ROC AUC"), "pr_auc": ("PR 曲线下面积", "PR AUC"),
+        "roc_auc": ("ROC 曲线下面积（AUC）", "ROC AUC"),
+        "pr_auc": ("PR 曲线下面积", "PR AUC"),
         "precision_at_10pct": ("风险最高 10% 的精确率", "Precision in the top 10 %"),
         "brier": ("Brier 分数（越低越好）", "Brier score (lower is better)"),
-        "base_rate": ("实际离职率", "Actual leaver rate"), "n": ("人数", "People"),
+        "base_rate": ("实际离职率", "Actual leaver rate"),
+        "n": ("人数", "People"),
         "positives": ("实际离职人数", "Leavers"),
     },
     "audit_action": {
-        "sign_in": ("登录", "Sign-in"), "sign_in_failed": ("登录失败", "Failed sign-in"),
-        "sign_out": ("退出登录", "Sign-out"), "view_risk_scores": ("查看风险分数", "Viewed risk scores"),
-        "view_hr_records": ("查看人事记录", "Viewed HR records"), "export": ("导出下载", "Export"),
-        "import": ("导入", "Import"), "change_targets": ("修改目标", "Changed targets"),
-        "change_users": ("修改用户", "Changed users"), "change_settings": ("修改设置", "Changed settings"),
+        "sign_in": ("登录", "Sign-in"),
+        "sign_in_failed": ("登录失败", "Failed sign-in"),
+        "sign_out": ("退出登录", "Sign-out"),
+        "view_risk_scores": ("查看风险分数", "Viewed risk scores"),
+        "view_hr_records": ("查看人事记录", "Viewed HR records"),
+        "export": ("导出下载", "Export"),
+        "import": ("导入", "Import"),
+        "change_targets": ("修改目标", "Changed targets"),
+        "change_users": ("修改用户", "Changed users"),
+        "change_settings": ("修改设置", "Changed settings"),
     },
     "qa_grade": {"good": ("良好", "Good"), "medium": ("中等", "Medium"), "poor": ("较差", "Poor")},
     # The demo generator's progress steps (analytics/demo), shown while the first demo builds.
@@ -124,10 +159,15 @@ _LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "written": ("已写入", "written"),
     },
     "table": {
-        "centers": ("中心", "centers"), "queues": ("队列", "queues"), "calls": ("通话", "calls"),
-        "agent_intervals": ("座席时段", "agent intervals"), "employees": ("员工", "employees"),
-        "role_events": ("岗位变动", "role events"), "appraisals": ("月度考核", "appraisals"),
-        "complaints": ("投诉", "complaints"), "qa_evaluations": ("质检评分", "QA evaluations"),
+        "centers": ("中心", "centers"),
+        "queues": ("队列", "queues"),
+        "calls": ("通话", "calls"),
+        "agent_intervals": ("座席时段", "agent intervals"),
+        "employees": ("员工", "employees"),
+        "role_events": ("岗位变动", "role events"),
+        "appraisals": ("月度考核", "appraisals"),
+        "complaints": ("投诉", "complaints"),
+        "qa_evaluations": ("质检评分", "QA evaluations"),
         "targets": ("目标", "targets"),
     },
 }
@@ -170,8 +210,7 @@ _CHART_AXES: dict[str, tuple[str, str]] = {
 }
 
 STRINGS: dict[str, dict[str, str]] = {
-    f"code.{kind}.{code}": {"zh": zh, "en": en}
-    for kind, labels in _LABELS.items() for code, (zh, en) in labels.items()
+    f"code.{kind}.{code}": {"zh": zh, "en": en} for kind, labels in _LABELS.items() for code, (zh, en) in labels.items()
 }
 STRINGS.update({k: {"zh": zh, "en": en} for k, (zh, en) in _CHART_AXES.items()})
 STRINGS.update({f"col.{name}": {"zh": zh, "en": en} for name, (zh, en) in _COLUMNS.items()})

@@ -29,11 +29,27 @@ def frame(table: str, rows: list[dict]) -> pd.DataFrame:
 def build_dataset(root: Path, **tables: list[dict]) -> Path:
     """Write hand-made rows through the real batch path (and rollups) into ``root``."""
     frames = {name: frame(name, rows) for name, rows in tables.items()}
-    frames.setdefault("centers", frame("centers", [
-        {"center": "C1", "name_zh": "测试中心", "name_en": "Test center", "timezone": "Asia/Shanghai"}]))
-    frames.setdefault("queues", frame("queues", [
-        {"queue": "Q1", "center": "C1", "direction": "inbound", "service_level_seconds": 20,
-         "service_level_target": 0.8}]))
+    frames.setdefault(
+        "centers",
+        frame(
+            "centers", [{"center": "C1", "name_zh": "测试中心", "name_en": "Test center", "timezone": "Asia/Shanghai"}]
+        ),
+    )
+    frames.setdefault(
+        "queues",
+        frame(
+            "queues",
+            [
+                {
+                    "queue": "Q1",
+                    "center": "C1",
+                    "direction": "inbound",
+                    "service_level_seconds": 20,
+                    "service_level_target": 0.8,
+                }
+            ],
+        ),
+    )
     ingest_frames(root, frames, source="test")
     return root
 
@@ -64,6 +80,7 @@ def app(demo_dataset, monkeypatch):
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
         at.query_params["lang"] = lang
         return at
+
     return make
 
 
@@ -74,11 +91,18 @@ _SLOW_FIXTURES = {"demo_dataset", "app"}
 # Measured over 3 s each on the 2-core machine: generators, command-line subprocesses,
 # kill-and-rerun imports, model training, AppTest runs.
 _SLOW_NODES = (
-    "tests/test_browser.py", "tests/test_engine_parity.py", "tests/test_demo.py", "tests/test_attrition_cli.py",
-    "tests/test_signin.py::test_users_command", "tests/test_staffing.py::test_python_m_analytics_staffing",
-    "tests/test_staffing.py::test_command_in_a_process", "tests/test_ingest.py::test_an_import_killed",
-    "tests/test_ingest.py::test_a_file_of_calls_alone", "tests/test_ingest.py::test_cli_report_and_exit_codes",
-    "tests/test_ingest.py::test_data_page_shows", "tests/test_attrition.py::test_protected_columns_never_reach",
+    "tests/test_browser.py",
+    "tests/test_engine_parity.py",
+    "tests/test_demo.py",
+    "tests/test_attrition_cli.py",
+    "tests/test_signin.py::test_users_command",
+    "tests/test_staffing.py::test_python_m_analytics_staffing",
+    "tests/test_staffing.py::test_command_in_a_process",
+    "tests/test_ingest.py::test_an_import_killed",
+    "tests/test_ingest.py::test_a_file_of_calls_alone",
+    "tests/test_ingest.py::test_cli_report_and_exit_codes",
+    "tests/test_ingest.py::test_data_page_shows",
+    "tests/test_attrition.py::test_protected_columns_never_reach",
 )
 
 

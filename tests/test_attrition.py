@@ -27,13 +27,29 @@ def test_features_ignore_rows_after_the_date(hr):
     before = a.features_as_of(hr, as_of)
     # A later appraisal for someone employed on the date must not change their features.
     who = before.index[0]
-    later = pd.DataFrame([{"employee_id": who, "month": pd.Timestamp(as_of) + pd.offsets.MonthBegin(1),
-                           "engagement": 1.0, "score": 10.0, "attendance_rate": 0.1, "late_count": 30,
-                           "valid_complaints": 9}])
+    later = pd.DataFrame(
+        [
+            {
+                "employee_id": who,
+                "month": pd.Timestamp(as_of) + pd.offsets.MonthBegin(1),
+                "engagement": 1.0,
+                "score": 10.0,
+                "attendance_rate": 0.1,
+                "late_count": 30,
+                "valid_complaints": 9,
+            }
+        ]
+    )
     later["month"] = later["month"].astype("datetime64[us]")
     later["known_on"] = a._month_end(later["month"])
-    hr2 = a.HRData(hr.employees, hr.events, pd.concat([hr.appraisals, later], ignore_index=True),
-                   hr.activity, hr.data_end, hr.version)
+    hr2 = a.HRData(
+        hr.employees,
+        hr.events,
+        pd.concat([hr.appraisals, later], ignore_index=True),
+        hr.activity,
+        hr.data_end,
+        hr.version,
+    )
     after = a.features_as_of(hr2, as_of)
     pd.testing.assert_frame_equal(before, after)
     a.check_no_leakage(hr, as_of)
@@ -82,9 +98,15 @@ def test_kaplan_meier_by_hand():
 def test_protected_columns_never_reach_the_model():
     rng = np.random.default_rng(0)
     n = 200
-    df = pd.DataFrame({"tenure": rng.integers(1, 60, n), "dept": rng.choice(["a", "b", "c"], n),
-                       "gender": rng.choice(["f", "m"], n), "age": rng.integers(20, 60, n),
-                       "marital_status": rng.choice(["single", "married"], n)})
+    df = pd.DataFrame(
+        {
+            "tenure": rng.integers(1, 60, n),
+            "dept": rng.choice(["a", "b", "c"], n),
+            "gender": rng.choice(["f", "m"], n),
+            "age": rng.integers(20, 60, n),
+            "marital_status": rng.choice(["single", "married"], n),
+        }
+    )
     df["left"] = (rng.random(n) < 1 / (1 + np.exp((df["tenure"] - 20) / 10))).astype(int)
     out = a.evaluate_table(df, "left", protected=["age"])
     inputs = " ".join(out["model_inputs"])

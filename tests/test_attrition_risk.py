@@ -34,13 +34,35 @@ def _population(seed: int = 11) -> a.HRData:
         next_id += 1
         band = int(rng.choice([1, 2, 3]))
         low = bool(rng.random() < 0.5)
-        people.append({"employee_id": pid, "name": pid, "center": "C1", "team": f"T{int(rng.integers(0, 6))}",
-                       "role": "csr", "star_level": 1, "hire_date": day, "exit_date": pd.NaT, "exit_type": None,
-                       "exit_reason": None, "pay_band": band, "shift_pattern": str(rng.choice(["day", "rotating"])),
-                       "education": str(rng.choice(["associate", "bachelor"])),
-                       "commute_km": float(rng.uniform(1, 40)), "low": low})
-        events.append({"employee_id": pid, "event_date": day, "event_type": "hire", "to_role": "csr",
-                       "to_team": people[-1]["team"], "to_star": 1})
+        people.append(
+            {
+                "employee_id": pid,
+                "name": pid,
+                "center": "C1",
+                "team": f"T{int(rng.integers(0, 6))}",
+                "role": "csr",
+                "star_level": 1,
+                "hire_date": day,
+                "exit_date": pd.NaT,
+                "exit_type": None,
+                "exit_reason": None,
+                "pay_band": band,
+                "shift_pattern": str(rng.choice(["day", "rotating"])),
+                "education": str(rng.choice(["associate", "bachelor"])),
+                "commute_km": float(rng.uniform(1, 40)),
+                "low": low,
+            }
+        )
+        events.append(
+            {
+                "employee_id": pid,
+                "event_date": day,
+                "event_type": "hire",
+                "to_role": "csr",
+                "to_team": people[-1]["team"],
+                "to_star": 1,
+            }
+        )
         return people[-1]
 
     staff = [hire(pd.Timestamp("2022-01-01") + pd.Timedelta(days=int(rng.integers(0, 365)))) for _ in range(400)]
@@ -48,17 +70,40 @@ def _population(seed: int = 11) -> a.HRData:
         month_end = month + pd.offsets.MonthEnd(0)
         for p in list(staff):
             eng = float(np.clip(rng.normal(2.0 if p["low"] else 4.0, 0.4), 1, 5))
-            apps.append({"employee_id": p["employee_id"], "month": month, "engagement": eng,
-                         "score": float(rng.normal(80, 5)), "attendance_rate": float(rng.uniform(0.9, 1.0)),
-                         "late_count": int(rng.integers(0, 3)), "valid_complaints": 0})
-            acts.append({"employee_id": p["employee_id"], "month": month, "staffed_s": 500_000.0,
-                         "handling_s": float(rng.uniform(300_000, 400_000)), "valid_complaints": 0})
+            apps.append(
+                {
+                    "employee_id": p["employee_id"],
+                    "month": month,
+                    "engagement": eng,
+                    "score": float(rng.normal(80, 5)),
+                    "attendance_rate": float(rng.uniform(0.9, 1.0)),
+                    "late_count": int(rng.integers(0, 3)),
+                    "valid_complaints": 0,
+                }
+            )
+            acts.append(
+                {
+                    "employee_id": p["employee_id"],
+                    "month": month,
+                    "staffed_s": 500_000.0,
+                    "handling_s": float(rng.uniform(300_000, 400_000)),
+                    "valid_complaints": 0,
+                }
+            )
             q = MONTHLY_EXIT[p["pay_band"]] * (LOW_ENGAGEMENT_FACTOR if p["low"] else 1.0)
             if rng.random() < q:
                 p["exit_date"] = month + pd.Timedelta(days=int(rng.integers(0, month_end.day)))
                 p["exit_type"], p["exit_reason"] = "voluntary", "personal"
-                events.append({"employee_id": p["employee_id"], "event_date": p["exit_date"], "event_type": "exit",
-                               "to_role": None, "to_team": None, "to_star": None})
+                events.append(
+                    {
+                        "employee_id": p["employee_id"],
+                        "event_date": p["exit_date"],
+                        "event_type": "exit",
+                        "to_role": None,
+                        "to_team": None,
+                        "to_star": None,
+                    }
+                )
                 staff.remove(p)
         while len(staff) < 400:  # replacements keep the floor staffed
             staff.append(hire(month_end + pd.Timedelta(days=1)))
@@ -117,8 +162,9 @@ def test_the_model_nearly_matches_the_truth_out_of_time(planted):
     months = [pd.Timestamp(x).date() for x in model.meta["months"]["test"]]
     panel = a.panel(hr, months, 90)
     t = hr.employees.set_index("employee_id").reindex(panel["employee_id"])
-    oracle = t["pay_band"].map(MONTHLY_EXIT).to_numpy() * np.where(t["low"].to_numpy(dtype=bool),
-                                                                  LOW_ENGAGEMENT_FACTOR, 1.0)
+    oracle = t["pay_band"].map(MONTHLY_EXIT).to_numpy() * np.where(
+        t["low"].to_numpy(dtype=bool), LOW_ENGAGEMENT_FACTOR, 1.0
+    )
     best = roc_auc_score(panel["left"], oracle)
     assert m["roc_auc"] >= best - 0.05
     # Tenure carries no signal here: the tenure-band baseline is near chance, the model is not.

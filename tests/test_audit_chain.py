@@ -35,13 +35,16 @@ def test_an_intact_chain_verifies_and_the_reader_hides_its_fields(tmp_path):
     assert "hash" not in log.columns and "prev" not in log.columns and log["rows"].tolist() == [4, 3, 2, 1, 0]
 
 
-@pytest.mark.parametrize("damage,words", [
-    ("edit", "was edited"),                 # a value changed, hash left alone
-    ("edit_rehash", "does not follow"),     # a value changed and its own hash recomputed
-    ("delete_middle", "does not follow"),
-    ("delete_last", "lines were deleted"),
-    ("insert_plain", "without a hash inside the chain"),
-])
+@pytest.mark.parametrize(
+    "damage,words",
+    [
+        ("edit", "was edited"),  # a value changed, hash left alone
+        ("edit_rehash", "does not follow"),  # a value changed and its own hash recomputed
+        ("delete_middle", "does not follow"),
+        ("delete_last", "lines were deleted"),
+        ("insert_plain", "without a hash inside the chain"),
+    ],
+)
 def test_each_kind_of_tampering_is_named(tmp_path, damage, words):
     import hashlib
 
@@ -49,7 +52,7 @@ def test_each_kind_of_tampering_is_named(tmp_path, damage, words):
     if damage == "edit":
         lines[2] = lines[2].replace('"file 2"', '"file X"')
     elif damage == "edit_rehash":
-        body = lines[2][:lines[2].rindex(', "hash"')].replace('"file 2"', '"file X"') + "}"
+        body = lines[2][: lines[2].rindex(', "hash"')].replace('"file 2"', '"file X"') + "}"
         lines[2] = body[:-1] + f', "hash": "{hashlib.sha256(body.encode()).hexdigest()}"}}'
     elif damage == "delete_middle":
         del lines[2]
@@ -74,8 +77,10 @@ def test_audit_verify_command_exit_codes(tmp_path):
 
 
 def test_concurrent_writers_keep_one_chain(tmp_path):
-    code = ("import sys; from analytics import audit\n"
-            "for i in range(40): audit.record(sys.argv[1], 'export', f'p{sys.argv[2]}-{i}')")
+    code = (
+        "import sys; from analytics import audit\n"
+        "for i in range(40): audit.record(sys.argv[1], 'export', f'p{sys.argv[2]}-{i}')"
+    )
     procs = [subprocess.Popen([sys.executable, "-c", code, str(tmp_path), str(k)], cwd=ROOT) for k in range(3)]
     for p in procs:
         assert p.wait(timeout=120) == 0
@@ -85,6 +90,7 @@ def test_concurrent_writers_keep_one_chain(tmp_path):
 
 # --- what is recorded -----------------------------------------------------------------------
 
+
 def _calls(path: Path, rows: str) -> Path:
     path.write_text("call_id,queue,arrived_at,answered_at,ended_at\n" + rows, encoding="utf-8")
     return path
@@ -93,16 +99,28 @@ def _calls(path: Path, rows: str) -> Path:
 def test_refused_and_failed_imports_are_recorded(tmp_path, monkeypatch):
     ds = tmp_path / "ds"
     # Refused: nothing accepted.
-    r = import_file(ds, "calls", _calls(tmp_path / "bad.csv", "c1,Q1,yesterday,,2026-10-01 09:00:30\n"),
-                    center="C1", timezone="Asia/Shanghai", actor="ops")
+    r = import_file(
+        ds,
+        "calls",
+        _calls(tmp_path / "bad.csv", "c1,Q1,yesterday,,2026-10-01 09:00:30\n"),
+        center="C1",
+        timezone="Asia/Shanghai",
+        actor="ops",
+    )
     assert not r.ok
     # Refused: the file cannot be read at all.
     (tmp_path / "x.parquet").write_bytes(b"not parquet")
     assert import_file(ds, "calls", tmp_path / "x.parquet", actor="ops").error
     # Failed: a defect inside the import ends as a message and an audit line, not a traceback.
     monkeypatch.setattr(importer, "validate", lambda *a, **k: 1 / 0)
-    failed = import_file(ds, "calls", _calls(tmp_path / "ok.csv", "c2,Q1,2026-10-01 09:00:00,,2026-10-01 09:00:30\n"),
-                         center="C1", timezone="Asia/Shanghai", actor="ops")
+    failed = import_file(
+        ds,
+        "calls",
+        _calls(tmp_path / "ok.csv", "c2,Q1,2026-10-01 09:00:00,,2026-10-01 09:00:30\n"),
+        center="C1",
+        timezone="Asia/Shanghai",
+        actor="ops",
+    )
     assert failed.error.startswith("the import failed (ZeroDivisionError")
     log = audit.read(ds)
     assert log["action"].tolist() == ["import_failed", "import_refused", "import_refused"]
@@ -114,15 +132,34 @@ def test_a_command_line_report_is_recorded(demo_dataset, tmp_path):
     ds = tmp_path / "ds"
     shutil.copytree(demo_dataset, ds, ignore=shutil.ignore_patterns("_audit"))
     month = max(lake.Lake(ds).months("calls"))
-    out = subprocess.run([sys.executable, "-m", "analytics", "report", "monthly", "--dataset", str(ds),
-                          "--month", month, "--out", str(tmp_path / "r.html"), "--lang", "en"],
-                         cwd=ROOT, capture_output=True, text=True, timeout=600)
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "analytics",
+            "report",
+            "monthly",
+            "--dataset",
+            str(ds),
+            "--month",
+            month,
+            "--out",
+            str(tmp_path / "r.html"),
+            "--lang",
+            "en",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert out.returncode == 0, out.stderr
     log = audit.read(ds)
     assert log["action"].iloc[0] == "report" and month in log["what"].iloc[0]
 
 
 # --- the connection's reach -----------------------------------------------------------------
+
 
 def test_the_connection_reads_tables_and_rollups_but_not_users_audit_or_settings(demo_dataset, tmp_path):
     ds = tmp_path / "ds"
@@ -132,8 +169,13 @@ def test_the_connection_reads_tables_and_rollups_but_not_users_audit_or_settings
     (ds / "settings.json").write_text("{}")
     lk = lake.Lake(ds)
     assert lk.count("calls") > 0 and lk.has_rollups()
-    for target in ("_users.json", "_audit/" + next((ds / "_audit").glob("*.jsonl")).name, "settings.json",
-                   "dataset.json", "_published.json"):
+    for target in (
+        "_users.json",
+        "_audit/" + next((ds / "_audit").glob("*.jsonl")).name,
+        "settings.json",
+        "dataset.json",
+        "_published.json",
+    ):
         with pytest.raises(duckdb.Error, match="(?i)permission|disabled|not allowed"):
             lk.con.execute("SELECT * FROM read_text(?)", [str(ds / target)]).fetchall()
     with pytest.raises(duckdb.Error):

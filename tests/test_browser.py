@@ -29,20 +29,48 @@ import pytest
 
 from tests.conftest import ROOT
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 
 # What each role may open, in sidebar order (the role table of the README, written out
 # here by hand so that a change to app.py's PAGES shows up as a failure to look at).
 ROLE_PAGES = {
     "executive": ["service_level", "complaints", "monthly_review", "definitions"],
-    "center_manager": ["service_level", "handle_time", "staffing", "complaints", "monthly_review", "scorecards",
-                       "quality", "careers", "definitions"],
+    "center_manager": [
+        "service_level",
+        "handle_time",
+        "staffing",
+        "complaints",
+        "monthly_review",
+        "scorecards",
+        "quality",
+        "careers",
+        "definitions",
+    ],
     "team_leader": ["service_level", "handle_time", "complaints", "scorecards", "careers", "definitions"],
     "quality": ["service_level", "handle_time", "complaints", "quality", "definitions"],
     "hr": ["staffing", "monthly_review", "scorecards", "attrition", "careers", "definitions"],
-    "admin": ["service_level", "handle_time", "staffing", "complaints", "monthly_review", "scorecards", "quality",
-              "attrition", "careers", "data", "audit", "definitions"],
+    "admin": [
+        "service_level",
+        "handle_time",
+        "staffing",
+        "complaints",
+        "monthly_review",
+        "scorecards",
+        "quality",
+        "attrition",
+        "careers",
+        "data",
+        "audit",
+        "definitions",
+    ],
 }
 # Pages that draw the session's filters (the others have no period to keep).
 FILTER_PAGES = {"service_level", "handle_time", "staffing", "complaints", "monthly_review", "scorecards", "quality"}
@@ -68,9 +96,26 @@ def _serve(dataset: Path):
     port = _free_port()
     env = {**os.environ, "CALLCENTER_DATASET": str(dataset)}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-         "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.headless",
+            "true",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + 60
     while time.time() < deadline:
@@ -120,8 +165,9 @@ def _idle(page) -> None:
     """Wait until the script run that the last action started has finished."""
     page.wait_for_selector('[data-testid="stMain"] h1', timeout=90_000)
     page.wait_for_timeout(300)  # let the rerun start before watching for its end
-    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')",
-                           timeout=90_000, polling=100)
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=90_000, polling=100
+    )
 
 
 def _path(page) -> str:
@@ -130,7 +176,8 @@ def _path(page) -> str:
 
 def _period_field(page, lang: str):
     box = page.locator('[data-testid="stSidebar"] [data-testid="stDateInput"]').filter(
-        has=page.locator('[data-testid="stWidgetLabel"]', has_text=re.compile(f"^{PERIOD_LABEL[lang]}$")))
+        has=page.locator('[data-testid="stWidgetLabel"]', has_text=re.compile(f"^{PERIOD_LABEL[lang]}$"))
+    )
     return box.locator('[data-testid="stDateInputField"]')
 
 
@@ -173,8 +220,9 @@ def _check(page, lang: str, where: str, expect_path: str | None = None) -> None:
         main = page.locator('[data-testid="stMain"]')
         assert main.locator("h1").count() >= 1, f"{where}: blank page"
         pytest.fail(f"{where} (/{name}): neither a chart nor a table within 60 s")
-    assert page.locator('[data-testid="stException"]').count() == 0, \
+    assert page.locator('[data-testid="stException"]').count() == 0, (
         f"{where}: {page.locator('[data-testid=stException]').first.inner_text()}"
+    )
     assert page.get_by_text(re.compile("Page not found", re.I)).count() == 0, f"{where}: 'Page not found' shown"
     # Every page's URL carries the period, so a reload or a link of any page keeps it.
     assert f"from={FROM}" in page.url and f"to={TO}" in page.url, f"{where}: period lost from the URL {page.url}"
@@ -191,8 +239,12 @@ def _check(page, lang: str, where: str, expect_path: str | None = None) -> None:
 def _choose_period(page, lang: str) -> None:
     """Type September into the sidebar's period field, as a person would."""
     field = _period_field(page, lang).first
-    for part, kind, text in (("start", "month", "09"), ("start", "day", "01"), ("end", "month", "09"),
-                             ("end", "day", "30")):
+    for part, kind, text in (
+        ("start", "month", "09"),
+        ("start", "day", "01"),
+        ("end", "month", "09"),
+        ("end", "day", "30"),
+    ):
         field.locator(f'[data-range-field="{part}"] [data-type="{kind}"]').click()
         page.keyboard.type(text)
     page.keyboard.press("Enter")
@@ -242,8 +294,9 @@ def test_a_working_day(server, browser, walk_context, role, lang):
     here = _path(page)
     page.reload(wait_until="domcontentloaded")
     _check(page, lang, f"{lang} {role} reload", here)
-    assert offered == [links.nth(i).get_attribute("href").rstrip("/").rsplit("/", 1)[-1]
-                       for i in range(links.count())], f"{role}: the role was lost on reload"
+    assert offered == [
+        links.nth(i).get_attribute("href").rstrip("/").rsplit("/", 1)[-1] for i in range(links.count())
+    ], f"{role}: the role was lost on reload"
     last_filtered = next(p for p in reversed(pages) if p in FILTER_PAGES)
     if here != last_filtered:
         page.locator(f'[data-testid="stSidebarNav"] a[href$="/{last_filtered}"]').click()

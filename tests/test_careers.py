@@ -15,14 +15,31 @@ from tests.conftest import build_dataset
 
 
 def _person(eid, hire, role="csr", team="T1", exit_date=None, star=0):
-    return {"employee_id": eid, "name": f"Person {eid}", "center": "C1", "team": team, "role": role,
-            "star_level": star, "hire_date": hire, "exit_date": exit_date,
-            "exit_type": "voluntary" if exit_date else None}
+    return {
+        "employee_id": eid,
+        "name": f"Person {eid}",
+        "center": "C1",
+        "team": team,
+        "role": role,
+        "star_level": star,
+        "hire_date": hire,
+        "exit_date": exit_date,
+        "exit_type": "voluntary" if exit_date else None,
+    }
 
 
 def _event(eid, day, etype, fr=None, to=None, ft="T1", tt="T1", fs=None, ts=None):
-    return {"employee_id": eid, "event_date": day, "event_type": etype, "from_role": fr, "to_role": to,
-            "from_team": ft if fr else None, "to_team": tt if to else None, "from_star": fs, "to_star": ts}
+    return {
+        "employee_id": eid,
+        "event_date": day,
+        "event_type": etype,
+        "from_role": fr,
+        "to_role": to,
+        "from_team": ft if fr else None,
+        "to_team": tt if to else None,
+        "from_star": fs,
+        "to_star": ts,
+    }
 
 
 def _load(root, start, end, scope=None):
@@ -30,6 +47,7 @@ def _load(root, start, end, scope=None):
 
 
 # --- censoring ------------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def censoring_dataset(tmp_path_factory):
@@ -46,8 +64,10 @@ def censoring_dataset(tmp_path_factory):
     root = tmp_path_factory.mktemp("censoring")
     people = [_person(p, "2020-01-01") for p in ("P1", "P2", "P3", "P4")]
     events = [_event(p, "2020-01-01", "hire", to="csr") for p in ("P1", "P2", "P3", "P4")]
-    events += [_event("P1", "2020-07-01", "promotion", "csr", "senior_csr"),
-               _event("P2", "2021-01-01", "promotion", "csr", "senior_csr")]
+    events += [
+        _event("P1", "2020-07-01", "promotion", "csr", "senior_csr"),
+        _event("P2", "2021-01-01", "promotion", "csr", "senior_csr"),
+    ]
     return build_dataset(root, employees=people, role_events=events)
 
 
@@ -55,10 +75,10 @@ def test_time_to_promotion_treats_the_unpromoted_as_censored(censoring_dataset):
     d = _load(censoring_dataset, date(2023, 1, 1), date(2023, 12, 31))
     ttp = careers.time_to_promotion(d)
     assert ttp["people"] == 4 and ttp["promoted"] == 2
-    assert ttp["median_months"] == pytest.approx(366 / careers.DAYS_PER_MONTH)     # 12.02, censoring handled
+    assert ttp["median_months"] == pytest.approx(366 / careers.DAYS_PER_MONTH)  # 12.02, censoring handled
     assert ttp["naive_median_months_promoted_only"] == pytest.approx((182 + 366) / 2 / careers.DAYS_PER_MONTH)
     assert ttp["p25_months"] == pytest.approx(182 / careers.DAYS_PER_MONTH)
-    assert ttp["p75_months"] is None     # S never falls to 1/4: half are never promoted in the data
+    assert ttp["p75_months"] is None  # S never falls to 1/4: half are never promoted in the data
     curve = ttp["curve"]
     assert list(curve["not_promoted"].round(4))[:3] == [1.0, 0.75, 0.5]
 
@@ -74,6 +94,7 @@ def test_time_in_role_and_stall_thresholds(censoring_dataset):
 
 # --- transitions ---------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def three_people(tmp_path_factory):
     """Period 2023: one window, 2022-12-31 → 2023-12-31. X (csr) is promoted to senior CSR
@@ -81,12 +102,18 @@ def three_people(tmp_path_factory):
     not employed on the window's first day and is not in the matrix (hires enter the
     projection separately). Expected csr row: stay 1/3, senior_csr 1/3, exit 1/3."""
     root = tmp_path_factory.mktemp("three")
-    people = [_person("X", "2020-03-01", role="senior_csr"), _person("Y", "2020-03-01", exit_date="2023-03-31"),
-              _person("Z", "2020-03-01"), _person("W", "2023-05-01")]
+    people = [
+        _person("X", "2020-03-01", role="senior_csr"),
+        _person("Y", "2020-03-01", exit_date="2023-03-31"),
+        _person("Z", "2020-03-01"),
+        _person("W", "2023-05-01"),
+    ]
     events = [_event(p, "2020-03-01", "hire", to="csr") for p in ("X", "Y", "Z")]
-    events += [_event("W", "2023-05-01", "hire", to="csr"),
-               _event("X", "2023-06-01", "promotion", "csr", "senior_csr"),
-               _event("Y", "2023-03-31", "exit", "csr", None)]
+    events += [
+        _event("W", "2023-05-01", "hire", to="csr"),
+        _event("X", "2023-06-01", "promotion", "csr", "senior_csr"),
+        _event("Y", "2023-03-31", "exit", "csr", None),
+    ]
     return build_dataset(root, employees=people, role_events=events)
 
 
@@ -116,7 +143,7 @@ def test_promotion_rate_and_flows(three_people):
 def test_projection_rows_and_hires(three_people):
     d = _load(three_people, date(2023, 1, 1), date(2023, 12, 31))
     p = careers.project(d, careers.ProjectionSettings(months=12, hires_per_month=2.0))
-    assert len(p) == 13 and p.loc[0, "total"] == 3     # X (senior), Z, W employed on 2023-12-31
+    assert len(p) == 13 and p.loc[0, "total"] == 3  # X (senior), Z, W employed on 2023-12-31
     assert (p.loc[1:, "hires"] == 2.0).all()
     # Every month: total(t+1) = total(t) + hires - exits (the chain keeps people).
     assert np.allclose(p["total"].diff().iloc[1:], p["hires"].iloc[1:] - p["exits"].iloc[1:])
@@ -126,21 +153,25 @@ def test_projection_rows_and_hires(three_people):
 
 # --- move classification -------------------------------------------------------------------
 
-@pytest.mark.parametrize("args, expected", [
-    (("promotion", "csr", "senior_csr"), "vertical"),                 # up the ladder
-    (("promotion", "senior_csr", "team_leader"), "vertical"),
-    (("promotion", "quality_inspector", "team_leader"), "vertical"),  # side role back up to the ladder
-    (("lateral_move", "csr", "outbound_csr"), "horizontal"),          # inbound -> outbound
-    (("lateral_move", "csr", "quality_inspector"), "horizontal"),     # operations -> quality: a new track
-    (("promotion", "csr", "complaint_specialist"), "horizontal"),     # typed promotion, but not up the ladder
-    (("lateral_move", "senior_csr", "trainer"), "horizontal"),        # same level, other track
-    (("demotion", "team_leader", "senior_csr"), "downward"),
-    (("star_change", "csr", "csr", None, None, 2, 3), "core"),        # star up, no title change
-    (("star_change", "senior_csr", "senior_csr", None, None, 4, 3), "star_down"),
-    (("team_change", "csr", "csr", "T1", "T2"), "team"),
-    (("hire", None, "csr"), None),
-    (("exit", "csr", None), None),
-])
+
+@pytest.mark.parametrize(
+    "args, expected",
+    [
+        (("promotion", "csr", "senior_csr"), "vertical"),  # up the ladder
+        (("promotion", "senior_csr", "team_leader"), "vertical"),
+        (("promotion", "quality_inspector", "team_leader"), "vertical"),  # side role back up to the ladder
+        (("lateral_move", "csr", "outbound_csr"), "horizontal"),  # inbound -> outbound
+        (("lateral_move", "csr", "quality_inspector"), "horizontal"),  # operations -> quality: a new track
+        (("promotion", "csr", "complaint_specialist"), "horizontal"),  # typed promotion, but not up the ladder
+        (("lateral_move", "senior_csr", "trainer"), "horizontal"),  # same level, other track
+        (("demotion", "team_leader", "senior_csr"), "downward"),
+        (("star_change", "csr", "csr", None, None, 2, 3), "core"),  # star up, no title change
+        (("star_change", "senior_csr", "senior_csr", None, None, 4, 3), "star_down"),
+        (("team_change", "csr", "csr", "T1", "T2"), "team"),
+        (("hire", None, "csr"), None),
+        (("exit", "csr", None), None),
+    ],
+)
 def test_classify_move(args, expected):
     etype, fr, to, *rest = args
     ft, tt, fs, ts = (rest + [None] * 4)[:4]
@@ -149,34 +180,42 @@ def test_classify_move(args, expected):
 
 def test_hire_day_promotion_is_a_hire_not_a_promotion(tmp_path):
     """An experienced hire: recorded as hired as csr and promoted to team leader the same day."""
-    root = build_dataset(tmp_path, employees=[_person("E", "2023-03-01", role="team_leader")], role_events=[
-        _event("E", "2023-03-01", "hire", to="csr"),
-        _event("E", "2023-03-01", "promotion", "csr", "team_leader"),   # same day: not a career step
-        _event("E", "2023-05-01", "star_change", "team_leader", "team_leader", fs=0, ts=1),  # not a CSR: no core
-    ])
+    root = build_dataset(
+        tmp_path,
+        employees=[_person("E", "2023-03-01", role="team_leader")],
+        role_events=[
+            _event("E", "2023-03-01", "hire", to="csr"),
+            _event("E", "2023-03-01", "promotion", "csr", "team_leader"),  # same day: not a career step
+            _event("E", "2023-05-01", "star_change", "team_leader", "team_leader", fs=0, ts=1),  # not a CSR: no core
+        ],
+    )
     d = _load(root, date(2023, 1, 1), date(2023, 12, 31))
     ev = careers.classified_events(d)
     assert ev["promotion"].sum() == 0
     assert list(ev["move"].fillna("-")) == ["-", "vertical", "-"]
     spells = careers.role_spells(d)
-    assert list(spells["role"]) == ["team_leader"]     # the csr "spell" of zero days is dropped
+    assert list(spells["role"]) == ["team_leader"]  # the csr "spell" of zero days is dropped
 
 
 # --- bench ---------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("row, expected", [
-    # role, tenure months, months in role, appraisal percentile, QA, star
-    (("senior_csr", 30, 10, 0.80, 90, 4), "now"),          # every ready-now threshold met
-    (("senior_csr", 30, 10, 0.80, 84, 4), "within_year"),  # QA 84 < 85 now, >= 80 within a year
-    (("csr", 20, 20, 0.90, 92, 3), "within_year"),         # tenure 20 < 24
-    (("csr", 30, 30, 0.50, 92, 3), "within_year"),         # appraisal 50th pctl < 60th
-    (("csr", 30, 30, 0.90, 92, 1), ""),                    # star 1 < 2: not yet
-    (("csr", 30, 30, 0.90, None, 5), ""),                  # no QA result: cannot be called ready
-    (("team_leader", 60, 30, 0.70, None, None), "now"),    # supervisor seat: 30 months as TL
-    (("team_leader", 60, 14, 0.70, None, None), "within_year"),
-    (("team_leader", 60, 30, 0.30, None, None), ""),
-    (("quality_inspector", 60, 30, 0.99, 99, None), ""),   # not on a bench
-])
+
+@pytest.mark.parametrize(
+    "row, expected",
+    [
+        # role, tenure months, months in role, appraisal percentile, QA, star
+        (("senior_csr", 30, 10, 0.80, 90, 4), "now"),  # every ready-now threshold met
+        (("senior_csr", 30, 10, 0.80, 84, 4), "within_year"),  # QA 84 < 85 now, >= 80 within a year
+        (("csr", 20, 20, 0.90, 92, 3), "within_year"),  # tenure 20 < 24
+        (("csr", 30, 30, 0.50, 92, 3), "within_year"),  # appraisal 50th pctl < 60th
+        (("csr", 30, 30, 0.90, 92, 1), ""),  # star 1 < 2: not yet
+        (("csr", 30, 30, 0.90, None, 5), ""),  # no QA result: cannot be called ready
+        (("team_leader", 60, 30, 0.70, None, None), "now"),  # supervisor seat: 30 months as TL
+        (("team_leader", 60, 14, 0.70, None, None), "within_year"),
+        (("team_leader", 60, 30, 0.30, None, None), ""),
+        (("quality_inspector", 60, 30, 0.99, 99, None), ""),  # not on a bench
+    ],
+)
 def test_readiness(row, expected):
     assert careers.readiness(*row) == expected
 
@@ -187,17 +226,25 @@ def test_bench_on_a_hand_made_team(tmp_path):
     2023-01 (17.9 months), middling scores, star 2 -> C1 (pctl 2/3) within a year, C2 (pctl 1/3)
     not ready. Team T2 has a leader and one new CSR: nobody ready. Supervisor seat: none in
     the data, L and M lead 30+ months with 1 appraisal each (pctl 1.0 for the top, 0.5)."""
-    people = [_person("L", "2019-01-01", role="team_leader"), _person("S1", "2020-01-01", role="senior_csr", star=4),
-              _person("C1", "2023-01-01", star=2), _person("C2", "2023-01-01", star=2),
-              _person("M", "2019-01-01", role="team_leader", team="T2"), _person("N", "2024-05-01", team="T2")]
-    events = [_event("L", "2021-01-01", "promotion", "senior_csr", "team_leader"),
-              _event("M", "2021-06-01", "promotion", "senior_csr", "team_leader", "T2", "T2"),
-              _event("S1", "2022-01-01", "promotion", "csr", "senior_csr")]
+    people = [
+        _person("L", "2019-01-01", role="team_leader"),
+        _person("S1", "2020-01-01", role="senior_csr", star=4),
+        _person("C1", "2023-01-01", star=2),
+        _person("C2", "2023-01-01", star=2),
+        _person("M", "2019-01-01", role="team_leader", team="T2"),
+        _person("N", "2024-05-01", team="T2"),
+    ]
+    events = [
+        _event("L", "2021-01-01", "promotion", "senior_csr", "team_leader"),
+        _event("M", "2021-06-01", "promotion", "senior_csr", "team_leader", "T2", "T2"),
+        _event("S1", "2022-01-01", "promotion", "csr", "senior_csr"),
+    ]
     months = ["2024-01-01", "2024-02-01", "2024-03-01", "2024-04-01", "2024-05-01", "2024-06-01"]
     scores = {"L": 88, "M": 80, "S1": 90, "C1": 85, "C2": 70, "N": 75}
     qa = {"L": None, "M": None, "S1": 90, "C1": 82, "C2": 82, "N": 80}
-    appraisals = [{"employee_id": e, "month": m, "score": s, "qa_score": qa[e]} for e, s in scores.items()
-                  for m in months]
+    appraisals = [
+        {"employee_id": e, "month": m, "score": s, "qa_score": qa[e]} for e, s in scores.items() for m in months
+    ]
     root = build_dataset(tmp_path, employees=people, role_events=events, appraisals=appraisals)
     d = _load(root, date(2023, 7, 1), date(2024, 6, 30))
     c = careers.candidates(d).set_index("employee_id")
@@ -222,6 +269,7 @@ def test_bench_on_a_hand_made_team(tmp_path):
 
 
 # --- the demo -----------------------------------------------------------------------------
+
 
 def test_demo_figures_are_consistent(demo_dataset):
     lk = lake.open_lake(demo_dataset)

@@ -10,8 +10,9 @@ from tests.conftest import ROOT
 
 
 def run(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "analytics", "careers", *args], cwd=ROOT, capture_output=True,
-                          text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "analytics", "careers", *args], cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
 
 
 def test_json_has_the_progression_figures(demo_dataset):
@@ -33,10 +34,12 @@ def test_period_and_text(demo_dataset):
 
 
 def test_bad_input_is_one_line_and_exit_2(demo_dataset, tmp_path):
-    for args in (["--dataset", str(demo_dataset), "--from", "2026-02-30"],
-                 ["--dataset", str(demo_dataset), "--from", "2026-06-01", "--to", "2026-01-01"],
-                 ["--dataset", str(demo_dataset), "--format", "xml"],
-                 ["--dataset", str(tmp_path / "missing")]):
+    for args in (
+        ["--dataset", str(demo_dataset), "--from", "2026-02-30"],
+        ["--dataset", str(demo_dataset), "--from", "2026-06-01", "--to", "2026-01-01"],
+        ["--dataset", str(demo_dataset), "--format", "xml"],
+        ["--dataset", str(tmp_path / "missing")],
+    ):
         r = run(*args)
         assert r.returncode == 2, args
         assert len(r.stderr.strip().splitlines()) == 1 and r.stderr.startswith("careers: error:"), r.stderr

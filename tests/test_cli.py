@@ -16,28 +16,61 @@ from tests.conftest import ROOT
 
 
 def run(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "analytics", *args], cwd=ROOT, capture_output=True,
-                          text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "analytics", *args], cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
 
 
 def test_metrics_json_by_month_matches_the_analytics(demo_dataset):
-    p = run("metrics", "--dataset", str(demo_dataset), "--from", "2026-09-01", "--to", "2026-10-31",
-            "--by", "month", "--format", "json")
+    p = run(
+        "metrics",
+        "--dataset",
+        str(demo_dataset),
+        "--from",
+        "2026-09-01",
+        "--to",
+        "2026-10-31",
+        "--by",
+        "month",
+        "--format",
+        "json",
+    )
     assert p.returncode == 0, p.stderr
     rows = json.loads(p.stdout)
     assert [r["month"] for r in rows] == ["2026-09-01", "2026-10-01"]
-    assert list(rows[0])[:9] == ["month", "offered", "answered", "abandoned", "short_abandoned",
-                                 "answer_rate", "service_level", "asa_s", "aht_s"]
-    expected = calls.metrics(lake.open_lake(demo_dataset), Filters(date(2026, 9, 1), date(2026, 10, 31)),
-                             Scope.everything(), ("month",))
+    assert list(rows[0])[:9] == [
+        "month",
+        "offered",
+        "answered",
+        "abandoned",
+        "short_abandoned",
+        "answer_rate",
+        "service_level",
+        "asa_s",
+        "aht_s",
+    ]
+    expected = calls.metrics(
+        lake.open_lake(demo_dataset), Filters(date(2026, 9, 1), date(2026, 10, 31)), Scope.everything(), ("month",)
+    )
     assert [r["offered"] for r in rows] == expected["offered"].tolist()
     assert [r["service_level"] for r in rows] == pytest.approx(expected["service_level"].tolist())
     assert all(0 < r["answer_rate"] <= 1 for r in rows)
 
 
 def test_metrics_csv_by_team_and_agent(demo_dataset):
-    p = run("metrics", "--dataset", str(demo_dataset), "--by", "team", "--by", "agent",
-            "--from", "2026-10-01", "--to", "2026-10-07")
+    p = run(
+        "metrics",
+        "--dataset",
+        str(demo_dataset),
+        "--by",
+        "team",
+        "--by",
+        "agent",
+        "--from",
+        "2026-10-01",
+        "--to",
+        "2026-10-07",
+    )
     assert p.returncode == 0, p.stderr
     lines = p.stdout.splitlines()
     assert lines[0].startswith("team,agent,offered,answered,abandoned,short_abandoned,answer_rate,service_level")

@@ -26,11 +26,16 @@ def calls_csv(path: Path, start: str, hours: int, prefix: str) -> Path:
     t0 = pd.Timestamp(start)
     arr = t0 + pd.to_timedelta(pd.RangeIndex(hours), unit="h")
     fmt = "%Y-%m-%d %H:%M:%S"
-    pd.DataFrame({"call_id": [f"{prefix}{i}" for i in range(hours)], "queue": "Q1",
-                  "arrived_at": arr.strftime(fmt),
-                  "answered_at": (arr + pd.Timedelta(seconds=10)).strftime(fmt),
-                  "ended_at": (arr + pd.Timedelta(seconds=130)).strftime(fmt),
-                  "talk_s": "120"}).to_csv(path, index=False)
+    pd.DataFrame(
+        {
+            "call_id": [f"{prefix}{i}" for i in range(hours)],
+            "queue": "Q1",
+            "arrived_at": arr.strftime(fmt),
+            "answered_at": (arr + pd.Timedelta(seconds=10)).strftime(fmt),
+            "ended_at": (arr + pd.Timedelta(seconds=130)).strftime(fmt),
+            "talk_s": "120",
+        }
+    ).to_csv(path, index=False)
     return path
 
 
@@ -38,22 +43,49 @@ def totals(root: Path) -> tuple[int, int, tuple]:
     """(calls in the raw view, calls offered in the rollups, months) as one reader sees them."""
     lk = lake.open_lake(root)
     raw = int(lk.query("SELECT count(*) AS n FROM calls")["n"].iloc[0])
-    rolled = int(lk.query("SELECT coalesce(sum(offered), 0) AS n FROM rollup_queue_interval")["n"].iloc[0]) \
-        if lk.has_rollups() else -1
-    months = tuple(lk.query("SELECT month, sum(offered) AS n FROM rollup_queue_interval GROUP BY month "
-                            "ORDER BY month").itertuples(index=False)) if lk.has_rollups() else ()
+    rolled = (
+        int(lk.query("SELECT coalesce(sum(offered), 0) AS n FROM rollup_queue_interval")["n"].iloc[0])
+        if lk.has_rollups()
+        else -1
+    )
+    months = (
+        tuple(
+            lk.query(
+                "SELECT month, sum(offered) AS n FROM rollup_queue_interval GROUP BY month ORDER BY month"
+            ).itertuples(index=False)
+        )
+        if lk.has_rollups()
+        else ()
+    )
     return raw, rolled, months
 
 
 def _cmd(ds: Path, f: Path) -> list[str]:
-    return [sys.executable, "-m", "analytics", "ingest", "calls", str(f), "--dataset", str(ds),
-            "--center", "C1", "--timezone", "Asia/Shanghai"]
+    return [
+        sys.executable,
+        "-m",
+        "analytics",
+        "ingest",
+        "calls",
+        str(f),
+        "--dataset",
+        str(ds),
+        "--center",
+        "C1",
+        "--timezone",
+        "Asia/Shanghai",
+    ]
 
 
 def _first(tmp_path) -> Path:
     ds = tmp_path / "ds"
-    r = import_file(ds, "calls", calls_csv(tmp_path / "first.csv", "2026-06-01 00:00:00", 24 * 10, "f"),
-                    center="C1", timezone="Asia/Shanghai")
+    r = import_file(
+        ds,
+        "calls",
+        calls_csv(tmp_path / "first.csv", "2026-06-01 00:00:00", 24 * 10, "f"),
+        center="C1",
+        timezone="Asia/Shanghai",
+    )
     assert r.ok and r.rows_accepted == 240
     return ds
 
@@ -77,8 +109,14 @@ def test_a_reader_during_an_import_sees_only_the_before_and_after_totals(tmp_pat
     reader.start()
     try:
         # Hold the import between its commit and its rollups, so the reader surely looks there.
-        proc = subprocess.Popen(_cmd(ds, f), cwd=ROOT, env={**os.environ, PAUSE_AFTER_ENV: "2"},
-                                stderr=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        proc = subprocess.Popen(
+            _cmd(ds, f),
+            cwd=ROOT,
+            env={**os.environ, PAUSE_AFTER_ENV: "2"},
+            stderr=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
         out, err = proc.communicate(timeout=300)
         assert proc.returncode == 0, out + err
         assert "committed, building rollups" in err
@@ -96,8 +134,14 @@ def test_a_kill_between_commit_and_rollups_is_bypassed_then_repaired_by_the_reru
     ds = _first(tmp_path)
     before = totals(ds)
     f = calls_csv(tmp_path / "second.csv", "2026-07-01 00:00:00", 24 * 40, "s")
-    proc = subprocess.Popen(_cmd(ds, f), cwd=ROOT, env={**os.environ, PAUSE_AFTER_ENV: "60"},
-                            stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+    proc = subprocess.Popen(
+        _cmd(ds, f),
+        cwd=ROOT,
+        env={**os.environ, PAUSE_AFTER_ENV: "60"},
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+    )
     try:
         for line in proc.stderr:
             if "committed, building rollups" in line:
@@ -126,8 +170,14 @@ def test_a_kill_between_commit_and_rollups_is_bypassed_then_repaired_by_the_reru
 def test_repair_command_and_the_next_import_publish_leftovers(tmp_path):
     ds = _first(tmp_path)
     f = calls_csv(tmp_path / "second.csv", "2026-08-01 00:00:00", 48, "s")
-    proc = subprocess.Popen(_cmd(ds, f), cwd=ROOT, env={**os.environ, PAUSE_AFTER_ENV: "60"},
-                            stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+    proc = subprocess.Popen(
+        _cmd(ds, f),
+        cwd=ROOT,
+        env={**os.environ, PAUSE_AFTER_ENV: "60"},
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+    )
     try:
         for line in proc.stderr:
             if "committed, building rollups" in line:
@@ -136,12 +186,22 @@ def test_repair_command_and_the_next_import_publish_leftovers(tmp_path):
     finally:
         proc.wait(timeout=30)
     assert lake.Lake(ds).count("calls") == 240
-    rep = subprocess.run([sys.executable, "-m", "analytics", "repair", "--dataset", str(ds)], cwd=ROOT,
-                         capture_output=True, text=True, timeout=300)
+    rep = subprocess.run(
+        [sys.executable, "-m", "analytics", "repair", "--dataset", str(ds)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert rep.returncode == 0 and "published calls" in rep.stdout and "2026-08" in rep.stdout, rep.stdout
     assert totals(ds)[:2] == (288, 288)
-    again = subprocess.run([sys.executable, "-m", "analytics", "repair", "--dataset", str(ds)], cwd=ROOT,
-                           capture_output=True, text=True, timeout=300)
+    again = subprocess.run(
+        [sys.executable, "-m", "analytics", "repair", "--dataset", str(ds)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert "nothing to repair" in again.stdout
 
 

@@ -22,32 +22,67 @@ T0 = datetime(2026, 3, 2, 2, 0, tzinfo=timezone.utc)  # Monday 10:00 in Shanghai
 def tiny(tmp_path_factory):
     # 10:00-10:15: 50 calls of 180 s handle time -> 50 x 180 / 900 = 10 Erlangs, the
     # reference case 1 workload (100 calls per 30 min), which needs 14 agents for 80 % in 20 s.
-    calls = [{"call_id": f"c{i}", "queue": "Q1", "center": "C1", "direction": "inbound",
-              "arrived_at": T0 + timedelta(seconds=i * 17), "answered_at": T0 + timedelta(seconds=i * 17 + 5),
-              "ended_at": T0 + timedelta(seconds=i * 17 + 185), "agent_id": f"A{i % 12}",
-              "talk_s": 180.0, "hold_s": 0.0, "acw_s": 0.0, "category": "common"} for i in range(50)]
+    calls = [
+        {
+            "call_id": f"c{i}",
+            "queue": "Q1",
+            "center": "C1",
+            "direction": "inbound",
+            "arrived_at": T0 + timedelta(seconds=i * 17),
+            "answered_at": T0 + timedelta(seconds=i * 17 + 5),
+            "ended_at": T0 + timedelta(seconds=i * 17 + 185),
+            "agent_id": f"A{i % 12}",
+            "talk_s": 180.0,
+            "hold_s": 0.0,
+            "acw_s": 0.0,
+            "category": "common",
+        }
+        for i in range(50)
+    ]
     intervals = (
         # 12 agents signed in for the whole busy interval: 2 short of the 14 required.
-        [{"agent_id": f"A{i}", "interval_start": T0, "center": "C1", "queue": "Q1",
-          "staffed_s": 900, "available_s": 150, "handling_s": 750} for i in range(12)]
+        [
+            {
+                "agent_id": f"A{i}",
+                "interval_start": T0,
+                "center": "C1",
+                "queue": "Q1",
+                "staffed_s": 900,
+                "available_s": 150,
+                "handling_s": 750,
+            }
+            for i in range(12)
+        ]
         # 10:15-10:30: no calls, 3 agents signed in: 3 spare.
-        + [{"agent_id": f"A{i}", "interval_start": T0 + timedelta(minutes=15), "center": "C1", "queue": "Q1",
-            "staffed_s": 900, "available_s": 900, "handling_s": 0} for i in range(3)])
+        + [
+            {
+                "agent_id": f"A{i}",
+                "interval_start": T0 + timedelta(minutes=15),
+                "center": "C1",
+                "queue": "Q1",
+                "staffed_s": 900,
+                "available_s": 900,
+                "handling_s": 0,
+            }
+            for i in range(3)
+        ]
+    )
     root = build_dataset(tmp_path_factory.mktemp("cov"), calls=calls, agent_intervals=intervals)
     return lake.open_lake(root)
 
 
 def test_required_against_staffed_per_interval(tiny):
     f = Filters(date(2026, 3, 2), date(2026, 3, 2))
-    df = coverage.coverage(tiny, f, Scope.everything(), ServiceSettings(),
-                           coverage.CoverageSettings(target_sl=0.8, shrinkage=0.3))
+    df = coverage.coverage(
+        tiny, f, Scope.everything(), ServiceSettings(), coverage.CoverageSettings(target_sl=0.8, shrinkage=0.3)
+    )
     busy, quiet = df.iloc[0], df.iloc[1]
     assert busy["interval15"] == datetime(2026, 3, 2, 10, 0) and quiet["interval15"] == datetime(2026, 3, 2, 10, 15)
     assert busy["offered"] == 50 and busy["aht_s"] == pytest.approx(180)
     assert busy["staffed_agents"] == pytest.approx(12)
     assert busy["traffic_erlangs"] == pytest.approx(10)
     assert busy["required_agents"] == 14 and busy["gap_agents"] == pytest.approx(-2) and bool(busy["short"])
-    assert busy["scheduled_agents"] == 20                  # ceil(14 / 0.7), reference case 1c
+    assert busy["scheduled_agents"] == 20  # ceil(14 / 0.7), reference case 1c
     assert quiet["required_agents"] == 0 and quiet["gap_agents"] == pytest.approx(3) and not bool(quiet["short"])
     s = coverage.shortfall_summary(df)
     assert s["intervals"] == 1 and s["intervals_short"] == 1 and s["share_short"] == 1.0
@@ -65,20 +100,30 @@ def test_gap_heatmap_cells(tiny):
 
 def test_monthly_plan_by_hand():
     # Base November 2026: 21 working days (Mon-Fri, no holiday). December 2026: 23.
-    plan = coverage.monthly_plan(2100.0, date(2026, 11, 1), headcount=16, plan=coverage.PlanSettings(
-        months=1, annual_turnover=0.24, training_weeks=4, shrinkage=0.25, hours_per_fte_day=8))
+    plan = coverage.monthly_plan(
+        2100.0,
+        date(2026, 11, 1),
+        headcount=16,
+        plan=coverage.PlanSettings(
+            months=1, annual_turnover=0.24, training_weeks=4, shrinkage=0.25, hours_per_fte_day=8
+        ),
+    )
     r = plan.iloc[0]
     assert r["month"] == date(2026, 12, 1) and r["working_days"] == 23
-    assert r["required_agent_hours"] == pytest.approx(2100 * 23 / 21)        # 2300 h
-    assert r["agents_needed"] == 17                                          # ceil(2300 / (8 x 23 x 0.75))
-    assert r["expected_leavers"] == 0                                        # 16 x 0.24 / 12 = 0.32: no whole person
+    assert r["required_agent_hours"] == pytest.approx(2100 * 23 / 21)  # 2300 h
+    assert r["agents_needed"] == 17  # ceil(2300 / (8 x 23 x 0.75))
+    assert r["expected_leavers"] == 0  # 16 x 0.24 / 12 = 0.32: no whole person
     assert r["headcount_start"] == 16 and r["expected_without_hiring"] == 16
-    assert r["hires_needed"] == 1                                            # 17 - 16
-    assert r["start_training_by"] == date(2026, 11, 3)                       # 4 weeks before 1 December
-    assert r["late_by_days"] == 0                                            # no "today" given
+    assert r["hires_needed"] == 1  # 17 - 16
+    assert r["start_training_by"] == date(2026, 11, 3)  # 4 weeks before 1 December
+    assert r["late_by_days"] == 0  # no "today" given
     assert bool(r["statutory_calendar"])
-    enough = coverage.monthly_plan(2100.0, date(2026, 11, 1), headcount=18,
-                                   plan=coverage.PlanSettings(months=1, annual_turnover=0.24, shrinkage=0.25))
+    enough = coverage.monthly_plan(
+        2100.0,
+        date(2026, 11, 1),
+        headcount=18,
+        plan=coverage.PlanSettings(months=1, annual_turnover=0.24, shrinkage=0.25),
+    )
     assert enough.iloc[0]["hires_needed"] == 0 and enough.iloc[0]["start_training_by"] is None
 
 
@@ -86,29 +131,40 @@ def test_plan_counts_whole_people_and_says_how_late():
     # 100 agents at 30 % a year (2.5 % a month), no workload so no hires. Expected leavers
     # 2.5, then 97.5 x 0.025 = 2.4375, then 95.0625 x 0.025 = 2.3766: running totals 2.5,
     # 4.9375, 7.314 round to 2 (half to even), 5, 7: whole leavers 2, 3, 2.
-    plan = coverage.monthly_plan(0.0, date(2026, 11, 1), headcount=100, plan=coverage.PlanSettings(
-        months=3, annual_turnover=0.30, training_weeks=4), today=date(2026, 11, 30))
+    plan = coverage.monthly_plan(
+        0.0,
+        date(2026, 11, 1),
+        headcount=100,
+        plan=coverage.PlanSettings(months=3, annual_turnover=0.30, training_weeks=4),
+        today=date(2026, 11, 30),
+    )
     assert plan["expected_leavers"].tolist() == [2, 3, 2]
-    assert plan["headcount_start"].tolist() == [100, 98, 95]                  # nobody is needed: no hires
+    assert plan["headcount_start"].tolist() == [100, 98, 95]  # nobody is needed: no hires
     for col in ("headcount_start", "expected_leavers", "expected_without_hiring", "hires_needed"):
         assert all(float(v).is_integer() for v in plan[col]), col
     # A month that needs hires whose training should have started before the data's last day.
-    late = coverage.monthly_plan(2100.0, date(2026, 11, 1), headcount=16, plan=coverage.PlanSettings(
-        months=1, annual_turnover=0.24, training_weeks=4, shrinkage=0.25, hours_per_fte_day=8),
-        today=date(2026, 11, 30))
+    late = coverage.monthly_plan(
+        2100.0,
+        date(2026, 11, 1),
+        headcount=16,
+        plan=coverage.PlanSettings(
+            months=1, annual_turnover=0.24, training_weeks=4, shrinkage=0.25, hours_per_fte_day=8
+        ),
+        today=date(2026, 11, 30),
+    )
     assert late.iloc[0]["start_training_by"] == date(2026, 11, 3) and late.iloc[0]["late_by_days"] == 27
 
 
 def test_plan_beyond_the_calendar_is_flagged():
     plan = coverage.monthly_plan(1000.0, date(2026, 11, 1), 10, coverage.PlanSettings(months=3))
-    assert plan["statutory_calendar"].tolist() == [True, False, False]       # December 2026, then 2027
+    assert plan["statutory_calendar"].tolist() == [True, False, False]  # December 2026, then 2027
 
 
 def test_forecast_day_types():
-    assert coverage.day_type(date(2026, 10, 1)) == "holiday"             # National Day
-    assert coverage.day_type(date(2026, 10, 10)) == "adjusted_workday"   # Saturday made a working day
-    assert coverage.day_type(date(2026, 10, 12)) == "workday-1"          # an ordinary Monday
-    assert coverage.day_type(date(2026, 10, 11)) == "weekend-7"          # an ordinary Sunday
+    assert coverage.day_type(date(2026, 10, 1)) == "holiday"  # National Day
+    assert coverage.day_type(date(2026, 10, 10)) == "adjusted_workday"  # Saturday made a working day
+    assert coverage.day_type(date(2026, 10, 12)) == "workday-1"  # an ordinary Monday
+    assert coverage.day_type(date(2026, 10, 11)) == "weekend-7"  # an ordinary Sunday
 
 
 def test_forecast_uses_earlier_days_of_the_same_type(tiny):
@@ -117,10 +173,11 @@ def test_forecast_uses_earlier_days_of_the_same_type(tiny):
     df = coverage.coverage(tiny, f, Scope.everything(), ServiceSettings(), coverage.CoverageSettings(basis="forecast"))
     row = df[df["interval15"] == datetime(2026, 3, 9, 10, 0)].iloc[0]
     assert row["offered"] == 50 and row["aht_s"] == pytest.approx(180)
-    assert row["staffed_agents"] == 0 and row["required_agents"] == 14     # nobody was rostered that day
+    assert row["staffed_agents"] == 0 and row["required_agents"] == 14  # nobody was rostered that day
 
 
 # --- caller patience, Erlang A on a profile, the attrition projection ------------------------------
+
 
 def test_caller_patience_is_waiting_time_over_abandons(tiny, monkeypatch):
     # The tiny month: 50 answered calls, each waited 5 s, none abandoned: no estimate.
@@ -132,11 +189,19 @@ def test_caller_patience_by_hand(tmp_path, monkeypatch):
     # Answered after 10 s and 30 s (patience not used up), abandoned after 20 s and 40 s:
     # exponential patience, maximum likelihood: (10 + 30 + 20 + 40) / 2 abandons = 50 s.
     waits = [(10, True), (30, True), (20, False), (40, False)]
-    calls = [{"call_id": f"p{i}", "queue": "Q1", "center": "C1", "direction": "inbound",
-              "arrived_at": T0 + timedelta(minutes=i),
-              "answered_at": T0 + timedelta(minutes=i, seconds=w) if ans else None,
-              "ended_at": T0 + timedelta(minutes=i, seconds=w + (60 if ans else 0)),
-              "talk_s": 60.0 if ans else None} for i, (w, ans) in enumerate(waits)]
+    calls = [
+        {
+            "call_id": f"p{i}",
+            "queue": "Q1",
+            "center": "C1",
+            "direction": "inbound",
+            "arrived_at": T0 + timedelta(minutes=i),
+            "answered_at": T0 + timedelta(minutes=i, seconds=w) if ans else None,
+            "ended_at": T0 + timedelta(minutes=i, seconds=w + (60 if ans else 0)),
+            "talk_s": 60.0 if ans else None,
+        }
+        for i, (w, ans) in enumerate(waits)
+    ]
     lk = lake.open_lake(build_dataset(tmp_path / "p", calls=calls))
     monkeypatch.setattr(coverage, "MIN_ABANDONS_FOR_PATIENCE", 2)
     pat = coverage.caller_patience(lk, date(2026, 3, 1), Scope.everything()).iloc[0]
@@ -149,14 +214,37 @@ def test_profile_service_level_uses_the_reference_cases():
     # Q1: reference case 3 (10 Erlangs, AHT 180 s, 14 agents, patience 300 s): Erlang A SL(20 s)
     # 0.916792. Q2: case 1b (13 agents, no patience known): Erlang C 0.7956, reached here
     # as 26 staffed agents halved by the staff factor. A row without calls weighs nothing.
-    profile = pd.DataFrame([
-        {"queue": "Q1", "day_type": "peak", "time": "10:00", "offered": 50.0, "aht_s": 180.0,
-         "staffed_agents": 14.0, "days": 3},
-        {"queue": "Q1", "day_type": "peak", "time": "03:00", "offered": 0.0, "aht_s": None,
-         "staffed_agents": 1.0, "days": 3},
-        {"queue": "Q2", "day_type": "peak", "time": "10:00", "offered": 50.0, "aht_s": 180.0,
-         "staffed_agents": 26.0, "days": 3},
-    ])
+    profile = pd.DataFrame(
+        [
+            {
+                "queue": "Q1",
+                "day_type": "peak",
+                "time": "10:00",
+                "offered": 50.0,
+                "aht_s": 180.0,
+                "staffed_agents": 14.0,
+                "days": 3,
+            },
+            {
+                "queue": "Q1",
+                "day_type": "peak",
+                "time": "03:00",
+                "offered": 0.0,
+                "aht_s": None,
+                "staffed_agents": 1.0,
+                "days": 3,
+            },
+            {
+                "queue": "Q2",
+                "day_type": "peak",
+                "time": "10:00",
+                "offered": 50.0,
+                "aht_s": 180.0,
+                "staffed_agents": 26.0,
+                "days": 3,
+            },
+        ]
+    )
     sl = coverage.profile_service_level(profile, 20, {"Q1": 300.0}, staff_factor={"Q2": 0.5}).set_index("queue")
     # (the 20 s threshold is rounded to 0.1111 AHT for the cache: a few 1e-5 off)
     assert sl.loc["Q1", "service_level"] == pytest.approx(0.916792, abs=2e-4)
@@ -166,16 +254,38 @@ def test_profile_service_level_uses_the_reference_cases():
 
 
 def test_projection_totals_weigh_queues_by_calls():
-    proj = pd.DataFrame([
-        {"scenario": "expected", "month": date(2027, 1, 1), "queue": "A", "calls": 300.0, "service_level": 0.9,
-         "service_level_base": 0.95, "agents_start": 10.0, "hires": 0, "expected_leavers": 1.0,
-         "in_training": 0.0, "productive": 9.5},
-        {"scenario": "expected", "month": date(2027, 1, 1), "queue": "B", "calls": 100.0, "service_level": 0.5,
-         "service_level_base": 0.55, "agents_start": 4.0, "hires": 0, "expected_leavers": 0.5,
-         "in_training": 0.0, "productive": 3.7},
-    ])
+    proj = pd.DataFrame(
+        [
+            {
+                "scenario": "expected",
+                "month": date(2027, 1, 1),
+                "queue": "A",
+                "calls": 300.0,
+                "service_level": 0.9,
+                "service_level_base": 0.95,
+                "agents_start": 10.0,
+                "hires": 0,
+                "expected_leavers": 1.0,
+                "in_training": 0.0,
+                "productive": 9.5,
+            },
+            {
+                "scenario": "expected",
+                "month": date(2027, 1, 1),
+                "queue": "B",
+                "calls": 100.0,
+                "service_level": 0.5,
+                "service_level_base": 0.55,
+                "agents_start": 4.0,
+                "hires": 0,
+                "expected_leavers": 0.5,
+                "in_training": 0.0,
+                "productive": 3.7,
+            },
+        ]
+    )
     r = coverage.projection_totals(proj).iloc[0]
-    assert r["service_level"] == pytest.approx((300 * 0.9 + 100 * 0.5) / 400)       # 0.80
+    assert r["service_level"] == pytest.approx((300 * 0.9 + 100 * 0.5) / 400)  # 0.80
     assert r["service_level_change"] == pytest.approx(-0.05)
     assert r["expected_leavers"] == pytest.approx(1.5) and r["productive"] == pytest.approx(13.2)
 
@@ -185,12 +295,32 @@ def staffed_lake(tmp_path_factory):
     # Four agents hired in 2020 who staffed Q1 in March 2026, one hired 10 days before the
     # end of March (in training, no intervals yet: their team's queue).
     t = datetime(2026, 3, 2, 2, 0, tzinfo=timezone.utc)
-    emp = [{"employee_id": f"A{i}", "name": f"a{i}", "center": "C1", "team": "T1", "role": "csr",
-            "hire_date": "2020-01-01"} for i in range(4)]
-    emp.append({"employee_id": "N1", "name": "n", "center": "C1", "team": "T1", "role": "csr",
-                "hire_date": "2026-03-22"})
-    intervals = [{"agent_id": f"A{i}", "interval_start": t, "center": "C1", "queue": "Q1", "staffed_s": 900,
-                  "available_s": 900, "handling_s": 0} for i in range(4)]
+    emp = [
+        {
+            "employee_id": f"A{i}",
+            "name": f"a{i}",
+            "center": "C1",
+            "team": "T1",
+            "role": "csr",
+            "hire_date": "2020-01-01",
+        }
+        for i in range(4)
+    ]
+    emp.append(
+        {"employee_id": "N1", "name": "n", "center": "C1", "team": "T1", "role": "csr", "hire_date": "2026-03-22"}
+    )
+    intervals = [
+        {
+            "agent_id": f"A{i}",
+            "interval_start": t,
+            "center": "C1",
+            "queue": "Q1",
+            "staffed_s": 900,
+            "available_s": 900,
+            "handling_s": 0,
+        }
+        for i in range(4)
+    ]
     root = build_dataset(tmp_path_factory.mktemp("hc"), employees=emp, agent_intervals=intervals)
     return lake.open_lake(root)
 
@@ -201,19 +331,20 @@ def test_headcount_outlook_with_a_flat_rate_by_hand(staffed_lake):
     r = out[out["scenario"] == "expected"].set_index("queue").loc["Q1"]
     # 0.365 a year = 0.001 a day. April: 30 days after 31 March, mid-month 15 days.
     assert r["agents_start"] == pytest.approx(5)
-    assert r["expected_leavers"] == pytest.approx(5 * (1 - np.exp(-0.030)))         # 0.1478
+    assert r["expected_leavers"] == pytest.approx(5 * (1 - np.exp(-0.030)))  # 0.1478
     # N1 is 26 days in on 15 April: still in training (4 weeks = 28 days).
     assert r["in_training"] == pytest.approx(np.exp(-0.015))
     assert r["productive"] == pytest.approx(4 * np.exp(-0.015))
 
 
 def test_headcount_outlook_what_if(staffed_lake):
-    plan = coverage.ProjectionSettings(months=2, training_weeks=4, leaver_model="turnover", annual_turnover=0.365,
-                                       extra_hires=2, attrition_cut=0.5)
+    plan = coverage.ProjectionSettings(
+        months=2, training_weeks=4, leaver_model="turnover", annual_turnover=0.365, extra_hires=2, attrition_cut=0.5
+    )
     out = coverage.headcount_outlook(staffed_lake, date(2026, 3, 31), Scope.everything(), plan, date(2026, 3, 1))
     w = out[out["scenario"] == "what_if"].set_index("month")
     april, may = w.loc[date(2026, 4, 1)], w.loc[date(2026, 5, 1)]
-    assert april["hires"] == 2 and april["agents_start"] == pytest.approx(5)   # they join on 1 April
+    assert april["hires"] == 2 and april["agents_start"] == pytest.approx(5)  # they join on 1 April
     # Half the leaving kept: P(leave by 30 April) = (1 - e^-0.030) / 2 for the five, and for
     # the two hires (1 - e^-0.029) / 2 (29 days on the books), all leaving within April.
     expect = 5 * (1 - np.exp(-0.030)) / 2 + 2 * (1 - np.exp(-0.029)) / 2
@@ -236,7 +367,8 @@ def test_model_check_puts_the_models_beside_the_calls(tiny):
 def test_erlang_a_beside_erlang_c_for_table_rows():
     # Reference case 3 as a coverage row (10 Erlangs, 14 staffed, patience 300 s): 0.916792;
     # a queue without a patience estimate stays blank.
-    rows = pd.DataFrame({"queue": ["Q1", "Q2"], "offered": [50, 50], "aht_s": [180.0, 180.0],
-                         "staffed_agents": [14.0, 14.0]})
+    rows = pd.DataFrame(
+        {"queue": ["Q1", "Q2"], "offered": [50, 50], "aht_s": [180.0, 180.0], "staffed_agents": [14.0, 14.0]}
+    )
     sl = coverage.erlang_a_at_staffed(rows, {"Q1": 300.0}, 20)
     assert sl.iloc[0] == pytest.approx(0.916792, abs=2e-4) and pd.isna(sl.iloc[1])

@@ -49,8 +49,13 @@ def test_large_is_accepted(tmp_path):
     centers = set(lake.query("SELECT center FROM centers")["center"])
     assert centers == {"SH", "HZ", "SH02", "HZ02"}
     assert lake.count("calls") == info["rows"]["calls"]
-    assert lake.query("SELECT count(*) AS n FROM calls c LEFT JOIN employees e ON e.employee_id = c.agent_id "
-                      "WHERE c.agent_id IS NOT NULL AND (e.center IS NULL OR e.center <> c.center)")["n"][0] == 0
+    assert (
+        lake.query(
+            "SELECT count(*) AS n FROM calls c LEFT JOIN employees e ON e.employee_id = c.agent_id "
+            "WHERE c.agent_id IS NOT NULL AND (e.center IS NULL OR e.center <> c.center)"
+        )["n"][0]
+        == 0
+    )
 
 
 def test_determinism(data):
@@ -68,8 +73,13 @@ def test_progress_reports_until_one():
     assert all(0.0 <= f <= 1.0 for f, _ in seen)
 
 
-EXPECTED_DTYPES = {"VARCHAR": "str", "DOUBLE": "float64", "DATE": "datetime64[s]",
-                   "TIMESTAMPTZ": "datetime64[us, UTC]", "BOOLEAN": "boolean"}
+EXPECTED_DTYPES = {
+    "VARCHAR": "str",
+    "DOUBLE": "float64",
+    "DATE": "datetime64[s]",
+    "TIMESTAMPTZ": "datetime64[us, UTC]",
+    "BOOLEAN": "boolean",
+}
 
 
 @pytest.mark.parametrize("name", list(schema.TABLES))
@@ -128,8 +138,8 @@ def test_intraday_two_peaks_with_lunch_dip(inbound):
     morning = h.loc[[9, 10]].mean()
     afternoon = h.loc[[14, 15]].mean()
     assert h.loc[12] < 0.75 * morning and h.loc[12] < 0.75 * afternoon
-    assert h.loc[[2, 3, 4]].mean() < 0.02 * morning          # a trickle at night
-    assert h.loc[list(range(8, 20))].sum() / h.sum() > 0.95   # open 08:00-20:00
+    assert h.loc[[2, 3, 4]].mean() < 0.02 * morning  # a trickle at night
+    assert h.loc[list(range(8, 20))].sum() / h.sum() > 0.95  # open 08:00-20:00
 
 
 def _daily(inbound):
@@ -147,10 +157,11 @@ def test_zhengqi_busier(inbound):
 
 def test_holidays_quiet(inbound):
     d, kinds = _daily(inbound)
-    assert (kinds == "holiday").sum() >= 7            # 国庆 2026-10-01..07 (+ 中秋)
+    assert (kinds == "holiday").sum() >= 7  # 国庆 2026-10-01..07 (+ 中秋)
     assert d[kinds == "holiday"].mean() < 0.3 * d[kinds == "workday"].mean()
     # 调休 working Saturday 2026-10-10 behaves like a working day
     import datetime as dt
+
     assert d[dt.date(2026, 10, 10)] > 2 * d[kinds == "weekend"].mean()
 
 
@@ -177,8 +188,9 @@ def test_load_per_agent_drives_service(data, inbound):
     staffed = ai.groupby(["queue", "interval_start"])["staffed_s"].sum() / 900
     x = inbound.assign(interval_start=inbound["arrived_at"].dt.floor("15min"))
     x["sl"] = (x["wait"] <= 20) & x["answered"]
-    g = x.groupby(["queue", "interval_start"]).agg(offered=("call_id", "size"), sl=("sl", "sum"),
-                                                   ans=("answered", "sum"))
+    g = x.groupby(["queue", "interval_start"]).agg(
+        offered=("call_id", "size"), sl=("sl", "sum"), ans=("answered", "sum")
+    )
     g = g.join(staffed.rename("agents"), how="inner")
     g = g[g["agents"] >= 0.5]
     g["load"] = g["offered"] / g["agents"]
@@ -289,7 +301,7 @@ def test_no_work_outside_employment(data):
     day = pd.to_datetime(ai["interval_start"].dt.tz_convert(TZ).dt.date).astype("datetime64[s]")
     hire = e.loc[ai["agent_id"], "hire_date"].to_numpy()
     exit_ = e.loc[ai["agent_id"], "exit_date"].to_numpy()
-    assert (day.to_numpy() >= hire + np.timedelta64(14, "D")).all()   # 2 weeks of training
+    assert (day.to_numpy() >= hire + np.timedelta64(14, "D")).all()  # 2 weeks of training
     assert ((day.to_numpy() <= exit_) | pd.isna(exit_)).all()
 
 
@@ -324,7 +336,7 @@ def test_headcount_and_structure(data):
     for m in pd.date_range("2026-07-01", "2026-10-01", freq="MS"):
         active = (e["hire_date"] <= m) & (e["exit_date"].isna() | (e["exit_date"] >= m))
         assert 50 <= active.sum() <= 75
-    assert e["hire_date"].min() < pd.Timestamp("2020-01-01")   # tenures vary
+    assert e["hire_date"].min() < pd.Timestamp("2020-01-01")  # tenures vary
 
 
 def test_attrition_early_tenure_hazard(data):
@@ -373,8 +385,10 @@ def test_valid_complaints_in_appraisals(data):
     v = cp[cp["valid"].fillna(False).astype(bool) & cp["agent_id"].notna()]
     n = v.groupby([v["agent_id"], v["received_at"].dt.tz_convert(TZ).dt.strftime("%Y-%m")]).size()
     ap = data["appraisals"]
-    got = pd.Series(ap["valid_complaints"].to_numpy(),
-                    index=pd.MultiIndex.from_arrays([ap["employee_id"], ap["month"].dt.strftime("%Y-%m")]))
+    got = pd.Series(
+        ap["valid_complaints"].to_numpy(),
+        index=pd.MultiIndex.from_arrays([ap["employee_id"], ap["month"].dt.strftime("%Y-%m")]),
+    )
     assert (got.reindex(n.index).fillna(0) == n).all()
 
 
@@ -389,8 +403,8 @@ def test_complaints(data):
     assert (cp["first_response_at"].dropna() >= cp.loc[cp["first_response_at"].notna(), "received_at"]).all()
     done = cp[cp["closed_at"].notna()]
     assert (done["closed_at"] >= done["callback_at"]).all() and (done["callback_at"] >= done["resolved_at"]).all()
-    assert cp["resolved_at"].isna().any()          # the newest are still open
-    assert cp["customer_id"].duplicated().any()    # repeat complainers
+    assert cp["resolved_at"].isna().any()  # the newest are still open
+    assert cp["customer_id"].duplicated().any()  # repeat complainers
     # worse service attracts complaints: complained-about calls waited longer
     calls = data["calls"].set_index("call_id")
     w = (calls["answered_at"] - calls["arrived_at"]).dt.total_seconds()
@@ -409,6 +423,7 @@ def test_complaints_resolved_within_two_working_days_mostly(data):
             d += dt.timedelta(days=1)
             n += workdays.is_workday(d)
         return n
+
     n = pd.Series([wd_between(a, b) for a, b in zip(r, s)])
     assert (n <= 2).mean() > 0.75 and (n > 2).any()
 
@@ -416,9 +431,18 @@ def test_complaints_resolved_within_two_working_days_mostly(data):
 def test_qa(data, inbound):
     q = data["qa_evaluations"]
     e = data["employees"].set_index("employee_id")
-    assert set(e.loc[q["evaluator_id"].unique(), "role"]) <= {"quality_inspector", "team_leader", "supervisor",
-                                                               "operations_manager", "csr", "senior_csr", "trainer",
-                                                               "wfm_analyst", "complaint_specialist", "outbound_csr"}
+    assert set(e.loc[q["evaluator_id"].unique(), "role"]) <= {
+        "quality_inspector",
+        "team_leader",
+        "supervisor",
+        "operations_manager",
+        "csr",
+        "senior_csr",
+        "trainer",
+        "wfm_analyst",
+        "complaint_specialist",
+        "outbound_csr",
+    }
     g = np.where(q["score"] >= 85, "good", np.where(q["score"] >= 70, "medium", "poor"))
     assert (q["grade"].to_numpy() == g).all()
     assert set(q["method"]) <= {"realtime", "sampled", "sales_review", "side_by_side"}
@@ -437,8 +461,10 @@ def test_qa(data, inbound):
     assert ap["qa_score"].notna().any()
     # An appraisal's QA score is the mean score of the evaluated calls the person took that month.
     scored = ap.dropna(subset=["qa_score"])
-    keyed = pd.Series(scored["qa_score"].to_numpy(), index=pd.MultiIndex.from_arrays(
-        [scored["employee_id"], scored["month"].dt.strftime("%Y-%m")]))
+    keyed = pd.Series(
+        scored["qa_score"].to_numpy(),
+        index=pd.MultiIndex.from_arrays([scored["employee_id"], scored["month"].dt.strftime("%Y-%m")]),
+    )
     common = keyed.index.intersection(qm.index)
     assert len(common) > 0
     np.testing.assert_allclose(keyed.loc[common].to_numpy(), qm.loc[common].to_numpy(), atol=0.051)

@@ -25,12 +25,20 @@ def _fake_build(calls: list, lock: threading.Lock):
         time.sleep(1.0)
         out.mkdir(parents=True, exist_ok=True)
         f = out.parent / f"{out.name}-calls.csv"
-        pd.DataFrame({"call_id": ["c1"], "queue": ["Q1"], "arrived_at": ["2026-10-01 09:00:00"],
-                      "answered_at": [""], "ended_at": ["2026-10-01 09:00:30"]}).to_csv(f, index=False)
+        pd.DataFrame(
+            {
+                "call_id": ["c1"],
+                "queue": ["Q1"],
+                "arrived_at": ["2026-10-01 09:00:00"],
+                "answered_at": [""],
+                "ended_at": ["2026-10-01 09:00:30"],
+            }
+        ).to_csv(f, index=False)
         assert import_file(out, "calls", f, center="C1", timezone="Asia/Shanghai").ok
         with lock:
             calls.append(("end", time.monotonic()))
         return {"kind": "demo"}
+
     return build
 
 
@@ -52,9 +60,16 @@ def test_two_sessions_at_once_generate_once(tmp_path, monkeypatch):
 def test_a_generator_in_another_process_holds_the_lock(tmp_path, monkeypatch):
     out = tmp_path / "demo"
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import sys, time; from analytics.commands.demo import generation_lock\n"
-         f"with generation_lock({str(out)!r}):\n    print('held', flush=True); time.sleep(2)"],
-        cwd=ROOT, stdout=subprocess.PIPE, text=True)
+        [
+            sys.executable,
+            "-c",
+            "import sys, time; from analytics.commands.demo import generation_lock\n"
+            f"with generation_lock({str(out)!r}):\n    print('held', flush=True); time.sleep(2)",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert holder.stdout.readline().strip() == "held"
         calls, lock = [], threading.Lock()
@@ -71,5 +86,6 @@ def test_a_folder_with_files_but_no_dataset_is_refused(tmp_path):
     out.mkdir()
     (out / "notes.txt").write_text("mine")
     import pytest
+
     with pytest.raises(FileExistsError):
         demo.ensure_demo(out)

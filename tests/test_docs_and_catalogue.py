@@ -11,13 +11,15 @@ DOCS = Path(__file__).resolve().parents[1] / "docs"
 
 
 def test_schema_reference_is_current():
-    assert (DOCS / "schema.md").read_text(encoding="utf-8") == schema.reference_markdown(), \
+    assert (DOCS / "schema.md").read_text(encoding="utf-8") == schema.reference_markdown(), (
         "run `python -m analytics schema-doc`"
+    )
 
 
 def test_metric_reference_is_current():
-    assert (DOCS / "metrics.md").read_text(encoding="utf-8") == metrics.markdown_reference(), \
+    assert (DOCS / "metrics.md").read_text(encoding="utf-8") == metrics.markdown_reference(), (
         "run `python -m analytics schema-doc`"
+    )
 
 
 def test_every_string_has_both_languages():

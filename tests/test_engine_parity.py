@@ -62,6 +62,7 @@ def spark():
 
 # --- comparing frames -----------------------------------------------------------------
 
+
 def _key_columns(df: pd.DataFrame) -> list[str]:
     return [c for c in df.columns if not pd.api.types.is_numeric_dtype(df[c]) or c in ("bin_s",)]
 
@@ -114,31 +115,41 @@ def _assert_rollups_equal(d: dict, s: dict) -> None:
 
 # --- a New York dataset across both DST changes -----------------------------------------
 
+
 def utc(*a) -> datetime:
     return datetime(*a, tzinfo=UTC)
 
 
 def _call(i, arrived, *, wait=10, answered=True, agent="A1", talk=100.0, queue="Q1"):
-    return {"call_id": f"ny{i}", "queue": queue, "center": "NY", "direction": "inbound", "arrived_at": arrived,
-            "answered_at": arrived + timedelta(seconds=wait) if answered else None,
-            "ended_at": arrived + timedelta(seconds=wait + (talk if answered else 0)),
-            "agent_id": agent if answered else None, "talk_s": talk if answered else None,
-            "hold_s": 5.0 if answered else None, "acw_s": 20.5 if answered else None,
-            "category": "common", "transferred": i % 3 == 0}
+    return {
+        "call_id": f"ny{i}",
+        "queue": queue,
+        "center": "NY",
+        "direction": "inbound",
+        "arrived_at": arrived,
+        "answered_at": arrived + timedelta(seconds=wait) if answered else None,
+        "ended_at": arrived + timedelta(seconds=wait + (talk if answered else 0)),
+        "agent_id": agent if answered else None,
+        "talk_s": talk if answered else None,
+        "hold_s": 5.0 if answered else None,
+        "acw_s": 20.5 if answered else None,
+        "category": "common",
+        "transferred": i % 3 == 0,
+    }
 
 
 # Each call's local (America/New_York) 15-minute bucket, worked out by hand.
 NY_CALLS = [
     # 2026-03-08: clocks jump from 02:00 EST (UTC-5) to 03:00 EDT (UTC-4).
-    (utc(2026, 3, 8, 6, 59, 30), "2026-03-08 01:45"),   # 01:59:30 EST, the last minute before the jump
-    (utc(2026, 3, 8, 7, 0, 10), "2026-03-08 03:00"),    # 03:00:10 EDT, one minute later in real time
-    (utc(2026, 3, 8, 4, 50), "2026-03-07 23:45"),       # 23:50 EST the evening before: Saturday
-    (utc(2026, 3, 9, 3, 30), "2026-03-08 23:30"),       # 23:30 EDT Sunday, though Monday in UTC
-    (utc(2026, 4, 1, 3, 30), "2026-03-31 23:30"),       # 23:30 EDT: March locally, April in UTC
+    (utc(2026, 3, 8, 6, 59, 30), "2026-03-08 01:45"),  # 01:59:30 EST, the last minute before the jump
+    (utc(2026, 3, 8, 7, 0, 10), "2026-03-08 03:00"),  # 03:00:10 EDT, one minute later in real time
+    (utc(2026, 3, 8, 4, 50), "2026-03-07 23:45"),  # 23:50 EST the evening before: Saturday
+    (utc(2026, 3, 9, 3, 30), "2026-03-08 23:30"),  # 23:30 EDT Sunday, though Monday in UTC
+    (utc(2026, 4, 1, 3, 30), "2026-03-31 23:30"),  # 23:30 EDT: March locally, April in UTC
     # 2026-11-01: 01:00-02:00 happens twice, first EDT (UTC-4), then EST (UTC-5).
-    (utc(2026, 11, 1, 5, 20), "2026-11-01 01:15"),      # 01:20 EDT
-    (utc(2026, 11, 1, 6, 20), "2026-11-01 01:15"),      # 01:20 EST, an hour later: the same local bucket
-    (utc(2026, 11, 1, 7, 5), "2026-11-01 02:00"),       # 02:05 EST
+    (utc(2026, 11, 1, 5, 20), "2026-11-01 01:15"),  # 01:20 EDT
+    (utc(2026, 11, 1, 6, 20), "2026-11-01 01:15"),  # 01:20 EST, an hour later: the same local bucket
+    (utc(2026, 11, 1, 7, 5), "2026-11-01 02:00"),  # 02:05 EST
 ]
 
 
@@ -153,21 +164,55 @@ def _ny_rows():
     # A1 on the spring morning: one interval on Q1 and one on Q2, a tie for its main queue
     # (DuckDB's mode(queue ORDER BY queue) and Spark's mode(queue, true) both pick Q1).
     for start, q in ((utc(2026, 3, 8, 6, 45), "Q2"), (utc(2026, 3, 8, 7, 0), "Q1")):
-        intervals.append({"agent_id": "A1", "interval_start": start, "center": "NY", "queue": q,
-                          "staffed_s": 900.0, "available_s": 300.0, "handling_s": 550.25})
+        intervals.append(
+            {
+                "agent_id": "A1",
+                "interval_start": start,
+                "center": "NY",
+                "queue": q,
+                "staffed_s": 900.0,
+                "available_s": 300.0,
+                "handling_s": 550.25,
+            }
+        )
     # A2 through the autumn fold: 05:15 and 06:15 UTC are both 01:15 local.
     for start in (utc(2026, 11, 1, 5, 15), utc(2026, 11, 1, 6, 15)):
-        intervals.append({"agent_id": "A2", "interval_start": start, "center": "NY", "queue": "Q1",
-                          "staffed_s": 900.0, "available_s": 450.0, "handling_s": 400.0})
+        intervals.append(
+            {
+                "agent_id": "A2",
+                "interval_start": start,
+                "center": "NY",
+                "queue": "Q1",
+                "staffed_s": 900.0,
+                "available_s": 450.0,
+                "handling_s": 400.0,
+            }
+        )
     return {
         "centers": [{"center": "NY", "name_zh": "纽约", "name_en": "New York", "timezone": "America/New_York"}],
-        "queues": [{"queue": "Q1", "center": "NY", "direction": "inbound", "service_level_seconds": 20,
-                 "service_level_target": 0.8},
-                {"queue": "Q2", "center": "NY", "direction": "inbound", "service_level_seconds": 20,
-                 "service_level_target": 0.8}],
-        "employees": [{"employee_id": a, "name": a, "center": "NY", "team": t, "role": "csr", "hire_date": "2025-01-01"}
-                   for a, t in (("A1", "T1"), ("A2", "T2"))],
-        "calls": calls, "agent_intervals": intervals}
+        "queues": [
+            {
+                "queue": "Q1",
+                "center": "NY",
+                "direction": "inbound",
+                "service_level_seconds": 20,
+                "service_level_target": 0.8,
+            },
+            {
+                "queue": "Q2",
+                "center": "NY",
+                "direction": "inbound",
+                "service_level_seconds": 20,
+                "service_level_target": 0.8,
+            },
+        ],
+        "employees": [
+            {"employee_id": a, "name": a, "center": "NY", "team": t, "role": "csr", "hire_date": "2025-01-01"}
+            for a, t in (("A1", "T1"), ("A2", "T2"))
+        ],
+        "calls": calls,
+        "agent_intervals": intervals,
+    }
 
 
 def test_dst_rollups_equal_and_local(spark, tmp_path):
@@ -202,6 +247,7 @@ def test_small_demo_rollups_equal(spark, demo_dataset, tmp_path):
 
 # --- the metrics command, both engines ------------------------------------------------
 
+
 def _metrics_json(capsys, dataset: Path, engine: str, *args: str) -> list[dict]:
     assert main(["metrics", "--dataset", str(dataset), "--format", "json", "--engine", engine, *args]) == 0
     return json.loads(capsys.readouterr().out)
@@ -224,8 +270,16 @@ def _assert_records_equal(a: list[dict], b: list[dict], what: str) -> None:
 # and every service-level formula twice. The month run asks for thresholds the rollups
 # lack, so there DuckDB runs the raw-call SQL too: the transpiled query against its source.
 _FORMULAS = sorted(SL_FORMULAS)
-RUNS = [("interval15", "queue"), ("interval30", "center"), ("hour", "hour_of_day"), ("day", "weekday", "queue"),
-        ("week", "center"), ("month",), ("team", "day"), ("agent", "week")]
+RUNS = [
+    ("interval15", "queue"),
+    ("interval30", "center"),
+    ("hour", "hour_of_day"),
+    ("day", "weekday", "queue"),
+    ("week", "center"),
+    ("month",),
+    ("team", "day"),
+    ("agent", "week"),
+]
 CASES = [(by, _FORMULAS[i % len(_FORMULAS)]) for i, by in enumerate(RUNS)]
 OFF_ROLLUP = {("month",): ["--answer-within", "17", "--short-abandon", "4"]}
 
@@ -250,6 +304,7 @@ def test_metrics_command_equal(spark, demo_dataset, capsys, by, formula):
 
 # --- Spark absent: say what to install --------------------------------------------------
 
+
 @pytest.mark.parametrize("command", ["rollups", "metrics"])
 def test_missing_pyspark_says_what_to_install(demo_dataset, capsys, monkeypatch, command):
     real = importlib.util.find_spec
@@ -270,8 +325,9 @@ def test_missing_java_says_what_to_install(demo_dataset, capsys, monkeypatch, tm
 def test_duckdb_never_needs_spark(demo_dataset, tmp_path, monkeypatch):
     # The default engine works with pyspark and sqlglot absent (the README's first command).
     real = importlib.util.find_spec
-    monkeypatch.setattr(importlib.util, "find_spec",
-                        lambda name, *a: None if name in ("pyspark", "sqlglot") else real(name, *a))
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name in ("pyspark", "sqlglot") else real(name, *a)
+    )
     engines.require("duckdb")
     monkeypatch.delenv("CALLCENTER_ENGINE", raising=False)
     assert engines.default_engine() == "duckdb"

@@ -33,13 +33,19 @@ def write_calls_csv(path: Path, n: int, start: str = "2026-10-05 08:00:00", pref
     answered = pd.RangeIndex(n) % 3 != 0
     ans = arr + pd.Timedelta(seconds=9)
     end = ans + pd.Timedelta(seconds=120)
-    df = pd.DataFrame({"call_id": [f"{prefix}{i}" for i in range(n)], "queue": "Q1",
-                       "arrived_at": arr.strftime("%Y-%m-%d %H:%M:%S"),
-                       "answered_at": pd.Series(ans.strftime("%Y-%m-%d %H:%M:%S")).where(answered, ""),
-                       "ended_at": pd.Series(end.strftime("%Y-%m-%d %H:%M:%S")).where(
-                           answered, pd.Series((arr + pd.Timedelta(seconds=30)).strftime("%Y-%m-%d %H:%M:%S"))),
-                       "agent_id": pd.Series(["A1"] * n).where(answered, ""),
-                       "talk_s": pd.Series(["110"] * n).where(answered, "")})
+    df = pd.DataFrame(
+        {
+            "call_id": [f"{prefix}{i}" for i in range(n)],
+            "queue": "Q1",
+            "arrived_at": arr.strftime("%Y-%m-%d %H:%M:%S"),
+            "answered_at": pd.Series(ans.strftime("%Y-%m-%d %H:%M:%S")).where(answered, ""),
+            "ended_at": pd.Series(end.strftime("%Y-%m-%d %H:%M:%S")).where(
+                answered, pd.Series((arr + pd.Timedelta(seconds=30)).strftime("%Y-%m-%d %H:%M:%S"))
+            ),
+            "agent_id": pd.Series(["A1"] * n).where(answered, ""),
+            "talk_s": pd.Series(["110"] * n).where(answered, ""),
+        }
+    )
     df.to_csv(path, index=False)
     return path
 
@@ -52,6 +58,7 @@ def snapshot(root: Path) -> tuple:
 
 
 # --- formats and encodings -------------------------------------------------------------
+
 
 def test_encodings_are_detected():
     assert detect_encoding("呼叫".encode()) == "utf-8"
@@ -96,11 +103,14 @@ def test_utf8_with_bom_excel_and_parquet_give_the_same_rows(tmp_path):
 
 def test_quoted_line_breaks_keep_true_line_numbers(tmp_path):
     f = tmp_path / "q.csv"
-    f.write_text('call_id,queue,arrived_at,ended_at,category\n'
-                 'a,Q1,2026-10-01 09:00:00,2026-10-01 09:01:00,"common"\n'
-                 '\n'
-                 'b,Q1,"2026-10-01\n09:00:00",2026-10-01 09:01:00,common\n'
-                 'c,Q1,2026-10-01 09:00:00,2026-10-01 09:01:00,weird\n', encoding="utf-8")
+    f.write_text(
+        "call_id,queue,arrived_at,ended_at,category\n"
+        'a,Q1,2026-10-01 09:00:00,2026-10-01 09:01:00,"common"\n'
+        "\n"
+        'b,Q1,"2026-10-01\n09:00:00",2026-10-01 09:01:00,common\n'
+        "c,Q1,2026-10-01 09:00:00,2026-10-01 09:01:00,weird\n",
+        encoding="utf-8",
+    )
     r = import_file(tmp_path / "ds", "calls", f, center="C1", timezone="Asia/Shanghai")
     got = set(zip(r.rejects["line"], r.rejects["code"]))
     assert (6, "not_allowed") in got  # c is on line 6: the blank line and the quoted break count
@@ -116,6 +126,7 @@ def test_mapping_errors_name_the_key(tmp_path):
 
 
 # --- idempotence and crashes -----------------------------------------------------------
+
 
 def test_importing_the_same_file_again_changes_nothing(tmp_path):
     f = write_calls_csv(tmp_path / "calls.csv", 50)
@@ -133,19 +144,38 @@ def test_importing_the_same_file_again_changes_nothing(tmp_path):
 
 
 def _ingest_cmd(ds: Path, f: Path) -> list[str]:
-    return [sys.executable, "-m", "analytics", "ingest", "calls", str(f), "--dataset", str(ds),
-            "--center", "C1", "--timezone", "Asia/Shanghai"]
+    return [
+        sys.executable,
+        "-m",
+        "analytics",
+        "ingest",
+        "calls",
+        str(f),
+        "--dataset",
+        str(ds),
+        "--center",
+        "C1",
+        "--timezone",
+        "Asia/Shanghai",
+    ]
 
 
 def test_an_import_killed_before_its_commit_leaves_the_lake_as_it_was(tmp_path):
     ds = tmp_path / "ds"
-    import_file(ds, "calls", write_calls_csv(tmp_path / "first.csv", 20, prefix="f"), center="C1",
-                timezone="Asia/Shanghai")
+    import_file(
+        ds, "calls", write_calls_csv(tmp_path / "first.csv", 20, prefix="f"), center="C1", timezone="Asia/Shanghai"
+    )
     before = snapshot(ds)
     f = write_calls_csv(tmp_path / "second.csv", 2000, start="2026-11-02 08:00:00", prefix="s")
     # The hook sleeps after every file is written under its temporary name, before the renames.
-    proc = subprocess.Popen(_ingest_cmd(ds, f), cwd=ROOT, env={**os.environ, PAUSE_ENV: "60"},
-                            stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+    proc = subprocess.Popen(
+        _ingest_cmd(ds, f),
+        cwd=ROOT,
+        env={**os.environ, PAUSE_ENV: "60"},
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+    )
     try:
         assert "prepared" in proc.stderr.readline()
         assert list(ds.glob("calls/.tmp-*")), "the batch is written under a temporary name"
@@ -181,16 +211,48 @@ def test_an_import_killed_at_a_random_moment_is_completed_by_a_rerun(tmp_path, s
 
 # --- command line and a dataset of calls alone -------------------------------------------
 
+
 def test_cli_report_and_exit_codes(tmp_path):
     ds = tmp_path / "ds"
-    ok = subprocess.run([sys.executable, "-m", "analytics", "ingest", "calls", str(F / "cdr_gbk.csv"),
-                         "--mapping", str(CDR), "--dataset", str(ds), "--center", "SH"],
-                        cwd=ROOT, capture_output=True, text=True)
+    ok = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "analytics",
+            "ingest",
+            "calls",
+            str(F / "cdr_gbk.csv"),
+            "--mapping",
+            str(CDR),
+            "--dataset",
+            str(ds),
+            "--center",
+            "SH",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     assert ok.returncode == 0, ok.stderr
     assert "rows read 4, accepted 3, rejected 1" in ok.stdout and "cdr_gbk.csv:5 [csat]" in ok.stdout
     assert "batch " in ok.stdout and json.loads((ds / "dataset.json").read_text())["kind"] == "imported"
-    bad = subprocess.run([sys.executable, "-m", "analytics", "ingest", "calls", str(F / "calls_missing_column.csv"),
-                          "--dataset", str(ds), "--center", "SH"], cwd=ROOT, capture_output=True, text=True)
+    bad = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "analytics",
+            "ingest",
+            "calls",
+            str(F / "calls_missing_column.csv"),
+            "--dataset",
+            str(ds),
+            "--center",
+            "SH",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     assert bad.returncode == 1 and "missing_column" in bad.stdout
 
 
@@ -198,8 +260,12 @@ def test_a_file_of_calls_alone_is_a_dataset_the_metrics_and_pages_work_on(tmp_pa
     ds = tmp_path / "ds"
     r = import_file(ds, "calls", write_calls_csv(tmp_path / "calls.csv", 300), center="C1", timezone="Asia/Shanghai")
     assert r.ok
-    out = subprocess.run([sys.executable, "-m", "analytics", "metrics", "--dataset", str(ds), "--format", "json"],
-                         cwd=ROOT, capture_output=True, text=True)
+    out = subprocess.run(
+        [sys.executable, "-m", "analytics", "metrics", "--dataset", str(ds), "--format", "json"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     assert out.returncode == 0, out.stderr
     row = json.loads(out.stdout)[0]
     assert row["offered"] == 300 and row["answered"] == 200
@@ -220,7 +286,6 @@ def test_a_file_of_calls_alone_is_a_dataset_the_metrics_and_pages_work_on(tmp_pa
             assert not at.exception, (page, at.exception)
 
 
-
 def _signed_in_admin(ds: Path, at) -> None:
     """Imported data needs sign-in: make an administrator and simulate their session."""
     from analytics import lake, users
@@ -232,6 +297,7 @@ def _signed_in_admin(ds: Path, at) -> None:
 
 
 # --- the Data page ----------------------------------------------------------------------
+
 
 def _page(ds: Path, monkeypatch, lang: str = "en"):
     from streamlit.testing.v1 import AppTest

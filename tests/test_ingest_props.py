@@ -37,8 +37,29 @@ PROPS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCh
 cell_text = st.one_of(
     st.text(alphabet=string.ascii_letters + string.digits + "-_.:", max_size=12),
     st.text(max_size=20),
-    st.sampled_from(["", " ", '"', '""', ",", "\n", "\r", "a\rb", "a\nb", "x\x00y", "\t", "=1+1", "ＮＵＬ",
-                     "9999-12-31 23:59:59", "1e20", "-0", "inf", "nan", "2026-10-01 09:00:00+08:00"]),
+    st.sampled_from(
+        [
+            "",
+            " ",
+            '"',
+            '""',
+            ",",
+            "\n",
+            "\r",
+            "a\rb",
+            "a\nb",
+            "x\x00y",
+            "\t",
+            "=1+1",
+            "ＮＵＬ",
+            "9999-12-31 23:59:59",
+            "1e20",
+            "-0",
+            "inf",
+            "nan",
+            "2026-10-01 09:00:00+08:00",
+        ]
+    ),
 )
 
 
@@ -71,10 +92,23 @@ def test_csv_reader_returns_every_written_cell_on_its_line(tmp_path_factory, row
     assert src.frame[LINE].tolist() == starts
 
 
-arrow_types = st.sampled_from([pa.string(), pa.binary(), pa.int64(), pa.float64(), pa.bool_(),
-                               pa.timestamp("us"), pa.timestamp("us", tz="UTC"), pa.date32(),
-                               pa.list_(pa.string()), pa.struct([("x", pa.int32())]), pa.large_string(),
-                               pa.decimal128(10, 2), pa.dictionary(pa.int32(), pa.string())])
+arrow_types = st.sampled_from(
+    [
+        pa.string(),
+        pa.binary(),
+        pa.int64(),
+        pa.float64(),
+        pa.bool_(),
+        pa.timestamp("us"),
+        pa.timestamp("us", tz="UTC"),
+        pa.date32(),
+        pa.list_(pa.string()),
+        pa.struct([("x", pa.int32())]),
+        pa.large_string(),
+        pa.decimal128(10, 2),
+        pa.dictionary(pa.int32(), pa.string()),
+    ]
+)
 
 
 def _values(t: pa.DataType, n: int, draw) -> pa.Array:
@@ -85,20 +119,27 @@ def _values(t: pa.DataType, n: int, draw) -> pa.Array:
     if pa.types.is_dictionary(t):
         return pa.array([draw(st.sampled_from(["a", "b", None])) for _ in range(n)]).dictionary_encode()
     if pa.types.is_integer(t):
-        return pa.array([draw(st.one_of(st.none(), st.integers(-2**63, 2**63 - 1))) for _ in range(n)], t)
+        return pa.array([draw(st.one_of(st.none(), st.integers(-(2**63), 2**63 - 1))) for _ in range(n)], t)
     if pa.types.is_floating(t):
         return pa.array([draw(st.one_of(st.none(), st.floats())) for _ in range(n)], t)
     if pa.types.is_boolean(t):
         return pa.array([draw(st.one_of(st.none(), st.booleans())) for _ in range(n)], t)
     if pa.types.is_timestamp(t):
-        return pa.array([draw(st.one_of(st.none(), st.integers(-62_135_596_800_000_000, 253_402_300_799_000_000)))
-                         for _ in range(n)], pa.int64()).cast(t)
+        return pa.array(
+            [
+                draw(st.one_of(st.none(), st.integers(-62_135_596_800_000_000, 253_402_300_799_000_000)))
+                for _ in range(n)
+            ],
+            pa.int64(),
+        ).cast(t)
     if pa.types.is_date(t):
-        return pa.array([draw(st.one_of(st.none(), st.integers(-719_162, 2_932_896))) for _ in range(n)],
-                        pa.int32()).cast(t)
+        return pa.array(
+            [draw(st.one_of(st.none(), st.integers(-719_162, 2_932_896))) for _ in range(n)], pa.int32()
+        ).cast(t)
     if pa.types.is_decimal(t):
         from decimal import Decimal
-        return pa.array([Decimal(draw(st.integers(-10**8, 10**8))) / 100 for _ in range(n)], t)
+
+        return pa.array([Decimal(draw(st.integers(-(10**8), 10**8))) / 100 for _ in range(n)], t)
     if pa.types.is_list(t):
         return pa.array([draw(st.lists(st.text(max_size=3), max_size=2)) for _ in range(n)], t)
     return pa.array([{"x": draw(st.integers(-5, 5))} for _ in range(n)], t)
@@ -124,14 +165,20 @@ def test_parquet_reader_reads_or_refuses_never_crashes(tmp_path_factory, data):
 
 timestamps = st.one_of(
     st.none(),
-    st.datetimes(min_value=pd.Timestamp("1800-01-01").to_pydatetime(),
-                 max_value=pd.Timestamp("9999-12-31").to_pydatetime()).map(lambda d: d.strftime("%Y-%m-%d %H:%M:%S")),
-    st.datetimes(min_value=pd.Timestamp("2026-01-01").to_pydatetime(),
-                 max_value=pd.Timestamp("2026-11-01").to_pydatetime()).map(lambda d: d.strftime("%Y-%m-%d %H:%M:%S")),
+    st.datetimes(
+        min_value=pd.Timestamp("1800-01-01").to_pydatetime(), max_value=pd.Timestamp("9999-12-31").to_pydatetime()
+    ).map(lambda d: d.strftime("%Y-%m-%d %H:%M:%S")),
+    st.datetimes(
+        min_value=pd.Timestamp("2026-01-01").to_pydatetime(), max_value=pd.Timestamp("2026-11-01").to_pydatetime()
+    ).map(lambda d: d.strftime("%Y-%m-%d %H:%M:%S")),
     cell_text,
 )
-durations = st.one_of(st.none(), st.sampled_from(["0", "12", "120.5", "-3", "1e20", "inf", "nan", "", "x"]),
-                      st.floats(allow_nan=True).map(repr), st.integers(-10, 10**7).map(str))
+durations = st.one_of(
+    st.none(),
+    st.sampled_from(["0", "12", "120.5", "-3", "1e20", "inf", "nan", "", "x"]),
+    st.floats(allow_nan=True).map(repr),
+    st.integers(-10, 10**7).map(str),
+)
 codes = st.one_of(st.sampled_from(["Q1", "Q2", "NYQ1\x00", "A\rB", "x" * 65, "", None]), cell_text)
 
 
@@ -146,13 +193,28 @@ def call_rows(draw):
         arrived = pd.Timestamp("2026-10-01 08:00:00") + pd.Timedelta(seconds=draw(st.integers(0, 86_400 * 30)))
         answered = arrived + pd.Timedelta(seconds=draw(st.integers(-5, 600)))
         ended = answered + pd.Timedelta(seconds=draw(st.integers(-5, 3_600)))
-        row = {"call_id": f"c{i}", "queue": "Q1", "arrived_at": arrived.strftime(fmt),
-               "answered_at": answered.strftime(fmt) if draw(st.booleans()) else None,
-               "ended_at": ended.strftime(fmt), "talk_s": str(draw(st.integers(0, 3_700))),
-               "hold_s": draw(st.sampled_from([None, "0", "15"])), "acw_s": "10", "csat": None}
-        wild = {"call_id": codes, "queue": codes, "arrived_at": timestamps, "answered_at": timestamps,
-                "ended_at": timestamps, "talk_s": durations, "hold_s": durations, "acw_s": durations,
-                "csat": st.sampled_from([None, "1", "5", "7", "1e12", "x"])}
+        row = {
+            "call_id": f"c{i}",
+            "queue": "Q1",
+            "arrived_at": arrived.strftime(fmt),
+            "answered_at": answered.strftime(fmt) if draw(st.booleans()) else None,
+            "ended_at": ended.strftime(fmt),
+            "talk_s": str(draw(st.integers(0, 3_700))),
+            "hold_s": draw(st.sampled_from([None, "0", "15"])),
+            "acw_s": "10",
+            "csat": None,
+        }
+        wild = {
+            "call_id": codes,
+            "queue": codes,
+            "arrived_at": timestamps,
+            "answered_at": timestamps,
+            "ended_at": timestamps,
+            "talk_s": durations,
+            "hold_s": durations,
+            "acw_s": durations,
+            "csat": st.sampled_from([None, "1", "5", "7", "1e12", "x"]),
+        }
         for col, strategy in wild.items():
             if draw(st.integers(0, 5)) == 0:
                 row[col] = draw(strategy)
@@ -164,8 +226,7 @@ def _source(rows):
     from analytics.ingest.readers import Source
 
     cols = list(rows[0])
-    df = pd.DataFrame({c: pd.Series([r[c] if r[c] not in ("",) else None for r in rows], dtype="str")
-                       for c in cols})
+    df = pd.DataFrame({c: pd.Series([r[c] if r[c] not in ("",) else None for r in rows], dtype="str") for c in cols})
     df[LINE] = np.arange(2, 2 + len(rows))
     return Source(df, cols, "csv")
 
@@ -174,8 +235,9 @@ def _source(rows):
 @given(call_rows())
 def test_validation_never_raises_and_every_accepted_row_is_in_bounds(rows):
     src = _source(rows)
-    ctx = Context(file="f.csv", zones={"C1": "Asia/Shanghai"}, queue_centers={"Q1": "C1", "Q2": "C1"},
-                  default_center="C1")
+    ctx = Context(
+        file="f.csv", zones={"C1": "Asia/Shanghai"}, queue_centers={"Q1": "C1", "Q2": "C1"}, default_center="C1"
+    )
     v = validate(src, "calls", load_mapping(None, "calls"), ctx, SETTINGS)
     # Every record ends accepted or rejected, exactly once.
     rejected_lines = set(v.rejects["line"])

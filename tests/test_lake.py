@@ -13,18 +13,25 @@ import pytest
 from analytics import calls, lake, schema
 from analytics.access import Scope
 from analytics.filters import Filters
-from analytics.ingest.batch import (TMP_PREFIX, local_months, read_ledger, remove_stale_temporaries,
-                                    write_batch)
+from analytics.ingest.batch import TMP_PREFIX, local_months, read_ledger, remove_stale_temporaries, write_batch
 from analytics.metrics import ServiceSettings
 from tests.conftest import frame
 
 
 def test_local_month_is_the_centers_month():
-    df = pd.DataFrame({"center": ["SH", "SH", "LON"], "arrived_at": pd.to_datetime(
-        ["2026-01-31T16:30:00Z",   # 00:30 on 1 February in Shanghai (UTC+8)
-         "2026-01-31T15:59:00Z",   # 23:59 on 31 January in Shanghai
-         "2026-01-31T16:30:00Z"],  # 16:30 on 31 January in London
-        utc=True)})
+    df = pd.DataFrame(
+        {
+            "center": ["SH", "SH", "LON"],
+            "arrived_at": pd.to_datetime(
+                [
+                    "2026-01-31T16:30:00Z",  # 00:30 on 1 February in Shanghai (UTC+8)
+                    "2026-01-31T15:59:00Z",  # 23:59 on 31 January in Shanghai
+                    "2026-01-31T16:30:00Z",
+                ],  # 16:30 on 31 January in London
+                utc=True,
+            ),
+        }
+    )
     months = local_months(df, schema.CALLS, {"SH": "Asia/Shanghai", "LON": "Europe/London"})
     assert months.tolist() == ["2026-02", "2026-01", "2026-01"]
 
@@ -87,8 +94,19 @@ def test_connection_is_locked_to_the_dataset(tmp_path, demo_dataset):
     assert lk.count("calls") > 0  # while the dataset itself reads fine
 
 
-@pytest.mark.parametrize("by", [("day",), ("interval15", "queue"), ("week", "center"), ("month",),
-                                ("team",), ("agent",), ("weekday", "hour_of_day"), ("queue",)])
+@pytest.mark.parametrize(
+    "by",
+    [
+        ("day",),
+        ("interval15", "queue"),
+        ("week", "center"),
+        ("month",),
+        ("team",),
+        ("agent",),
+        ("weekday", "hour_of_day"),
+        ("queue",),
+    ],
+)
 def test_rollups_and_raw_calls_give_the_same_numbers(demo_dataset, monkeypatch, by):
     lk = lake.open_lake(demo_dataset)
     f = Filters(start=date(2026, 9, 28), end=date(2026, 10, 11))  # across a month edge and 国庆
@@ -112,15 +130,20 @@ def test_day_rollup_agrees_with_intervals_and_is_derived_when_missing(demo_datas
     sql, _ = calls._queue_sums_sql(lk, f, Scope.everything(), by, s)
     assert "FROM qd" in sql
     real = lk.has_rollups
-    monkeypatch.setattr(lk, "has_rollups", lambda rollups=lake.BASE_ROLLUPS: (
-        False if tuple(rollups) == ("queue_day",) else real(rollups)))
+    monkeypatch.setattr(
+        lk,
+        "has_rollups",
+        lambda rollups=lake.BASE_ROLLUPS: False if tuple(rollups) == ("queue_day",) else real(rollups),
+    )
     lk.clear_cache()
     derived = calls.metrics(lk, f, Scope.everything(), by, s)
     assert len(stored) > 0
     pdt.assert_frame_equal(stored, derived, check_dtype=False, rtol=1e-9)
     # and the day sums are the interval sums: offered over the period from the intervals
-    n = lk.query("SELECT sum(offered) AS n FROM rollup_queue_interval WHERE day BETWEEN $a AND $b "
-                 "AND direction = 'inbound'", {"a": f.start, "b": f.end})["n"].iloc[0]
+    n = lk.query(
+        "SELECT sum(offered) AS n FROM rollup_queue_interval WHERE day BETWEEN $a AND $b AND direction = 'inbound'",
+        {"a": f.start, "b": f.end},
+    )["n"].iloc[0]
     assert int(stored["offered"].sum()) == int(n)
 
 
@@ -129,6 +152,8 @@ def test_data_period_from_the_day_rollup_equals_the_calls(demo_dataset):
     must be the first and last local day that has a call."""
     lk = lake.Lake(demo_dataset)
     got = calls.filter_options(lk, Scope.everything())
-    truth = lk.query("SELECT min(CAST(timezone(z.timezone, arrived_at) AS DATE)) AS a, "
-                     "max(CAST(timezone(z.timezone, arrived_at) AS DATE)) AS b FROM calls JOIN centers z USING (center)")
+    truth = lk.query(
+        "SELECT min(CAST(timezone(z.timezone, arrived_at) AS DATE)) AS a, "
+        "max(CAST(timezone(z.timezone, arrived_at) AS DATE)) AS b FROM calls JOIN centers z USING (center)"
+    )
     assert (got["first_day"], got["last_day"]) == (truth["a"].iloc[0].date(), truth["b"].iloc[0].date())

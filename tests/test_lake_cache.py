@@ -7,10 +7,14 @@ from analytics.ingest.batch import write_batch
 
 
 def _centers(codes):
-    return pd.DataFrame({"center": pd.array(codes, dtype="str"),
-                         "name_zh": pd.array(codes, dtype="str"),
-                         "name_en": pd.array(codes, dtype="str"),
-                         "timezone": pd.array(["Asia/Shanghai"] * len(codes), dtype="str")})
+    return pd.DataFrame(
+        {
+            "center": pd.array(codes, dtype="str"),
+            "name_zh": pd.array(codes, dtype="str"),
+            "name_en": pd.array(codes, dtype="str"),
+            "timezone": pd.array(["Asia/Shanghai"] * len(codes), dtype="str"),
+        }
+    )
 
 
 def test_cache_hits_and_copies(tmp_path):

@@ -40,7 +40,7 @@ def test_backoff_then_lockout_and_a_right_password_changes_nothing_while_locked(
     assert r.status == "locked" and r.user is None and r.retry_after_s == pytest.approx(1.0)
     # Waiting out each backoff: 4 s after the 4th failure, 8 s after the 5th; the 6th locks 15 min.
     assert attempt(ds, "boss", "wrong 3", t + 4.5).status == "failed"
-    assert attempt(ds, "boss", "wrong", t + 8.0).status == "locked"      # inside the 4 s
+    assert attempt(ds, "boss", "wrong", t + 8.0).status == "locked"  # inside the 4 s
     assert attempt(ds, "boss", "wrong 4", t + 8.6).status == "failed"
     assert attempt(ds, "boss", "wrong 5", t + 16.7).status == "failed"
     locked = attempt(ds, "boss", PASSWORD, t + 20)
@@ -83,8 +83,13 @@ def test_users_unlock_from_the_command_line_is_audited(ds):
     for i in range(6):
         attempt(ds, "boss", "wrong", t + 100 * i)
     assert attempt(ds, "boss", PASSWORD, t + 700, client="other").status == "locked"
-    out = subprocess.run([sys.executable, "-m", "analytics", "users", "unlock", "boss", "--dataset", str(ds)],
-                         cwd=ROOT, capture_output=True, text=True, timeout=60)
+    out = subprocess.run(
+        [sys.executable, "-m", "analytics", "users", "unlock", "boss", "--dataset", str(ds)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert out.returncode == 0 and "unlocked boss" in out.stdout, out.stderr
     assert attempt(ds, "boss", PASSWORD, t + 701, client="other").status == "ok"
     assert audit.read(ds)["action"].iloc[0] == "unlock_user"
@@ -92,13 +97,16 @@ def test_users_unlock_from_the_command_line_is_audited(ds):
 
 # --- the sign-in page ------------------------------------------------------------------------
 
+
 @pytest.fixture
 def imported(tmp_path):
     """A tiny imported dataset (sign-in required) with one administrator."""
     root = tmp_path / "imp"
     f = tmp_path / "calls.csv"
-    f.write_text("call_id,queue,arrived_at,answered_at,ended_at\n"
-                 "c1,Q1,2026-10-01 09:00:00,2026-10-01 09:00:05,2026-10-01 09:01:00\n")
+    f.write_text(
+        "call_id,queue,arrived_at,answered_at,ended_at\n"
+        "c1,Q1,2026-10-01 09:00:00,2026-10-01 09:00:05,2026-10-01 09:01:00\n"
+    )
     assert import_file(root, "calls", f, center="C1", timezone="Asia/Shanghai").ok
     users.add(root, "boss", "admin", PASSWORD)
     return root
@@ -135,11 +143,14 @@ def test_the_sign_in_page_locks_out_after_repeated_failures(imported, monkeypatc
 
 # --- users add|set refuse unknown centers and teams -------------------------------------------
 
+
 def test_users_add_refuses_unknown_centers_and_teams(demo_dataset, tmp_path):
     import shutil
+
     root = tmp_path / "copy"
     shutil.copytree(demo_dataset, root, ignore=shutil.ignore_patterns("_users.json", "_audit"))
     from analytics import lake
+
     lk = lake.Lake(root)
     teams = lk.query("SELECT DISTINCT team, center FROM employees WHERE team IS NOT NULL ORDER BY team")
     centers = sorted(lk.query("SELECT center FROM centers")["center"])
@@ -155,7 +166,26 @@ def test_users_add_refuses_unknown_centers_and_teams(demo_dataset, tmp_path):
     assert ok.teams == (team,)
     with pytest.raises(ValueError, match="unknown center"):
         users.update(root, "tl", centers=("NOPE",))
-    cli = subprocess.run([sys.executable, "-m", "analytics", "users", "add", "x1", "--role", "center_manager",
-                          "--centers", "NOPE", "--password-stdin", "--dataset", str(root)], input="long-password-9\n",
-                         cwd=ROOT, capture_output=True, text=True, timeout=60)
+    cli = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "analytics",
+            "users",
+            "add",
+            "x1",
+            "--role",
+            "center_manager",
+            "--centers",
+            "NOPE",
+            "--password-stdin",
+            "--dataset",
+            str(root),
+        ],
+        input="long-password-9\n",
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert cli.returncode == 2 and "unknown center" in cli.stderr

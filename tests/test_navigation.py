@@ -25,6 +25,7 @@ SEPT = (date(2026, 9, 1), date(2026, 9, 30))
 
 # Signed sign-in tokens ------------------------------------------------------------------------
 
+
 @pytest.fixture()
 def accounts(tmp_path):
     users.add(tmp_path, "anna", "admin", PASSWORD)
@@ -79,6 +80,7 @@ def test_the_signing_key_is_the_datasets_own_and_private(accounts, tmp_path_fact
 
 # Filter state <-> URL ---------------------------------------------------------------------------
 
+
 def _opts(demo_dataset, scope=None):
     return calls.filter_options(lake.open_lake(demo_dataset), scope or Scope.everything())
 
@@ -89,14 +91,26 @@ def test_the_url_gives_the_state_and_the_state_gives_the_url(demo_dataset):
     opts = _opts(demo_dataset)
     team = opts["teams"]["team"].iloc[0]
     agent = opts["agents"]["agent"].iloc[0]
-    query = {"from": "2026-09-01", "to": "2026-09-30", "center": "HZ,NOPE", "team": team, "agent": agent,
-             "grain": "week"}
+    query = {
+        "from": "2026-09-01",
+        "to": "2026-09-30",
+        "center": "HZ,NOPE",
+        "team": team,
+        "agent": agent,
+        "grain": "week",
+    }
     state = state_from_query(query, opts)
     assert (state["start"], state["end"]) == SEPT
     assert state["centers"] == ["HZ"]  # an unknown code is dropped, not shown
     assert state["teams"] == [team] and state["agents"] == [agent] and state["grain"] == "week"
-    assert query_from_state(state) == {"from": "2026-09-01", "to": "2026-09-30", "center": "HZ", "team": team,
-                                       "agent": agent, "grain": "week"}
+    assert query_from_state(state) == {
+        "from": "2026-09-01",
+        "to": "2026-09-30",
+        "center": "HZ",
+        "team": team,
+        "agent": agent,
+        "grain": "week",
+    }
     # Nonsense falls back to the default view: the month of the latest data (Oct 2026 in the demo).
     fallback = state_from_query({"from": "2026-09-30", "to": "2026-09-01", "grain": "fortnight"}, opts)
     assert (fallback["start"], fallback["end"], fallback["grain"]) == (date(2026, 10, 1), date(2026, 10, 31), "day")
@@ -107,8 +121,14 @@ def test_a_team_leader_is_offered_only_its_teams_agents(demo_dataset):
     team = everyone["teams"]["team"].iloc[0]
     center = everyone["teams"]["center"].iloc[0]
     tl = _opts(demo_dataset, Scope.for_role("team_leader", (center,), (team,)))
-    emp = duckdb.sql(f"SELECT employee_id FROM read_parquet('{demo_dataset}/employees/**/*.parquet') "
-                     f"WHERE team = '{team}' ORDER BY employee_id").df()["employee_id"].tolist()
+    emp = (
+        duckdb.sql(
+            f"SELECT employee_id FROM read_parquet('{demo_dataset}/employees/**/*.parquet') "
+            f"WHERE team = '{team}' ORDER BY employee_id"
+        )
+        .df()["employee_id"]
+        .tolist()
+    )
     assert sorted(tl["agents"]["agent"]) == emp and set(tl["agents"]["team"]) == {team}
     assert list(tl["teams"]["team"]) == [team]
     assert list(tl["centers"]["center"]) == [center]
@@ -116,6 +136,7 @@ def test_a_team_leader_is_offered_only_its_teams_agents(demo_dataset):
 
 
 # Team and agent filters in the SQL ---------------------------------------------------------------
+
 
 def _handled_by(demo_dataset, agents: list[str], start: date, end: date) -> int:
     """Calls answered by these agents in the period, counted straight from the raw calls."""
@@ -143,6 +164,7 @@ def test_agent_and_team_filters_narrow_the_figures(demo_dataset):
 
 # Pages and roles (AppTest) -----------------------------------------------------------------------
 
+
 @pytest.fixture()
 def demo_app(demo_dataset, monkeypatch):
     monkeypatch.setenv("CALLCENTER_DATASET", str(demo_dataset))
@@ -153,6 +175,7 @@ def demo_app(demo_dataset, monkeypatch):
         at.query_params["lang"] = lang
         at.query_params["as"] = role
         return at
+
     return make
 
 
@@ -183,14 +206,17 @@ def test_the_period_survives_a_page_move(demo_app):
 
 # Imports into the demo -------------------------------------------------------------------------
 
+
 def test_the_import_gate_creates_an_audited_first_admin(demo_dataset, tmp_path, monkeypatch):
     root = tmp_path / "demo"
     shutil.copytree(demo_dataset, root, ignore=shutil.ignore_patterns("_users.json", "_audit", "_session_key"))
     monkeypatch.setenv("CALLCENTER_DATASET", str(root))
     script = tmp_path / "gate.py"
-    script.write_text("import streamlit as st\nfrom analytics.access import Scope\n"
-                      "from ui.auth import demo_import_gate\n"
-                      "st.session_state['ok'] = demo_import_gate(Scope.for_role('admin', user='demo:admin'))\n")
+    script.write_text(
+        "import streamlit as st\nfrom analytics.access import Scope\n"
+        "from ui.auth import demo_import_gate\n"
+        "st.session_state['ok'] = demo_import_gate(Scope.for_role('admin', user='demo:admin'))\n"
+    )
     monkeypatch.chdir(ROOT)
     monkeypatch.syspath_prepend(str(ROOT))
     at = AppTest.from_file(str(script), default_timeout=60)

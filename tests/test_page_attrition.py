@@ -40,8 +40,14 @@ def test_attrition_page(demo_dataset, monkeypatch, lang):
 def test_own_export_is_evaluated_on_the_page(demo_dataset, monkeypatch):
     rng = np.random.default_rng(5)
     n = 240
-    df = pd.DataFrame({"工号": [f"E{i}" for i in range(n)], "司龄月": rng.integers(1, 60, n),
-                       "班组": rng.choice(["一组", "二组"], n), "性别": rng.choice(["女", "男"], n)})
+    df = pd.DataFrame(
+        {
+            "工号": [f"E{i}" for i in range(n)],
+            "司龄月": rng.integers(1, 60, n),
+            "班组": rng.choice(["一组", "二组"], n),
+            "性别": rng.choice(["女", "男"], n),
+        }
+    )
     df["状态"] = np.where(rng.random(n) < 1 / (1 + np.exp((df["司龄月"] - 20) / 6)), "离职", "在职")
     raw = df.to_csv(index=False).encode("gb18030")  # a Chinese export in the local encoding
     at = _page(demo_dataset, monkeypatch, "en")

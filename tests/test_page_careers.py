@@ -23,7 +23,7 @@ def test_page_renders_in_both_languages(page_env, lang, title):
     assert not at.exception, at.exception
     assert at.title[0].value == title
     subheaders = [s.value for s in at.subheader]
-    assert len(subheaders) == 6   # flows, matrix, time to promotion, stalled, bench, projection
+    assert len(subheaders) == 6  # flows, matrix, time to promotion, stalled, bench, projection
     assert not any(s.startswith("car.") for s in subheaders)
     assert len(at.metric) == 5
 

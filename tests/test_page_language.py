@@ -14,8 +14,18 @@ import pytest
 
 from i18n import CATALOGUE, code_label
 
-ALL_PAGES = ("service_level", "handle_time", "staffing", "complaints", "monthly_review", "attrition", "careers",
-             "data", "audit", "definitions")
+ALL_PAGES = (
+    "service_level",
+    "handle_time",
+    "staffing",
+    "complaints",
+    "monthly_review",
+    "attrition",
+    "careers",
+    "data",
+    "audit",
+    "definitions",
+)
 ROLE_PAGES = {
     "admin": ALL_PAGES,
     "hr": ("staffing", "monthly_review", "attrition", "careers", "definitions"),
@@ -28,8 +38,8 @@ KNOWN_FAILURES: dict[str, str] = {}
 # still fails the test there.
 KNOWN_GAPS: dict[str, tuple[tuple[str, ...], str]] = {}
 
-SNAKE_CODE = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)+$")         # senior_csr, pay_band_low, exit_type
-TEMPLATE = re.compile(r"\{[A-Za-z_][A-Za-z0-9_]*(:[^}]*)?\}")      # {sl_formula}, {T}, {n:.1f}
+SNAKE_CODE = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)+$")  # senior_csr, pay_band_low, exit_type
+TEMPLATE = re.compile(r"\{[A-Za-z_][A-Za-z0-9_]*(:[^}]*)?\}")  # {sl_formula}, {T}, {n:.1f}
 MISSING_WORDS = re.compile(r"(?<![\w-])(None|nan|NaN|<NA>|NaT)(?![\w-])")
 
 
@@ -46,8 +56,11 @@ def _known_codes(lang: str) -> set[str]:
         from analytics import complaints, metrics, workforce
 
         # (one registry once issue 14's part A lands; the other two until then)
-        for registry in (metrics.REGISTRY, getattr(complaints, "COMPLAINT_METRICS", {}),
-                         getattr(workforce, "WORKFORCE_METRICS", {})):
+        for registry in (
+            metrics.REGISTRY,
+            getattr(complaints, "COMPLAINT_METRICS", {}),
+            getattr(workforce, "WORKFORCE_METRICS", {}),
+        ):
             out |= {m.unit for m in registry.values() if re.search("[a-z]", m.unit)}
     return out
 
@@ -179,6 +192,7 @@ def csv_files(monkeypatch):
     def record(df):
         seen.append(df)
         return real(df)
+
     monkeypatch.setattr(tables, "safe_csv", record)
     return seen
 
@@ -221,6 +235,7 @@ def test_page_reads_right(app, queue_codes, csv_files, role, lang, page):
 
 # --- the checks themselves can fail ------------------------------------------------------------
 
+
 def test_checks_catch_codes_templates_and_missing_values():
     codes = {"HZ-TAX", "phone"}
     assert problems_in_text("senior_csr", codes, "x")
@@ -236,16 +251,21 @@ def test_checks_catch_codes_templates_and_missing_values():
     assert not problems_in_text("2026-10-01 至 2026-10-31", codes, "x")
     untitled = {"data": [{"type": "bar", "x": ["HZ-TAX"], "y": [1]}], "layout": {"xaxis": {"title": {"text": "队列"}}}}
     assert chart_problems(untitled, codes, "c") == ["c x category: raw code 'HZ-TAX'", "c: yaxis has no title"]
-    english_dates = {"data": [{"x": ["2026-10-01", "2026-10-02"], "y": [1, 2]}],
-                     "layout": {"xaxis": {"title": {"text": "日期"}}, "yaxis": {"title": {"text": "比率"}}}}
+    english_dates = {
+        "data": [{"x": ["2026-10-01", "2026-10-02"], "y": [1, 2]}],
+        "layout": {"xaxis": {"title": {"text": "日期"}}, "yaxis": {"title": {"text": "比率"}}},
+    }
     assert chart_problems(english_dates, codes, "c") == [
-        "c: dates on the x axis without a format in the user's language"]
+        "c: dates on the x axis without a format in the user's language"
+    ]
     assert csv_problems([pd.DataFrame({"service_level": [0.8582468536100685]})], codes) == [
         "CSV 0 header: raw code 'service_level'",
-        "CSV 0 column 'service_level': 0.8582468536100685 not rounded as displayed"]
+        "CSV 0 column 'service_level': 0.8582468536100685 not rounded as displayed",
+    ]
 
 
 # --- labels and formats, against hand-written values ----------------------------------------------
+
 
 def test_code_labels_by_hand():
     assert code_label("exit_reason", "no_promotion", "zh") == "缺少晋升机会"
@@ -264,8 +284,15 @@ def test_code_labels_by_hand():
 def test_every_attrition_feature_and_protected_attribute_has_a_label():
     from analytics import attrition, schema
 
-    cox = ("pay_band_low", "shift_rotating", "shift_split", "long_commute", "low_engagement", "high_occupancy",
-           "leaky_team")
+    cox = (
+        "pay_band_low",
+        "shift_rotating",
+        "shift_split",
+        "long_commute",
+        "low_engagement",
+        "high_occupancy",
+        "leaky_team",
+    )
     for f in (*attrition.FEATURES, *cox):
         for lang in ("zh", "en"):
             assert f"code.feature.{f}" in CATALOGUE, f
@@ -277,10 +304,16 @@ def test_every_attrition_feature_and_protected_attribute_has_a_label():
 def test_every_schema_code_has_a_label():
     from analytics import schema
 
-    for kind, values in (("role", schema.ROLES), ("exit_type", schema.EXIT_TYPES), ("event_type", schema.EVENT_TYPES),
-                         ("direction", schema.DIRECTIONS), ("channel", schema.COMPLAINT_CHANNELS),
-                         ("complaint_level", schema.COMPLAINT_LEVELS), ("category", schema.CATEGORIES),
-                         ("qa_grade", schema.QA_GRADES)):
+    for kind, values in (
+        ("role", schema.ROLES),
+        ("exit_type", schema.EXIT_TYPES),
+        ("event_type", schema.EVENT_TYPES),
+        ("direction", schema.DIRECTIONS),
+        ("channel", schema.COMPLAINT_CHANNELS),
+        ("complaint_level", schema.COMPLAINT_LEVELS),
+        ("category", schema.CATEGORIES),
+        ("qa_grade", schema.QA_GRADES),
+    ):
         for v in values:
             assert f"code.{kind}.{v}" in CATALOGUE, (kind, v)
 
@@ -308,26 +341,38 @@ def test_csv_frame_reads_like_the_table(monkeypatch):
     from ui import tables
 
     monkeypatch.setattr(tables, "lang", lambda: "zh")
-    df = pd.DataFrame({"queue": ["纳税申报咨询", "发票业务"],
-                       "offered": [1200, 37],
-                       "service_level": [0.8582468536100685, None],
-                       "asa_s": [7.731151, 12.4],
-                       "share": [0.25, 0.75],
-                       "day": pd.to_datetime(["2026-10-01", "2026-10-02"])})
+    df = pd.DataFrame(
+        {
+            "queue": ["纳税申报咨询", "发票业务"],
+            "offered": [1200, 37],
+            "service_level": [0.8582468536100685, None],
+            "asa_s": [7.731151, 12.4],
+            "share": [0.25, 0.75],
+            "day": pd.to_datetime(["2026-10-01", "2026-10-02"]),
+        }
+    )
     out = tables.csv_frame(df, percent=("share",), lang_="zh")
     assert list(out.columns) == ["队列", "进线量", "服务水平 (%)", "平均应答速度 (秒)", "占比（%）", "日期"]
     assert out.iloc[0].tolist() == ["纳税申报咨询", 1200, 85.8, 8, 25.0, "2026-10-01"]
-    assert out.iloc[1, 2] == ""          # missing: an empty cell, never "None" / "nan"
+    assert out.iloc[1, 2] == ""  # missing: an empty cell, never "None" / "nan"
     assert out.iloc[1, 3] == 12
 
 
 def test_label_codes_and_place_names():
     from ui import tables
 
-    df = pd.DataFrame({"queue": ["HZ-TAX", None], "exit_reason": ["pay", None], "category": ["complex", "common"],
-                       "causes": ["attitude, transfer_loop", None]})
-    names = tables.place_names({"queues": pd.DataFrame({"queue": ["HZ-TAX"], "name_zh": ["纳税申报咨询"],
-                                                        "name_en": ["Tax filing help"]})}, "en")
+    df = pd.DataFrame(
+        {
+            "queue": ["HZ-TAX", None],
+            "exit_reason": ["pay", None],
+            "category": ["complex", "common"],
+            "causes": ["attitude, transfer_loop", None],
+        }
+    )
+    names = tables.place_names(
+        {"queues": pd.DataFrame({"queue": ["HZ-TAX"], "name_zh": ["纳税申报咨询"], "name_en": ["Tax filing help"]})},
+        "en",
+    )
     out = tables.label_codes(df, "en", names)
     assert out["queue"].tolist() == ["Tax filing help", "—"]
     assert out["exit_reason"].tolist() == ["Pay", "—"]
@@ -339,13 +384,23 @@ def test_label_codes_and_place_names():
 def test_queue_names_name_the_center_when_two_queues_share_a_name():
     from ui import tables
 
-    opts = {"centers": pd.DataFrame({"center": ["HZ", "SH"],
-                                     "name_zh": ["杭州 12366 纳税服务中心", "上海 12366 纳税服务中心"],
-                                     "name_en": ["Hangzhou 12366 tax service center",
-                                                 "Shanghai 12366 tax service center"]}),
-            "queues": pd.DataFrame({"queue": ["HZ-TAX", "SH-TAX", "SH-TECH"], "center": ["HZ", "SH", "SH"],
-                                    "name_zh": ["纳税申报咨询", "纳税申报咨询", "技术支持"],
-                                    "name_en": ["Tax filing help", "Tax filing help", "Technical support"]})}
+    opts = {
+        "centers": pd.DataFrame(
+            {
+                "center": ["HZ", "SH"],
+                "name_zh": ["杭州 12366 纳税服务中心", "上海 12366 纳税服务中心"],
+                "name_en": ["Hangzhou 12366 tax service center", "Shanghai 12366 tax service center"],
+            }
+        ),
+        "queues": pd.DataFrame(
+            {
+                "queue": ["HZ-TAX", "SH-TAX", "SH-TECH"],
+                "center": ["HZ", "SH", "SH"],
+                "name_zh": ["纳税申报咨询", "纳税申报咨询", "技术支持"],
+                "name_en": ["Tax filing help", "Tax filing help", "Technical support"],
+            }
+        ),
+    }
     zh = tables.place_names(opts, "zh")["queue"]
     assert zh == {"HZ-TAX": "纳税申报咨询（杭州）", "SH-TAX": "纳税申报咨询（上海）", "SH-TECH": "技术支持"}
     assert tables.place_names(opts, "en")["queue"]["SH-TAX"] == "Tax filing help (Shanghai)"

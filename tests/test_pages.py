@@ -8,8 +8,15 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 
-PAGES = ("views/service_level.py", "views/handle_time.py", "views/staffing.py", "views/careers.py", "views/attrition.py",
-         "views/definitions.py")
+PAGES = (
+    "views/service_level.py",
+    "views/handle_time.py",
+    "views/staffing.py",
+    "views/careers.py",
+    "views/attrition.py",
+    "views/definitions.py",
+)
+
 
 def _texts(at: AppTest) -> str:
     parts = [e.value for e in at.title] + [e.value for e in at.subheader] + [e.value for e in at.caption]
@@ -81,8 +88,9 @@ def test_drill_down_starts_on_the_worst_day_and_follows_the_date(app, demo_datas
 
     at = app("en")
     at.run()
-    daily = calls.metrics(lake.open_lake(demo_dataset), Filters(date(2026, 10, 1), date(2026, 10, 31)),
-                          Scope.everything(), ("day",))
+    daily = calls.metrics(
+        lake.open_lake(demo_dataset), Filters(date(2026, 10, 1), date(2026, 10, 31)), Scope.everything(), ("day",)
+    )
     worst = daily.sort_values("service_level").iloc[0]["day"].date()
     assert at.date_input(key="drill_day").value == worst
     at.date_input(key="drill_day").set_value(date(2026, 10, 20)).run()
@@ -96,8 +104,12 @@ def test_staffing_page_explains_the_shortfall(app):
     at.switch_page("views/staffing.py")
     at.run()
     assert not at.exception
-    assert [m.label for m in at.metric] == ["Intervals short", "Agent-hours short", "Agent-hours required",
-                                            "Agent-hours staffed"]
+    assert [m.label for m in at.metric] == [
+        "Intervals short",
+        "Agent-hours short",
+        "Agent-hours required",
+        "Agent-hours staffed",
+    ]
     text = _texts(at)
     assert "Erlang C" in text and "Most understaffed intervals" in text and "Monthly plan" in text
     # The what-if calculator gives reference case 1 with its defaults (100 calls / 30 min, AHT 180 s).

@@ -33,8 +33,10 @@ def test_monthly_review_page(app, lang, title, demo_dataset):
     assert ("Service level" in summary) if lang == "en" else ("服务水平" in summary)
     # No individual employee appears anywhere on the page.
     from analytics import lake
+
     ids = set(lake.open_lake(demo_dataset).query("SELECT employee_id FROM employees")["employee_id"])
     shown = " ".join(str(x.value) for x in list(at.markdown) + list(at.caption)) + " ".join(
-        df.value.to_csv() for df in at.dataframe)
+        df.value.to_csv() for df in at.dataframe
+    )
     assert not [i for i in ids if i in shown]
     assert all("agent" not in df.value.columns for df in at.dataframe)

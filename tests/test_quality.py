@@ -16,8 +16,14 @@ OCT = Filters(date(2026, 10, 1), date(2026, 10, 31))
 
 def _ev(i, agent, inspector, day, score):
     # 02:00 UTC is 10:00 in Shanghai, the same day
-    return {"evaluation_id": f"E{i}", "agent_id": agent, "evaluator_id": inspector,
-            "evaluated_at": f"2026-10-{day:02d} 02:00:00", "score": score, "method": "sampled"}
+    return {
+        "evaluation_id": f"E{i}",
+        "agent_id": agent,
+        "evaluator_id": inspector,
+        "evaluated_at": f"2026-10-{day:02d} 02:00:00",
+        "score": score,
+        "method": "sampled",
+    }
 
 
 @pytest.fixture(scope="module")
@@ -31,21 +37,48 @@ def lk(tmp_path_factory):
     ]
     evs = [
         # A1: Q1 80 and 90, Q2 70 -> mean 80, medium
-        _ev(1, "A1", "Q1", 5, 80.0), _ev(2, "A1", "Q1", 5, 90.0), _ev(3, "A1", "Q2", 5, 70.0),
+        _ev(1, "A1", "Q1", 5, 80.0),
+        _ev(2, "A1", "Q1", 5, 90.0),
+        _ev(3, "A1", "Q2", 5, 70.0),
         # A2: Q1 60, Q2 64 -> both poor, mean 62, poor
-        _ev(4, "A2", "Q1", 6, 60.0), _ev(5, "A2", "Q2", 6, 64.0),
+        _ev(4, "A2", "Q1", 6, 60.0),
+        _ev(5, "A2", "Q2", 6, 64.0),
         # B1: Q2 90 only -> good; no colleague scored B1, so it does not count for calibration
-        _ev(6, "B1", "Q2", 7, 90.0), _ev(7, "B1", "Q2", 7, 90.0),
+        _ev(6, "B1", "Q2", 7, 90.0),
+        _ev(7, "B1", "Q2", 7, 90.0),
         # September: outside the period
         {**_ev(8, "A1", "Q1", 1, 10.0), "evaluated_at": "2026-09-15 02:00:00"},
     ]
-    calls = [{"call_id": "K1", "queue": "Q1", "center": "C1", "arrived_at": "2026-10-07 02:00:00",
-              "answered_at": "2026-10-07 02:00:05", "ended_at": "2026-10-07 02:05:00", "agent_id": "B1",
-              "talk_s": 200.0, "hold_s": 0.0, "acw_s": 0.0, "category": "common"}]
-    complaints = [{"complaint_id": "P1", "received_at": "2026-10-07 05:00:00", "center": "C1", "level": 1,
-                   "channel": "phone", "agent_id": "B1", "team": "T2", "valid": True}]
-    root = build_dataset(tmp_path_factory.mktemp("quality") / "ds", employees=emp, qa_evaluations=evs, calls=calls,
-                         complaints=complaints)
+    calls = [
+        {
+            "call_id": "K1",
+            "queue": "Q1",
+            "center": "C1",
+            "arrived_at": "2026-10-07 02:00:00",
+            "answered_at": "2026-10-07 02:00:05",
+            "ended_at": "2026-10-07 02:05:00",
+            "agent_id": "B1",
+            "talk_s": 200.0,
+            "hold_s": 0.0,
+            "acw_s": 0.0,
+            "category": "common",
+        }
+    ]
+    complaints = [
+        {
+            "complaint_id": "P1",
+            "received_at": "2026-10-07 05:00:00",
+            "center": "C1",
+            "level": 1,
+            "channel": "phone",
+            "agent_id": "B1",
+            "team": "T2",
+            "valid": True,
+        }
+    ]
+    root = build_dataset(
+        tmp_path_factory.mktemp("quality") / "ds", employees=emp, qa_evaluations=evs, calls=calls, complaints=complaints
+    )
     return lake.open_lake(root)
 
 
@@ -82,13 +115,13 @@ def test_repeated_low_scores_and_next_step(lk):
     assert df["agent"].tolist() == ["A2"]
     row = df.iloc[0]
     assert row["poor"] == 2 and row["qa_score"] == pytest.approx(62.0)
-    assert row["next_step"] == "signed_slip"   # the second problem: a signed QC reminder slip
+    assert row["next_step"] == "signed_slip"  # the second problem: a signed QC reminder slip
     assert str(row["last_poor_day"])[:10] == "2026-10-06"
 
 
 def test_worklist_reasons(lk):
     df = quality.worklist(lk, OCT, Scope.everything()).set_index("agent")
-    assert set(df.index) == {"A2", "B1"}            # A1's mean 80 is not low, and A1 has no complaint
+    assert set(df.index) == {"A2", "B1"}  # A1's mean 80 is not low, and A1 has no complaint
     assert df.loc["A2", "reasons"] == "low_qa"
     assert df.loc["B1", "reasons"] == "complaints"
     assert df.loc["B1", "name"] == "乙一" and df.loc["A2", "team"] == "T1"

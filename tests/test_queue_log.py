@@ -53,12 +53,21 @@ def test_reader_builds_one_row_per_queue_visit():
     assert df.loc["c2", "answered_at"] is None or pd.isna(df.loc["c2", "answered_at"])
     assert df.loc["c1", "_line"] == 3 and df.loc["c13#2", "_line"] == 33
     assert sorted((p[0], p[2]) for p in src.problems) == [
-        (24, "queue_log_unended"), (26, "queue_log_unended"), (28, "queue_log_malformed")]
+        (24, "queue_log_unended"),
+        (26, "queue_log_unended"),
+        (28, "queue_log_malformed"),
+    ]
 
 
 def test_counts_match_the_hand_worked_numbers(tmp_path):
-    r = import_file(tmp_path, "calls", LOG, mapping=load_mapping(ROOT / "mappings" / "queue_log.toml", "calls"),
-                    center="PBX", timezone="Asia/Shanghai")
+    r = import_file(
+        tmp_path,
+        "calls",
+        LOG,
+        mapping=load_mapping(ROOT / "mappings" / "queue_log.toml", "calls"),
+        center="PBX",
+        timezone="Asia/Shanghai",
+    )
     assert r.ok and (r.rows_read, r.rows_accepted, r.rows_rejected) == (14, 11, 3)
     assert r.rejected_by_reason == {"queue_log_malformed": 1, "queue_log_unended": 2}
     assert "call never ended" in r.rejects[r.rejects["line"] == 24]["reason"].iloc[0]

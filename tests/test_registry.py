@@ -23,6 +23,7 @@ def test_every_area_has_metrics_and_every_key_is_unique():
     # the second and third registries are gone
     assert not hasattr(complaints, "COMPLAINT_METRICS")
     from analytics import workforce
+
     assert not hasattr(workforce, "WORKFORCE_METRICS")
 
 
@@ -41,9 +42,10 @@ def test_a_metric_needs_a_target_or_a_reason():
         assert m.default_target is not None or (m.no_target_reason("zh") and m.no_target_reason("en")), m.key
 
 
-CUSTOM = ds.DatasetSettings(service=ds.ServiceSettings(answer_within_s=15, short_abandon_s=3, handle_target_s=240,
-                                                       sl_formula="answered_only"),
-                            complaints=ds.ComplaintSettings(resolve_within_workdays=3))
+CUSTOM = ds.DatasetSettings(
+    service=ds.ServiceSettings(answer_within_s=15, short_abandon_s=3, handle_target_s=240, sl_formula="answered_only"),
+    complaints=ds.ComplaintSettings(resolve_within_workdays=3),
+)
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
@@ -81,11 +83,17 @@ def test_the_review_and_the_complaints_page_show_registry_metrics_only():
 
 def test_the_review_prints_the_formula_settings_json_chooses(demo_dataset, tmp_path):
     # A dataset's settings.json (read through its one owner) chooses "abandons count against".
-    (tmp_path / "settings.json").write_text(json.dumps({"sl_formula": "abandons_count_against",
-                                                        "answer_within_s": 20}), encoding="utf-8")
+    (tmp_path / "settings.json").write_text(
+        json.dumps({"sl_formula": "abandons_count_against", "answer_within_s": 20}), encoding="utf-8"
+    )
     cfg = ds.load(tmp_path)
-    review = report.build_review(lake.open_lake(demo_dataset), date(2026, 10, 1), Scope.everything(),
-                                 settings=cfg.service, csettings=cfg.complaints)
+    review = report.build_review(
+        lake.open_lake(demo_dataset),
+        date(2026, 10, 1),
+        Scope.everything(),
+        settings=cfg.service,
+        csettings=cfg.complaints,
+    )
     text = report.render_html(review, "en")
     assert "answered within T / offered (T = 20 s, short abandon ≤ 5 s)" in text
     assert "answered within T / (offered − short abandons)" not in text
@@ -95,8 +103,16 @@ def test_the_review_prints_the_formula_settings_json_chooses(demo_dataset, tmp_p
 
 
 # Pages with KPI cards, and who may open them (see app.py's PAGES).
-_CARD_PAGES = ("views/service_level.py", "views/handle_time.py", "views/staffing.py", "views/complaints.py",
-               "views/monthly_review.py", "views/careers.py", "views/attrition.py", "views/definitions.py")
+_CARD_PAGES = (
+    "views/service_level.py",
+    "views/handle_time.py",
+    "views/staffing.py",
+    "views/complaints.py",
+    "views/monthly_review.py",
+    "views/careers.py",
+    "views/attrition.py",
+    "views/definitions.py",
+)
 
 
 @pytest.mark.slow
@@ -127,8 +143,10 @@ def test_no_import_cycles_inside_analytics():
     from pathlib import Path
 
     root = Path(__file__).resolve().parents[1]
-    files = {".".join(p.relative_to(root).with_suffix("").parts).removesuffix(".__init__"): p
-             for p in (root / "analytics").rglob("*.py")}
+    files = {
+        ".".join(p.relative_to(root).with_suffix("").parts).removesuffix(".__init__"): p
+        for p in (root / "analytics").rglob("*.py")
+    }
 
     def targets(module: str, node) -> set[str]:
         if isinstance(node, ast.Import):
@@ -139,7 +157,7 @@ def test_no_import_cycles_inside_analytics():
                 pkg = module.split(".")
                 if files[module].name != "__init__.py":
                     pkg = pkg[:-1]
-                pkg = pkg[:len(pkg) - (node.level - 1)]
+                pkg = pkg[: len(pkg) - (node.level - 1)]
                 base = ".".join(pkg + ([base] if base else []))
             names = [f"{base}.{a.name}" if f"{base}.{a.name}" in files else base for a in node.names]
         # an import of a parent package (analytics, analytics.demo) is not an edge between modules

@@ -41,9 +41,9 @@ def test_file_holds_the_months_kpis(review):
 def test_file_is_self_contained(review):
     text = report.render_html(review, "en")
     assert "<script src=" not in text and "<link" not in text
-    assert text.count("plotly.js v") >= 1            # the bundle is inlined...
+    assert text.count("plotly.js v") >= 1  # the bundle is inlined...
     rest = _outside_plotly_bundle(text)
-    assert len(rest) < len(text) / 4                 # ...and the filter found it
+    assert len(rest) < len(text) / 4  # ...and the filter found it
     assert "http://" not in rest and "https://" not in rest
 
 
@@ -62,15 +62,49 @@ def test_text_is_escaped(review):
 
 def test_command_line_writes_the_file_and_refuses_bad_input(demo_dataset, tmp_path):
     out = tmp_path / "review.html"
-    ok = subprocess.run([sys.executable, "-m", "analytics", "report", "monthly", "--dataset", str(demo_dataset),
-                         "--month", "2026-10", "--out", str(out), "--lang", "en"],
-                        cwd=ROOT, capture_output=True, text=True, timeout=300)
+    ok = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "analytics",
+            "report",
+            "monthly",
+            "--dataset",
+            str(demo_dataset),
+            "--month",
+            "2026-10",
+            "--out",
+            str(out),
+            "--lang",
+            "en",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert ok.returncode == 0, ok.stderr
     assert "Call-center monthly review 2026-10" in out.read_text(encoding="utf-8")
     for month in ("2026-13", "October"):
-        bad = subprocess.run([sys.executable, "-m", "analytics", "report", "monthly", "--dataset", str(demo_dataset),
-                              "--month", month, "--out", str(tmp_path / "x.html")],
-                             cwd=ROOT, capture_output=True, text=True, timeout=300)
+        bad = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "analytics",
+                "report",
+                "monthly",
+                "--dataset",
+                str(demo_dataset),
+                "--month",
+                month,
+                "--out",
+                str(tmp_path / "x.html"),
+            ],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
         assert bad.returncode == 2
         assert len(bad.stderr.strip().splitlines()) == 1 and bad.stderr.startswith("error:")
 
@@ -86,9 +120,14 @@ def test_file_opens_offline_with_its_charts(review, tmp_path):
     with pw.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu"])
         page = browser.new_page()
-        page.route("**/*", lambda route: (requested.append(route.request.url), route.continue_())
-                   if route.request.url.startswith("file://") else (requested.append(route.request.url),
-                                                                     route.abort()))
+        page.route(
+            "**/*",
+            lambda route: (
+                (requested.append(route.request.url), route.continue_())
+                if route.request.url.startswith("file://")
+                else (requested.append(route.request.url), route.abort())
+            ),
+        )
         page.goto(f.as_uri())
         page.wait_for_selector(".js-plotly-plot .main-svg", timeout=30000)
         charts = page.locator(".js-plotly-plot").count()

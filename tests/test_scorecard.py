@@ -33,15 +33,15 @@ def test_missing_weight_is_spread_proportionally():
 
 
 def test_component_scales():
-    assert sc.output_component(35) == pytest.approx(50.0)       # half of 70 a day
-    assert sc.output_component(140) == 100.0                    # capped
+    assert sc.output_component(35) == pytest.approx(50.0)  # half of 70 a day
+    assert sc.output_component(140) == 100.0  # capped
     assert sc.attitude_component(0.9, 2) == pytest.approx(80.0)  # 90 - 2 x 5
-    assert sc.attitude_component(0.1, 5) == 0.0                 # never below 0
-    assert sc.csat_component(4.0) == pytest.approx(75.0)        # (4 - 1) / 4
+    assert sc.attitude_component(0.1, 5) == 0.0  # never below 0
+    assert sc.csat_component(4.0) == pytest.approx(75.0)  # (4 - 1) / 4
     assert sc.csat_component(1.0) == 0.0
     assert sc.complaints_component(1, 10) == pytest.approx(75.0)
     assert sc.complaints_component(5, 10) == 0.0
-    assert sc.complaints_component(0, 0) is None                # no calls, nothing to judge
+    assert sc.complaints_component(0, 0) is None  # no calls, nothing to judge
     assert sc.qa_grade(85.0) == "good" and sc.qa_grade(84.9) == "medium" and sc.qa_grade(69.9) == "poor"
 
 
@@ -55,8 +55,15 @@ def test_rank_is_per_team_best_first_ties_share():
 
 def test_default_weights_are_the_domain_defaults():
     w = sc.weights_for(sc.DEFAULT_WEIGHTS, "csr")
-    assert w == {"output": 0.2, "qa": 0.2, "fcr": 0.1, "attitude": 0.15, "teamwork": 0.1, "csat": 0.15,
-                 "complaints": 0.1}
+    assert w == {
+        "output": 0.2,
+        "qa": 0.2,
+        "fcr": 0.1,
+        "attitude": 0.15,
+        "teamwork": 0.1,
+        "csat": 0.15,
+        "complaints": 0.1,
+    }
 
 
 def test_weights_table_is_saved_without_losing_other_settings(tmp_path):
@@ -66,7 +73,7 @@ def test_weights_table_is_saved_without_losing_other_settings(tmp_path):
     assert data["answer_within_s"] == 30
     table = sc.load_weights(tmp_path)
     assert sc.weights_for(table, "outbound_csr")["output"] == pytest.approx(0.6)
-    assert sc.weights_for(table, "csr")["output"] == pytest.approx(0.2)   # untouched default
+    assert sc.weights_for(table, "csr")["output"] == pytest.approx(0.2)  # untouched default
     with pytest.raises(ValueError):
         sc.save_weights(tmp_path, {"csr": {"output": -1}})
     with pytest.raises(ValueError):
@@ -88,16 +95,35 @@ def test_month_last_is_the_previous_calendar_month():
 
 def _call(i, agent, day, talk, category="common", csat=None, fcr=None, transferred=False):
     # arrives 02:00 UTC = 10:00 local on `day`, answered 10 s later
-    return {"call_id": f"K{i}", "queue": "Q1", "center": "C1", "direction": "inbound",
-            "arrived_at": f"2026-10-{day:02d} 02:00:00", "answered_at": f"2026-10-{day:02d} 02:00:10",
-            "ended_at": f"2026-10-{day:02d} 03:00:00", "agent_id": agent, "talk_s": talk, "hold_s": 0.0,
-            "acw_s": 0.0, "category": category, "transferred": transferred, "csat": csat,
-            "resolved_first_contact": fcr}
+    return {
+        "call_id": f"K{i}",
+        "queue": "Q1",
+        "center": "C1",
+        "direction": "inbound",
+        "arrived_at": f"2026-10-{day:02d} 02:00:00",
+        "answered_at": f"2026-10-{day:02d} 02:00:10",
+        "ended_at": f"2026-10-{day:02d} 03:00:00",
+        "agent_id": agent,
+        "talk_s": talk,
+        "hold_s": 0.0,
+        "acw_s": 0.0,
+        "category": category,
+        "transferred": transferred,
+        "csat": csat,
+        "resolved_first_contact": fcr,
+    }
 
 
 def _interval(agent, day):
-    return {"agent_id": agent, "interval_start": f"2026-10-{day:02d} 02:00:00", "center": "C1", "queue": "Q1",
-            "staffed_s": 900.0, "available_s": 100.0, "handling_s": 800.0}
+    return {
+        "agent_id": agent,
+        "interval_start": f"2026-10-{day:02d} 02:00:00",
+        "center": "C1",
+        "queue": "Q1",
+        "staffed_s": 900.0,
+        "available_s": 100.0,
+        "handling_s": 800.0,
+    }
 
 
 @pytest.fixture(scope="module")
@@ -107,11 +133,24 @@ def month_ds(tmp_path_factory):
         {"employee_id": "A2", "name": "甲二", "center": "C1", "team": "T1", "role": "csr", "hire_date": "2024-01-01"},
         {"employee_id": "B1", "name": "乙一", "center": "C1", "team": "T2", "role": "csr", "hire_date": "2024-01-01"},
         # left before October: not on the scorecard
-        {"employee_id": "X9", "name": "离职", "center": "C1", "team": "T1", "role": "csr", "hire_date": "2020-01-01",
-         "exit_date": "2026-08-31"},
+        {
+            "employee_id": "X9",
+            "name": "离职",
+            "center": "C1",
+            "team": "T1",
+            "role": "csr",
+            "hire_date": "2020-01-01",
+            "exit_date": "2026-08-31",
+        },
         # a team leader is not an agent
-        {"employee_id": "L1", "name": "组长", "center": "C1", "team": "T1", "role": "team_leader",
-         "hire_date": "2020-01-01"},
+        {
+            "employee_id": "L1",
+            "name": "组长",
+            "center": "C1",
+            "team": "T1",
+            "role": "team_leader",
+            "hire_date": "2020-01-01",
+        },
     ]
     calls = [
         # A1: 4 calls over 2 staffed days -> 2 a day -> output 100*2/70.
@@ -127,8 +166,12 @@ def month_ds(tmp_path_factory):
         _call(6, "B1", 8, 100, "common", csat=5, fcr=True),
         _call(7, "B1", 8, 100, "common", csat=5, fcr=True),
         # September call of A1: not in October's figures
-        {**_call(8, "A1", 1, 100), "arrived_at": "2026-09-10 02:00:00", "answered_at": "2026-09-10 02:00:10",
-         "ended_at": "2026-09-10 03:00:00"},
+        {
+            **_call(8, "A1", 1, 100),
+            "arrived_at": "2026-09-10 02:00:00",
+            "answered_at": "2026-09-10 02:00:10",
+            "ended_at": "2026-09-10 03:00:00",
+        },
     ]
     intervals = [_interval("A1", 5), _interval("A1", 6), _interval("A2", 7), _interval("B1", 8)]
     appraisals = [
@@ -138,25 +181,72 @@ def month_ds(tmp_path_factory):
     ]
     qa = [
         # A1: 80 and 90 -> 85 (good). A2: 60 (poor). B1: none in October (one in September)
-        {"evaluation_id": "E1", "agent_id": "A1", "evaluator_id": "Q9", "evaluated_at": "2026-10-05 03:00:00",
-         "score": 80.0, "grade": "medium"},
-        {"evaluation_id": "E2", "agent_id": "A1", "evaluator_id": "Q9", "evaluated_at": "2026-10-06 03:00:00",
-         "score": 90.0, "grade": "good"},
-        {"evaluation_id": "E3", "agent_id": "A2", "evaluator_id": "Q9", "evaluated_at": "2026-10-07 03:00:00",
-         "score": 60.0, "grade": "poor"},
+        {
+            "evaluation_id": "E1",
+            "agent_id": "A1",
+            "evaluator_id": "Q9",
+            "evaluated_at": "2026-10-05 03:00:00",
+            "score": 80.0,
+            "grade": "medium",
+        },
+        {
+            "evaluation_id": "E2",
+            "agent_id": "A1",
+            "evaluator_id": "Q9",
+            "evaluated_at": "2026-10-06 03:00:00",
+            "score": 90.0,
+            "grade": "good",
+        },
+        {
+            "evaluation_id": "E3",
+            "agent_id": "A2",
+            "evaluator_id": "Q9",
+            "evaluated_at": "2026-10-07 03:00:00",
+            "score": 60.0,
+            "grade": "poor",
+        },
         # 2026-09-30 20:00 UTC is 2026-10-01 04:00 in Shanghai: counts in October for B1 -> 70
-        {"evaluation_id": "E4", "agent_id": "B1", "evaluator_id": "Q9", "evaluated_at": "2026-09-30 20:00:00",
-         "score": 70.0, "grade": "medium"},
+        {
+            "evaluation_id": "E4",
+            "agent_id": "B1",
+            "evaluator_id": "Q9",
+            "evaluated_at": "2026-09-30 20:00:00",
+            "score": 70.0,
+            "grade": "medium",
+        },
     ]
     complaints = [
         # A2: one valid complaint -> 75; B1: one not valid -> 100
-        {"complaint_id": "P1", "received_at": "2026-10-07 05:00:00", "center": "C1", "level": 1, "channel": "phone",
-         "agent_id": "A2", "team": "T1", "valid": True},
-        {"complaint_id": "P2", "received_at": "2026-10-08 05:00:00", "center": "C1", "level": 1, "channel": "phone",
-         "agent_id": "B1", "team": "T2", "valid": False},
+        {
+            "complaint_id": "P1",
+            "received_at": "2026-10-07 05:00:00",
+            "center": "C1",
+            "level": 1,
+            "channel": "phone",
+            "agent_id": "A2",
+            "team": "T1",
+            "valid": True,
+        },
+        {
+            "complaint_id": "P2",
+            "received_at": "2026-10-08 05:00:00",
+            "center": "C1",
+            "level": 1,
+            "channel": "phone",
+            "agent_id": "B1",
+            "team": "T2",
+            "valid": False,
+        },
     ]
-    root = build_dataset(tmp_path_factory.mktemp("scorecard") / "ds", employees=emp, calls=calls,
-                         agent_intervals=intervals, appraisals=appraisals, qa_evaluations=qa, complaints=complaints)
+    root = build_dataset(
+        tmp_path_factory.mktemp("scorecard") / "ds",
+        employees=emp,
+        calls=calls,
+        agent_intervals=intervals,
+        appraisals=appraisals,
+        qa_evaluations=qa,
+        complaints=complaints,
+    )
     users.add(root, "lead1", "team_leader", "a-long-pass-123", centers=("C1",), teams=("T1",))
     users.add(root, "boss", "executive", "a-long-pass-123", centers=("C1",))
     users.add(root, "people", "hr", "a-long-pass-123", centers=("C1",))
@@ -186,7 +276,7 @@ def test_scorecard_json_by_hand(month_ds, capsys):
     assert doc["month"] == "2026-10"
     assert doc["weights"]["output"] == pytest.approx(0.2) and sum(doc["weights"].values()) == pytest.approx(1.0)
     rows = {r["employee_id"]: r for r in doc["rows"]}
-    assert set(rows) == {"A1", "A2", "B1"}   # not X9 (left), not L1 (team leader)
+    assert set(rows) == {"A1", "A2", "B1"}  # not X9 (left), not L1 (team leader)
     assert set(rows["A1"]) == {"employee_id", "name", "team", "components", "score", "rank"}
     for comp, value in A1.items():
         assert rows["A1"]["components"][comp] == (pytest.approx(value, abs=0.01) if value is not None else None)
@@ -204,7 +294,7 @@ def test_measures_behind_the_components(month_ds):
     a1 = df.loc["A1"]
     assert a1["answered"] == 4 and a1["agent_days"] == 2 and a1["transferred"] == 1
     assert a1["aht_common_s"] == pytest.approx(300.0) and a1["aht_complex_s"] == pytest.approx(600.0)
-    assert a1["within_target_share"] == pytest.approx(0.5)   # 200 s common and 500 s complex
+    assert a1["within_target_share"] == pytest.approx(0.5)  # 200 s common and 500 s complex
     assert a1["qa_grade"] == "good" and df.loc["A2", "qa_grade"] == "poor"
     assert df.loc["A2", "valid_complaints"] == 1 and df.loc["B1", "valid_complaints"] == 0
 
@@ -251,7 +341,7 @@ def test_agent_drilldown_respects_scope(month_ds):
     lead = Scope.for_role("team_leader", centers=("C1",), teams=("T1",))
     days = sc.agent_days(lk, date(2026, 10, 1), lead, "A1")
     assert days["day"].dt.day.tolist() == [5, 6] and days["answered"].tolist() == [2, 2]
-    assert sc.agent_days(lk, date(2026, 10, 1), lead, "B1").empty   # other team
+    assert sc.agent_days(lk, date(2026, 10, 1), lead, "B1").empty  # other team
     assert sc.agent_evaluations(lk, date(2026, 10, 1), lead, "A1")["score"].tolist() == [80.0, 90.0]
     assert sc.agent_complaints(lk, date(2026, 10, 1), lead, "A2")["valid"].tolist() == [True]
     assert sc.agent_complaints(lk, date(2026, 10, 1), lead, "B1").empty

@@ -30,8 +30,10 @@ def test_scorecards_page_team_leader_sees_only_its_team(app, lang, title, demo_d
     agents = at.dataframe[1].value
     assert len(agents) > 0 and set(agents["team"]) == {team}
     from analytics import lake
+
     others = lake.open_lake(demo_dataset).query(
-        "SELECT employee_id FROM employees WHERE team <> $t AND team IS NOT NULL", {"t": team})["employee_id"]
+        "SELECT employee_id FROM employees WHERE team <> $t AND team IS NOT NULL", {"t": team}
+    )["employee_id"]
     text = _shown(at)
     assert not [i for i in others if i in text]
     # codes a person can see are labelled

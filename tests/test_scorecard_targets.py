@@ -16,12 +16,23 @@ from tests.conftest import build_dataset
 
 def _call(i, queue, talk, category, transferred=False, csat=None, fcr=None, answered=True):
     # 02:00 UTC = 10:00 in Shanghai on 2026-10-05
-    return {"call_id": f"K{i}", "queue": queue, "center": "C1", "direction": "inbound",
-            "arrived_at": "2026-10-05 02:00:00", "answered_at": "2026-10-05 02:00:05" if answered else None,
-            "ended_at": "2026-10-05 02:30:00", "agent_id": "A1" if answered else None,
-            "talk_s": float(talk) if answered else None, "hold_s": 0.0 if answered else None,
-            "acw_s": 0.0 if answered else None, "category": category if answered else None,
-            "transferred": transferred, "csat": csat, "resolved_first_contact": fcr}
+    return {
+        "call_id": f"K{i}",
+        "queue": queue,
+        "center": "C1",
+        "direction": "inbound",
+        "arrived_at": "2026-10-05 02:00:00",
+        "answered_at": "2026-10-05 02:00:05" if answered else None,
+        "ended_at": "2026-10-05 02:30:00",
+        "agent_id": "A1" if answered else None,
+        "talk_s": float(talk) if answered else None,
+        "hold_s": 0.0 if answered else None,
+        "acw_s": 0.0 if answered else None,
+        "category": category if answered else None,
+        "transferred": transferred,
+        "csat": csat,
+        "resolved_first_contact": fcr,
+    }
 
 
 @pytest.fixture(scope="module")
@@ -38,8 +49,10 @@ def lk(tmp_path_factory):
         # abandoned: in neither figure
         _call(7, "Q1", 0, "common", answered=False),
     ]
-    queues = [{"queue": q, "center": "C1", "direction": "inbound", "service_level_seconds": 20,
-               "service_level_target": 0.8} for q in ("Q1", "Q2")]
+    queues = [
+        {"queue": q, "center": "C1", "direction": "inbound", "service_level_seconds": 20, "service_level_target": 0.8}
+        for q in ("Q1", "Q2")
+    ]
     emp = [{"employee_id": "A1", "name": "甲", "center": "C1", "team": "T1", "role": "csr", "hire_date": "2024-01-01"}]
     root = build_dataset(tmp_path_factory.mktemp("cat") / "ds", calls=rows, queues=queues, employees=emp)
     return lake.open_lake(root)
@@ -50,11 +63,13 @@ OCT = Filters(date(2026, 10, 1), date(2026, 10, 31))
 
 def test_handle_targets_defaults_and_settings(tmp_path):
     assert targets.handle_targets(tmp_path) == {"common": 300, "complex": 600}
-    (tmp_path / "settings.json").write_text(json.dumps({"handle_target_s": 240, "handle_targets_s": {"complex": 900}}),
-                                            encoding="utf-8")
+    (tmp_path / "settings.json").write_text(
+        json.dumps({"handle_target_s": 240, "handle_targets_s": {"complex": 900}}), encoding="utf-8"
+    )
     assert targets.handle_targets(tmp_path) == {"common": 240, "complex": 900}
-    (tmp_path / "settings.json").write_text(json.dumps({"handle_targets_s": {"complex": "ten minutes"}}),
-                                            encoding="utf-8")
+    (tmp_path / "settings.json").write_text(
+        json.dumps({"handle_targets_s": {"complex": "ten minutes"}}), encoding="utf-8"
+    )
     with pytest.raises(ValueError):
         targets.handle_targets(tmp_path)
 
@@ -75,7 +90,7 @@ def test_each_category_against_its_own_target(lk):
 
 def test_csat_and_first_contact_resolution_by_queue(lk):
     df = calls.satisfaction_by_queue(lk, OCT, Scope.everything()).set_index("queue")
-    assert df.loc["Q1", "answered"] == 3                      # the abandoned call is not counted
+    assert df.loc["Q1", "answered"] == 3  # the abandoned call is not counted
     assert df.loc["Q1", "csat"] == pytest.approx(4.0) and df.loc["Q1", "csat_answers"] == 2
     assert df.loc["Q1", "fcr"] == pytest.approx(2 / 3) and df.loc["Q1", "fcr_known"] == 3
     assert df.loc["Q2", "csat"] == pytest.approx(1.0) and df.loc["Q2", "fcr_known"] == 1

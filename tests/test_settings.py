@@ -23,8 +23,16 @@ def test_no_file_gives_the_defaults(tmp_path):
 
 
 def test_one_file_feeds_every_reader(tmp_path):
-    _write(tmp_path, {"answer_within_s": 15, "sl_formula": "answered_only", "workday_calendar": "us",
-                      "complaint_resolve_within_workdays": 3, "import": {"clock_skew_s": 7}})
+    _write(
+        tmp_path,
+        {
+            "answer_within_s": 15,
+            "sl_formula": "answered_only",
+            "workday_calendar": "us",
+            "complaint_resolve_within_workdays": 3,
+            "import": {"clock_skew_s": 7},
+        },
+    )
     assert metrics.load_settings(tmp_path) == ds.ServiceSettings(answer_within_s=15, sl_formula="answered_only")
     # the calendar code is upper-cased, as the old complaint reader did
     assert complaints.load_settings(tmp_path) == ds.ComplaintSettings(calendar="US", resolve_within_workdays=3)
@@ -41,8 +49,11 @@ def test_save_keeps_unknown_sections_and_keys(tmp_path):
     assert data["answer_within_s"] == 30 and data["short_abandon_s"] == 3
     # the complaint keys were not given, so they are not written
     assert "workday_calendar" not in data
-    ds.save(tmp_path, complaints=ds.ComplaintSettings(calendar="CN", resolve_within_workdays=1.5),
-            sections={"import": {"clock_skew_s": 9}})
+    ds.save(
+        tmp_path,
+        complaints=ds.ComplaintSettings(calendar="CN", resolve_within_workdays=1.5),
+        sections={"import": {"clock_skew_s": 9}},
+    )
     again = ds.load(tmp_path)
     assert again.service.answer_within_s == 30
     assert again.complaints.resolve_within_workdays == 1.5
@@ -57,14 +68,17 @@ def test_a_changed_file_is_read_again(tmp_path):
     assert ds.load(tmp_path).service.answer_within_s == 25
 
 
-@pytest.mark.parametrize("data, key", [
-    ({"sl_formula": "best_guess"}, "service-level formula"),
-    ({"answer_within_s": "20"}, "answer_within_s"),
-    ({"answer_within_s": -1}, "answer_within_s"),
-    ({"answer_within_s": True}, "answer_within_s"),
-    ({"complaint_resolve_within_workdays": 0}, "complaint_resolve_within_workdays"),
-    ({"workday_calendar": "China"}, "workday_calendar"),
-])
+@pytest.mark.parametrize(
+    "data, key",
+    [
+        ({"sl_formula": "best_guess"}, "service-level formula"),
+        ({"answer_within_s": "20"}, "answer_within_s"),
+        ({"answer_within_s": -1}, "answer_within_s"),
+        ({"answer_within_s": True}, "answer_within_s"),
+        ({"complaint_resolve_within_workdays": 0}, "complaint_resolve_within_workdays"),
+        ({"workday_calendar": "China"}, "workday_calendar"),
+    ],
+)
 def test_a_bad_value_is_refused_with_its_name(tmp_path, data, key):
     _write(tmp_path, data)
     with pytest.raises(ds.SettingsError, match=key):

@@ -83,8 +83,11 @@ def test_roles_pages_table():
     """Executives get the review and aggregate pages, never handle time (agents) or data."""
     src = (ROOT / "app.py").read_text(encoding="utf-8")
     ns: dict = {}
-    exec('EX, CM, TL, QA, HR, AD = "executive", "center_manager", "team_leader", "quality", "hr", "admin"\n'
-         "PAGES = (" + src.split("PAGES = (")[1].split("\n\n\ndef pages_for")[0], ns)
+    exec(
+        'EX, CM, TL, QA, HR, AD = "executive", "center_manager", "team_leader", "quality", "hr", "admin"\n'
+        "PAGES = (" + src.split("PAGES = (")[1].split("\n\n\ndef pages_for")[0],
+        ns,
+    )
     ex = [p[4] for p in ns["PAGES"] if "executive" in p[5]]
     assert "handle_time" not in ex and "data" not in ex and "monthly_review" in ex
     assert [p[4] for p in ns["PAGES"] if p[5] == ("admin",)] == ["data", "audit"]
@@ -100,8 +103,9 @@ def test_analytics_obey_the_scope(demo_dataset):
 
 
 def _cli(*args, stdin=None):
-    return subprocess.run([sys.executable, "-m", "analytics", *args], cwd=ROOT, capture_output=True, text=True,
-                          input=stdin, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "analytics", *args], cwd=ROOT, capture_output=True, text=True, input=stdin, timeout=300
+    )
 
 
 def test_cli_user_scope(imported):
@@ -116,11 +120,11 @@ def test_cli_user_scope(imported):
 
 
 def test_users_command(tmp_path):
-    p = _cli("users", "add", "anna", "--role", "admin", "--dataset", str(tmp_path), "--password-stdin",
-             stdin="short\n")
+    p = _cli("users", "add", "anna", "--role", "admin", "--dataset", str(tmp_path), "--password-stdin", stdin="short\n")
     assert p.returncode == 2 and "at least 10 characters" in p.stderr
-    p = _cli("users", "add", "anna", "--role", "admin", "--dataset", str(tmp_path), "--password-stdin",
-             stdin=PASSWORD + "\n")
+    p = _cli(
+        "users", "add", "anna", "--role", "admin", "--dataset", str(tmp_path), "--password-stdin", stdin=PASSWORD + "\n"
+    )
     assert p.returncode == 0, p.stderr
     stored = (tmp_path / "_users.json").read_text()
     assert PASSWORD not in stored and "scrypt$" in stored

@@ -90,9 +90,7 @@ def test_case_2_occupancy_cap():
     assert close(result.service_level, "0.941")
     assert close(result.occupancy, "0.667")
     assert close(result.p_wait, "0.102")
-    with_shrinkage = required_agents(
-        **CASE1, answer_within_s=20, target_sl=0.80, max_occupancy=0.70, shrinkage=0.30
-    )
+    with_shrinkage = required_agents(**CASE1, answer_within_s=20, target_sl=0.80, max_occupancy=0.70, shrinkage=0.30)
     assert with_shrinkage.scheduled_agents == 22
 
 
@@ -198,7 +196,10 @@ def test_more_agents_never_lower_the_service_level():
         (lambda: required_agents(**CASE1, answer_within_s=20, target_sl=0.8, shrinkage=-0.1), "shrinkage"),
         (lambda: required_agents(**CASE1, answer_within_s=20, target_sl=0.8, max_occupancy=0), "max_occupancy"),
         (lambda: required_agents(**CASE1, answer_within_s=20, target_sl=0.8, max_occupancy=1.2), "max_occupancy"),
-        (lambda: required_agents(calls=100, aht_s=float("nan"), interval_s=1800, answer_within_s=20, target_sl=0.8), "aht_s"),
+        (
+            lambda: required_agents(calls=100, aht_s=float("nan"), interval_s=1800, answer_within_s=20, target_sl=0.8),
+            "aht_s",
+        ),
     ],
 )
 def test_invalid_input_raises_naming_the_argument(call, argument):
@@ -211,8 +212,15 @@ def test_result_as_dict():
     as_dict = result.as_dict()
     assert as_dict["agents"] == 14
     assert set(as_dict) >= {
-        "agents", "traffic_erlangs", "p_wait", "service_level", "asa_s",
-        "occupancy", "scheduled_agents", "p_abandon", "stable",
+        "agents",
+        "traffic_erlangs",
+        "p_wait",
+        "service_level",
+        "asa_s",
+        "occupancy",
+        "scheduled_agents",
+        "p_abandon",
+        "stable",
     }
     assert isinstance(result, StaffingResult)
     with pytest.raises(AttributeError):
@@ -307,13 +315,18 @@ def test_required_vs_staffed_on_a_hand_made_table():
 def test_required_vs_staffed_with_patience_and_thirty_minute_intervals():
     erlang_a_rows = required_vs_staffed(
         pd.DataFrame({"offered": [50], "aht_s": [180], "staffed_agents": [14]}),
-        answer_within_s=20, target_sl=0.80, patience_s=300, interval_s=900,
+        answer_within_s=20,
+        target_sl=0.80,
+        patience_s=300,
+        interval_s=900,
     )
     assert close(erlang_a_rows.loc[0, "service_level_at_staffed"], "0.916792")  # case 3
 
     case_4 = required_vs_staffed(
         pd.DataFrame({"offered": [360], "aht_s": [240], "staffed_agents": [54]}),
-        answer_within_s=15, target_sl=0.80, interval_s=1800,
+        answer_within_s=15,
+        target_sl=0.80,
+        interval_s=1800,
     )
     assert case_4.loc[0, "required_agents"] == 55
     assert case_4.loc[0, "gap_agents"] == pytest.approx(-1.0)
@@ -323,7 +336,11 @@ def test_required_vs_staffed_with_patience_and_thirty_minute_intervals():
 def test_required_vs_staffed_grosses_up_for_shrinkage():
     out = required_vs_staffed(
         pd.DataFrame({"offered": [50, 0], "aht_s": [180, 180], "staffed_agents": [14, 0]}),
-        answer_within_s=20, target_sl=0.80, shrinkage=0.30, max_occupancy=0.70, interval_s=900,
+        answer_within_s=20,
+        target_sl=0.80,
+        shrinkage=0.30,
+        max_occupancy=0.70,
+        interval_s=900,
     )
     assert out["required_agents"].tolist() == [15, 0]  # case 2
     assert out["scheduled_agents"].tolist() == [22, 0]  # case 2 with 30 % shrinkage
@@ -336,7 +353,8 @@ def test_required_vs_staffed_rejects_bad_tables():
     with pytest.raises(ValueError, match="offered"):
         required_vs_staffed(
             pd.DataFrame({"offered": [-1], "aht_s": [180], "staffed_agents": [3]}),
-            answer_within_s=20, target_sl=0.8,
+            answer_within_s=20,
+            target_sl=0.8,
         )
 
 
@@ -437,9 +455,7 @@ def test_command_bad_input_exits_2_with_one_line(capsys, extra, named):
 
 def _subprocess(args):
     env = {**os.environ, "PYTHONPATH": str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", "")}
-    return subprocess.run(
-        [sys.executable, *args], cwd=REPO, env=env, capture_output=True, text=True, timeout=120
-    )
+    return subprocess.run([sys.executable, *args], cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
 
 
 # A real process running only our command, so an error path cannot hide a traceback.
@@ -454,8 +470,23 @@ _HARNESS = (
 
 
 def test_command_in_a_process_bad_input_has_no_traceback():
-    done = _subprocess(["-c", _HARNESS, "staffing", "--calls", "100", "--interval-min", "30",
-                        "--aht", "-5", "--answer-within", "20", "--agents", "14"])
+    done = _subprocess(
+        [
+            "-c",
+            _HARNESS,
+            "staffing",
+            "--calls",
+            "100",
+            "--interval-min",
+            "30",
+            "--aht",
+            "-5",
+            "--answer-within",
+            "20",
+            "--agents",
+            "14",
+        ]
+    )
     assert done.returncode == 2
     assert "Traceback" not in done.stderr
     assert done.stderr.strip().count("\n") == 0
@@ -474,6 +505,7 @@ def test_python_m_analytics_staffing():
 
 
 # --- the staffing page's plan and attrition projection (AppTest on the small demo) ----------------
+
 
 def test_staffing_page_projection_and_late_training(demo_dataset, monkeypatch):
     import re
@@ -494,8 +526,11 @@ def test_staffing_page_projection_and_late_training(demo_dataset, monkeypatch):
         days = int(re.search(r"late by (\d+) days", late[0]).group(1))
         assert days > 0
     # Whole people in the plan, every table downloadable, the model named beside the figures.
-    plan = next(d.value for d in at.dataframe if "Hires needed" in list(d.value.columns) or "hires_needed" in
-                list(d.value.columns))
+    plan = next(
+        d.value
+        for d in at.dataframe
+        if "Hires needed" in list(d.value.columns) or "hires_needed" in list(d.value.columns)
+    )
     col = "hires_needed" if "hires_needed" in plan.columns else "Hires needed"
     assert all(float(v).is_integer() for v in plan[col])
     # (the what-if calculator's one-row answer is the only table without a CSV)

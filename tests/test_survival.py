@@ -62,8 +62,11 @@ def test_product_limit_matches_scikit_survival_with_entry(reference):
 
     ep, _ = reference
     people = ep.groupby("id").agg(entry=("start", "min"), stop=("stop", "max"), event=("event", "max"))
-    t, s = kaplan_meier_estimator(people["event"].to_numpy(dtype=bool), people["stop"].to_numpy(dtype=float),
-                                  time_enter=people["entry"].to_numpy(dtype=float))
+    t, s = kaplan_meier_estimator(
+        people["event"].to_numpy(dtype=bool),
+        people["stop"].to_numpy(dtype=float),
+        time_enter=people["entry"].to_numpy(dtype=float),
+    )
     c = survival.kaplan_meier(people["entry"], people["stop"], people["event"].astype(bool))
     for day in (30, 90, 180, 365, 500):
         assert survival.retention_at(c, day) == pytest.approx(float(s[t <= day][-1]), abs=1e-12), day
@@ -96,34 +99,79 @@ def test_cox_recovers_a_planted_hazard_ratio():
 
 # --- episodes from a lake: delayed entry, time-varying role and team, scope in SQL ---------------
 
+
 def _people_lake(root):
     emp = [
         # hired long before the records begin (first exit in 2021-03): enters on 2021-03-01
-        {"employee_id": "E1", "name": "a", "center": "C1", "team": "T2", "role": "senior_csr",
-         "hire_date": "2020-01-01", "exit_date": "2021-06-30", "exit_type": "voluntary"},
+        {
+            "employee_id": "E1",
+            "name": "a",
+            "center": "C1",
+            "team": "T2",
+            "role": "senior_csr",
+            "hire_date": "2020-01-01",
+            "exit_date": "2021-06-30",
+            "exit_type": "voluntary",
+        },
         # hired inside the window, promoted and moved to T2, still employed
-        {"employee_id": "E2", "name": "b", "center": "C1", "team": "T2", "role": "senior_csr",
-         "hire_date": "2021-04-01"},
+        {
+            "employee_id": "E2",
+            "name": "b",
+            "center": "C1",
+            "team": "T2",
+            "role": "senior_csr",
+            "hire_date": "2021-04-01",
+        },
         # hired inside the window as a CSR of T1, leaves involuntarily
-        {"employee_id": "E3", "name": "c", "center": "C1", "team": "T1", "role": "csr",
-         "hire_date": "2021-02-01", "exit_date": "2021-03-10", "exit_type": "involuntary"},
+        {
+            "employee_id": "E3",
+            "name": "c",
+            "center": "C1",
+            "team": "T1",
+            "role": "csr",
+            "hire_date": "2021-02-01",
+            "exit_date": "2021-03-10",
+            "exit_type": "involuntary",
+        },
     ]
     ev = [
         {"employee_id": "E1", "event_date": "2020-01-01", "event_type": "hire", "to_role": "csr", "to_team": "T1"},
-        {"employee_id": "E1", "event_date": "2020-09-01", "event_type": "promotion", "from_role": "csr",
-         "to_role": "senior_csr", "from_team": "T1", "to_team": "T2"},
+        {
+            "employee_id": "E1",
+            "event_date": "2020-09-01",
+            "event_type": "promotion",
+            "from_role": "csr",
+            "to_role": "senior_csr",
+            "from_team": "T1",
+            "to_team": "T2",
+        },
         {"employee_id": "E1", "event_date": "2021-06-30", "event_type": "exit", "from_role": "senior_csr"},
         {"employee_id": "E2", "event_date": "2021-04-01", "event_type": "hire", "to_role": "csr", "to_team": "T1"},
-        {"employee_id": "E2", "event_date": "2021-05-01", "event_type": "star_change", "to_role": "csr",
-         "to_team": "T1", "from_star": 1, "to_star": 2},
-        {"employee_id": "E2", "event_date": "2021-07-01", "event_type": "promotion", "from_role": "csr",
-         "to_role": "senior_csr", "from_team": "T1", "to_team": "T2"},
+        {
+            "employee_id": "E2",
+            "event_date": "2021-05-01",
+            "event_type": "star_change",
+            "to_role": "csr",
+            "to_team": "T1",
+            "from_star": 1,
+            "to_star": 2,
+        },
+        {
+            "employee_id": "E2",
+            "event_date": "2021-07-01",
+            "event_type": "promotion",
+            "from_role": "csr",
+            "to_role": "senior_csr",
+            "from_team": "T1",
+            "to_team": "T2",
+        },
         # E3 has no hire event: the master row stands in for the start
         {"employee_id": "E3", "event_date": "2021-03-10", "event_type": "exit", "from_role": "csr"},
         {"employee_id": "E1", "event_date": "2021-07-31", "event_type": "star_change", "to_star": 3},
     ]
-    build_dataset(root, employees=emp, role_events=ev,
-                  appraisals=[{"employee_id": "E2", "month": "2021-07-01", "score": 80.0}])
+    build_dataset(
+        root, employees=emp, role_events=ev, appraisals=[{"employee_id": "E2", "month": "2021-07-01", "score": 80.0}]
+    )
     return open_lake(root)
 
 
@@ -141,11 +189,14 @@ def test_episodes_delayed_entry_and_time_varying_role(tmp_path):
     # E2: csr in T1 for 2021-04-01..06-30 (days 1..91), senior in T2 from 07-01 to 07-31 (92..122).
     e2 = ep.loc["E2"]
     assert [(s, r["role"], r["team"], r["stop"], bool(r["left"])) for s, r in e2.iterrows()] == [
-        (0, "csr", "T1", 91, False), (91, "senior_csr", "T2", 122, False)]
+        (0, "csr", "T1", 91, False),
+        (91, "senior_csr", "T2", 122, False),
+    ]
     # E3: hired 2021-02-01 before the window starts (2021-03-01): enters at day 28, exits day 38.
     e3 = ep.loc["E3"]
-    assert [(s, r["role"], r["team"], r["stop"], bool(r["left"]), bool(r["left_voluntary"]))
-            for s, r in e3.iterrows()] == [(28, "csr", "T1", 38, True, False)]
+    assert [
+        (s, r["role"], r["team"], r["stop"], bool(r["left"]), bool(r["left_voluntary"])) for s, r in e3.iterrows()
+    ] == [(28, "csr", "T1", 38, True, False)]
 
 
 def test_episodes_scope_is_the_team_held_at_the_time(tmp_path):
@@ -164,9 +215,15 @@ def test_declared_window_wins(tmp_path):
 
 
 def test_retention_suppresses_small_groups():
-    ep = pd.DataFrame({"employee_id": ["a", "b", "c", "d", "e", "f"], "role": ["x"] * 5 + ["y"],
-                       "start": [0] * 6, "stop": [100, 200, 400, 400, 50, 400],
-                       "left": [True, True, False, False, True, False]})
+    ep = pd.DataFrame(
+        {
+            "employee_id": ["a", "b", "c", "d", "e", "f"],
+            "role": ["x"] * 5 + ["y"],
+            "start": [0] * 6,
+            "stop": [100, 200, 400, 400, 50, 400],
+            "left": [True, True, False, False, True, False],
+        }
+    )
     ep["left_voluntary"] = ep["left"]
     r = survival.retention(ep, [90, 180], by="role", min_group=4)
     assert set(r["group"]) == {"x"}  # y has one person

@@ -12,23 +12,26 @@ from analytics import metrics
 from analytics.units import UNITS, format_change, format_target, format_value
 
 
-@pytest.mark.parametrize("unit, value, lang, text", [
-    ("%", 0.81234, "en", "81.2 %"),          # a fraction shown ×100, one decimal
-    ("%", 1.0, "zh", "100.0 %"),
-    ("s", 4.4, "en", "4 s"),                 # seconds are whole
-    ("s", 4.6, "zh", "5 秒"),
-    ("s", 1234.0, "en", "1,234 s"),          # thousands separated
-    ("calls", 12345.0, "en", "12,345"),
-    ("people", 171.6, "zh", "172"),          # people are whole numbers, never "172.00"
-    ("complaints", 3, "en", "3"),
-    ("calls/agent-day", 68.25, "en", "68.2"),  # banker's rounding of .25 at one decimal: 68.2
-    ("per10k", 1.456, "en", "1.46"),
-    ("workdays", 1.5, "en", "1.50 working days"),
-    ("workdays", 1.5, "zh", "1.50 个工作日"),
-    ("months", 14.25, "en", "14.2 months"),
-    ("hours", 1234.4, "en", "1,234 h"),
-    ("ratio", 0.5, "en", "0.50"),
-])
+@pytest.mark.parametrize(
+    "unit, value, lang, text",
+    [
+        ("%", 0.81234, "en", "81.2 %"),  # a fraction shown ×100, one decimal
+        ("%", 1.0, "zh", "100.0 %"),
+        ("s", 4.4, "en", "4 s"),  # seconds are whole
+        ("s", 4.6, "zh", "5 秒"),
+        ("s", 1234.0, "en", "1,234 s"),  # thousands separated
+        ("calls", 12345.0, "en", "12,345"),
+        ("people", 171.6, "zh", "172"),  # people are whole numbers, never "172.00"
+        ("complaints", 3, "en", "3"),
+        ("calls/agent-day", 68.25, "en", "68.2"),  # banker's rounding of .25 at one decimal: 68.2
+        ("per10k", 1.456, "en", "1.46"),
+        ("workdays", 1.5, "en", "1.50 working days"),
+        ("workdays", 1.5, "zh", "1.50 个工作日"),
+        ("months", 14.25, "en", "14.2 months"),
+        ("hours", 1234.4, "en", "1,234 h"),
+        ("ratio", 0.5, "en", "0.50"),
+    ],
+)
 def test_values(unit, value, lang, text):
     assert format_value(unit, value, lang) == text
 
@@ -67,7 +70,7 @@ def test_a_change_that_rounds_to_zero_is_flat():
     assert (c.text, c.direction) == ("±0 s", "flat")
     # 0.00004 of a rate is 0.004 pp: 0.0 pp at one decimal
     assert format_change("%", 0.80004, 0.8, "en").direction == "flat"
-    assert format_change("calls", 100, 100, "en") .text == "±0"
+    assert format_change("calls", 100, 100, "en").text == "±0"
     # 0.06 pp is shown as +0.1 pp: not flat
     assert format_change("%", 0.8006, 0.8, "en").direction == "up"
 

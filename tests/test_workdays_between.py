@@ -12,24 +12,27 @@ import pytest
 from analytics import workdays as wd
 
 
-@pytest.mark.parametrize("start, end, expected", [
-    # Same working day, 09:00 -> 15:00: 6 h = 0.25.
-    (dt(2026, 9, 28, 9), dt(2026, 9, 28, 15), 0.25),
-    # Wed 09-30 12:00 -> Thu 10-08 12:00 across all of 国庆: half of 09-30 + half of 10-08 = 1.0.
-    (dt(2026, 9, 30, 12), dt(2026, 10, 8, 12), 1.0),
-    # Fri 10-09 18:00 -> Mon 10-12 06:00: 0.25 (Fri) + 1 (Sat 10-10, 调休 worked) + 0 (Sun) + 0.25 (Mon).
-    (dt(2026, 10, 9, 18), dt(2026, 10, 12, 6), 1.5),
-    # Received on the adjusted working Sunday 09-20 at 12:00, resolved Mon 09-21 12:00: 0.5 + 0.5.
-    (dt(2026, 9, 20, 12), dt(2026, 9, 21, 12), 1.0),
-    # Received inside the holiday (10-03 Sat) and resolved 10-08 06:00: only 6 h of 10-08 count.
-    (dt(2026, 10, 3, 10), dt(2026, 10, 8, 6), 0.25),
-    # 春节: Sat 02-14 (worked) 12:00 -> Tue 02-24 12:00: 0.5 + 0 (02-15..23 off) + 0.5 = 1.0.
-    (dt(2026, 2, 14, 12), dt(2026, 2, 24, 12), 1.0),
-    # Fri 02-27 00:00 -> Mon 03-02 00:00: Fri 1 + Sat 02-28 (worked) 1 + Sun 0 = 2.0.
-    (dt(2026, 2, 27), dt(2026, 3, 2), 2.0),
-    # An ordinary weekend: Fri 10-16 18:00 -> Mon 10-19 06:00 = 0.25 + 0.25.
-    (dt(2026, 10, 16, 18), dt(2026, 10, 19, 6), 0.5),
-])
+@pytest.mark.parametrize(
+    "start, end, expected",
+    [
+        # Same working day, 09:00 -> 15:00: 6 h = 0.25.
+        (dt(2026, 9, 28, 9), dt(2026, 9, 28, 15), 0.25),
+        # Wed 09-30 12:00 -> Thu 10-08 12:00 across all of 国庆: half of 09-30 + half of 10-08 = 1.0.
+        (dt(2026, 9, 30, 12), dt(2026, 10, 8, 12), 1.0),
+        # Fri 10-09 18:00 -> Mon 10-12 06:00: 0.25 (Fri) + 1 (Sat 10-10, 调休 worked) + 0 (Sun) + 0.25 (Mon).
+        (dt(2026, 10, 9, 18), dt(2026, 10, 12, 6), 1.5),
+        # Received on the adjusted working Sunday 09-20 at 12:00, resolved Mon 09-21 12:00: 0.5 + 0.5.
+        (dt(2026, 9, 20, 12), dt(2026, 9, 21, 12), 1.0),
+        # Received inside the holiday (10-03 Sat) and resolved 10-08 06:00: only 6 h of 10-08 count.
+        (dt(2026, 10, 3, 10), dt(2026, 10, 8, 6), 0.25),
+        # 春节: Sat 02-14 (worked) 12:00 -> Tue 02-24 12:00: 0.5 + 0 (02-15..23 off) + 0.5 = 1.0.
+        (dt(2026, 2, 14, 12), dt(2026, 2, 24, 12), 1.0),
+        # Fri 02-27 00:00 -> Mon 03-02 00:00: Fri 1 + Sat 02-28 (worked) 1 + Sun 0 = 2.0.
+        (dt(2026, 2, 27), dt(2026, 3, 2), 2.0),
+        # An ordinary weekend: Fri 10-16 18:00 -> Mon 10-19 06:00 = 0.25 + 0.25.
+        (dt(2026, 10, 16, 18), dt(2026, 10, 19, 6), 0.5),
+    ],
+)
 def test_workdays_between_hand_checked(start, end, expected):
     assert wd.workdays_between(start, end) == pytest.approx(expected)
 

@@ -44,8 +44,14 @@ def _demo_scope() -> Scope:
         # The demo role travels in the URL (it is no secret: demo data only), so a reload or
         # a copied link of the demo opens as the same role.
         asked = st.query_params.get("as")
-        role = st.selectbox(t("auth.view_as"), ROLES, index=ROLES.index(asked if asked in ROLES else "admin"),
-                            key="demo_role", format_func=lambda r: role_names[r], help=t("auth.demo_help"))
+        role = st.selectbox(
+            t("auth.view_as"),
+            ROLES,
+            index=ROLES.index(asked if asked in ROLES else "admin"),
+            key="demo_role",
+            format_func=lambda r: role_names[r],
+            help=t("auth.demo_help"),
+        )
         opts = calls.filter_options(get_lake(), Scope.everything())
         centers = teams = None
         name_col = "name_zh" if lang() == "zh" else "name_en"
@@ -53,14 +59,26 @@ def _demo_scope() -> Scope:
         if role in ("center_manager", "quality", "team_leader"):
             codes = list(opts["centers"]["center"])
             asked = st.query_params.get("as_center")
-            centers = (st.selectbox(t("auth.demo_center"), codes, key="demo_center",
-                                    index=codes.index(asked) if asked in codes else 0,
-                                    format_func=lambda c: names.get(c, c)),)
+            centers = (
+                st.selectbox(
+                    t("auth.demo_center"),
+                    codes,
+                    key="demo_center",
+                    index=codes.index(asked) if asked in codes else 0,
+                    format_func=lambda c: names.get(c, c),
+                ),
+            )
         if role == "team_leader":
             team_codes = [c for c, ctr in zip(opts["teams"]["team"], opts["teams"]["center"]) if ctr == centers[0]]
             asked = st.query_params.get("as_team")
-            teams = (st.selectbox(t("auth.demo_team"), team_codes, key="demo_team",
-                                  index=team_codes.index(asked) if asked in team_codes else 0),)
+            teams = (
+                st.selectbox(
+                    t("auth.demo_team"),
+                    team_codes,
+                    key="demo_team",
+                    index=team_codes.index(asked) if asked in team_codes else 0,
+                ),
+            )
     # Written with the filters, in one message (ui.state.write_url).
     want_in_url({"as": role, "as_center": centers[0] if centers else None, "as_team": teams[0] if teams else None})
     return Scope.for_role(role, centers, teams, user=f"demo:{role}")
@@ -72,15 +90,17 @@ def _demo_scope() -> Scope:
 # JavaScript): SameSite=Strict, Secure over https, never HttpOnly (a script wrote it, so
 # a script could read it; the README says what that means and what OIDC gives instead).
 SESSION_COOKIE = "callcenter_session"
-_SESSION_TOKEN = "_session_token"     # the signed token of this tab's sign-in
-_SIGNED_OUT = "_signed_out"            # this tab signed out: ignore the cookie it started with
+_SESSION_TOKEN = "_session_token"  # the signed token of this tab's sign-in
+_SIGNED_OUT = "_signed_out"  # this tab signed out: ignore the cookie it started with
 
 
 def _cookie_script(value: str | None, max_age: int) -> str:
     # The value is our own token (base64url and a dot) or empty: nothing a person typed.
-    return ("<script>document.cookie = " + json.dumps(f"{SESSION_COOKIE}={value or ''}; Path=/; Max-Age={max_age}; "
-                                                      "SameSite=Strict")
-            + " + (location.protocol === 'https:' ? '; Secure' : '');</script>")
+    return (
+        "<script>document.cookie = "
+        + json.dumps(f"{SESSION_COOKIE}={value or ''}; Path=/; Max-Age={max_age}; SameSite=Strict")
+        + " + (location.protocol === 'https:' ? '; Secure' : '');</script>"
+    )
 
 
 def _sync_cookie() -> None:
@@ -160,18 +180,27 @@ def _local_form() -> None:
     result = users.attempt_sign_in(dataset, name, password, client=st.context.ip_address)
     user = result.user
     if result.status == "locked":
-        audit.record(dataset, "sign_in_locked", "local password", user=name[:64] or None,
-                     client=st.context.ip_address, locked=list(result.locked_keys))
+        audit.record(
+            dataset,
+            "sign_in_locked",
+            "local password",
+            user=name[:64] or None,
+            client=st.context.ip_address,
+            locked=list(result.locked_keys),
+        )
         wait = result.retry_after_s
-        st.error(t("auth.wait", seconds=max(1, math.ceil(wait))) if wait < 60
-                 else t("auth.locked", minutes=math.ceil(wait / 60)))
+        st.error(
+            t("auth.wait", seconds=max(1, math.ceil(wait)))
+            if wait < 60
+            else t("auth.locked", minutes=math.ceil(wait / 60))
+        )
         return
     if user is None:
-        audit.record(dataset, "sign_in_failed", "local password", user=name[:64] or None,
-                     client=st.context.ip_address)
+        audit.record(dataset, "sign_in_failed", "local password", user=name[:64] or None, client=st.context.ip_address)
         time.sleep(0.5)  # on top of scrypt: slows guessing further
-        st.error(t("auth.locked", minutes=math.ceil(result.retry_after_s / 60)) if result.locked_keys
-                 else t("auth.failed"))
+        st.error(
+            t("auth.locked", minutes=math.ceil(result.retry_after_s / 60)) if result.locked_keys else t("auth.failed")
+        )
         return
     audit.record(dataset, "sign_in", "local password", user.scope())
     st.session_state[_SESSION_USER] = user.name
@@ -222,8 +251,9 @@ def sign_in(url_paths: tuple[str, ...] = ()) -> Scope:
     if mode != "demo":
         with st.sidebar:
             st.caption(t("auth.signed_in_as", name=scope.user or "", role=t(f"role.{scope.role}")))
-            st.button(t("auth.sign_out"), on_click=_sign_out, args=(mode, scope), key="sign_out",
-                      icon=":material/logout:")
+            st.button(
+                t("auth.sign_out"), on_click=_sign_out, args=(mode, scope), key="sign_out", icon=":material/logout:"
+            )
     return scope
 
 
@@ -257,10 +287,18 @@ def demo_import_gate(scope: Scope) -> bool:
             # The same backoff and lockout as the sign-in form: this is a password check too.
             result = users.attempt_sign_in(dataset, name, password, client=st.context.ip_address)
             if result.user is None:
-                audit.record(dataset, "sign_in_locked" if result.status == "locked" else "sign_in_failed",
-                             "local password (before an import)", user=name, client=st.context.ip_address)
-                st.error(t("auth.locked", minutes=math.ceil(result.retry_after_s / 60)) if result.locked_keys
-                         else t("auth.failed"))
+                audit.record(
+                    dataset,
+                    "sign_in_locked" if result.status == "locked" else "sign_in_failed",
+                    "local password (before an import)",
+                    user=name,
+                    client=st.context.ip_address,
+                )
+                st.error(
+                    t("auth.locked", minutes=math.ceil(result.retry_after_s / 60))
+                    if result.locked_keys
+                    else t("auth.failed")
+                )
             else:
                 st.session_state[_GATE_ADMIN] = name
                 st.rerun()
@@ -269,8 +307,12 @@ def demo_import_gate(scope: Scope) -> bool:
         with st.form("gate_first_admin", border=True):
             st.markdown(f"**{t('gate.first_admin')}**")
             name = st.text_input(t("auth.name"), key="gate_name", max_chars=64)
-            pw1 = st.text_input(t("auth.password"), type="password", key="gate_pw1",
-                                help=t("gate.password_rules", n=users.MIN_PASSWORD_LENGTH))
+            pw1 = st.text_input(
+                t("auth.password"),
+                type="password",
+                key="gate_pw1",
+                help=t("gate.password_rules", n=users.MIN_PASSWORD_LENGTH),
+            )
             pw2 = st.text_input(t("gate.password_again"), type="password", key="gate_pw2")
             create = st.form_submit_button(t("gate.create"), icon=":material/person_add:")
         if create:
@@ -284,8 +326,9 @@ def demo_import_gate(scope: Scope) -> bool:
             if problem:
                 st.error(problem)
             else:
-                audit.record(dataset, "change_users", f"add {name} as admin (before the first import)",
-                             scope, user=scope.user)
+                audit.record(
+                    dataset, "change_users", f"add {name} as admin (before the first import)", scope, user=scope.user
+                )
                 st.session_state[_GATE_ADMIN] = name
                 st.rerun()
         return False

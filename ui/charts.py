@@ -25,12 +25,21 @@ PARTS = ("#1f6feb", "#f59e0b", "#10b981")
 
 # d3 time formats by grain of the x values and language.
 _DATE_FORMATS = {
-    "zh": {"day": ("%-m月%-d日", "%Y年%-m月%-d日"), "month": ("%-m月\n%Y年", "%Y年%-m月"),
-           "time": ("%H:%M", "%-m月%-d日 %H:%M")},
+    "zh": {
+        "day": ("%-m月%-d日", "%Y年%-m月%-d日"),
+        "month": ("%-m月\n%Y年", "%Y年%-m月"),
+        "time": ("%H:%M", "%-m月%-d日 %H:%M"),
+    },
     "en": {"day": ("%b %-d", "%a %-d %b %Y"), "month": ("%b\n%Y", "%B %Y"), "time": ("%H:%M", "%-d %b %H:%M")},
 }
-_GRAIN_KIND = {"day": "day", "week": "day", "month": "month", "interval15": "time", "interval30": "time",
-               "hour": "time"}
+_GRAIN_KIND = {
+    "day": "day",
+    "week": "day",
+    "month": "month",
+    "interval15": "time",
+    "interval30": "time",
+    "hour": "time",
+}
 
 
 def date_axis(fig: go.Figure, grain: str, axis: str = "x") -> go.Figure:
@@ -56,7 +65,7 @@ def nice_step(top: float, intervals: int = 5, whole: bool = False) -> float:
     if whole and raw <= 1:
         return 1.0
     mag = 10 ** math.floor(math.log10(raw))
-    for m in ((1, 2, 5, 10) if whole else (1, 2, 2.5, 5, 10)):
+    for m in (1, 2, 5, 10) if whole else (1, 2, 2.5, 5, 10):
         if m * mag >= raw * (1 - 1e-9):
             return m * mag
     return 10 * mag
@@ -73,38 +82,67 @@ def _max(values) -> float:
     return float(s.max()) if len(s) else 0.0
 
 
-def _steps(left_max: float, right_max: float, right_percent: bool, intervals: int,
-           left_whole: bool = False) -> tuple[float, float]:
+def _steps(
+    left_max: float, right_max: float, right_percent: bool, intervals: int, left_whole: bool = False
+) -> tuple[float, float]:
     ls, rs = nice_step(left_max, intervals, whole=left_whole), nice_step(right_max, intervals)
     if right_percent and right_max <= 1:
         rs = 1 / intervals if right_max > 0.5 else rs
     return ls, rs
 
 
-def two_axes(fig: go.Figure, left_max: float, right_max: float, left_title: str, right_title: str,
-             right_percent: bool = False, intervals: int | None = None, left_whole: bool = False) -> go.Figure:
+def two_axes(
+    fig: go.Figure,
+    left_max: float,
+    right_max: float,
+    left_title: str,
+    right_title: str,
+    right_percent: bool = False,
+    intervals: int | None = None,
+    left_whole: bool = False,
+) -> go.Figure:
     """Round ticks from zero on both y axes with the same number of steps, so the right
     axis's ticks sit on the left axis's grid lines; the number of steps (4 or 5) is the
     one that leaves the least empty space above the data."""
     if intervals is None:
+
         def waste(n: int) -> float:
             ls, rs = _steps(left_max, right_max, right_percent, n, left_whole)
             return (ls * n / left_max if left_max > 0 else 1) + (rs * n / right_max if right_max > 0 else 1)
+
         intervals = min((5, 4), key=waste)
     ls, rs = _steps(left_max, right_max, right_percent, intervals, left_whole)
     fig.update_layout(
-        yaxis=dict(title_text=left_title, range=[0, ls * intervals * 1.02], tickmode="linear", tick0=0, dtick=ls,
-                   rangemode="normal"),
-        yaxis2=dict(title_text=right_title, overlaying="y", side="right", showgrid=False, tickmode="linear", tick0=0,
-                    dtick=rs, range=[0, rs * intervals * 1.02], tickformat=".0%" if right_percent else None,
-                    rangemode="normal"))
+        yaxis=dict(
+            title_text=left_title,
+            range=[0, ls * intervals * 1.02],
+            tickmode="linear",
+            tick0=0,
+            dtick=ls,
+            rangemode="normal",
+        ),
+        yaxis2=dict(
+            title_text=right_title,
+            overlaying="y",
+            side="right",
+            showgrid=False,
+            tickmode="linear",
+            tick0=0,
+            dtick=rs,
+            range=[0, rs * intervals * 1.02],
+            tickformat=".0%" if right_percent else None,
+            rangemode="normal",
+        ),
+    )
     return fig
 
 
-def _layout(fig: go.Figure, y_title: str = "", y_percent: bool = False, height: int = 340,
-            x_title: str = "") -> go.Figure:
-    fig.update_layout(height=height, margin=dict(l=10, r=10, t=30, b=10), legend=dict(orientation="h", y=1.12),
-                      hovermode="x unified")
+def _layout(
+    fig: go.Figure, y_title: str = "", y_percent: bool = False, height: int = 340, x_title: str = ""
+) -> go.Figure:
+    fig.update_layout(
+        height=height, margin=dict(l=10, r=10, t=30, b=10), legend=dict(orientation="h", y=1.12), hovermode="x unified"
+    )
     fig.update_yaxes(title_text=y_title, tickformat=".0%" if y_percent else None, rangemode="tozero")
     if x_title:
         fig.update_xaxes(title_text=x_title)
@@ -122,36 +160,70 @@ def _percent_axis(fig: go.Figure) -> go.Figure:
     return fig.update_yaxes(range=[0, 1.05], tickmode="linear", tick0=0, dtick=0.2, tickformat=".0%")
 
 
-def rate_trend(df: pd.DataFrame, x: str, series: dict[str, str], targets: dict[str, float | None],
-               target_label: str, y_title: str) -> go.Figure:
+def rate_trend(
+    df: pd.DataFrame, x: str, series: dict[str, str], targets: dict[str, float | None], target_label: str, y_title: str
+) -> go.Figure:
     """Lines of rates (fractions) with dashed target lines."""
     fig = go.Figure()
     colours = [PRIMARY, SECOND, THIRD]
     for (col, label), colour in zip(series.items(), colours):
-        fig.add_trace(go.Scatter(x=df[x], y=df[col], name=label, mode="lines+markers",
-                                 line=dict(color=colour, width=2), hovertemplate="%{y:.1%}"))
+        fig.add_trace(
+            go.Scatter(
+                x=df[x],
+                y=df[col],
+                name=label,
+                mode="lines+markers",
+                line=dict(color=colour, width=2),
+                hovertemplate="%{y:.1%}",
+            )
+        )
         target = targets.get(col)
         if target is not None:
-            fig.add_hline(y=target, line=dict(color=colour, dash="dash", width=1),
-                          annotation_text=f"{label} {target_label} {target:.0%}", annotation_position="bottom right")
+            fig.add_hline(
+                y=target,
+                line=dict(color=colour, dash="dash", width=1),
+                annotation_text=f"{label} {target_label} {target:.0%}",
+                annotation_position="bottom right",
+            )
     fig = _layout(fig, f"{y_title} (%)", y_percent=True, x_title=_x_title(x))
     return date_axis(_percent_axis(fig), x)
 
 
-def heatmap(df: pd.DataFrame, x_labels: list[str], y_labels: list[str], z: list[list], hover_calls: list[list],
-            z_label: str, calls_label: str) -> go.Figure:
-    fig = go.Figure(go.Heatmap(
-        z=z, x=x_labels, y=y_labels, customdata=hover_calls, colorscale="RdYlGn", zmin=0.4, zmax=1.0,
-        colorbar=dict(title=z_label, tickformat=".0%"),
-        hovertemplate="%{y} %{x}:00<br>" + z_label + " %{z:.1%}<br>" + calls_label + " %{customdata:,}<extra></extra>"))
+def heatmap(
+    df: pd.DataFrame,
+    x_labels: list[str],
+    y_labels: list[str],
+    z: list[list],
+    hover_calls: list[list],
+    z_label: str,
+    calls_label: str,
+) -> go.Figure:
+    fig = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=x_labels,
+            y=y_labels,
+            customdata=hover_calls,
+            colorscale="RdYlGn",
+            zmin=0.4,
+            zmax=1.0,
+            colorbar=dict(title=z_label, tickformat=".0%"),
+            hovertemplate="%{y} %{x}:00<br>"
+            + z_label
+            + " %{z:.1%}<br>"
+            + calls_label
+            + " %{customdata:,}<extra></extra>",
+        )
+    )
     fig.update_yaxes(autorange="reversed")
     fig = _layout(fig, height=320, x_title=t("chart.hour_local"))
     fig.update_yaxes(title_text=t("col.weekday"), rangemode="normal")
     return fig.update_layout(hovermode="closest")
 
 
-def stacked_parts(df: pd.DataFrame, x: str, parts: dict[str, str], target: float | None, target_label: str,
-                  y_title: str) -> go.Figure:
+def stacked_parts(
+    df: pd.DataFrame, x: str, parts: dict[str, str], target: float | None, target_label: str, y_title: str
+) -> go.Figure:
     fig = go.Figure()
     for (col, label), colour in zip(parts.items(), PARTS):
         fig.add_trace(go.Bar(x=df[x], y=df[col], name=label, marker_color=colour, hovertemplate="%{y:.0f}"))
@@ -161,15 +233,27 @@ def stacked_parts(df: pd.DataFrame, x: str, parts: dict[str, str], target: float
     return date_axis(_layout(fig, y_title, x_title=_x_title(x)), x)
 
 
-def histogram(df: pd.DataFrame, x: str, y: str, colour_col: str, labels: dict[str, str], vline: float,
-              vline_label: str, x_title: str, y_title: str) -> go.Figure:
+def histogram(
+    df: pd.DataFrame,
+    x: str,
+    y: str,
+    colour_col: str,
+    labels: dict[str, str],
+    vline: float,
+    vline_label: str,
+    x_title: str,
+    y_title: str,
+) -> go.Figure:
     fig = go.Figure()
     for (value, label), colour in zip(labels.items(), PARTS):
         part = df[df[colour_col] == value]
         if part.empty:
             continue
-        fig.add_trace(go.Bar(x=part[x] + 15, y=part[y], name=label, marker_color=colour, width=28,
-                             hovertemplate="%{x:.0f} s: %{y:,}"))
+        fig.add_trace(
+            go.Bar(
+                x=part[x] + 15, y=part[y], name=label, marker_color=colour, width=28, hovertemplate="%{x:.0f} s: %{y:,}"
+            )
+        )
     fig.update_layout(barmode="stack")
     fig.add_vline(x=vline, line=dict(color=TARGET, dash="dash"), annotation_text=vline_label)
     # Ticks every 5 minutes: the handle-time target and its multiples read straight off.
@@ -177,8 +261,9 @@ def histogram(df: pd.DataFrame, x: str, y: str, colour_col: str, labels: dict[st
     return _layout(fig, y_title).update_layout(hovermode="closest")
 
 
-def bars_with_target(df: pd.DataFrame, x: str, y: str, target: float | None, target_label: str,
-                     y_title: str) -> go.Figure:
+def bars_with_target(
+    df: pd.DataFrame, x: str, y: str, target: float | None, target_label: str, y_title: str
+) -> go.Figure:
     colours = [THIRD if (target is None or v >= target) else SECOND for v in df[y].fillna(0)]
     fig = go.Figure(go.Bar(x=df[x], y=df[y], marker_color=colours, hovertemplate="%{x}: %{y:.1f}<extra></extra>"))
     if target is not None:
@@ -186,19 +271,45 @@ def bars_with_target(df: pd.DataFrame, x: str, y: str, target: float | None, tar
     return _layout(fig, y_title, x_title=_x_title(x)).update_layout(hovermode="closest")
 
 
-def intervals(df: pd.DataFrame, x: str, offered_label: str, sl_label: str, staffed_label: str,
-              sl_target: float | None) -> go.Figure:
+def intervals(
+    df: pd.DataFrame, x: str, offered_label: str, sl_label: str, staffed_label: str, sl_target: float | None
+) -> go.Figure:
     """One day's intervals: offered calls (bars), service level (line, right axis), agents staffed."""
     fig = go.Figure()
     fig.add_trace(go.Bar(x=df[x], y=df["offered"], name=offered_label, marker_color="#93c5fd", yaxis="y"))
-    fig.add_trace(go.Scatter(x=df[x], y=df["staffed_agents"], name=staffed_label, mode="lines",
-                             line=dict(color=GREY, dash="dot"), yaxis="y"))
-    fig.add_trace(go.Scatter(x=df[x], y=df["service_level"], name=sl_label, mode="lines+markers",
-                             line=dict(color=PRIMARY, width=2), yaxis="y2", hovertemplate="%{y:.1%}"))
+    fig.add_trace(
+        go.Scatter(
+            x=df[x],
+            y=df["staffed_agents"],
+            name=staffed_label,
+            mode="lines",
+            line=dict(color=GREY, dash="dot"),
+            yaxis="y",
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=df[x],
+            y=df["service_level"],
+            name=sl_label,
+            mode="lines+markers",
+            line=dict(color=PRIMARY, width=2),
+            yaxis="y2",
+            hovertemplate="%{y:.1%}",
+        )
+    )
     if sl_target is not None and len(df):
-        fig.add_trace(go.Scatter(x=[df[x].min(), df[x].max()], y=[sl_target, sl_target], mode="lines",
-                                 line=dict(color=TARGET, dash="dash", width=1), yaxis="y2", showlegend=False,
-                                 hoverinfo="skip"))
+        fig.add_trace(
+            go.Scatter(
+                x=[df[x].min(), df[x].max()],
+                y=[sl_target, sl_target],
+                mode="lines",
+                line=dict(color=TARGET, dash="dash", width=1),
+                yaxis="y2",
+                showlegend=False,
+                hoverinfo="skip",
+            )
+        )
     fig = _layout(fig, x_title=t("chart.time_local"))
     # After _layout, whose update_yaxes would otherwise reset the right axis too.
     left_max = max(_max(df["offered"]), _max(df["staffed_agents"]))
@@ -206,9 +317,18 @@ def intervals(df: pd.DataFrame, x: str, offered_label: str, sl_label: str, staff
     return date_axis(fig, x)
 
 
-def bars_and_rate(x, bars: list[tuple[str, pd.Series, str]], rate: pd.Series, rate_label: str, rate_colour: str,
-                  grain: str, left_title: str, right_title: str, rate_hover: str = "%{y:.2f}",
-                  height: int = 340) -> go.Figure:
+def bars_and_rate(
+    x,
+    bars: list[tuple[str, pd.Series, str]],
+    rate: pd.Series,
+    rate_label: str,
+    rate_colour: str,
+    grain: str,
+    left_title: str,
+    right_title: str,
+    rate_hover: str = "%{y:.2f}",
+    height: int = 340,
+) -> go.Figure:
     """Stacked bars (counts, left axis) with a rate line on the right axis; both axes
     with round ticks on the same grid."""
     fig = go.Figure()
@@ -216,24 +336,55 @@ def bars_and_rate(x, bars: list[tuple[str, pd.Series, str]], rate: pd.Series, ra
     for label, values, colour in bars:
         fig.add_trace(go.Bar(x=x, y=values, name=label, marker_color=colour))
         total = values if total is None else total + values
-    fig.add_trace(go.Scatter(x=x, y=rate, yaxis="y2", mode="lines+markers", name=rate_label,
-                             line=dict(color=rate_colour, width=2), hovertemplate=rate_hover))
-    fig.update_layout(barmode="stack", height=height, margin=dict(l=10, r=10, t=30, b=10), hovermode="x unified",
-                      legend=dict(orientation="h", y=1.12))
+    fig.add_trace(
+        go.Scatter(
+            x=x,
+            y=rate,
+            yaxis="y2",
+            mode="lines+markers",
+            name=rate_label,
+            line=dict(color=rate_colour, width=2),
+            hovertemplate=rate_hover,
+        )
+    )
+    fig.update_layout(
+        barmode="stack",
+        height=height,
+        margin=dict(l=10, r=10, t=30, b=10),
+        hovermode="x unified",
+        legend=dict(orientation="h", y=1.12),
+    )
     two_axes(fig, _max(total), _max(rate), left_title, right_title, left_whole=True)
     fig.update_xaxes(title_text=_x_title(grain))
     return date_axis(fig, grain)
 
 
-def pareto(categories: pd.Series, counts: pd.Series, cumulative: pd.Series, vital: pd.Series, count_label: str,
-           cumulative_label: str, x_title: str) -> go.Figure:
+def pareto(
+    categories: pd.Series,
+    counts: pd.Series,
+    cumulative: pd.Series,
+    vital: pd.Series,
+    count_label: str,
+    cumulative_label: str,
+    x_title: str,
+) -> go.Figure:
     """Bars of counts (dark: the vital few) and the cumulative share on a 0-100 % axis in
     steps of 20 %, with the 80 % line."""
     fig = go.Figure()
-    fig.add_trace(go.Bar(x=categories, y=counts, name=count_label,
-                         marker_color=[PRIMARY if v else "#93c5fd" for v in vital]))
-    fig.add_trace(go.Scatter(x=categories, y=cumulative, yaxis="y2", mode="lines+markers", name=cumulative_label,
-                             line=dict(color=SECOND), hovertemplate="%{y:.0%}"))
+    fig.add_trace(
+        go.Bar(x=categories, y=counts, name=count_label, marker_color=[PRIMARY if v else "#93c5fd" for v in vital])
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=categories,
+            y=cumulative,
+            yaxis="y2",
+            mode="lines+markers",
+            name=cumulative_label,
+            line=dict(color=SECOND),
+            hovertemplate="%{y:.0%}",
+        )
+    )
     fig.add_hline(y=0.8, yref="y2", line=dict(color=GREY, dash="dot", width=1))
     fig.update_layout(height=340, margin=dict(l=10, r=10, t=30, b=10), legend=dict(orientation="h", y=1.12))
     two_axes(fig, _max(counts), 1.0, count_label, f"{cumulative_label} (%)", right_percent=True, left_whole=True)
@@ -241,31 +392,66 @@ def pareto(categories: pd.Series, counts: pd.Series, cumulative: pd.Series, vita
     return fig
 
 
-def two_metric_trend(df: pd.DataFrame, x: str, left: tuple[str, str, float | None],
-                     right: tuple[str, str, float | None], unit: str, grain: str = "month") -> go.Figure:
+def two_metric_trend(
+    df: pd.DataFrame,
+    x: str,
+    left: tuple[str, str, float | None],
+    right: tuple[str, str, float | None],
+    unit: str,
+    grain: str = "month",
+) -> go.Figure:
     """Two metrics of the same unit but different size (AHT ~300 s, ASA ~5 s): each on its
     own axis, so the small one is not drawn flat along the bottom. ``left`` / ``right`` are
     (column, label, target)."""
     fig = go.Figure()
     for (col, label, target), colour, axis in ((left, PRIMARY, "y"), (right, SECOND, "y2")):
-        fig.add_trace(go.Scatter(x=df[x], y=df[col], name=label, mode="lines+markers", yaxis=axis,
-                                 line=dict(color=colour, width=2), hovertemplate="%{y:,.0f} " + unit))
+        fig.add_trace(
+            go.Scatter(
+                x=df[x],
+                y=df[col],
+                name=label,
+                mode="lines+markers",
+                yaxis=axis,
+                line=dict(color=colour, width=2),
+                hovertemplate="%{y:,.0f} " + unit,
+            )
+        )
         if target is not None:
-            fig.add_trace(go.Scatter(x=[df[x].min(), df[x].max()], y=[target, target], mode="lines", yaxis=axis,
-                                     line=dict(color=colour, dash="dash", width=1), showlegend=False,
-                                     hoverinfo="skip"))
-    fig.update_layout(height=320, margin=dict(l=10, r=10, t=40, b=10), legend=dict(orientation="h", y=1.15),
-                      hovermode="x unified")
-    two_axes(fig, max(_max(df[left[0]]), left[2] or 0), max(_max(df[right[0]]), right[2] or 0),
-             f"{left[1]} ({unit})", f"{right[1]} ({unit})")
+            fig.add_trace(
+                go.Scatter(
+                    x=[df[x].min(), df[x].max()],
+                    y=[target, target],
+                    mode="lines",
+                    yaxis=axis,
+                    line=dict(color=colour, dash="dash", width=1),
+                    showlegend=False,
+                    hoverinfo="skip",
+                )
+            )
+    fig.update_layout(
+        height=320, margin=dict(l=10, r=10, t=40, b=10), legend=dict(orientation="h", y=1.15), hovermode="x unified"
+    )
+    two_axes(
+        fig,
+        max(_max(df[left[0]]), left[2] or 0),
+        max(_max(df[right[0]]), right[2] or 0),
+        f"{left[1]} ({unit})",
+        f"{right[1]} ({unit})",
+    )
     fig.update_yaxes(title_font=dict(color=PRIMARY), selector=dict(side=None))
     fig.update_layout(yaxis2_title_font=dict(color=SECOND))
     fig.update_xaxes(title_text=_x_title(grain))
     return date_axis(fig, grain)
 
 
-def localise(fig: go.Figure, grain: str | None = None, x_title: str = "", y_title: str = "",
-             right_title: str | None = None, right_percent: bool = False) -> go.Figure:
+def localise(
+    fig: go.Figure,
+    grain: str | None = None,
+    x_title: str = "",
+    y_title: str = "",
+    right_title: str | None = None,
+    right_percent: bool = False,
+) -> go.Figure:
     """Finish a figure drawn elsewhere (the monthly review's shared figures): axis titles,
     dates in the user's language, and, when it has a right axis, round ticks on both."""
     if x_title:
@@ -282,8 +468,18 @@ def localise(fig: go.Figure, grain: str | None = None, x_title: str = "", y_titl
         rmax = max((_max(v) for v in right), default=0.0)
         if lmin < 0:  # bars below zero (leavers): keep the left axis as drawn, round ticks on the right
             rs = nice_step(rmax)
-            fig.update_layout(yaxis2=dict(title_text=right_title, overlaying="y", side="right", showgrid=False,
-                                          tickmode="linear", tick0=0, dtick=rs, range=[0, rs * 5 * 1.02]))
+            fig.update_layout(
+                yaxis2=dict(
+                    title_text=right_title,
+                    overlaying="y",
+                    side="right",
+                    showgrid=False,
+                    tickmode="linear",
+                    tick0=0,
+                    dtick=rs,
+                    range=[0, rs * 5 * 1.02],
+                )
+            )
         else:
             two_axes(fig, lmax, rmax, y_title, right_title, right_percent=right_percent)
     return fig

@@ -26,12 +26,19 @@ from analytics.filters import Filters
 from analytics.lake import Lake
 from ui.state import lang, t, want_in_url, write_url
 
-_STATE = "_session_filters"      # the person's filters: no widget owns this key
+_STATE = "_session_filters"  # the person's filters: no widget owns this key
 _WRITTEN = "_session_filters_url"  # the filter part of the URL this session last wrote
 _WIDGET = {name: f"fw_{name}" for name in ("period", "centers", "queues", "teams", "agents", "grain")}
 # URL parameter -> filter name; lists travel comma-separated.
-URL_PARAMS = {"from": "start", "to": "end", "center": "centers", "queue": "queues", "team": "teams",
-              "agent": "agents", "grain": "grain"}
+URL_PARAMS = {
+    "from": "start",
+    "to": "end",
+    "center": "centers",
+    "queue": "queues",
+    "team": "teams",
+    "agent": "agents",
+    "grain": "grain",
+}
 _LISTS = ("centers", "queues", "teams", "agents")
 ALL_GRAINS = ("interval15", "interval30", "hour", "day", "week", "month")
 
@@ -51,8 +58,12 @@ def _parse_day(text: str | None, lo: date, hi: date) -> date | None:
 
 def allowed_codes(opts: dict) -> dict[str, set[str]]:
     """Every code the person may pick, per list filter (the scope's own)."""
-    return {"centers": set(opts["centers"]["center"]), "queues": set(opts["queues"]["queue"]),
-            "teams": set(opts["teams"]["team"]), "agents": set(opts["agents"]["agent"])}
+    return {
+        "centers": set(opts["centers"]["center"]),
+        "queues": set(opts["queues"]["queue"]),
+        "teams": set(opts["teams"]["team"]),
+        "agents": set(opts["agents"]["agent"]),
+    }
 
 
 def state_from_query(query: dict[str, str], opts: dict) -> dict:
@@ -65,8 +76,7 @@ def state_from_query(query: dict[str, str], opts: dict) -> dict:
     if asked_start and asked_end and asked_start <= asked_end:
         start, end = asked_start, asked_end
     allowed = allowed_codes(opts)
-    state = {"start": start, "end": end,
-             "grain": query.get("grain") if query.get("grain") in ALL_GRAINS else "day"}
+    state = {"start": start, "end": end, "grain": query.get("grain") if query.get("grain") in ALL_GRAINS else "day"}
     for param, name in URL_PARAMS.items():
         if name in _LISTS:
             state[name] = [c for c in dict.fromkeys((query.get(param) or "").split(",")) if c in allowed[name]]
@@ -132,8 +142,10 @@ def _labels(df, code_col: str) -> dict[str, str]:
     name_col = "name_zh" if lang() == "zh" else "name_en"
     if name_col not in df.columns:
         name_col = "name"
-    return {r[code_col]: f"{r[name_col]} ({r[code_col]})" if r.get(name_col) else r[code_col]
-            for r in df.to_dict(orient="records")}
+    return {
+        r[code_col]: f"{r[name_col]} ({r[code_col]})" if r.get(name_col) else r[code_col]
+        for r in df.to_dict(orient="records")
+    }
 
 
 def _choice(name: str, label_key: str, labels: dict[str, str], state: dict) -> list[str]:
@@ -145,8 +157,15 @@ def _choice(name: str, label_key: str, labels: dict[str, str], state: dict) -> l
         st.markdown(f"**{t(label_key)}**: {labels[only]}")
         return []
     _seed(name, state[name])
-    st.multiselect(t(label_key), list(labels), key=_WIDGET[name], format_func=lambda c: labels.get(c, c),
-                   placeholder=t("filters.all"), on_change=_keep, args=(name,))
+    st.multiselect(
+        t(label_key),
+        list(labels),
+        key=_WIDGET[name],
+        format_func=lambda c: labels.get(c, c),
+        placeholder=t("filters.all"),
+        on_change=_keep,
+        args=(name,),
+    )
     return list(state[name])
 
 
@@ -160,8 +179,9 @@ def keep_in_url(lk: Lake, scope: Scope) -> None:
         write_url()  # what others noted (the demo role) still goes out
 
 
-def sidebar_filters(lk: Lake, scope: Scope, grains: tuple[str, ...] = ("day", "week", "month"),
-                    people: bool = True) -> Filters | None:
+def sidebar_filters(
+    lk: Lake, scope: Scope, grains: tuple[str, ...] = ("day", "week", "month"), people: bool = True
+) -> Filters | None:
     """Draw the person's filters in the sidebar and return them for this page, or None
     (after saying why) when there is no data or the period is half-picked.
 
@@ -181,9 +201,15 @@ def sidebar_filters(lk: Lake, scope: Scope, grains: tuple[str, ...] = ("day", "w
         half_picked = isinstance(period_widget, (tuple, list)) and len(period_widget) == 1
         if not half_picked:
             _seed("period", (state["start"], state["end"]))
-        period = st.date_input(t("filters.period"), key=_WIDGET["period"], min_value=opts["first_day"],
-                               max_value=opts["last_day"], help=t("filters.period.help"),
-                               on_change=_keep, args=("period",))
+        period = st.date_input(
+            t("filters.period"),
+            key=_WIDGET["period"],
+            min_value=opts["first_day"],
+            max_value=opts["last_day"],
+            help=t("filters.period.help"),
+            on_change=_keep,
+            args=("period",),
+        )
         centers = _choice("centers", "filters.centers", _labels(opts["centers"], "center"), state)
         qdf = opts["queues"]
         if centers:
@@ -210,12 +236,25 @@ def sidebar_filters(lk: Lake, scope: Scope, grains: tuple[str, ...] = ("day", "w
         if len(grains) > 1:  # a page of one grain has nothing to choose
             grain_names = {g: t(f"grain.{g}") for g in grains}  # resolved now, not when the widget is read
             _seed("grain", grain)
-            st.selectbox(t("filters.grain"), grains, key=_WIDGET["grain"],
-                         format_func=lambda g: grain_names.get(g, g), on_change=_keep, args=("grain",))
+            st.selectbox(
+                t("filters.grain"),
+                grains,
+                key=_WIDGET["grain"],
+                format_func=lambda g: grain_names.get(g, g),
+                on_change=_keep,
+                args=("grain",),
+            )
         st.caption(t("filters.share"))
     _write_url(state)
     if not isinstance(period, (tuple, list)) or len(period) != 2:
         st.info(t("filters.period_incomplete"))
         return None
-    return Filters(start=state["start"], end=state["end"], centers=tuple(centers), queues=tuple(queues),
-                   teams=tuple(teams), agents=tuple(agents), grain=grain)
+    return Filters(
+        start=state["start"],
+        end=state["end"],
+        centers=tuple(centers),
+        queues=tuple(queues),
+        teams=tuple(teams),
+        agents=tuple(agents),
+        grain=grain,
+    )

@@ -9,8 +9,18 @@ from collections.abc import Iterable
 from analytics.metrics import Metric
 from analytics.units import MISSING, UNITS, Change, format_change, format_target, format_value, is_missing
 
-__all__ = ["MISSING", "UNITS", "Change", "fmt_delta", "fmt_value", "format_change", "format_series",
-           "format_target", "format_value", "is_missing"]
+__all__ = [
+    "MISSING",
+    "UNITS",
+    "Change",
+    "fmt_delta",
+    "fmt_value",
+    "format_change",
+    "format_series",
+    "format_target",
+    "format_value",
+    "is_missing",
+]
 
 
 def fmt_value(metric: Metric, value, lang: str) -> str:

@@ -47,9 +47,14 @@ def kpi_card(key: str, value, before=None, target=_NO_TARGET, settings=None, not
     change = met.format_change(value, before, lang())
     color, arrow = _delta_style(met, change.direction)
     with st.container(border=True):
-        st.metric(met.label(lang(), settings), met.format(value, lang(), compact=True),
-                  delta=change.text if change.known else None, delta_color=color, delta_arrow=arrow,
-                  help=met.formula(lang(), settings))
+        st.metric(
+            met.label(lang(), settings),
+            met.format(value, lang(), compact=True),
+            delta=change.text if change.known else None,
+            delta_color=color,
+            delta_arrow=arrow,
+            help=met.formula(lang(), settings),
+        )
         if note:
             st.caption(note)
         status = m.rag(met, value, target)
@@ -63,8 +68,15 @@ def kpi_card(key: str, value, before=None, target=_NO_TARGET, settings=None, not
             st.badge(target_text(key, target), color="gray")
 
 
-def kpi_row(keys: Sequence[str], now: dict, before: dict | None = None, settings=None,
-            targets: dict | None = None, notes: dict | None = None, per_row: int | None = None) -> None:
+def kpi_row(
+    keys: Sequence[str],
+    now: dict,
+    before: dict | None = None,
+    settings=None,
+    targets: dict | None = None,
+    notes: dict | None = None,
+    per_row: int | None = None,
+) -> None:
     """Cards for ``keys`` side by side (``per_row`` to wrap). ``targets``: key -> target
     in force (from ``analytics.targets.current_targets``); a key not in it takes the
     registry's default."""
@@ -72,15 +84,22 @@ def kpi_row(keys: Sequence[str], now: dict, before: dict | None = None, settings
     keys = list(keys)
     per_row = per_row or len(keys)
     for first in range(0, len(keys), per_row):
-        chunk = keys[first:first + per_row]
+        chunk = keys[first : first + per_row]
         for col, key in zip(st.columns(per_row), chunk):
             with col:
-                kpi_card(key, now.get(key), before.get(key), targets.get(key, _NO_TARGET), settings,
-                         notes.get(key))
+                kpi_card(key, now.get(key), before.get(key), targets.get(key, _NO_TARGET), settings, notes.get(key))
 
 
-def kpi_section(lk: Lake, filters: Filters, sc: Scope, cfg: m.ServiceSettings, kpis: list[str], require: str,
-                caption_suffix: str = "", note: str = "") -> dict:
+def kpi_section(
+    lk: Lake,
+    filters: Filters,
+    sc: Scope,
+    cfg: m.ServiceSettings,
+    kpis: list[str],
+    require: str,
+    caption_suffix: str = "",
+    note: str = "",
+) -> dict:
     """The KPI row of a call page: totals against targets and the previous period, the
     period compared with, and how each number is computed. Stops the page with an
     explanation when the selection has no ``require`` (e.g. no offered calls)."""

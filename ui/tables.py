@@ -18,11 +18,22 @@ from ui.state import dataset_path, get_lake, lang, scope, settings, t
 MISSING = "—"
 
 # Columns that hold a code of a catalogue kind (``code.<kind>.<value>``): shown by name.
-CODE_COLUMNS = {"category": "category", "direction": "direction", "role": "role", "from_role": "role",
-                "exit_type": "exit_type", "exit_reason": "exit_reason", "event_type": "event_type",
-                "shift_pattern": "shift_pattern", "education": "education", "tenure_band": "tenure_band",
-                "action": "audit_action", "driver": "feature", "feature": "feature",
-                "max_level": "complaint_level"}
+CODE_COLUMNS = {
+    "category": "category",
+    "direction": "direction",
+    "role": "role",
+    "from_role": "role",
+    "exit_type": "exit_type",
+    "exit_reason": "exit_reason",
+    "event_type": "event_type",
+    "shift_pattern": "shift_pattern",
+    "education": "education",
+    "tenure_band": "tenure_band",
+    "action": "audit_action",
+    "driver": "feature",
+    "feature": "feature",
+    "max_level": "complaint_level",
+}
 # Columns that hold a comma-separated list of codes ("attitude, transfer_loop").
 CODE_LIST_COLUMNS = {"causes": "cause", "drivers": "feature"}
 
@@ -71,9 +82,12 @@ def label_codes(df: pd.DataFrame, lang_: str | None = None, names: dict[str, dic
             out[col] = [code_label(kind, v, lang_) for v in out[col]]
         elif col in CODE_LIST_COLUMNS:
             sep = "、" if lang_ == "zh" else ", "
-            out[col] = [MISSING if _is_missing(v) or not str(v).strip() else
-                        sep.join(code_label(CODE_LIST_COLUMNS[col], c.strip(), lang_) for c in str(v).split(","))
-                        for v in out[col]]
+            out[col] = [
+                MISSING
+                if _is_missing(v) or not str(v).strip()
+                else sep.join(code_label(CODE_LIST_COLUMNS[col], c.strip(), lang_) for c in str(v).split(","))
+                for v in out[col]
+            ]
         elif names and col in names:
             out[col] = [MISSING if _is_missing(v) else names[col].get(v, v) for v in out[col]]
     return out
@@ -135,8 +149,7 @@ def _percent_label(col: str, label: str, lang_: str) -> str:
     return label if "%" in label else f"{label} (%)"
 
 
-def column_config(df: pd.DataFrame, labels: dict[str, str] | None = None,
-                  percent: tuple[str, ...] = ()) -> dict:
+def column_config(df: pd.DataFrame, labels: dict[str, str] | None = None, percent: tuple[str, ...] = ()) -> dict:
     """Headers from the registry or the catalogue (``labels`` overrides), with units."""
     cfg = {}
     labels = labels or {}
@@ -197,8 +210,9 @@ def _csv_value(v, kind: str):
     return v
 
 
-def csv_frame(df: pd.DataFrame, labels: dict[str, str] | None = None, percent: tuple[str, ...] = (),
-              lang_: str | None = None) -> pd.DataFrame:
+def csv_frame(
+    df: pd.DataFrame, labels: dict[str, str] | None = None, percent: tuple[str, ...] = (), lang_: str | None = None
+) -> pd.DataFrame:
     """The table as it reads on screen, for a CSV file: headers in the user's language
     with units (a percent column holds 85.8 under "… (%)"), numbers rounded as shown,
     missing values empty."""
@@ -236,9 +250,15 @@ def _audit_download(file_name: str, rows: int) -> None:
     audit.record(dataset_path(), "export", file_name, scope(), rows=rows)
 
 
-def table(df: pd.DataFrame, name: str, key: str, height: int | str = "auto",
-          selectable: bool = False, labels: dict[str, str] | None = None,
-          percent: tuple[str, ...] = ()) -> int | None:
+def table(
+    df: pd.DataFrame,
+    name: str,
+    key: str,
+    height: int | str = "auto",
+    selectable: bool = False,
+    labels: dict[str, str] | None = None,
+    percent: tuple[str, ...] = (),
+) -> int | None:
     """Show ``df`` and offer it as CSV (UTF-8 with BOM so Excel reads Chinese correctly).
 
     With ``selectable`` a row can be clicked; returns the position of the selected row."""
@@ -250,13 +270,27 @@ def table(df: pd.DataFrame, name: str, key: str, height: int | str = "auto",
     for col in shown.columns:
         if _is_percent(col, percent) and pd.api.types.is_numeric_dtype(shown[col]):
             shown[col] = shown[col].astype("float64") * 100
-    event = st.dataframe(shown, hide_index=True, column_config=column_config(df, labels, percent), height=height,
-                         key=f"tbl_{key}", on_select="rerun" if selectable else "ignore",
-                         selection_mode="single-row", placeholder=MISSING)
+    event = st.dataframe(
+        shown,
+        hide_index=True,
+        column_config=column_config(df, labels, percent),
+        height=height,
+        key=f"tbl_{key}",
+        on_select="rerun" if selectable else "ignore",
+        selection_mode="single-row",
+        placeholder=MISSING,
+    )
     csv = safe_csv(csv_frame(named, labels, percent))
-    st.download_button(t("download.csv"), data=("\ufeff" + csv).encode("utf-8"),
-                       file_name=f"{name}.csv", mime="text/csv", key=f"dl_{key}", icon=":material/download:",
-                       on_click=_audit_download, args=(f"{name}.csv", len(df)))
+    st.download_button(
+        t("download.csv"),
+        data=("\ufeff" + csv).encode("utf-8"),
+        file_name=f"{name}.csv",
+        mime="text/csv",
+        key=f"dl_{key}",
+        icon=":material/download:",
+        on_click=_audit_download,
+        args=(f"{name}.csv", len(df)),
+    )
     if selectable and event is not None and event.selection.rows:
         return event.selection.rows[0]
     return None

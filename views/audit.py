@@ -18,10 +18,16 @@ if log.empty:
     st.info(t("aud.empty"))
     st.stop()
 c1, c2 = st.columns(2)
-actions = c1.multiselect(t("aud.actions"), sorted(log["action"].dropna().unique()), key="aud_actions",
-                         placeholder=t("filters.all"), format_func=lambda a: code_label("audit_action", a, lang()))
-who = c2.multiselect(t("aud.user"), sorted(log["user"].dropna().astype(str).unique()), key="aud_users",
-                     placeholder=t("filters.all"))
+actions = c1.multiselect(
+    t("aud.actions"),
+    sorted(log["action"].dropna().unique()),
+    key="aud_actions",
+    placeholder=t("filters.all"),
+    format_func=lambda a: code_label("audit_action", a, lang()),
+)
+who = c2.multiselect(
+    t("aud.user"), sorted(log["user"].dropna().astype(str).unique()), key="aud_users", placeholder=t("filters.all")
+)
 if actions:
     log = log[log["action"].isin(actions)]
 if who:

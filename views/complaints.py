@@ -34,11 +34,12 @@ kpi_row(complaints.KPI_KEYS, now, before, cset, current_targets(lk, filters.end)
 st.caption(t("kpi.vs_previous", start=prev_filters.start, end=prev_filters.end))
 with st.expander(t("cmp.rules"), icon=":material/functions:"):
     for key in complaints.KPI_KEYS:
-        st.markdown(f"- **{complaints.metric_label(key, lang(), cset)}**: {complaints.metric_formula(key, lang(), cset)}")
+        st.markdown(
+            f"- **{complaints.metric_label(key, lang(), cset)}**: {complaints.metric_formula(key, lang(), cset)}"
+        )
     st.markdown(f"- {t('cmp.rule.workdays')}")
     st.markdown(f"- {t('cmp.rule.target', D=f'{cset.resolve_within_workdays:g}')}")
     st.markdown(f"- {t('cmp.rule.rate')}")
-
 
 
 def _named(df):
@@ -55,18 +56,26 @@ trend = complaints.by_period(lk, filters, sc, cset)
 grain = filters.grain
 fig = charts.bars_and_rate(
     trend[grain],
-    [(t("cmp.col.level1") + "+" + t("cmp.col.level2"), trend["complaints"] - trend["level3"], "#93c5fd"),
-     (t("cmp.col.level3"), trend["level3"], charts.TARGET)],
-    trend["complaints_per_10k"], complaints.metric_label("complaints_per_10k", lang()), charts.PRIMARY, grain,
-    t("chart.complaints"), complaints.metric_label("complaints_per_10k", lang()))
+    [
+        (t("cmp.col.level1") + "+" + t("cmp.col.level2"), trend["complaints"] - trend["level3"], "#93c5fd"),
+        (t("cmp.col.level3"), trend["level3"], charts.TARGET),
+    ],
+    trend["complaints_per_10k"],
+    complaints.metric_label("complaints_per_10k", lang()),
+    charts.PRIMARY,
+    grain,
+    t("chart.complaints"),
+    complaints.metric_label("complaints_per_10k", lang()),
+)
 st.plotly_chart(fig, key="cmp_trend")
 st.caption(t("cmp.trend.caption"))
 
 # Breakdowns ----------------------------------------------------------------------------------
 cols = ["complaints", "share", "valid_share", "resolution_workdays", "resolved_within_target"]
 # Tabs, not three columns: six columns of numbers do not fit a third of the page at 1440 px.
-for box, dim in zip(st.tabs([t(f"cmp.by_{d}") for d in ("level", "channel", "category")]),
-                    ("level", "channel", "category")):
+for box, dim in zip(
+    st.tabs([t(f"cmp.by_{d}") for d in ("level", "channel", "category")]), ("level", "channel", "category")
+):
     with box:
         df = complaints.breakdown(lk, filters, sc, dim, cset)
         table(coded(df, dim)[[dim, *cols]], f"complaints_by_{dim}_{filters.start}_{filters.end}", f"by_{dim}")
@@ -75,8 +84,11 @@ for box, dim in zip(st.tabs([t(f"cmp.by_{d}") for d in ("level", "channel", "cat
 queue_tab, team_tab = st.tabs([t("cmp.by_queue"), t("cmp.by_team")])
 with queue_tab:
     df = complaints.breakdown(lk, filters, sc, "queue", cset)
-    table(df[["queue", "complaints", "complaints_per_10k", "valid_share", "resolved_within_target"]],
-          f"complaints_by_queue_{filters.start}_{filters.end}", "by_queue")
+    table(
+        df[["queue", "complaints", "complaints_per_10k", "valid_share", "resolved_within_target"]],
+        f"complaints_by_queue_{filters.start}_{filters.end}",
+        "by_queue",
+    )
 with team_tab:
     df = complaints.breakdown(lk, filters, sc, "team", cset)
     table(df[["team", *cols]], f"complaints_by_team_{filters.start}_{filters.end}", "by_team")
@@ -92,8 +104,15 @@ left, right = st.columns(2)
 with left:
     st.subheader(t("cmp.pareto"))
     par = coded(complaints.pareto(lk, filters, sc, cset), "cause")
-    fig = charts.pareto(par["cause"], par["complaints"], par["cumulative_share"], par["vital_few"],
-                        complaints.metric_label("complaints", lang()), t("cmp.col.cumulative"), t("chart.cause"))
+    fig = charts.pareto(
+        par["cause"],
+        par["complaints"],
+        par["cumulative_share"],
+        par["vital_few"],
+        complaints.metric_label("complaints", lang()),
+        t("cmp.col.cumulative"),
+        t("chart.cause"),
+    )
     st.plotly_chart(fig, key="cmp_pareto")
     st.caption(t("cmp.pareto.caption"))
 with right:
@@ -107,17 +126,27 @@ with right:
         age = coded(age, "age", "age_band")
         fig = go.Figure()
         for lv, colour in ((1, "#93c5fd"), (2, charts.SECOND), (3, charts.TARGET)):
-            fig.add_trace(go.Bar(x=age["age_band"], y=age[f"level{lv}"], name=t(f"cmp.level.{lv}"),
-                                 marker_color=colour))
-        fig.update_layout(barmode="stack", height=300, margin=dict(l=10, r=10, t=30, b=10),
-                          legend=dict(orientation="h", y=1.15), xaxis_title=t("chart.age"),
-                          yaxis_title=t("chart.complaints"))
+            fig.add_trace(
+                go.Bar(x=age["age_band"], y=age[f"level{lv}"], name=t(f"cmp.level.{lv}"), marker_color=colour)
+            )
+        fig.update_layout(
+            barmode="stack",
+            height=300,
+            margin=dict(l=10, r=10, t=30, b=10),
+            legend=dict(orientation="h", y=1.15),
+            xaxis_title=t("chart.age"),
+            yaxis_title=t("chart.complaints"),
+        )
         charts.count_axis(fig, float(age[["level1", "level2", "level3"]].sum(axis=1).max()))
         st.plotly_chart(fig, key="cmp_backlog")
 if age["open"].sum() > 0:  # the list full width: in half the page its columns were cut off
     st.markdown(f"**{t('cmp.backlog')}**")
-    table(_named(coded(complaints.open_backlog(lk, filters, sc, cset), "age", "age_band")),
-          f"complaints_open_{filters.end}", "backlog", height=240)
+    table(
+        _named(coded(complaints.open_backlog(lk, filters, sc, cset), "age", "age_band")),
+        f"complaints_open_{filters.end}",
+        "backlog",
+        height=240,
+    )
 
 # Unusual months -----------------------------------------------------------------------------------
 st.subheader(t("cmp.unusual"))
@@ -125,18 +154,40 @@ st.caption(t("cmp.unusual.rule"))
 unusual = complaints.unusual_months(lk, filters, sc, cset)
 flag = unusual["unusual"].fillna(False).astype(bool)
 fig = go.Figure()
-fig.add_trace(go.Bar(x=unusual["month"], y=unusual["complaints"], name=complaints.metric_label("complaints", lang()),
-                     marker_color=[charts.TARGET if f else "#93c5fd" for f in flag]))
-fig.add_trace(go.Scatter(x=unusual["month"], y=unusual["baseline"], name=t("cmp.unusual.baseline"),
-                         mode="lines", line=dict(color=charts.GREY, dash="dash")))
-fig.update_layout(height=300, margin=dict(l=10, r=10, t=30, b=10), legend=dict(orientation="h", y=1.15),
-                  hovermode="x unified", xaxis_title=t("col.month"), yaxis_title=t("chart.complaints"))
+fig.add_trace(
+    go.Bar(
+        x=unusual["month"],
+        y=unusual["complaints"],
+        name=complaints.metric_label("complaints", lang()),
+        marker_color=[charts.TARGET if f else "#93c5fd" for f in flag],
+    )
+)
+fig.add_trace(
+    go.Scatter(
+        x=unusual["month"],
+        y=unusual["baseline"],
+        name=t("cmp.unusual.baseline"),
+        mode="lines",
+        line=dict(color=charts.GREY, dash="dash"),
+    )
+)
+fig.update_layout(
+    height=300,
+    margin=dict(l=10, r=10, t=30, b=10),
+    legend=dict(orientation="h", y=1.15),
+    hovermode="x unified",
+    xaxis_title=t("col.month"),
+    yaxis_title=t("chart.complaints"),
+)
 charts.date_axis(fig, "month")
 charts.count_axis(fig, float(unusual[["complaints", "baseline"]].max().max()))
 st.plotly_chart(fig, key="cmp_unusual")
 flagged = unusual[flag]
-st.markdown(t("cmp.unusual.list", months=", ".join(m.strftime("%Y-%m") for m in flagged["month"]))
-            if len(flagged) else t("cmp.unusual.none"))
+st.markdown(
+    t("cmp.unusual.list", months=", ".join(m.strftime("%Y-%m") for m in flagged["month"]))
+    if len(flagged)
+    else t("cmp.unusual.none")
+)
 
 # Repeat complainers and the list -------------------------------------------------------------------
 if sc.individuals:

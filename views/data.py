@@ -28,16 +28,39 @@ from ui.auth import after_demo_import, demo_import_gate
 from ui.state import dataset_path, is_demo, scope, t
 from ui.tables import table
 
-IMPORTABLE = ("calls", "employees", "role_events", "appraisals", "complaints", "qa_evaluations",
-              "agent_intervals", "centers", "queues", "targets")
-ZONES = ("Asia/Shanghai", "Asia/Hong_Kong", "Asia/Taipei", "Asia/Singapore", "Asia/Tokyo", "Asia/Kolkata",
-         "Europe/London", "Europe/Berlin", "America/New_York", "America/Chicago", "America/Los_Angeles", "UTC")
+IMPORTABLE = (
+    "calls",
+    "employees",
+    "role_events",
+    "appraisals",
+    "complaints",
+    "qa_evaluations",
+    "agent_intervals",
+    "centers",
+    "queues",
+    "targets",
+)
+ZONES = (
+    "Asia/Shanghai",
+    "Asia/Hong_Kong",
+    "Asia/Taipei",
+    "Asia/Singapore",
+    "Asia/Tokyo",
+    "Asia/Kolkata",
+    "Europe/London",
+    "Europe/Berlin",
+    "America/New_York",
+    "America/Chicago",
+    "America/Los_Angeles",
+    "UTC",
+)
 PREVIEW_ROWS = 20
 
 
 def _height(rows: int) -> int | str:
     """Fit a short table; scroll a long one instead of stretching the page."""
     return "auto" if rows <= 10 else 400
+
 
 root = dataset_path()
 st.title(t("data.title"))
@@ -49,16 +72,26 @@ else:
     st.info(t("data.target", path=str(root.resolve())) + "  \n" + t("data.target.imported"), icon=":material/database:")
 
 # Choices ---------------------------------------------------------------------------------
-up = st.file_uploader(t("data.upload"), type=list(UPLOAD_TYPES), max_upload_size=MAX_UPLOAD_MB,
-                      help=t("data.upload.help", mb=MAX_UPLOAD_MB), key="data_upload")
+up = st.file_uploader(
+    t("data.upload"),
+    type=list(UPLOAD_TYPES),
+    max_upload_size=MAX_UPLOAD_MB,
+    help=t("data.upload.help", mb=MAX_UPLOAD_MB),
+    key="data_upload",
+)
 c1, c2 = st.columns(2)
 with c1:
     tname = st.selectbox(t("data.table"), IMPORTABLE, format_func=lambda k: t(f"data.table.{k}"), key="data_table")
     center = st.text_input(t("data.center"), key="data_center", max_chars=40).strip() or None
 with c2:
     shipped = available_mappings()
-    choice = st.selectbox(t("data.mapping"), [None, *shipped], help=t("data.mapping.help"),
-                          format_func=lambda k: t("data.mapping.none") if k is None else k, key="data_mapping")
+    choice = st.selectbox(
+        t("data.mapping"),
+        [None, *shipped],
+        help=t("data.mapping.help"),
+        format_func=lambda k: t("data.mapping.none") if k is None else k,
+        key="data_mapping",
+    )
     own = st.file_uploader(t("data.mapping.upload"), type=["toml"], max_upload_size=1, key="data_mapping_upload")
     zone = st.selectbox(t("data.timezone"), ZONES, help=t("data.timezone.help"), key="data_zone")
 
@@ -85,18 +118,28 @@ if up is not None and mapping is not None:
             st.caption(t("data.preview.format", format=pv.format, encoding=pv.encoding or "—"))
             st.dataframe(pv.frame, hide_index=True)
             with st.expander(t("data.preview.columns"), expanded=bool(pv.missing)):
-                cols = pd.DataFrame({"source": list(pv.columns),
-                                     "canonical": [v or t("data.preview.ignored") for v in pv.columns.values()]})
-                st.dataframe(cols, hide_index=True, column_config={
-                    "source": st.column_config.Column(t("data.preview.source")),
-                    "canonical": st.column_config.Column(t("data.preview.canonical"))})
+                cols = pd.DataFrame(
+                    {
+                        "source": list(pv.columns),
+                        "canonical": [v or t("data.preview.ignored") for v in pv.columns.values()],
+                    }
+                )
+                st.dataframe(
+                    cols,
+                    hide_index=True,
+                    column_config={
+                        "source": st.column_config.Column(t("data.preview.source")),
+                        "canonical": st.column_config.Column(t("data.preview.canonical")),
+                    },
+                )
             if pv.missing:
                 st.warning(t("data.preview.missing", cols=", ".join(pv.missing)))
             # Into the demo: say that demo mode ends for everyone and make sure an administrator can sign in.
             into_demo = is_demo()
             may_import = demo_import_gate(scope()) if into_demo else True
-            if st.button(t("data.import"), type="primary", icon=":material/upload:", key="data_go",
-                         disabled=not may_import):
+            if st.button(
+                t("data.import"), type="primary", icon=":material/upload:", key="data_go", disabled=not may_import
+            ):
                 bar = st.progress(0.0, text=t("data.progress"))
 
                 def step(f: float, msg: str) -> None:
@@ -104,9 +147,17 @@ if up is not None and mapping is not None:
                     word, _, rest = msg.partition(" ")
                     bar.progress(min(1.0, f), text=f"{t('data.progress')} {t('data.step.' + word)} {rest}".rstrip())
 
-                st.session_state["data_report"] = import_upload(root, tname, up.name, data, mapping=mapping,
-                                                                timezone=zone, center=center, progress=step,
-                                                                actor=scope().user or "app")
+                st.session_state["data_report"] = import_upload(
+                    root,
+                    tname,
+                    up.name,
+                    data,
+                    mapping=mapping,
+                    timezone=zone,
+                    center=center,
+                    progress=step,
+                    actor=scope().user or "app",
+                )
                 bar.empty()
                 if into_demo:
                     after_demo_import()
@@ -128,27 +179,48 @@ if report is not None:
         if report.error:
             # Nothing accepted: the first reasons right here (file:line [column] reason), the
             # counts by reason and every rejected row below, as for a partial import.
-            first = [] if report.rejects is None else [
-                f"- {r.file}:{r.line} [{r.column}] {r.reason}" for r in report.rejects.head(5).itertuples()]
-            st.error("\n".join([t("data.report.error", error=report.error)]
-                               + ([t("data.report.first_reasons"), *first] if first else [])))
+            first = (
+                []
+                if report.rejects is None
+                else [f"- {r.file}:{r.line} [{r.column}] {r.reason}" for r in report.rejects.head(5).itertuples()]
+            )
+            st.error(
+                "\n".join(
+                    [t("data.report.error", error=report.error)]
+                    + ([t("data.report.first_reasons"), *first] if first else [])
+                )
+            )
         else:
-            st.success(t("data.report.success", n=f"{report.rows_accepted:,}") + " " +
-                       t("data.report.batch", batch=report.batch_id))
+            st.success(
+                t("data.report.success", n=f"{report.rows_accepted:,}")
+                + " "
+                + t("data.report.batch", batch=report.batch_id)
+            )
         for code, values in report.warnings:
             st.caption(":material/info: " + t(f"data.warning.{code}", **values))
         if report.rejected_by_reason:
             st.markdown(f"**{t('data.report.by_reason')}**")
-            by = pd.DataFrame({"reject_problem": [t(f"data.reason.{k}") for k in report.rejected_by_reason],
-                               "reject_rows": list(report.rejected_by_reason.values())})
+            by = pd.DataFrame(
+                {
+                    "reject_problem": [t(f"data.reason.{k}") for k in report.rejected_by_reason],
+                    "reject_rows": list(report.rejected_by_reason.values()),
+                }
+            )
             table(by, "rejected_by_reason", "data_by_reason")
         if report.rejects is not None and len(report.rejects):
             st.markdown(f"**{t('data.report.rejects')}**")
             st.caption(t("data.report.rejects.caption"))
             rj = report.rejects
-            shown = pd.DataFrame({"reject_file": rj["file"], "reject_line": rj["line"], "reject_column": rj["column"],
-                                  "reject_problem": [t(f"data.reason.{c}") for c in rj["code"]],
-                                  "reject_reason": rj["reason"], "reject_values": rj["values"]})
+            shown = pd.DataFrame(
+                {
+                    "reject_file": rj["file"],
+                    "reject_line": rj["line"],
+                    "reject_column": rj["column"],
+                    "reject_problem": [t(f"data.reason.{c}") for c in rj["code"]],
+                    "reject_reason": rj["reason"],
+                    "reject_values": rj["values"],
+                }
+            )
             table(shown, f"rejects_{report.batch_id or 'none'}", "data_rejects", height=_height(len(shown)))
 
 # Ledger ----------------------------------------------------------------------------------
@@ -159,23 +231,40 @@ if led.empty:
     st.info(t("empty.chart"))
 else:
     led = led.iloc[::-1]
-    shown = pd.DataFrame({
-        "ledger_batch": led["batch_id"], "ledger_table": [t(f"data.table.{x}") for x in led["table"]],
-        "ledger_source": led["file_name"].fillna(led["source"]) if "file_name" in led else led["source"],
-        # Batches written by the demo or created for new centers/queues have no "rows read".
-        "ledger_read": (led["rows_read"] if "rows_read" in led else pd.Series(pd.NA, index=led.index)).astype("Int64"),
-        "ledger_accepted": led["rows_accepted"], "ledger_rejected": led["rows_rejected"],
-        "ledger_months": [", ".join(m) if isinstance(m, (list, tuple)) else "" for m in led["months"]],
-        "ledger_written": led["written_at"].str.slice(0, 19).str.replace("T", " "),
-    })
+    shown = pd.DataFrame(
+        {
+            "ledger_batch": led["batch_id"],
+            "ledger_table": [t(f"data.table.{x}") for x in led["table"]],
+            "ledger_source": led["file_name"].fillna(led["source"]) if "file_name" in led else led["source"],
+            # Batches written by the demo or created for new centers/queues have no "rows read".
+            "ledger_read": (led["rows_read"] if "rows_read" in led else pd.Series(pd.NA, index=led.index)).astype(
+                "Int64"
+            ),
+            "ledger_accepted": led["rows_accepted"],
+            "ledger_rejected": led["rows_rejected"],
+            "ledger_months": [", ".join(m) if isinstance(m, (list, tuple)) else "" for m in led["months"]],
+            "ledger_written": led["written_at"].str.slice(0, 19).str.replace("T", " "),
+        }
+    )
     table(shown, "import_ledger", "data_ledger")
     with_rejects = led.loc[led["rows_rejected"] > 0, "batch_id"].tolist()
     if with_rejects:
-        pick = st.selectbox(t("data.ledger.rejects"), [None, *with_rejects], key="data_ledger_pick",
-                            format_func=lambda b: t("data.ledger.none") if b is None else b)
+        pick = st.selectbox(
+            t("data.ledger.rejects"),
+            [None, *with_rejects],
+            key="data_ledger_pick",
+            format_func=lambda b: t("data.ledger.none") if b is None else b,
+        )
         if pick:
             rj = read_rejects(root, pick)
-            past = pd.DataFrame({"reject_file": rj["file"], "reject_line": rj["line"], "reject_column": rj["column"],
-                                 "reject_problem": [t(f"data.reason.{c}") for c in rj["code"]],
-                                 "reject_reason": rj["reason"], "reject_values": rj["values"]})
+            past = pd.DataFrame(
+                {
+                    "reject_file": rj["file"],
+                    "reject_line": rj["line"],
+                    "reject_column": rj["column"],
+                    "reject_problem": [t(f"data.reason.{c}") for c in rj["code"]],
+                    "reject_reason": rj["reason"],
+                    "reject_values": rj["values"],
+                }
+            )
             table(past, f"rejects_{pick}", "data_past_rejects", height=_height(len(past)))

@@ -30,8 +30,10 @@ if filters is None:
 # period chosen on any page (and the link) instead of a control of its own.
 month = report.month_start(filters.end)
 centers = list(filters.centers)
-names = {r["center"]: r["name_zh" if lang() == "zh" else "name_en"] or r["center"]
-         for r in opts["centers"].to_dict(orient="records")}
+names = {
+    r["center"]: r["name_zh" if lang() == "zh" else "name_en"] or r["center"]
+    for r in opts["centers"].to_dict(orient="records")
+}
 with st.sidebar:
     st.caption(t("nav.review_month", month=month.strftime("%Y-%m")))
 
@@ -43,24 +45,43 @@ def _review(path: str, month: date, centers: tuple, scope_key: tuple, _lk, _sc, 
 
 review = _review(str(dataset_path()), month, tuple(centers), (sc.centers, sc.teams), lk, sc, cfg, cset)
 month_text = month.strftime("%Y-%m")
-st.caption(t("rev.caption", month=month_text,
-             centers=", ".join(names.get(c, c) for c in centers) if centers else t("rev.all_centers")))
+st.caption(
+    t(
+        "rev.caption",
+        month=month_text,
+        centers=", ".join(names.get(c, c) for c in centers) if centers else t("rev.all_centers"),
+    )
+)
 if not review.has_data:
     st.info(t("rev.no_data", month=month_text))
     st.stop()
 
-st.download_button(t("rev.download"), data=report.render_html(review, lang()).encode("utf-8"),
-                   file_name=f"monthly_review_{month_text}_{lang()}.html", mime="text/html",
-                   icon=":material/download:", help=t("rev.download.help"), key="rev_download",
-                   on_click=audit.record, args=(dataset_path(), "export", f"monthly review {month_text}", scope()))
+st.download_button(
+    t("rev.download"),
+    data=report.render_html(review, lang()).encode("utf-8"),
+    file_name=f"monthly_review_{month_text}_{lang()}.html",
+    mime="text/html",
+    icon=":material/download:",
+    help=t("rev.download.help"),
+    key="rev_download",
+    on_click=audit.record,
+    args=(dataset_path(), "export", f"monthly review {month_text}", scope()),
+)
 
 queue_names = place_names(opts)["queue"]
 
 
 def _named(text: str) -> str:
     """The written summary names queues as the sidebar does, not by code (HZ-TAX)."""
-    return re.sub(r"(?<![\w-])(" + "|".join(map(re.escape, sorted(queue_names, key=len, reverse=True))) + r")(?![\w-])",
-                  lambda m: queue_names[m.group(1)], text) if queue_names else text
+    return (
+        re.sub(
+            r"(?<![\w-])(" + "|".join(map(re.escape, sorted(queue_names, key=len, reverse=True))) + r")(?![\w-])",
+            lambda m: queue_names[m.group(1)],
+            text,
+        )
+        if queue_names
+        else text
+    )
 
 
 st.subheader(t("rev.summary"))
@@ -68,25 +89,41 @@ st.markdown("\n".join(f"- {_named(s)}" for s in review.summary[lang()]))
 
 # Scorecard ---------------------------------------------------------------------------------------
 st.subheader(t("rev.scorecard"))
-kpi_row(report.KPIS, {k: review.value(k) for k in report.KPIS}, {k: review.value(k, "previous") for k in report.KPIS},
-        review.settings, {k: review.value(k, "target") for k in report.KPIS},
-        {r["key"]: f"{t('rev.col.vs_year_ago')}: {r['vs_year_ago']}" for r in report.scorecard_rows(review, lang())},
-        per_row=4)
+kpi_row(
+    report.KPIS,
+    {k: review.value(k) for k in report.KPIS},
+    {k: review.value(k, "previous") for k in report.KPIS},
+    review.settings,
+    {k: review.value(k, "target") for k in report.KPIS},
+    {r["key"]: f"{t('rev.col.vs_year_ago')}: {r['vs_year_ago']}" for r in report.scorecard_rows(review, lang())},
+    per_row=4,
+)
 st.caption(t("rev.rag_rule"))
 
 # Trends ----------------------------------------------------------------------------------------------
 left, right = st.columns(2)
 with left:
     st.subheader(t("rev.trend.service"))
-    fig = charts.localise(report.trend_figure(review, ("service_level", "answer_rate"), lang()), "month",
-                          x_title=t("col.month"), y_title=t("chart.rate"))
+    fig = charts.localise(
+        report.trend_figure(review, ("service_level", "answer_rate"), lang()),
+        "month",
+        x_title=t("col.month"),
+        y_title=t("chart.rate"),
+    )
     st.plotly_chart(fig.update_yaxes(range=[0, 1.05], tickmode="linear", tick0=0, dtick=0.2), key="rev_trend_sl")
 with right:
     st.subheader(t("rev.trend.times"))
     # Each on its own axis: ASA (a few seconds) drawn on AHT's 0-300 s scale is a flat line.
-    st.plotly_chart(charts.two_metric_trend(
-        review.trend, "month", ("aht_s", report.label("aht_s", lang()), review.value("aht_s", "target")),
-        ("asa_s", report.label("asa_s", lang()), review.value("asa_s", "target")), t("unit.s")), key="rev_trend_times")
+    st.plotly_chart(
+        charts.two_metric_trend(
+            review.trend,
+            "month",
+            ("aht_s", report.label("aht_s", lang()), review.value("aht_s", "target")),
+            ("asa_s", report.label("asa_s", lang()), review.value("asa_s", "target")),
+            t("unit.s"),
+        ),
+        key="rev_trend_times",
+    )
 
 st.subheader(t("rev.by_queue"))
 fig = report.queue_figure(review, lang())
@@ -94,30 +131,47 @@ fig.for_each_trace(lambda tr: tr.update(x=[queue_names.get(q, q) for q in tr.x])
 fig.update_xaxes(tickangle=-25)  # queue names are long: slanted, on a taller chart
 fig.update_layout(height=420)
 st.plotly_chart(charts.localise(fig, x_title=t("chart.queue"), y_title=t("chart.rate")), key="rev_queue")
-q = review.by_queue[["queue", "offered", "service_level", "service_level_change", "answer_rate",
-                     "answer_rate_change"]]
+q = review.by_queue[["queue", "offered", "service_level", "service_level_change", "answer_rate", "answer_rate_change"]]
 # Short headers for the changes: the review's long ones cut the sixth column off at 1440 px.
-tables.table(q.rename(columns={"service_level_change": "sl_change", "answer_rate_change": "ar_change"}),
-             f"review_by_queue_{month_text}", "rev_queue",
-             labels={"sl_change": t("col.sl_change"), "ar_change": t("col.ar_change")},
-             percent=("sl_change", "ar_change"))
+tables.table(
+    q.rename(columns={"service_level_change": "sl_change", "answer_rate_change": "ar_change"}),
+    f"review_by_queue_{month_text}",
+    "rev_queue",
+    labels={"sl_change": t("col.sl_change"), "ar_change": t("col.ar_change")},
+    percent=("sl_change", "ar_change"),
+)
 
 left, right = st.columns(2)
 with left:
     st.subheader(t("rev.complaints"))
-    st.plotly_chart(charts.localise(report.complaints_figure(review, lang()), "month", x_title=t("col.month"),
-                                    y_title=t("chart.complaints"),
-                                    right_title=report.label("complaints_per_10k", lang())), key="rev_complaints")
+    st.plotly_chart(
+        charts.localise(
+            report.complaints_figure(review, lang()),
+            "month",
+            x_title=t("col.month"),
+            y_title=t("chart.complaints"),
+            right_title=report.label("complaints_per_10k", lang()),
+        ),
+        key="rev_complaints",
+    )
     lv = review.complaints_by_level
     if len(lv):
         table(coded(lv, "level")[["level", "complaints", "share"]], f"review_complaints_{month_text}", "rev_lv")
 with right:
     st.subheader(t("rev.workforce"))
-    fig = charts.localise(report.workforce_figure(review, lang()), "month", x_title=t("col.month"),
-                          y_title=t("chart.people"), right_title=report.label("headcount_end", lang()))
+    fig = charts.localise(
+        report.workforce_figure(review, lang()),
+        "month",
+        x_title=t("col.month"),
+        y_title=t("chart.people"),
+        right_title=report.label("headcount_end", lang()),
+    )
     # Thirteen months in half the page: every other month, upright, instead of slanted labels.
     st.plotly_chart(fig.update_xaxes(dtick="M2", tickangle=0), key="rev_workforce")
     st.caption(t("rev.workforce.caption"))
     wf = review.workforce.assign(month=pd.to_datetime(review.workforce["month"]).dt.strftime("%Y-%m"))
-    table(wf[["month", "headcount_end", "hires", "leavers", "leavers_voluntary", "turnover_annualised"]].tail(6),
-          f"review_workforce_{month_text}", "rev_wf")
+    table(
+        wf[["month", "headcount_end", "hires", "leavers", "leavers_voluntary", "turnover_annualised"]].tail(6),
+        f"review_workforce_{month_text}",
+        "rev_wf",
+    )

@@ -46,8 +46,19 @@ else:
     work["output_swing"] = work["output_swing"].round(2)
     work["tenure_days"] = pd.to_numeric(work["tenure_days"], errors="coerce").astype("Int64")
     work["reasons"] = work["reasons"].map(lambda r: "; ".join(t(f"reason.{x}") for x in r.split(",") if x))
-    cols = ["agent", "name", "team", "reasons", "recordings", "qa_score", "evaluations", "valid_complaints",
-            "aht_vs_team", "output_swing", "tenure_days"]
+    cols = [
+        "agent",
+        "name",
+        "team",
+        "reasons",
+        "recordings",
+        "qa_score",
+        "evaluations",
+        "valid_complaints",
+        "aht_vs_team",
+        "output_swing",
+        "tenure_days",
+    ]
     table(_text(work[cols], ("name", "team")), f"listening_worklist_{period}", "qa_work", labels=_labels(cols))
 
 evaluations = quality.evaluations(lk, filters, sc)
@@ -60,9 +71,17 @@ st.subheader(t("qa.reviews", target=quality.REVIEWS_PER_DAY_TARGET))
 per_day = quality.reviews_per_day(lk, filters, sc)
 per_day = _text(per_day, ("name",))
 per_day["label"] = per_day["name"] + " (" + per_day["evaluator"] + ")"
-st.plotly_chart(charts.bars_with_target(per_day, "label", "per_day", float(quality.REVIEWS_PER_DAY_TARGET),
-                                        f"{t('target')} {quality.REVIEWS_PER_DAY_TARGET}", t("qa.col.per_day")),
-                key="qa_per_day")
+st.plotly_chart(
+    charts.bars_with_target(
+        per_day,
+        "label",
+        "per_day",
+        float(quality.REVIEWS_PER_DAY_TARGET),
+        f"{t('target')} {quality.REVIEWS_PER_DAY_TARGET}",
+        t("qa.col.per_day"),
+    ),
+    key="qa_per_day",
+)
 st.caption(t("qa.reviews.caption"))
 cols = ["evaluator", "name", "days", "reviews", "per_day", "vs_target"]
 table(per_day[cols], f"reviews_per_day_{period}", "qa_reviews", labels=_labels(cols), percent=("vs_target",))
@@ -82,8 +101,13 @@ with left:
 with right:
     st.subheader(" ")
     cols = ["team", "agents", "good", "medium", "poor", "good_share", "poor_share"]
-    table(grades[cols], f"qa_grades_by_team_{period}", "qa_grades_tbl", labels=_labels(cols),
-          percent=("good_share", "poor_share"))
+    table(
+        grades[cols],
+        f"qa_grades_by_team_{period}",
+        "qa_grades_tbl",
+        labels=_labels(cols),
+        percent=("good_share", "poor_share"),
+    )
 
 # Calibration ---------------------------------------------------------------------------------
 st.subheader(t("qa.calibration"))
@@ -93,8 +117,9 @@ if not (calib["shared_agents"] > 0).any():
     st.info(t("qa.calibration.single"))
 calib["flag"] = calib["flag"].map(lambda f: t(f"qa.flag.{f}") if isinstance(f, str) else "—")
 cols = ["evaluator", "name", "reviews", "shared_agents", "mean_score", "offset", "poor_share", "flag"]
-table(_text(calib[cols], ("name",)), f"qa_calibration_{period}", "qa_calib", labels=_labels(cols),
-      percent=("poor_share",))
+table(
+    _text(calib[cols], ("name",)), f"qa_calibration_{period}", "qa_calib", labels=_labels(cols), percent=("poor_share",)
+)
 
 # Repeated low scores ------------------------------------------------------------------------
 st.subheader(t("qa.repeated"))
@@ -107,5 +132,9 @@ else:
     low = low.rename(columns={"poor": "poor_count"})
     low["last_poor_day"] = pd.to_datetime(low["last_poor_day"]).dt.date
     cols = ["agent", "name", "team", "poor_count", "evaluations", "qa_score", "last_poor_day", "next_step"]
-    table(_text(low[cols], ("name", "team")), f"qa_repeated_low_{period}", "qa_low",
-          labels={**_labels(cols), "poor_count": t("qa.col.poor")})
+    table(
+        _text(low[cols], ("name", "team")),
+        f"qa_repeated_low_{period}",
+        "qa_low",
+        labels={**_labels(cols), "poor_count": t("qa.col.poor")},
+    )

@@ -33,8 +33,9 @@ if not months:
 wanted = filters.end.strftime("%Y-%m")
 left, right = st.columns([1, 3])
 with left:
-    month_text = st.selectbox(t("sc.month"), months, index=months.index(wanted) if wanted in months else 0,
-                              key="sc_month")
+    month_text = st.selectbox(
+        t("sc.month"), months, index=months.index(wanted) if wanted in months else 0, key="sc_month"
+    )
 month = date(int(month_text[:4]), int(month_text[5:]), 1)
 team_opts = calls.filter_options(lk, sc)["teams"]
 if filters.centers:
@@ -84,27 +85,71 @@ PERCENT = ("within_target_share", "fcr", "transfer_share", "attendance_rate")
 # Team summary ----------------------------------------------------------------------------
 st.subheader(t("sc.summary"))
 summary = scorecard.team_summary(cards)
-sum_cols = ["team", "agents", "answered", "answered_per_day", "aht_s", "within_target_share", "qa_score", "qa_grade",
-            "csat", "fcr", "transfer_share", "valid_complaints", "attendance_rate", "late_count", "score"]
-table(_coded(summary[sum_cols]), f"team_summary_{month_text}", "sc_summary", labels=_labels(sum_cols),
-      percent=PERCENT)
+sum_cols = [
+    "team",
+    "agents",
+    "answered",
+    "answered_per_day",
+    "aht_s",
+    "within_target_share",
+    "qa_score",
+    "qa_grade",
+    "csat",
+    "fcr",
+    "transfer_share",
+    "valid_complaints",
+    "attendance_rate",
+    "late_count",
+    "score",
+]
+table(_coded(summary[sum_cols]), f"team_summary_{month_text}", "sc_summary", labels=_labels(sum_cols), percent=PERCENT)
 
 # Agents ------------------------------------------------------------------------------------
 st.subheader(t("sc.agents"))
-targets_text = ", ".join(f"{t(f'category.{c}')} ≤ {handle_targets[c] // 60} {t('sc.unit.min')}"
-                         if handle_targets[c] % 60 == 0 else f"{t(f'category.{c}')} ≤ {handle_targets[c]} {t('unit.s')}"
-                         for c in schema.CATEGORIES)
+targets_text = ", ".join(
+    f"{t(f'category.{c}')} ≤ {handle_targets[c] // 60} {t('sc.unit.min')}"
+    if handle_targets[c] % 60 == 0
+    else f"{t(f'category.{c}')} ≤ {handle_targets[c]} {t('unit.s')}"
+    for c in schema.CATEGORIES
+)
 st.caption(t("sc.agents.caption", target=f"{scorecard.OUTPUT_TARGET_PER_DAY:.0f}", targets=targets_text))
-agent_cols = ["team", "rank", "employee_id", "name", "role", "answered", "answered_per_day", "aht_common_s",
-              "aht_complex_s", "within_target_share", "qa_score", "qa_grade", "csat", "fcr", "transferred",
-              "valid_complaints", "attendance_rate", "late_count", "score", "score_change"]
-picked = table(_coded(cards[agent_cols]), f"scorecards_{month_text}", "sc_agents", selectable=True,
-               labels=_labels(agent_cols), percent=PERCENT)
+agent_cols = [
+    "team",
+    "rank",
+    "employee_id",
+    "name",
+    "role",
+    "answered",
+    "answered_per_day",
+    "aht_common_s",
+    "aht_complex_s",
+    "within_target_share",
+    "qa_score",
+    "qa_grade",
+    "csat",
+    "fcr",
+    "transferred",
+    "valid_complaints",
+    "attendance_rate",
+    "late_count",
+    "score",
+    "score_change",
+]
+picked = table(
+    _coded(cards[agent_cols]),
+    f"scorecards_{month_text}",
+    "sc_agents",
+    selectable=True,
+    labels=_labels(agent_cols),
+    percent=PERCENT,
+)
 
 st.subheader(t("sc.components"))
 comp_cols = ["team", "rank", "employee_id", "name"] + [f"c_{c}" for c in scorecard.COMPONENTS] + ["score"]
-comp_labels = {**_labels(["team", "rank", "employee_id", "name", "score"]),
-               **{f"c_{c}": t(f"sc.comp.{c}") for c in scorecard.COMPONENTS}}
+comp_labels = {
+    **_labels(["team", "rank", "employee_id", "name", "score"]),
+    **{f"c_{c}": t(f"sc.comp.{c}") for c in scorecard.COMPONENTS},
+}
 table(_coded(cards[comp_cols]), f"scorecard_components_{month_text}", "sc_components", labels=comp_labels)
 st.caption(t("sc.components.caption"))
 
@@ -116,8 +161,15 @@ if trend.empty:
 else:
     fig = go.Figure()
     for team, rows in trend.groupby("team"):
-        fig.add_trace(go.Scatter(x=rows["month"], y=rows["score"], mode="lines+markers", name=str(team),
-                                 hovertemplate="%{x|%Y-%m}: %{y:.1f}"))
+        fig.add_trace(
+            go.Scatter(
+                x=rows["month"],
+                y=rows["score"],
+                mode="lines+markers",
+                name=str(team),
+                hovertemplate="%{x|%Y-%m}: %{y:.1f}",
+            )
+        )
     fig.update_xaxes(tickformat="%Y-%m", dtick="M1")
     st.plotly_chart(charts._layout(fig, t("sc.trend.y")).update_yaxes(rangemode="normal"), key="sc_trend")
 
@@ -127,8 +179,9 @@ if picked is None:
 else:
     row = cards.iloc[picked]
     agent = row["employee_id"]
-    st.subheader(t("sc.detail", name=row["name"] if isinstance(row["name"], str) else "—", agent=agent,
-                   month=month_text))
+    st.subheader(
+        t("sc.detail", name=row["name"] if isinstance(row["name"], str) else "—", agent=agent, month=month_text)
+    )
     days = scorecard.agent_days(lk, month, sc, agent)
     days["day"] = pd.to_datetime(days["day"]).dt.date  # a day, not midnight of it
     days["aht_s"] = pd.to_numeric(days["aht_s"], errors="coerce").round().astype("Int64")
@@ -137,12 +190,23 @@ else:
         if days.empty:
             st.info(t("empty.chart"))
         else:
-            fig = charts.bars_with_target(days, "day", "answered", scorecard.OUTPUT_TARGET_PER_DAY,
-                                          f"{t('target')} {scorecard.OUTPUT_TARGET_PER_DAY:.0f}", t("sc.col.answered"))
+            fig = charts.bars_with_target(
+                days,
+                "day",
+                "answered",
+                scorecard.OUTPUT_TARGET_PER_DAY,
+                f"{t('target')} {scorecard.OUTPUT_TARGET_PER_DAY:.0f}",
+                t("sc.col.answered"),
+            )
             st.plotly_chart(fig, key="sc_days")
             day_cols = ["day", "answered", "aht_s", "transferred", "csat", "fcr"]
-            table(days[day_cols], f"agent_{agent}_{month_text}_days", "sc_days_tbl", labels=_labels(day_cols),
-                  percent=("fcr",))
+            table(
+                days[day_cols],
+                f"agent_{agent}_{month_text}_days",
+                "sc_days_tbl",
+                labels=_labels(day_cols),
+                percent=("fcr",),
+            )
     with tab_qa:
         ev = scorecard.agent_evaluations(lk, month, sc, agent)
         if ev.empty:
@@ -189,27 +253,52 @@ with c1:
             st.error(t("sc.pdf.failed", error=str(e)))
     made = st.session_state.get("sc_pdf")
     if made and made[0] == month_text and made[1] == teams:
-        st.download_button(t("sc.pdf"), data=made[2], file_name=f"{file_stem}.pdf", mime="application/pdf",
-                           key="sc_pdf_dl", icon=":material/download:", on_click=_audit, args=(f"{file_stem}.pdf",))
+        st.download_button(
+            t("sc.pdf"),
+            data=made[2],
+            file_name=f"{file_stem}.pdf",
+            mime="application/pdf",
+            key="sc_pdf_dl",
+            icon=":material/download:",
+            on_click=_audit,
+            args=(f"{file_stem}.pdf",),
+        )
 with c2:
-    st.download_button(t("sc.html"), data=page_html.encode("utf-8"), file_name=f"{file_stem}.html", mime="text/html",
-                       key="sc_html_dl", icon=":material/download:", on_click=_audit, args=(f"{file_stem}.html",))
+    st.download_button(
+        t("sc.html"),
+        data=page_html.encode("utf-8"),
+        file_name=f"{file_stem}.html",
+        mime="text/html",
+        key="sc_html_dl",
+        icon=":material/download:",
+        on_click=_audit,
+        args=(f"{file_stem}.html",),
+    )
 
 # The weights table -------------------------------------------------------------------------
 with st.expander(t("sc.weights"), icon=":material/balance:"):
     st.caption(t("sc.weights.caption"))
     roles = list(weight_table)
-    grid = pd.DataFrame({t(f"car.role.{r}"): [weight_table[r][c] for c in scorecard.COMPONENTS] for r in roles},
-                        index=[t(f"sc.comp.{c}") for c in scorecard.COMPONENTS])
+    grid = pd.DataFrame(
+        {t(f"car.role.{r}"): [weight_table[r][c] for c in scorecard.COMPONENTS] for r in roles},
+        index=[t(f"sc.comp.{c}") for c in scorecard.COMPONENTS],
+    )
     grid.index.name = t("sc.col.component")
     if can_edit:
-        edited = st.data_editor(grid, key="sc_weights_editor", disabled=False,
-                                column_config={col: st.column_config.NumberColumn(col, min_value=0.0, max_value=100.0,
-                                                                                  step=1.0, format="%.0f")
-                                               for col in grid.columns})
+        edited = st.data_editor(
+            grid,
+            key="sc_weights_editor",
+            disabled=False,
+            column_config={
+                col: st.column_config.NumberColumn(col, min_value=0.0, max_value=100.0, step=1.0, format="%.0f")
+                for col in grid.columns
+            },
+        )
         if st.button(t("sc.weights.save"), key="sc_weights_save"):
-            new = {r: {c: float(edited.iloc[i][t(f"car.role.{r}")]) for i, c in enumerate(scorecard.COMPONENTS)}
-                   for r in roles}
+            new = {
+                r: {c: float(edited.iloc[i][t(f"car.role.{r}")]) for i, c in enumerate(scorecard.COMPONENTS)}
+                for r in roles
+            }
             try:
                 scorecard.save_weights(dataset_path(), new)
                 audit.record(dataset_path(), "change_settings", "appraisal weights", sc)

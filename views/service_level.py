@@ -24,24 +24,44 @@ if filters is None:
     st.stop()
 st.caption(f"{t('sl.question')} {t('sl.caption', start=filters.start, end=filters.end)}")
 
-MIN_CELL_CALLS = 20      # heatmap cells with fewer calls offered stay blank
-MIN_INTERVAL_CALLS = 5   # drill-down intervals with fewer calls show no service level
+MIN_CELL_CALLS = 20  # heatmap cells with fewer calls offered stay blank
+MIN_INTERVAL_CALLS = 5  # drill-down intervals with fewer calls show no service level
 
 formula = SL_FORMULAS[cfg.sl_formula]
 targets = kpi_section(
-    lk, filters, sc, cfg, ["offered", "answer_rate", "service_level", "asa_s", "abandon_rate"], require="offered",
-    caption_suffix=" · " + t("how.sl_setting", formula=formula.text_zh if lang() == "zh" else formula.text_en,
-                             T=cfg.answer_within_s, S=cfg.short_abandon_s),
-    note=t("def.queue_only"))
+    lk,
+    filters,
+    sc,
+    cfg,
+    ["offered", "answer_rate", "service_level", "asa_s", "abandon_rate"],
+    require="offered",
+    caption_suffix=" · "
+    + t(
+        "how.sl_setting",
+        formula=formula.text_zh if lang() == "zh" else formula.text_en,
+        T=cfg.answer_within_s,
+        S=cfg.short_abandon_s,
+    ),
+    note=t("def.queue_only"),
+)
 
 # Trend ---------------------------------------------------------------------------------
 st.subheader(t("sl.trend"))
 trend = calls.metrics(lk, filters, sc, (filters.grain,), cfg)
-st.plotly_chart(charts.rate_trend(
-    trend, filters.grain,
-    {"service_level": REGISTRY["service_level"].label(lang()), "answer_rate": REGISTRY["answer_rate"].label(lang())},
-    {"service_level": targets.get("service_level"), "answer_rate": targets.get("answer_rate")},
-    t("target"), t("sl.trend.rates")), key="sl_trend")
+st.plotly_chart(
+    charts.rate_trend(
+        trend,
+        filters.grain,
+        {
+            "service_level": REGISTRY["service_level"].label(lang()),
+            "answer_rate": REGISTRY["answer_rate"].label(lang()),
+        },
+        {"service_level": targets.get("service_level"), "answer_rate": targets.get("answer_rate")},
+        t("target"),
+        t("sl.trend.rates"),
+    ),
+    key="sl_trend",
+)
 
 # Heatmap -------------------------------------------------------------------------------
 # One below the other: side by side, the queue table's six columns were cut off at 1440 px.
@@ -58,28 +78,53 @@ with st.container():
         days = list(range(1, 8))
         sl = hm.pivot(index="weekday", columns="hour_of_day", values="service_level").reindex(index=days, columns=hours)
         offered = hm.pivot(index="weekday", columns="hour_of_day", values="offered").reindex(index=days, columns=hours)
-        st.plotly_chart(charts.heatmap(
-            hm, [str(h) for h in hours], [t(f"weekday.{d}") for d in days],
-            sl.astype("float64").where(sl.notna(), None).values.tolist(),
-            offered.fillna(0).astype("int64").values.tolist(),
-            REGISTRY["service_level"].label(lang()), REGISTRY["offered"].label(lang())), key="sl_heatmap")
+        st.plotly_chart(
+            charts.heatmap(
+                hm,
+                [str(h) for h in hours],
+                [t(f"weekday.{d}") for d in days],
+                sl.astype("float64").where(sl.notna(), None).values.tolist(),
+                offered.fillna(0).astype("int64").values.tolist(),
+                REGISTRY["service_level"].label(lang()),
+                REGISTRY["offered"].label(lang()),
+            ),
+            key="sl_heatmap",
+        )
         st.caption(t("sl.heatmap.caption", n=MIN_CELL_CALLS))
 
 # By queue --------------------------------------------------------------------------------
 with st.container():
     st.subheader(t("sl.by_queue"))
     per_queue = calls.metrics(lk, filters, sc, ("queue",), cfg)
-    table(per_queue[["queue", "offered", "answer_rate", "service_level", "asa_s", "abandon_rate"]],
-          f"service_level_by_queue_{filters.start}_{filters.end}", "by_queue")
+    table(
+        per_queue[["queue", "offered", "answer_rate", "service_level", "asa_s", "abandon_rate"]],
+        f"service_level_by_queue_{filters.start}_{filters.end}",
+        "by_queue",
+    )
 
 # Worst intervals --------------------------------------------------------------------------
 st.subheader(t("sl.worst"))
 min_offered = 10
 st.caption(t("sl.worst.caption", n=min_offered))
 worst = calls.worst_intervals(lk, filters, sc, cfg, n=15, min_offered=min_offered)
-picked = table(worst[["interval15", "queue", "offered", "answered", "abandoned", "service_level", "asa_s",
-                      "abandon_rate", "staffed_agents"]], f"worst_intervals_{filters.start}_{filters.end}",
-               "worst", selectable=True)
+picked = table(
+    worst[
+        [
+            "interval15",
+            "queue",
+            "offered",
+            "answered",
+            "abandoned",
+            "service_level",
+            "asa_s",
+            "abandon_rate",
+            "staffed_agents",
+        ]
+    ],
+    f"worst_intervals_{filters.start}_{filters.end}",
+    "worst",
+    selectable=True,
+)
 picked_day = pd.Timestamp(worst.iloc[picked]["interval15"]).date() if picked is not None else None
 if picked_day != st.session_state.get("_worst_picked_day"):  # a new click drills into that day
     st.session_state["_worst_picked_day"] = picked_day
@@ -93,25 +138,50 @@ daily = daily[daily["offered"] > 0]
 worst_day = daily.sort_values("service_level").iloc[0]["day"] if not daily.empty else filters.end
 if not filters.start <= st.session_state.get("drill_day", date.min) <= filters.end:
     st.session_state["drill_day"] = pd.Timestamp(worst_day).date()  # default: the period's worst day
-day = st.date_input(t("sl.drill.day"), min_value=filters.start, max_value=filters.end, key="drill_day",
-                    help=t("sl.drill.help"))
+day = st.date_input(
+    t("sl.drill.day"), min_value=filters.start, max_value=filters.end, key="drill_day", help=t("sl.drill.help")
+)
 one_day = calls.metrics(lk, filters.with_(start=day, end=day), sc, ("interval15",), cfg)
 one_day = one_day[(one_day["offered"] > 0) | (one_day["staffed_agents"].fillna(0) > 0)]
 chart_day = one_day.assign(service_level=one_day["service_level"].where(one_day["offered"] >= MIN_INTERVAL_CALLS))
 if one_day.empty:
     st.info(t("empty.selection"))
 else:
-    st.plotly_chart(charts.intervals(chart_day, "interval15", REGISTRY["offered"].label(lang()),
-                                     REGISTRY["service_level"].label(lang()), header("staffed_agents"),
-                                     targets.get("service_level")), key="sl_drill")
+    st.plotly_chart(
+        charts.intervals(
+            chart_day,
+            "interval15",
+            REGISTRY["offered"].label(lang()),
+            REGISTRY["service_level"].label(lang()),
+            header("staffed_agents"),
+            targets.get("service_level"),
+        ),
+        key="sl_drill",
+    )
     st.caption(t("sl.drill.caption", n=MIN_INTERVAL_CALLS))
-    table(one_day[["interval15", "offered", "answered", "abandoned", "service_level", "asa_s", "aht_s",
-                   "staffed_agents", "occupancy"]], f"intervals_{day}", "drill")
+    table(
+        one_day[
+            [
+                "interval15",
+                "offered",
+                "answered",
+                "abandoned",
+                "service_level",
+                "asa_s",
+                "aht_s",
+                "staffed_agents",
+                "occupancy",
+            ]
+        ],
+        f"intervals_{day}",
+        "drill",
+    )
 
 # Short abandons; customer satisfaction and first-contact resolution (issue 17) --------------
 st.subheader(t("slx.short.title"))
-st.caption(t("slx.short.caption", S=cfg.short_abandon_s,
-             formula=formula.text_zh if lang() == "zh" else formula.text_en))
+st.caption(
+    t("slx.short.caption", S=cfg.short_abandon_s, formula=formula.text_zh if lang() == "zh" else formula.text_en)
+)
 _by_queue = calls.metrics(lk, filters, sc.queue_level(), ("queue",), cfg)
 _by_queue = _by_queue[_by_queue["offered"].fillna(0) > 0].copy()
 if _by_queue.empty:
@@ -119,10 +189,16 @@ if _by_queue.empty:
 else:
     _by_queue["short_share"] = _by_queue["short_abandoned"] / _by_queue["offered"]
     _by_queue["short_of_abandoned"] = _by_queue["short_abandoned"] / _by_queue["abandoned"].where(
-        _by_queue["abandoned"] > 0)
+        _by_queue["abandoned"] > 0
+    )
     _cols = ["queue", "offered", "abandoned", "short_abandoned", "short_share", "short_of_abandoned"]
-    table(_by_queue[_cols], f"short_abandons_{filters.start}_{filters.end}", "short_abandons",
-          labels={c: t(f"slx.col.{c}") for c in _cols}, percent=("short_share", "short_of_abandoned"))
+    table(
+        _by_queue[_cols],
+        f"short_abandons_{filters.start}_{filters.end}",
+        "short_abandons",
+        labels={c: t(f"slx.col.{c}") for c in _cols},
+        percent=("short_share", "short_of_abandoned"),
+    )
 
 st.subheader(t("slx.sat.title"))
 st.caption(t("slx.sat.caption"))
@@ -132,12 +208,22 @@ if _sat.empty:
 else:
     _rated = _sat["csat_answers"].sum()
     _known = _sat["fcr_known"].sum()
-    kpi_row(("csat", "first_contact_resolution", "short_abandoned"), {
-        "csat": (_sat["csat"] * _sat["csat_answers"]).sum() / _rated if _rated else None,
-        "first_contact_resolution": (_sat["fcr"] * _sat["fcr_known"]).sum() / _known if _known else None,
-        "short_abandoned": int(_by_queue["short_abandoned"].sum()) if not _by_queue.empty else None},
-        settings=cfg, targets={k: targets[k] for k in ("csat", "first_contact_resolution") if k in targets})
+    kpi_row(
+        ("csat", "first_contact_resolution", "short_abandoned"),
+        {
+            "csat": (_sat["csat"] * _sat["csat_answers"]).sum() / _rated if _rated else None,
+            "first_contact_resolution": (_sat["fcr"] * _sat["fcr_known"]).sum() / _known if _known else None,
+            "short_abandoned": int(_by_queue["short_abandoned"].sum()) if not _by_queue.empty else None,
+        },
+        settings=cfg,
+        targets={k: targets[k] for k in ("csat", "first_contact_resolution") if k in targets},
+    )
     _sat["csat"] = _sat["csat"].round(2)
     _cols = ["queue", "answered", "csat", "csat_answers", "fcr"]
-    table(_sat[_cols], f"csat_fcr_{filters.start}_{filters.end}", "csat_fcr",
-          labels={c: t(f"slx.col.{c}") for c in _cols}, percent=("fcr",))
+    table(
+        _sat[_cols],
+        f"csat_fcr_{filters.start}_{filters.end}",
+        "csat_fcr",
+        labels={c: t(f"slx.col.{c}") for c in _cols},
+        percent=("fcr",),
+    )

@@ -21,8 +21,11 @@ from analytics.commands._user_scope import add_user_argument, scope_for
 
 
 def register(subparsers) -> None:
-    parser = subparsers.add_parser("attrition", help="attrition risk: evaluate on an HR export, score employees",
-                                   description=__doc__.splitlines()[0])
+    parser = subparsers.add_parser(
+        "attrition",
+        help="attrition risk: evaluate on an HR export, score employees",
+        description=__doc__.splitlines()[0],
+    )
     sub = parser.add_subparsers(dest="attrition_command", required=True)
     ev = sub.add_parser("evaluate", help="train and validate on an employee table (CSV, Excel or Parquet)")
     ev.add_argument("--input", required=True, help="the employee table")
@@ -40,15 +43,24 @@ def register(subparsers) -> None:
     sc.add_argument("--format", default="csv", help="csv (default) or json")
     add_user_argument(sc)
     sc.set_defaults(func=run_score)
-    rt = sub.add_parser("retention", help="retention at given days of tenure (delayed entry, role and team "
-                                          "as held at the time)")
+    rt = sub.add_parser(
+        "retention", help="retention at given days of tenure (delayed entry, role and team as held at the time)"
+    )
     rt.add_argument("--dataset", required=True, help="dataset folder")
-    rt.add_argument("--by", choices=survival.GROUPS, help="group by role, team, center or cohort (hire year); "
-                                                          "default: everyone as one group 'all'")
-    rt.add_argument("--event", choices=survival.EVENTS, default="any",
-                    help="what ends employment: any exit (default) or voluntary exits only (others censored)")
-    rt.add_argument("--at", nargs="+", type=int, default=[90, 180, 365], metavar="DAYS",
-                    help="days of tenure (default: 90 180 365)")
+    rt.add_argument(
+        "--by",
+        choices=survival.GROUPS,
+        help="group by role, team, center or cohort (hire year); default: everyone as one group 'all'",
+    )
+    rt.add_argument(
+        "--event",
+        choices=survival.EVENTS,
+        default="any",
+        help="what ends employment: any exit (default) or voluntary exits only (others censored)",
+    )
+    rt.add_argument(
+        "--at", nargs="+", type=int, default=[90, 180, 365], metavar="DAYS", help="days of tenure (default: 90 180 365)"
+    )
     rt.add_argument("--format", default="json", help="json (default) or csv")
     add_user_argument(rt)
     rt.set_defaults(func=run_retention)
@@ -69,8 +81,9 @@ def run_evaluate(args) -> int:
         return _fail(f"--format must be text or json, got {args.format!r}")
     try:
         table = attrition.read_table(Path(args.input))
-        result = attrition.evaluate_table(table, args.target, args.positive, args.id_col, args.date_col,
-                                          args.exclude, args.protected)
+        result = attrition.evaluate_table(
+            table, args.target, args.positive, args.id_col, args.date_col, args.exclude, args.protected
+        )
     except (ValueError, KeyError, OSError) as exc:
         return _fail(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
     if args.format == "json":
@@ -103,8 +116,14 @@ def run_score(args) -> int:
         df = attrition.scores(open_lake(root), scope, int(args.horizon))
     except (ValueError, PermissionError) as exc:
         return _fail(str(exc))
-    audit.record(root, "view_risk_scores", f"attrition score command, {len(df)} people", scope,
-                 horizon_days=int(args.horizon), channel="cli")
+    audit.record(
+        root,
+        "view_risk_scores",
+        f"attrition score command, {len(df)} people",
+        scope,
+        horizon_days=int(args.horizon),
+        channel="cli",
+    )
     if args.format == "json":
         print(df.to_json(orient="records", force_ascii=False))
     else:
@@ -132,14 +151,24 @@ def run_retention(args) -> int:
         table = survival.retention(ep, list(args.at), by=args.by, event=args.event, min_group=scope.min_group)
     except (ValueError, PermissionError) as exc:
         return _fail(str(exc))
-    rows = [{"group": r.group, "days": int(r.days),
-             "retention": None if pd.isna(r.retention) else round(float(r.retention), 6),
-             "at_risk": int(r.at_risk)} for r in table.itertuples()]
+    rows = [
+        {
+            "group": r.group,
+            "days": int(r.days),
+            "retention": None if pd.isna(r.retention) else round(float(r.retention), 6),
+            "at_risk": int(r.at_risk),
+        }
+        for r in table.itertuples()
+    ]
     if args.format == "csv":
         from analytics.export import safe_csv
 
         sys.stdout.write(safe_csv(pd.DataFrame(rows, columns=["group", "days", "retention", "at_risk"])))
         return 0
-    print(json.dumps({"observed_from": window.observed_from.isoformat(), "as_of": window.as_of.isoformat(),
-                      "rows": rows}, ensure_ascii=False))
+    print(
+        json.dumps(
+            {"observed_from": window.observed_from.isoformat(), "as_of": window.as_of.isoformat(), "rows": rows},
+            ensure_ascii=False,
+        )
+    )
     return 0

@@ -20,10 +20,12 @@ class InputError(Exception):
     """A user mistake on the command line, reported in one line."""
 
 
-
 def register(subparsers) -> None:
-    p = subparsers.add_parser("careers", help="career progression: promotion rate, time to promotion, transitions",
-                              description=__doc__.splitlines()[0])
+    p = subparsers.add_parser(
+        "careers",
+        help="career progression: promotion rate, time to promotion, transitions",
+        description=__doc__.splitlines()[0],
+    )
     p.add_argument("--dataset", required=True, help="dataset folder")
     # Dates are read as text and checked in run() so every mistake ends in one line and exit 2.
     p.add_argument("--from", dest="start", help="first day YYYY-MM-DD (default: 12 months before --to)")
@@ -56,8 +58,10 @@ def compute(dataset: Path, start: date | None, end: date | None, scope) -> dict:
     from analytics.filters import Filters
 
     if not (dataset / "employees").is_dir():
-        raise InputError(f"{dataset} holds no employees table; generate the demo with "
-                         f"`python -m analytics demo --out {dataset}` or import HR data first")
+        raise InputError(
+            f"{dataset} holds no employees table; generate the demo with "
+            f"`python -m analytics demo --out {dataset}` or import HR data first"
+        )
     lk = lake.open_lake(dataset)
     if end is None:
         last = lk.query("SELECT max(event_date) AS d FROM role_events")["d"].iloc[0]
@@ -73,7 +77,8 @@ def compute(dataset: Path, start: date | None, end: date | None, scope) -> dict:
     ttp = careers.time_to_promotion(data)
     matrix = careers.transition_matrix(data, min_group=scope.min_group)
     return {
-        "from": start.isoformat(), "to": end.isoformat(),
+        "from": start.isoformat(),
+        "to": end.isoformat(),
         "promotion_rate": summary["promotion_rate"],
         "promotions": summary["promotions"],
         "person_years": round(summary["person_years"], 3),
@@ -84,7 +89,8 @@ def compute(dataset: Path, start: date | None, end: date | None, scope) -> dict:
         "p25_months_to_first_promotion": ttp["p25_months"],
         "p75_months_to_first_promotion": ttp["p75_months"],
         "naive_median_months_promoted_only": ttp["naive_median_months_promoted_only"],
-        "entrants": ttp["people"], "entrants_promoted": ttp["promoted"],
+        "entrants": ttp["people"],
+        "entrants_promoted": ttp["promoted"],
         "transition_matrix": careers.matrix_as_dict(matrix),
         "transition_people": {r: int(n) for r, n in matrix["people"].items()},
     }

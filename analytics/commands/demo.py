@@ -83,9 +83,14 @@ def _build_demo(out: Path, scale: str, seed: int, progress) -> dict:
             progress(0.75 + 0.25 * f, msg)
 
     ingest_frames(out, frames, source=f"demo(scale={scale}, seed={seed})", progress=load_progress)
-    info = {"kind": "demo", "scale": scale, "seed": seed,
-            "rows": {k: int(len(v)) for k, v in frames.items()},
-            "generate_s": round(t1 - t0, 1), "load_s": round(time.perf_counter() - t1, 1)}
+    info = {
+        "kind": "demo",
+        "scale": scale,
+        "seed": seed,
+        "rows": {k: int(len(v)) for k, v in frames.items()},
+        "generate_s": round(t1 - t0, 1),
+        "load_s": round(time.perf_counter() - t1, 1),
+    }
     lake.write_dataset_info(out, info)
     return info
 
@@ -107,6 +112,8 @@ def run(args) -> int:
         return 2
     bar.close()
     rows = ", ".join(f"{k} {v:,}" for k, v in info["rows"].items())
-    print(f"demo dataset written to {args.out} in {info['generate_s'] + info['load_s']:.1f} s "
-          f"(generate {info['generate_s']} s, load {info['load_s']} s): {rows}")
+    print(
+        f"demo dataset written to {args.out} in {info['generate_s'] + info['load_s']:.1f} s "
+        f"(generate {info['generate_s']} s, load {info['load_s']} s): {rows}"
+    )
     return 0

@@ -5,29 +5,49 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-TABLES = ("calls", "employees", "role_events", "appraisals", "complaints", "qa_evaluations",
-          "agent_intervals", "centers", "queues", "targets")
+TABLES = (
+    "calls",
+    "employees",
+    "role_events",
+    "appraisals",
+    "complaints",
+    "qa_evaluations",
+    "agent_intervals",
+    "centers",
+    "queues",
+    "targets",
+)
 
 
 def register(sub) -> None:
-    p = sub.add_parser("ingest", help="import CSV, Excel, Parquet or Asterisk queue_log files into a dataset",
-                       description="Import files into a dataset folder (created if absent). Rejected rows are "
-                                   "kept under <dataset>/_rejects/ with file, line, column and reason; the same "
-                                   "file imported twice changes nothing. See docs/import.md.")
+    p = sub.add_parser(
+        "ingest",
+        help="import CSV, Excel, Parquet or Asterisk queue_log files into a dataset",
+        description="Import files into a dataset folder (created if absent). Rejected rows are "
+        "kept under <dataset>/_rejects/ with file, line, column and reason; the same "
+        "file imported twice changes nothing. See docs/import.md.",
+    )
     p.add_argument("table", choices=TABLES, help="canonical table the files fill")
     p.add_argument("files", nargs="+", type=Path, metavar="FILE")
     p.add_argument("--dataset", required=True, type=Path, help="dataset folder")
     p.add_argument("--mapping", type=Path, help="TOML column mapping (see mappings/ and docs/import.md)")
     p.add_argument("--timezone", help="IANA zone of a center the dataset does not know yet, e.g. Asia/Shanghai")
     p.add_argument("--center", help="center code for rows that do not name one")
-    p.add_argument("--unknown-agent", choices=("warn", "reject"),
-                   help="an agent missing from employees: warn (default) or reject the row")
+    p.add_argument(
+        "--unknown-agent",
+        choices=("warn", "reject"),
+        help="an agent missing from employees: warn (default) or reject the row",
+    )
     p.add_argument("--clock-skew", type=float, help="seconds an end may precede its start (default 2)")
-    p.add_argument("--duration-tolerance", type=float,
-                   help="seconds talk + hold may exceed answered→ended before they are cut to it (default 2)")
+    p.add_argument(
+        "--duration-tolerance",
+        type=float,
+        help="seconds talk + hold may exceed answered→ended before they are cut to it (default 2)",
+    )
     p.set_defaults(func=run)
-    r = sub.add_parser("repair", help="publish batches an interrupted import left unpublished (rebuilding "
-                                      "their rollups)")
+    r = sub.add_parser(
+        "repair", help="publish batches an interrupted import left unpublished (rebuilding their rollups)"
+    )
     r.add_argument("--dataset", required=True, type=Path, help="dataset folder")
     r.set_defaults(func=run_repair)
 
@@ -68,8 +88,9 @@ def run(args) -> int:
         if not f.is_file():
             print(f"{f}: no such file", file=sys.stderr)
             continue
-        report = import_file(args.dataset, args.table, f, mapping=mapping, timezone=args.timezone,
-                             center=args.center, settings=settings)
+        report = import_file(
+            args.dataset, args.table, f, mapping=mapping, timezone=args.timezone, center=args.center, settings=settings
+        )
         print("\n".join(report.lines()))
         accepted_any = accepted_any or report.ok
     return 0 if accepted_any else 1

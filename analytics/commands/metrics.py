@@ -24,8 +24,13 @@ def register(sub) -> None:
     p.add_argument("--dataset", required=True, type=Path, help="dataset folder")
     p.add_argument("--from", dest="start", type=_day, help="first local day (default: first day with calls)")
     p.add_argument("--to", dest="end", type=_day, help="last local day, inclusive (default: last day with calls)")
-    p.add_argument("--by", action="append", default=[], choices=schema.GROUPINGS,
-                   help="group by this; repeat for several (--by team --by agent)")
+    p.add_argument(
+        "--by",
+        action="append",
+        default=[],
+        choices=schema.GROUPINGS,
+        help="group by this; repeat for several (--by team --by agent)",
+    )
     p.add_argument("--center", action="append", default=[], help="only this center (repeatable)")
     p.add_argument("--queue", action="append", default=[], help="only this queue (repeatable)")
     p.add_argument("--team", action="append", default=[], help="only this team (repeatable)")
@@ -36,9 +41,12 @@ def register(sub) -> None:
     p.add_argument("--format", choices=("csv", "json"), default="csv")
     from analytics.engines import ENGINES
 
-    p.add_argument("--engine", choices=ENGINES, default=None,
-                   help="duckdb (default; rollups when they hold the settings) or spark (raw calls); "
-                        "default $CALLCENTER_ENGINE")
+    p.add_argument(
+        "--engine",
+        choices=ENGINES,
+        default=None,
+        help="duckdb (default; rollups when they hold the settings) or spark (raw calls); default $CALLCENTER_ENGINE",
+    )
     add_user_argument(p)
     p.set_defaults(func=run)
 
@@ -55,21 +63,35 @@ def run(args) -> int:
         print(f"error: {e}", file=sys.stderr)
         return 2
     if not lake.has_dataset(args.dataset):
-        print(f"error: {args.dataset} holds no calls; generate the demo with "
-              f"`python -m analytics demo --out {args.dataset}` or import calls first", file=sys.stderr)
+        print(
+            f"error: {args.dataset} holds no calls; generate the demo with "
+            f"`python -m analytics demo --out {args.dataset}` or import calls first",
+            file=sys.stderr,
+        )
         return 2
     try:
         settings = m.load_settings(args.dataset)
-        changes = {k: v for k, v in (("answer_within_s", args.answer_within),
-                                     ("short_abandon_s", args.short_abandon),
-                                     ("sl_formula", args.sl_formula)) if v is not None}
+        changes = {
+            k: v
+            for k, v in (
+                ("answer_within_s", args.answer_within),
+                ("short_abandon_s", args.short_abandon),
+                ("sl_formula", args.sl_formula),
+            )
+            if v is not None
+        }
         settings = settings.with_(**changes)
         lk = lake.open_lake(args.dataset)
         scope = scope_for(args, args.dataset)
         opts = calls.filter_options(lk, scope)
-        filters = Filters(start=args.start or opts["first_day"], end=args.end or opts["last_day"],
-                          centers=tuple(args.center), queues=tuple(args.queue),
-                          teams=tuple(args.team), agents=tuple(args.agent))
+        filters = Filters(
+            start=args.start or opts["first_day"],
+            end=args.end or opts["last_day"],
+            centers=tuple(args.center),
+            queues=tuple(args.queue),
+            teams=tuple(args.team),
+            agents=tuple(args.agent),
+        )
         # The period and codes come from DuckDB (small, from the rollups); the metrics
         # themselves from the chosen engine.
         source = lk if engine == "duckdb" else engines.query_lake(engine, args.dataset)
@@ -85,6 +107,7 @@ def run(args) -> int:
         sys.stdout.write("\n")
     else:
         from analytics.export import safe_csv
+
         sys.stdout.write(safe_csv(df))
     return 0
 

@@ -25,16 +25,21 @@ def _common(p, out: bool) -> None:
     p.add_argument("--month", required=True, help="month YYYY-MM, or 'last' for the previous calendar month")
     if out:
         p.add_argument("--out", required=True, type=Path, help="file to write")
-    p.add_argument("--format", choices=("html", "pdf"), default="html",
-                   help="html (self-contained, default) or pdf (printed with headless Chromium)")
+    p.add_argument(
+        "--format",
+        choices=("html", "pdf"),
+        default="html",
+        help="html (self-contained, default) or pdf (printed with headless Chromium)",
+    )
     p.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of the report (default zh)")
     p.add_argument("--center", action="append", default=[], help="only this center (repeatable)")
     add_user_argument(p)
 
 
 def register(sub) -> None:
-    p = sub.add_parser("report",
-                       help="reports to send: the monthly review, a team's scorecards; as HTML, PDF or e-mail")
+    p = sub.add_parser(
+        "report", help="reports to send: the monthly review, a team's scorecards; as HTML, PDF or e-mail"
+    )
     kinds = p.add_subparsers(dest="report_kind", required=True)
     mp = kinds.add_parser("monthly", help="the executive monthly review of one month")
     _common(mp, out=True)
@@ -46,8 +51,9 @@ def register(sub) -> None:
     se = kinds.add_parser("send", help="e-mail the monthly review (or --what scorecards) as an attachment")
     _common(se, out=False)
     se.add_argument("--to", action="append", required=True, help="recipient address (repeatable)")
-    se.add_argument("--what", choices=("monthly", "scorecards"), default="monthly",
-                    help="which report (default monthly)")
+    se.add_argument(
+        "--what", choices=("monthly", "scorecards"), default="monthly", help="which report (default monthly)"
+    )
     se.add_argument("--team", action="append", default=[], help="scorecards: only this team (repeatable)")
     se.set_defaults(func=run_send)
 
@@ -84,14 +90,22 @@ def build(args) -> tuple[str, date, str]:
     except ValueError as e:
         raise _Refused(str(e)) from None
     if not lake.has_dataset(args.dataset):
-        raise _Refused(f"{args.dataset} holds no calls; generate the demo with "
-                       f"`python -m analytics demo --out {args.dataset}` or import calls first")
+        raise _Refused(
+            f"{args.dataset} holds no calls; generate the demo with "
+            f"`python -m analytics demo --out {args.dataset}` or import calls first"
+        )
     try:
         scope = _scope(args)
         lk = lake.open_lake(args.dataset)
         if args.what == "monthly":
-            review = report.build_review(lk, month, scope, tuple(args.center), m.load_settings(args.dataset),
-                                         complaints.load_settings(args.dataset))
+            review = report.build_review(
+                lk,
+                month,
+                scope,
+                tuple(args.center),
+                m.load_settings(args.dataset),
+                complaints.load_settings(args.dataset),
+            )
             if not review.has_data:
                 months = lk.months("calls")
                 latest = f"; the latest month with calls is {months[-1]}" if months else ""
@@ -129,8 +143,14 @@ def _record(args, what: str, **details) -> None:
     """Every report made or sent from the command line is on record."""
     from analytics import audit
 
-    audit.record(args.dataset, "report", what, user=getattr(args, "user", None) or "command line",
-                 centers=list(args.center) or None, **details)
+    audit.record(
+        args.dataset,
+        "report",
+        what,
+        user=getattr(args, "user", None) or "command line",
+        centers=list(args.center) or None,
+        **details,
+    )
 
 
 def run(args) -> int:

@@ -23,10 +23,19 @@ def register(sub) -> None:
 
     p = sub.add_parser("rollups", help="rebuild the rollups (all months, or the ones named) on DuckDB or Spark")
     p.add_argument("--dataset", required=True, type=Path, help="dataset folder")
-    p.add_argument("--engine", choices=ENGINES, default=None,
-                   help="engine that computes them (default: $CALLCENTER_ENGINE, else duckdb)")
-    p.add_argument("--months", nargs="+", type=_month, metavar="YYYY-MM",
-                   help="only these center-local months (default: every month with calls or intervals)")
+    p.add_argument(
+        "--engine",
+        choices=ENGINES,
+        default=None,
+        help="engine that computes them (default: $CALLCENTER_ENGINE, else duckdb)",
+    )
+    p.add_argument(
+        "--months",
+        nargs="+",
+        type=_month,
+        metavar="YYYY-MM",
+        help="only these center-local months (default: every month with calls or intervals)",
+    )
     p.set_defaults(func=run)
 
 
@@ -34,8 +43,11 @@ def run(args) -> int:
     from analytics import engines, lake
 
     if not lake.has_dataset(args.dataset):
-        print(f"error: {args.dataset} holds no calls; generate the demo with "
-              f"`python -m analytics demo --out {args.dataset}` or import calls first", file=sys.stderr)
+        print(
+            f"error: {args.dataset} holds no calls; generate the demo with "
+            f"`python -m analytics demo --out {args.dataset}` or import calls first",
+            file=sys.stderr,
+        )
         return 2
     try:
         engine = args.engine or engines.default_engine()
@@ -49,6 +61,8 @@ def run(args) -> int:
     if args.months and len(done) < len(set(args.months)):
         absent = sorted(set(args.months) - set(done))
         print(f"note: no calls or intervals in {', '.join(absent)}; nothing built for them", file=sys.stderr)
-    print(f"rebuilt {len(done)} month(s) of rollups with {engine} in {seconds:.1f} s"
-          + (f": {done[0]} … {done[-1]}" if done else ""))
+    print(
+        f"rebuilt {len(done)} month(s) of rollups with {engine} in {seconds:.1f} s"
+        + (f": {done[0]} … {done[-1]}" if done else "")
+    )
     return 0

@@ -21,8 +21,11 @@ from analytics.commands._user_scope import add_user_argument
 
 
 def register(subparsers) -> None:
-    p = subparsers.add_parser("scorecard", help="monthly appraisal scores of agents, ranked within their team",
-                              description=__doc__.splitlines()[0])
+    p = subparsers.add_parser(
+        "scorecard",
+        help="monthly appraisal scores of agents, ranked within their team",
+        description=__doc__.splitlines()[0],
+    )
     p.add_argument("--dataset", required=True, type=Path, help="dataset folder")
     p.add_argument("--month", required=True, help="YYYY-MM, or 'last' for the previous calendar month")
     p.add_argument("--team", action="append", default=[], help="only this team (repeatable)")
@@ -47,8 +50,10 @@ def run(args) -> int:
     except ValueError as e:
         return _fail(str(e))
     if not (args.dataset / "employees").is_dir() or not lake.has_dataset(args.dataset):
-        return _fail(f"{args.dataset} holds no calls and employees; generate the demo with "
-                     f"`python -m analytics demo --out {args.dataset}` or import data first")
+        return _fail(
+            f"{args.dataset} holds no calls and employees; generate the demo with "
+            f"`python -m analytics demo --out {args.dataset}` or import data first"
+        )
     try:
         scope = scope_for(args, args.dataset)
         lk = lake.open_lake(args.dataset)

@@ -13,13 +13,17 @@ def register(sub) -> None:
     for verb in ("add", "set"):
         v = verbs.add_parser(verb, help=f"{verb} a user")
         v.add_argument("name")
-        v.add_argument("--role", required=verb == "add",
-                       choices=("executive", "center_manager", "team_leader", "quality", "hr", "admin"))
+        v.add_argument(
+            "--role",
+            required=verb == "add",
+            choices=("executive", "center_manager", "team_leader", "quality", "hr", "admin"),
+        )
         v.add_argument("--centers", nargs="*", help="centers the user covers (default: all)")
         v.add_argument("--teams", nargs="*", help="teams the user covers (team leaders)")
         v.add_argument("--dataset", type=Path, default=Path("data/demo"))
-        v.add_argument("--password-stdin", action="store_true",
-                       help="read the password from standard input instead of a prompt")
+        v.add_argument(
+            "--password-stdin", action="store_true", help="read the password from standard input instead of a prompt"
+        )
         if verb == "add":
             v.add_argument("--no-password", action="store_true", help="an OIDC-only account (signs in by e-mail)")
         else:
@@ -51,13 +55,14 @@ def run(args) -> int:
     try:
         if args.verb == "list":
             for u in users.load(args.dataset).values():
-                print(f"{u.name}\t{u.role}\tcenters={','.join(u.centers) or 'all'}\tteams={','.join(u.teams) or 'all'}"
-                      f"\t{'password' if u.password_hash else 'oidc'}")
+                print(
+                    f"{u.name}\t{u.role}\tcenters={','.join(u.centers) or 'all'}\tteams={','.join(u.teams) or 'all'}"
+                    f"\t{'password' if u.password_hash else 'oidc'}"
+                )
             return 0
         if args.verb == "unlock":
             cleared = users.unlock(args.dataset, args.name, args.client)
-            audit.record(args.dataset, "unlock_user", f"unlocked {args.name}", user="command line",
-                         cleared=cleared)
+            audit.record(args.dataset, "unlock_user", f"unlocked {args.name}", user="command line", cleared=cleared)
             print(f"unlocked {args.name}" + ("" if cleared else " (it was not locked)"))
             return 0
         if args.verb == "remove":
@@ -71,10 +76,18 @@ def run(args) -> int:
         else:
             password = _read_password(args) if (args.new_password or args.password_stdin) else None
             u = users.update(args.dataset, args.name, args.role, args.centers, args.teams, password)
-        audit.record(args.dataset, "change_users", f"{args.verb} {u.name} as {u.role}", user="command line",
-                     centers=list(u.centers), teams=list(u.teams))
-        print(f"{args.verb}: {u.name} ({u.role}; centers {', '.join(u.centers) or 'all'}; "
-              f"teams {', '.join(u.teams) or 'all'})")
+        audit.record(
+            args.dataset,
+            "change_users",
+            f"{args.verb} {u.name} as {u.role}",
+            user="command line",
+            centers=list(u.centers),
+            teams=list(u.teams),
+        )
+        print(
+            f"{args.verb}: {u.name} ({u.role}; centers {', '.join(u.centers) or 'all'}; "
+            f"teams {', '.join(u.teams) or 'all'})"
+        )
         return 0
     except ValueError as e:
         print(f"error: {e}", file=sys.stderr)

@@ -32,9 +32,32 @@ def _slot(h, m=0):
 
 
 # --- intraday curve: morning peak 9-11, lunch dip, afternoon peak 14-16, 08-20 open ------
-_HOURLY = {0: .004, 1: .003, 2: .002, 3: .002, 4: .002, 5: .004, 6: .01, 7: .06, 8: .5, 9: .95,
-           10: 1.0, 11: .78, 12: .42, 13: .62, 14: .92, 15: .95, 16: .74, 17: .46, 18: .27,
-           19: .2, 20: .05, 21: .02, 22: .01, 23: .006}
+_HOURLY = {
+    0: 0.004,
+    1: 0.003,
+    2: 0.002,
+    3: 0.002,
+    4: 0.002,
+    5: 0.004,
+    6: 0.01,
+    7: 0.06,
+    8: 0.5,
+    9: 0.95,
+    10: 1.0,
+    11: 0.78,
+    12: 0.42,
+    13: 0.62,
+    14: 0.92,
+    15: 0.95,
+    16: 0.74,
+    17: 0.46,
+    18: 0.27,
+    19: 0.2,
+    20: 0.05,
+    21: 0.02,
+    22: 0.01,
+    23: 0.006,
+}
 
 
 def intraday_curve() -> np.ndarray:
@@ -45,8 +68,8 @@ def intraday_curve() -> np.ndarray:
     return sm / sm.sum()
 
 
-WEEKDAY_FACTOR = (1.22, 1.06, 1.0, 0.97, 0.92, 0.30, 0.22)   # Mon..Sun
-ZHENGQI_FACTOR = 1.45                                          # days 1-15 (征期)
+WEEKDAY_FACTOR = (1.22, 1.06, 1.0, 0.97, 0.92, 0.30, 0.22)  # Mon..Sun
+ZHENGQI_FACTOR = 1.45  # days 1-15 (征期)
 HOLIDAY_FACTOR = 0.10
 
 
@@ -72,7 +95,7 @@ def day_factors(days: list[dt.date]) -> np.ndarray:
             f *= ZHENGQI_FACTOR
         elif k in ("weekend",) and d.day <= 15:
             f *= 1.2
-        if d.month in (3, 4, 5, 6):       # annual individual income tax reconciliation season
+        if d.month in (3, 4, 5, 6):  # annual individual income tax reconciliation season
             f *= 1.1
         out[i] = f
     return out
@@ -90,23 +113,33 @@ def _mask(*ranges):
 TEMPLATES = {
     # Shifts are laid out to follow the intraday curve; lunch of day group A is at
     # 11:00-12:00, still a busy hour: deliberately thin (worst in 征期).
-    "day_a": (_mask((_slot(8, 30), _slot(11)), (_slot(12), _slot(17, 30))), (_slot(12, 45), _slot(16, 45)),
-              (_slot(12, 15), _slot(16, 30))),
-    "day_b": (_mask((_slot(9), _slot(12, 30)), (_slot(13, 30), _slot(18))), (_slot(12), _slot(17)),
-              (_slot(13, 30), _slot(16, 30))),
-    "early": (_mask((_slot(8), _slot(11, 45)), (_slot(12, 45), _slot(17))), (_slot(8, 45), _slot(16, 15)),
-              (_slot(15, 45),)),
-    "late": (_mask((_slot(11, 30), _slot(17)), (_slot(18), _slot(20, 30))), (_slot(13), _slot(19, 30)),
-             (_slot(11, 30), _slot(16, 15))),
+    "day_a": (
+        _mask((_slot(8, 30), _slot(11)), (_slot(12), _slot(17, 30))),
+        (_slot(12, 45), _slot(16, 45)),
+        (_slot(12, 15), _slot(16, 30)),
+    ),
+    "day_b": (
+        _mask((_slot(9), _slot(12, 30)), (_slot(13, 30), _slot(18))),
+        (_slot(12), _slot(17)),
+        (_slot(13, 30), _slot(16, 30)),
+    ),
+    "early": (
+        _mask((_slot(8), _slot(11, 45)), (_slot(12, 45), _slot(17))),
+        (_slot(8, 45), _slot(16, 15)),
+        (_slot(15, 45),),
+    ),
+    "late": (
+        _mask((_slot(11, 30), _slot(17)), (_slot(18), _slot(20, 30))),
+        (_slot(13), _slot(19, 30)),
+        (_slot(11, 30), _slot(16, 15)),
+    ),
     "split": (_mask((_slot(8), _slot(12)), (_slot(16), _slot(20))), (_slot(11, 30), _slot(19)), ()),
-    "weekend": (_mask((_slot(8, 30), _slot(12)), (_slot(13), _slot(17, 30))), (_slot(10, 30), _slot(15)),
-                (_slot(13),)),
+    "weekend": (_mask((_slot(8, 30), _slot(12)), (_slot(13), _slot(17, 30))), (_slot(10, 30), _slot(15)), (_slot(13),)),
     "tl": (_mask((_slot(9, 30), _slot(11))), (), ()),
-    "out": (_mask((_slot(9), _slot(12)), (_slot(13), _slot(18))), (_slot(10, 30), _slot(15, 30)),
-            (_slot(16),)),
+    "out": (_mask((_slot(9), _slot(12)), (_slot(13), _slot(18))), (_slot(10, 30), _slot(15, 30)), (_slot(16),)),
 }
 TEMPLATE_NAMES = list(TEMPLATES)
-OFF_BLOCK = (4, 8)   # slots off the queue (work orders, coaching, training): 1-2 h
+OFF_BLOCK = (4, 8)  # slots off the queue (work orders, coaching, training): 1-2 h
 OFF_SHARE = 0.15
 
 
@@ -153,9 +186,16 @@ def build_roster(hr, days: list[dt.date], rng: np.random.Generator):
             members = by_queue[q]
             kindq = C.QUEUE_KIND[q]
             for pi, role, team in members:
-                if role == "team_leader" and working and kindq != "out" and \
-                        rng.random() < (0.75 if d.day <= 15 else 0.35):
-                    rows_p.append(pi); rows_d.append(di); rows_q.append(qidx[q]); rows_t.append(team)
+                if (
+                    role == "team_leader"
+                    and working
+                    and kindq != "out"
+                    and rng.random() < (0.75 if d.day <= 15 else 0.35)
+                ):
+                    rows_p.append(pi)
+                    rows_d.append(di)
+                    rows_q.append(qidx[q])
+                    rows_t.append(team)
                     rows_tpl.append(tpl["tl"])
             agents = [m for m in members if m[1] != "team_leader"]
             if not agents:
@@ -169,9 +209,11 @@ def build_roster(hr, days: list[dt.date], rng: np.random.Generator):
             n_day = int(rng.integers(2))
             for j, (pi, role, team) in enumerate(chosen):
                 if working:
-                    sched_p.append(pi); sched_d.append(di)
+                    sched_p.append(pi)
+                    sched_d.append(di)
                     if u[j] < absent:
-                        absent_p.append(pi); absent_d.append(di)
+                        absent_p.append(pi)
+                        absent_d.append(di)
                         continue
                 if kindq == "out":
                     t = "out"
@@ -183,7 +225,7 @@ def build_roster(hr, days: list[dt.date], rng: np.random.Generator):
                         t = "split"
                     elif sh == "rotating":
                         t = "early" if (week + pi) % 2 == 0 else "late"
-                    else:   # day groups A and B alternate so that lunches are staggered
+                    else:  # day groups A and B alternate so that lunches are staggered
                         t = "day_a" if n_day % 2 == 0 else "day_b"
                         n_day += 1
                 day_rows.append([pi, t, team])
@@ -192,7 +234,10 @@ def build_roster(hr, days: list[dt.date], rng: np.random.Generator):
                 if working or len(day_rows) >= 2:
                     day_rows[-1][1] = "late"
             for pi, t, team in day_rows:
-                rows_p.append(pi); rows_d.append(di); rows_q.append(qidx[q]); rows_t.append(team)
+                rows_p.append(pi)
+                rows_d.append(di)
+                rows_q.append(qidx[q])
+                rows_t.append(team)
                 rows_tpl.append(tpl[t])
     P = np.array(rows_p, np.int32)
     D = np.array(rows_d, np.int32)
@@ -215,8 +260,9 @@ def build_roster(hr, days: list[dt.date], rng: np.random.Generator):
         cands = TEMPLATES[t][2]
         if cands:
             starts[sel] = np.array(cands)[(ur[sel] * len(cands)).astype(int)]
-    has_off = (~TL) & (np.array([len(TEMPLATES[t][2]) > 0 for t in TEMPLATE_NAMES])[t_idx]) \
-        & (rng.random(n) < OFF_SHARE)
+    has_off = (
+        (~TL) & (np.array([len(TEMPLATES[t][2]) > 0 for t in TEMPLATE_NAMES])[t_idx]) & (rng.random(n) < OFF_SHARE)
+    )
     sl = np.arange(SLOTS)
     off = has_off[:, None] & (sl[None, :] >= starts[:, None]) & (sl[None, :] < (starts + length)[:, None])
     staffed &= ~off
@@ -227,11 +273,22 @@ def build_roster(hr, days: list[dt.date], rng: np.random.Generator):
     tenure = np.array([(days[d] - people[p].hire).days for p, d in zip(P.tolist(), D.tolist())])
     personal = np.exp(-0.05 * np.array([p.perf for p in people]))[P]
     speed = personal * (1 + C.NEW_AGENT_SLOWDOWN * np.clip((90 - tenure) / (90 - C.TRAINING_DAYS), 0, 1))
-    return {"person": P, "day": D, "queue": Q, "tl": TL, "staffed": staffed, "avail": avail,
-            "aux": aux, "speed": speed, "tenure": tenure,
-            "team": np.array(rows_t, dtype=object),
-            "sched_person": np.array(sched_p, np.int32), "sched_day": np.array(sched_d, np.int32),
-            "absent_person": np.array(absent_p, np.int32), "absent_day": np.array(absent_d, np.int32)}
+    return {
+        "person": P,
+        "day": D,
+        "queue": Q,
+        "tl": TL,
+        "staffed": staffed,
+        "avail": avail,
+        "aux": aux,
+        "speed": speed,
+        "tenure": tenure,
+        "team": np.array(rows_t, dtype=object),
+        "sched_person": np.array(sched_p, np.int32),
+        "sched_day": np.array(sched_d, np.int32),
+        "absent_person": np.array(absent_p, np.int32),
+        "absent_day": np.array(absent_d, np.int32),
+    }
 
 
 # --- service-time draws --------------------------------------------------------------------
@@ -315,8 +372,24 @@ def simulate_days(task):
     seed, day_idx, day_ordinals, expected = task
     roster_rows = SHARED["rows"]
     roster_q, roster_avail, roster_speed = SHARED["queue"], SHARED["avail"], SHARED["speed"]
-    cols = {k: [] for k in ("queue", "day", "arr", "ans", "end", "agent", "talk", "hold", "acw",
-                            "cat", "trans", "parent", "patience")}
+    cols = {
+        k: []
+        for k in (
+            "queue",
+            "day",
+            "arr",
+            "ans",
+            "end",
+            "agent",
+            "talk",
+            "hold",
+            "acw",
+            "cat",
+            "trans",
+            "parent",
+            "patience",
+        )
+    }
     n_out = 0
     qnames = [q[0] for q in C.QUEUES]
     for j, di in enumerate(day_idx):
@@ -324,10 +397,11 @@ def simulate_days(task):
         sel_day = np.flatnonzero(roster_rows[1] == di)
         for center in (c[0] for c in C.CENTERS):
             spec_q = qnames.index(C.SPEC_QUEUE[center])
-            spec_extra = []   # (arrival, parent global index)
+            spec_extra = []  # (arrival, parent global index)
             pooled = SHARED.get("pool_general", False)
-            general = [qi for qi, qn in enumerate(qnames)
-                       if C.QUEUE_CENTER[qn] == center and C.QUEUE_KIND[qn] == "general"]
+            general = [
+                qi for qi, qn in enumerate(qnames) if C.QUEUE_CENTER[qn] == center and C.QUEUE_KIND[qn] == "general"
+            ]
             for qi, qname in enumerate(qnames):
                 if C.QUEUE_CENTER[qname] != center:
                     continue
@@ -414,13 +488,24 @@ def _inbound(rng, qname, arr, sel, roster_avail, roster_speed, cx_share=None):
     acw_b = rng.uniform(*C.ACW, n)
     elig = cx & (kind == "general")
     tr_talk = C.TRANSFER_AT + rng.uniform(-20, 60, n)
-    patience = np.where(rng.random(n) < C.SHORT_ABANDON_SHARE, rng.uniform(1, 6, n),
-                        rng.lognormal(math.log(C.PATIENCE[0]), C.PATIENCE[1], n))
+    patience = np.where(
+        rng.random(n) < C.SHORT_ABANDON_SHARE,
+        rng.uniform(1, 6, n),
+        rng.lognormal(math.log(C.PATIENCE[0]), C.PATIENCE[1], n),
+    )
     windows = [_windows(roster_avail[r]) for r in sel.tolist()]
     speed = roster_speed[sel].tolist()
-    ans, ag, talk, acw, trans = simulate_queue(arr.tolist(), patience.tolist(), talk_b.tolist(),
-                                               hold.tolist(), acw_b.tolist(), elig.tolist(),
-                                               tr_talk.tolist(), windows, speed)
+    ans, ag, talk, acw, trans = simulate_queue(
+        arr.tolist(),
+        patience.tolist(),
+        talk_b.tolist(),
+        hold.tolist(),
+        acw_b.tolist(),
+        elig.tolist(),
+        tr_talk.tolist(),
+        windows,
+        speed,
+    )
     ans = np.array(ans)
     ag = np.array(ag, np.int64)
     answered = ag >= 0
@@ -428,9 +513,18 @@ def _inbound(rng, qname, arr, sel, roster_avail, roster_speed, cx_share=None):
     talk = np.array(talk)
     hold = np.where(answered, hold, np.nan)
     end = np.where(answered, ans + talk + hold, arr + patience)
-    return {"arr": arr, "ans": ans, "end": end, "agent": agent, "talk": talk, "hold": hold,
-            "acw": np.array(acw), "cat": cx.astype(np.int8), "trans": np.array(trans, bool),
-            "patience": patience}
+    return {
+        "arr": arr,
+        "ans": ans,
+        "end": end,
+        "agent": agent,
+        "talk": talk,
+        "hold": hold,
+        "acw": np.array(acw),
+        "cat": cx.astype(np.int8),
+        "trans": np.array(trans, bool),
+        "patience": patience,
+    }
 
 
 def _outbound(rng, sel, roster_avail, roster_speed):
@@ -443,7 +537,7 @@ def _outbound(rng, sel, roster_avail, roster_speed):
             ring = np.where(picked, rng.uniform(5, 25, m), rng.uniform(25, 40, m))
             talk = np.where(picked, _lognormal(rng, C.TALK_OUT, m) * roster_speed[r], np.nan)
             acw = np.where(picked, rng.uniform(15, 45, m), np.nan)
-            prep = rng.uniform(90, 200, m)           # reading the case, dialling
+            prep = rng.uniform(90, 200, m)  # reading the case, dialling
             cycle = prep + ring + np.nan_to_num(talk) + np.nan_to_num(acw)
             start = a + np.concatenate(([0.0], np.cumsum(cycle)[:-1])) + prep
             ok = start < b
@@ -456,16 +550,34 @@ def _outbound(rng, sel, roster_avail, roster_speed):
             acws.append(acw)
     if not arrs:
         e = np.empty(0)
-        return {"arr": e, "ans": e, "end": e, "agent": np.empty(0, np.int64), "talk": e, "hold": e,
-                "acw": e, "cat": np.empty(0, np.int8), "trans": np.empty(0, bool), "patience": e}
+        return {
+            "arr": e,
+            "ans": e,
+            "end": e,
+            "agent": np.empty(0, np.int64),
+            "talk": e,
+            "hold": e,
+            "acw": e,
+            "cat": np.empty(0, np.int8),
+            "trans": np.empty(0, bool),
+            "patience": e,
+        }
     arr = np.concatenate(arrs)
     o = np.argsort(arr, kind="stable")
     talk = np.concatenate(talks)[o]
     n = len(arr)
-    return {"arr": arr[o], "ans": np.concatenate(anss)[o], "end": np.concatenate(ends)[o],
-            "agent": np.concatenate(agents)[o], "talk": talk,
-            "hold": np.where(np.isnan(talk), np.nan, 0.0), "acw": np.concatenate(acws)[o],
-            "cat": np.zeros(n, np.int8), "trans": np.zeros(n, bool), "patience": np.full(n, np.nan)}
+    return {
+        "arr": arr[o],
+        "ans": np.concatenate(anss)[o],
+        "end": np.concatenate(ends)[o],
+        "agent": np.concatenate(agents)[o],
+        "talk": talk,
+        "hold": np.where(np.isnan(talk), np.nan, 0.0),
+        "acw": np.concatenate(acws)[o],
+        "cat": np.zeros(n, np.int8),
+        "trans": np.zeros(n, bool),
+        "patience": np.full(n, np.nan),
+    }
 
 
 def agent_intervals(roster, calls_ans_slot, calls_rowid, calls_handle):

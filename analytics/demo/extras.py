@@ -110,8 +110,11 @@ def qa_evaluations(x: Context) -> pd.DataFrame:
         d = x.days[di]
         if not workdays.is_workday(d):
             continue
-        insp = [p for p in inspectors if p.center == CENTERS[ci] and (_state(p, d) or ("",))[0] == "quality_inspector"
-                and (d - p.hire).days >= 14]
+        insp = [
+            p
+            for p in inspectors
+            if p.center == CENTERS[ci] and (_state(p, d) or ("",))[0] == "quality_inspector" and (d - p.hire).days >= 14
+        ]
         if not insp:
             continue
         m = min(b1 - b0, int(len(insp) * x.scale["qa_per_day"] * rng.uniform(0.9, 1.1)))
@@ -133,9 +136,11 @@ def qa_evaluations(x: Context) -> pd.DataFrame:
     score = np.round(np.clip(score, 35, 100), 1)
     grade = np.where(score >= 85, "good", np.where(score >= 70, "medium", "poor"))
     u = rng.random(n)
-    method = np.where(is_out[k] & (u < 0.5), "sales_review",
-                      np.where((ten < 45) & (u < 0.4), "side_by_side",
-                               np.where(u > 0.85, "realtime", "sampled")))
+    method = np.where(
+        is_out[k] & (u < 0.5),
+        "sales_review",
+        np.where((ten < 45) & (u < 0.4), "side_by_side", np.where(u > 0.85, "realtime", "sampled")),
+    )
     realtime = method == "realtime"
     end_us = x.end_us[call] + (np.nan_to_num(x.calls["acw"][call]) * 1e6).astype(np.int64)
     delay = np.where(realtime, 0, (rng.uniform(0.3, 26, n) * HOUR * 1e6)).astype(np.int64)
@@ -143,16 +148,19 @@ def qa_evaluations(x: Context) -> pd.DataFrame:
     ev_ids = [f"QA-{CENTERS[r[3]]}-{x.days[r[2]]:%Y%m%d}-{i:05d}" for i, r in enumerate(rows)]
     # order by time for readability
     emp_ids = np.array([p.id for p in hr.people], dtype=object)
-    df = frame("qa_evaluations", {
-        "evaluation_id": str_col(ev_ids),
-        "call_id": str_col(x.call_ids[call]),
-        "agent_id": str_col(emp_ids[person]),
-        "evaluator_id": str_col([r[1] for r in rows]),
-        "evaluated_at": ts_col(ev_us),
-        "method": str_col(method),
-        "score": pd.Series(score.astype(float)),
-        "grade": str_col(grade),
-    })
+    df = frame(
+        "qa_evaluations",
+        {
+            "evaluation_id": str_col(ev_ids),
+            "call_id": str_col(x.call_ids[call]),
+            "agent_id": str_col(emp_ids[person]),
+            "evaluator_id": str_col([r[1] for r in rows]),
+            "evaluated_at": ts_col(ev_us),
+            "method": str_col(method),
+            "score": pd.Series(score.astype(float)),
+            "grade": str_col(grade),
+        },
+    )
     x.qa = df
     x.cache["qa_person"] = person
     x.cache["qa_month"] = np.array([x.days[r[2]].year * 12 + x.days[r[2]].month - 1 for r in rows])
@@ -161,10 +169,22 @@ def qa_evaluations(x: Context) -> pd.DataFrame:
 
 # --- complaints ----------------------------------------------------------------------------
 CAUSES = ("long_wait", "attitude", "wrong_answer", "system_fault", "policy", "transfer_loop")
-CATEGORY_OF = {"long_wait": "service_access", "attitude": "service_attitude", "wrong_answer": "service_quality",
-               "system_fault": "system", "policy": "tax_policy", "transfer_loop": "service_access"}
-P_VALID = {"long_wait": 0.7, "attitude": 0.72, "wrong_answer": 0.72, "system_fault": 0.55, "policy": 0.2,
-           "transfer_loop": 0.6}
+CATEGORY_OF = {
+    "long_wait": "service_access",
+    "attitude": "service_attitude",
+    "wrong_answer": "service_quality",
+    "system_fault": "system",
+    "policy": "tax_policy",
+    "transfer_loop": "service_access",
+}
+P_VALID = {
+    "long_wait": 0.7,
+    "attitude": 0.72,
+    "wrong_answer": 0.72,
+    "system_fault": 0.55,
+    "policy": 0.2,
+    "transfer_loop": 0.6,
+}
 
 
 def complaints(x: Context) -> pd.DataFrame:
@@ -178,13 +198,21 @@ def complaints(x: Context) -> pd.DataFrame:
     channel = np.array(["phone", "on_site", "letter", "media"])[channel]
     phone = channel == "phone"
     # phone complaints point at an answered inbound call; poor service attracts them
-    cand = np.flatnonzero(x.answered & (x.call_person >= 0) &
-                          np.array([q[4] == "inbound" for q in C.QUEUES])[cl["queue"].astype(int)])
+    cand = np.flatnonzero(
+        x.answered & (x.call_person >= 0) & np.array([q[4] == "inbound" for q in C.QUEUES])[cl["queue"].astype(int)]
+    )
     wait = np.nan_to_num(x.wait[cand])
     person_perf = np.array([p.perf for p in hr.people])[x.call_person[cand]]
     tenure = x.roster["tenure"][cl["agent"][cand]]
-    w = (1 + 4 * np.clip(wait / 120, 0, 2) + 1.5 * cl["trans"][cand] + 0.8 * (person_perf < -0.8)
-         + 0.8 * (tenure < 60) + 1.0 * (x.csat[cand] == 1) + 0.6 * (x.csat[cand] == 2))
+    w = (
+        1
+        + 4 * np.clip(wait / 120, 0, 2)
+        + 1.5 * cl["trans"][cand]
+        + 0.8 * (person_perf < -0.8)
+        + 0.8 * (tenure < 60)
+        + 1.0 * (x.csat[cand] == 1)
+        + 0.6 * (x.csat[cand] == 2)
+    )
     n_phone = int(phone.sum())
     pick = cand[rng.choice(len(cand), size=n_phone, replace=False, p=w / w.sum())]
     pick = np.sort(pick)
@@ -195,9 +223,16 @@ def complaints(x: Context) -> pd.DataFrame:
     for j in range(total):
         if ci[j] >= 0:
             c = ci[j]
-            wt = np.array([4.0 * min(x.wait[c] / 60, 3), 1.2 + (hr.people[x.call_person[c]].perf < -0.8),
-                           1.0 + (x.roster["tenure"][cl["agent"][c]] < 60), 0.4, 0.6,
-                           5.0 * cl["trans"][c] + 0.05])
+            wt = np.array(
+                [
+                    4.0 * min(x.wait[c] / 60, 3),
+                    1.2 + (hr.people[x.call_person[c]].perf < -0.8),
+                    1.0 + (x.roster["tenure"][cl["agent"][c]] < 60),
+                    0.4,
+                    0.6,
+                    5.0 * cl["trans"][c] + 0.05,
+                ]
+            )
         else:
             wt = np.array([0.6, 1.0, 1.0, 0.6, 1.5, 0.3])
         cause[j] = CAUSES[int(rng.choice(6, p=wt / wt.sum()))]
@@ -248,30 +283,35 @@ def complaints(x: Context) -> pd.DataFrame:
     keep = recv < end_us
     # repeat complainers: a small pool of frequent callers
     pool = [f"C{int(v):08d}" for v in rng.integers(10**7, 10**8 - 1, max(4, total // 40))]
-    cust = [pool[int(rng.integers(len(pool)))] if rng.random() < 0.1 else f"C{int(v):08d}"
-            for v in rng.integers(10**7, 10**8 - 1, total)]
+    cust = [
+        pool[int(rng.integers(len(pool)))] if rng.random() < 0.1 else f"C{int(v):08d}"
+        for v in rng.integers(10**7, 10**8 - 1, total)
+    ]
     o = np.argsort(recv, kind="stable")
     o = o[keep[o]]
     ids = [f"CP-{center[j]}-{i + 1:06d}" for i, j in enumerate(o.tolist())]
-    df = frame("complaints", {
-        "complaint_id": str_col(ids),
-        "received_at": ts_col(recv[o]),
-        "center": str_col(center[o]),
-        "level": int_col(level[o]),
-        "channel": str_col(channel[o]),
-        "category": str_col([CATEGORY_OF[c] for c in cause[o]]),
-        "cause": str_col(cause[o]),
-        "queue": str_col(queue[o]),
-        "call_id": str_col(call_id[o]),
-        "agent_id": str_col(agent[o]),
-        "team": str_col(team[o]),
-        "customer_id": str_col(np.array(cust, dtype=object)[o]),
-        "valid": bool_col(valid[o]),
-        "first_response_at": ts_col(first[o], valid_first[o]),
-        "resolved_at": ts_col(resolved[o], valid_res[o]),
-        "callback_at": ts_col(callback[o], valid_cb[o]),
-        "closed_at": ts_col(closed[o], valid_cl[o]),
-    })
+    df = frame(
+        "complaints",
+        {
+            "complaint_id": str_col(ids),
+            "received_at": ts_col(recv[o]),
+            "center": str_col(center[o]),
+            "level": int_col(level[o]),
+            "channel": str_col(channel[o]),
+            "category": str_col([CATEGORY_OF[c] for c in cause[o]]),
+            "cause": str_col(cause[o]),
+            "queue": str_col(queue[o]),
+            "call_id": str_col(call_id[o]),
+            "agent_id": str_col(agent[o]),
+            "team": str_col(team[o]),
+            "customer_id": str_col(np.array(cust, dtype=object)[o]),
+            "valid": bool_col(valid[o]),
+            "first_response_at": ts_col(first[o], valid_first[o]),
+            "resolved_at": ts_col(resolved[o], valid_res[o]),
+            "callback_at": ts_col(callback[o], valid_cb[o]),
+            "closed_at": ts_col(closed[o], valid_cl[o]),
+        },
+    )
     x.complaints_df = df
     return df
 
@@ -318,7 +358,7 @@ def appraisals(x: Context) -> pd.DataFrame:
     for pi, p in enumerate(hr.people):
         for mi, (y, mth) in enumerate(months):
             first = dt.date(y, mth, 1)
-            last = (dt.date(y + (mth == 12), mth % 12 + 1, 1) - dt.timedelta(days=1))
+            last = dt.date(y + (mth == 12), mth % 12 + 1, 1) - dt.timedelta(days=1)
             if p.hire > last or (p.exit is not None and p.exit < first):
                 continue
             rows.append((pi, mi))
@@ -333,8 +373,9 @@ def appraisals(x: Context) -> pd.DataFrame:
         p = hr.people[pi]
         if p.exit is not None and p.exit_type == "voluntary":
             months_to_exit[j] = (p.exit.year * 12 + p.exit.month) - (months[mi][0] * 12 + months[mi][1])
-    drop = np.select([months_to_exit == 0, months_to_exit == 1, months_to_exit == 2, months_to_exit == 3],
-                     [0.9, 0.7, 0.45, 0.2], 0.0)
+    drop = np.select(
+        [months_to_exit == 0, months_to_exit == 1, months_to_exit == 2, months_to_exit == 3], [0.9, 0.7, 0.45, 0.2], 0.0
+    )
     engagement = np.round(np.clip(eng_base - drop + rng.normal(0, 0.2, n), 1, 5), 1)
     s_ = sched[P, M]
     att = np.where(s_ > 0, 1 - absent[P, M] / np.maximum(s_, 1), np.clip(rng.normal(0.97, 0.02, n), 0.85, 1))
@@ -345,23 +386,31 @@ def appraisals(x: Context) -> pd.DataFrame:
     calls = calls_n[P, M]
     wd = worked[P, M]
     output = np.where(wd >= 3, np.clip(100 * calls / (70 * np.maximum(wd, 1)), 40, 110), 80 + 6 * perf)
-    score = (0.35 * output + 0.25 * np.nan_to_num(qa, nan=82 + 3 * perf)
-             + 0.15 * np.nan_to_num((csat - 1) / 4 * 100, nan=82)
-             + 0.15 * (100 * att - 2 * late) + 0.10 * (80 + 6 * perf + rng.normal(0, 4, n))
-             - 4 * vc[P, M] + rng.normal(-2.5, 3.5, n))
+    score = (
+        0.35 * output
+        + 0.25 * np.nan_to_num(qa, nan=82 + 3 * perf)
+        + 0.15 * np.nan_to_num((csat - 1) / 4 * 100, nan=82)
+        + 0.15 * (100 * att - 2 * late)
+        + 0.10 * (80 + 6 * perf + rng.normal(0, 4, n))
+        - 4 * vc[P, M]
+        + rng.normal(-2.5, 3.5, n)
+    )
     score = np.round(np.clip(score, 0, 100), 1)
     rating = np.where(score >= 90, "A", np.where(score >= 80, "B", np.where(score >= 65, "C", "D")))
     emp = np.array([p.id for p in hr.people], dtype=object)
-    return frame("appraisals", {
-        "employee_id": str_col(emp[P]),
-        "month": date_col([dt.date(months[m][0], months[m][1], 1) for m in M]),
-        "calls_handled": int_col(calls.astype(int)),
-        "attendance_rate": pd.Series(att.astype(float)),
-        "late_count": int_col(late),
-        "qa_score": pd.Series(np.round(qa, 2)),
-        "csat": pd.Series(np.round(csat, 3)),
-        "engagement": pd.Series(engagement.astype(float)),
-        "valid_complaints": int_col(vc[P, M].astype(int)),
-        "score": pd.Series(score.astype(float)),
-        "rating": str_col(rating),
-    })
+    return frame(
+        "appraisals",
+        {
+            "employee_id": str_col(emp[P]),
+            "month": date_col([dt.date(months[m][0], months[m][1], 1) for m in M]),
+            "calls_handled": int_col(calls.astype(int)),
+            "attendance_rate": pd.Series(att.astype(float)),
+            "late_count": int_col(late),
+            "qa_score": pd.Series(np.round(qa, 2)),
+            "csat": pd.Series(np.round(csat, 3)),
+            "engagement": pd.Series(engagement.astype(float)),
+            "valid_complaints": int_col(vc[P, M].astype(int)),
+            "score": pd.Series(score.astype(float)),
+            "rating": str_col(rating),
+        },
+    )

@@ -20,8 +20,12 @@ import numpy as np
 
 from . import config as C
 
-SURNAMES = list("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤")
-GIVEN = list("伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉萍红鹏辉婷慧健斌宇浩凯倩晨欣雪琳颖佳怡悦婧雯博文轩然睿涵梓俊嘉琪")
+SURNAMES = list(
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+)
+GIVEN = list(
+    "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉萍红鹏辉婷慧健斌宇浩凯倩晨欣雪琳颖佳怡悦婧雯博文轩然睿涵梓俊嘉琪"
+)
 EDUCATION = ("high_school", "vocational", "associate", "bachelor", "master")
 EDU_P = (0.08, 0.22, 0.38, 0.29, 0.03)
 
@@ -29,9 +33,31 @@ LEADER_ROLES = ("team_leader", "supervisor", "operations_manager")
 
 
 class Person:
-    __slots__ = ("id", "name", "center", "team", "role", "star", "hire", "exit", "exit_type",
-                 "exit_reason", "band", "shift", "edu", "commute", "gender", "birth_year",
-                 "marital", "perf", "eng", "role_since", "leaky", "hist", "stalled_since")
+    __slots__ = (
+        "id",
+        "name",
+        "center",
+        "team",
+        "role",
+        "star",
+        "hire",
+        "exit",
+        "exit_type",
+        "exit_reason",
+        "band",
+        "shift",
+        "edu",
+        "commute",
+        "gender",
+        "birth_year",
+        "marital",
+        "perf",
+        "eng",
+        "role_since",
+        "leaky",
+        "hist",
+        "stalled_since",
+    )
 
     def __init__(self, **kw):
         for k in self.__slots__:
@@ -45,20 +71,20 @@ class HR:
         self.people: list[Person] = []
         self.events: list[tuple] = []
         self.seq = {c[0]: 0 for c in C.CENTERS}
-        self.teams = scale["teams"]                         # (team, center, queue, seats)
+        self.teams = scale["teams"]  # (team, center, queue, seats)
         self.team_queue = {t[0]: t[2] for t in self.teams}
         self.team_center = {t[0]: t[1] for t in self.teams}
         self.team_seats = {t[0]: t[3] for t in self.teams}
         self.team_kind = {t[0]: C.QUEUE_KIND[t[2]] for t in self.teams}
 
     # --- people ------------------------------------------------------------------------
-    def _new_person(self, center: str, role: str, team: str | None, hire: dt.date,
-                    ref: dt.date) -> Person:
+    def _new_person(self, center: str, role: str, team: str | None, hire: dt.date, ref: dt.date) -> Person:
         r = self.rng
         self.seq[center] += 1
         pid = f"{center}{self.seq[center]:05d}"
         name = SURNAMES[r.integers(len(SURNAMES))] + "".join(
-            GIVEN[i] for i in r.integers(len(GIVEN), size=int(r.integers(1, 3))))
+            GIVEN[i] for i in r.integers(len(GIVEN), size=int(r.integers(1, 3)))
+        )
         # Age at the reference date drawn independently of tenure (so age does not proxy
         # tenure); only the physical constraint "at least 19 at hire" is applied.
         age = int(np.clip(r.normal(29, 6), 20, 52))
@@ -67,15 +93,32 @@ class HR:
         p_married = 1 / (1 + math.exp(-(ref.year - birth - 29) / 3))
         marital = "married" if r.random() < p_married else ("divorced" if r.random() < 0.04 else "single")
         phone = role in C.PHONE_ROLES
-        shift = (r.choice(["day", "rotating", "split"], p=[0.60, 0.28, 0.12]) if phone else "day")
-        p = Person(id=pid, name=name, center=center, team=team, role=role, star=None, hire=hire,
-                   exit=None, exit_type=None, exit_reason=None, band=self._band(role),
-                   shift=str(shift), edu=EDUCATION[r.choice(len(EDUCATION), p=EDU_P)],
-                   commute=float(np.round(r.lognormal(math.log(9), 0.75), 1)),
-                   gender="female" if r.random() < 0.68 else "male", birth_year=birth,
-                   marital=marital, perf=float(r.normal()),
-                   eng=float(np.clip(r.normal(3.55, 0.55), 1.5, 5.0)), role_since=hire,
-                   leaky=False, hist=[], stalled_since=None)
+        shift = r.choice(["day", "rotating", "split"], p=[0.60, 0.28, 0.12]) if phone else "day"
+        p = Person(
+            id=pid,
+            name=name,
+            center=center,
+            team=team,
+            role=role,
+            star=None,
+            hire=hire,
+            exit=None,
+            exit_type=None,
+            exit_reason=None,
+            band=self._band(role),
+            shift=str(shift),
+            edu=EDUCATION[r.choice(len(EDUCATION), p=EDU_P)],
+            commute=float(np.round(r.lognormal(math.log(9), 0.75), 1)),
+            gender="female" if r.random() < 0.68 else "male",
+            birth_year=birth,
+            marital=marital,
+            perf=float(r.normal()),
+            eng=float(np.clip(r.normal(3.55, 0.55), 1.5, 5.0)),
+            role_since=hire,
+            leaky=False,
+            hist=[],
+            stalled_since=None,
+        )
         if role in ("csr", "senior_csr", "outbound_csr", "complaint_specialist"):
             p.star = 0 if role == "csr" else (3 if role == "senior_csr" else 1)
         self.people.append(p)
@@ -83,15 +126,33 @@ class HR:
 
     def _band(self, role: str) -> int:
         r = self.rng.random()
-        return {"csr": 1 if r < 0.45 else 2, "outbound_csr": 1 if r < 0.5 else 2,
-                "senior_csr": 2 if r < 0.5 else 3, "complaint_specialist": 2 if r < 0.6 else 3,
-                "team_leader": 3 if r < 0.5 else 4, "supervisor": 4, "operations_manager": 5,
-                "quality_inspector": 3, "trainer": 3, "wfm_analyst": 3}[role]
+        return {
+            "csr": 1 if r < 0.45 else 2,
+            "outbound_csr": 1 if r < 0.5 else 2,
+            "senior_csr": 2 if r < 0.5 else 3,
+            "complaint_specialist": 2 if r < 0.6 else 3,
+            "team_leader": 3 if r < 0.5 else 4,
+            "supervisor": 4,
+            "operations_manager": 5,
+            "quality_inspector": 3,
+            "trainer": 3,
+            "wfm_analyst": 3,
+        }[role]
 
-    def _event(self, p: Person, d: dt.date, etype: str, from_role=None, to_role=None, from_team=None,
-               to_team=None, from_star=None, to_star=None, reason=None):
-        self.events.append((p.id, d, etype, from_role, to_role, from_team, to_team, from_star,
-                            to_star, reason))
+    def _event(
+        self,
+        p: Person,
+        d: dt.date,
+        etype: str,
+        from_role=None,
+        to_role=None,
+        from_team=None,
+        to_team=None,
+        from_star=None,
+        to_star=None,
+        reason=None,
+    ):
+        self.events.append((p.id, d, etype, from_role, to_role, from_team, to_team, from_star, to_star, reason))
 
     def _set(self, p: Person, d: dt.date, role: str, team: str | None, etype: str, reason: str):
         """Change role and/or team, record the event and the history segment."""
@@ -123,36 +184,60 @@ class HR:
     def _initial(self, center, role, team, start):
         """Somebody employed at ``start`` with a career history before it."""
         r = self.rng
-        min_years = {"csr": 0.1, "outbound_csr": 0.3, "senior_csr": 1.5, "complaint_specialist": 1.5,
-                     "team_leader": 2.5, "supervisor": 4.5, "operations_manager": 6.5,
-                     "quality_inspector": 1.5, "trainer": 2.0, "wfm_analyst": 1.0}[role]
+        min_years = {
+            "csr": 0.1,
+            "outbound_csr": 0.3,
+            "senior_csr": 1.5,
+            "complaint_specialist": 1.5,
+            "team_leader": 2.5,
+            "supervisor": 4.5,
+            "operations_manager": 6.5,
+            "quality_inspector": 1.5,
+            "trainer": 2.0,
+            "wfm_analyst": 1.0,
+        }[role]
         years = min_years + min(r.exponential(2.2), 11.0)
         hire = start - dt.timedelta(days=int(years * 365))
         first = "outbound_csr" if role == "outbound_csr" else "csr"
-        p = self._new_person(center, first, team if first == role else self._any_general_team(center),
-                             hire, start)
+        p = self._new_person(center, first, team if first == role else self._any_general_team(center), hire, start)
         self._event(p, hire, "hire", None, first, None, p.team, None, p.star, "external hire")
         p.hist.append((hire, first, p.team))
-        ladder = {"senior_csr": ["senior_csr"], "team_leader": ["senior_csr", "team_leader"],
-                  "supervisor": ["senior_csr", "team_leader", "supervisor"],
-                  "operations_manager": ["senior_csr", "team_leader", "supervisor", "operations_manager"],
-                  "complaint_specialist": ["senior_csr", "complaint_specialist"],
-                  "quality_inspector": ["quality_inspector"], "trainer": ["senior_csr", "trainer"],
-                  "wfm_analyst": ["wfm_analyst"]}.get(role, [])
+        ladder = {
+            "senior_csr": ["senior_csr"],
+            "team_leader": ["senior_csr", "team_leader"],
+            "supervisor": ["senior_csr", "team_leader", "supervisor"],
+            "operations_manager": ["senior_csr", "team_leader", "supervisor", "operations_manager"],
+            "complaint_specialist": ["senior_csr", "complaint_specialist"],
+            "quality_inspector": ["quality_inspector"],
+            "trainer": ["senior_csr", "trainer"],
+            "wfm_analyst": ["wfm_analyst"],
+        }.get(role, [])
         span = (start - hire).days
         for k, step in enumerate(ladder):
             d = hire + dt.timedelta(days=int(span * (k + 1) / (len(ladder) + 1)))
             lateral = step in ("complaint_specialist", "quality_inspector", "trainer", "wfm_analyst")
             to_team = team if step == role else p.team
-            self._set(p, d, step, to_team, "lateral_move" if lateral else "promotion",
-                      "internal move" if lateral else "promotion")
+            self._set(
+                p,
+                d,
+                step,
+                to_team,
+                "lateral_move" if lateral else "promotion",
+                "internal move" if lateral else "promotion",
+            )
         if p.role in ("csr", "senior_csr"):
             base = 0 if p.role == "csr" else 3
             top = 3 if p.role == "csr" else 5
             target = min(top, base + int(r.integers(0, int(years) + 1)))
             if target != p.star:
-                self._event(p, start - dt.timedelta(days=int(r.integers(1, 90))), "star_change",
-                            from_star=p.star, to_star=target, reason="quarterly review")
+                self._event(
+                    p,
+                    start - dt.timedelta(days=int(r.integers(1, 90))),
+                    "star_change",
+                    from_star=p.star,
+                    to_star=target,
+                    reason="quarterly review",
+                )
                 p.star = target
         p.perf += 0.25 * min(years, 4)  # survivors and promoted people perform better
         return p
@@ -185,8 +270,10 @@ class HR:
             wk = d0 + dt.timedelta(days=7 * w)
             self._exits(wk, end)
             self._fill(wk, end)
-            if any((wk + dt.timedelta(days=k)).day == 1 and (wk + dt.timedelta(days=k)).month in (1, 4, 7, 10)
-                   for k in range(7)):
+            if any(
+                (wk + dt.timedelta(days=k)).day == 1 and (wk + dt.timedelta(days=k)).month in (1, 4, 7, 10)
+                for k in range(7)
+            ):
                 self._reviews(wk, end)
             self._moves(wk, end)
             if progress and w % 40 == 0:
@@ -266,13 +353,17 @@ class HR:
             if tenure < 90:
                 return "probation_failed" if r.random() < 0.7 else "performance"
             return "performance" if r.random() < 0.8 else "misconduct"
-        w = {"pay": 0.5 + 2.0 * ("pay_band_low" in on),
-             "schedule": 0.4 + 1.5 * ("shift_rotating" in on or "shift_split" in on),
-             "no_promotion": 0.2 + 2.5 * ("stalled_promotion" in on),
-             "workload": 0.4 + 1.2 * ("high_occupancy" in on) + 0.8 * ("low_engagement" in on),
-             "leader": 0.15 + 2.5 * ("leaky_team_leader" in on),
-             "commute": 0.15 + 1.0 * ("long_commute" in on),
-             "personal": 1.0, "study": 0.3, "relocation": 0.3}
+        w = {
+            "pay": 0.5 + 2.0 * ("pay_band_low" in on),
+            "schedule": 0.4 + 1.5 * ("shift_rotating" in on or "shift_split" in on),
+            "no_promotion": 0.2 + 2.5 * ("stalled_promotion" in on),
+            "workload": 0.4 + 1.2 * ("high_occupancy" in on) + 0.8 * ("low_engagement" in on),
+            "leader": 0.15 + 2.5 * ("leaky_team_leader" in on),
+            "commute": 0.15 + 1.0 * ("long_commute" in on),
+            "personal": 1.0,
+            "study": 0.3,
+            "relocation": 0.3,
+        }
         keys = list(w)
         pr = np.array([w[k] for k in keys])
         return keys[int(r.choice(len(keys), p=pr / pr.sum()))]
@@ -282,8 +373,11 @@ class HR:
         return min(d, end)
 
     def _count(self, act, center, role, team="*"):
-        return [p for p in act if p.center == center and p.role == role and (team == "*" or p.team == team)
-                and p.exit is None]
+        return [
+            p
+            for p in act
+            if p.center == center and p.role == role and (team == "*" or p.team == team) and p.exit is None
+        ]
 
     def _best(self, cands, noise=1.0):
         if not cands:
@@ -304,8 +398,9 @@ class HR:
                 for _ in range(max(0, need)):
                     if r.random() < 0.5:
                         continue
-                    c = self._best([p for p in self._count(act, center, src) if not p.leaky
-                                    and (d - p.role_since).days > 365])
+                    c = self._best(
+                        [p for p in self._count(act, center, src) if not p.leaky and (d - p.role_since).days > 365]
+                    )
                     if c is not None:
                         self._set(c, d, role, None, "promotion", "seat opened")
                     else:
@@ -315,8 +410,14 @@ class HR:
                 for _ in range(max(0, need)):
                     if r.random() < 0.5:
                         continue
-                    pool = [p for p in act if p.center == center and p.role in ("senior_csr", "csr")
-                            and p.exit is None and (d - p.hire).days > 365]
+                    pool = [
+                        p
+                        for p in act
+                        if p.center == center
+                        and p.role in ("senior_csr", "csr")
+                        and p.exit is None
+                        and (d - p.hire).days > 365
+                    ]
                     c = self._best(pool) if r.random() < 0.6 else None
                     if c is not None:
                         self._set(c, d, role, None, "lateral_move", "internal move")
@@ -326,8 +427,14 @@ class HR:
             kind = self.team_kind[team]
             # team leader seat <- best senior CSR of the center
             if not self._count(act, center, "team_leader", team) and r.random() < 0.6:
-                pool = [p for p in act if p.center == center and p.role == "senior_csr" and p.exit is None
-                        and (d - p.role_since).days > 180]
+                pool = [
+                    p
+                    for p in act
+                    if p.center == center
+                    and p.role == "senior_csr"
+                    and p.exit is None
+                    and (d - p.role_since).days > 180
+                ]
                 c = self._best(pool)
                 if c is not None:
                     self._set(c, d, "team_leader", team, "promotion", "seat opened")
@@ -342,8 +449,14 @@ class HR:
                     continue  # hiring lag
                 c = None
                 if kind == "spec":
-                    pool = [p for p in act if p.center == center and p.role == "senior_csr" and p.exit is None
-                            and self.team_kind.get(p.team) == "general"]
+                    pool = [
+                        p
+                        for p in act
+                        if p.center == center
+                        and p.role == "senior_csr"
+                        and p.exit is None
+                        and self.team_kind.get(p.team) == "general"
+                    ]
                     c = self._best(pool)
                     if c is not None:
                         self._set(c, d, "senior_csr", team, "team_change", "moved to the specialist line")
@@ -353,8 +466,11 @@ class HR:
                     if c is not None:
                         self._set(c, d, role, team, "lateral_move", "moved to the complaints line")
                 elif kind == "out" and r.random() < 0.3:
-                    pool = [p for p in act if p.center == center and p.role == "csr" and p.exit is None
-                            and (d - p.hire).days > 180]
+                    pool = [
+                        p
+                        for p in act
+                        if p.center == center and p.role == "csr" and p.exit is None and (d - p.hire).days > 180
+                    ]
                     c = self._best(pool)
                     if c is not None:
                         self._set(c, d, role, team, "lateral_move", "inbound to outbound")
@@ -393,7 +509,7 @@ class HR:
             room = int(0.25 * seats) - sum(p.role == "senior_csr" for p in members)
             cands = [p for p in members if p.role == "csr" and p.star >= 3 and (d - p.hire).days > 365]
             while room > 0 and cands:
-                c = self._best(cands, noise=1.2)   # "promotion by connections": noisy
+                c = self._best(cands, noise=1.2)  # "promotion by connections": noisy
                 cands.remove(c)
                 self._set(c, d, "senior_csr", team, "promotion", "star promotion")
                 c.band = max(c.band, 2)
@@ -407,8 +523,9 @@ class HR:
         for p in act:
             u = r.random()
             if p.role in ("csr", "senior_csr") and self.team_kind.get(p.team) == "general" and u < 0.0009:
-                others = [t for t in self.teams if t[1] == p.center and t[0] != p.team
-                          and self.team_kind[t[0]] == "general"]
+                others = [
+                    t for t in self.teams if t[1] == p.center and t[0] != p.team and self.team_kind[t[0]] == "general"
+                ]
                 if others:
                     t = others[int(r.integers(len(others)))][0]
                     self._set(p, d, p.role, t, "team_change", "rebalancing")

@@ -30,8 +30,20 @@ from .. import schema
 from . import config as C
 
 # Columns holding codes that start with (or contain, after a prefix and a dash) a center code.
-CODE_COLUMNS = ("center", "queue", "team", "agent_id", "employee_id", "call_id", "complaint_id",
-                "evaluation_id", "evaluator_id", "from_team", "to_team", "scope_value")
+CODE_COLUMNS = (
+    "center",
+    "queue",
+    "team",
+    "agent_id",
+    "employee_id",
+    "call_id",
+    "complaint_id",
+    "evaluation_id",
+    "evaluator_id",
+    "from_team",
+    "to_team",
+    "scope_value",
+)
 
 
 def region_seed(seed: int, region: int) -> int:
@@ -46,8 +58,7 @@ def region_code(center: str, region: int) -> str:
 def _rename(s: pd.Series, region: int) -> pd.Series:
     codes = "|".join(c[0] for c in C.CENTERS)
     arr = pa.array(s, type=pa.string(), from_pandas=True)
-    out = pc.replace_substring_regex(arr, pattern=rf"\b({codes})", replacement=rf"\1{region:02d}",
-                                     max_replacements=1)
+    out = pc.replace_substring_regex(arr, pattern=rf"\b({codes})", replacement=rf"\1{region:02d}", max_replacements=1)
     return pd.Series(pd.array(out, dtype="str"), index=s.index, name=s.name)
 
 
@@ -68,8 +79,14 @@ def rename_region(frames: dict[str, pd.DataFrame], region: int) -> dict[str, pd.
     return out
 
 
-def build_large(out: Path, seed: int = 7, regions: int | None = None, base: str | None = None,
-                progress: Callable[[float, str], None] | None = None, rollups: bool = True) -> dict:
+def build_large(
+    out: Path,
+    seed: int = 7,
+    regions: int | None = None,
+    base: str | None = None,
+    progress: Callable[[float, str], None] | None = None,
+    rollups: bool = True,
+) -> dict:
     """Write ``regions`` regions of the ``base`` scale into the dataset folder ``out``.
 
     Returns what dataset.json records, with the time spent generating, writing
@@ -93,20 +110,29 @@ def build_large(out: Path, seed: int = 7, regions: int | None = None, base: str 
     per_region = []
     for r in range(1, regions + 1):
         t0 = time.perf_counter()
-        frames = generate(base, seed=region_seed(seed, r),
-                          progress=lambda f, m, r=r: report(0.85 * (r - 1 + 0.6 * f) / regions,
-                                                            f"region {r}/{regions}: {m}"))
+        frames = generate(
+            base,
+            seed=region_seed(seed, r),
+            progress=lambda f, m, r=r: report(0.85 * (r - 1 + 0.6 * f) / regions, f"region {r}/{regions}: {m}"),
+        )
         frames = rename_region(frames, r)
         t1 = time.perf_counter()
         zones = dict(zip(frames["centers"]["center"], frames["centers"]["timezone"]))
         for name in LOAD_ORDER:
-            write_batch(out, name, frames[name], zones=zones,
-                        source=f"demo(scale=large, seed={seed}, region={r}):{name}")
+            write_batch(
+                out, name, frames[name], zones=zones, source=f"demo(scale=large, seed={seed}, region={r}):{name}"
+            )
             rows[name] += len(frames[name])
         t2 = time.perf_counter()
-        per_region.append({"region": r, "calls": len(frames["calls"]),
-                           "agent_intervals": len(frames["agent_intervals"]),
-                           "generate_s": round(t1 - t0, 2), "write_s": round(t2 - t1, 2)})
+        per_region.append(
+            {
+                "region": r,
+                "calls": len(frames["calls"]),
+                "agent_intervals": len(frames["agent_intervals"]),
+                "generate_s": round(t1 - t0, 2),
+                "write_s": round(t2 - t1, 2),
+            }
+        )
         gen_s += t1 - t0
         write_s += t2 - t1
         del frames
@@ -117,6 +143,16 @@ def build_large(out: Path, seed: int = 7, regions: int | None = None, base: str 
         lake.rebuild_rollups(out, progress=lambda f, m: report(0.85 + 0.15 * f, m))
     rollup_s = time.perf_counter() - t3
     report(1.0, "done")
-    return {"kind": "demo", "scale": "large", "seed": seed, "base": base, "regions": regions,
-            "rows": rows, "generate_s": round(gen_s, 1), "load_s": round(write_s + rollup_s, 1),
-            "write_s": round(write_s, 1), "rollup_s": round(rollup_s, 1), "per_region": per_region}
+    return {
+        "kind": "demo",
+        "scale": "large",
+        "seed": seed,
+        "base": base,
+        "regions": regions,
+        "rows": rows,
+        "generate_s": round(gen_s, 1),
+        "load_s": round(write_s + rollup_s, 1),
+        "write_s": round(write_s, 1),
+        "rollup_s": round(rollup_s, 1),
+        "per_region": per_region,
+    }

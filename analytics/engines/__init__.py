@@ -20,8 +20,10 @@ from pathlib import Path
 ENGINES = ("duckdb", "spark")
 
 INSTALL_PYSPARK = "pip install -r requirements-spark.txt"
-INSTALL_JAVA = ("apt-get install openjdk-17-jre-headless (Debian/Ubuntu; any Java 17 works), "
-                "or set JAVA_HOME to a Java 17 installation")
+INSTALL_JAVA = (
+    "apt-get install openjdk-17-jre-headless (Debian/Ubuntu; any Java 17 works), "
+    "or set JAVA_HOME to a Java 17 installation"
+)
 
 
 class EngineUnavailable(RuntimeError):
@@ -50,11 +52,13 @@ def require(engine: str) -> None:
         return
     missing = [m for m in ("pyspark", "sqlglot") if importlib.util.find_spec(m) is None]
     if missing:
-        raise EngineUnavailable(f"--engine spark needs {' and '.join(missing)}, which is not installed: "
-                                f"run `{INSTALL_PYSPARK}`")
+        raise EngineUnavailable(
+            f"--engine spark needs {' and '.join(missing)}, which is not installed: run `{INSTALL_PYSPARK}`"
+        )
     if _java() is None:
-        raise EngineUnavailable(f"--engine spark needs Java 17 and none was found (no JAVA_HOME, no java on "
-                                f"PATH): {INSTALL_JAVA}")
+        raise EngineUnavailable(
+            f"--engine spark needs Java 17 and none was found (no JAVA_HOME, no java on PATH): {INSTALL_JAVA}"
+        )
 
 
 def rollup_computer(engine: str, root: Path, duck):
@@ -63,8 +67,10 @@ def rollup_computer(engine: str, root: Path, duck):
     require(engine)
     if engine == "duckdb":
         from analytics.lake import month_rollup_table
+
         return month_rollup_table
     from analytics.engines.spark import SparkRollups
+
     return SparkRollups(root, duck)
 
 
@@ -73,6 +79,8 @@ def query_lake(engine: str, root: Path):
     require(engine)
     if engine == "duckdb":
         from analytics.lake import open_lake
+
         return open_lake(root)
     from analytics.engines.spark import SparkLake
+
     return SparkLake(root)

@@ -44,24 +44,30 @@ def session(master: str | None = None):
             return _session
         # Under spark-submit the JVM already holds spark.master; a builder .master() would
         # override it, so the submitted one is kept unless another is named.
-        master = master or os.environ.get("CALLCENTER_SPARK_MASTER") or SparkConf().get("spark.master", None) \
-            or "local[*]"
-        b = (SparkSession.builder.appName("callcenter-analytics").master(master)
-             # Local buckets are computed from UTC instants (see transpile.py); a session in
-             # the machine's zone would shift every CAST(... AS DATE) and hour().
-             .config("spark.sql.session.timeZone", "UTC")
-             # batch=... and month=... are codes like DuckDB's hive_types VARCHAR, not numbers.
-             .config("spark.sql.sources.partitionColumnTypeInference.enabled", "false")
-             # DuckDB returns NULL for x / 0 and casts that fail raise there; Spark's ANSI mode
-             # would raise on x / 0. The product's SQL never relies on a failing cast.
-             .config("spark.sql.ansi.enabled", "false")
-             .config("spark.ui.showConsoleProgress", "false"))
+        master = (
+            master or os.environ.get("CALLCENTER_SPARK_MASTER") or SparkConf().get("spark.master", None) or "local[*]"
+        )
+        b = (
+            SparkSession.builder.appName("callcenter-analytics")
+            .master(master)
+            # Local buckets are computed from UTC instants (see transpile.py); a session in
+            # the machine's zone would shift every CAST(... AS DATE) and hour().
+            .config("spark.sql.session.timeZone", "UTC")
+            # batch=... and month=... are codes like DuckDB's hive_types VARCHAR, not numbers.
+            .config("spark.sql.sources.partitionColumnTypeInference.enabled", "false")
+            # DuckDB returns NULL for x / 0 and casts that fail raise there; Spark's ANSI mode
+            # would raise on x / 0. The product's SQL never relies on a failing cast.
+            .config("spark.sql.ansi.enabled", "false")
+            .config("spark.ui.showConsoleProgress", "false")
+        )
         if master.startswith("local"):
             # A month of a small lake is a few MB: Spark's 200 shuffle partitions would be
             # 200 tiny tasks per stage on two cores.
-            b = (b.config("spark.sql.shuffle.partitions", os.environ.get("CALLCENTER_SPARK_SHUFFLE_PARTITIONS", "8"))
-                 .config("spark.ui.enabled", "false")
-                 .config("spark.driver.memory", os.environ.get("CALLCENTER_SPARK_DRIVER_MEMORY", "4g")))
+            b = (
+                b.config("spark.sql.shuffle.partitions", os.environ.get("CALLCENTER_SPARK_SHUFFLE_PARTITIONS", "8"))
+                .config("spark.ui.enabled", "false")
+                .config("spark.driver.memory", os.environ.get("CALLCENTER_SPARK_DRIVER_MEMORY", "4g"))
+            )
         _session = b.getOrCreate()
         _session.sparkContext.setLogLevel("ERROR")
         return _session
@@ -110,8 +116,11 @@ def register_views(spark, root: Path, all_committed: bool = False) -> None:
             # The canonical schema, not one inferred per file (DuckDB's union_by_name): no
             # schema-merging job, and a column some batch lacks reads as NULL. The hive
             # partition columns (batch, month) are appended from the paths.
-            df = (spark.read.schema(from_arrow_schema(schema.arrow_schema(table)))
-                  .option("basePath", str(root / table.name)).parquet(*files))
+            df = (
+                spark.read.schema(from_arrow_schema(schema.arrow_schema(table)))
+                .option("basePath", str(root / table.name))
+                .parquet(*files)
+            )
             df.createOrReplaceTempView(_view_name(table.name))
             for t in list(tree.find_all(exp.Table)):
                 if isinstance(t.this, exp.ReadParquet):

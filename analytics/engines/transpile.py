@@ -65,10 +65,14 @@ def _epoch(node: exp.Expression) -> exp.Expression:
     # (and which would drop the fraction). unix_micros difference / 1e6 is the same double.
     if isinstance(node, exp.TimeToUnix):
         arg = node.this
-        micros = (exp.Sub(this=_micros(arg.this), expression=_micros(arg.expression))
-                  if isinstance(arg, exp.Sub) else _micros(arg))
-        return exp.Div(this=exp.cast(exp.Paren(this=micros), "DOUBLE"),
-                       expression=exp.cast(exp.Literal.number(_MICROS), "DOUBLE"))
+        micros = (
+            exp.Sub(this=_micros(arg.this), expression=_micros(arg.expression))
+            if isinstance(arg, exp.Sub)
+            else _micros(arg)
+        )
+        return exp.Div(
+            this=exp.cast(exp.Paren(this=micros), "DOUBLE"), expression=exp.cast(exp.Literal.number(_MICROS), "DOUBLE")
+        )
     return node
 
 
@@ -103,15 +107,15 @@ def _iso_weekday(node: exp.Expression) -> exp.Expression:
     # ((dayofweek + 5) % 7) + 1 maps Sunday 1 → 7 and Monday 2 → 1.
     if isinstance(node, exp.DayOfWeekIso):
         dow = exp.Anonymous(this="dayofweek", expressions=[node.this.copy()])
-        shifted = exp.Mod(this=exp.Paren(this=exp.Add(this=dow, expression=exp.Literal.number(5))),
-                          expression=exp.Literal.number(7))
+        shifted = exp.Mod(
+            this=exp.Paren(this=exp.Add(this=dow, expression=exp.Literal.number(5))), expression=exp.Literal.number(7)
+        )
         return exp.Paren(this=exp.Add(this=exp.Paren(this=shifted), expression=exp.Literal.number(1)))
     return node
 
 
 def _is_list(node: exp.Expression) -> bool:
-    return (isinstance(node, exp.Array)
-            or (isinstance(node, exp.Cast) and node.to.this == exp.DataType.Type.ARRAY))
+    return isinstance(node, exp.Array) or (isinstance(node, exp.Cast) and node.to.this == exp.DataType.Type.ARRAY)
 
 
 def _list_length(node: exp.Expression) -> exp.Expression:
@@ -217,8 +221,14 @@ def _to_spark_cached(sql: str, extra: tuple) -> str:
     known = {**{k: list(v) for k, v in base_schema().items()}, **{k: list(v) for k, v in extra}}
     tree = sqlglot.parse_one(sql, read="duckdb")
     # Expand * and * EXCLUDE from the schemas (Spark has no EXCLUDE).
-    tree = qualify(tree, dialect="duckdb", schema={k: {c: "VARCHAR" for c in v} for k, v in known.items()},
-                   quote_identifiers=False, validate_qualify_columns=False, identify=False)
+    tree = qualify(
+        tree,
+        dialect="duckdb",
+        schema={k: {c: "VARCHAR" for c in v} for k, v in known.items()},
+        quote_identifiers=False,
+        validate_qualify_columns=False,
+        identify=False,
+    )
     # Nested CTE names made unique first, so COLUMNS(...) finds the right source's columns.
     tree = _unique_nested_ctes(tree)
     tree = _expand_columns(tree, known)

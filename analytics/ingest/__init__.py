@@ -15,12 +15,23 @@ from analytics import lake, schema
 from analytics.ingest.batch import BatchResult, remove_stale_temporaries, write_batch
 
 # Reference tables first: later tables need the centers' time zones and the queues.
-LOAD_ORDER = ("centers", "queues", "employees", "role_events", "targets", "appraisals",
-              "calls", "agent_intervals", "complaints", "qa_evaluations")
+LOAD_ORDER = (
+    "centers",
+    "queues",
+    "employees",
+    "role_events",
+    "targets",
+    "appraisals",
+    "calls",
+    "agent_intervals",
+    "complaints",
+    "qa_evaluations",
+)
 
 
-def ingest_frames(root: Path, frames: dict[str, pd.DataFrame], *, source: str,
-                  progress: Callable[[float, str], None] | None = None) -> list[BatchResult]:
+def ingest_frames(
+    root: Path, frames: dict[str, pd.DataFrame], *, source: str, progress: Callable[[float, str], None] | None = None
+) -> list[BatchResult]:
     """Append canonical frames as one batch per table, then rebuild the touched months' rollups."""
     root = Path(root)
     root.mkdir(parents=True, exist_ok=True)
@@ -39,12 +50,19 @@ def ingest_frames(root: Path, frames: dict[str, pd.DataFrame], *, source: str,
             if progress:
                 progress(0.7 * i / len(tables), f"writing {name}")
             results.append(write_batch(root, name, frames[name], source=f"{source}:{name}", zones=zones))
-        touched = sorted({mo for r in results if r.table in ("calls", "agent_intervals")
-                          and not r.skipped_as_duplicate for mo in r.months})
+        touched = sorted(
+            {
+                mo
+                for r in results
+                if r.table in ("calls", "agent_intervals") and not r.skipped_as_duplicate
+                for mo in r.months
+            }
+        )
 
         def sub(f, msg):
             if progress:
                 progress(0.7 + 0.3 * f, msg)
+
         # Rollups of the touched months, published with the new batches in one step.
         lake.rebuild_rollups(root, None if "employees" in frames else touched, progress=sub)
     if progress:
@@ -56,5 +74,6 @@ def __getattr__(name):
     # The file-import path loads on first use, so the demo generator's imports stay light.
     if name in ("import_file", "import_files", "ImportReport", "read_rejects"):
         from analytics.ingest import importer
+
         return getattr(importer, name)
     raise AttributeError(name)

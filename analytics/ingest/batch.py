@@ -66,8 +66,7 @@ def read_ledger(root: Path) -> pd.DataFrame:
             mf = bdir / MANIFEST
             if mf.is_file():
                 rows.append(json.loads(mf.read_text(encoding="utf-8")))
-    cols = ["batch_id", "table", "source", "content_hash", "rows_accepted", "rows_rejected",
-            "months", "written_at"]
+    cols = ["batch_id", "table", "source", "content_hash", "rows_accepted", "rows_rejected", "months", "written_at"]
     if not rows:
         return pd.DataFrame(columns=cols)
     df = pd.DataFrame(rows)
@@ -98,8 +97,10 @@ def local_months(df: pd.DataFrame, table: schema.Table, zones: dict[str, str]) -
     for center, idx in df.groupby("center", dropna=False).groups.items():
         zone = zones.get(center)
         if zone is None:
-            raise ValueError(f"{table.name}: center {center!r} is not in the centers table; "
-                             "import the centers first or give the center's time zone")
+            raise ValueError(
+                f"{table.name}: center {center!r} is not in the centers table; "
+                "import the centers first or give the center's time zone"
+            )
         local = ts.loc[idx].dt.tz_convert(zone)
         # strftime on millions of rows takes seconds; format each distinct month once.
         codes, months = pd.factorize(local.dt.year * 100 + local.dt.month)
@@ -111,25 +112,50 @@ def local_months(df: pd.DataFrame, table: schema.Table, zones: dict[str, str]) -
 @dataclass(frozen=True)
 class PreparedBatch:
     """A batch fully written under its temporary name, waiting for ``commit_batch``."""
+
     tmp: Path
     final: Path
     result: BatchResult
 
 
-def write_batch(root: Path, table_name: str, df: pd.DataFrame, *, source: str,
-                source_hash: str | None = None, rows_rejected: int = 0,
-                zones: dict[str, str] | None = None, extra: dict | None = None) -> BatchResult:
+def write_batch(
+    root: Path,
+    table_name: str,
+    df: pd.DataFrame,
+    *,
+    source: str,
+    source_hash: str | None = None,
+    rows_rejected: int = 0,
+    zones: dict[str, str] | None = None,
+    extra: dict | None = None,
+) -> BatchResult:
     """Write ``df`` (already validated, canonical columns) as one new batch of ``table_name``."""
-    prepared = prepare_batch(root, table_name, df, source=source, source_hash=source_hash,
-                             rows_rejected=rows_rejected, zones=zones, extra=extra)
+    prepared = prepare_batch(
+        root,
+        table_name,
+        df,
+        source=source,
+        source_hash=source_hash,
+        rows_rejected=rows_rejected,
+        zones=zones,
+        extra=extra,
+    )
     if isinstance(prepared, BatchResult):
         return prepared
     return commit_batch(prepared)
 
 
-def prepare_batch(root: Path, table_name: str, df: pd.DataFrame, *, source: str,
-                  source_hash: str | None = None, rows_rejected: int = 0,
-                  zones: dict[str, str] | None = None, extra: dict | None = None) -> PreparedBatch | BatchResult:
+def prepare_batch(
+    root: Path,
+    table_name: str,
+    df: pd.DataFrame,
+    *,
+    source: str,
+    source_hash: str | None = None,
+    rows_rejected: int = 0,
+    zones: dict[str, str] | None = None,
+    extra: dict | None = None,
+) -> PreparedBatch | BatchResult:
     """Write the batch under a temporary name (invisible to readers); a BatchResult marked
     ``skipped_as_duplicate`` when the ledger already holds this content.
 
@@ -144,8 +170,9 @@ def prepare_batch(root: Path, table_name: str, df: pd.DataFrame, *, source: str,
     same = existing[(existing["table"] == table_name) & (existing["content_hash"] == digest)]
     if len(same):
         row = same.iloc[0]
-        return BatchResult(table_name, row["batch_id"], int(row["rows_accepted"]),
-                           tuple(row["months"]), skipped_as_duplicate=True)
+        return BatchResult(
+            table_name, row["batch_id"], int(row["rows_accepted"]), tuple(row["months"]), skipped_as_duplicate=True
+        )
 
     now = datetime.now(UTC)
     batch_id = now.strftime("%Y%m%dT%H%M%S%f") + "-" + digest[:8]
@@ -164,10 +191,17 @@ def prepare_batch(root: Path, table_name: str, df: pd.DataFrame, *, source: str,
                 months.append(str(m))
         else:
             pq.write_table(_to_arrow(table, df), tmp / "part-0.parquet", compression="zstd")
-        manifest = {"batch_id": batch_id, "table": table_name, "source": source,
-                    "content_hash": digest, "rows_accepted": len(df),
-                    "rows_rejected": int(rows_rejected), "months": months,
-                    "written_at": now.isoformat(), **(extra or {})}
+        manifest = {
+            "batch_id": batch_id,
+            "table": table_name,
+            "source": source,
+            "content_hash": digest,
+            "rows_accepted": len(df),
+            "rows_rejected": int(rows_rejected),
+            "months": months,
+            "written_at": now.isoformat(),
+            **(extra or {}),
+        }
         (tmp / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
         for f in tmp.rglob("*"):
             if f.is_file():
@@ -175,8 +209,7 @@ def prepare_batch(root: Path, table_name: str, df: pd.DataFrame, *, source: str,
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    return PreparedBatch(tmp, tdir / f"batch={batch_id}",
-                         BatchResult(table_name, batch_id, len(df), tuple(months)))
+    return PreparedBatch(tmp, tdir / f"batch={batch_id}", BatchResult(table_name, batch_id, len(df), tuple(months)))
 
 
 def commit_batch(prepared: PreparedBatch) -> BatchResult:

@@ -86,8 +86,10 @@ class ImportReport:
         if self.error and not self.rows_read:
             return out + [f"  error: {self.error}"]
         if self.skipped_as_duplicate:
-            return out + [f"  already imported as batch {self.batch_id} ({self.rows_accepted} rows)"
-                          + ("" if self.repaired else ": nothing changed")]
+            return out + [
+                f"  already imported as batch {self.batch_id} ({self.rows_accepted} rows)"
+                + ("" if self.repaired else ": nothing changed")
+            ]
         if self.error:  # nothing accepted: the reasons, as for a partial import
             out.append(f"  error: {self.error}")
         out.append(f"  rows read {self.rows_read}, accepted {self.rows_accepted}, rejected {self.rows_rejected}")
@@ -100,8 +102,10 @@ class ImportReport:
                 out.append(f"    … {len(self.rejects) - 10} more in {self.rejects_path}")
         for code, values in self.warnings:
             out.append("  warning: " + WARNINGS[code].format(**values))
-        out.append(f"  batch {self.batch_id or '(none: nothing accepted)'}"
-                   + (f", months {', '.join(self.months)}" if self.months else ""))
+        out.append(
+            f"  batch {self.batch_id or '(none: nothing accepted)'}"
+            + (f", months {', '.join(self.months)}" if self.months else "")
+        )
         if self.rejects_path:
             out.append(f"  rejected rows kept in {self.rejects_path}")
         return out
@@ -111,8 +115,7 @@ def repaired_lines(repaired: dict) -> list[str]:
     """What lake.repair (or an import that did its work) published, in words."""
     if not repaired:
         return []
-    batches = ", ".join(f"{t} {b.removeprefix('batch=')}" for t, bs in repaired.get("batches", {}).items()
-                        for b in bs)
+    batches = ", ".join(f"{t} {b.removeprefix('batch=')}" for t, bs in repaired.get("batches", {}).items() for b in bs)
     months = ", ".join(repaired.get("months", [])) or "none"
     if not batches:
         return [f"rollups rebuilt for months {months} (their files were missing)"]
@@ -202,18 +205,28 @@ def _stale_rollup_months(root: Path, months: tuple[str, ...]) -> list[str]:
     """Months whose rollups are missing or older than the newest batch holding that month."""
     stale = []
     for m in months:
-        newest = max((p.stat().st_mtime for t in ROLLUP_TABLES
-                      for p in (root / t).glob(f"batch=*/month={m}")), default=0)
+        newest = max(
+            (p.stat().st_mtime for t in ROLLUP_TABLES for p in (root / t).glob(f"batch=*/month={m}")), default=0
+        )
         files = [root / "_rollups" / r / f"month={m}" / "data.parquet" for r in lake.ROLLUPS]
         if any(not f.is_file() or f.stat().st_mtime < newest for f in files):
             stale.append(m)
     return stale
 
 
-def import_file(root: Path | str, table: str, path: Path | str, *, mapping: Mapping | Path | str | None = None,
-                timezone: str | None = None, center: str | None = None,
-                settings: ImportSettings | None = None, display_name: str | None = None,
-                progress: Callable[[float, str], None] | None = None, actor: str = "command line") -> ImportReport:
+def import_file(
+    root: Path | str,
+    table: str,
+    path: Path | str,
+    *,
+    mapping: Mapping | Path | str | None = None,
+    timezone: str | None = None,
+    center: str | None = None,
+    settings: ImportSettings | None = None,
+    display_name: str | None = None,
+    progress: Callable[[float, str], None] | None = None,
+    actor: str = "command line",
+) -> ImportReport:
     """Import one file into ``table`` of the dataset at ``root``; never raises for bad data.
     ``actor`` (who imports) goes to the audit log with the outcome."""
     root = Path(root).resolve()
@@ -228,16 +241,20 @@ def import_file(root: Path | str, table: str, path: Path | str, *, mapping: Mapp
     if zone:
         try:
             from zoneinfo import ZoneInfo
+
             ZoneInfo(zone)
         except Exception:
-            return ImportReport(name, table, error=f"unknown time zone {zone!r} (use an IANA name such as Asia/Shanghai)")
+            return ImportReport(
+                name, table, error=f"unknown time zone {zone!r} (use an IANA name such as Asia/Shanghai)"
+            )
     root.mkdir(parents=True, exist_ok=True)
     try:
         report = _import(root, table, path, name, mapping, zone, center, settings, step, actor)
     except Exception as e:  # a defect of ours must still end as a clear message and an audit line
         logging.getLogger(__name__).exception("import of %s into %s failed", name, table)
-        report = ImportReport(name, table, error=f"the import failed ({type(e).__name__}: {str(e)[:200]}); "
-                                                 "nothing was published")
+        report = ImportReport(
+            name, table, error=f"the import failed ({type(e).__name__}: {str(e)[:200]}); nothing was published"
+        )
         _audit_outcome(root, report, actor, failed=True)
         return report
     step(1.0, "done")
@@ -247,12 +264,20 @@ def import_file(root: Path | str, table: str, path: Path | str, *, mapping: Mapp
 def _audit_outcome(root: Path, report: ImportReport, actor: str, failed: bool = False) -> None:
     """Refused (nothing accepted, unreadable file) and failed imports leave an audit line too."""
     action = "import_failed" if failed else "import_refused"
-    audit.record(root, action, f"{report.table} from {report.file}", user=actor, error=report.error,
-                 rows_read=report.rows_read, rejected_by_reason=report.rejected_by_reason or None)
+    audit.record(
+        root,
+        action,
+        f"{report.table} from {report.file}",
+        user=actor,
+        error=report.error,
+        rows_read=report.rows_read,
+        rejected_by_reason=report.rejected_by_reason or None,
+    )
 
 
-def _import(root: Path, table: str, path: Path, name: str, mapping: Mapping, zone, center,
-            settings, step, actor) -> ImportReport:
+def _import(
+    root: Path, table: str, path: Path, name: str, mapping: Mapping, zone, center, settings, step, actor
+) -> ImportReport:
     _clean_orphans(root)
     settings = settings or _settings(root)
     digest = import_hash(path, mapping, table, center, zone)
@@ -272,9 +297,16 @@ def _import(root: Path, table: str, path: Path, name: str, mapping: Mapping, zon
                 lake.rebuild_rollups(root, stale)
                 repaired = {"batches": {table: [f"batch={row['batch_id']}"]}, "months": stale}
         _ensure_dataset_info(root)
-        return ImportReport(name, table, batch_id=row["batch_id"], rows_accepted=int(row["rows_accepted"]),
-                            rows_rejected=int(row["rows_rejected"]), months=months, skipped_as_duplicate=True,
-                            repaired=repaired)
+        return ImportReport(
+            name,
+            table,
+            batch_id=row["batch_id"],
+            rows_accepted=int(row["rows_accepted"]),
+            rows_rejected=int(row["rows_rejected"]),
+            months=months,
+            skipped_as_duplicate=True,
+            repaired=repaired,
+        )
 
     step(0.1, "reading")
     try:
@@ -286,9 +318,16 @@ def _import(root: Path, table: str, path: Path, name: str, mapping: Mapping, zon
     step(0.35, "validating")
     ctx = _context(root, name, table, center, zone)
     v: Validated = validate(source, table, mapping, ctx, settings)
-    report = ImportReport(name, table, rows_read=v.rows_read, rows_accepted=len(v.accepted),
-                          rows_rejected=v.rows_rejected, rejected_by_reason=v.rejected_by_reason,
-                          warnings=v.warnings, rejects=v.rejects)
+    report = ImportReport(
+        name,
+        table,
+        rows_read=v.rows_read,
+        rows_accepted=len(v.accepted),
+        rows_rejected=v.rows_rejected,
+        rejected_by_reason=v.rejected_by_reason,
+        warnings=v.warnings,
+        rejects=v.rejects,
+    )
     step(0.6, "writing")
     if not len(v.accepted):
         # Nothing to commit: keep the rejects under a name derived from the content so a
@@ -305,20 +344,34 @@ def _import(root: Path, table: str, path: Path, name: str, mapping: Mapping, zon
     if v.new_centers is not None:
         zones.update(dict(zip(v.new_centers["center"], v.new_centers["timezone"])))
     src_rel = _keep_source(root, digest, path, name, mapping)
-    extra = {"file_name": name, "rows_read": v.rows_read, "rejected_by_reason": v.rejected_by_reason,
-             "source_file": src_rel, "mapping": mapping.name or None}
+    extra = {
+        "file_name": name,
+        "rows_read": v.rows_read,
+        "rejected_by_reason": v.rejected_by_reason,
+        "source_file": src_rel,
+        "mapping": mapping.name or None,
+    }
     prepared = []
     with lake.import_lock(root):
         try:
             for tname, frame in (("centers", v.new_centers), ("queues", v.new_queues)):
                 if frame is not None and len(frame):
                     full = frame.reindex(columns=schema.TABLES[tname].column_names)
-                    p = batch.prepare_batch(root, tname, full, source=f"{name} (new {tname})", zones=zones,
-                                            extra={"file_name": name})
+                    p = batch.prepare_batch(
+                        root, tname, full, source=f"{name} (new {tname})", zones=zones, extra={"file_name": name}
+                    )
                     if isinstance(p, batch.PreparedBatch):
                         prepared.append(p)
-            main = batch.prepare_batch(root, table, v.accepted, source=name, source_hash=digest,
-                                       rows_rejected=v.rows_rejected, zones=zones, extra=extra)
+            main = batch.prepare_batch(
+                root,
+                table,
+                v.accepted,
+                source=name,
+                source_hash=digest,
+                rows_rejected=v.rows_rejected,
+                zones=zones,
+                extra=extra,
+            )
             if isinstance(main, batch.BatchResult):  # another import of the same content won the race
                 for p in prepared:
                     batch.discard_batch(p)
@@ -346,9 +399,16 @@ def _import(root: Path, table: str, path: Path, name: str, mapping: Mapping, zon
         report.batch_id = main.result.batch_id
         report.months = main.result.months
         # Recorded at the commit, before the rollups: a kill from here on cannot hide the import.
-        audit.record(root, "import", f"{table} from {name}", user=actor, batch_id=report.batch_id,
-                     rows_accepted=report.rows_accepted, rows_rejected=report.rows_read - report.rows_accepted,
-                     warnings=[c for c, _ in report.warnings] or None)
+        audit.record(
+            root,
+            "import",
+            f"{table} from {name}",
+            user=actor,
+            batch_id=report.batch_id,
+            rows_accepted=report.rows_accepted,
+            rows_rejected=report.rows_read - report.rows_accepted,
+            warnings=[c for c, _ in report.warnings] or None,
+        )
         pause = float(os.environ.get(PAUSE_AFTER_ENV, "0") or 0)
         if pause:
             print("ingest: committed, building rollups", file=sys.stderr, flush=True)
@@ -381,9 +441,15 @@ def _ensure_dataset_info(root: Path) -> None:
     becomes "imported" too: demo mode (no sign-in) must never open real data."""
     info = lake.dataset_info(root)
     if info.get("kind") != "imported":
-        lake.write_dataset_info(root, {**info, "kind": "imported",
-                                       "created_at": info.get("created_at") or pd.Timestamp.now(tz="UTC").isoformat(),
-                                       **({"was_demo": True} if info.get("kind") == "demo" else {})})
+        lake.write_dataset_info(
+            root,
+            {
+                **info,
+                "kind": "imported",
+                "created_at": info.get("created_at") or pd.Timestamp.now(tz="UTC").isoformat(),
+                **({"was_demo": True} if info.get("kind") == "demo" else {}),
+            },
+        )
 
 
 def read_rejects(root: Path | str, batch_id: str) -> pd.DataFrame:
@@ -404,8 +470,12 @@ MAX_UPLOAD_NAME = 200  # characters; file systems refuse names above 255 bytes
 def check_upload(name: str, size: int) -> str | None:
     """None when an upload may be imported, else the reason code (name, type, size or empty)."""
     base = name.replace("\\", "/").rsplit("/", 1)[-1]
-    if (not base.strip(" .") or len(name) > MAX_UPLOAD_NAME or base != name
-            or any(ord(ch) < 32 or ord(ch) == 127 for ch in name)):
+    if (
+        not base.strip(" .")
+        or len(name) > MAX_UPLOAD_NAME
+        or base != name
+        or any(ord(ch) < 32 or ord(ch) == 127 for ch in name)
+    ):
         return "name"  # "..", ".", a path, control characters or a name too long to store
     suffix = Path(name).suffix.lower().lstrip(".")
     if suffix not in UPLOAD_TYPES and not Path(name).name.lower().startswith("queue_log"):
@@ -457,6 +527,7 @@ def load_upload_mapping(choice: str | None, data: bytes | None, table: str) -> M
             return parse_mapping(tomllib.loads(data.decode("utf-8")), data, "uploaded.toml", table)
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
             from analytics.ingest.mapping import MappingError
+
             raise MappingError(f"uploaded mapping: not valid TOML: {e}") from None
     if choice:
         return load_mapping(available_mappings()[choice], table)
@@ -465,9 +536,9 @@ def load_upload_mapping(choice: str | None, data: bytes | None, table: str) -> M
 
 @dataclass
 class Preview:
-    frame: pd.DataFrame                 # first rows, source headers
-    columns: dict[str, str | None]      # source header -> canonical column (None: not imported)
-    missing: list[str]                  # required canonical columns the file lacks
+    frame: pd.DataFrame  # first rows, source headers
+    columns: dict[str, str | None]  # source header -> canonical column (None: not imported)
+    missing: list[str]  # required canonical columns the file lacks
     format: str
     encoding: str | None
 
@@ -495,6 +566,9 @@ def import_upload(root: Path | str, table: str, name: str, data: bytes, **kw) ->
         return import_file(root, table, path, display_name=name, **kw)
 
 
-UPLOAD_PROBLEMS = {"name": f"its file name must be a plain name of at most {MAX_UPLOAD_NAME} characters",
-                   "type": "unsupported file type", "size": f"larger than {MAX_UPLOAD_MB} MB",
-                   "empty": "the file is empty"}
+UPLOAD_PROBLEMS = {
+    "name": f"its file name must be a plain name of at most {MAX_UPLOAD_NAME} characters",
+    "type": "unsupported file type",
+    "size": f"larger than {MAX_UPLOAD_MB} MB",
+    "empty": "the file is empty",
+}

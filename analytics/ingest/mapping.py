@@ -104,15 +104,30 @@ def parse_mapping(data: dict, raw: bytes = b"", name: str = "", table: str | Non
     defaults = dict(data.get("defaults", {}))
     if tname is not None:
         known = set(schema.TABLES[tname].column_names)
-        for where, names in (("columns", columns.values()), ("values", values), ("defaults", defaults),
-                             ("times.formats", times.get("formats", {}))):
+        for where, names in (
+            ("columns", columns.values()),
+            ("values", values),
+            ("defaults", defaults),
+            ("times.formats", times.get("formats", {})),
+        ):
             bad = sorted(set(names) - known)
             if bad:
                 raise MappingError(f"{name}: [{where}] names columns {bad} that {tname} does not have")
     delim = src.get("delimiter")
     if delim is not None and len(delim) != 1:
         raise MappingError(f"{name}: source.delimiter must be one character")
-    return Mapping(table=tname, format=fmt, encoding=src.get("encoding"), delimiter=delim,
-                   sheet=src.get("sheet"), columns=columns, values=values,
-                   time_format=times.get("format"), time_formats=dict(times.get("formats", {})),
-                   timezone=times.get("timezone"), defaults=defaults, text=raw, name=name)
+    return Mapping(
+        table=tname,
+        format=fmt,
+        encoding=src.get("encoding"),
+        delimiter=delim,
+        sheet=src.get("sheet"),
+        columns=columns,
+        values=values,
+        time_format=times.get("format"),
+        time_formats=dict(times.get("formats", {})),
+        timezone=times.get("timezone"),
+        defaults=defaults,
+        text=raw,
+        name=name,
+    )

@@ -46,12 +46,40 @@ CLOSE_ANSWERED = {"COMPLETECALLER", "COMPLETEAGENT", "TRANSFER", "BLINDTRANSFER"
 CLOSE_UNANSWERED = {"ABANDON", "EXITWITHTIMEOUT", "EXITWITHKEY", "EXITEMPTY"}
 JOIN_FAILED = {"JOINEMPTY", "JOINUNAVAIL"}
 TRANSFERS = {"TRANSFER", "BLINDTRANSFER", "ATTENDEDTRANSFER"}
-IGNORED = {"RINGNOANSWER", "RINGCANCELED", "AGENTDUMP", "DID", "INFO", "SYSCOMPAT", "ADDMEMBER",
-           "REMOVEMEMBER", "PAUSE", "PAUSEALL", "UNPAUSE", "UNPAUSEALL", "PAUSECUSTOM", "AGENTLOGIN",
-           "AGENTLOGOFF", "AGENTCALLBACKLOGIN", "AGENTCALLBACKLOGOFF", "QUEUESTART", "CONFIGRELOAD",
-           "MIXMONITOR", "PENALTY"}
-COLUMNS = ["call_id", "queue", "arrived_at", "answered_at", "ended_at", "agent_id", "talk_s",
-           "transferred", "direction"]
+IGNORED = {
+    "RINGNOANSWER",
+    "RINGCANCELED",
+    "AGENTDUMP",
+    "DID",
+    "INFO",
+    "SYSCOMPAT",
+    "ADDMEMBER",
+    "REMOVEMEMBER",
+    "PAUSE",
+    "PAUSEALL",
+    "UNPAUSE",
+    "UNPAUSEALL",
+    "PAUSECUSTOM",
+    "AGENTLOGIN",
+    "AGENTLOGOFF",
+    "AGENTCALLBACKLOGIN",
+    "AGENTCALLBACKLOGOFF",
+    "QUEUESTART",
+    "CONFIGRELOAD",
+    "MIXMONITOR",
+    "PENALTY",
+}
+COLUMNS = [
+    "call_id",
+    "queue",
+    "arrived_at",
+    "answered_at",
+    "ended_at",
+    "agent_id",
+    "talk_s",
+    "transferred",
+    "direction",
+]
 
 
 def _iso(epoch: float) -> str:
@@ -85,23 +113,46 @@ def read_queue_log(path: Path) -> Source:
     def new_visit(callid: str, queue: str, line: int, raw: str) -> dict:
         legs[callid] = legs.get(callid, 0) + 1
         cid = callid if legs[callid] == 1 else f"{callid}#{legs[callid]}"
-        v = {"call_id": cid, "queue": queue, "_line": line, "_raw": raw, "arrived": None,
-             "answered": None, "agent_id": None, "transferred": False}
+        v = {
+            "call_id": cid,
+            "queue": queue,
+            "_line": line,
+            "_raw": raw,
+            "arrived": None,
+            "answered": None,
+            "agent_id": None,
+            "transferred": False,
+        }
         open_visits[callid] = v
         return v
 
     def close(callid: str, v: dict, ended: float | None, talk: float | None, line: int) -> None:
         open_visits.pop(callid, None)
         if v["arrived"] is None or ended is None:
-            problems.append((v["_line"], "", "queue_log_incomplete",
-                             f"the visit closed on line {line} without a usable arrival or end time", v["_raw"]))
+            problems.append(
+                (
+                    v["_line"],
+                    "",
+                    "queue_log_incomplete",
+                    f"the visit closed on line {line} without a usable arrival or end time",
+                    v["_raw"],
+                )
+            )
             return
-        rows.append({"call_id": v["call_id"], "queue": v["queue"], "arrived_at": _iso(v["arrived"]),
-                     "answered_at": _iso(v["answered"]) if v["answered"] is not None else None,
-                     "ended_at": _iso(ended), "agent_id": v["agent_id"],
-                     "talk_s": None if talk is None else repr(talk),
-                     "transferred": "true" if v["transferred"] else "false",
-                     "direction": "inbound", LINE: v["_line"]})
+        rows.append(
+            {
+                "call_id": v["call_id"],
+                "queue": v["queue"],
+                "arrived_at": _iso(v["arrived"]),
+                "answered_at": _iso(v["answered"]) if v["answered"] is not None else None,
+                "ended_at": _iso(ended),
+                "agent_id": v["agent_id"],
+                "talk_s": None if talk is None else repr(talk),
+                "transferred": "true" if v["transferred"] else "false",
+                "direction": "inbound",
+                LINE: v["_line"],
+            }
+        )
 
     try:
         f = open(path, encoding="utf-8", errors="strict", newline="")
@@ -127,8 +178,15 @@ def read_queue_log(path: Path) -> Source:
         v = open_visits.get(callid)
         if event == "ENTERQUEUE":
             if v is not None:
-                problems.append((v["_line"], "", "queue_log_unended",
-                                 f"call never ended: it entered queue {queue} again on line {n}", v["_raw"]))
+                problems.append(
+                    (
+                        v["_line"],
+                        "",
+                        "queue_log_unended",
+                        f"call never ended: it entered queue {queue} again on line {n}",
+                        v["_raw"],
+                    )
+                )
             v = new_visit(callid, queue, n, raw)
             v["arrived"] = ts
             continue
@@ -173,8 +231,9 @@ def read_queue_log(path: Path) -> Source:
             continue
         ignored += 1  # an event this reader does not know: kept out of call rows, counted
     for v in open_visits.values():
-        problems.append((v["_line"], "", "queue_log_unended", "call never ended (no closing event in the log)",
-                         v["_raw"]))
+        problems.append(
+            (v["_line"], "", "queue_log_unended", "call never ended (no closing event in the log)", v["_raw"])
+        )
     df = pd.DataFrame(rows, columns=COLUMNS + [LINE])
     for c in COLUMNS:
         df[c] = df[c].astype("str")

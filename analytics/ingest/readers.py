@@ -30,8 +30,16 @@ import pyarrow.parquet as pq
 from analytics.ingest.mapping import Mapping
 from analytics.ingest.source import LINE, ReadError, Source  # noqa: F401  (the readers' API)
 
-EXTENSIONS = {".csv": "csv", ".txt": "csv", ".tsv": "csv", ".xlsx": "excel", ".xlsm": "excel",
-              ".parquet": "parquet", ".pq": "parquet", ".log": "queue_log"}
+EXTENSIONS = {
+    ".csv": "csv",
+    ".txt": "csv",
+    ".tsv": "csv",
+    ".xlsx": "excel",
+    ".xlsm": "excel",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+    ".log": "queue_log",
+}
 
 
 def detect_format(path: Path, mapping: Mapping) -> str:
@@ -42,8 +50,10 @@ def detect_format(path: Path, mapping: Mapping) -> str:
         return "queue_log"
     fmt = EXTENSIONS.get(path.suffix.lower())
     if fmt is None:
-        raise ReadError(f"{path.name}: unknown file type {path.suffix!r}; expected .csv, .xlsx, .parquet "
-                        "or a queue_log (or set source.format in the mapping)")
+        raise ReadError(
+            f"{path.name}: unknown file type {path.suffix!r}; expected .csv, .xlsx, .parquet "
+            "or a queue_log (or set source.format in the mapping)"
+        )
     return fmt
 
 
@@ -63,8 +73,7 @@ def detect_encoding(head: bytes) -> str:
         head.decode("gb18030")
         return "gb18030"
     except UnicodeDecodeError:
-        raise ReadError("the file is neither UTF-8 nor GB18030/GBK text; give source.encoding "
-                        "in the mapping") from None
+        raise ReadError("the file is neither UTF-8 nor GB18030/GBK text; give source.encoding in the mapping") from None
 
 
 def read_source(path: Path, mapping: Mapping, *, display_name: str | None = None) -> Source:
@@ -77,10 +86,12 @@ def read_source(path: Path, mapping: Mapping, *, display_name: str | None = None
     if fmt == "parquet":
         return read_parquet(path)
     from analytics.ingest.queue_log import read_queue_log
+
     return read_queue_log(path)
 
 
 # --- CSV ------------------------------------------------------------------------------
+
 
 def _utf8_copy(path: Path, encoding: str) -> Path:
     """A UTF-8 copy of a GBK/GB18030 file, decoded in chunks, for DuckDB (UTF-8 only)."""
@@ -133,9 +144,14 @@ def _count_lines(path: Path) -> tuple[int, bool]:
     with open(path, "rb") as f:
         for chunk in iter(lambda: f.read(1 << 22), b""):
             n += chunk.count(b"\n")
-            tricky = tricky or b'"' in chunk or b"\n\n" in chunk or b"\n\r\n" in chunk \
-                or (last == b"\n" and chunk[:1] in (b"\n", b"\r")) \
+            tricky = (
+                tricky
+                or b'"' in chunk
+                or b"\n\n" in chunk
+                or b"\n\r\n" in chunk
+                or (last == b"\n" and chunk[:1] in (b"\n", b"\r"))
                 or (b"\r" in chunk and _BARE_CR.search(chunk) is not None)
+            )
             last = chunk[-1:]
     return n + (0 if last == b"\n" else 1), tricky
 
@@ -148,9 +164,12 @@ def _read_csv_duckdb(path: Path, delim: str) -> Source | None:
     try:
         # Every cell as text (validation types them); no quotes in the file (checked above), so
         # one record is one line and record i sits on line i + 2.
-        rel = con.sql("SELECT * FROM read_csv(?, header = true, all_varchar = true, delim = ?, quote = '', "
-                      "escape = '', strict_mode = true, null_padding = false, nullstr = '', "
-                      "normalize_names = false)", params=[str(path), delim])
+        rel = con.sql(
+            "SELECT * FROM read_csv(?, header = true, all_varchar = true, delim = ?, quote = '', "
+            "escape = '', strict_mode = true, null_padding = false, nullstr = '', "
+            "normalize_names = false)",
+            params=[str(path), delim],
+        )
         tbl = rel.to_arrow_table()
     except duckdb.Error:
         return None  # ragged rows and the like: the slow path reports them per line
@@ -182,8 +201,9 @@ _CR_STANDIN = "\ue000"
 def _physical_lines(f):
     """Lines split on LF only, bare CRs inside them swapped for _CR_STANDIN."""
     for line in f:
-        body, end = (line[:-2], "\r\n") if line.endswith("\r\n") else (
-            (line[:-1], "\n") if line.endswith("\n") else (line, ""))
+        body, end = (
+            (line[:-2], "\r\n") if line.endswith("\r\n") else ((line[:-1], "\n") if line.endswith("\n") else (line, ""))
+        )
         yield body.replace("\r", _CR_STANDIN) + end
 
 
@@ -212,18 +232,23 @@ def _read_csv_python(path: Path, delim: str) -> Source:
             if not rec or all(not c.strip() for c in rec):
                 continue  # blank lines carry no data
             if len(rec) != len(header):
-                problems.append((line, "", "column_count",
-                                 f"{len(rec)} fields where the header has {len(header)}", delim.join(rec)))
+                problems.append(
+                    (line, "", "column_count", f"{len(rec)} fields where the header has {len(header)}", delim.join(rec))
+                )
                 continue
             rows.append([c.strip() or None for c in rec])
             lines.append(line)
-    df = pd.DataFrame(rows, columns=header, dtype="str") if rows else pd.DataFrame(
-        {h: pd.Series([], dtype="str") for h in header})
+    df = (
+        pd.DataFrame(rows, columns=header, dtype="str")
+        if rows
+        else pd.DataFrame({h: pd.Series([], dtype="str") for h in header})
+    )
     df[LINE] = pd.array(lines, dtype="int64") if lines else pd.Series([], dtype="int64")
     return Source(df, header, "csv", problems=problems)
 
 
 # --- Excel ----------------------------------------------------------------------------
+
 
 def _cell_text(v) -> str | None:
     if v is None:
@@ -270,17 +295,23 @@ def read_excel(path: Path, mapping: Mapping) -> Source:
             raise ReadError(f"{path.name}: the sheet is empty")
         rows, lines = [], []
         for n, (values, formulas) in enumerate(it, start=header_row + 1):
-            cells = [_cell_text(v) for v in values][:len(header)]
-            unsaved = [i for i, (v, f) in enumerate(zip(values[:len(header)], formulas[:len(header)]))
-                       if v is None and f is not None]
+            cells = [_cell_text(v) for v in values][: len(header)]
+            unsaved = [
+                i
+                for i, (v, f) in enumerate(zip(values[: len(header)], formulas[: len(header)]))
+                if v is None and f is not None
+            ]
             if unsaved:
                 i = unsaved[0]
                 formula = str(getattr(formulas[i], "text", formulas[i]))[:60]
-                reason = (f"cell {_column_letter(i)}{n} holds the formula {formula} but no saved value "
-                          "(the workbook was never calculated): open and save the file in Excel, "
-                          "then import it again")
-                problems.append((n, header[i], "excel_formula_no_value", reason,
-                                 ",".join("" if c is None else c for c in cells)))
+                reason = (
+                    f"cell {_column_letter(i)}{n} holds the formula {formula} but no saved value "
+                    "(the workbook was never calculated): open and save the file in Excel, "
+                    "then import it again"
+                )
+                problems.append(
+                    (n, header[i], "excel_formula_no_value", reason, ",".join("" if c is None else c for c in cells))
+                )
                 continue
             if not any(c is not None for c in cells):
                 continue
@@ -290,8 +321,11 @@ def read_excel(path: Path, mapping: Mapping) -> Source:
     finally:
         wb.close()
         wbf.close()
-    df = pd.DataFrame(rows, columns=header, dtype="str") if rows else pd.DataFrame(
-        {h: pd.Series([], dtype="str") for h in header})
+    df = (
+        pd.DataFrame(rows, columns=header, dtype="str")
+        if rows
+        else pd.DataFrame({h: pd.Series([], dtype="str") for h in header})
+    )
     df[LINE] = pd.array(lines, dtype="int64") if lines else pd.Series([], dtype="int64")
     notes = []
     if len(sheets) > 1:
@@ -311,6 +345,7 @@ def _column_letter(i: int) -> str:
 
 # --- Parquet --------------------------------------------------------------------------
 
+
 def read_parquet(path: Path) -> Source:
     """Parquet carries types; they become text here so one validator serves every format.
     There is no header line, so record n is reported as line n + 1, like a CSV with a header.
@@ -324,24 +359,30 @@ def read_parquet(path: Path) -> Source:
     cols = {}
     for name in tbl.column_names:
         arr = tbl.column(name)
-        if pa.types.is_nested(arr.type) or pa.types.is_dictionary(arr.type) and pa.types.is_nested(
-                arr.type.value_type):
-            raise ReadError(f"{path.name}: column {name!r} has type {arr.type}, which cannot be imported "
-                            "(one plain value per cell is needed: text, number, date or time)")
+        if pa.types.is_nested(arr.type) or pa.types.is_dictionary(arr.type) and pa.types.is_nested(arr.type.value_type):
+            raise ReadError(
+                f"{path.name}: column {name!r} has type {arr.type}, which cannot be imported "
+                "(one plain value per cell is needed: text, number, date or time)"
+            )
         try:
             if pa.types.is_timestamp(arr.type):
                 # Through Python datetimes: pandas' nanosecond range ends in 2262, a file may not.
                 text = pd.Series(arr.to_pylist(), dtype=object).map(
-                    lambda v: None if v is None else v.isoformat(), na_action="ignore")
+                    lambda v: None if v is None else v.isoformat(), na_action="ignore"
+                )
             elif pa.types.is_date(arr.type):
                 text = pd.Series(arr.to_pylist(), dtype=object).map(lambda v: None if v is None else v.isoformat())
             else:
                 text = pd.Series(arr.cast(pa.string()).to_pylist(), dtype=object)
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError, ValueError, OverflowError) as e:
-            what = "bytes that are not UTF-8 text" if pa.types.is_binary(arr.type) or \
-                pa.types.is_large_binary(arr.type) else str(e).splitlines()[0][:120]
-            raise ReadError(f"{path.name}: column {name!r} of type {arr.type} cannot be read as text ({what})") \
-                from None
+            what = (
+                "bytes that are not UTF-8 text"
+                if pa.types.is_binary(arr.type) or pa.types.is_large_binary(arr.type)
+                else str(e).splitlines()[0][:120]
+            )
+            raise ReadError(
+                f"{path.name}: column {name!r} of type {arr.type} cannot be read as text ({what})"
+            ) from None
         cols[name] = text.astype("str").str.strip().replace("", None)
     df = pd.DataFrame(cols, index=pd.RangeIndex(tbl.num_rows))
     df[LINE] = pd.RangeIndex(2, 2 + tbl.num_rows).to_numpy()
@@ -350,5 +391,5 @@ def read_parquet(path: Path) -> Source:
 
 def read_text_sample(data: bytes, n: int = 20) -> str:
     """The first lines of an upload, decoded as detect_encoding guesses (for previews)."""
-    enc = detect_encoding(data[:1 << 16])
-    return io.TextIOWrapper(io.BytesIO(data[:1 << 16]), encoding=enc, errors="replace").read()
+    enc = detect_encoding(data[: 1 << 16])
+    return io.TextIOWrapper(io.BytesIO(data[: 1 << 16]), encoding=enc, errors="replace").read()

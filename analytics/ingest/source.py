@@ -14,8 +14,8 @@ LINE = "_line"
 
 @dataclass
 class Source:
-    frame: pd.DataFrame                 # text cells + _line
-    columns: list[str]                  # the source's own headers, in order
+    frame: pd.DataFrame  # text cells + _line
+    columns: list[str]  # the source's own headers, in order
     format: str
     encoding: str | None = None
     # Records the reader itself could not turn into rows: (line, column, code, reason, raw text)
