@@ -720,18 +720,17 @@ def _remove_old_generations(root: Path, manifest: dict) -> None:
 
 
 def rebuild_rollups(
-    root: Path, months: Iterable[str] | None = None, progress=None, engine: str | None = None
+    root: Path, months: Iterable[str] | None = None, progress=None, computer=None
 ) -> list[str]:
-    """Rebuild the rollups of the given local months (all months when None), computed on
-    ``engine`` (analytics.engines; default $CALLCENTER_ENGINE, else DuckDB), together with
+    """Rebuild the rollups of the given local months (all months when None), computed by
+    ``computer(root, lake)`` (a month/rollup -> Arrow function; DuckDB's by default, another
+    engine's through ``analytics.engines.rebuild_rollups``), together with
     those of any batch committed but never published, then publish them with every
     committed batch in one step (see the module's "Consistent reads").
 
     Per month: compute the month's rollup tables (``month_rollup_tables``), then write them
     as files of the new generation (``write_month_rollups``). Returns the months rebuilt.
     """
-    from analytics import engines
-
     root = Path(root).resolve()
     with import_lock(root):
         previous = read_published(root)
@@ -742,7 +741,7 @@ def rebuild_rollups(
             else {r: dict(f) for r, f in previous.get("rollups", {}).items()}
         )
         lake = Lake(root, lock_down=False, all_committed=True)
-        compute = engines.rollup_computer(engine or engines.default_engine(), root, lake)
+        compute = computer(root, lake) if computer is not None else month_rollup_table
         all_months = sorted(
             set(lake.query("SELECT DISTINCT _month AS m FROM calls")["m"].dropna())
             | set(lake.query("SELECT DISTINCT _month AS m FROM agent_intervals")["m"].dropna())

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import re
 import string
 
@@ -20,7 +21,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
-from hypothesis import HealthCheck, given, settings
+from hypothesis import assume, HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from analytics import schema
@@ -30,7 +31,14 @@ from analytics.ingest.validate import Context, ImportSettings, validate
 
 NOW = pd.Timestamp("2026-11-23T00:00:00Z")
 SETTINGS = ImportSettings(now=NOW)
-PROPS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+# Derandomized: CI runs the same examples every time (a failure is a finding to fix, never
+# a coin toss); HYPOTHESIS_EXAMPLES=2000 explores further on a developer machine.
+PROPS = settings(
+    max_examples=int(os.environ.get("HYPOTHESIS_EXAMPLES", "60")),
+    deadline=None,
+    derandomize=not os.environ.get("HYPOTHESIS_EXAMPLES"),
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
 
 # Text that real exports and bad files carry: plain codes, numbers, dates, Unicode,
 # quotes and delimiters, line breaks, bare CRs, NULs and other control characters.
@@ -152,7 +160,12 @@ def test_parquet_reader_reads_or_refuses_never_crashes(tmp_path_factory, data):
     types = data.draw(st.lists(arrow_types, min_size=1, max_size=4))
     tbl = pa.table({f"c{i}": _values(t, n, data.draw) for i, t in enumerate(types)})
     path = tmp_path_factory.mktemp("pq") / "f.parquet"
-    pq.write_table(tbl, path)
+    try:
+        pq.write_table(tbl, path)
+    except pa.ArrowNotImplementedError:
+        # pyarrow cannot write some drawn tables (a null inside a dictionary's values): no
+        # such file can exist to be imported, so the case says nothing about the reader.
+        assume(False)
     try:
         src = read_parquet(path)
     except ReadError as e:

@@ -40,7 +40,9 @@ def test_service_level_page_shows_kpis_against_targets(app):
     at.run()
     assert not at.exception
     labels = [m.label for m in at.metric]
-    assert labels == ["Offered", "Answer rate", "Service level", "Average speed of answer", "Abandon rate"]
+    # The page's KPI row first; the satisfaction section below adds its own three cards.
+    assert labels[:5] == ["Offered", "Answer rate", "Service level", "Average speed of answer", "Abandon rate"]
+    assert labels[5:] == ["Customer satisfaction", "First-contact resolution", "Short abandons"]
     # Values carry units: rates in %, times in s.
     values = {m.label: m.value for m in at.metric}
     assert values["Service level"].endswith("%") and values["Average speed of answer"].endswith("s")

@@ -67,10 +67,12 @@ def test_handle_time_page_has_per_category_targets(app):
     assert "Handle-time target per category, and transfers to the specialist line" in [s.value for s in at.subheader]
     per_cat = next(df.value for df in at.dataframe if "target_s" in df.value.columns)
     assert dict(zip(per_cat["category"], per_cat["target_s"])) == {"Common issue": 300, "Non-common issue": 600}
-    assert per_cat["transfer_rate"].between(0, 1).all()
+    # The table shows percent columns as percent (35.3 under "… (%)").
+    assert per_cat["transfer_rate"].between(0, 100).all()
+    assert per_cat["transfer_rate"].max() > 1  # not a fraction left unscaled
 
 
-@pytest.mark.parametrize("lang, csat", [("en", "CSAT (1-5)"), ("zh", "满意度（1-5）")])
+@pytest.mark.parametrize("lang, csat", [("en", "Customer satisfaction"), ("zh", "客户满意度")])
 def test_service_level_page_shows_short_abandons_csat_and_fcr(app, lang, csat):
     at = _open(app, "views/service_level.py", lang, "center_manager")
     labels = [m.label for m in at.metric]

@@ -56,7 +56,7 @@ def run(args) -> int:
         print(f"error: {e}", file=sys.stderr)
         return 2
     started = time.perf_counter()
-    done = lake.rebuild_rollups(args.dataset, args.months, engine=engine)
+    done = engines.rebuild_rollups(args.dataset, args.months, engine=engine)
     seconds = time.perf_counter() - started
     if args.months and len(done) < len(set(args.months)):
         absent = sorted(set(args.months) - set(done))

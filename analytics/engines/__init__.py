@@ -74,6 +74,17 @@ def rollup_computer(engine: str, root: Path, duck):
     return SparkRollups(root, duck)
 
 
+def rebuild_rollups(root: Path, months=None, progress=None, engine: str | None = None) -> list[str]:
+    """``lake.rebuild_rollups`` computed on ``engine`` (default $CALLCENTER_ENGINE, else
+    DuckDB): the entry point of the importer and of the ``rollups`` command, so the lake
+    itself never depends on the engines."""
+    from analytics import lake
+
+    chosen = engine or default_engine()
+    require(chosen)
+    return lake.rebuild_rollups(root, months, progress, computer=lambda r, duck: rollup_computer(chosen, r, duck))
+
+
 def query_lake(engine: str, root: Path):
     """Something that answers analytics.calls' raw-call queries on ``engine``."""
     require(engine)

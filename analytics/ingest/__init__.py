@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from analytics import lake, schema
+from analytics import engines, lake, schema
 from analytics.ingest.batch import BatchResult, remove_stale_temporaries, write_batch
 
 # Reference tables first: later tables need the centers' time zones and the queues.
@@ -64,7 +64,7 @@ def ingest_frames(
                 progress(0.7 + 0.3 * f, msg)
 
         # Rollups of the touched months, published with the new batches in one step.
-        lake.rebuild_rollups(root, None if "employees" in frames else touched, progress=sub)
+        engines.rebuild_rollups(root, None if "employees" in frames else touched, progress=sub)
     if progress:
         progress(1.0, "done")
     return results

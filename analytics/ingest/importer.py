@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from analytics import audit, lake, schema
+from analytics import audit, engines, lake, schema
 from analytics.ingest import batch
 from analytics.ingest.mapping import Mapping, load_mapping
 from analytics.ingest.readers import ReadError, read_source
@@ -294,7 +294,7 @@ def _import(
         else:
             stale = _stale_rollup_months(root, months) if table in ROLLUP_TABLES else []
             if stale:  # a dataset without a manifest: rebuild what is older than its batches
-                lake.rebuild_rollups(root, stale)
+                engines.rebuild_rollups(root, stale)
                 repaired = {"batches": {table: [f"batch={row['batch_id']}"]}, "months": stale}
         _ensure_dataset_info(root)
         return ImportReport(
@@ -418,7 +418,7 @@ def _import(
             months = None
         else:
             months = list(report.months) if table in ROLLUP_TABLES else []
-        rebuilt = lake.rebuild_rollups(root, months, progress=lambda f, m: step(0.75 + 0.25 * f, m))
+        rebuilt = engines.rebuild_rollups(root, months, progress=lambda f, m: step(0.75 + 0.25 * f, m))
         if pending:
             report.repaired = {"batches": pending, "months": sorted(set(rebuilt) - set(report.months))}
     _ensure_dataset_info(root)

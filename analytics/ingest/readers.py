@@ -193,18 +193,27 @@ def _read_csv_duckdb(path: Path, delim: str) -> Source | None:
 
 _BARE_CR = re.compile(rb"\r(?!\n)")
 # A carriage return alone inside a line is part of a value, not a line break (Python's csv
-# module would end the record there): it travels through the csv module as this private-use
-# character and comes back as CR, which validation then refuses as a control character.
-_CR_STANDIN = "\ue000"
+# module would end the record there): it travels through the csv module escaped with this
+# private-use character ("\ue000r") and comes back as CR, which validation then refuses as
+# a control character. The escape character itself, should a file hold it, travels as
+# "\ue000e", so no value is ever changed by the trip (a property test found that case).
+_ESC = "\ue000"
+_UNESCAPE = re.compile(_ESC + "([er])")
 
 
 def _physical_lines(f):
-    """Lines split on LF only, bare CRs inside them swapped for _CR_STANDIN."""
+    """Lines split on LF only, bare CRs inside them escaped (see _ESC)."""
     for line in f:
         body, end = (
             (line[:-2], "\r\n") if line.endswith("\r\n") else ((line[:-1], "\n") if line.endswith("\n") else (line, ""))
         )
-        yield body.replace("\r", _CR_STANDIN) + end
+        yield body.replace(_ESC, _ESC + "e").replace("\r", _ESC + "r") + end
+
+
+def _unescape(cell: str) -> str:
+    if _ESC not in cell:
+        return cell
+    return _UNESCAPE.sub(lambda m: _ESC if m.group(1) == "e" else "\r", cell)
 
 
 def _read_csv_python(path: Path, delim: str) -> Source:
@@ -228,7 +237,8 @@ def _read_csv_python(path: Path, delim: str) -> Source:
         for rec in reader:
             line = start
             start = reader.line_num + 1
-            rec = [c.replace(_CR_STANDIN, "\r") for c in rec]
+            if not cr_only:
+                rec = [_unescape(c) for c in rec]
             if not rec or all(not c.strip() for c in rec):
                 continue  # blank lines carry no data
             if len(rec) != len(header):
