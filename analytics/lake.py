@@ -719,9 +719,7 @@ def _remove_old_generations(root: Path, manifest: dict) -> None:
             f.unlink(missing_ok=True)
 
 
-def rebuild_rollups(
-    root: Path, months: Iterable[str] | None = None, progress=None, computer=None
-) -> list[str]:
+def rebuild_rollups(root: Path, months: Iterable[str] | None = None, progress=None, computer=None) -> list[str]:
     """Rebuild the rollups of the given local months (all months when None), computed by
     ``computer(root, lake)`` (a month/rollup -> Arrow function; DuckDB's by default, another
     engine's through ``analytics.engines.rebuild_rollups``), together with
