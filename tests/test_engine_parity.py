@@ -100,8 +100,8 @@ def _build_both(src: Path, tmp: Path, months: list[str]) -> tuple[dict, dict]:
     duck, spark_dir = tmp / "duckdb", tmp / "spark"
     for d in (duck, spark_dir):
         shutil.copytree(src, d, ignore=shutil.ignore_patterns("_rollups"))
-    assert lake.rebuild_rollups(duck, months, engine="duckdb") == months
-    assert lake.rebuild_rollups(spark_dir, months, engine="spark") == months
+    assert engines.rebuild_rollups(duck, months, engine="duckdb") == months
+    assert engines.rebuild_rollups(spark_dir, months, engine="spark") == months
     return _rollup_frames(duck, months), _rollup_frames(spark_dir, months)
 
 
