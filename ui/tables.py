@@ -296,6 +296,16 @@ def table(
     return None
 
 
+def plain(df: pd.DataFrame, key: str, hide_index: bool = True) -> None:
+    """A small table already in the person's words, with no CSV download: a preview of the
+    person's own upload (its values as the file holds them), a what-if result, the read-only
+    weights grid. Missing values show as everywhere else."""
+    if df.empty:
+        st.info(t("empty.chart"))
+        return
+    st.dataframe(df, hide_index=hide_index, key=f"plain_{key}", placeholder=MISSING)
+
+
 def fairness_group_label(column: str, group: str, lang_: str) -> str:
     """A fairness-audit group as a person reads it: "性别：女", "出生年份：1977–1993".
 

@@ -26,7 +26,7 @@ from analytics.ingest.mapping import MappingError
 from analytics.ingest.readers import ReadError
 from ui.auth import after_demo_import, demo_import_gate
 from ui.state import dataset_path, is_demo, scope, t
-from ui.tables import table
+from ui.tables import plain, table
 
 IMPORTABLE = (
     "calls",
@@ -116,22 +116,15 @@ if up is not None and mapping is not None:
         if pv is not None:
             st.subheader(t("data.preview", n=PREVIEW_ROWS))
             st.caption(t("data.preview.format", format=pv.format, encoding=pv.encoding or "—"))
-            st.dataframe(pv.frame, hide_index=True)
+            plain(pv.frame, "data_preview")
             with st.expander(t("data.preview.columns"), expanded=bool(pv.missing)):
                 cols = pd.DataFrame(
                     {
-                        "source": list(pv.columns),
-                        "canonical": [v or t("data.preview.ignored") for v in pv.columns.values()],
+                        t("data.preview.source"): list(pv.columns),
+                        t("data.preview.canonical"): [v or t("data.preview.ignored") for v in pv.columns.values()],
                     }
                 )
-                st.dataframe(
-                    cols,
-                    hide_index=True,
-                    column_config={
-                        "source": st.column_config.Column(t("data.preview.source")),
-                        "canonical": st.column_config.Column(t("data.preview.canonical")),
-                    },
-                )
+                plain(cols, "data_preview_columns")
             if pv.missing:
                 st.warning(t("data.preview.missing", cols=", ".join(pv.missing)))
             # Into the demo: say that demo mode ends for everyone and make sure an administrator can sign in.

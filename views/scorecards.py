@@ -13,7 +13,7 @@ from analytics import targets as targets_mod
 from ui import charts
 from ui.filters import sidebar_filters
 from ui.state import dataset_path, get_lake, lang, scope, t
-from ui.tables import table
+from ui.tables import plain, table
 
 lk, sc = get_lake(), scope()
 filters = sidebar_filters(lk, sc, grains=("month",))
@@ -307,5 +307,5 @@ with st.expander(t("sc.weights"), icon=":material/balance:"):
             except ValueError as e:
                 st.error(t("sc.weights.invalid", error=str(e)))
     else:
-        st.dataframe(grid, key="sc_weights_view")
+        plain(grid, "sc_weights_view", hide_index=False)
     st.markdown("\n".join(f"- **{t(f'sc.comp.{c}')}**: {t(f'sc.comp.help.{c}')}" for c in scorecard.COMPONENTS))

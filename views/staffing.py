@@ -13,7 +13,7 @@ from ui import charts
 from ui.filters import sidebar_filters
 from ui.kpi import kpi_row
 from ui.state import get_lake, scope, settings, t
-from ui.tables import table
+from ui.tables import plain, table
 
 lk, sc, cfg = get_lake(), scope(), settings()
 filters = sidebar_filters(lk, sc, grains=("day",), people=False)
@@ -161,7 +161,7 @@ for model, pat in models:
     )
     if not d.get("stable", True):
         st.warning(t("stf.unstable"))
-st.dataframe(rows, hide_index=True)
+plain(pd.DataFrame(rows), "stf_what_if")
 
 # Monthly plan --------------------------------------------------------------------------------
 st.subheader(t("stf.plan"))
