@@ -43,7 +43,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from analytics import schema
-from analytics.staging import TMP_PREFIX
+from analytics.staging import TMP_PREFIX, fsync_file
 
 
 def default_dataset() -> Path:
@@ -657,18 +657,10 @@ def write_month_rollups(root: Path, month: str, tables: dict, generation: int) -
         final = out_dir / f"data-g{generation}.parquet"
         tmp = out_dir / f"{TMP_PREFIX}data-g{generation}.parquet"
         pq.write_table(rel, tmp, compression="zstd", row_group_size=ROLLUP_ROW_GROUP)
-        _fsync(tmp)
+        fsync_file(tmp)
         os.replace(tmp, final)
         out[rollup] = str(final.relative_to(root))
     return out
-
-
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def _rollup_months_on_disk(root: Path) -> dict[str, dict[str, str]]:

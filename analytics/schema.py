@@ -359,3 +359,19 @@ def reference_markdown() -> str:
             lines += ["", "Derived in queries, never imported: " + ", ".join(f"`{d}`" for d in t.derived) + "."]
         lines.append("")
     return "\n".join(lines)
+
+
+# The tables a person may import, in the order they are offered (calls first: what most
+# imports bring). Every table of the schema; a test keeps the two in step.
+IMPORT_ORDER: tuple[str, ...] = (
+    "calls",
+    "employees",
+    "role_events",
+    "appraisals",
+    "complaints",
+    "qa_evaluations",
+    "agent_intervals",
+    "centers",
+    "queues",
+    "targets",
+)

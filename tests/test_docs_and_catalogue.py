@@ -45,3 +45,11 @@ def test_every_key_the_pages_use_is_in_the_catalogue():
         used |= set(re.findall(r"""\bt\(\s*["']([a-z_][\w.]*)["']\s*[,)]""", path.read_text(encoding="utf-8")))
     assert used, "the pattern should find the keys"
     assert not sorted(used - set(CATALOGUE))
+
+
+def test_every_table_can_be_imported_and_is_offered_once():
+    from analytics import schema
+
+    assert sorted(schema.IMPORT_ORDER) == sorted(schema.TABLES)
+    assert len(set(schema.IMPORT_ORDER)) == len(schema.IMPORT_ORDER)
+    assert schema.IMPORT_ORDER[0] == "calls"  # what most imports bring comes first

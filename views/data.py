@@ -10,6 +10,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from analytics import schema
 from analytics.ingest.batch import read_ledger
 from analytics.ingest.importer import (
     MAX_UPLOAD_MB,
@@ -28,18 +29,6 @@ from ui.auth import after_demo_import, demo_import_gate
 from ui.state import dataset_path, is_demo, scope, t
 from ui.tables import plain, table
 
-IMPORTABLE = (
-    "calls",
-    "employees",
-    "role_events",
-    "appraisals",
-    "complaints",
-    "qa_evaluations",
-    "agent_intervals",
-    "centers",
-    "queues",
-    "targets",
-)
 ZONES = (
     "Asia/Shanghai",
     "Asia/Hong_Kong",
@@ -81,7 +70,9 @@ up = st.file_uploader(
 )
 c1, c2 = st.columns(2)
 with c1:
-    tname = st.selectbox(t("data.table"), IMPORTABLE, format_func=lambda k: t(f"data.table.{k}"), key="data_table")
+    tname = st.selectbox(
+        t("data.table"), schema.IMPORT_ORDER, format_func=lambda k: t(f"data.table.{k}"), key="data_table"
+    )
     center = st.text_input(t("data.center"), key="data_center", max_chars=40).strip() or None
 with c2:
     shipped = available_mappings()

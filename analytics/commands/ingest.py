@@ -5,18 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-TABLES = (
-    "calls",
-    "employees",
-    "role_events",
-    "appraisals",
-    "complaints",
-    "qa_evaluations",
-    "agent_intervals",
-    "centers",
-    "queues",
-    "targets",
-)
+from analytics import schema
 
 
 def register(sub) -> None:
@@ -27,7 +16,7 @@ def register(sub) -> None:
         "kept under <dataset>/_rejects/ with file, line, column and reason; the same "
         "file imported twice changes nothing. See docs/import.md.",
     )
-    p.add_argument("table", choices=TABLES, help="canonical table the files fill")
+    p.add_argument("table", choices=schema.IMPORT_ORDER, help="canonical table the files fill")
     p.add_argument("files", nargs="+", type=Path, metavar="FILE")
     p.add_argument("--dataset", required=True, type=Path, help="dataset folder")
     p.add_argument("--mapping", type=Path, help="TOML column mapping (see mappings/ and docs/import.md)")

@@ -25,7 +25,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from analytics import schema
-from analytics.staging import TMP_PREFIX  # noqa: F401  (imported from here by other modules)
+from analytics.staging import TMP_PREFIX, fsync_file  # noqa: F401  (imported from here by other modules)
 
 MANIFEST = "_batch.json"
 
@@ -205,7 +205,7 @@ def prepare_batch(
         (tmp / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
         for f in tmp.rglob("*"):
             if f.is_file():
-                _fsync(f)
+                fsync_file(f)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
@@ -228,14 +228,6 @@ def remove_stale_temporaries(root: Path) -> int:
         shutil.rmtree(tmp, ignore_errors=True)
         n += 1
     return n
-
-
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def as_dict(result: BatchResult) -> dict:
