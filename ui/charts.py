@@ -121,20 +121,25 @@ def two_axes(
             dtick=ls,
             rangemode="normal",
         ),
-        yaxis2=dict(
-            title_text=right_title,
-            overlaying="y",
-            side="right",
-            showgrid=False,
-            tickmode="linear",
-            tick0=0,
-            dtick=rs,
-            range=[0, rs * intervals * 1.02],
-            tickformat=".0%" if right_percent else None,
-            rangemode="normal",
-        ),
+        yaxis2=_right_axis(right_title, rs, intervals, right_percent),
     )
     return fig
+
+
+def _right_axis(title: str, step: float, intervals: int, percent: bool = False) -> dict:
+    """A right-hand y axis from zero in ``intervals`` round steps of ``step``, no grid of its own."""
+    return dict(
+        title_text=title,
+        overlaying="y",
+        side="right",
+        showgrid=False,
+        tickmode="linear",
+        tick0=0,
+        dtick=step,
+        range=[0, step * intervals * 1.02],
+        tickformat=".0%" if percent else None,
+        rangemode="normal",
+    )
 
 
 def _layout(
@@ -468,18 +473,7 @@ def localise(
         rmax = max((_max(v) for v in right), default=0.0)
         if lmin < 0:  # bars below zero (leavers): keep the left axis as drawn, round ticks on the right
             rs = nice_step(rmax)
-            fig.update_layout(
-                yaxis2=dict(
-                    title_text=right_title,
-                    overlaying="y",
-                    side="right",
-                    showgrid=False,
-                    tickmode="linear",
-                    tick0=0,
-                    dtick=rs,
-                    range=[0, rs * 5 * 1.02],
-                )
-            )
+            fig.update_layout(yaxis2=_right_axis(right_title, rs, 5))
         else:
             two_axes(fig, lmax, rmax, y_title, right_title, right_percent=right_percent)
     return fig
