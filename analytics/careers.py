@@ -29,6 +29,14 @@ Definitions (the page and the command line print them):
   counted in that row; the column is their role a year later ("stay" when unchanged) or
   "exit" when their last day fell inside the window. Rows are counts divided by the row
   total, so they sum to 1. Hires during a window are not in it; the projection adds them.
+- **Teams are history-true** (``workforce.TEAM_PERIODS_SQL``): the Scope and the team
+  filter select people *while* they held a team in scope. An event counts to the team held
+  the day before it (the team the person was in when promoted or moved; a hire to the team
+  joined, an exit to the team of the last day); person-years count the time in scope;
+  figures on a day (stalled people, the bench, the projection's starting headcount) take
+  the people in scope on that day with the team they held then. A person who moved out of
+  scope is followed no further: the transition windows drop them, time to promotion is
+  censored at the move.
 """
 
 from __future__ import annotations
@@ -42,6 +50,7 @@ import pandas as pd
 from analytics.access import Scope, scope_predicate
 from analytics.filters import Filters
 from analytics.lake import Lake
+from analytics.workforce import TEAM_PERIODS_SQL
 
 LADDER = ("csr", "senior_csr", "team_leader", "supervisor", "operations_manager")
 ROLE_LEVEL = {
@@ -131,12 +140,22 @@ def bench_criteria() -> dict[str, dict]:
 
 # --- reading --------------------------------------------------------------------------
 
-_PEOPLE_WHERE = """
-  (len($centers::VARCHAR[]) = 0 OR list_contains($centers::VARCHAR[], e.center))
-  AND (len($teams::VARCHAR[]) = 0 OR list_contains($teams::VARCHAR[], e.team))
+# The team periods in the filters and the scope that overlap a person's employment up to
+# the period's end: the people loaded are the ones with at least one.
+_PERIODS_SQL = (
+    """
+SELECT p.employee_id, p.team, p.valid_from, p.valid_to FROM ("""
+    + TEAM_PERIODS_SQL
+    + """) p
+WHERE (len($centers::VARCHAR[]) = 0 OR list_contains($centers::VARCHAR[], p.center))
+  AND (len($teams::VARCHAR[]) = 0 OR list_contains($teams::VARCHAR[], p.team))
   AND {scope}
-  AND e.hire_date <= $end
+  AND p.hire_date <= $end
+  AND (p.valid_from IS NULL OR p.valid_from <= least(coalesce(p.exit_date, $end), $end))
+  AND (p.valid_to IS NULL OR p.valid_to > p.hire_date)
 """
+)
+_PEOPLE_WHERE = "e.employee_id IN (SELECT employee_id FROM (" + _PERIODS_SQL + "))"
 
 
 @dataclass(frozen=True)
@@ -149,6 +168,8 @@ class CareerData:
     qa: pd.DataFrame
     start: date
     end: date
+    # The team periods in scope: ``employee_id, team, valid_from, valid_to`` (NaT: open).
+    teams: pd.DataFrame | None = None
     # Spells and classified events, computed once per CareerData (every figure reads them).
     _cache: dict = field(default_factory=dict, compare=False, repr=False)
 
@@ -191,12 +212,15 @@ WHERE """
 
 
 def load(lake: Lake, filters: Filters, scope: Scope) -> CareerData:
-    """Read the people in scope (center and current team, as in ``analytics.workforce``)
-    hired by the period's end, and their events, appraisals and QA scores up to it."""
+    """Read the people in scope at some time up to the period's end (their center and the
+    teams they held then, as in ``analytics.workforce``), their team periods in scope, and
+    their events, appraisals and QA scores up to the end. The figures below count each
+    person only while in scope."""
     scope.require("hr")
-    scope_sql, scope_params = scope_predicate(scope, center="e.center", team="e.team")
+    scope_sql, scope_params = scope_predicate(scope, center="p.center", team="p.team")
     params = {"centers": list(filters.centers), "teams": list(filters.teams), "end": filters.end, **scope_params}
     people = lake.query(_PEOPLE_SQL.format(scope=scope_sql), params)
+    teams = lake.query(_PERIODS_SQL.format(scope=scope_sql), params)
     events = lake.query(_EVENTS_SQL.format(scope=scope_sql), params)
     appraisals = lake.query(_APPRAISALS_SQL.format(scope=scope_sql), params)
     qa = lake.query(_QA_SQL.format(scope=scope_sql), params)
@@ -205,10 +229,65 @@ def load(lake: Lake, filters: Filters, scope: Scope) -> CareerData:
         (events, ("event_date",)),
         (appraisals, ("month",)),
         (qa, ("month",)),
+        (teams, ("valid_from", "valid_to")),
     ):
         for c in cols:
             df[c] = pd.to_datetime(df[c]).astype("datetime64[us]")
-    return CareerData(people, events, appraisals, qa, filters.start, filters.end)
+    return CareerData(people, events, appraisals, qa, filters.start, filters.end, teams)
+
+
+# --- scope over time --------------------------------------------------------------------
+
+
+def _periods(data: CareerData) -> pd.DataFrame:
+    """The team periods in scope; without them (a CareerData built by hand) everyone is in
+    scope all the time, in the HR master's team."""
+    if data.teams is not None:
+        return data.teams
+    return pd.DataFrame(
+        {
+            "employee_id": data.people["employee_id"],
+            "team": data.people["team"],
+            "valid_from": pd.Series(pd.NaT, index=data.people.index, dtype="datetime64[us]"),
+            "valid_to": pd.Series(pd.NaT, index=data.people.index, dtype="datetime64[us]"),
+        }
+    )
+
+
+def held_on(data: CareerData, ids, days) -> pd.DataFrame:
+    """For each (person, day) pair: ``in_scope`` (the person held a team in scope that day)
+    and ``team`` (that team; None when not in scope). Same index order as the inputs."""
+    q = pd.DataFrame({"employee_id": np.asarray(ids, dtype=object), "day": pd.to_datetime(pd.Series(np.asarray(days)))})
+    q["_row"] = np.arange(len(q))
+    m = q.merge(_periods(data), on="employee_id", how="inner")
+    covers = (m["valid_from"].isna() | (m["valid_from"] <= m["day"])) & (
+        m["valid_to"].isna() | (m["day"] < m["valid_to"])
+    )
+    hit = m[covers].drop_duplicates("_row").set_index("_row")["team"]
+    out = pd.DataFrame({"in_scope": q["_row"].isin(hit.index).to_numpy()})
+    out["team"] = q["_row"].map(hit).astype(object).where(out["in_scope"], None).to_numpy()
+    return out
+
+
+def _scope_leaves(data: CareerData, ids, days) -> pd.Series:
+    """For each (person, day) in scope: the first day after it out of scope (the end of
+    the run of adjacent periods in scope that covers the day; NaT while still in scope)."""
+    per = _periods(data).sort_values(["employee_id", "valid_from"], na_position="first")
+    by_person = {k: list(zip(g["valid_from"], g["valid_to"])) for k, g in per.groupby("employee_id", sort=False)}
+    out = []
+    for eid, day in zip(ids, pd.to_datetime(pd.Series(np.asarray(days)))):
+        until = pd.NaT
+        runs = by_person.get(eid, [])
+        for i, (a, b) in enumerate(runs):
+            if (pd.isna(a) or a <= day) and (pd.isna(b) or day < b):
+                until = b
+                for a2, b2 in runs[i + 1 :]:
+                    if pd.isna(until) or a2 != until:
+                        break
+                    until = b2
+                break
+        out.append(until)
+    return pd.Series(out, dtype="datetime64[us]")
 
 
 # --- moves ------------------------------------------------------------------------------
@@ -239,8 +318,10 @@ def classify_move(
 
 
 def classified_events(data: CareerData) -> pd.DataFrame:
-    """The events with ``move`` (see ``classify_move``) and ``promotion`` (a vertical move
-    not on the hire day)."""
+    """The events with ``move`` (see ``classify_move``), ``promotion`` (a vertical move
+    not on the hire day), ``team`` (held the day before the event; for a hire the team
+    joined, for an exit the team of the last day) and ``in_scope`` (that team is in scope).
+    The figures of a period count the events in scope only."""
     if "events" in data._cache:
         return data._cache["events"]
     ev = data.events.copy()
@@ -256,6 +337,13 @@ def classified_events(data: CareerData) -> pd.DataFrame:
     )
     hired = ev.merge(data.people[["employee_id", "hire_date"]], on="employee_id", how="left")["hire_date"]
     ev["promotion"] = (ev["move"] == "vertical") & (ev["event_date"].to_numpy() != hired.to_numpy())
+    day_before = (ev["event_date"] - pd.Timedelta(days=1)).where(
+        ~ev["event_type"].isin(("hire", "exit")), ev["event_date"]
+    )
+    day_before = day_before.where(day_before.to_numpy() >= hired.to_numpy(), ev["event_date"])
+    at = held_on(data, ev["employee_id"], day_before)
+    ev["team"] = at["team"].to_numpy()
+    ev["in_scope"] = at["in_scope"].to_numpy()
     data._cache["events"] = ev
     return ev
 
@@ -300,8 +388,9 @@ def role_spells(data: CareerData) -> pd.DataFrame:
     return out
 
 
-def state_on(data: CareerData, spells: pd.DataFrame, day: pd.Timestamp) -> pd.DataFrame:
-    """Who is employed on ``day`` (hire ≤ day ≤ last day) and in which role since when."""
+def state_on(data: CareerData, spells: pd.DataFrame, day: pd.Timestamp, scoped: bool = True) -> pd.DataFrame:
+    """Who is employed on ``day`` (hire ≤ day ≤ last day), in which role since when and in
+    which ``team`` (held that day); ``scoped``: only the people in scope that day."""
     s = spells[
         (spells["start"] <= day)
         & (
@@ -311,17 +400,26 @@ def state_on(data: CareerData, spells: pd.DataFrame, day: pd.Timestamp) -> pd.Da
         )
     ]
     s = s.sort_values("start").groupby("employee_id", as_index=False).last()
-    return s[["employee_id", "role", "start"]].rename(columns={"start": "role_since"})
+    s = s[["employee_id", "role", "start"]].rename(columns={"start": "role_since"})
+    at = held_on(data, s["employee_id"], [day] * len(s))
+    s["team"] = at["team"].to_numpy()
+    if scoped:
+        s = s[at["in_scope"].to_numpy()]
+    return s.reset_index(drop=True)
 
 
 # --- progression ----------------------------------------------------------------------
 
 
-def _person_years(people: pd.DataFrame, a: pd.Timestamp, b: pd.Timestamp) -> float:
-    """Person-years employed between days a and b inclusive."""
-    start = people["hire_date"].where(people["hire_date"] > a, a)
-    stop = people["exit_date"].fillna(b)
+def _person_years(data: CareerData, a: pd.Timestamp, b: pd.Timestamp) -> float:
+    """Person-years employed and in scope between days a and b inclusive."""
+    p = _periods(data).merge(data.people[["employee_id", "hire_date", "exit_date"]], on="employee_id")
+    start = p["hire_date"].where(p["hire_date"] > a, a)
+    start = start.where(p["valid_from"].isna() | (p["valid_from"] <= start), p["valid_from"])
+    stop = p["exit_date"].fillna(b)
     stop = stop.where(stop < b, b)
+    last_in = p["valid_to"] - pd.Timedelta(days=1)  # valid_to is the first day of the next period
+    stop = stop.where(p["valid_to"].isna() | (stop <= last_in), last_in)
     days = ((stop - start).dt.days + 1).clip(lower=0)
     return float(days.sum()) / 365.25
 
@@ -334,8 +432,8 @@ def promotion_rates(data: CareerData) -> pd.DataFrame:
     for year in range(data.start.year, data.end.year + 1):
         a = pd.Timestamp(max(data.start, date(year, 1, 1)))
         b = pd.Timestamp(min(data.end, date(year, 12, 31)))
-        n = int((ev["promotion"] & ev["event_date"].between(a, b)).sum())
-        py = _person_years(data.people, a, b)
+        n = int((ev["promotion"] & ev["in_scope"] & ev["event_date"].between(a, b)).sum())
+        py = _person_years(data, a, b)
         rows.append({"year": year, "promotions": n, "person_years": py, "promotion_rate": n / py if py > 0 else np.nan})
     return pd.DataFrame(rows)
 
@@ -344,8 +442,8 @@ def period_summary(data: CareerData) -> dict:
     """Promotion rate, internal mobility and the mix of moves over the period."""
     ev = classified_events(data)
     a, b = pd.Timestamp(data.start), pd.Timestamp(data.end)
-    inside = ev[ev["event_date"].between(a, b)]
-    py = _person_years(data.people, a, b)
+    inside = ev[ev["in_scope"] & ev["event_date"].between(a, b)]
+    py = _person_years(data, a, b)
     promotions = int(inside["promotion"].sum())
     moves = inside["move"].value_counts()
     transfers = int(moves.get("horizontal", 0) + moves.get("team", 0))
@@ -370,10 +468,18 @@ def time_to_first_promotion_table(data: CareerData) -> pd.DataFrame:
     spells = role_spells(data)
     first_role = spells.sort_values("start").groupby("employee_id")["role"].first()
     entrants = data.people[data.people["employee_id"].map(first_role).isin(ENTRY_ROLES)]
+    # Followed from a hire in scope until they leave the scope (censored there).
+    entrants = entrants[held_on(data, entrants["employee_id"], entrants["hire_date"])["in_scope"].to_numpy()]
+    leaves = pd.Series(
+        _scope_leaves(data, entrants["employee_id"], entrants["hire_date"]).to_numpy(), index=entrants.index
+    )
     ev = classified_events(data)
     first_promo = ev[ev["promotion"]].groupby("employee_id")["event_date"].min()
     promo = entrants["employee_id"].map(first_promo)
+    # A promotion counts to the team held the day before, so one on the day of leaving counts.
+    promo = promo.where(leaves.isna() | (promo <= leaves))
     stop = entrants["exit_date"].fillna(pd.Timestamp(data.end))
+    stop = stop.where(leaves.isna() | (stop < leaves), leaves)
     when = promo.where(promo.notna(), stop)
     out = pd.DataFrame(
         {
@@ -450,6 +556,7 @@ def time_in_role(data: CareerData, min_group: int = 1) -> pd.DataFrame:
     """Current people by role: ``role, people, median_months, p75_months`` in the role."""
     spells = role_spells(data)
     now = spells[spells["ended_by"] == "open"]
+    now = now[now["employee_id"].isin(state_on(data, spells, pd.Timestamp(data.end))["employee_id"])]
     g = now.groupby("role")["months"]
     out = pd.DataFrame({"people": g.size(), "median_months": g.median(), "p75_months": g.quantile(0.75)})
     out = out.reset_index()
@@ -490,11 +597,19 @@ def transition_counts(data: CareerData, months: int = 12) -> pd.DataFrame:
     for a, b in _windows(data.start, data.end, months):
         before = state_on(data, spells, a)
         after = state_on(data, spells, b).set_index("employee_id")["role"]
+        employed_after = set(state_on(data, spells, b, scoped=False)["employee_id"])
         exit_day = before["employee_id"].map(people["exit_date"])
         gone = exit_day.notna() & (exit_day < b)
         to_state = before["employee_id"].map(after).where(~gone, "exit")
         to_state = to_state.fillna("exit")  # not employed at b and no exit day: left
-        parts.append(pd.DataFrame({"from_role": before["role"].to_numpy(), "to_state": to_state.to_numpy()}))
+        # Out of scope at the window's end (moved to another team, or left from one): not
+        # followed there, so not counted.
+        moved_out = ~gone & before["employee_id"].isin(employed_after) & ~before["employee_id"].isin(after.index)
+        left_elsewhere = gone & ~held_on(data, before["employee_id"], exit_day.fillna(b))["in_scope"].to_numpy()
+        keep = (~moved_out & ~left_elsewhere).to_numpy()
+        parts.append(
+            pd.DataFrame({"from_role": before["role"].to_numpy()[keep], "to_state": to_state.to_numpy()[keep]})
+        )
     if not parts:
         return pd.DataFrame(columns=["from_role", "to_state", "people"])
     allp = pd.concat(parts, ignore_index=True)
@@ -533,7 +648,7 @@ def flows(data: CareerData) -> pd.DataFrame:
     source is a role or "hire" and the target a role or "exit"."""
     ev = classified_events(data)
     a, b = pd.Timestamp(data.start), pd.Timestamp(data.end)
-    ev = ev[ev["event_date"].between(a, b)]
+    ev = ev[ev["in_scope"] & ev["event_date"].between(a, b)]
     hires = ev[ev["event_type"] == "hire"].assign(source="hire", target=lambda d: d["to_role"])
     exits = ev[ev["event_type"] == "exit"].assign(source=lambda d: d["from_role"], target="exit")
     changes = ev[ev["move"].isin(("vertical", "horizontal", "downward"))].assign(
@@ -579,6 +694,8 @@ def stall_thresholds(data: CareerData) -> pd.DataFrame:
     promoted spells (roles with fewer than ``STALL_MIN_PROMOTED_SPELLS`` get none)."""
     spells = role_spells(data)
     done = spells[spells["ended_by"] == "promotion"]
+    # promotions in scope only (the team held the day before, as for the events)
+    done = done[held_on(data, done["employee_id"], done["end"] - pd.Timedelta(days=1))["in_scope"].to_numpy()]
     g = done.groupby("role")["months"]
     out = pd.DataFrame({"promoted_spells": g.size(), "usual_months": g.quantile(STALL_TIME_PERCENTILE)})
     out = out[out["promoted_spells"] >= STALL_MIN_PROMOTED_SPELLS].reset_index()
@@ -607,11 +724,9 @@ def stalled(data: CareerData, scope: Scope) -> pd.DataFrame:
     th = stall_thresholds(data)
     end = pd.Timestamp(data.end)
     st_ = _stalled_on(data, spells, th, end)
-    st_ = st_[st_["stalled"]].merge(data.people[["employee_id", "name", "center", "team"]], on="employee_id")
+    st_ = st_[st_["stalled"]].merge(data.people[["employee_id", "name", "center"]], on="employee_id")
     leaders = state_on(data, spells, end)
-    leaders = leaders[leaders["role"] == "team_leader"].merge(
-        data.people[["employee_id", "name", "team"]], on="employee_id"
-    )
+    leaders = leaders[leaders["role"] == "team_leader"].merge(data.people[["employee_id", "name"]], on="employee_id")
     lead = leaders.groupby("team")["name"].agg(lambda s: ", ".join(sorted(s.astype(str))))
     st_["team_leader"] = st_["team"].map(lead).where(st_["role"] != "team_leader")  # not their own leader
     cols = [
@@ -633,7 +748,6 @@ def stalled_by_team(data: CareerData, scope: Scope) -> pd.DataFrame:
     """Counts by team (groups under ``scope.min_group`` current people are left out)."""
     spells = role_spells(data)
     st_ = _stalled_on(data, spells, stall_thresholds(data), pd.Timestamp(data.end))
-    st_ = st_.merge(data.people[["employee_id", "team"]], on="employee_id")
     g = st_.groupby("team").agg(people=("employee_id", "size"), stalled=("stalled", "sum")).reset_index()
     g = g[g["people"] >= scope.min_group]
     g["stalled_share"] = g["stalled"] / g["people"]
@@ -658,6 +772,10 @@ def stall_exit_rates(data: CareerData) -> dict:
         nxt = month + pd.DateOffset(months=1)
         left = st_["employee_id"].map(exit_day)
         left = left.notna() & (left >= month) & (left < nxt)
+        left &= pd.Series(
+            held_on(data, st_["employee_id"], st_["employee_id"].map(exit_day).fillna(month))["in_scope"].to_numpy(),
+            index=st_.index,
+        )
         for flag in (True, False):
             sel = st_["stalled"] == flag
             tally[flag][0] += int(sel.sum())
@@ -687,7 +805,6 @@ def candidates(data: CareerData) -> pd.DataFrame:
     ppl = data.people.set_index("employee_id")
     state["name"] = state["employee_id"].map(ppl["name"])
     state["center"] = state["employee_id"].map(ppl["center"])
-    state["team"] = state["employee_id"].map(ppl["team"])
     state["tenure_months"] = (end - state["employee_id"].map(ppl["hire_date"])).dt.days / DAYS_PER_MONTH
     state["months_in_role"] = (end - state["role_since"]).dt.days / DAYS_PER_MONTH
     star = data.events.dropna(subset=["to_star"]).groupby("employee_id")["to_star"].last()
@@ -810,8 +927,8 @@ class ProjectionSettings:
 
 def observed_hires_per_month(data: CareerData) -> float:
     a = pd.Timestamp(data.end) - pd.DateOffset(months=12)
-    ev = data.events
-    n = int(((ev["event_type"] == "hire") & (ev["event_date"] > a)).sum())
+    ev = classified_events(data)
+    n = int(((ev["event_type"] == "hire") & ev["in_scope"] & (ev["event_date"] > a)).sum())
     return n / 12.0
 
 
@@ -825,6 +942,7 @@ def monthly_matrix(data: CareerData, settings: ProjectionSettings) -> pd.DataFra
         data.qa,
         (pd.Timestamp(data.end) - pd.DateOffset(months=12)).date(),
         data.end,
+        data.teams,
     )
     p = transition_matrix(one_year, months=1).drop(columns="people")
     for role in p.index:
@@ -873,13 +991,15 @@ def project(data: CareerData, settings: ProjectionSettings = ProjectionSettings(
 def event_range(lake: Lake, scope: Scope) -> tuple[date | None, date | None]:
     """First and last career event of the people in scope (for the period picker)."""
     scope.require("hr")
-    scope_sql, scope_params = scope_predicate(scope, center="e.center", team="e.team")
+    scope_sql, scope_params = scope_predicate(scope, center="p.center", team="p.team")
     df = lake.query(
         """
         SELECT min(r.event_date) AS first_day, max(r.event_date) AS last_day
-        FROM role_events r JOIN employees e USING (employee_id)
-        WHERE """
-        + scope_sql,
+        FROM role_events r WHERE r.employee_id IN (SELECT employee_id FROM ("""
+        + TEAM_PERIODS_SQL
+        + ") p WHERE "
+        + scope_sql
+        + ")",
         scope_params,
     )
     first, last = df["first_day"].iloc[0], df["last_day"].iloc[0]

@@ -11,50 +11,107 @@ Definitions (one place, the pages and the report print them):
 - annualised turnover = leavers in the month / average headcount × 12, with the average
   headcount (opening + closing) / 2 (the usual monthly HR convention).
 
-The Scope and the filters' centers and teams apply to the person's center and current (or
-last) team, as the employees table records them; moves between teams are in
-``role_events`` for the HR pages that need them.
+Teams are history-true: a person counts to the team they held on the day that matters
+(``TEAM_PERIODS_SQL``, built on the rollups' ``lake.TEAM_SPANS_SQL``): headcount on a day
+to the team held that day, a hire to the team joined, a leaver to the team held on the
+last day. The Scope and the filters' teams select those dated teams, so a team leader sees
+people while they were in the team. Within one team, opening + hires − leavers + net
+transfers = closing (``transfers_net``: moves in minus moves out).
 """
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 import pandas as pd
 
 from analytics.access import Scope, scope_predicate
 from analytics.filters import Filters
-from analytics.lake import Lake
+from analytics.lake import TEAM_SPANS_SQL, Lake
 
-_SQL = """
+# Each person's team over time, one row per period [valid_from, valid_to) with the person's
+# HR master columns: the spans of ``lake.TEAM_SPANS_SQL`` (the ones the call and agent-day
+# rollups use) and, before a person's first team event or for people without one, a period
+# from the beginning (valid_from NULL) with the HR master's team, as in the rollups. The
+# periods of a person never overlap, so a count over the periods held on a day counts
+# each person once.
+TEAM_PERIODS_SQL = (
+    """
+WITH spans AS ("""
+    + TEAM_SPANS_SQL
+    + """),
+firsts AS (SELECT employee_id, min(valid_from) AS first_from FROM spans GROUP BY employee_id)
+SELECT e.employee_id, e.center, s.team, e.role, e.hire_date, e.exit_date, e.exit_type, e.exit_reason,
+       s.valid_from, s.valid_to
+FROM employees e JOIN spans s ON s.employee_id = e.employee_id
+UNION ALL
+SELECT e.employee_id, e.center, e.team, e.role, e.hire_date, e.exit_date, e.exit_type, e.exit_reason,
+       CAST(NULL AS DATE) AS valid_from, f.first_from AS valid_to
+FROM employees e LEFT JOIN firsts f ON f.employee_id = e.employee_id
+WHERE f.first_from IS NULL OR f.first_from > e.hire_date
+"""
+)
+
+
+def held_on(day: str, alias: str = "p") -> str:
+    """SQL: the team period ``alias`` covers ``day`` (a column or ``$parameter`` of the
+    calling query, never user text)."""
+    return (
+        f"(({alias}.valid_from IS NULL OR {alias}.valid_from <= {day})"
+        f" AND ({alias}.valid_to IS NULL OR {day} < {alias}.valid_to))"
+    )
+
+
+_SQL = (
+    """
 WITH months AS (
-  SELECT CAST(m AS DATE) AS month, CAST(m + INTERVAL 1 MONTH - INTERVAL 1 DAY AS DATE) AS month_end
+  SELECT CAST(m AS DATE) AS month, CAST(m - INTERVAL 1 DAY AS DATE) AS before_month,
+    CAST(m + INTERVAL 1 MONTH - INTERVAL 1 DAY AS DATE) AS month_end
   FROM range(CAST($m0 AS TIMESTAMP), CAST($m1 AS TIMESTAMP) + INTERVAL 1 DAY, INTERVAL 1 MONTH) t(m)
 ),
-e AS (
-  SELECT employee_id, hire_date, exit_date, exit_type FROM employees
+p AS (
+  SELECT * FROM ("""
+    + TEAM_PERIODS_SQL
+    + """) p
   WHERE (len($centers::VARCHAR[]) = 0 OR list_contains($centers::VARCHAR[], center))
     AND (len($teams::VARCHAR[]) = 0 OR list_contains($teams::VARCHAR[], team))
     AND {scope}
 )
 SELECT month,
-  count(e.employee_id) FILTER (WHERE hire_date < month AND (exit_date IS NULL OR exit_date >= month))
-    AS headcount_start,
-  count(e.employee_id) FILTER (WHERE hire_date <= month_end AND (exit_date IS NULL OR exit_date > month_end))
-    AS headcount_end,
-  count(e.employee_id) FILTER (WHERE hire_date BETWEEN month AND month_end) AS hires,
-  count(e.employee_id) FILTER (WHERE exit_date BETWEEN month AND month_end) AS leavers,
-  count(e.employee_id) FILTER (WHERE exit_date BETWEEN month AND month_end AND exit_type = 'voluntary')
-    AS leavers_voluntary,
-  count(e.employee_id) FILTER (WHERE exit_date BETWEEN month AND month_end AND exit_type = 'involuntary')
-    AS leavers_involuntary
-FROM months LEFT JOIN e ON true
+  count(p.employee_id) FILTER (WHERE hire_date < month AND (exit_date IS NULL OR exit_date >= month)
+    AND """
+    + held_on("before_month")
+    + """) AS headcount_start,
+  count(p.employee_id) FILTER (WHERE hire_date <= month_end AND (exit_date IS NULL OR exit_date > month_end)
+    AND """
+    + held_on("month_end")
+    + """) AS headcount_end,
+  count(p.employee_id) FILTER (WHERE hire_date BETWEEN month AND month_end AND """
+    + held_on("hire_date")
+    + """) AS hires,
+  count(p.employee_id) FILTER (WHERE exit_date BETWEEN month AND month_end AND """
+    + held_on("exit_date")
+    + """) AS leavers,
+  count(p.employee_id) FILTER (WHERE exit_date BETWEEN month AND month_end AND exit_type = 'voluntary' AND """
+    + held_on("exit_date")
+    + """) AS leavers_voluntary,
+  count(p.employee_id) FILTER (WHERE exit_date BETWEEN month AND month_end AND exit_type = 'involuntary' AND """
+    + held_on("exit_date")
+    + """) AS leavers_involuntary
+FROM months LEFT JOIN p ON true
 GROUP BY month ORDER BY month
 """
+)
+
+_COUNTS = ("headcount_start", "headcount_end", "hires", "leavers", "leavers_voluntary", "leavers_involuntary")
 
 
 def monthly(lake: Lake, filters: Filters, scope: Scope) -> pd.DataFrame:
     """One row per calendar month the period touches: ``month``, ``headcount_start``,
     ``headcount_end``, ``hires``, ``leavers`` (``leavers_voluntary``,
-    ``leavers_involuntary``), ``avg_headcount`` and ``turnover_annualised`` (a fraction)."""
+    ``leavers_involuntary``), ``transfers_net`` (moves into the selected teams minus moves
+    out; 0 without a team limit), ``avg_headcount`` and ``turnover_annualised`` (a
+    fraction). Teams as held on each day (see the module's docstring)."""
     scope_sql, scope_params = scope_predicate(scope, center="center", team="team")
     params = {
         "m0": filters.start.replace(day=1),
@@ -64,8 +121,9 @@ def monthly(lake: Lake, filters: Filters, scope: Scope) -> pd.DataFrame:
         **scope_params,
     }
     df = lake.query(_SQL.format(scope=scope_sql), params)
-    for col in ("headcount_start", "headcount_end", "hires", "leavers", "leavers_voluntary", "leavers_involuntary"):
+    for col in _COUNTS:
         df[col] = df[col].astype("int64")
+    df["transfers_net"] = df["headcount_end"] - df["headcount_start"] - df["hires"] + df["leavers"]
     df["month"] = pd.to_datetime(df["month"]).astype("datetime64[us]")
     df["avg_headcount"] = (df["headcount_start"] + df["headcount_end"]) / 2
     df["turnover_annualised"] = (df["leavers"] / df["avg_headcount"] * 12).where(df["avg_headcount"] > 0)
@@ -95,30 +153,29 @@ _TENURE_BAND_SQL = """CASE WHEN datediff('day', hire_date, least(coalesce(exit_d
        WHEN datediff('day', hire_date, least(coalesce(exit_date, $d1), $d1)) <= 1095 THEN '1-3y'
        ELSE '3y+' END"""
 
-_PEOPLE_SQL = """
+# The employees' team periods in scope, with the team's current leader and the tenure at
+# the period's end: one row per person and team held (``held_on`` picks the day's row).
+_PERIODS_SQL = (
+    """
 WITH leaders AS (
   -- the team's leader today (the employees table holds current roles)
   SELECT team, min(employee_id) AS team_leader FROM employees
   WHERE role = 'team_leader' AND exit_date IS NULL GROUP BY team
 )
-SELECT e.employee_id, e.center, e.team, e.role, e.hire_date, e.exit_date, e.exit_type, e.exit_reason,
-       l.team_leader, {band} AS tenure_band
-FROM employees e LEFT JOIN leaders l USING (team)
-WHERE (len($centers::VARCHAR[]) = 0 OR list_contains($centers::VARCHAR[], e.center))
-  AND (len($teams::VARCHAR[]) = 0 OR list_contains($teams::VARCHAR[], e.team))
+SELECT p.*, l.team_leader, {band} AS tenure_band
+FROM ("""
+    + TEAM_PERIODS_SQL
+    + """) p LEFT JOIN leaders l USING (team)
+WHERE (len($centers::VARCHAR[]) = 0 OR list_contains($centers::VARCHAR[], p.center))
+  AND (len($teams::VARCHAR[]) = 0 OR list_contains($teams::VARCHAR[], p.team))
   AND {scope}
 """
+)
 
 
-def _people_sql(scope: Scope) -> tuple[str, dict]:
-    scope_sql, scope_params = scope_predicate(scope, center="e.center", team="e.team")
-    return _PEOPLE_SQL.format(band=_TENURE_BAND_SQL, scope=scope_sql), scope_params
-
-
-def _people(lake: Lake, filters: Filters, scope: Scope) -> pd.DataFrame:
-    sql, scope_params = _people_sql(scope)
-    params = {"d1": filters.end, "centers": list(filters.centers), "teams": list(filters.teams), **scope_params}
-    return lake.query(sql, params)
+def _periods_sql(scope: Scope) -> tuple[str, dict]:
+    scope_sql, scope_params = scope_predicate(scope, center="p.center", team="p.team")
+    return _PERIODS_SQL.format(band=_TENURE_BAND_SQL, scope=scope_sql), scope_params
 
 
 def turnover_by(lake: Lake, filters: Filters, scope: Scope, by: str) -> pd.DataFrame:
@@ -127,32 +184,44 @@ def turnover_by(lake: Lake, filters: Filters, scope: Scope, by: str) -> pd.DataF
     ``leavers_involuntary``, ``avg_headcount`` and ``turnover_annualised`` = leavers /
     average headcount × 365 / days in the period. The tenure band is the tenure at the end
     of the period (or at exit). Groups smaller than ``scope.min_group`` (by average
-    headcount) are left out, so a small group's leavers cannot be traced to a person."""
+    headcount) are left out, so a small group's leavers cannot be traced to a person.
+
+    Teams are the ones held at the time: the opening headcount counts to the team held the
+    day before the period, the closing to the team held on its last day, a hire to the team
+    joined and a leaver to the team held on the last day worked; ``transfers_net`` is the
+    moves in minus the moves out over the period."""
     if by not in TURNOVER_GROUPS:
         raise ValueError(f"cannot break turnover down by {by!r}; choose from {', '.join(TURNOVER_GROUPS)}")
     scope.require("hr")
-    people_sql, scope_params = _people_sql(scope)
+    periods_sql, scope_params = _periods_sql(scope)
+    start_day, end_day, hire_day, exit_day = (held_on(d, "e") for d in ("$d_before", "$d1", "hire_date", "exit_date"))
     sql = f"""
-    WITH e AS ({people_sql})
+    WITH e AS ({periods_sql})
     SELECT {TURNOVER_GROUPS[by]} AS {by},
-      count(*) FILTER (WHERE hire_date < $d0 AND (exit_date IS NULL OR exit_date >= $d0)) AS headcount_start,
-      count(*) FILTER (WHERE hire_date <= $d1 AND (exit_date IS NULL OR exit_date > $d1)) AS headcount_end,
-      count(*) FILTER (WHERE hire_date BETWEEN $d0 AND $d1) AS hires,
-      count(*) FILTER (WHERE exit_date BETWEEN $d0 AND $d1) AS leavers,
-      count(*) FILTER (WHERE exit_date BETWEEN $d0 AND $d1 AND exit_type = 'voluntary') AS leavers_voluntary,
-      count(*) FILTER (WHERE exit_date BETWEEN $d0 AND $d1 AND exit_type = 'involuntary') AS leavers_involuntary
+      count(*) FILTER (WHERE hire_date < $d0 AND (exit_date IS NULL OR exit_date >= $d0) AND {start_day})
+        AS headcount_start,
+      count(*) FILTER (WHERE hire_date <= $d1 AND (exit_date IS NULL OR exit_date > $d1) AND {end_day})
+        AS headcount_end,
+      count(*) FILTER (WHERE hire_date BETWEEN $d0 AND $d1 AND {hire_day}) AS hires,
+      count(*) FILTER (WHERE exit_date BETWEEN $d0 AND $d1 AND {exit_day}) AS leavers,
+      count(*) FILTER (WHERE exit_date BETWEEN $d0 AND $d1 AND exit_type = 'voluntary' AND {exit_day})
+        AS leavers_voluntary,
+      count(*) FILTER (WHERE exit_date BETWEEN $d0 AND $d1 AND exit_type = 'involuntary' AND {exit_day})
+        AS leavers_involuntary
     FROM e GROUP BY ALL ORDER BY 1
-    """  # the group expression comes from the allowlist above, never from user text
+    """  # the group expression and the held-on tests are fixed text of this module; values are bound
     params = {
         "d0": filters.start,
+        "d_before": filters.start - timedelta(days=1),
         "d1": filters.end,
         "centers": list(filters.centers),
         "teams": list(filters.teams),
         **scope_params,
     }
     df = lake.query(sql, params)
-    for col in ("headcount_start", "headcount_end", "hires", "leavers", "leavers_voluntary", "leavers_involuntary"):
+    for col in _COUNTS:
         df[col] = df[col].astype("int64")
+    df["transfers_net"] = df["headcount_end"] - df["headcount_start"] - df["hires"] + df["leavers"]
     days = (filters.end - filters.start).days + 1
     df["avg_headcount"] = (df["headcount_start"] + df["headcount_end"]) / 2
     df["turnover_annualised"] = (df["leavers"] / df["avg_headcount"] * 365 / days).where(df["avg_headcount"] > 0)
@@ -162,14 +231,24 @@ def turnover_by(lake: Lake, filters: Filters, scope: Scope, by: str) -> pd.DataF
 
 
 def leavers_by_reason(lake: Lake, filters: Filters, scope: Scope) -> pd.DataFrame:
-    """Leavers in the period per ``exit_type`` and ``exit_reason`` with their ``share``."""
+    """Leavers in the period per ``exit_type`` and ``exit_reason`` with their ``share``;
+    a leaver counts when the team held on the last day is in the filters and the scope."""
     scope.require("hr")
-    df = _people(lake, filters, scope)
-    df = df[df["exit_date"].notna()]
-    df = df[
-        (pd.to_datetime(df["exit_date"]) >= pd.Timestamp(filters.start))
-        & (pd.to_datetime(df["exit_date"]) <= pd.Timestamp(filters.end))
-    ]
+    periods_sql, scope_params = _periods_sql(scope)
+    sql = (
+        "WITH e AS ("
+        + periods_sql
+        + ") SELECT exit_type, exit_reason FROM e WHERE exit_date BETWEEN $d0 AND $d1 AND "
+        + held_on("exit_date", "e")
+    )
+    params = {
+        "d0": filters.start,
+        "d1": filters.end,
+        "centers": list(filters.centers),
+        "teams": list(filters.teams),
+        **scope_params,
+    }
+    df = lake.query(sql, params)
     out = (
         df.groupby(["exit_type", "exit_reason"], dropna=False)
         .size()
@@ -181,25 +260,3 @@ def leavers_by_reason(lake: Lake, filters: Filters, scope: Scope) -> pd.DataFram
     if len(df) < scope.min_group:
         return out.iloc[0:0]
     return out
-
-
-def tenure_spells(lake: Lake, filters: Filters, scope: Scope) -> pd.DataFrame:
-    """One row per person employed at some time up to the period's end: ``duration_days``
-    from hire to exit (or to the period's end: censored), ``left`` (any exit by then),
-    ``left_voluntary``, and the grouping columns ``center``, ``team``, ``role``,
-    ``hire_cohort`` (year of hire). The input of the Kaplan-Meier curves and the Cox model."""
-    scope.require("hr")
-    df = _people(lake, filters, scope)
-    hire = pd.to_datetime(df["hire_date"])
-    end = pd.Timestamp(filters.end)
-    df = df[hire <= end].copy()
-    hire = pd.to_datetime(df["hire_date"])
-    exit_ = pd.to_datetime(df["exit_date"])
-    left = exit_.notna() & (exit_ <= end)
-    stop = exit_.where(left, end)
-    # The last day counts as a day worked: someone who leaves on their first day has 1 day.
-    df["duration_days"] = ((stop - hire).dt.days + 1).astype("int64")
-    df["left"] = left
-    df["left_voluntary"] = left & (df["exit_type"] == "voluntary")
-    df["hire_cohort"] = hire.dt.year.astype("str")
-    return df.reset_index(drop=True)
