@@ -53,7 +53,7 @@ HORIZONS = (90, 365)
 HR_TABLES = ("employees", "role_events", "appraisals", "agent_intervals", "complaints")
 AGENT_ROLES = ("csr", "senior_csr", "outbound_csr")
 PROTECTED = tuple(schema.PROTECTED_COLUMNS)
-MODEL_VERSION = 2  # 2: fairness groups of numbers in words (1977–1993)
+MODEL_VERSION = 3  # 2: fairness groups of numbers in words (1977–1993); 3: groups of ≥ 5 people, not rows
 # Risk bands shown on the page: the probability of leaving within the horizon.
 BANDS = ((0.0, 0.10, "low"), (0.10, 0.25, "medium"), (0.25, 1.01, "high"))
 RELIABILITY_EDGES = (0.0, 0.05, 0.10, 0.20, 0.30, 0.50, 1.0)
@@ -378,10 +378,21 @@ def metrics(y, p) -> dict:
     }
 
 
-def fairness_audit(flags, groups: pd.DataFrame) -> dict:
+# A fairness group is shown only with at least this many different people: every role that
+# opens the attrition page sees the table, and a group of one person observed in several
+# month-end snapshots would show that person's flags (their risk) to roles that may not see
+# risk scores, and to users whose scope does not include them.
+FAIRNESS_MIN_PEOPLE = 5
+
+
+def fairness_audit(flags, groups: pd.DataFrame, people=None) -> dict:
     """Flag rate per group of each protected column and the ratio of the lowest to the
-    highest rate (four-fifths rule: below 0.8 needs a look)."""
+    highest rate (four-fifths rule: below 0.8 needs a look). ``people`` names the person
+    of each row (snapshots repeat a person); without it each row is a person. Groups of
+    fewer than ``FAIRNESS_MIN_PEOPLE`` different people are left out; ``people`` in the
+    result counts people, ``rows`` the rows."""
     flags = pd.Series(np.asarray(flags, dtype=bool), index=groups.index)
+    who = pd.Series(np.arange(len(groups)) if people is None else np.asarray(people), index=groups.index)
     out = {}
     for col in groups.columns:
         g = groups[col]
@@ -398,12 +409,16 @@ def fairness_audit(flags, groups: pd.DataFrame) -> dict:
             g = g.astype("str").where(num.notna(), "missing")
         g = g.astype("str").fillna("missing")
         rates = flags.groupby(g).agg(["size", "mean"])
-        rates = rates[rates["size"] >= 5]  # tiny groups give no stable rate
+        rates["people"] = who.groupby(g).nunique()
+        rates = rates[rates["people"] >= FAIRNESS_MIN_PEOPLE]  # tiny groups: no stable rate, and a person shows
         hi = rates["mean"].max() if len(rates) else 0.0
         lo = rates["mean"].min() if len(rates) else 0.0
         ratio = float(lo / hi) if hi > 0 else None
         out[col] = {
-            "groups": {str(k): {"people": int(v["size"]), "flag_rate": float(v["mean"])} for k, v in rates.iterrows()},
+            "groups": {
+                str(k): {"people": int(v["people"]), "rows": int(v["size"]), "flag_rate": float(v["mean"])}
+                for k, v in rates.iterrows()
+            },
             "ratio": ratio,
             "passes_four_fifths": ratio is None or ratio >= 0.8,
         }
@@ -539,7 +554,7 @@ def train(hr: HRData, horizon: int = 90) -> AttritionModel:
     }
     emp = hr.employees.set_index("employee_id")
     prot = emp.reindex(test["employee_id"])[[c for c in PROTECTED if c in emp.columns]].reset_index(drop=True)
-    meta["fairness"] = fairness_audit(p_test >= threshold, prot)
+    meta["fairness"] = fairness_audit(p_test >= threshold, prot, test["employee_id"].to_numpy())
     return AttritionModel(horizon, pipe, cal, meta)
 
 
@@ -578,13 +593,25 @@ def _band(p: float) -> str:
     return "high"
 
 
-def people_in_scope(lake: Lake, scope: Scope) -> pd.Index:
+def people_in_scope(lake: Lake, scope: Scope, on: date | None = None) -> pd.Index:
     """Employee ids the scope may see, selected in SQL by ``access.scope_predicate`` on the
-    person's center and team. The model's features are built over the whole organisation
-    (team sizes, the promotion-stall threshold and the talent medians must not change with
-    the viewer), and only these people leave the functions below."""
-    pred, params = scope_predicate(scope, center="center", team="team")
-    ids = lake.query("SELECT employee_id FROM employees WHERE " + pred + "", params)["employee_id"]
+    person's center and the team held on ``on`` (the features' date; None: the team held
+    now), from the same team periods as the HR figures (``workforce.TEAM_PERIODS_SQL``). The
+    model's features are built over the whole organisation (team sizes, the promotion-stall
+    threshold and the talent medians must not change with the viewer), and only these
+    people leave the functions below."""
+    from analytics.workforce import TEAM_PERIODS_SQL, held_on  # (the module's import lines are shared)
+
+    pred, params = scope_predicate(scope, center="p.center", team="p.team")
+    sql = (
+        "SELECT DISTINCT employee_id FROM ("
+        + TEAM_PERIODS_SQL
+        + ") p WHERE (CASE WHEN $on::DATE IS NULL THEN p.valid_to IS NULL ELSE "
+        + held_on("$on::DATE")
+        + " END) AND "
+        + pred
+    )
+    ids = lake.query(sql, {**params, "on": on})["employee_id"]
     return pd.Index(ids.astype("str"))
 
 
@@ -601,7 +628,7 @@ def scores(lake: Lake, scope: Scope, horizon: int = 90, top: int = 3, hr: HRData
     hr = hr or load_hr(lake)
     model = get_model(lake, horizon, hr)
     X = features_as_of(hr, hr.data_end)
-    X = _in_scope(X[X["role"].isin(AGENT_ROLES)], people_in_scope(lake, scope))
+    X = _in_scope(X[X["role"].isin(AGENT_ROLES)], people_in_scope(lake, scope, hr.data_end))
     if X.empty:
         return pd.DataFrame(
             columns=["employee_id", "name", "center", "team", "role", "tenure_days", "risk", "band", "drivers"]
@@ -650,7 +677,7 @@ def expected_leavers_for_scope(
     hr = hr or load_hr(lake)
     model = get_model(lake, horizon, hr)
     X = features_as_of(hr, hr.data_end)
-    X = _in_scope(X[X["role"].isin(AGENT_ROLES)], people_in_scope(lake, scope))
+    X = _in_scope(X[X["role"].isin(AGENT_ROLES)], people_in_scope(lake, scope, hr.data_end))
     risk = pd.DataFrame({by: X[by].values, "risk": model.predict(X) if len(X) else []})
     return expected_leavers(risk, by, scope.min_group)
 
@@ -671,7 +698,7 @@ def talent_matrix(lake: Lake, scope: Scope, hr: HRData | None = None) -> pd.Data
     X = X[X["role"].isin(AGENT_ROLES)].dropna(subset=["engagement_3m", "appraisal_score_3m"])
     # The split is at the organisation's medians, so the same person lands in the same box for every viewer.
     e_mid, a_mid = X["engagement_3m"].median(), X["appraisal_score_3m"].median()
-    X = _in_scope(X, people_in_scope(lake, scope))
+    X = _in_scope(X, people_in_scope(lake, scope, hr.data_end))
     high_e, high_a = X["engagement_3m"] >= e_mid, X["appraisal_score_3m"] >= a_mid
     kind = np.select([high_e & high_a, ~high_e & high_a, high_e & ~high_a], ["I", "II", "III"], "IV")
     names = hr.employees.set_index("employee_id")["name"]

@@ -125,6 +125,20 @@ def test_fairness_audit_four_fifths():
     assert not audit["passes_four_fifths"]
 
 
+def test_fairness_groups_count_people_not_snapshots():
+    # Month-end snapshots repeat a person. Group "solo" is one person seen in 6 months and
+    # flagged each time: under the old rule (at least 5 rows) its flag rate 1.0 was that
+    # one person's risk, shown to roles that may not see risk scores and outside their scope.
+    # Group "many" is 5 people × 2 months, 4 of the 10 rows flagged: rate 0.4, shown.
+    groups = pd.DataFrame({"g": ["solo"] * 6 + ["many"] * 10})
+    people = ["p0"] * 6 + [f"q{i}" for i in range(5)] * 2
+    flags = [1] * 6 + [1, 1, 0, 0, 0, 1, 1, 0, 0, 0]
+    audit = a.fairness_audit(flags, groups, people)["g"]["groups"]
+    assert audit == {"many": {"people": 5, "rows": 10, "flag_rate": pytest.approx(0.4)}}
+    # Without person ids each row is a person (a bring-your-own export): both groups shown.
+    assert set(a.fairness_audit(flags, groups)["g"]["groups"]) == {"solo", "many"}
+
+
 def test_model_on_demo_trains_saves_and_scores(demo_dataset, hr):
     lk = lake.open_lake(demo_dataset)
     model = a.get_model(lk, 90, hr)
