@@ -254,7 +254,7 @@ def _periods(data: CareerData) -> pd.DataFrame:
     )
 
 
-def held_on(data: CareerData, ids, days) -> pd.DataFrame:
+def in_scope_on(data: CareerData, ids, days) -> pd.DataFrame:
     """For each (person, day) pair: ``in_scope`` (the person held a team in scope that day)
     and ``team`` (that team; None when not in scope). Same index order as the inputs."""
     q = pd.DataFrame({"employee_id": np.asarray(ids, dtype=object), "day": pd.to_datetime(pd.Series(np.asarray(days)))})
@@ -341,7 +341,7 @@ def classified_events(data: CareerData) -> pd.DataFrame:
         ~ev["event_type"].isin(("hire", "exit")), ev["event_date"]
     )
     day_before = day_before.where(day_before.to_numpy() >= hired.to_numpy(), ev["event_date"])
-    at = held_on(data, ev["employee_id"], day_before)
+    at = in_scope_on(data, ev["employee_id"], day_before)
     ev["team"] = at["team"].to_numpy()
     ev["in_scope"] = at["in_scope"].to_numpy()
     data._cache["events"] = ev
@@ -401,7 +401,7 @@ def state_on(data: CareerData, spells: pd.DataFrame, day: pd.Timestamp, scoped: 
     ]
     s = s.sort_values("start").groupby("employee_id", as_index=False).last()
     s = s[["employee_id", "role", "start"]].rename(columns={"start": "role_since"})
-    at = held_on(data, s["employee_id"], [day] * len(s))
+    at = in_scope_on(data, s["employee_id"], [day] * len(s))
     s["team"] = at["team"].to_numpy()
     if scoped:
         s = s[at["in_scope"].to_numpy()]
@@ -469,7 +469,7 @@ def time_to_first_promotion_table(data: CareerData) -> pd.DataFrame:
     first_role = spells.sort_values("start").groupby("employee_id")["role"].first()
     entrants = data.people[data.people["employee_id"].map(first_role).isin(ENTRY_ROLES)]
     # Followed from a hire in scope until they leave the scope (censored there).
-    entrants = entrants[held_on(data, entrants["employee_id"], entrants["hire_date"])["in_scope"].to_numpy()]
+    entrants = entrants[in_scope_on(data, entrants["employee_id"], entrants["hire_date"])["in_scope"].to_numpy()]
     leaves = pd.Series(
         _scope_leaves(data, entrants["employee_id"], entrants["hire_date"]).to_numpy(), index=entrants.index
     )
@@ -605,7 +605,7 @@ def transition_counts(data: CareerData, months: int = 12) -> pd.DataFrame:
         # Out of scope at the window's end (moved to another team, or left from one): not
         # followed there, so not counted.
         moved_out = ~gone & before["employee_id"].isin(employed_after) & ~before["employee_id"].isin(after.index)
-        left_elsewhere = gone & ~held_on(data, before["employee_id"], exit_day.fillna(b))["in_scope"].to_numpy()
+        left_elsewhere = gone & ~in_scope_on(data, before["employee_id"], exit_day.fillna(b))["in_scope"].to_numpy()
         keep = (~moved_out & ~left_elsewhere).to_numpy()
         parts.append(
             pd.DataFrame({"from_role": before["role"].to_numpy()[keep], "to_state": to_state.to_numpy()[keep]})
@@ -695,7 +695,7 @@ def stall_thresholds(data: CareerData) -> pd.DataFrame:
     spells = role_spells(data)
     done = spells[spells["ended_by"] == "promotion"]
     # promotions in scope only (the team held the day before, as for the events)
-    done = done[held_on(data, done["employee_id"], done["end"] - pd.Timedelta(days=1))["in_scope"].to_numpy()]
+    done = done[in_scope_on(data, done["employee_id"], done["end"] - pd.Timedelta(days=1))["in_scope"].to_numpy()]
     g = done.groupby("role")["months"]
     out = pd.DataFrame({"promoted_spells": g.size(), "usual_months": g.quantile(STALL_TIME_PERCENTILE)})
     out = out[out["promoted_spells"] >= STALL_MIN_PROMOTED_SPELLS].reset_index()
@@ -772,10 +772,9 @@ def stall_exit_rates(data: CareerData) -> dict:
         nxt = month + pd.DateOffset(months=1)
         left = st_["employee_id"].map(exit_day)
         left = left.notna() & (left >= month) & (left < nxt)
-        left &= pd.Series(
-            held_on(data, st_["employee_id"], st_["employee_id"].map(exit_day).fillna(month))["in_scope"].to_numpy(),
-            index=st_.index,
-        )
+        # an exit counts when the person left from a team in scope
+        here = in_scope_on(data, st_["employee_id"], st_["employee_id"].map(exit_day).fillna(month))
+        left &= pd.Series(here["in_scope"].to_numpy(), index=st_.index)
         for flag in (True, False):
             sel = st_["stalled"] == flag
             tally[flag][0] += int(sel.sum())

@@ -16,7 +16,7 @@ Teams are history-true: a person counts to the team they held on the day that ma
 to the team held that day, a hire to the team joined, a leaver to the team held on the
 last day. The Scope and the filters' teams select those dated teams, so a team leader sees
 people while they were in the team. Within one team, opening + hires − leavers + net
-transfers = closing (``transfers_net``: moves in minus moves out).
+transfers = closing (``turnover_by``'s ``transfers_net``: moves in minus moves out).
 """
 
 from __future__ import annotations
@@ -109,9 +109,9 @@ _COUNTS = ("headcount_start", "headcount_end", "hires", "leavers", "leavers_volu
 def monthly(lake: Lake, filters: Filters, scope: Scope) -> pd.DataFrame:
     """One row per calendar month the period touches: ``month``, ``headcount_start``,
     ``headcount_end``, ``hires``, ``leavers`` (``leavers_voluntary``,
-    ``leavers_involuntary``), ``transfers_net`` (moves into the selected teams minus moves
-    out; 0 without a team limit), ``avg_headcount`` and ``turnover_annualised`` (a
-    fraction). Teams as held on each day (see the module's docstring)."""
+    ``leavers_involuntary``), ``avg_headcount`` and ``turnover_annualised`` (a fraction).
+    Teams as held on each day (see the module's docstring): with a team limit, closing −
+    opening − hires + leavers is the month's net transfers into the teams."""
     scope_sql, scope_params = scope_predicate(scope, center="center", team="team")
     params = {
         "m0": filters.start.replace(day=1),
@@ -123,7 +123,6 @@ def monthly(lake: Lake, filters: Filters, scope: Scope) -> pd.DataFrame:
     df = lake.query(_SQL.format(scope=scope_sql), params)
     for col in _COUNTS:
         df[col] = df[col].astype("int64")
-    df["transfers_net"] = df["headcount_end"] - df["headcount_start"] - df["hires"] + df["leavers"]
     df["month"] = pd.to_datetime(df["month"]).astype("datetime64[us]")
     df["avg_headcount"] = (df["headcount_start"] + df["headcount_end"]) / 2
     df["turnover_annualised"] = (df["leavers"] / df["avg_headcount"] * 12).where(df["avg_headcount"] > 0)

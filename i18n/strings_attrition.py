@@ -18,8 +18,11 @@ STRINGS = {
     "att.by.tenure_band": {"zh": "司龄段", "en": "Tenure band"},
     "att.by.hire_cohort": {"zh": "入职年份", "en": "Hire cohort"},
     "att.turnover.caption": {
-        "zh": "年化流失率 = 离职人数 ÷ 平均在职人数 × 365 ÷ 天数。",
-        "en": "Annualised turnover = leavers / average headcount × 365 / days.",
+        "zh": "年化流失率 = 离职人数 ÷ 平均在职人数 × 365 ÷ 天数。班组按当时所属：离职算离职当天所在班组，"
+        "期初、期末人数算当天所在班组；净调入 = 调入 − 调出。",
+        "en": "Annualised turnover = leavers / average headcount × 365 / days. Teams as held at the time: "
+        "a leaver counts to the team of their last day, opening and closing headcount to the team held "
+        "that day; net transfers = moves in − moves out.",
     },
     "att.turnover.suppressed": {"zh": "少于 {n} 人的组不显示。", "en": "Groups under {n} people are not shown."},
     "att.reasons": {"zh": "离职原因", "en": "Reasons for leaving"},
@@ -79,13 +82,15 @@ STRINGS = {
     "att.talent.IV": {"zh": "IV 类 低意愿低能力：有限投入", "en": "IV low/low: limited investment"},
     "att.fairness": {"zh": "公平性审计（标记率，五分之四规则）", "en": "Fairness audit (flag rates, four-fifths rule)"},
     "att.fairness.caption": {
-        "zh": "阈值：测试期风险最高的 10%（{thr}）。比值低于 0.8 需要复核。",
-        "en": "Threshold: the top 10 % of the test period ({thr}). A ratio below 0.8 needs a look.",
+        "zh": "阈值：测试期风险最高的 10%（{thr}）。比值低于 0.8 需要复核。不足 {n} 人的组不显示（同一人的多个月末快照只算一人）。",
+        "en": "Threshold: the top 10 % of the test period ({thr}). A ratio below 0.8 needs a look. "
+        "Groups of fewer than {n} people are not shown (a person's month-end snapshots count once).",
     },
     "att.card": {"zh": "模型卡", "en": "Model card"},
     "att.empty": {"zh": "数据不足，无法训练模型：{why}", "en": "Not enough data to train the model: {why}"},
     "att.col.group": {"zh": "组", "en": "Group"},
     "att.col.people": {"zh": "人数", "en": "People"},
+    "att.col.transfers_net": {"zh": "净调入（人）", "en": "Net transfers in (people)"},
     "att.col.flag_rate": {"zh": "标记率", "en": "Flag rate"},
     "att.col.ratio": {"zh": "最低/最高", "en": "Lowest / highest"},
     "att.window": {

@@ -27,8 +27,9 @@ STRINGS = {
         "en": "Promotion rate, flows and the transition matrix use this period; default the last 12 months.",
     },
     "car.caption": {
-        "zh": "{start} 至 {end} · 人数按员工当前（或最后）所在中心与班组",
-        "en": "{start} to {end} · people by their current (or last) center and team",
+        "zh": "{start} 至 {end} · 人员按所在中心及当时所属班组计：调组前的时间和晋升算原班组，调组后算新班组",
+        "en": "{start} to {end} · people by their center and the team they held at the time: "
+        "time and promotions before a move count to the old team, after it to the new one",
     },
     "car.kpi.promotion_rate": {"zh": "晋升率", "en": "Promotion rate"},
     "car.kpi.promotion_rate.help": {

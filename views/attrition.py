@@ -344,7 +344,7 @@ else:
 
 # Fairness and model card -----------------------------------------------------------------------------------
 st.subheader(t("att.fairness"))
-st.caption(t("att.fairness.caption", thr=f"{meta['flag_threshold']:.0%}"))
+st.caption(t("att.fairness.caption", thr=f"{meta['flag_threshold']:.0%}", n=attrition.FAIRNESS_MIN_PEOPLE))
 fair = pd.DataFrame(
     [
         {
