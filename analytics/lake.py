@@ -460,6 +460,12 @@ class Lake:
             for key in [k for k, (_, _, deps) in self._cache.items() if _depends_on(deps, changed)]:
                 self._cache_bytes -= self._cache.pop(key)[1]
 
+    @property
+    def data_version(self) -> int:
+        """Changes whenever a refresh saw the files change (or the cache was cleared): for a
+        cache outside the lake (a page's) to key on, so it never outlives an import."""
+        return self._generation
+
     def clear_cache(self) -> None:
         with self._cache_lock:
             self._generation += 1

@@ -33,6 +33,8 @@ CALL_KPIS = ("offered", "service_level", "answer_rate", "asa_s", "aht_s", "aband
 COMPLAINT_KPIS = ("complaints_per_10k", "resolved_within_target", "level3_complaints")
 WORKFORCE_KPIS = ("headcount_end", "turnover_annualised")
 KPIS = CALL_KPIS + COMPLAINT_KPIS + WORKFORCE_KPIS
+# The month's complaint figures the review shows (MonthlyReview.complaints).
+COMPLAINT_SUMMARY = ("complaints", *COMPLAINT_KPIS, "calls")
 TREND_MONTHS = 13
 
 PRIMARY, SECOND, THIRD, TARGET_COLOUR = "#1f6feb", "#f59e0b", "#10b981", "#dc2626"
@@ -82,7 +84,7 @@ class MonthlyReview:
     scorecard: pd.DataFrame  # key, value, previous, year_ago, target, rag
     trend: pd.DataFrame  # 13 months of the scorecard's metrics
     by_queue: pd.DataFrame  # queue, offered, service_level, answer_rate, changes in pp
-    complaints: dict  # summary values
+    complaints: dict  # the month's COMPLAINT_SUMMARY values
     complaints_by_level: pd.DataFrame
     complaint_causes: pd.DataFrame  # Pareto of causes
     workforce: pd.DataFrame  # 13 months
@@ -131,16 +133,23 @@ def _row(frame: pd.DataFrame, month: date) -> dict:
     return {k: (None if _missing(v) else v) for k, v in hit.iloc[0].drop("month").to_dict().items()}
 
 
-def _complaint_kpis(lake: Lake, month: date, scope: Scope, centers: tuple[str, ...], csettings) -> dict:
-    """The scorecard's complaint figures of one earlier month, judged as at that month's end
-    (what was known then: an open complaint of that month had not yet missed its target),
-    hence a call of their own rather than the trend's rows, which are judged as at its end."""
-    row = _row(complaints.by_period(lake, month_filters(month, centers), scope, csettings, grain="month"), month)
-    frame = pd.DataFrame([row]) if row else None
-    return {
-        k: (None if frame is None or _missing(v := metric(k).compute(frame, None).iloc[0]) else float(v))
-        for k in COMPLAINT_KPIS
-    }
+def _complaint_values(by_month: pd.DataFrame, month: date) -> dict:
+    """COMPLAINT_SUMMARY of ``month`` from a ``complaints.by_period`` frame by month."""
+    row = _row(by_month, month)
+    if not row:
+        return {}
+    frame = pd.DataFrame([row])
+    out = {k: metric(k).compute(frame, None).iloc[0] for k in COMPLAINT_KPIS}
+    out.update(complaints=row.get("complaints"), calls=row.get("calls"))
+    return {k: (None if _missing(v) else float(v)) for k, v in out.items()}
+
+
+def _earlier_complaints(lake: Lake, month: date, scope: Scope, centers: tuple[str, ...], csettings) -> dict:
+    """The complaint figures of an earlier month judged as at that month's end (what was known
+    then: a complaint still open had not yet missed its target), hence a call of their own
+    rather than the trend's rows, which are judged as at the review month's end."""
+    by_month = complaints.by_period(lake, month_filters(month, centers), scope, csettings, grain="month")
+    return _complaint_values(by_month, month)
 
 
 def _targets(lake: Lake, month: date, centers: tuple[str, ...]) -> dict:
@@ -162,8 +171,8 @@ def build_review(
     month), the queues of this month and the previous one in another (by month and queue),
     the workforce's 13 months in one; the scorecard's month, previous month and year-ago
     values are rows of those. Complaints come from their module's public functions: the
-    trend's 13 months in one ``by_period``, this month's ``summary``, and the previous and
-    year-ago months judged as at their own end (see ``_complaint_kpis``)."""
+    13 months in one ``by_period`` (the review month's figures are its last row), and the
+    previous and year-ago months judged as at their own end (see ``_earlier_complaints``)."""
     # Executives see aggregates only: the review never holds an individual.
     scope = (scope or Scope.everything()).aggregates_only()
     settings = settings or m.ServiceSettings()
@@ -183,12 +192,14 @@ def build_review(
         out.update({k: v for k, v in _row(wf, mth).items() if k in WORKFORCE_KPIS})
         return out
 
+    # The review month's complaints are judged as at its end, like the trend's last month.
+    cm = complaints.by_period(lake, span, scope, csettings, grain="month")
     now, prev, year = month_values(month), month_values(prev_month), month_values(year_month)
     if now.get("offered"):
-        now.update({k: (None if _missing(v) else v) for k, v in complaints.summary(lake, mf, scope, csettings).items()})
+        now.update(_complaint_values(cm, month))
     for values, mth in ((prev, prev_month), (year, year_month)):
         if values.get("offered"):
-            values.update(_complaint_kpis(lake, mth, scope, centers, csettings))
+            values.update(_earlier_complaints(lake, mth, scope, centers, csettings))
     targets = _targets(lake, month, centers)
     rows = []
     for key in KPIS:
@@ -205,7 +216,6 @@ def build_review(
         )
     scorecard = pd.DataFrame(rows)
 
-    cm = complaints.by_period(lake, span, scope, csettings, grain="month")
     trend = trend.merge(
         cm[["month", "complaints", "complaints_per_10k", "resolved_within_target"]], on="month", how="left"
     )
@@ -244,7 +254,7 @@ def build_review(
         scorecard=scorecard,
         trend=trend,
         by_queue=by_queue,
-        complaints={k: now.get(k) for k in (*complaints.COMPLAINT_KEYS, "calls")},
+        complaints={k: now.get(k) for k in COMPLAINT_SUMMARY},
         complaint_causes=causes,
         complaints_by_level=by_level,
         workforce=wf,

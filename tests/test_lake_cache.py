@@ -107,10 +107,11 @@ def test_an_import_into_october_keeps_september_and_hr_results(two_months):
     lk = lake_mod.Lake(two_months)
     assert (_offered(lk, SEP), _offered(lk, OCT)) == (4, 2)
     assert int(lk.query(HR_SQL)["n"].iloc[0]) == 1
-    keys = set(lk._cache)
+    keys, version = set(lk._cache), lk.data_version
     # Five more October calls, all answered.
     ingest_frames(two_months, {"calls": frame("calls", _calls("o2-", "2026-10-20", 5, 5))}, source="oct")
     assert lk.refresh()
+    assert lk.data_version != version  # what a page's own cache keys on
     kept = set(lk._cache)
     assert kept < keys  # some entries dropped, none added
     misses = lk.cache_misses

@@ -204,6 +204,7 @@ def _check_review_against_lookups(root, month: date, centers=()):
         ].itertuples(index=False)
         if n and n > 0
     }
+    assert set(review.complaints) == {*report.COMPLAINT_SUMMARY}
     for k, v in review.complaints.items():
         assert _same(v, expect["value"].get(k)), (k, v, expect["value"].get(k))
     return review

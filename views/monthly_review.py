@@ -38,12 +38,26 @@ with st.sidebar:
     st.caption(t("nav.review_month", month=month.strftime("%Y-%m")))
 
 
+# The finished review per session-independent key; its queries live in the lake's cache. The
+# key holds the lake's data version and the settings, so an import or a changed definition
+# rebuilds it (from the lake's cache for whatever the import did not touch).
 @st.cache_data(show_spinner=False, ttl=600)
-def _review(path: str, month: date, centers: tuple, scope_key: tuple, _lk, _sc, _cfg, _cset):
+def _review(path: str, month: date, centers: tuple, scope_key: tuple, version: int, defs: str, _lk, _sc, _cfg, _cset):
     return report.build_review(_lk, month, _sc, centers, _cfg, _cset)
 
 
-review = _review(str(dataset_path()), month, tuple(centers), (sc.centers, sc.teams), lk, sc, cfg, cset)
+review = _review(
+    str(dataset_path()),
+    month,
+    tuple(centers),
+    (sc.centers, sc.teams),
+    lk.data_version,
+    repr((cfg, cset)),
+    lk,
+    sc,
+    cfg,
+    cset,
+)
 month_text = month.strftime("%Y-%m")
 st.caption(
     t(
