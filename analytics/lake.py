@@ -84,8 +84,8 @@ ROLLUP_ROW_GROUP = 32_768
 # stays under CACHE_MAX_BYTES.
 CACHE_ENTRIES = int(os.environ.get("CALLCENTER_QUERY_CACHE", "256"))
 CACHE_MAX_BYTES = int(os.environ.get("CALLCENTER_QUERY_CACHE_MB", "256")) * 2**20
-# A quarter of the whole: a month of queue-intervals' coverage is 24 MB at 50 M calls, so
-# staffing stays cached up to ~130 M calls a month while four such entries still fit.
+# A quarter of the whole: a month of queue-intervals' coverage is 24 MB in a 50 M-call
+# dataset, so staffing stays cached up to ~130 M calls while four such entries still fit.
 CACHE_MAX_ROW_BYTES = CACHE_MAX_BYTES // 4
 
 # Views a query may read, as the words that name them in SQL text. A query's dependencies
