@@ -130,7 +130,7 @@ def _where(
 
 def _queue_sums(lake, filters, scope, by, settings) -> pd.DataFrame:
     sql, params = _queue_sums_sql(lake, filters, scope, by, settings)
-    return lake.query(sql, params)
+    return lake.query(sql, params, months=filters.months)
 
 
 def _queue_sums_sql(lake, filters, scope, by, settings) -> tuple[str, dict]:
@@ -192,7 +192,7 @@ def _agent_sums(lake, filters, scope, by, settings, direction: bool = False) -> 
     )
     group = " GROUP BY ALL" if by else ""
     sql = f"{cte}\nSELECT {select} FROM ad WHERE {where}{group}"
-    return lake.query(sql, {**params, **wparams})
+    return lake.query(sql, {**params, **wparams}, months=filters.months)
 
 
 def metrics(
@@ -295,7 +295,7 @@ def worst_intervals(
         + m.service_level_sql(settings)
         + " ASC NULLS LAST, offered DESC, interval15, queue LIMIT $n"
     )
-    sums = lake.query(sql, {**params, "min_offered": int(min_offered), "n": int(n)})
+    sums = lake.query(sql, {**params, "min_offered": int(min_offered), "n": int(n)}, months=filters.months)
     sums["agent_days"] = pd.NA  # agent-days do not split into intervals
     out = m.compute_all(sums, settings, list(by))
     out["staffed_agents"] = (
@@ -315,7 +315,7 @@ def handle_time_distribution(
         f"{cte}\nSELECT category, bin_s, CAST(sum(calls) AS BIGINT) AS calls FROM hh WHERE {where} "
         "GROUP BY category, bin_s ORDER BY category, bin_s"
     )
-    return lake.query(sql, {**params, **wparams})
+    return lake.query(sql, {**params, **wparams}, months=filters.months)
 
 
 def by_category(lake: Lake, filters: Filters, scope: Scope, settings: m.ServiceSettings | None = None) -> pd.DataFrame:
@@ -330,7 +330,11 @@ def by_category(lake: Lake, filters: Filters, scope: Scope, settings: m.ServiceS
         "sum(transferred) / sum(calls) AS transfer_rate "
         f"FROM hh WHERE {where} GROUP BY category ORDER BY category"
     )
-    return lake.query(sql, {**params, **wparams, "bin": lake_mod.HANDLE_BIN_S, "target": settings.handle_target_s})
+    return lake.query(
+        sql,
+        {**params, **wparams, "bin": lake_mod.HANDLE_BIN_S, "target": settings.handle_target_s},
+        months=filters.months,
+    )
 
 
 def agents_to_review(
@@ -367,7 +371,7 @@ FROM per_agent p LEFT JOIN team t USING (team)
 LEFT JOIN employees e ON e.employee_id = p.agent_id
 WHERE p.days >= $min_days
 """
-    df = lake.query(sql, {**params, **wparams, "min_days": min_days})
+    df = lake.query(sql, {**params, **wparams, "min_days": min_days}, months=filters.months)
     if df.empty:
         return df
     far = (df["aht_vs_team"] - 1).abs()
@@ -440,7 +444,7 @@ def filter_options(lake: Lake, scope: Scope) -> dict:
     if months:
         # The day rollup of those months when there is one: thousands of rows, not millions of calls.
         sql = _PERIOD_FROM_DAY_ROLLUP_SQL if lake.has_rollups(("queue_day",)) else _PERIOD_FROM_CALLS_SQL
-        period = lake.query(sql, {"m0": months[0], "m1": months[-1]})
+        period = lake.query(sql, {"m0": months[0], "m1": months[-1]}, months=(months[0], months[-1]))
         first, last = period["first_day"].iloc[0], period["last_day"].iloc[0]
     return {
         "centers": centers,
@@ -485,6 +489,7 @@ def by_category_targets(
             "cats": cats,
             "targets": [float(targets_s[c]) for c in cats],
         },
+        months=filters.months,
     )
 
 
@@ -521,4 +526,5 @@ GROUP BY c.queue ORDER BY c.queue""",
             "centers": list(filters.centers),
             "queues": list(filters.queues),
         },
+        months=filters.months,
     )

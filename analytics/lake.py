@@ -75,13 +75,66 @@ BASE_ROLLUPS = ROLLUPS[:3]
 ROLLUP_ROW_GROUP = 32_768
 
 # Result cache per Lake (query results and derived frames, see Lake.cached): the most
-# recent results, keyed by the query text and parameters (or a derived frame's arguments)
-# and the lake's signature (the files on disk), so a new batch or rebuilt
-# rollup month changes the key and old results are never served. Results larger than
-# CACHE_MAX_ROW_BYTES are not kept; the whole cache stays under CACHE_MAX_BYTES.
+# recent results, keyed by the query text and parameters (or a derived frame's arguments).
+# Each entry records what it read: the tables and rollup views its SQL names and, when the
+# caller says so, the months (see Lake.query). A refresh compares a token per (table or
+# rollup, month) with the previous one and drops only the entries that read a changed one,
+# so an import of October keeps September's results and an import of calls keeps what read
+# only HR tables. Results larger than CACHE_MAX_ROW_BYTES are not kept; the whole cache
+# stays under CACHE_MAX_BYTES.
 CACHE_ENTRIES = int(os.environ.get("CALLCENTER_QUERY_CACHE", "256"))
-CACHE_MAX_BYTES = 256 * 2**20
-CACHE_MAX_ROW_BYTES = 32 * 2**20  # a month of queue-intervals' coverage at 50 M calls is 24 MB
+CACHE_MAX_BYTES = int(os.environ.get("CALLCENTER_QUERY_CACHE_MB", "256")) * 2**20
+# A quarter of the whole: a month of queue-intervals' coverage is 24 MB in a 50 M-call
+# dataset, so staffing stays cached up to ~130 M calls while four such entries still fit.
+CACHE_MAX_ROW_BYTES = CACHE_MAX_BYTES // 4
+
+# Views a query may read, as the words that name them in SQL text. A query's dependencies
+# are the names its text contains (a column or parameter spelled like a table only adds a
+# dependency: conservative, never stale).
+_VIEW_NAMES = tuple(schema.TABLES) + tuple("rollup_" + r for r in ROLLUPS)
+_VIEW_WORDS = re.compile(r"\b(" + "|".join(sorted(map(re.escape, _VIEW_NAMES), key=len, reverse=True)) + r")\b")
+_MONTHLY_VIEWS = frozenset(
+    [t.name for t in schema.TABLES.values() if t.month_column] + ["rollup_" + r for r in ROLLUPS]
+)
+ALL_MONTHS = None  # a dependency on every month of a view
+
+
+def sql_views(sql: str) -> frozenset[str]:
+    """The tables and rollup views ``sql`` names (by word; over-inclusion is harmless)."""
+    return frozenset(_VIEW_WORDS.findall(sql))
+
+
+def _month_range(months) -> tuple[str, str] | None:
+    """None (every month), a 'YYYY-MM' or a (first, last) pair such as ``Filters.months``."""
+    if months is None:
+        return None
+    if isinstance(months, str):
+        return (months, months)
+    first, last = months
+    return (str(first), str(last))
+
+
+def _merge_deps(into: dict, deps: dict) -> None:
+    """Union of dependencies: per view, the span of months covering both (None: all)."""
+    for view, span in deps.items():
+        if view not in into:
+            into[view] = span
+        else:
+            old = into[view]
+            into[view] = None if old is None or span is None else (min(old[0], span[0]), max(old[1], span[1]))
+
+
+def _depends_on(deps: dict, changed: dict[str, set]) -> bool:
+    """Whether an entry with ``deps`` (view -> month span or None) read a changed (view, month)."""
+    for view, span in deps.items():
+        months = changed.get(view)
+        if not months:
+            continue
+        if span is None or None in months:
+            return True
+        if any(span[0] <= mth <= span[1] for mth in months):
+            return True
+    return False
 
 
 def _freeze(value):
@@ -90,6 +143,22 @@ def _freeze(value):
     if isinstance(value, (list, tuple)):
         return tuple(_freeze(v) for v in value)
     return (type(value).__name__, value)
+
+
+def _mtime_ns(path: str) -> int:
+    try:
+        return os.stat(path).st_mtime_ns
+    except FileNotFoundError:  # removed since it was listed: the next refresh sees the change
+        return -1
+
+
+def _changed_tokens(old: dict, new: dict) -> dict[str, set]:
+    """view -> months (None: the whole view) whose token differs between two refreshes."""
+    changed: dict[str, set] = {}
+    for key in old.keys() | new.keys():
+        if old.get(key) != new.get(key):
+            changed.setdefault(key[0], set()).add(key[1])
+    return changed
 
 
 def dataset_info(root: Path) -> dict:
@@ -270,9 +339,14 @@ class Lake:
         self._signature: tuple | None = None
         self._months: dict[str, list[str]] = {}
         self._rollups_present: set[str] = set()
-        self._cache: OrderedDict = OrderedDict()
+        self._cache: OrderedDict = OrderedDict()  # key -> (frame, bytes, dependencies)
         self._cache_bytes = 0
         self._cache_lock = threading.Lock()
+        # (view, month or None) -> token of the files behind it, as of the last refresh; a
+        # refresh drops the cached entries that read a (view, month) whose token changed.
+        self._tokens: dict[tuple[str, str | None], tuple] = {}
+        self._generation = 0  # bumped by each refresh: results computed across one are not kept
+        self._recording = threading.local()  # per thread: dependencies of the cached() computing
         self.cache_hits = self.cache_misses = 0
         if lock_down:
             # The table folders and the rollups only: never _users.json, _audit/ or settings.
@@ -334,24 +408,32 @@ class Lake:
                 )
             cur = self.con.cursor()
             months = {}
+            tokens: dict[tuple[str, str | None], tuple] = {}
             for table in schema.TABLES.values():
                 batches = None if published is None else published.get("batches", {}).get(table.name, [])
                 # The view name is the schema's table name, the body lists files the lake found.
                 cur.execute(
                     "CREATE OR REPLACE VIEW " + table.name + " AS " + _table_view_sql(self.root, table, batches)
                 )
+                files = _table_files(self.root, table.name, batches)
                 if table.month_column:
-                    months[table.name] = sorted(
-                        {
-                            part[len("month=") :]
-                            for f in _table_files(self.root, table.name, batches)
-                            for part in Path(f).parts
-                            if part.startswith("month=")
-                        }
-                    )
+                    # Batches are append-only folders: a month's files name what it holds.
+                    by_month: dict[str, list[str]] = {}
+                    for f in files:
+                        month = next((p[len("month=") :] for p in Path(f).parts if p.startswith("month=")), None)
+                        by_month.setdefault(month, []).append(f)
+                    months[table.name] = sorted(m for m in by_month if m is not None)
+                    tokens.update({(table.name, m): tuple(fs) for m, fs in by_month.items()})
+                else:
+                    tokens[(table.name, None)] = tuple(files)
             present = set()
             for rollup in ROLLUPS:
                 files = _rollup_files(self.root, rollup, published)
+                for f in files:
+                    # A rebuilt month is a new generation's file (or, without a manifest, the
+                    # same file rewritten): its name and modification time tell.
+                    month = Path(f).parent.name[len("month=") :]
+                    tokens[("rollup_" + rollup, month)] = (f, _mtime_ns(f))
                 if files:
                     present.add(rollup)
                     # rollup names come from ROLLUPS; the files are the lake's own listing
@@ -367,11 +449,26 @@ class Lake:
             # What the views were built on, so queries ask these instead of listing files again.
             self._months, self._rollups_present = months, present
             self._signature = sig
-            self.clear_cache()
+            self._invalidate(_changed_tokens(self._tokens, tokens))
+            self._tokens = tokens
         return True
+
+    def _invalidate(self, changed: dict[str, set]) -> None:
+        """Drop the cached results that read a changed (view, month); keep the rest."""
+        with self._cache_lock:
+            self._generation += 1
+            for key in [k for k, (_, _, deps) in self._cache.items() if _depends_on(deps, changed)]:
+                self._cache_bytes -= self._cache.pop(key)[1]
+
+    @property
+    def data_version(self) -> int:
+        """Changes whenever a refresh saw the files change (or the cache was cleared): for a
+        cache outside the lake (a page's) to key on, so it never outlives an import."""
+        return self._generation
 
     def clear_cache(self) -> None:
         with self._cache_lock:
+            self._generation += 1
             self._cache.clear()
             self._cache_bytes = 0
 
@@ -385,11 +482,14 @@ class Lake:
         """Whether the views were built with these rollups (as of the last refresh)."""
         return all(r in self._rollups_present for r in rollups)
 
-    def query(self, sql: str, params: list | dict | None = None) -> pd.DataFrame:
+    def query(self, sql: str, params: list | dict | None = None, months=None) -> pd.DataFrame:
         """Run one read query on a fresh cursor; values travel only as bound parameters.
 
-        Results come from a small LRU cache when the same query with the same parameters
-        ran on the same files (see CACHE_ENTRIES); callers get their own copy.
+        Results come from the bounded cache when the same query with the same parameters
+        ran before and nothing it read changed since (see CACHE_ENTRIES). ``months``: the
+        months the query reads of the month-partitioned tables and rollups it names (a
+        'YYYY-MM', or a (first, last) pair such as ``Filters.months``), so an import into
+        other months keeps its result; None (unknown) depends on every month.
         """
 
         def run() -> pd.DataFrame:
@@ -399,43 +499,72 @@ class Lake:
             finally:
                 cur.close()
 
-        return self.cached(("sql", sql, _freeze(params or [])), run)
+        span = _month_range(months)
+        deps = {v: (span if v in _MONTHLY_VIEWS else ALL_MONTHS) for v in sql_views(sql)}
+        return self.cached(("sql", sql, _freeze(params or [])), run, depends=deps)
 
-    def cached(self, key: tuple, compute: Callable[[], pd.DataFrame]) -> pd.DataFrame:
-        """``compute()``'s frame, kept in the bounded LRU under ``key`` + the files' signature.
+    def cached(self, key: tuple, compute: Callable[[], pd.DataFrame], depends: dict | None = None) -> pd.DataFrame:
+        """``compute()``'s frame, kept in the bounded LRU under ``key``.
 
         Queries use it, and so do derived frames that several pages and the review ask for
         with the same arguments (e.g. complaint rows with working-day ages), so one home
         holds every cached result and one bound (entries and bytes) limits them all.
-        ``key`` must be hashable and name everything the result depends on but the files.
+        ``key`` must be hashable and name everything the result depends on but the data.
+        What it depends on of the data is recorded: the dependencies of every query (and
+        cached frame) ``compute`` asks the lake for, plus ``depends`` (view name -> month
+        span as in ``query``'s ``months``, or None for all months) for what it reads
+        otherwise. A refresh that changes any of them drops the entry.
+
+        A hit is a shallow copy: with pandas' copy-on-write a caller that adds a column or
+        sets a value changes its own frame, never the cached one.
         """
         if CACHE_ENTRIES <= 0:
-            return compute()
-        full = (key, self._signature)
+            return self._record(compute, depends)[0]
         try:
-            hash(full)
+            hash(key)
         except TypeError:
-            return compute()
+            return self._record(compute, depends)[0]
         with self._cache_lock:
-            hit = self._cache.get(full)
+            hit = self._cache.get(key)
             if hit is not None:
-                self._cache.move_to_end(full)
+                self._cache.move_to_end(key)
                 self.cache_hits += 1
-                return hit[0].copy()
-        df = compute()
+                self._note(hit[2])
+                return hit[0].copy(deep=False)
+            generation = self._generation
+        df, deps = self._record(compute, depends)
         size = int(df.memory_usage(index=True, deep=True).sum())
         with self._cache_lock:
             self.cache_misses += 1
-            if size <= CACHE_MAX_ROW_BYTES and full[1] == self._signature:
-                old = self._cache.pop(full, None)
+            # Not kept when a refresh ran meanwhile: the views may have changed under compute().
+            if size <= CACHE_MAX_ROW_BYTES and generation == self._generation:
+                old = self._cache.pop(key, None)
                 if old is not None:
                     self._cache_bytes -= old[1]
-                self._cache[full] = (df.copy(), size)
+                self._cache[key] = (df.copy(deep=False), size, deps)
                 self._cache_bytes += size
                 while self._cache and (len(self._cache) > CACHE_ENTRIES or self._cache_bytes > CACHE_MAX_BYTES):
-                    _, (_, sz) = self._cache.popitem(last=False)
+                    _, (_, sz, _) = self._cache.popitem(last=False)
                     self._cache_bytes -= sz
         return df
+
+    def _note(self, deps: dict) -> None:
+        """Add ``deps`` to every cached() computation running on this thread."""
+        for rec in getattr(self._recording, "stack", ()):
+            _merge_deps(rec, deps)
+
+    def _record(self, compute: Callable[[], pd.DataFrame], depends: dict | None) -> tuple[pd.DataFrame, dict]:
+        """Run ``compute`` and collect the dependencies of what it asks the lake for."""
+        stack = self._recording.__dict__.setdefault("stack", [])
+        deps: dict = {}
+        _merge_deps(deps, {v: _month_range(span) for v, span in (depends or {}).items()})
+        stack.append(deps)
+        try:
+            df = compute()
+        finally:
+            stack.pop()
+        self._note(deps)
+        return df, deps
 
     def count(self, table: str) -> int:
         if table not in schema.TABLES:

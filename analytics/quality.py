@@ -86,6 +86,7 @@ GROUP BY ALL""",
             "centers": list(filters.centers),
             "teams": list(filters.teams),
         },
+        months=filters.months,
     )
 
 

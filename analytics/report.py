@@ -33,6 +33,8 @@ CALL_KPIS = ("offered", "service_level", "answer_rate", "asa_s", "aht_s", "aband
 COMPLAINT_KPIS = ("complaints_per_10k", "resolved_within_target", "level3_complaints")
 WORKFORCE_KPIS = ("headcount_end", "turnover_annualised")
 KPIS = CALL_KPIS + COMPLAINT_KPIS + WORKFORCE_KPIS
+# The month's complaint figures the review shows (MonthlyReview.complaints).
+COMPLAINT_SUMMARY = ("complaints", *COMPLAINT_KPIS, "calls")
 TREND_MONTHS = 13
 
 PRIMARY, SECOND, THIRD, TARGET_COLOUR = "#1f6feb", "#f59e0b", "#10b981", "#dc2626"
@@ -82,7 +84,7 @@ class MonthlyReview:
     scorecard: pd.DataFrame  # key, value, previous, year_ago, target, rag
     trend: pd.DataFrame  # 13 months of the scorecard's metrics
     by_queue: pd.DataFrame  # queue, offered, service_level, answer_rate, changes in pp
-    complaints: dict  # summary values
+    complaints: dict  # the month's COMPLAINT_SUMMARY values
     complaints_by_level: pd.DataFrame
     complaint_causes: pd.DataFrame  # Pareto of causes
     workforce: pd.DataFrame  # 13 months
@@ -123,22 +125,31 @@ def month_filters(month: date, centers: tuple[str, ...] = ()) -> Filters:
     return Filters(start=start, end=add_months(start, 1) - timedelta(days=1), centers=centers, grain="month")
 
 
-def _month_values(
-    lake: Lake,
-    month: date,
-    scope: Scope,
-    centers: tuple[str, ...],
-    settings: m.ServiceSettings,
-    csettings: complaints.ComplaintSettings,
-) -> dict:
-    f = month_filters(month, centers)
-    out = dict(calls.totals(lake, f, scope, settings))
-    if out.get("offered"):
-        out.update(complaints.summary(lake, f, scope, csettings))
-    wf = workforce.monthly(lake, f, scope)
-    if len(wf):
-        out.update(wf.iloc[0].drop("month").to_dict())
-    return {k: (None if _missing(v) else v) for k, v in out.items()}
+def _row(frame: pd.DataFrame, month: date) -> dict:
+    """The row of ``month`` in a frame with a ``month`` column, as a dict (empty when absent)."""
+    hit = frame[pd.to_datetime(frame["month"]) == pd.Timestamp(month)]
+    if hit.empty:
+        return {}
+    return {k: (None if _missing(v) else v) for k, v in hit.iloc[0].drop("month").to_dict().items()}
+
+
+def _complaint_values(by_month: pd.DataFrame, month: date) -> dict:
+    """COMPLAINT_SUMMARY of ``month`` from a ``complaints.by_period`` frame by month."""
+    row = _row(by_month, month)
+    if not row:
+        return {}
+    frame = pd.DataFrame([row])
+    out = {k: metric(k).compute(frame, None).iloc[0] for k in COMPLAINT_KPIS}
+    out.update(complaints=row.get("complaints"), calls=row.get("calls"))
+    return {k: (None if _missing(v) else float(v)) for k, v in out.items()}
+
+
+def _earlier_complaints(lake: Lake, month: date, scope: Scope, centers: tuple[str, ...], csettings) -> dict:
+    """The complaint figures of an earlier month judged as at that month's end (what was known
+    then: a complaint still open had not yet missed its target), hence a call of their own
+    rather than the trend's rows, which are judged as at the review month's end."""
+    by_month = complaints.by_period(lake, month_filters(month, centers), scope, csettings, grain="month")
+    return _complaint_values(by_month, month)
 
 
 def _targets(lake: Lake, month: date, centers: tuple[str, ...]) -> dict:
@@ -154,15 +165,41 @@ def build_review(
     settings: m.ServiceSettings | None = None,
     csettings: complaints.ComplaintSettings | None = None,
 ) -> MonthlyReview:
-    """Everything the page and the file show for ``month`` (any day of it)."""
+    """Everything the page and the file show for ``month`` (any day of it).
+
+    Set-based: the 13 months of the call KPIs in one grouped call (``calls.metrics`` by
+    month), the queues of this month and the previous one in another (by month and queue),
+    the workforce's 13 months in one; the scorecard's month, previous month and year-ago
+    values are rows of those. Complaints come from their module's public functions: the
+    13 months in one ``by_period`` (the review month's figures are its last row), and the
+    previous and year-ago months judged as at their own end (see ``_earlier_complaints``)."""
     # Executives see aggregates only: the review never holds an individual.
     scope = (scope or Scope.everything()).aggregates_only()
     settings = settings or m.ServiceSettings()
     csettings = csettings or complaints.ComplaintSettings()
     month = month_start(month)
-    now = _month_values(lake, month, scope, centers, settings, csettings)
-    prev = _month_values(lake, add_months(month, -1), scope, centers, settings, csettings)
-    year = _month_values(lake, add_months(month, -12), scope, centers, settings, csettings)
+    prev_month, year_month = add_months(month, -1), add_months(month, -12)
+    first = add_months(month, -(TREND_MONTHS - 1))
+    span = Filters(start=first, end=add_months(month, 1) - timedelta(days=1), centers=centers, grain="month")
+    mf = month_filters(month, centers)
+
+    trend = calls.metrics(lake, span, scope, ("month",), settings)[["month", *CALL_KPIS]]
+    trend["month"] = pd.to_datetime(trend["month"]).astype("datetime64[us]")
+    wf = workforce.monthly(lake, span, scope)
+
+    def month_values(mth: date) -> dict:
+        out = {k: v for k, v in _row(trend, mth).items() if k in CALL_KPIS}
+        out.update({k: v for k, v in _row(wf, mth).items() if k in WORKFORCE_KPIS})
+        return out
+
+    # The review month's complaints are judged as at its end, like the trend's last month.
+    cm = complaints.by_period(lake, span, scope, csettings, grain="month")
+    now, prev, year = month_values(month), month_values(prev_month), month_values(year_month)
+    if now.get("offered"):
+        now.update(_complaint_values(cm, month))
+    for values, mth in ((prev, prev_month), (year, year_month)):
+        if values.get("offered"):
+            values.update(_earlier_complaints(lake, mth, scope, centers, csettings))
     targets = _targets(lake, month, centers)
     rows = []
     for key in KPIS:
@@ -179,22 +216,20 @@ def build_review(
         )
     scorecard = pd.DataFrame(rows)
 
-    first = add_months(month, -(TREND_MONTHS - 1))
-    span = Filters(start=first, end=add_months(month, 1) - timedelta(days=1), centers=centers, grain="month")
-    trend = calls.metrics(lake, span, scope, ("month",), settings)[["month", *CALL_KPIS]]
-    trend["month"] = pd.to_datetime(trend["month"]).astype("datetime64[us]")
-    cm = complaints.by_period(lake, span, scope, csettings, grain="month")
     trend = trend.merge(
         cm[["month", "complaints", "complaints_per_10k", "resolved_within_target"]], on="month", how="left"
     )
-    wf = workforce.monthly(lake, span, scope)
     trend = trend.merge(wf[["month", "headcount_end", "turnover_annualised"]], on="month", how="left")
 
-    mf = month_filters(month, centers)
-    q_now = calls.metrics(lake, mf, scope, ("queue",), settings)
-    q_prev = calls.metrics(lake, month_filters(add_months(month, -1), centers), scope, ("queue",), settings)
-    by_queue = q_now[["queue", "offered", "service_level", "answer_rate"]].merge(
-        q_prev[["queue", "offered", "service_level", "answer_rate"]].rename(
+    # This month's and the previous month's queues in one grouped call.
+    two = Filters(start=prev_month, end=mf.end, centers=centers, grain="month")
+    cols = ["queue", "offered", "service_level", "answer_rate"]
+    qm = calls.metrics(lake, two, scope, ("month", "queue"), settings)
+    q_month = pd.to_datetime(qm["month"])
+    q_now = qm[q_month == pd.Timestamp(month)][cols]
+    q_prev = qm[q_month == pd.Timestamp(prev_month)][cols]
+    by_queue = q_now.reset_index(drop=True).merge(
+        q_prev.rename(
             columns={
                 "offered": "offered_prev",
                 "service_level": "service_level_prev",
@@ -219,9 +254,9 @@ def build_review(
         scorecard=scorecard,
         trend=trend,
         by_queue=by_queue,
-        complaints={k: now.get(k) for k in (*complaints.COMPLAINT_KEYS, "calls")},
-        complaints_by_level=by_level,
+        complaints={k: now.get(k) for k in COMPLAINT_SUMMARY},
         complaint_causes=causes,
+        complaints_by_level=by_level,
         workforce=wf,
         settings=m.DatasetSettings(service=settings, complaints=csettings),
     )

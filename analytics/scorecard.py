@@ -268,7 +268,8 @@ def _target_case(targets_s: dict[str, int]) -> tuple[str, dict]:
 
 def _query(lake: Lake, template: str, scope: Scope, params: dict, **fmt) -> pd.DataFrame:
     pred, sparams = scope_predicate(scope, center="e.center", team="e.team")
-    return lake.query(template.format(scope=pred, **fmt), {**params, **sparams})
+    # Every template bounds the calls, intervals and complaints it reads to _month = $month.
+    return lake.query(template.format(scope=pred, **fmt), {**params, **sparams}, months=params.get("month"))
 
 
 def agent_month(
@@ -472,6 +473,7 @@ WHERE c._month = $month AND c.answered_at IS NOT NULL AND c.agent_id = $agent AN
         + """
 GROUP BY ALL ORDER BY day""",
         {**params, "month": month_key(month)},
+        months=month_key(month),
     )
 
 
@@ -504,6 +506,7 @@ WHERE k._month = $month AND k.agent_id = $agent AND """
         + """
 ORDER BY k.received_at""",
         {**params, "month": month_key(month)},
+        months=month_key(month),
     )
 
 

@@ -134,3 +134,145 @@ def test_file_opens_offline_with_its_charts(review, tmp_path):
         browser.close()
     assert charts == 5
     assert all(u.startswith("file://") for u in requested), requested
+
+
+# --- the set-based review equals per-month lookups (issue 18) --------------------------------
+
+from datetime import timedelta  # noqa: E402
+
+import pandas as pd  # noqa: E402
+
+from analytics import calls, complaints, workforce  # noqa: E402
+from tests.conftest import build_dataset  # noqa: E402
+
+
+def _same(a, b) -> bool:
+    if a is None or b is None or pd.isna(a) or pd.isna(b):
+        return (a is None or pd.isna(a)) and (b is None or pd.isna(b))
+    return a == pytest.approx(b, rel=1e-9, abs=1e-12)
+
+
+def _one_month(lk, mth: date, scope, centers) -> dict:
+    """The figures of one month by direct calls to the metric functions, month by month."""
+    f = report.month_filters(mth, centers)
+    out = dict(calls.totals(lk, f, scope))
+    if out.get("offered"):
+        out.update(complaints.summary(lk, f, scope))
+    wf = workforce.monthly(lk, f, scope)
+    out.update(wf.iloc[0].drop("month").to_dict())
+    return {k: (None if v is None or pd.isna(v) else v) for k, v in out.items()}
+
+
+def _check_review_against_lookups(root, month: date, centers=()):
+    review = report.build_review(lake.Lake(root), month, Scope.everything(), centers)
+    lk = lake.Lake(root)  # its own cache: nothing shared with the review's
+    scope = Scope.everything().aggregates_only()
+    expect = {
+        col: _one_month(lk, mth, scope, centers)
+        for col, mth in (
+            ("value", month),
+            ("previous", report.add_months(month, -1)),
+            ("year_ago", report.add_months(month, -12)),
+        )
+    }
+    for r in review.scorecard.to_dict("records"):
+        for col in ("value", "previous", "year_ago"):
+            assert _same(r[col], expect[col].get(r["key"])), (r["key"], col, r[col], expect[col].get(r["key"]))
+    # The 13-month trend: calls, complaint counts and rates, people, month by month.
+    assert len(review.trend) == len({*review.trend["month"]})
+    for mth_ts in pd.date_range(pd.Timestamp(report.add_months(month, -12)), periods=13, freq="MS"):
+        mth = mth_ts.date()
+        one = _one_month(lk, mth, scope, centers)
+        row = review.trend[review.trend["month"] == mth_ts]
+        if not one.get("offered"):
+            assert row.empty or not row["offered"].iloc[0]
+            continue
+        got = row.iloc[0].to_dict()
+        for k in (*report.CALL_KPIS, "complaints", "complaints_per_10k", "headcount_end", "turnover_annualised"):
+            assert _same(got[k], one.get(k)), (mth, k, got[k], one.get(k))
+    # The queues of this month and the previous one.
+    for mth, suffix in ((month, ""), (report.add_months(month, -1), "_prev")):
+        q = calls.metrics(lk, report.month_filters(mth, centers), scope, ("queue",)).set_index("queue")
+        for rec in review.by_queue.to_dict("records"):
+            for k in ("offered", "service_level", "answer_rate"):
+                want = q[k].get(rec["queue"]) if rec["queue"] in q.index else None
+                assert _same(rec[k + suffix], want), (mth, rec["queue"], k)
+    assert set(review.by_queue["queue"]) == {
+        q
+        for q, n in calls.metrics(lk, report.month_filters(month, centers), scope, ("queue",))[
+            ["queue", "offered"]
+        ].itertuples(index=False)
+        if n and n > 0
+    }
+    assert set(review.complaints) == {*report.COMPLAINT_SUMMARY}
+    for k, v in review.complaints.items():
+        assert _same(v, expect["value"].get(k)), (k, v, expect["value"].get(k))
+    return review
+
+
+@pytest.mark.parametrize("centers", [(), "first"])
+def test_set_based_review_equals_per_month_lookups_on_the_demo(demo_dataset, centers):
+    if centers == "first":
+        centers = (sorted(lake.open_lake(demo_dataset).zones())[0],)
+    review = _check_review_against_lookups(demo_dataset, date(2026, 10, 1), centers)
+    assert review.has_data and review.value("offered", "previous")
+
+
+def _call(cid: str, at: str, answered: bool) -> dict:
+    t = pd.Timestamp(at)
+    return {
+        "call_id": cid,
+        "queue": "Q1",
+        "center": "C1",
+        "arrived_at": t,
+        "answered_at": t + timedelta(seconds=15) if answered else None,
+        "ended_at": t + timedelta(seconds=200 if answered else 30),
+        "agent_id": "E1" if answered else None,
+        "talk_s": 150.0 if answered else None,
+    }
+
+
+def _complaint(cid: str, received: str, resolved: str | None, level: int = 1) -> dict:
+    return {
+        "complaint_id": cid,
+        "received_at": pd.Timestamp(received),
+        "center": "C1",
+        "level": level,
+        "channel": "phone",
+        "cause": "wait",
+        "queue": "Q1",
+        "resolved_at": pd.Timestamp(resolved) if resolved else None,
+    }
+
+
+def test_previous_and_year_ago_complaints_are_judged_at_their_month_end(tmp_path):
+    """A September complaint resolved late in October is still within its target at the end of
+    September (younger than 2 working days, not judged), so September's share resolved within
+    target is 1/1 in October's scorecard, as a review of September alone would say; the trend,
+    judged at the end of October, has it 1/2."""
+    root = build_dataset(
+        tmp_path / "ds",
+        employees=[{"employee_id": "E1", "center": "C1", "team": "T1", "role": "csr", "hire_date": "2024-01-01"}],
+        calls=[
+            _call("y1", "2025-10-14T02:00:00Z", True),
+            _call("y2", "2025-10-14T03:00:00Z", False),
+            _call("p1", "2026-09-08T02:00:00Z", True),
+            _call("p2", "2026-09-08T02:05:00Z", True),
+            _call("n1", "2026-10-13T02:00:00Z", True),
+        ],
+        complaints=[
+            _complaint("cy", "2025-10-14T04:00:00Z", "2025-10-14T08:00:00Z", level=3),
+            # Tuesday 8 September, resolved the next day: within 2 working days.
+            _complaint("c1", "2026-09-08T04:00:00Z", "2026-09-09T04:00:00Z"),
+            # Wednesday 30 September 10:00 local, resolved 20 October: open at September's end.
+            _complaint("c2", "2026-09-30T02:00:00Z", "2026-10-20T02:00:00Z"),
+            _complaint("cn", "2026-10-13T04:00:00Z", None),
+        ],
+    )
+    review = _check_review_against_lookups(root, date(2026, 10, 1))
+    assert review.value("resolved_within_target", "previous") == pytest.approx(1.0)
+    sep = review.trend[review.trend["month"] == pd.Timestamp("2026-09-01")].iloc[0]
+    assert sep["resolved_within_target"] == pytest.approx(0.5)
+    assert review.value("offered", "year_ago") == 2 and review.value("answer_rate", "year_ago") == 0.5
+    assert review.value("level3_complaints", "year_ago") == 1
+    assert review.value("complaints_per_10k", "year_ago") == pytest.approx(1 / 2 * 10_000)

@@ -38,12 +38,26 @@ with st.sidebar:
     st.caption(t("nav.review_month", month=month.strftime("%Y-%m")))
 
 
+# The finished review per session-independent key; its queries live in the lake's cache. The
+# key holds the lake's data version and the settings, so an import or a changed definition
+# rebuilds it (from the lake's cache for whatever the import did not touch).
 @st.cache_data(show_spinner=False, ttl=600)
-def _review(path: str, month: date, centers: tuple, scope_key: tuple, _lk, _sc, _cfg, _cset):
+def _review(path: str, month: date, centers: tuple, scope_key: tuple, version: int, defs: str, _lk, _sc, _cfg, _cset):
     return report.build_review(_lk, month, _sc, centers, _cfg, _cset)
 
 
-review = _review(str(dataset_path()), month, tuple(centers), (sc.centers, sc.teams), lk, sc, cfg, cset)
+review = _review(
+    str(dataset_path()),
+    month,
+    tuple(centers),
+    (sc.centers, sc.teams),
+    lk.data_version,
+    repr((cfg, cset)),
+    lk,
+    sc,
+    cfg,
+    cset,
+)
 month_text = month.strftime("%Y-%m")
 st.caption(
     t(
@@ -56,10 +70,13 @@ if not review.has_data:
     st.info(t("rev.no_data", month=month_text))
     st.stop()
 
+page_lang = lang()
 st.download_button(
     t("rev.download"),
-    data=report.render_html(review, lang()).encode("utf-8"),
-    file_name=f"monthly_review_{month_text}_{lang()}.html",
+    # Written when clicked, not on every run: the file inlines Plotly (4.7 MB) and takes
+    # 0.6-2.5 s to render, more than building the review.
+    data=lambda: report.render_html(review, page_lang).encode("utf-8"),
+    file_name=f"monthly_review_{month_text}_{page_lang}.html",
     mime="text/html",
     icon=":material/download:",
     help=t("rev.download.help"),
