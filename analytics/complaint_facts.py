@@ -59,7 +59,9 @@ SELECT min(cp._month) AS first_month,
   max(greatest(timezone(z.timezone, cp.received_at),
     coalesce(timezone(z.timezone, cp.first_response_at), timezone(z.timezone, cp.received_at)),
     coalesce(timezone(z.timezone, cp.resolved_at), timezone(z.timezone, cp.received_at)),
-    coalesce(timezone(z.timezone, cp.closed_at), timezone(z.timezone, cp.received_at)))) AS last_ts
+    coalesce(timezone(z.timezone, cp.closed_at), timezone(z.timezone, cp.received_at)))) AS last_ts,
+  max(greatest(timezone(z.timezone, cp.received_at),
+    coalesce(timezone(z.timezone, cp.resolved_at), timezone(z.timezone, cp.received_at)))) AS data_end
 FROM complaints cp JOIN centers z USING (center)
 """
 
@@ -114,8 +116,16 @@ def fingerprint(calendar: str, resolve_within: float, base: str, end: str) -> st
     return hashlib.sha256(json.dumps(doc, sort_keys=True).encode()).hexdigest()
 
 
-def meta_for(settings: ComplaintSettings, base: date, end: date) -> dict:
+def data_end(lake) -> datetime | None:
+    """The latest local time the complaints know of (receipt or resolution): 'now' for a dataset."""
+    v = _run(lake, _SPAN_SQL)["data_end"].iloc[0]
+    return None if v is None or pd.isna(v) else pd.Timestamp(v).to_pydatetime()
+
+
+def meta_for(settings: ComplaintSettings, base: date, end: date, last: datetime | None = None) -> dict:
+    """What the manifest keeps beside the facts; ``data_end`` spares readers a query for it."""
     return {
+        "data_end": None if last is None else last.isoformat(),
         "version": VERSION,
         "calendar": settings.calendar,
         "resolve_within_workdays": float(settings.resolve_within_workdays),

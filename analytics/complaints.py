@@ -113,7 +113,7 @@ f AS (
     coalesce(f.resolved_local < k.cut, false) AND f.resolved_within AS within_target
   FROM {facts} f CROSS JOIN k
 ),
-g AS (
+g AS MATERIALIZED (
   SELECT *, NOT is_open OR coalesce(age_workdays > $target, false) AS judgeable FROM f WHERE {where}
 )
 """
@@ -170,17 +170,20 @@ def _manifest_meta(path: str, mtime_ns: int, size: int) -> dict | None:
         return None
 
 
-def materialised(lake: Lake, settings: ComplaintSettings) -> bool:
-    """Whether the published complaint facts hold for ``settings`` (else they are computed
-    on the fly: same numbers, slower) — see analytics.complaint_facts."""
-    if not lake.has_rollups(lake_mod.COMPLAINT_ROLLUPS):
-        return False
+def _published_meta(lake: Lake) -> dict | None:
+    """What the published manifest says the complaint facts were built with."""
     f = lake.root / lake_mod.PUBLISHED
     try:
         st = f.stat()
     except FileNotFoundError:
-        return False
-    return cf.matches(_manifest_meta(str(f), st.st_mtime_ns, st.st_size), settings)
+        return None
+    return _manifest_meta(str(f), st.st_mtime_ns, st.st_size)
+
+
+def materialised(lake: Lake, settings: ComplaintSettings) -> bool:
+    """Whether the published complaint facts hold for ``settings`` (else they are computed
+    on the fly: same numbers, slower) — see analytics.complaint_facts."""
+    return lake.has_rollups(lake_mod.COMPLAINT_ROLLUPS) and cf.matches(_published_meta(lake), settings)
 
 
 def _on_the_fly(lake: Lake, settings: ComplaintSettings) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -266,9 +269,14 @@ def _facts_query(
 
 def _data_end(lake: Lake) -> datetime | None:
     """The latest local time the complaints table knows of: 'now' for a dataset."""
-    sql = "SELECT max(greatest(received_local, coalesce(resolved_local, received_local))) AS t FROM {facts}"
-    if lake.has_rollups(lake_mod.COMPLAINT_ROLLUPS):  # the times do not depend on the settings
-        df = lake.query(sql.format(**_MATERIALISED))
+    meta = _published_meta(lake) if lake.has_rollups(lake_mod.COMPLAINT_ROLLUPS) else None
+    if meta and meta.get("data_end"):  # kept beside the facts when they were built (times, not settings)
+        return datetime.fromisoformat(meta["data_end"])
+    if meta is not None:
+        df = lake.query(
+            "SELECT max(greatest(received_local, coalesce(resolved_local, received_local))) AS t "
+            "FROM " + _MATERIALISED["facts"]
+        )
     else:
         df = lake.query(
             "SELECT max(greatest(timezone(z.timezone, received_at), "
@@ -301,6 +309,75 @@ def _apply(sums: dict | pd.DataFrame, keys) -> dict:
         v = m.get(k).compute(frame, m.ServiceSettings()).iloc[0]
         out[k] = None if pd.isna(v) else float(v)
     return out
+
+
+# Dimensions the period's sums are kept by (``_period_sums``): the breakdowns, the Pareto's
+# cause, the time bucket and the whole selection ("all").
+_CUBE_KEYS = {
+    "level": "CAST(level AS VARCHAR)",
+    **{d: "coalesce(CAST(" + _DIM_COLUMN[d] + " AS VARCHAR), '—')" for d in BREAKDOWNS if d != "level"},
+    "bucket": "CAST(date_trunc($grain, received_local) AS VARCHAR)",
+    "all": "NULL",
+}
+
+
+def _period_sums(
+    lake: Lake, filters: Filters, scope: Scope, settings: ComplaintSettings, grain: str | None = None
+) -> pd.DataFrame:
+    """The sums of ``_SUMS`` for the period by each of ``_CUBE_KEYS`` (columns dim, key and
+    the sums; the "all" row also counts repeat complainers), in one query. Kept in the
+    lake's cache: a page's summary, trend, breakdowns and Pareto all read it."""
+    grain = grain if grain in ("day", "week", "month") else "day"
+    dims = [d for d in _CUBE_KEYS if d != "agent" or scope.individuals]
+    branches = []
+    for d in dims:  # d and its expression come from the fixed map above
+        repeaters = (
+            "(SELECT count(*) FROM (SELECT customer_id FROM g WHERE customer_id IS NOT NULL "
+            "GROUP BY customer_id HAVING count(*) > 1))"
+            if d == "all"
+            else "CAST(NULL AS BIGINT)"
+        )
+        branches.append(
+            "SELECT '"
+            + d
+            + "' AS dim, "
+            + _CUBE_KEYS[d]
+            + " AS key, "
+            + _SUMS
+            + ", "
+            + repeaters
+            + " AS repeat_complainers FROM g GROUP BY ALL"
+        )
+    return lake.cached(
+        ("complaints.period_sums", filters, scope, settings, grain),
+        lambda: _facts_query(lake, filters, scope, settings, " UNION ALL ".join(branches), extra={"grain": grain}),
+    )
+
+
+def _part(sums: pd.DataFrame, dim: str) -> pd.DataFrame:
+    return sums[sums["dim"] == dim].drop(columns=["dim", "repeat_complainers"]).reset_index(drop=True)
+
+
+def _history(lake: Lake, filters: Filters, scope: Scope, settings: ComplaintSettings) -> pd.DataFrame:
+    """Everything received up to the period's end, in one query: open complaints by age band
+    (with counts per level), all open ones, and complaints per month of receipt."""
+    band, params = _band_case()
+    levels = (
+        "count(*) FILTER (WHERE level = 1) AS level1, count(*) FILTER (WHERE level = 2) AS level2, "
+        "count(*) FILTER (WHERE level = 3) AS level3"
+    )
+    none = "CAST(NULL AS BIGINT) AS level1, CAST(NULL AS BIGINT) AS level2, CAST(NULL AS BIGINT) AS level3"
+    sql = (
+        "SELECT 'band' AS part, " + band + " AS key, count(*) AS n, " + levels + " FROM g WHERE is_open GROUP BY ALL"
+        " UNION ALL SELECT 'open', NULL, count(*), " + none + " FROM g WHERE is_open"
+        " UNION ALL SELECT 'month', CAST(date_trunc('month', received_local) AS VARCHAR), count(*), "
+        + none
+        + " FROM g GROUP BY ALL"
+    )
+    return lake.cached(
+        ("complaints.history", filters, scope, settings),
+        lambda: _facts_query(lake, filters, scope, settings, sql, with_start=False, extra=params),
+    )
 
 
 def _band_case() -> tuple[str, dict]:
@@ -343,21 +420,14 @@ def summary(lake: Lake, filters: Filters, scope: Scope, settings: ComplaintSetti
     """One value per complaint metric of the registry for the whole selection,
     plus ``calls`` (the denominator) and ``repeat_complainers``."""
     settings = settings or ComplaintSettings()
-    df = _facts_query(
-        lake,
-        filters,
-        scope,
-        settings,
-        "SELECT " + _SUMS + ", (SELECT count(*) FROM (SELECT customer_id FROM g WHERE customer_id IS NOT NULL "
-        "GROUP BY customer_id HAVING count(*) > 1)) AS repeat_complainers FROM g",
-    )
-    row = df.iloc[0]
-    sums = {k: (float(row[k]) if k.endswith("_sum") else int(row[k])) for k in df.columns}
+    cube = _period_sums(lake, filters, scope, settings, filters.grain)
+    row = cube[cube["dim"] == "all"].iloc[0]
+    sums = {k: (float(row[k]) if k.endswith("_sum") else int(row[k])) for k in cube.columns[2:]}
     repeaters = sums.pop("repeat_complainers")
     den = _calls_denominator(lake, filters, scope)
     sums["calls"] = float(den["calls"].iloc[0]) if len(den) and pd.notna(den["calls"].iloc[0]) else np.nan
-    opened = _facts_query(lake, filters, scope, settings, "SELECT count(*) AS n FROM g WHERE is_open", False)
-    sums["open"] = int(opened["n"].iloc[0])
+    hist = _history(lake, filters, scope, settings)
+    sums["open"] = int(hist.loc[hist["part"] == "open", "n"].sum())
     out = _apply(sums, [k for k in COMPLAINT_KEYS if m.get(k).compute is not None])
     out["calls"] = None if pd.isna(sums["calls"]) else sums["calls"]
     out["repeat_complainers"] = repeaters
@@ -374,17 +444,8 @@ def by_period(
     if grain not in ("day", "week", "month"):
         raise ValueError(f"complaints go by day, week or month, not {grain!r}")
     # Buckets as calls.metrics makes them: the day, the Monday of the week, the 1st of the month.
-    agg = _facts_query(
-        lake,
-        filters,
-        scope,
-        settings,
-        "SELECT date_trunc($grain, received_local) AS bucket, count(*) AS complaints, "
-        "count(*) FILTER (WHERE valid) AS valid, count(*) FILTER (WHERE level = 3) AS level3, "
-        "count(*) FILTER (WHERE within_target) AS within_target, count(*) FILTER (WHERE judgeable) AS judgeable "
-        "FROM g GROUP BY bucket",
-        extra={"grain": grain},
-    ).rename(columns={"bucket": grain})
+    agg = _part(_period_sums(lake, filters, scope, settings, grain), "bucket").rename(columns={"key": grain})
+    agg = agg[[grain, "complaints", "valid", "level3", "within_target", "judgeable"]]
     den = _calls_denominator(lake, filters, scope, (grain,))
     den[grain] = pd.to_datetime(den[grain]).astype("datetime64[us]")
     agg[grain] = pd.to_datetime(agg[grain]).astype("datetime64[us]")
@@ -407,18 +468,14 @@ def breakdown(
     if by == "agent" and not scope.individuals:
         raise PermissionError("this role sees aggregates only, not individual agents")
     settings = settings or ComplaintSettings()
-    col = _DIM_COLUMN[by]  # an identifier from the fixed map above, never user text
-    key = col if by == "level" else "coalesce(CAST(" + col + " AS VARCHAR), '—')"
-    sums = _facts_query(
-        lake, filters, scope, settings, "SELECT " + key + " AS " + by + ", " + _SUMS + " FROM g GROUP BY ALL"
-    )
+    sums = _part(_period_sums(lake, filters, scope, settings, filters.grain), by).rename(columns={"key": by})
     if sums.empty:
         return pd.DataFrame(
             columns=[by, "complaints", "share", "valid_share", "resolution_workdays", "resolved_within_target"]
         )
-    sums = sums.sort_values(by, ignore_index=True)
     if by == "level":
-        sums[by] = sums[by].astype("Int64")
+        sums[by] = pd.to_numeric(sums[by]).astype("Int64")
+    sums = sums.sort_values(by, ignore_index=True)
     out = pd.DataFrame({by: sums[by]})
     for k in ("complaints", "valid_share", "resolution_workdays", "resolved_within_target"):
         out[k] = m.get(k).compute(sums, m.ServiceSettings()).to_numpy(dtype="float64")
@@ -439,13 +496,8 @@ def pareto(
     the causes that together make up the first 80 % (the one crossing 80 % included)."""
     if by not in ("cause", "category"):
         raise ValueError("a Pareto goes by cause or category")
-    counts = _facts_query(
-        lake,
-        filters,
-        scope,
-        settings or ComplaintSettings(),
-        "SELECT coalesce(CAST(" + by + " AS VARCHAR), '—') AS key, count(*) AS complaints FROM g GROUP BY ALL",
-    )
+    settings = settings or ComplaintSettings()
+    counts = _part(_period_sums(lake, filters, scope, settings, filters.grain), by)
     out = pd.DataFrame({by: counts["key"].astype("str"), "complaints": counts["complaints"].to_numpy(dtype="int64")})
     out = out.sort_values(["complaints", by], ascending=[False, True], ignore_index=True)
     total = out["complaints"].sum()
@@ -480,21 +532,10 @@ def backlog_by_age(
     lake: Lake, filters: Filters, scope: Scope, settings: ComplaintSettings | None = None
 ) -> pd.DataFrame:
     """Open complaints at the end of the period by age band (working days) and level."""
-    band, band_params = _band_case()
-    df = _facts_query(
-        lake,
-        filters,
-        scope,
-        settings or ComplaintSettings(),
-        "SELECT " + band + " AS age_band, count(*) AS open, count(*) FILTER (WHERE level = 1) AS level1, "
-        "count(*) FILTER (WHERE level = 2) AS level2, count(*) FILTER (WHERE level = 3) AS level3 "
-        "FROM g WHERE is_open GROUP BY ALL",
-        with_start=False,
-        extra=band_params,
-    )
-    keys = [key for key, _, _ in AGE_BANDS]
+    hist = _history(lake, filters, scope, settings or ComplaintSettings())
+    bands = hist[(hist["part"] == "band") & hist["key"].notna()].rename(columns={"key": "age_band", "n": "open"})
     cols = ["open", "level1", "level2", "level3"]
-    out = df.dropna(subset=["age_band"]).set_index("age_band")[cols].reindex(keys, fill_value=0)
+    out = bands.set_index("age_band")[cols].reindex([key for key, _, _ in AGE_BANDS], fill_value=0)
     return out.astype("int64").rename_axis("age_band").reset_index()
 
 
@@ -530,14 +571,8 @@ def unusual_months(
     """Monthly complaint counts from the first month of data to the period's last month,
     each against the median of up to ``window`` previous months (robust z-score; see the
     module's docstring). ``unusual`` is True/False, NA when the history is too short."""
-    monthly = _facts_query(
-        lake,
-        filters,
-        scope,
-        settings or ComplaintSettings(),
-        "SELECT date_trunc('month', received_local) AS month, count(*) AS n FROM g GROUP BY ALL",
-        with_start=False,
-    )
+    hist = _history(lake, filters, scope, settings or ComplaintSettings())
+    monthly = hist[hist["part"] == "month"].rename(columns={"key": "month"})
     if monthly.empty:
         return pd.DataFrame(columns=["month", "complaints", "baseline", "spread", "z", "unusual"])
     counts = pd.Series(monthly["n"].to_numpy(dtype="int64"), index=pd.to_datetime(monthly["month"]).dt.to_period("M"))

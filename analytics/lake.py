@@ -810,7 +810,7 @@ def _rebuild_complaint_facts(
     idx = pa.Table.from_pandas(cf.workday_index(base, end, settings.calendar), preserve_index=False)
     written = write_month_rollups(root, cf.INDEX_MONTH, {cf.INDEX: idx}, generation)
     rollups[cf.INDEX] = {cf.INDEX_MONTH: written[cf.INDEX]}
-    return cf.meta_for(settings, base, end)
+    return cf.meta_for(settings, base, end, cf.data_end(lake))
 
 
 def complaint_facts_stale(root: Path, published: dict | None = None) -> bool:
