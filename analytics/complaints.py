@@ -424,8 +424,10 @@ def summary(lake: Lake, filters: Filters, scope: Scope, settings: ComplaintSetti
     row = cube[cube["dim"] == "all"].iloc[0]
     sums = {k: (float(row[k]) if k.endswith("_sum") else int(row[k])) for k in cube.columns[2:]}
     repeaters = sums.pop("repeat_complainers")
-    den = _calls_denominator(lake, filters, scope)
-    sums["calls"] = float(den["calls"].iloc[0]) if len(den) and pd.notna(den["calls"].iloc[0]) else np.nan
+    # The calls per bucket of the trend, summed (additive): the page's trend reads the same table.
+    bucket = filters.grain if filters.grain in ("day", "week", "month") else "day"
+    calls_total = _calls_denominator(lake, filters, scope, (bucket,))["calls"].sum(min_count=1)
+    sums["calls"] = float(calls_total) if pd.notna(calls_total) else np.nan
     hist = _history(lake, filters, scope, settings)
     sums["open"] = int(hist.loc[hist["part"] == "open", "n"].sum())
     out = _apply(sums, [k for k in COMPLAINT_KEYS if m.get(k).compute is not None])
