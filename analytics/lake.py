@@ -5,6 +5,8 @@ Layout of a dataset folder::
     <dataset>/dataset.json                      what the dataset is (demo or imported)
     <dataset>/<table>/batch=<id>/[month=YYYY-MM/]part-0.parquet   append-only batches
     <dataset>/_rollups/<rollup>/month=YYYY-MM/data.parquet        rebuilt per month
+    <dataset>/_rollups/complaint_facts/month=YYYY-MM/...           complaints with working-day
+    <dataset>/_rollups/workday_index/month=all/...                 ages (analytics.complaint_facts)
 
     <dataset>/_published.json                   what readers see (see below)
 
