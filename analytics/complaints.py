@@ -1,10 +1,12 @@
 """Complaint (投诉) analytics: counts, rates, escalation, handling times in working days,
 backlog, causes, repeat complainers and unusual months.
 
-Every function takes (lake, filters, scope[, settings]) like ``analytics.calls``. The rows
-come from one query (``_rows``) whose filter and Scope predicate are bound parameters
-inside the SQL; complaints are few (a handful per 10,000 calls), so the working-day
-arithmetic and the small aggregations run in pandas over those rows.
+Every function takes (lake, filters, scope[, settings]) like ``analytics.calls`` and
+aggregates in SQL over the complaint facts materialised at import
+(``analytics.complaint_facts``: working-day durations, resolution flags, a working-day
+index), with the filter and the Scope predicate as bound parameters inside the query.
+When the settings in force or the calendar differ from those the facts were built with,
+the same facts are computed on the fly (same numbers, slower) until the next rebuild.
 
 Rules chosen here (the pages print them):
 
@@ -25,13 +27,17 @@ Rules chosen here (the pages print them):
 
 from __future__ import annotations
 
+import functools
+import json
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from analytics import calls, workdays
+from analytics import calls
+from analytics import complaint_facts as cf
+from analytics import lake as lake_mod
 from analytics import metrics as m
 from analytics import settings as settings_mod
 from analytics.access import Scope, scope_predicate
@@ -76,20 +82,57 @@ def metric_formula(key: str, lang: str, settings: ComplaintSettings | None = Non
     return m.get(key).formula(lang, settings)
 
 
-# --- rows ----------------------------------------------------------------------------------
+# --- the complaint facts ---------------------------------------------------------------------
+#
+# Every function below aggregates in SQL over the complaint facts (analytics.complaint_facts):
+# built at import, or, when the settings in force or the calendar differ from those they were
+# built with (or a dataset predates them), computed on the fly from the complaints table and
+# queried with the very same SQL. What depends on "now" (the end of the period, ``as_of``)
+# is worked out in the query: responses and resolutions after the cut are not yet known, and
+# an open complaint's age is the cut's position on the working-day index minus its own.
 
-_ROWS_SQL = """
-WITH c AS (
-  SELECT cp.complaint_id, cp.center, cp.level, cp.channel, cp.category, cp.cause, cp.queue, cp.team,
-    cp.agent_id, cp.customer_id, cp.valid, cp.call_id, cp._month,
-    timezone(z.timezone, cp.received_at) AS received_local,
-    timezone(z.timezone, cp.first_response_at) AS first_response_local,
-    timezone(z.timezone, cp.resolved_at) AS resolved_local,
-    timezone(z.timezone, cp.closed_at) AS closed_local
-  FROM complaints cp JOIN centers z USING (center)
+_MATERIALISED = {"facts": "rollup_" + cf.FACTS, "index": "rollup_" + cf.INDEX}
+_ON_THE_FLY = {"facts": "cf_facts", "index": "cf_index"}
+
+_FACTS_CTE = """
+WITH k AS (
+  SELECT CAST($cut AS TIMESTAMP) AS cut,
+    (SELECT w.cum + CASE WHEN w.workday
+        THEN epoch(CAST($cut AS TIMESTAMP) - CAST(w.day AS TIMESTAMP)) / 86400.0 ELSE 0.0 END
+     FROM {index} w WHERE w.day = CAST(CAST($cut AS TIMESTAMP) AS DATE)) AS cut_pos
+),
+f AS (
+  SELECT f.complaint_id, f.center, f.level, f.channel, f.category, f.cause, f.queue, f.team, f.agent_id,
+    f.customer_id, f.valid, f.call_id, f.month AS _month, f.received_local,
+    CASE WHEN f.first_response_local < k.cut THEN f.first_response_local END AS first_response_local,
+    CASE WHEN f.resolved_local < k.cut THEN f.resolved_local END AS resolved_local,
+    CASE WHEN f.first_response_local < k.cut THEN f.first_response_workdays END AS first_response_workdays,
+    CASE WHEN f.resolved_local < k.cut THEN f.resolution_workdays END AS resolution_workdays,
+    NOT coalesce(f.resolved_local < k.cut, false) AS is_open,
+    CASE WHEN NOT coalesce(f.resolved_local < k.cut, false) THEN k.cut_pos - f.received_pos END AS age_workdays,
+    coalesce(f.resolved_local < k.cut, false) AND f.resolved_within AS within_target
+  FROM {facts} f CROSS JOIN k
+),
+g AS MATERIALIZED (
+  SELECT *, NOT is_open OR coalesce(age_workdays > $target, false) AS judgeable FROM f WHERE {where}
 )
-SELECT * EXCLUDE (_month) FROM c WHERE {where} ORDER BY received_local, complaint_id
 """
+
+# The additive sums the complaint metrics divide (see analytics.metrics, area "complaints").
+_SUMS = """
+  count(*) AS complaints,
+  count(*) FILTER (WHERE valid) AS valid,
+  count(valid) AS judged,
+  count(*) FILTER (WHERE level = 3) AS level3,
+  coalesce(sum(first_response_workdays), 0.0) AS first_response_sum,
+  count(first_response_workdays) AS responded,
+  coalesce(sum(resolution_workdays), 0.0) AS resolution_sum,
+  count(resolution_workdays) AS resolved,
+  count(*) FILTER (WHERE within_target) AS within_target,
+  count(*) FILTER (WHERE judgeable) AS judgeable"""
+
+# Column of the facts for each breakdown dimension (identifiers from this fixed map only).
+_DIM_COLUMN = {d: ("agent_id" if d == "agent" else d) for d in BREAKDOWNS}
 
 
 def _predicate(filters: Filters, scope: Scope, with_start: bool = True) -> tuple[str, dict]:
@@ -119,13 +162,127 @@ def _predicate(filters: Filters, scope: Scope, with_start: bool = True) -> tuple
     return " AND ".join(preds), params
 
 
+@functools.lru_cache(maxsize=16)
+def _manifest_meta(path: str, mtime_ns: int, size: int) -> dict | None:
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8")).get("complaint_facts")
+    except (OSError, ValueError):
+        return None
+
+
+def _published_meta(lake: Lake) -> dict | None:
+    """What the published manifest says the complaint facts were built with."""
+    f = lake.root / lake_mod.PUBLISHED
+    try:
+        st = f.stat()
+    except FileNotFoundError:
+        return None
+    return _manifest_meta(str(f), st.st_mtime_ns, st.st_size)
+
+
+def materialised(lake: Lake, settings: ComplaintSettings) -> bool:
+    """Whether the published complaint facts hold for ``settings`` (else they are computed
+    on the fly: same numbers, slower) — see analytics.complaint_facts."""
+    return lake.has_rollups(lake_mod.COMPLAINT_ROLLUPS) and cf.matches(_published_meta(lake), settings)
+
+
+def _on_the_fly(lake: Lake, settings: ComplaintSettings) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The facts and the working-day index of every complaint, computed now (in the lake's
+    bounded cache: the pages and the review ask for them many times)."""
+
+    def build_facts() -> pd.DataFrame:
+        span = cf.span(lake)
+        if span is None:
+            return pd.DataFrame()
+        return cf.facts(lake, settings, span[0]).rename(columns={"_month": "month"})
+
+    def build_index() -> pd.DataFrame:
+        span = cf.span(lake)
+        return cf.workday_index(*span, settings.calendar) if span else pd.DataFrame()
+
+    facts = lake.cached(("complaints.facts", settings), build_facts)
+    index = lake.cached(("complaints.index", settings), build_index)
+    return facts, index
+
+
+def _query(lake: Lake, settings: ComplaintSettings, sql: str, params: dict) -> pd.DataFrame:
+    """``sql`` (a template naming ``{facts}`` and ``{index}``) over the materialised facts, or
+    over facts computed now when those do not hold for ``settings``."""
+    if materialised(lake, settings):
+        return lake.query(sql.format(**_MATERIALISED), params)
+    facts, index = _on_the_fly(lake, settings)
+    if facts.empty:
+        facts = pd.DataFrame({c: pd.Series(dtype=t) for c, t in _EMPTY_FACTS.items()})
+        index = pd.DataFrame({"day": pd.Series(dtype="datetime64[s]"), "workday": [], "cum": []})
+
+    def run() -> pd.DataFrame:
+        cur = lake.con.cursor()
+        try:
+            cur.register(_ON_THE_FLY["facts"], facts)
+            cur.register(_ON_THE_FLY["index"], index)
+            return cur.execute(sql.format(**_ON_THE_FLY), params).df()
+        finally:
+            cur.close()
+
+    return lake.cached(("complaints.on_the_fly", sql, settings, json.dumps(params, default=str, sort_keys=True)), run)
+
+
+_EMPTY_FACTS = {
+    "complaint_id": "object",
+    "center": "object",
+    "level": "Int32",
+    "channel": "object",
+    "category": "object",
+    "cause": "object",
+    "queue": "object",
+    "team": "object",
+    "agent_id": "object",
+    "customer_id": "object",
+    "valid": "boolean",
+    "call_id": "object",
+    "received_local": "datetime64[us]",
+    "first_response_local": "datetime64[us]",
+    "resolved_local": "datetime64[us]",
+    "closed_local": "datetime64[us]",
+    "first_response_workdays": "float64",
+    "resolution_workdays": "float64",
+    "resolved_within": "bool",
+    "received_pos": "float64",
+    "month": "object",
+}
+
+
+def _facts_query(
+    lake: Lake,
+    filters: Filters,
+    scope: Scope,
+    settings: ComplaintSettings,
+    select: str,
+    with_start: bool = True,
+    extra: dict | None = None,
+) -> pd.DataFrame:
+    """``select`` (a query over ``g``: the selected complaints as known at ``as_of``)."""
+    where, params = _predicate(filters, scope, with_start)
+    params.update(cut=as_of(lake, filters), target=float(settings.resolve_within_workdays), **(extra or {}))
+    return _query(lake, settings, _FACTS_CTE.replace("{where}", where) + select, params)
+
+
 def _data_end(lake: Lake) -> datetime | None:
     """The latest local time the complaints table knows of: 'now' for a dataset."""
-    df = lake.query(
-        "SELECT max(greatest(timezone(z.timezone, received_at), "
-        "coalesce(timezone(z.timezone, resolved_at), timezone(z.timezone, received_at)))) AS t "
-        "FROM complaints JOIN centers z USING (center)"
-    )
+    meta = _published_meta(lake) if lake.has_rollups(lake_mod.COMPLAINT_ROLLUPS) else None
+    if meta and meta.get("data_end"):  # kept beside the facts when they were built (times, not settings)
+        return datetime.fromisoformat(meta["data_end"])
+    if meta is not None:
+        df = lake.query(
+            "SELECT max(greatest(received_local, coalesce(resolved_local, received_local))) AS t "
+            "FROM " + _MATERIALISED["facts"]
+        )
+    else:
+        df = lake.query(
+            "SELECT max(greatest(timezone(z.timezone, received_at), "
+            "coalesce(timezone(z.timezone, resolved_at), timezone(z.timezone, received_at)))) AS t "
+            "FROM complaints JOIN centers z USING (center)"
+        )
     v = df["t"].iloc[0] if len(df) else None
     return None if v is None or pd.isna(v) else pd.Timestamp(v).to_pydatetime()
 
@@ -135,87 +292,6 @@ def as_of(lake: Lake, filters: Filters) -> datetime:
     period_end = datetime.combine(filters.end + timedelta(days=1), datetime.min.time())
     data_end = _data_end(lake)
     return min(period_end, data_end) if data_end is not None else period_end
-
-
-def _rows(
-    lake: Lake,
-    filters: Filters,
-    scope: Scope,
-    settings: ComplaintSettings,
-    with_start: bool = True,
-    open_only: bool = False,
-) -> pd.DataFrame:
-    """``open_only``: only complaints still unresolved at the end of the period (the backlog
-    reads all history up to then, so this is filtered in the query, not in pandas).
-
-    Kept in the lake's bounded cache: the summary, trend, breakdowns and Pareto of one page
-    (and the review's three months) ask for the same rows, and the working-day ages are
-    the costly part."""
-    return lake.cached(
-        ("complaints._rows", filters, scope, settings, with_start, open_only),
-        lambda: _compute_rows(lake, filters, scope, settings, with_start, open_only),
-    )
-
-
-def _compute_rows(
-    lake: Lake, filters: Filters, scope: Scope, settings: ComplaintSettings, with_start: bool, open_only: bool
-) -> pd.DataFrame:
-    cut = pd.Timestamp(as_of(lake, filters))
-    where, params = _predicate(filters, scope, with_start)
-    if open_only:
-        where += " AND (resolved_local IS NULL OR resolved_local >= $cut)"
-        params["cut"] = cut.to_pydatetime()
-    df = lake.query(_ROWS_SQL.format(where=where), params)
-    for col in ("received_local", "first_response_local", "resolved_local", "closed_local"):
-        df[col] = pd.to_datetime(df[col])
-    # What was known at the end of the period: later responses and resolutions are not yet.
-    for col in ("first_response_local", "resolved_local", "closed_local"):
-        df[col] = df[col].where(df[col] < cut)
-    df["first_response_workdays"] = workdays.workdays_between(
-        df["received_local"], df["first_response_local"], settings.calendar
-    )
-    df["resolution_workdays"] = workdays.workdays_between(df["received_local"], df["resolved_local"], settings.calendar)
-    df["is_open"] = df["resolved_local"].isna()
-    age = (
-        workdays.workdays_between(
-            df["received_local"], pd.Series([cut] * len(df), dtype="datetime64[us]"), settings.calendar
-        )
-        if len(df)
-        else np.array([])
-    )
-    df["age_workdays"] = np.where(df["is_open"], age, np.nan)
-    target = settings.resolve_within_workdays
-    within = df["resolution_workdays"] <= target
-    missed_open = df["is_open"] & (df["age_workdays"] > target)
-    df["judgeable"] = ~df["is_open"] | missed_open
-    df["within_target"] = within & ~df["is_open"]
-    df["level"] = pd.to_numeric(df["level"]).astype("Int64")
-    return df
-
-
-def _sum_columns(df: pd.DataFrame) -> pd.DataFrame:
-    """Each complaint's share of the additive sums the complaint metrics divide: summed
-    over a selection (``_sums``) or per group (``breakdown``)."""
-    return pd.DataFrame(
-        {
-            "complaints": np.ones(len(df), dtype="int64"),
-            "valid": df["valid"].fillna(False).astype(bool).astype("int64"),
-            "judged": df["valid"].notna().astype("int64"),
-            "level3": (df["level"] == 3).fillna(False).astype("int64"),
-            "first_response_sum": df["first_response_workdays"].fillna(0.0),
-            "responded": df["first_response_workdays"].notna().astype("int64"),
-            "resolution_sum": df["resolution_workdays"].fillna(0.0),
-            "resolved": df["resolution_workdays"].notna().astype("int64"),
-            "within_target": df["within_target"].astype("int64"),
-            "judgeable": df["judgeable"].astype("int64"),
-        },
-        index=df.index,
-    )
-
-
-def _sums(df: pd.DataFrame) -> dict:
-    totals = _sum_columns(df).sum()
-    return {k: (float(v) if k.endswith("_sum") else int(v)) for k, v in totals.items()}
 
 
 def _calls_denominator(lake: Lake, filters: Filters, scope: Scope, by: tuple[str, ...] = ()) -> pd.DataFrame:
@@ -235,6 +311,84 @@ def _apply(sums: dict | pd.DataFrame, keys) -> dict:
     return out
 
 
+# Dimensions the period's sums are kept by (``_period_sums``): the breakdowns, the Pareto's
+# cause, the time bucket and the whole selection ("all").
+_CUBE_KEYS = {
+    "level": "CAST(level AS VARCHAR)",
+    **{d: "coalesce(CAST(" + _DIM_COLUMN[d] + " AS VARCHAR), '—')" for d in BREAKDOWNS if d != "level"},
+    "bucket": "CAST(date_trunc($grain, received_local) AS VARCHAR)",
+    "all": "NULL",
+}
+
+
+def _period_sums(
+    lake: Lake, filters: Filters, scope: Scope, settings: ComplaintSettings, grain: str | None = None
+) -> pd.DataFrame:
+    """The sums of ``_SUMS`` for the period by each of ``_CUBE_KEYS`` (columns dim, key and
+    the sums; the "all" row also counts repeat complainers), in one query. Kept in the
+    lake's cache: a page's summary, trend, breakdowns and Pareto all read it."""
+    grain = grain if grain in ("day", "week", "month") else "day"
+    dims = [d for d in _CUBE_KEYS if d != "agent" or scope.individuals]
+    branches = []
+    for d in dims:  # d and its expression come from the fixed map above
+        repeaters = (
+            "(SELECT count(*) FROM (SELECT customer_id FROM g WHERE customer_id IS NOT NULL "
+            "GROUP BY customer_id HAVING count(*) > 1))"
+            if d == "all"
+            else "CAST(NULL AS BIGINT)"
+        )
+        branches.append(
+            "SELECT '"
+            + d
+            + "' AS dim, "
+            + _CUBE_KEYS[d]
+            + " AS key, "
+            + _SUMS
+            + ", "
+            + repeaters
+            + " AS repeat_complainers FROM g GROUP BY ALL"
+        )
+    return lake.cached(
+        ("complaints.period_sums", filters, scope, settings, grain),
+        lambda: _facts_query(lake, filters, scope, settings, " UNION ALL ".join(branches), extra={"grain": grain}),
+    )
+
+
+def _part(sums: pd.DataFrame, dim: str) -> pd.DataFrame:
+    return sums[sums["dim"] == dim].drop(columns=["dim", "repeat_complainers"]).reset_index(drop=True)
+
+
+def _history(lake: Lake, filters: Filters, scope: Scope, settings: ComplaintSettings) -> pd.DataFrame:
+    """Everything received up to the period's end, in one query: open complaints by age band
+    (with counts per level), all open ones, and complaints per month of receipt."""
+    band, params = _band_case()
+    levels = (
+        "count(*) FILTER (WHERE level = 1) AS level1, count(*) FILTER (WHERE level = 2) AS level2, "
+        "count(*) FILTER (WHERE level = 3) AS level3"
+    )
+    none = "CAST(NULL AS BIGINT) AS level1, CAST(NULL AS BIGINT) AS level2, CAST(NULL AS BIGINT) AS level3"
+    sql = (
+        "SELECT 'band' AS part, " + band + " AS key, count(*) AS n, " + levels + " FROM g WHERE is_open GROUP BY ALL"
+        " UNION ALL SELECT 'open', NULL, count(*), " + none + " FROM g WHERE is_open"
+        " UNION ALL SELECT 'month', CAST(date_trunc('month', received_local) AS VARCHAR), count(*), "
+        + none
+        + " FROM g GROUP BY ALL"
+    )
+    return lake.cached(
+        ("complaints.history", filters, scope, settings),
+        lambda: _facts_query(lake, filters, scope, settings, sql, with_start=False, extra=params),
+    )
+
+
+def _band_case() -> tuple[str, dict]:
+    """CASE giving an age its band of AGE_BANDS (bounds as bound parameters)."""
+    whens, params = [], {}
+    for i, (key, lo, hi) in enumerate(AGE_BANDS):
+        whens.append(f"WHEN age_workdays >= $band_lo{i} AND age_workdays < $band_hi{i} THEN $band_key{i}")
+        params.update({f"band_lo{i}": float(lo), f"band_hi{i}": float(hi), f"band_key{i}": key})
+    return "CASE " + " ".join(whens) + " END", params
+
+
 # --- public functions ------------------------------------------------------------------------
 
 
@@ -246,53 +400,39 @@ def complaint_rows(
     Times are local wall-clock times. The responsible agent appears only when the Scope
     shows individuals; the customer id is shown only then too."""
     settings = settings or ComplaintSettings()
-    df = _rows(lake, filters, scope, settings)
-    out = df.rename(
-        columns={
-            "received_local": "received_at",
-            "first_response_local": "first_response_at",
-            "resolved_local": "resolved_at",
-            "agent_id": "agent",
-        }
+    people = ", agent_id AS agent, customer_id" if scope.individuals else ""
+    out = _facts_query(
+        lake,
+        filters,
+        scope,
+        settings,
+        "SELECT complaint_id, received_local AS received_at, center, level, channel, category, cause, queue, team"
+        + people
+        + ", valid, first_response_workdays, resolution_workdays, is_open, age_workdays, "
+        "first_response_local AS first_response_at, resolved_local AS resolved_at "
+        "FROM g ORDER BY received_local, complaint_id",
     )
-    cols = [
-        "complaint_id",
-        "received_at",
-        "center",
-        "level",
-        "channel",
-        "category",
-        "cause",
-        "queue",
-        "team",
-        "agent",
-        "customer_id",
-        "valid",
-        "first_response_workdays",
-        "resolution_workdays",
-        "is_open",
-        "age_workdays",
-        "first_response_at",
-        "resolved_at",
-    ]
-    if not scope.individuals:
-        cols = [c for c in cols if c not in ("agent", "customer_id")]
-    return out[cols].reset_index(drop=True)
+    out["level"] = out["level"].astype("Int64")
+    return out
 
 
 def summary(lake: Lake, filters: Filters, scope: Scope, settings: ComplaintSettings | None = None) -> dict:
     """One value per complaint metric of the registry for the whole selection,
     plus ``calls`` (the denominator) and ``repeat_complainers``."""
     settings = settings or ComplaintSettings()
-    df = _rows(lake, filters, scope, settings)
-    sums = _sums(df)
-    den = _calls_denominator(lake, filters, scope)
-    sums["calls"] = float(den["calls"].iloc[0]) if len(den) and pd.notna(den["calls"].iloc[0]) else np.nan
-    sums["open"] = int(open_backlog(lake, filters, scope, settings)["complaint_id"].count())
+    cube = _period_sums(lake, filters, scope, settings, filters.grain)
+    row = cube[cube["dim"] == "all"].iloc[0]
+    sums = {k: (float(row[k]) if k.endswith("_sum") else int(row[k])) for k in cube.columns[2:]}
+    repeaters = sums.pop("repeat_complainers")
+    # The calls per bucket of the trend, summed (additive): the page's trend reads the same table.
+    bucket = filters.grain if filters.grain in ("day", "week", "month") else "day"
+    calls_total = _calls_denominator(lake, filters, scope, (bucket,))["calls"].sum(min_count=1)
+    sums["calls"] = float(calls_total) if pd.notna(calls_total) else np.nan
+    hist = _history(lake, filters, scope, settings)
+    sums["open"] = int(hist.loc[hist["part"] == "open", "n"].sum())
     out = _apply(sums, [k for k in COMPLAINT_KEYS if m.get(k).compute is not None])
     out["calls"] = None if pd.isna(sums["calls"]) else sums["calls"]
-    counts = df["customer_id"].dropna().value_counts()
-    out["repeat_complainers"] = int((counts > 1).sum())
+    out["repeat_complainers"] = repeaters
     return out
 
 
@@ -305,20 +445,9 @@ def by_period(
     grain = grain or filters.grain
     if grain not in ("day", "week", "month"):
         raise ValueError(f"complaints go by day, week or month, not {grain!r}")
-    df = _rows(lake, filters, scope, settings)
     # Buckets as calls.metrics makes them: the day, the Monday of the week, the 1st of the month.
-    freq = {"day": "D", "week": "W-SUN", "month": "M"}[grain]
-    df[grain] = df["received_local"].dt.to_period(freq).dt.start_time
-    g = df.groupby(grain)
-    agg = pd.DataFrame(
-        {
-            "complaints": g.size(),
-            "valid": g["valid"].apply(lambda s: int(s.fillna(False).astype(bool).sum())),
-            "level3": g["level"].apply(lambda s: int((s == 3).sum())),
-            "within_target": g["within_target"].sum(),
-            "judgeable": g["judgeable"].sum(),
-        }
-    ).reset_index()
+    agg = _part(_period_sums(lake, filters, scope, settings, grain), "bucket").rename(columns={"key": grain})
+    agg = agg[[grain, "complaints", "valid", "level3", "within_target", "judgeable"]]
     den = _calls_denominator(lake, filters, scope, (grain,))
     den[grain] = pd.to_datetime(den[grain]).astype("datetime64[us]")
     agg[grain] = pd.to_datetime(agg[grain]).astype("datetime64[us]")
@@ -341,15 +470,14 @@ def breakdown(
     if by == "agent" and not scope.individuals:
         raise PermissionError("this role sees aggregates only, not individual agents")
     settings = settings or ComplaintSettings()
-    df = _rows(lake, filters, scope, settings).rename(columns={"agent_id": "agent"})
-    if df.empty:
+    sums = _part(_period_sums(lake, filters, scope, settings, filters.grain), by).rename(columns={"key": by})
+    if sums.empty:
         return pd.DataFrame(
             columns=[by, "complaints", "share", "valid_share", "resolution_workdays", "resolved_within_target"]
         )
-    df[by] = df[by].astype("str").where(df[by].notna(), "—") if by != "level" else df[by]
-    # The sums of _sums per group, in one groupby (an agent breakdown has thousands of groups).
-    parts = _sum_columns(df).assign(**{by: df[by]})
-    sums = parts.groupby(by, dropna=False, sort=True).sum().reset_index()
+    if by == "level":
+        sums[by] = pd.to_numeric(sums[by]).astype("Int64")
+    sums = sums.sort_values(by, ignore_index=True)
     out = pd.DataFrame({by: sums[by]})
     for k in ("complaints", "valid_share", "resolution_workdays", "resolved_within_target"):
         out[k] = m.get(k).compute(sums, m.ServiceSettings()).to_numpy(dtype="float64")
@@ -370,9 +498,9 @@ def pareto(
     the causes that together make up the first 80 % (the one crossing 80 % included)."""
     if by not in ("cause", "category"):
         raise ValueError("a Pareto goes by cause or category")
-    df = _rows(lake, filters, scope, settings or ComplaintSettings())
-    counts = df[by].astype("str").where(df[by].notna(), "—").value_counts()
-    out = pd.DataFrame({by: counts.index.astype("str"), "complaints": counts.to_numpy(dtype="int64")})
+    settings = settings or ComplaintSettings()
+    counts = _part(_period_sums(lake, filters, scope, settings, filters.grain), by)
+    out = pd.DataFrame({by: counts["key"].astype("str"), "complaints": counts["complaints"].to_numpy(dtype="int64")})
     out = out.sort_values(["complaints", by], ascending=[False, True], ignore_index=True)
     total = out["complaints"].sum()
     out["share"] = out["complaints"] / total if total else np.nan
@@ -385,65 +513,51 @@ def open_backlog(lake: Lake, filters: Filters, scope: Scope, settings: Complaint
     """Complaints received up to the end of the period and not resolved by then (older
     ones included), with their age in working days and age band."""
     settings = settings or ComplaintSettings()
-    df = _rows(lake, filters, scope, settings, with_start=False, open_only=True)
-    df = df[df["is_open"]].copy()
-    df["age_band"] = pd.Series(pd.NA, index=df.index, dtype="str")
-    for key, lo, hi in AGE_BANDS:
-        df.loc[(df["age_workdays"] >= lo) & (df["age_workdays"] < hi), "age_band"] = key
-    cols = [
-        "complaint_id",
-        "received_local",
-        "center",
-        "level",
-        "channel",
-        "category",
-        "queue",
-        "team",
-        "age_workdays",
-        "age_band",
-    ]
-    return (
-        df[cols]
-        .rename(columns={"received_local": "received_at"})
-        .sort_values("age_workdays", ascending=False, ignore_index=True)
+    band, band_params = _band_case()
+    out = _facts_query(
+        lake,
+        filters,
+        scope,
+        settings,
+        "SELECT complaint_id, received_local AS received_at, center, level, channel, category, queue, team, "
+        "age_workdays, " + band + " AS age_band FROM g WHERE is_open "
+        "ORDER BY age_workdays DESC, received_local, complaint_id",
+        with_start=False,
+        extra=band_params,
     )
+    out["level"] = out["level"].astype("Int64")
+    out["age_band"] = out["age_band"].astype("str")
+    return out
 
 
 def backlog_by_age(
     lake: Lake, filters: Filters, scope: Scope, settings: ComplaintSettings | None = None
 ) -> pd.DataFrame:
     """Open complaints at the end of the period by age band (working days) and level."""
-    b = open_backlog(lake, filters, scope, settings)
-    rows = []
-    for key, _, _ in AGE_BANDS:
-        part = b[b["age_band"] == key]
-        rows.append(
-            {"age_band": key, "open": len(part), **{f"level{lv}": int((part["level"] == lv).sum()) for lv in (1, 2, 3)}}
-        )
-    return pd.DataFrame(rows)
+    hist = _history(lake, filters, scope, settings or ComplaintSettings())
+    bands = hist[(hist["part"] == "band") & hist["key"].notna()].rename(columns={"key": "age_band", "n": "open"})
+    cols = ["open", "level1", "level2", "level3"]
+    out = bands.set_index("age_band")[cols].reindex([key for key, _, _ in AGE_BANDS], fill_value=0)
+    return out.astype("int64").rename_axis("age_band").reset_index()
 
 
 def repeat_complainers(
     lake: Lake, filters: Filters, scope: Scope, settings: ComplaintSettings | None = None
 ) -> pd.DataFrame:
     """Customers who complained more than once in the period, most complaints first."""
-    df = _rows(lake, filters, scope, settings or ComplaintSettings())
-    df = df[df["customer_id"].notna()]
-    # Most customers complain once: keep the repeaters before the per-customer text join.
-    counts = df["customer_id"].value_counts()
-    df = df[df["customer_id"].isin(counts.index[counts > 1])]
-    g = df.groupby("customer_id")
-    out = pd.DataFrame(
-        {
-            "complaints": g.size(),
-            "first_received": g["received_local"].min(),
-            "last_received": g["received_local"].max(),
-            "max_level": g["level"].max(),
-            "causes": g["cause"].apply(lambda s: ", ".join(sorted(set(s.dropna().astype(str))))),
-        }
+    out = _facts_query(
+        lake,
+        filters,
+        scope,
+        settings or ComplaintSettings(),
+        "SELECT customer_id, count(*) AS complaints, min(received_local) AS first_received, "
+        "max(received_local) AS last_received, max(level) AS max_level, "
+        "array_to_string(list_sort(list_distinct(list(CAST(cause AS VARCHAR)))), ', ') AS causes "
+        "FROM g WHERE customer_id IS NOT NULL GROUP BY customer_id HAVING count(*) > 1 ORDER BY customer_id",
     )
-    out = out[out["complaints"] > 1].reset_index()
     out["customer_id"] = out["customer_id"].astype("str")
+    out["max_level"] = out["max_level"].astype("Int64")
+    out["causes"] = out["causes"].astype("str")
     return out.sort_values(["complaints", "last_received"], ascending=[False, False], ignore_index=True)
 
 
@@ -459,11 +573,11 @@ def unusual_months(
     """Monthly complaint counts from the first month of data to the period's last month,
     each against the median of up to ``window`` previous months (robust z-score; see the
     module's docstring). ``unusual`` is True/False, NA when the history is too short."""
-    df = _rows(lake, filters, scope, settings or ComplaintSettings(), with_start=False)
-    if df.empty:
+    hist = _history(lake, filters, scope, settings or ComplaintSettings())
+    monthly = hist[hist["part"] == "month"].rename(columns={"key": "month"})
+    if monthly.empty:
         return pd.DataFrame(columns=["month", "complaints", "baseline", "spread", "z", "unusual"])
-    months = df["received_local"].dt.to_period("M")
-    counts = months.value_counts()
+    counts = pd.Series(monthly["n"].to_numpy(dtype="int64"), index=pd.to_datetime(monthly["month"]).dt.to_period("M"))
     full = pd.period_range(counts.index.min(), pd.Period(filters.end, "M"), freq="M")
     counts = counts.reindex(full, fill_value=0).sort_index()
     rows = []

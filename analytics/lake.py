@@ -5,6 +5,8 @@ Layout of a dataset folder::
     <dataset>/dataset.json                      what the dataset is (demo or imported)
     <dataset>/<table>/batch=<id>/[month=YYYY-MM/]part-0.parquet   append-only batches
     <dataset>/_rollups/<rollup>/month=YYYY-MM/data.parquet        rebuilt per month
+    <dataset>/_rollups/complaint_facts/month=YYYY-MM/...           complaints with working-day
+    <dataset>/_rollups/workday_index/month=all/...                 ages (analytics.complaint_facts)
 
     <dataset>/_published.json                   what readers see (see below)
 
@@ -40,6 +42,7 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from analytics import schema
@@ -69,6 +72,9 @@ ROLLUPS = ("queue_interval", "agent_day", "handle_hist", "queue_day")
 # and queues read it; only views below a day need the intervals. A dataset written before
 # it existed derives it from queue_interval on the fly (see calls._sources).
 BASE_ROLLUPS = ROLLUPS[:3]
+# Complaints materialised at import (analytics.complaint_facts): built from the complaints
+# table, not per month of calls, but published, listed and read like the rollups above.
+COMPLAINT_ROLLUPS = ("complaint_facts", "workday_index")
 # Rows per Parquet row group of the large rollups: a month of a 50 M-call group is
 # ~230 k queue-intervals, which as one row group is decoded by one thread; sorted by day,
 # smaller groups also let a one-day drill-down skip the rest of the month.
@@ -375,7 +381,7 @@ class Lake:
             except FileNotFoundError:
                 pass
         entries = []
-        for sub in list(schema.TABLES) + [f"_rollups/{r}" for r in ROLLUPS]:
+        for sub in list(schema.TABLES) + [f"_rollups/{r}" for r in ROLLUPS + COMPLAINT_ROLLUPS]:
             d = self.root / sub
             if d.is_dir():
                 entries.append(
@@ -427,7 +433,7 @@ class Lake:
                 else:
                     tokens[(table.name, None)] = tuple(files)
             present = set()
-            for rollup in ROLLUPS:
+            for rollup in ROLLUPS + COMPLAINT_ROLLUPS:
                 files = _rollup_files(self.root, rollup, published)
                 for f in files:
                     # A rebuilt month is a new generation's file (or, without a manifest, the
@@ -810,14 +816,16 @@ def _batch_months(root: Path, table: str, batches: Iterable[str]) -> set[str]:
     return months
 
 
-def publish(root: Path, rollups: dict[str, dict[str, str]], generation: int) -> dict:
-    """Switch readers to every committed batch and these rollup files, in one os.replace."""
+def publish(root: Path, rollups: dict[str, dict[str, str]], generation: int, extra: dict | None = None) -> dict:
+    """Switch readers to every committed batch and these rollup files, in one os.replace.
+    ``extra``: more top-level keys (e.g. ``complaint_facts``: what the facts were built with)."""
     root = Path(root)
     manifest = {
         "generation": generation,
         "published_at": pd.Timestamp.now(tz="UTC").isoformat(),
         "batches": committed_batches(root),
         "rollups": rollups,
+        **(extra or {}),
     }
     tmp = root / (TMP_PREFIX + PUBLISHED)
     with open(tmp, "w", encoding="utf-8") as f:
@@ -879,11 +887,76 @@ def rebuild_rollups(root: Path, months: Iterable[str] | None = None, progress=No
                 rollups.setdefault(rollup, {})[month] = rel
             if progress:
                 progress(done / steps, f"rollups {month}")
+        complaint_meta = _rebuild_complaint_facts(root, lake, previous, pending, rollups, todo, months, generation)
         lake.con.close()
         # Months that no longer hold rows (none today: batches are append-only) drop out.
-        rollups = {r: {m: f for m, f in files.items() if m in set(all_months)} for r, files in rollups.items()}
-        publish(root, rollups, generation)
+        rollups = {
+            r: {m: f for m, f in files.items() if r in COMPLAINT_ROLLUPS or m in set(all_months)}
+            for r, files in rollups.items()
+        }
+        publish(root, rollups, generation, {"complaint_facts": complaint_meta} if complaint_meta else None)
     return todo
+
+
+def _rebuild_complaint_facts(
+    root: Path, lake: Lake, previous: dict | None, pending: dict, rollups: dict, todo, months, generation: int
+) -> dict | None:
+    """Write the complaint facts of the months that need them and the working-day index
+    (see analytics.complaint_facts) into ``rollups``; returns the manifest's meta for them.
+
+    Every complaint month is rebuilt when the settings, the calendar over the facts' span,
+    the span's first day or the facts' version changed, or on a full rebuild (``months``
+    None); otherwise only the months of new complaint batches, of the rebuilt call months
+    (``todo``) and any month missing. Complaints are few (a handful per 10,000 calls): this
+    is a small query and a vectorised working-day sum, on DuckDB whatever the engine."""
+    from analytics import complaint_facts as cf
+    from analytics import settings as settings_mod
+
+    settings = settings_mod.load_complaints(root)
+    span = cf.span(lake)
+    if span is None:  # no complaints (yet)
+        for r in COMPLAINT_ROLLUPS:
+            rollups.pop(r, None)
+        return None
+    base, end = span
+    have = (rollups.get(cf.FACTS) or {}) if previous is not None else {}
+    all_months = sorted(set(lake.query("SELECT DISTINCT _month AS m FROM complaints")["m"].dropna()))
+    old = (previous or {}).get("complaint_facts")
+    still_good = (
+        months is not None and old is not None and old.get("base") == base.isoformat() and cf.matches(old, settings)
+    )
+    if still_good:
+        wanted = set(_batch_months(root, "complaints", pending.get("complaints", []))) | set(todo)
+        wanted |= {m for m in all_months if m not in have or not (Path(root) / have[m]).is_file()}
+        wanted &= set(all_months)
+    else:
+        wanted = set(all_months)
+    if wanted:
+        df = cf.facts(lake, settings, base, sorted(wanted))
+        for month, part in df.groupby("_month", sort=True):
+            table = pa.Table.from_pandas(part.drop(columns="_month"), preserve_index=False)
+            written = write_month_rollups(root, month, {cf.FACTS: table}, generation)
+            rollups.setdefault(cf.FACTS, {})[month] = written[cf.FACTS]
+    rollups[cf.FACTS] = {m: f for m, f in rollups.get(cf.FACTS, {}).items() if m in set(all_months)}
+    idx = pa.Table.from_pandas(cf.workday_index(base, end, settings.calendar), preserve_index=False)
+    written = write_month_rollups(root, cf.INDEX_MONTH, {cf.INDEX: idx}, generation)
+    rollups[cf.INDEX] = {cf.INDEX_MONTH: written[cf.INDEX]}
+    return cf.meta_for(settings, base, end, cf.data_end(lake))
+
+
+def complaint_facts_stale(root: Path, published: dict | None = None) -> bool:
+    """Whether the published complaint facts are missing or were built with other settings
+    or another calendar than those in force now (readers then compute them on the fly)."""
+    from analytics import complaint_facts as cf
+    from analytics import settings as settings_mod
+
+    published = read_published(root) if published is None else published
+    if published is None or not published.get("batches", {}).get("complaints"):
+        return False
+    files = published.get("rollups", {}).get(cf.FACTS, {})
+    if not files or any(not (Path(root) / rel).is_file() for rel in files.values()):
+        return True
+    return not cf.matches(published.get("complaint_facts"), settings_mod.load_complaints(root))
 
 
 def repair(root: Path) -> dict:
@@ -903,7 +976,9 @@ def repair(root: Path) -> dict:
             for rollup in ROLLUPS:
                 files = published.get("rollups", {}).get(rollup, {})
                 missing |= {m for m in with_rows if m not in files or not (root / files[m]).is_file()}
-        if not pending and not missing:
+        stale = complaint_facts_stale(root, published)
+        if not pending and not missing and not stale:
             return {}
         months = rebuild_rollups(root, sorted(missing))
-    return {"batches": pending, "months": months}
+    out = {"batches": pending, "months": months}
+    return {**out, "complaint_facts": True} if stale else out

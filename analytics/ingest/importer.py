@@ -117,9 +117,19 @@ def repaired_lines(repaired: dict) -> list[str]:
         return []
     batches = ", ".join(f"{t} {b.removeprefix('batch=')}" for t, bs in repaired.get("batches", {}).items() for b in bs)
     months = ", ".join(repaired.get("months", [])) or "none"
+    facts = (
+        ["complaint facts rebuilt (missing, or built with other complaint settings or another calendar)"]
+        if repaired.get("complaint_facts")
+        else []
+    )
+    if not batches and not repaired.get("months") and facts:
+        return facts
     if not batches:
-        return [f"rollups rebuilt for months {months} (their files were missing)"]
-    return [f"published {batches}, left unpublished by an interrupted import; rollups rebuilt for months {months}"]
+        return [f"rollups rebuilt for months {months} (their files were missing)", *facts]
+    return [
+        f"published {batches}, left unpublished by an interrupted import; rollups rebuilt for months {months}",
+        *facts,
+    ]
 
 
 def import_hash(data_path: Path, mapping: Mapping, table: str, center: str | None, zone: str | None) -> str:
