@@ -97,7 +97,7 @@ CACHE_MAX_ROW_BYTES = CACHE_MAX_BYTES // 4
 # Views a query may read, as the words that name them in SQL text. A query's dependencies
 # are the names its text contains (a column or parameter spelled like a table only adds a
 # dependency: conservative, never stale).
-_VIEW_NAMES = tuple(schema.TABLES) + tuple("rollup_" + r for r in ROLLUPS)
+_VIEW_NAMES = tuple(schema.TABLES) + tuple("rollup_" + r for r in ROLLUPS + COMPLAINT_ROLLUPS)
 _VIEW_WORDS = re.compile(r"\b(" + "|".join(sorted(map(re.escape, _VIEW_NAMES), key=len, reverse=True)) + r")\b")
 _MONTHLY_VIEWS = frozenset(
     [t.name for t in schema.TABLES.values() if t.month_column] + ["rollup_" + r for r in ROLLUPS]

@@ -301,3 +301,17 @@ def test_an_import_rebuilds_only_the_months_it_touched(root):
         _check(lake.Lake(root), Filters(date(2026, 11, 1), date(2026, 11, 30)), ComplaintSettings())
     finally:
         LOCAL = saved
+
+
+def test_a_lake_kept_open_sees_an_imported_complaint(root):
+    """The page's lake stays open across an import: its cached complaint figures (read from
+    the materialised views) must not outlive the files they were computed from."""
+    lk = lake.Lake(root)
+    nov = Filters(date(2026, 11, 1), date(2026, 11, 30))
+    before = cmp.summary(lk, nov, Scope(), ComplaintSettings())["complaints"]
+    assert cmp.summary(lk, nov, Scope(), ComplaintSettings())["complaints"] == before  # now cached
+    extra = {**LOCAL[0], "complaint_id": "N2", "received": datetime(2026, 11, 20, 9), "first_response": None}
+    extra["resolved"] = None
+    build_dataset(root, complaints=_rows([extra]))
+    lk.refresh()
+    assert cmp.summary(lk, nov, Scope(), ComplaintSettings())["complaints"] == before + 1
