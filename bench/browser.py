@@ -151,6 +151,9 @@ def main() -> None:
     ap.add_argument("dataset", type=Path)
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--pages", default=",".join(PAGES))
+    ap.add_argument(
+        "--app-root", type=Path, default=ROOT, help="the checkout whose app.py runs (e.g. an older commit's)"
+    )
     a = ap.parse_args()
     pages = tuple(a.pages.split(","))
     env = {**os.environ, "CALLCENTER_DATASET": str(a.dataset.resolve())}
@@ -168,7 +171,7 @@ def main() -> None:
                 {"hello": "hello", "world": "world"},
                 a.rounds,
             )
-            app = measure(browser, "app.py", ROOT, env, pages, {}, a.rounds)
+            app = measure(browser, "app.py", a.app_root, env, pages, {}, a.rounds)
         finally:
             browser.close()
     print(f"load average {os.getloadavg()[0]:.2f} (2 cores shared?)  dataset {a.dataset}")
