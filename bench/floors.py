@@ -21,6 +21,19 @@ from pathlib import Path
 
 import numpy as np
 
+from analytics.lake import HANDLE_THRESHOLDS, WAIT_THRESHOLDS
+
+
+def _wait_col(kind: str, seconds: float) -> str:
+    """A rollup count column by name, from the lake's fixed thresholds only (an identifier
+    from an allow-list, never a value spliced into SQL)."""
+    s = int(seconds)
+    allowed = WAIT_THRESHOLDS if kind in ("answered", "abandoned") else HANDLE_THRESHOLDS
+    if s not in allowed or kind not in ("answered", "abandoned", "handled"):
+        raise ValueError(f"the rollups keep no {kind} count at {seconds} s")
+    return f"{kind}_le_{s}"
+
+
 TABLES_BY_MONTH = ("calls", "agent_intervals", "complaints")
 
 
@@ -84,10 +97,10 @@ def service_level(con, f: Files, month: str, cfg, rollup: bool) -> list:
     tz, prev = _tz(con, f), month_add(month, -1)
     p = {"s": cfg.short_abandon_s, "t": cfg.answer_within_s, "tz": tz}
     if rollup:
-        t, s = int(cfg.answer_within_s), int(cfg.short_abandon_s)
+        t, s = _wait_col("answered", cfg.answer_within_s), _wait_col("abandoned", cfg.short_abandon_s)
         base = (
             "SELECT queue, interval_start AS i15, day, dayofweek(interval_start) AS dow, hour(interval_start) AS hr, "
-            f"offered, answered, abandoned_le_{s} AS short_ab, answered_le_{t} AS within, wait_answered_s AS wait_s, "
+            f"offered, answered, {s} AS short_ab, {t} AS within, wait_answered_s AS wait_s, "
             "staffed_s FROM read_parquet($files) WHERE direction = 'inbound'"
         )
         grouped = con.execute(
@@ -96,8 +109,8 @@ def service_level(con, f: Files, month: str, cfg, rollup: bool) -> list:
             {"files": f.rollup("queue_interval", [month])},
         ).df()
         prev_q = (
-            f"SELECT {_SL_FINAL} FROM (SELECT offered, answered, abandoned_le_{s} AS short_ab, "
-            f"answered_le_{t} AS within, wait_answered_s AS wait_s FROM read_parquet($files) WHERE direction = 'inbound')"
+            f"SELECT {_SL_FINAL} FROM (SELECT offered, answered, {s} AS short_ab, "
+            f"{t} AS within, wait_answered_s AS wait_s FROM read_parquet($files) WHERE direction = 'inbound')"
         )
         before = con.execute(prev_q, {"files": f.rollup("queue_day", [prev])}).fetchall()
     else:
@@ -154,17 +167,17 @@ def handle_time(con, f: Files, month: str, cfg, rollup: bool) -> list:
             "GROUP BY GROUPING SETS ((), (day), (bin_s), (category))",
             {"files": f.rollup("handle_hist", [month])},
         ).df()
-        hk = int(h)
+        hk = _wait_col("handled", h)
         people = con.execute(
             "SELECT team, agent_id, sum(handled) AS handled, sum(talk_s + hold_s + acw_s) / sum(handled) AS aht_s, "
-            f"sum(handled_le_{hk}) / sum(handled) AS within_handle_target, sum(handling_s) / sum(staffed_s) AS occupancy, "
+            f"sum({hk}) / sum(handled) AS within_handle_target, sum(handling_s) / sum(staffed_s) AS occupancy, "
             "sum(handled) / count(*) FILTER (WHERE staffed_s > 0) AS answered_per_agent_day, "
             "sum(transferred) / sum(handled) AS transfer_rate FROM read_parquet($files) "
             "GROUP BY GROUPING SETS ((), (team), (agent_id))",
             {"files": f.rollup("agent_day", [month])},
         ).df()
         before = con.execute(
-            f"SELECT sum(talk_s + hold_s + acw_s) / sum(handled), sum(handled_le_{hk}) / sum(handled), "
+            f"SELECT sum(talk_s + hold_s + acw_s) / sum(handled), sum({hk}) / sum(handled), "
             "sum(handling_s) / sum(staffed_s), sum(transferred) / sum(handled) FROM read_parquet($files)",
             {"files": f.rollup("agent_day", [prev])},
         ).fetchall()
@@ -297,11 +310,11 @@ def complaints(con, f: Files, month: str, cfg, rollup: bool) -> list:
 
 def monthly_review(con, f: Files, month: str, cfg, rollup: bool) -> list:
     months = [month_add(month, -k) for k in range(12, -1, -1)]
-    t, s = int(cfg.answer_within_s), int(cfg.short_abandon_s)
     if rollup:
+        t, s = _wait_col("answered", cfg.answer_within_s), _wait_col("abandoned", cfg.short_abandon_s)
         kpis = con.execute(
             "SELECT month, queue, sum(offered) AS offered, sum(answered) / sum(offered) AS answer_rate, "
-            f"sum(answered_le_{t}) / nullif(sum(offered) - sum(abandoned_le_{s}), 0) AS service_level, "
+            f"sum({t}) / nullif(sum(offered) - sum({s}), 0) AS service_level, "
             "sum(wait_answered_s) / sum(answered) AS asa_s, sum(talk_s + hold_s + acw_s) / sum(handled) AS aht_s, "
             "sum(handling_s) / sum(staffed_s) AS occupancy FROM read_parquet($files) WHERE direction = 'inbound' "
             "GROUP BY GROUPING SETS ((month), (month, queue))",
@@ -314,7 +327,7 @@ def monthly_review(con, f: Files, month: str, cfg, rollup: bool) -> list:
             "FILTER (WHERE answered_at IS NULL AND epoch(ended_at - arrived_at) <= $s), 0) AS service_level, "
             "avg(epoch(answered_at - arrived_at)) AS asa_s, avg(talk_s + hold_s + acw_s) AS aht_s "
             "FROM read_parquet($files) WHERE direction = 'inbound' GROUP BY GROUPING SETS ((month), (month, queue))",
-            {"files": f.raw("calls", months), "t": t, "s": s},
+            {"files": f.raw("calls", months), "t": cfg.answer_within_s, "s": cfg.short_abandon_s},
         ).df()
         occ = con.execute(
             "SELECT month, sum(handling_s) / sum(staffed_s) FROM read_parquet($files) GROUP BY ALL",
