@@ -58,6 +58,11 @@ DRAWN = """([path, word]) => { const m = document.querySelector('[data-testid="s
         : !!m.querySelector('h1') && !!m.querySelector(':is(.js-plotly-plot, [data-testid="stDataFrame"], '
                                     + '[data-testid="stTable"], [data-testid="stException"], [data-testid="stAlert"])')); }"""
 
+STATE = """() => ({path: location.pathname, running: !!document.querySelector('[data-testid="stStatusWidget"]'),
+    stale: document.querySelectorAll('[data-stale="true"]').length,
+    h1: document.querySelector('[data-testid="stMain"] h1')?.innerText,
+    text: document.querySelector('[data-testid="stMain"]')?.innerText.slice(0, 160)})"""
+
 
 def vmhwm_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -80,7 +85,11 @@ def drawn(page, path: str, word: str | None = None, old_title: str | None = None
             timeout=TIMEOUT_MS,
             polling=20,
         )
-    page.wait_for_function(DRAWN, arg=[path, word], timeout=TIMEOUT_MS, polling=20)
+    try:
+        page.wait_for_function(DRAWN, arg=[path, word], timeout=TIMEOUT_MS, polling=20)
+    except Exception as e:
+        state = page.evaluate(STATE)
+        raise RuntimeError(f"/{path} not drawn within {TIMEOUT_MS} ms: {state}") from e
 
 
 def title(page) -> str | None:

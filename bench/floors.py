@@ -257,7 +257,7 @@ def staffing(con, f: Files, month: str, cfg, rollup: bool, target=0.8, shrinkage
     req, at = erlang_c_vectorised(qi["offered"].to_numpy(float), aht, staffed, cfg.answer_within_s, target)
     qi = qi.assign(required=np.ceil(req / (1 - shrinkage)), sl_at_staffed=at)
     qi["gap"] = qi["staffed"].fillna(0) - qi["required"]
-    qi["dow"], qi["tod"] = qi["i15"].dt.dayofweek, qi["i15"].dt.time
+    qi["dow"], qi["tod"] = qi["i15"].dt.day_of_week, qi["i15"].dt.time
     gaps = qi.groupby(["dow", "tod"])["gap"].mean()
     summary = (qi["gap"] < 0).sum(), qi.loc[qi["gap"] < 0, "gap"].sum() * 0.25
     return [qi.nsmallest(20, "gap"), gaps, summary]

@@ -4,7 +4,7 @@ For each size (million calls) it reuses or makes a large-scale demo dataset (reg
 ~3.08 M calls; smaller sizes hard-link the first regions' batches of a bigger dataset and
 rebuild their rollups) and, for every page in bench/pages.py (the mirror of views/*.py):
 
-- cold: a new Lake's first view (empty cache) and the peak RSS it added;
+- cold: a new Lake's first view (empty cache); its peak RSS in a process of its own;
 - repeat: the exact same view again (cache on);
 - interactive: a filter never asked before (another month plus one queue or center, a new
   combination each time, fixed seed), cache on — what a person clicking around gets;
@@ -153,26 +153,28 @@ def rss_mb() -> float:
     return int(Path("/proc/self/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
-class PeakRSS:
-    """The process's peak resident memory while the block runs, above what it was before
-    (sampled every 5 ms; the process's VmHWM only ever rises, so it cannot tell pages apart)."""
+def vmhwm_mb() -> float:
+    return int(Path("/proc/self/status").read_text().split("VmHWM:")[1].split()[0]) / 1024
 
-    def __enter__(self):
-        self.base = self.peak = rss_mb()
-        self._stop = threading.Event()
-        self._t = threading.Thread(target=self._watch, daemon=True)
-        self._t.start()
-        return self
 
-    def _watch(self):
-        while not self._stop.wait(0.005):
-            self.peak = max(self.peak, rss_mb())
+def page_memory_child(root: Path, page: str) -> None:
+    """In a fresh process: the page's first view; prints the peak RSS (VmHWM) and the RSS
+    before it (imports done, lake open), in MB, as JSON."""
+    lk = lake_mod.Lake(root)
+    ctx = pages.context(lk)
+    f = pages.default_filters(lk)
+    before = rss_mb()
+    pages.run(page, ctx, f)
+    print(json.dumps({"before_mb": before, "peak_mb": vmhwm_mb()}))
 
-    def __exit__(self, *exc):
-        self._stop.set()
-        self._t.join()
-        self.peak = max(self.peak, rss_mb())
-        self.added = self.peak - self.base
+
+def page_memory(root: Path, page: str) -> dict:
+    """A page's peak memory measured alone: in a process of its own (in the bench's process
+    every page after the first finds memory already grown)."""
+    out = subprocess.run(
+        [sys.executable, __file__, "--page-memory", str(root), page], capture_output=True, text=True, check=True
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
 
 
 def pct(xs: list[float], q: float) -> float:
@@ -244,7 +246,7 @@ def pandas_page(page: str, f: floors.Files, month: str, cfg, tz: str):
                 0.8,
             )
             return g.assign(required=req, at=at)
-        g["day"], g["dow"], g["hr"] = g["i15"].dt.normalize(), g["i15"].dt.dayofweek, g["i15"].dt.hour
+        g["day"], g["dow"], g["hr"] = g["i15"].dt.normalize(), g["i15"].dt.day_of_week, g["i15"].dt.hour
         return [g.groupby(k)[["offered", "answered", "within", "short"]].sum() for k in ("day", ["dow", "hr"], "queue")]
     if page == "handle_time":
         df = pd.read_parquet(
@@ -301,11 +303,10 @@ def bench_size(root: Path, info: dict, a) -> dict:
         r: dict = {}
         print(f"  {page}", file=sys.stderr, flush=True)
         lk.clear_cache()
-        with PeakRSS() as mem:
-            t = time.perf_counter()
-            pages.run(page, ctx, default)
-            r["cold"] = time.perf_counter() - t
-        r["cold_peak_mb"] = mem.added
+        t = time.perf_counter()
+        pages.run(page, ctx, default)
+        r["cold"] = time.perf_counter() - t
+        r["memory"] = page_memory(root, page)
         r["repeat"] = timed(lambda: pages.run(page, ctx, default), a.reps)
         fs = unseen_filters(lk, rng, a.interactive, seen)
         it = iter(fs)
@@ -319,7 +320,7 @@ def bench_size(root: Path, info: dict, a) -> dict:
         res["after_import"] = after_import(root, names, a)
     if a.concurrency:
         res["concurrency"] = concurrency(lk, ctx, names, [int(x) for x in a.concurrency.split(",")], rng, seen)
-    res["bench_peak_rss_mb"] = int(Path("/proc/self/status").read_text().split("VmHWM:")[1].split()[0]) / 1024
+    res["bench_peak_rss_mb"] = vmhwm_mb()
     return res
 
 
@@ -436,7 +437,12 @@ def print_report(all_res: dict, mach: dict) -> None:
         if not any(page in all_res[k] for k in sizes):
             continue
         row(f"{page}: cold, new lake (ms)", lambda r: ms(r[page]["cold"]))
-        row(f"{page}: cold peak RSS added (MB)", lambda r: f"{r[page]['cold_peak_mb']:.0f}")
+        row(
+            f"{page}: peak RSS alone, process / page (MB)",
+            lambda r: (
+                f"{r[page]['memory']['peak_mb']:.0f} / {r[page]['memory']['peak_mb'] - r[page]['memory']['before_mb']:.0f}"
+            ),
+        )
         row(f"{page}: repeat, cache on, med/p95 (ms)", lambda r: mp(r[page]["repeat"]))
         row(f"{page}: INTERACTIVE unseen filter med/p95 (ms)", lambda r: mp(r[page]["interactive"]))
         row(f"{page}: first view after import (ms)", lambda r: ms(r["after_import"][page]))
@@ -451,7 +457,8 @@ def print_report(all_res: dict, mach: dict) -> None:
             ),
         )
     row("import of the after-import column (s, CLI)", lambda r: f"{r['after_import']['import_s']:.1f}")
-    for n in ("1", "10", "20"):
+    levels = sorted({n for k in sizes for n in all_res[k].get("concurrency", {})}, key=int)
+    for n in levels:
         row(
             f"concurrency {n} sessions p50/p95 (ms)",
             lambda r: f"{ms(r['concurrency'][n]['p50'])}/{ms(r['concurrency'][n]['p95'])}",
@@ -469,7 +476,7 @@ def print_projection(all_res: dict, target: float = 1e9) -> None:
     for page in pages.PAGE_NAMES:
         for label, get, unit, scale in (
             ("interactive med", lambda r: r[page]["interactive"]["med"], "ms", 1e3),
-            ("cold peak RSS added", lambda r: r[page]["cold_peak_mb"], "MB", 1),
+            ("process peak RSS", lambda r: r[page]["memory"]["peak_mb"], "MB", 1),
             ("rollup floor", lambda r: r[page]["floor_rollup"]["med"], "ms", 1e3),
         ):
             try:
@@ -502,7 +509,11 @@ def main():
     ap.add_argument("--pages", default="", help="comma-separated subset of " + ",".join(pages.PAGE_NAMES))
     ap.add_argument("--no-import", action="store_true", help="skip the after-import column")
     ap.add_argument("--from-json", type=Path, help="print the table of an earlier run's JSON")
+    ap.add_argument("--page-memory", nargs=2, metavar=("DATASET", "PAGE"), help=argparse.SUPPRESS)
     a = ap.parse_args()
+    if a.page_memory:
+        page_memory_child(Path(a.page_memory[0]), a.page_memory[1])
+        return
     if a.from_json:
         saved = json.loads(a.from_json.read_text())
         print_report({float(k): v for k, v in saved["sizes"].items()}, saved["machine"])
