@@ -171,8 +171,8 @@ def main() -> None:
                 str(hello),
                 Path(tmp),
                 dict(os.environ),
-                ("hello", "world"),
-                {"hello": "hello", "world": "world"},
+                ("", "world"),  # the default page's URL path is ""
+                {"": "hello", "world": "world"},
                 a.rounds,
             )
             app = measure(browser, "app.py", a.app_root, env, pages, {}, a.rounds)
