@@ -99,18 +99,24 @@ def ensure_dataset() -> bool:
     return True
 
 
+def _switch_language() -> None:
+    """Runs before the run the click causes, so the page draws once, in the new language
+    (it used to draw in the old one, notice the change and st.rerun: two runs per click)."""
+    choice = st.session_state.get("lang_switch")
+    if choice:  # clicking the chosen language deselects it: the language stays
+        st.session_state["lang"] = choice
+        st.query_params["lang"] = choice
+
+
 with st.sidebar:
-    choice = st.segmented_control(
+    st.segmented_control(
         t("lang.label"),
         LANGS,
         default=lang(),
         key="lang_switch",
         format_func=lambda code: {"zh": "中文", "en": "English"}[code],
+        on_change=_switch_language,
     )
-    if choice and choice != st.session_state["lang"]:
-        st.session_state["lang"] = choice
-        st.query_params["lang"] = choice
-        st.rerun()
 
 if ensure_dataset():
     user_scope = sign_in(tuple(p[4] for p in PAGES))

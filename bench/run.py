@@ -2,10 +2,21 @@
 
 For each size (million calls) it reuses or makes a large-scale demo dataset (regions of
 ~3.08 M calls; smaller sizes hard-link the first regions' batches of a bigger dataset and
-rebuild their rollups), then times each page's default view through analytics (cold: new
-connection; warm without the query cache; warm with it), the same aggregation as one
-hand-written DuckDB query on the Parquet files (the floor) and as pandas reading the files
-and grouping (a plain Streamlit app), and prints one table with the ratios.
+rebuild their rollups) and, for every page in bench/pages.py (the mirror of views/*.py):
+
+- cold: a new Lake's first view (empty cache); its peak RSS in a process of its own;
+- repeat: the exact same view again (cache on);
+- interactive: a filter never asked before (another month plus one queue or center, a new
+  combination each time, fixed seed), cache on — what a person clicking around gets;
+- after import: the first view after importing a few hundred calls of the latest month into
+  a hard-linked scratch copy (the source dataset is never written);
+- floors (bench/floors.py): every figure the page shows, hand-written DuckDB over the raw
+  Parquet and over the published rollups; a fair pandas (column and predicate pushdown,
+  vectorised dates) for the call pages;
+- concurrency: N sessions at once (threads on one shared Lake, as Streamlit's server runs
+  sessions), each a page with its own unseen filter: p50/p95 server time;
+
+then prints the machine, the commit and one table, and a projection to 1 B calls.
 """
 
 from __future__ import annotations
@@ -14,30 +25,38 @@ import argparse
 import json
 import math
 import os
-import resource
+import platform
+import random
+import shutil
 import statistics
+import subprocess
 import sys
+import threading
 import time
-from datetime import date
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
 
 import duckdb  # noqa: E402
+import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from analytics import calls, complaints, coverage, lake as lake_mod, metrics as m, report  # noqa: E402
-from analytics.targets import current_targets  # noqa: E402
+from analytics import calls, lake as lake_mod  # noqa: E402
 from analytics.access import Scope  # noqa: E402
 from analytics.filters import Filters  # noqa: E402
+from bench import floors, pages  # noqa: E402
 
 CALLS_PER_REGION = 3.08
-MONTH, PREV = "2026-10", "2026-09"
-START, END = date(2026, 10, 1), date(2026, 10, 31)
+SEED = 20261202
 
 
 def regions_for(size: float) -> int:
     return max(1, math.ceil(size / CALLS_PER_REGION - 0.05))  # 3 -> 1, 15 -> 5, 50 -> 17 (52.5 M)
+
+
+# Datasets --------------------------------------------------------------------------------------
 
 
 def ensure_dataset(data: Path, n: int, sources: list[Path]) -> tuple[Path, dict]:
@@ -87,164 +106,184 @@ def ensure_dataset(data: Path, n: int, sources: list[Path]) -> tuple[Path, dict]
     return d, info
 
 
-def default_filters(lk) -> Filters:
-    """What a page opens on: the month of the latest data, by day (ui/filters.py)."""
-    opts = calls.filter_options(lk, Scope.everything())
-    last = opts["last_day"]
-    return Filters(start=max(opts["first_day"], last.replace(day=1)), end=last)
+def scratch_copy(src: Path, dst: Path) -> None:
+    """A writable copy that shares the source's Parquet files: data files are hard-linked
+    (the importer only ever adds files and renames over names, never writes into one), every
+    other file (manifests, JSON, the audit log the importer appends to) is a real copy."""
+    if dst.exists():
+        shutil.rmtree(dst)
+    for dirpath, _dirs, files in os.walk(src):
+        out = dst / Path(dirpath).relative_to(src)
+        out.mkdir(parents=True, exist_ok=True)
+        for name in files:
+            s = Path(dirpath) / name
+            (os.link if name.endswith(".parquet") else shutil.copy2)(s, out / name)
 
 
-def pages(lk):
-    """Each page's default view as the analytics calls its script makes on first render
-    (views/*.py, signed in as an administrator, default settings): the sidebar's options,
-    the KPI cards against the previous period and targets, every chart and table."""
-    sc = Scope.everything()
-    cfg = m.ServiceSettings()
-    cset = complaints.load_settings(lk.root)
-
-    def common():
-        f = default_filters(lk)
-        return f, calls.previous_period(f), current_targets(lk, f.end)
-
-    def service_level():
-        f, prev, _ = common()
-        out = [
-            calls.totals(lk, f, sc, cfg),
-            calls.totals(lk, prev, sc, cfg),
-            calls.metrics(lk, f, sc, (f.grain,), cfg),
-            calls.metrics(lk, f, sc, ("weekday", "hour_of_day"), cfg),
-            calls.metrics(lk, f, sc, ("queue",), cfg),
-            calls.worst_intervals(lk, f, sc, cfg, n=15, min_offered=10),
-        ]
-        daily = calls.metrics(lk, f, sc, ("day",), cfg)
-        day = daily.sort_values("service_level").iloc[0]["day"] if not daily.empty else f.end
-        day = pd.Timestamp(day).date()
-        return out + [calls.metrics(lk, f.with_(start=day, end=day), sc, ("interval15",), cfg)]
-
-    def handle_time():
-        f, prev, _ = common()
-        return [
-            calls.totals(lk, f, sc, cfg),
-            calls.totals(lk, prev, sc, cfg),
-            calls.metrics(lk, f, sc, (f.grain,), cfg),
-            calls.handle_time_distribution(lk, f, sc, cfg),
-            calls.by_category(lk, f, sc, cfg),
-            calls.metrics(lk, f, sc, ("team",), cfg),
-            calls.agents_to_review(lk, f, sc, cfg),
-        ]
-
-    def staffing():
-        f, _, targets = common()
-        cs = coverage.CoverageSettings(target_sl=float(targets.get("service_level") or 0.8), shrinkage=0.30)
-        cov = coverage.coverage(lk, f, sc, cfg, cs)
-        out = [coverage.shortfall_summary(cov), coverage.gap_by_weekday_and_time(cov)]
-        base_month, base_hours = coverage.base_month_workload(lk, f.end, sc, cfg, cs)
-        headcount = coverage.agent_headcount(lk, f.end, sc)
-        observed = coverage.observed_turnover(lk, f.end, sc)
-        return out + [
-            coverage.monthly_plan(
-                base_hours,
-                base_month,
-                headcount,
-                coverage.PlanSettings(annual_turnover=observed if observed is not None else 0.4),
-            )
-        ]
-
-    def complaints_page():
-        f, prev, _ = common()
-        out = [
-            complaints.summary(lk, f, sc, cset),
-            complaints.summary(lk, prev, sc, cset),
-            complaints.by_period(lk, f, sc, cset),
-        ]
-        out += [
-            complaints.breakdown(lk, f, sc, dim, cset)
-            for dim in ("level", "channel", "category", "queue", "team", "agent")
-        ]
-        return out + [
-            complaints.pareto(lk, f, sc, cset),
-            complaints.as_of(lk, f),
-            complaints.backlog_by_age(lk, f, sc, cset),
-            complaints.open_backlog(lk, f, sc, cset),
-            complaints.unusual_months(lk, f, sc, cset),
-            complaints.repeat_complainers(lk, f, sc, cset),
-            complaints.complaint_rows(lk, f, sc, cset),
-        ]
-
-    def monthly_review():
-        f, _, _ = common()
-        return report.build_review(lk, f.end, sc)
-
-    return {
-        "service_level": service_level,
-        "handle_time": handle_time,
-        "staffing": staffing,
-        "complaints": complaints_page,
-        "monthly_review": monthly_review,
-    }
-
-
-def floor_sql(root: Path, page: str) -> tuple[str, list]:
-    files = sorted(str(p) for p in root.glob(f"calls/batch=*/month={MONTH}/*.parquet"))
-    src = f"read_parquet({files!r})"
-    local = "timezone('Asia/Shanghai', arrived_at)"
-    if page in ("service_level", "monthly_review", "staffing"):
-        grain = {"staffing": f"time_bucket(INTERVAL 15 MINUTE, {local})"}.get(page, f"CAST({local} AS DATE)")
-        return (
-            f"SELECT queue, {grain} AS k, count(*) AS offered, count(answered_at) AS answered, "
-            "count(*) FILTER (WHERE epoch(answered_at - arrived_at) <= 20) AS within "
-            f"FROM {src} WHERE direction = 'inbound' GROUP BY ALL"
-        ), files
-    if page == "handle_time":
-        return (
-            f"SELECT category, least(floor((talk_s + hold_s + acw_s) / 30) * 30, 1800) AS bin, count(*) AS n, "
-            f"avg(talk_s + hold_s + acw_s) AS aht FROM {src} WHERE answered_at IS NOT NULL "
-            "AND direction = 'inbound' GROUP BY ALL"
-        ), files
-    # The page's headline is complaints per 10,000 calls: complaints by category and level
-    # over the month's inbound calls offered.
-    cfiles = sorted(str(p) for p in root.glob(f"complaints/batch=*/month={MONTH}/*.parquet"))
-    return (
-        f"SELECT category, level, count(*) AS n, (SELECT count(*) FROM {src} WHERE direction = 'inbound') "
-        f"AS calls FROM read_parquet({cfiles!r}) GROUP BY ALL"
-    ), (files, cfiles)
-
-
-def pandas_way(page: str, files: list[str]):
-    if page == "complaints":
-        call_files, complaint_files = files
-        n_calls = int((pd.read_parquet(call_files, columns=["direction"])["direction"] == "inbound").sum())
-        df = pd.read_parquet(complaint_files, columns=["category", "level"])
-        return df.groupby(["category", "level"]).size() / n_calls * 10_000
-    if page == "handle_time":
-        df = pd.read_parquet(files, columns=["category", "direction", "answered_at", "talk_s", "hold_s", "acw_s"])
-        df = df[df["answered_at"].notna() & (df["direction"] == "inbound")]
-        h = df["talk_s"] + df["hold_s"] + df["acw_s"]
-        return (
-            df.assign(h=h, bin=(h // 30 * 30).clip(upper=1800)).groupby(["category", "bin"])["h"].agg(["size", "mean"])
-        )
-    df = pd.read_parquet(files, columns=["queue", "direction", "arrived_at", "answered_at"])
-    df = df[df["direction"] == "inbound"]
-    loc = df["arrived_at"].dt.tz_convert("Asia/Shanghai")
-    k = loc.dt.floor("15min") if page == "staffing" else loc.dt.date
-    wait = (df["answered_at"] - df["arrived_at"]).dt.total_seconds()
-    return (
-        df.assign(k=k, ans=df["answered_at"].notna(), within=wait <= 20)
-        .groupby(["queue", "k"])
-        .agg(offered=("ans", "size"), answered=("ans", "sum"), within=("within", "sum"))
+def import_some_calls(root: Path, month: str, n: int, tmp: Path) -> float:
+    """Import ``n`` new calls of ``month`` with the project's importer (the command line, in
+    its own process, as an administrator would); returns its wall time."""
+    f = floors.Files(root)
+    con = duckdb.connect()
+    df = con.execute(
+        "SELECT 'bench-' || row_number() OVER () AS call_id, c.queue, "
+        "strftime(timezone(z.timezone, c.arrived_at), '%Y-%m-%d %H:%M:%S') AS arrived_at, "
+        "strftime(timezone(z.timezone, c.answered_at), '%Y-%m-%d %H:%M:%S') AS answered_at, "
+        "strftime(timezone(z.timezone, c.ended_at), '%Y-%m-%d %H:%M:%S') AS ended_at, c.center, c.direction, "
+        "c.agent_id, c.talk_s, c.hold_s, c.acw_s, c.category, c.transferred, c.csat, c.resolved_first_contact "
+        "FROM read_parquet($files) c JOIN read_parquet($centers) z USING (center) ORDER BY hash(c.call_id) LIMIT $n",
+        {"files": f.raw("calls", [month]), "centers": f.raw("centers"), "n": n},
+    ).df()
+    csv = tmp / "bench_import_calls.csv"
+    df.to_csv(csv, index=False)
+    t = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-m", "analytics", "ingest", "--dataset", str(root), "calls", str(csv)],
+        cwd=ROOT,
+        check=True,
+        stdout=subprocess.DEVNULL,
     )
+    return time.perf_counter() - t
 
 
-def timed(fn, n):
+# Measuring ------------------------------------------------------------------------------------
+
+
+def rss_mb() -> float:
+    return int(Path("/proc/self/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def vmhwm_mb() -> float:
+    return int(Path("/proc/self/status").read_text().split("VmHWM:")[1].split()[0]) / 1024
+
+
+def page_memory_child(root: Path, page: str) -> None:
+    """In a fresh process: the page's first view; prints the peak RSS (VmHWM) and the RSS
+    before it (imports done, lake open), in MB, as JSON."""
+    lk = lake_mod.Lake(root)
+    ctx = pages.context(lk)
+    f = pages.default_filters(lk)
+    before = rss_mb()
+    pages.run(page, ctx, f)
+    print(json.dumps({"before_mb": before, "peak_mb": vmhwm_mb()}))
+
+
+def page_memory(root: Path, page: str) -> dict:
+    """A page's peak memory measured alone: in a process of its own (in the bench's process
+    every page after the first finds memory already grown)."""
+    out = subprocess.run(
+        [sys.executable, __file__, "--page-memory", str(root), page], capture_output=True, text=True, check=True
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def pct(xs: list[float], q: float) -> float:
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, max(0, math.ceil(q * len(xs)) - 1))]
+
+
+def timed(fn, n) -> dict:
     out = []
     for _ in range(n):
         t = time.perf_counter()
         fn()
         out.append(time.perf_counter() - t)
-    return statistics.median(out), sorted(out)[max(0, int(round(0.95 * len(out))) - 1)]
+    return {"med": statistics.median(out), "p95": pct(out, 0.95), "n": n}
 
 
-def bench_size(root: Path, info: dict, reps: int) -> dict:
+def unseen_filters(lk, rng: random.Random, k: int, seen: set) -> list[Filters]:
+    """``k`` filters nobody asked for yet: a month other than the default's plus one queue or
+    one center, drawn from ``rng`` (fixed seed), never the same combination twice."""
+    opts = calls.filter_options(lk, Scope.everything())
+    months = [m for m in lk.months("calls") if m != opts["last_day"].strftime("%Y-%m")]
+    queues = opts["queues"].query("direction == 'inbound'")["queue"].tolist()
+    centers = opts["centers"]["center"].tolist()
+    out = []
+    while len(out) < k:
+        m = rng.choice(months)
+        kind = rng.choice(("queues", "centers"))
+        code = rng.choice(queues if kind == "queues" else centers)
+        if (m, kind, code) in seen:
+            if len(seen) >= len(months) * (len(queues) + len(centers)):
+                seen.clear()
+            continue
+        seen.add((m, kind, code))
+        first, last = floors.month_bounds(m)
+        out.append(Filters(start=max(first, opts["first_day"]), end=min(last, opts["last_day"]), **{kind: (code,)}))
+    return out
+
+
+# The fair pandas: what a careful plain Streamlit app would do --------------------------------
+
+
+def pandas_page(page: str, f: floors.Files, month: str, cfg, tz: str):
+    files = f.raw("calls", [month])
+    inbound = [("direction", "==", "inbound")]
+    if page in ("service_level", "staffing"):
+        df = pd.read_parquet(files, columns=["queue", "arrived_at", "answered_at", "ended_at"], filters=inbound)
+        loc = df["arrived_at"].dt.tz_convert(tz).dt.tz_localize(None)
+        wait = (df["answered_at"] - df["arrived_at"]).dt.total_seconds()
+        short = df["answered_at"].isna() & (
+            (df["ended_at"] - df["arrived_at"]).dt.total_seconds() <= cfg.short_abandon_s
+        )
+        g = (
+            df.assign(i15=loc.dt.floor("15min"), ans=df["answered_at"].notna(), within=wait <= cfg.answer_within_s)
+            .assign(short=short, wait=wait)
+            .groupby(["queue", "i15"], observed=True)
+            .agg(offered=("ans", "size"), answered=("ans", "sum"), within=("within", "sum"), short=("short", "sum"))
+            .reset_index()
+        )
+        if page == "staffing":
+            ai = pd.read_parquet(f.raw("agent_intervals", [month]), columns=["queue", "interval_start", "staffed_s"])
+            ai["i15"] = ai["interval_start"].dt.tz_convert(tz).dt.tz_localize(None).dt.floor("15min")
+            st = ai.groupby(["queue", "i15"], observed=True)["staffed_s"].sum() / 900
+            g = g.merge(st.rename("staffed").reset_index(), how="outer", on=["queue", "i15"])
+            req, at = floors.erlang_c_vectorised(
+                g["offered"].fillna(0).to_numpy(float),
+                np.full(len(g), 300.0),
+                g["staffed"].fillna(0).to_numpy(float) * 0.7,
+                cfg.answer_within_s,
+                0.8,
+            )
+            return g.assign(required=req, at=at)
+        g["day"], g["dow"], g["hr"] = g["i15"].dt.normalize(), g["i15"].dt.day_of_week, g["i15"].dt.hour
+        return [g.groupby(k)[["offered", "answered", "within", "short"]].sum() for k in ("day", ["dow", "hr"], "queue")]
+    if page == "handle_time":
+        df = pd.read_parquet(
+            files,
+            columns=["category", "agent_id", "arrived_at", "talk_s", "hold_s", "acw_s", "transferred"],
+            filters=inbound,
+        ).dropna(subset=["talk_s"])
+        df["h"] = df["talk_s"] + df["hold_s"] + df["acw_s"]
+        df["bin"] = (df["h"] // 30 * 30).clip(upper=1800)
+        df["day"] = df["arrived_at"].dt.tz_convert(tz).dt.normalize()
+        return [df.groupby(k)["h"].agg(["size", "mean"]) for k in ("day", "bin", "category", "agent_id")]
+    if page == "complaints":
+        df = pd.read_parquet(
+            f.raw("complaints"), columns=["received_at", "closed_at", "level", "channel", "category", "queue", "valid"]
+        )
+        df = df[df["valid"]]
+        n = sum(len(pd.read_parquet(files, columns=["direction"], filters=inbound)) for _ in [0])
+        first, last = floors.month_bounds(month)
+        rec = df["received_at"].dt.tz_convert(tz).dt.normalize().dt.tz_localize(None)
+        now = df[(rec >= pd.Timestamp(first)) & (rec <= pd.Timestamp(last))]
+        return [now.groupby(k).size() / n * 10_000 for k in ("level", "channel", "category", "queue")]
+    if page == "monthly_review":
+        months = [floors.month_add(month, -k) for k in range(13)]
+        df = pd.read_parquet(
+            f.raw("calls", months), columns=["queue", "arrived_at", "answered_at", "month"], filters=inbound
+        )
+        df["ans"] = df["answered_at"].notna()
+        return df.groupby(["month", "queue"], observed=True)["ans"].agg(["size", "sum"])
+    return None
+
+
+# One size -------------------------------------------------------------------------------------
+
+
+def bench_size(root: Path, info: dict, a) -> dict:
+    rng = random.Random(SEED)
+    seen: set = set()
     res = {
         "calls": info["rows"]["calls"],
         "import_rows_s": (info["rows"]["calls"] + info["rows"].get("agent_intervals", 0)) / max(info["write_s"], 1e-9),
@@ -253,141 +292,257 @@ def bench_size(root: Path, info: dict, reps: int) -> dict:
     t = time.perf_counter()
     lk = lake_mod.Lake(root)
     res["open_s"] = time.perf_counter() - t
+    ctx = pages.context(lk)
+    fl = floors.Files(root)
+    month = fl.latest_month()
     con = duckdb.connect()
-    for page, fn in pages(lk).items():
-        r = {}
+    tz = floors._tz(con, fl)
+    default = pages.default_filters(lk)
+    names = [p for p in pages.PAGE_NAMES if not a.pages or p in a.pages.split(",")]
+    for page in names:
+        r: dict = {}
+        print(f"  {page}", file=sys.stderr, flush=True)
         lk.clear_cache()
         t = time.perf_counter()
-        fn()
+        pages.run(page, ctx, default)
         r["cold"] = time.perf_counter() - t
-        saved = lake_mod.CACHE_ENTRIES
-        lake_mod.CACHE_ENTRIES = 0
-        r["warm_nocache"] = timed(fn, reps)
-        lake_mod.CACHE_ENTRIES = saved
-        fn()
-        r["warm_cache"] = timed(fn, reps)
-        sql, files = floor_sql(root, page)
-        r["floor"] = timed(lambda: con.execute(sql).fetchall(), reps)
-        r["pandas"] = timed(lambda: pandas_way(page, files), max(2, reps // 3))
+        r["memory"] = page_memory(root, page)
+        r["repeat"] = timed(lambda: pages.run(page, ctx, default), a.reps)
+        fs = unseen_filters(lk, rng, a.interactive, seen)
+        it = iter(fs)
+        r["interactive"] = timed(lambda: pages.run(page, ctx, next(it)), len(fs))
+        r["floor_raw"] = timed(lambda: floors.FLOORS[page](con, fl, month, ctx.cfg, False), a.floor_reps)
+        r["floor_rollup"] = timed(lambda: floors.FLOORS[page](con, fl, month, ctx.cfg, True), a.floor_reps)
+        if pandas_page(page, fl, month, ctx.cfg, tz) is not None:
+            r["pandas"] = timed(lambda: pandas_page(page, fl, month, ctx.cfg, tz), max(2, a.floor_reps // 2))
         res[page] = r
-    agent = lk.query("SELECT agent_id FROM rollup_agent_day WHERE month = $m AND handled > 0 LIMIT 1", {"m": MONTH})[
-        "agent_id"
-    ][0]
-    f1 = Filters(start=END, end=END, agents=(agent,))
-    lake_mod.CACHE_ENTRIES, saved = 0, lake_mod.CACHE_ENTRIES
-    res["drill_agent_day"] = timed(lambda: calls.metrics(lk, f1, Scope(), ("day",)), reps)
-    res["drill_agent_calls"] = timed(
-        lambda: lk.query(
-            "SELECT * FROM calls WHERE _month = $m AND agent_id = $a AND CAST(timezone('Asia/Shanghai', arrived_at) AS DATE) = $d",
-            {"m": MONTH, "a": agent, "d": END},
-        ),
-        max(2, reps // 3),
-    )
-    lake_mod.CACHE_ENTRIES = saved
-    res["bench_peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    if not a.no_import:
+        res["after_import"] = after_import(root, names, a)
+    if a.concurrency:
+        res["concurrency"] = concurrency(lk, ctx, names, [int(x) for x in a.concurrency.split(",")], rng, seen)
+    res["bench_peak_rss_mb"] = vmhwm_mb()
     return res
 
 
-def print_table(all_res: dict):
+def after_import(root: Path, names: list[str], a) -> dict:
+    """First view of each page after a small import, on a hard-linked scratch copy."""
+    scratch = a.scratch / f"{root.name}-import"
+    print(f"  after import: copying {root} -> {scratch} (hard links)", file=sys.stderr, flush=True)
+    scratch_copy(root, scratch)
+    try:
+        lk = lake_mod.Lake(scratch)
+        ctx = pages.context(lk)
+        default = pages.default_filters(lk)
+        for page in names:  # every page viewed and cached, as on a server in use
+            pages.run(page, ctx, default)
+        month = floors.Files(scratch).latest_month()
+        out = {"import_s": import_some_calls(scratch, month, a.import_calls, a.scratch), "calls": a.import_calls}
+        lk.refresh()
+        ctx = pages.context(lk)
+        for page in names:
+            t = time.perf_counter()
+            pages.run(page, ctx, pages.default_filters(lk))
+            out[page] = time.perf_counter() - t
+        return out
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def concurrency(lk, ctx, names, levels, rng, seen) -> dict:
+    """N sessions at once on one Lake (Streamlit runs each session's script in a thread of
+    one server process): each session views two pages with filters of its own."""
+    out = {}
+    for n in levels:
+        jobs = [(rng.choice(names), f) for f in unseen_filters(lk, rng, 2 * n, seen)]
+        barrier = threading.Barrier(n)
+
+        def session(i):
+            barrier.wait()
+            times = []
+            for page, f in jobs[2 * i : 2 * i + 2]:
+                t = time.perf_counter()
+                pages.run(page, ctx, f)
+                times.append(time.perf_counter() - t)
+            return times
+
+        with ThreadPoolExecutor(n) as ex:
+            times = [x for ts in ex.map(session, range(n)) for x in ts]
+        out[str(n)] = {"p50": pct(times, 0.5), "p95": pct(times, 0.95), "views": len(times)}
+        print(f"  concurrency {n}: p50 {out[str(n)]['p50']:.2f} s", file=sys.stderr, flush=True)
+    return out
+
+
+# Report ---------------------------------------------------------------------------------------
+
+
+def machine() -> dict:
+    import pyarrow
+    import streamlit
+
+    cpu = next((ln.split(":", 1)[1].strip() for ln in open("/proc/cpuinfo") if ln.startswith("model name")), "?")
+    mem = int(next(ln.split()[1] for ln in open("/proc/meminfo") if ln.startswith("MemTotal"))) / 2**20
+    git = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
+    dirty = subprocess.run(
+        ["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT, capture_output=True, text=True
+    )
+    return {
+        "nproc": os.cpu_count(),
+        "ram_gib": round(mem, 1),
+        "cpu": cpu,
+        "load_1m": os.getloadavg()[0],
+        "python": platform.python_version(),
+        "duckdb": duckdb.__version__,
+        "pandas": pd.__version__,
+        "pyarrow": pyarrow.__version__,
+        "streamlit": streamlit.__version__,
+        "commit": git.stdout.strip() + ("+dirty" if dirty.stdout.strip() else ""),
+        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+    }
+
+
+def fit_power(xs: list[float], ys: list[float]) -> tuple[float, float] | None:
+    """y = c * x**b by least squares on log-log (b: the growth exponent); None below 2 points."""
+    pts = [(math.log(x), math.log(y)) for x, y in zip(xs, ys) if x > 0 and y > 0]
+    if len(pts) < 2:
+        return None
+    b, logc = np.polyfit([p[0] for p in pts], [p[1] for p in pts], 1)
+    return float(math.exp(logc)), float(b)
+
+
+def print_report(all_res: dict, mach: dict) -> None:
     sizes = list(all_res)
-    w = 14
+    w = 24
     print(
-        "\n"
-        + "figure".ljust(44)
-        + "".join(f"{s / 1e6:.1f} M calls".rjust(w * 2) for s in [all_res[k]["calls"] for k in sizes])
+        f"\nmachine: {mach['nproc']} cores ({mach['cpu']}), {mach['ram_gib']} GiB RAM, load {mach['load_1m']:.2f}; "
+        f"Python {mach['python']}, DuckDB {mach['duckdb']}, pandas {mach['pandas']}, pyarrow {mach['pyarrow']}, "
+        f"Streamlit {mach['streamlit']}\ncommit {mach['commit']}, run {mach['date']}"
     )
+    print("figure".ljust(52) + "".join(f"{all_res[k]['calls'] / 1e6:.1f} M calls".rjust(w) for k in sizes))
 
-    def row(label, vals):
-        print(label.ljust(44) + "".join(str(v).rjust(w * 2) for v in vals))
+    def row(label, fn):
+        vals = []
+        for k in sizes:
+            try:
+                vals.append(fn(all_res[k]))
+            except (KeyError, TypeError, ZeroDivisionError):
+                vals.append("—")
+        print(label.ljust(52) + "".join(str(v).rjust(w) for v in vals))
 
-    row("import throughput (rows/s, batch path)", [f"{all_res[k]['import_rows_s']:,.0f}" for k in sizes])
-    row("rollup rebuild, all months (s)", [f"{all_res[k]['rollup_s']:.1f}" for k in sizes])
-    row("open lake (views) (ms)", [f"{all_res[k]['open_s'] * 1e3:.0f}" for k in sizes])
-    for page in ("service_level", "handle_time", "staffing", "complaints", "monthly_review"):
-        P = {k: all_res[k][page] for k in sizes}
-        row(f"{page}: cold (ms)", [f"{P[k]['cold'] * 1e3:.0f}" for k in sizes])
+    ms = lambda x: f"{x * 1e3:.0f}"  # noqa: E731
+    mp = lambda d: f"{d['med'] * 1e3:.0f}/{d['p95'] * 1e3:.0f}"  # noqa: E731
+    row("import throughput (rows/s, batch path)", lambda r: f"{r['import_rows_s']:,.0f}")
+    row("rollup rebuild, all months (s)", lambda r: f"{r['rollup_s']:.1f}")
+    row("open lake (ms)", lambda r: ms(r["open_s"]))
+    for page in pages.PAGE_NAMES:
+        if not any(page in all_res[k] for k in sizes):
+            continue
+        row(f"{page}: cold, new lake (ms)", lambda r: ms(r[page]["cold"]))
         row(
-            f"{page}: warm no cache med/p95 (ms)",
-            [f"{P[k]['warm_nocache'][0] * 1e3:.0f}/{P[k]['warm_nocache'][1] * 1e3:.0f}" for k in sizes],
+            f"{page}: peak RSS alone, process / page (MB)",
+            lambda r: (
+                f"{r[page]['memory']['peak_mb']:.0f} / {r[page]['memory']['peak_mb'] - r[page]['memory']['before_mb']:.0f}"
+            ),
         )
+        row(f"{page}: repeat, cache on, med/p95 (ms)", lambda r: mp(r[page]["repeat"]))
+        row(f"{page}: INTERACTIVE unseen filter med/p95 (ms)", lambda r: mp(r[page]["interactive"]))
+        row(f"{page}: first view after import (ms)", lambda r: ms(r["after_import"][page]))
+        row(f"{page}: floor, raw Parquet (ms)", lambda r: ms(r[page]["floor_raw"]["med"]))
+        row(f"{page}: floor, rollups (ms)", lambda r: ms(r[page]["floor_rollup"]["med"]))
+        row(f"{page}: fair pandas (ms)", lambda r: ms(r[page]["pandas"]["med"]))
         row(
-            f"{page}: warm cached med/p95 (ms)",
-            [f"{P[k]['warm_cache'][0] * 1e3:.1f}/{P[k]['warm_cache'][1] * 1e3:.1f}" for k in sizes],
+            f"{page}: interactive / rollup floor, / raw floor",
+            lambda r: (
+                f"{r[page]['interactive']['med'] / r[page]['floor_rollup']['med']:.2f}x, "
+                f"{r[page]['interactive']['med'] / r[page]['floor_raw']['med']:.2f}x"
+            ),
         )
-        row(f"{page}: floor DuckDB on Parquet (ms)", [f"{P[k]['floor'][0] * 1e3:.0f}" for k in sizes])
-        row(f"{page}: pandas read+groupby (ms)", [f"{P[k]['pandas'][0] * 1e3:.0f}" for k in sizes])
+    row("import of the after-import column (s, CLI)", lambda r: f"{r['after_import']['import_s']:.1f}")
+    levels = sorted({n for k in sizes for n in all_res[k].get("concurrency", {})}, key=int)
+    for n in levels:
         row(
-            f"{page}: ratio nocache/floor, pandas/nocache",
-            [
-                f"{P[k]['warm_nocache'][0] / P[k]['floor'][0]:.2f}x, {P[k]['pandas'][0] / P[k]['warm_nocache'][0]:.1f}x"
-                for k in sizes
-            ],
+            f"concurrency {n} sessions p50/p95 (ms)",
+            lambda r: f"{ms(r['concurrency'][n]['p50'])}/{ms(r['concurrency'][n]['p95'])}",
         )
-        row(
-            f"{page}: ratio cached/floor, pandas/cached",
-            [
-                f"{P[k]['warm_cache'][0] / P[k]['floor'][0]:.3f}x, {P[k]['pandas'][0] / P[k]['warm_cache'][0]:.0f}x"
-                for k in sizes
-            ],
-        )
-    row("drill: one agent-day metrics, no cache (ms)", [f"{all_res[k]['drill_agent_day'][0] * 1e3:.0f}" for k in sizes])
-    row("drill: one agent-day raw calls (ms)", [f"{all_res[k]['drill_agent_calls'][0] * 1e3:.0f}" for k in sizes])
-    row("bench process peak RSS (MB)", [f"{all_res[k]['bench_peak_rss_mb']:.0f}" for k in sizes])
+    row("bench process peak RSS (MB)", lambda r: f"{r['bench_peak_rss_mb']:.0f}")
+    print_projection(all_res)
 
 
-GOAL_MS, GOAL_FLOOR_RATIO, GOAL_PANDAS_RATIO = 300, 1.5, 20
-
-
-def print_goals(all_res: dict):
-    """The issue's goals for each page's default view at the largest size, met or by how much."""
-    big = all_res[max(all_res, key=lambda k: all_res[k]["calls"])]
+def print_projection(all_res: dict, target: float = 1e9) -> None:
+    xs = [all_res[k]["calls"] for k in all_res]
     print(
-        f"\ngoals at {big['calls'] / 1e6:.1f} M calls (warm median <= {GOAL_MS} ms, <= {GOAL_FLOOR_RATIO}x floor, "
-        f">= {GOAL_PANDAS_RATIO}x faster than pandas):"
+        f"\nprojection to {target / 1e9:.0f} B calls: y = c * calls^b fitted by least squares on log-log over the "
+        f"{len(xs)} sizes (b = growth exponent; b near 1 = linear in the data)"
     )
-    for page in ("service_level", "handle_time", "staffing", "complaints", "monthly_review"):
-        P = big[page]
-        for label, key in (("repeat view (cache on)", "warm_cache"), ("new filter (cache off)", "warm_nocache")):
-            t = P[key][0] * 1e3
-            fr, pr = P[key][0] / P["floor"][0], P["pandas"][0] / P[key][0]
-            marks = [
-                ("ok" if t <= GOAL_MS else "MISS") + f" {t:.0f} ms",
-                ("ok" if fr <= GOAL_FLOOR_RATIO else "MISS") + f" {fr:.2f}x floor",
-                ("ok" if pr >= GOAL_PANDAS_RATIO else "MISS") + f" {pr:.1f}x pandas",
-            ]
-            print(f"  {page:15s} {label:24s} " + " | ".join(marks))
+    for page in pages.PAGE_NAMES:
+        for label, get, unit, scale in (
+            ("interactive med", lambda r: r[page]["interactive"]["med"], "ms", 1e3),
+            ("process peak RSS", lambda r: r[page]["memory"]["peak_mb"], "MB", 1),
+            ("rollup floor", lambda r: r[page]["floor_rollup"]["med"], "ms", 1e3),
+        ):
+            try:
+                ys = [get(all_res[k]) for k in all_res]
+            except KeyError:
+                continue
+            fit = fit_power(xs, ys)
+            if fit:
+                c, b = fit
+                print(f"  {page:15s} {label:20s} b = {b:.2f}  -> {c * target**b * scale:,.0f} {unit}")
+    if len(xs) < 2:
+        print("  (one size only: no fit)")
 
 
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", default="3,15,50")
-    ap.add_argument("--data", type=Path, default=Path("/tmp/bench"))
-    ap.add_argument("--reps", type=int, default=7)
-    ap.add_argument("--from-json", type=Path, help="print the table of an earlier run's bench_results.json")
+    ap.add_argument(
+        "--data", type=Path, default=Path("/tmp/bench"), help="holds large50 (and large1, large5 made from it)"
+    )
+    ap.add_argument("--dataset", type=Path, help="bench this one dataset folder instead of --sizes")
+    ap.add_argument(
+        "--scratch", type=Path, default=Path("/tmp/bench-scratch"), help="writable folder (after-import copy)"
+    )
+    ap.add_argument("--reps", type=int, default=7, help="repeats of the exact-repeat column")
+    ap.add_argument("--interactive", type=int, default=7, help="unseen filters per page (>= 5)")
+    ap.add_argument("--floor-reps", type=int, default=5)
+    ap.add_argument("--import-calls", type=int, default=300)
+    ap.add_argument("--concurrency", default="1,10,20", help="sessions at once; empty to skip")
+    ap.add_argument("--pages", default="", help="comma-separated subset of " + ",".join(pages.PAGE_NAMES))
+    ap.add_argument("--no-import", action="store_true", help="skip the after-import column")
+    ap.add_argument("--from-json", type=Path, help="print the table of an earlier run's JSON")
+    ap.add_argument("--page-memory", nargs=2, metavar=("DATASET", "PAGE"), help=argparse.SUPPRESS)
     a = ap.parse_args()
+    if a.page_memory:
+        page_memory_child(Path(a.page_memory[0]), a.page_memory[1])
+        return
     if a.from_json:
         saved = json.loads(a.from_json.read_text())
-        saved = {float(k): v for k, v in saved.items()}
-        print_table(saved)
-        print_goals(saved)
+        print_report({float(k): v for k, v in saved["sizes"].items()}, saved["machine"])
         return
-    sizes = [float(s) for s in a.sizes.split(",")]
-    sources = sorted((p for p in a.data.glob("large*") if p.is_dir()), key=lambda p: -len(p.name))
-    sources = [a.data / "large50"] + sources
+    a.scratch.mkdir(parents=True, exist_ok=True)
+    mach = machine()
     all_res = {}
-    for s in sorted(sizes, reverse=True):
-        n = regions_for(s)
-        root, info = (
-            (a.data / "large50", json.loads((a.data / "large50" / "dataset.json").read_text()))
-            if n == 17 and (a.data / "large50" / "dataset.json").is_file()
-            else ensure_dataset(a.data, n, sources)
+    if a.dataset:
+        info = json.loads((a.dataset / "dataset.json").read_text()) if (a.dataset / "dataset.json").is_file() else {}
+        info.setdefault("rows", {"calls": lake_mod.Lake(a.dataset).count("calls")})
+        info.setdefault("write_s", float("nan"))
+        info.setdefault("rollup_s", float("nan"))
+        targets = [(info["rows"]["calls"] / 1e6, a.dataset, info)]
+    else:
+        sources = [a.data / "large50"] + sorted(
+            (p for p in a.data.glob("large*") if p.is_dir()), key=lambda p: -len(p.name)
         )
+        targets = []
+        for s in sorted((float(x) for x in a.sizes.split(",")), reverse=True):
+            root, info = ensure_dataset(a.data, regions_for(s), sources)
+            targets.append((s, root, info))
+    for s, root, info in targets:
         print(f"benchmarking {root} ({info['rows']['calls']:,} calls)", file=sys.stderr, flush=True)
-        all_res[s] = bench_size(root, info, a.reps)
+        all_res[s] = bench_size(root, info, a)
     all_res = {s: all_res[s] for s in sorted(all_res)}
-    print_table(all_res)
-    print_goals(all_res)
-    (a.data / "bench_results.json").write_text(json.dumps(all_res, indent=1, default=str))
+    print_report(all_res, mach)
+    out = a.scratch / "bench_results.json"
+    out.write_text(json.dumps({"machine": mach, "sizes": all_res}, indent=1, default=str))
+    print(f"\nsaved {out}", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -194,6 +194,14 @@ def csv_files(monkeypatch):
         return real(df)
 
     monkeypatch.setattr(tables, "safe_csv", record)
+    # A table's file is written when its button is clicked (deferred data): write each one
+    # as the page offers it, so every download of the page is read here.
+    real_button = tables.st.download_button
+
+    def button(label, data=None, *args, **kwargs):
+        return real_button(label, data() if callable(data) else data, *args, **kwargs)
+
+    monkeypatch.setattr(tables.st, "download_button", button)
     return seen
 
 

@@ -4,6 +4,7 @@ missing values, and a formula-safe CSV download that reads like the table on scr
 from __future__ import annotations
 
 import math
+from functools import partial
 
 import pandas as pd
 import streamlit as st
@@ -188,7 +189,7 @@ def _datetime_format(s: pd.Series) -> str:
     return "YYYY-MM-DD" if is_day else "YYYY-MM-DD HH:mm"
 
 
-def _csv_value(v, kind: str):
+def _csv_value(v, kind: str, lang_: str):
     if _is_missing(v):
         return ""
     if kind == "percent":
@@ -206,7 +207,7 @@ def _csv_value(v, kind: str):
     if kind == "minute":
         return pd.Timestamp(v).strftime("%Y-%m-%d %H:%M")
     if isinstance(v, bool):
-        return translate("yes" if v else "no", lang())
+        return translate("yes" if v else "no", lang_)
     return v
 
 
@@ -242,8 +243,13 @@ def csv_frame(
             kind = "day" if _datetime_format(s) == "YYYY-MM-DD" else "minute"
         else:
             kind = "text"
-        out[name] = [_csv_value(v, kind) for v in s]
+        out[name] = [_csv_value(v, kind, lang_) for v in s]
     return out.reset_index(drop=True)
+
+
+def csv_bytes(named: pd.DataFrame, labels: dict[str, str] | None, percent: tuple[str, ...], lang_: str) -> bytes:
+    """The CSV file of a table (UTF-8 with BOM so Excel reads Chinese correctly)."""
+    return ("\ufeff" + safe_csv(csv_frame(named, labels, percent, lang_))).encode("utf-8")
 
 
 def _audit_download(file_name: str, rows: int) -> None:
@@ -280,10 +286,12 @@ def table(
         selection_mode="single-row",
         placeholder=MISSING,
     )
-    csv = safe_csv(csv_frame(named, labels, percent))
     st.download_button(
         t("download.csv"),
-        data=("\ufeff" + csv).encode("utf-8"),
+        # Deferred: the file is written when the button is clicked (on another thread, so the
+        # language travels with it), not on every run of the page: on a cached rerun the CSV
+        # of every table was a fifth of the server's time.
+        data=partial(csv_bytes, named, labels, percent, lang()),
         file_name=f"{name}.csv",
         mime="text/csv",
         key=f"dl_{key}",

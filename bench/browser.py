@@ -1,0 +1,201 @@
+"""The app in a browser, beside a hello-world Streamlit app measured the same way:
+python bench/browser.py DATASET [--rounds 3]
+
+Starts `streamlit run app.py` on DATASET and opens it in headless Chromium (Python
+Playwright, Debian's chromium): time from launch to the server answering and to the first
+page drawn; each page's first visit through a sidebar click (cold: its queries run) with the
+server's peak RSS (VmHWM) after it; then page switches by sidebar click with the data cached
+(every page visited before), median and max over ``--rounds`` rounds. Then the same for a
+two-page hello-world app (`st.write("hello")`). Numbers are wall times on this machine,
+whatever else runs on it: print `uptime` beside them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+ROOT = Path(__file__).resolve().parents[1]
+TIMEOUT_MS = int(os.environ.get("BENCH_TIMEOUT_MS", "180000"))
+PAGES = ("service_level", "handle_time", "staffing", "complaints", "monthly_review", "scorecards", "quality")
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+# The first page is the default page, whose URL path is "" in Streamlit 1.67.
+HELLO = """import streamlit as st
+
+def hello():
+    st.write("hello")
+
+def world():
+    st.write("world")
+
+st.navigation([st.Page(hello, title="hello", url_path="hello"), st.Page(world, title="world", url_path="world")]).run()
+"""
+# Drawn: the run ended (no status widget, nothing stale) and the main area holds the page's
+# content: for the app a title and a chart or a table, for hello-world its word.
+DRAWN = """([path, word]) => { const m = document.querySelector('[data-testid="stMain"]');
+    return !!m && location.pathname.endsWith('/' + path)
+    && !document.querySelector('[data-testid="stStatusWidget"]')
+    && !document.querySelector('[data-stale="true"]')
+    && (word ? m.innerText.includes(word)
+        : !!m.querySelector('h1') && !!m.querySelector(':is(.js-plotly-plot, [data-testid="stDataFrame"], '
+                                    + '[data-testid="stTable"], [data-testid="stException"], [data-testid="stAlert"])')); }"""
+
+STATE = """() => ({path: location.pathname, running: !!document.querySelector('[data-testid="stStatusWidget"]'),
+    stale: document.querySelectorAll('[data-stale="true"]').length,
+    h1: document.querySelector('[data-testid="stMain"] h1')?.innerText,
+    text: document.querySelector('[data-testid="stMain"]')?.innerText.slice(0, 160)})"""
+
+
+def vmhwm_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def drawn(page, path: str, word: str | None = None, old_title: str | None = None) -> None:
+    if old_title is not None:  # a switch: wait for the next page's title first
+        page.wait_for_function(
+            "(t) => { const h = document.querySelector('[data-testid=\"stMain\"] h1'); return h && h.innerText !== t; }",
+            arg=old_title,
+            timeout=TIMEOUT_MS,
+            polling=20,
+        )
+    try:
+        page.wait_for_function(DRAWN, arg=[path, word], timeout=TIMEOUT_MS, polling=20)
+    except Exception as e:
+        state = page.evaluate(STATE)
+        raise RuntimeError(f"/{path} not drawn within {TIMEOUT_MS} ms: {state}") from e
+
+
+def title(page) -> str | None:
+    h = page.locator('[data-testid="stMain"] h1')
+    return h.first.inner_text() if h.count() else None
+
+
+def measure(browser, script: str, cwd: Path, env: dict, pages: tuple[str, ...], words: dict, rounds: int) -> dict:
+    port = free_port()
+    page = browser.new_page(viewport={"width": 1440, "height": 1000})
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", script, "--server.headless", "true", "--server.port", str(port)]
+        + ["--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    out: dict = {"pages": {}}
+    try:
+        url = f"http://127.0.0.1:{port}"
+        while True:  # the server answers before it runs the script (on the first visit)
+            try:
+                urllib.request.urlopen(f"{url}/_stcore/health", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.02)
+        out["server_answering_s"] = time.perf_counter() - t0
+        page.goto(f"{url}/{pages[0]}", wait_until="commit", timeout=TIMEOUT_MS)  # the server answers already
+        drawn(page, pages[0], words.get(pages[0]))
+        out["first_page_s"] = time.perf_counter() - t0
+        out["first_page_rss_mb"] = vmhwm_mb(proc.pid)
+
+        def click(name: str) -> float:
+            old = title(page) if not words else None
+            t = time.perf_counter()
+            page.locator(f'[data-testid="stSidebarNav"] a[href$="/{name}"]').click()
+            drawn(page, name, words.get(name), old)
+            return time.perf_counter() - t
+
+        for name in pages[1:]:  # first visits: the page's queries run
+            out["pages"][name] = {"first_visit_s": click(name), "rss_mb": vmhwm_mb(proc.pid)}
+        switches: dict[str, list[float]] = {n: [] for n in pages}
+        for _ in range(rounds):  # every page seen before: switches with the data cached
+            for name in pages:
+                if page.url.rstrip("/").endswith("/" + name):
+                    continue
+                switches[name].append(click(name))
+        every = [x for xs in switches.values() for x in xs]
+        out["switch_med_s"], out["switch_max_s"] = statistics.median(every), max(every)
+        out["switch_by_page_med_s"] = {n: statistics.median(xs) for n, xs in switches.items() if xs}
+        out["peak_rss_mb"] = vmhwm_mb(proc.pid)
+    finally:
+        page.close()
+        proc.terminate()
+        proc.wait(10)
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("dataset", type=Path)
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--pages", default=",".join(PAGES))
+    ap.add_argument(
+        "--app-root", type=Path, default=ROOT, help="the checkout whose app.py runs (e.g. an older commit's)"
+    )
+    a = ap.parse_args()
+    pages = tuple(a.pages.split(","))
+    env = {**os.environ, "CALLCENTER_DATASET": str(a.dataset.resolve())}
+    with sync_playwright() as p, tempfile.TemporaryDirectory() as tmp:
+        browser = p.chromium.launch(executable_path=shutil.which("chromium"), args=ARGS)
+        try:
+            hello = Path(tmp) / "hello.py"
+            hello.write_text(HELLO)
+            h = measure(
+                browser,
+                str(hello),
+                Path(tmp),
+                dict(os.environ),
+                ("", "world"),  # the default page's URL path is ""
+                {"": "hello", "world": "world"},
+                a.rounds,
+            )
+            app = measure(browser, "app.py", a.app_root, env, pages, {}, a.rounds)
+        finally:
+            browser.close()
+    print(f"load average {os.getloadavg()[0]:.2f} (2 cores shared?)  dataset {a.dataset}")
+    print(f"{'':34s}{'app':>10s}{'hello-world':>14s}{'ratio':>8s}")
+    for label, key in (
+        ("launch -> server answering (s)", "server_answering_s"),
+        ("launch -> first page drawn (s)", "first_page_s"),
+        ("page switch, cached, median (s)", "switch_med_s"),
+        ("page switch, cached, max (s)", "switch_max_s"),
+    ):
+        print(f"{label:34s}{app[key]:10.2f}{h[key]:14.2f}{app[key] / h[key]:7.1f}x")
+    print(
+        f"server peak RSS (MB): after first page {app['first_page_rss_mb']:.0f}, after all pages {app['peak_rss_mb']:.0f}"
+    )
+    for name, v in app["pages"].items():
+        sw = app["switch_by_page_med_s"].get(name, float("nan"))
+        print(
+            f"  {name:16s} first visit {v['first_visit_s']:5.2f} s, cached switch median {sw:5.2f} s, server peak RSS {v['rss_mb']:.0f} MB"
+        )
+
+
+if __name__ == "__main__":
+    main()

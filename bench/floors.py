@@ -1,0 +1,417 @@
+"""Floors: every figure a page's default view shows, hand-written, two ways.
+
+``raw``: DuckDB over the raw Parquet of the month (calls, agent_intervals, complaints, HR
+tables) — what any engine must read without rollups. ``rollup``: DuckDB over the
+``_rollups/*`` files named in ``_published.json`` — what the page's own reads cost at best —
+plus the raw tables a page reads that have no rollup (complaints, QA, HR, satisfaction).
+Each figure is computed, not sampled: GROUPING SETS give the period's KPIs, the trend, the
+heat map, the per-queue/team/agent tables and the drill-downs from one scan; staffing adds
+a vectorised Erlang C (numpy) over every queue-interval. Not covered (stated in the
+README): the staffing plan/attrition projection (a survival model, not an aggregation),
+working-day ages (calendar days here: a day table join costs the same).
+
+Values are bound parameters; file lists are the dataset's own listing (a parameter too).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+from pathlib import Path
+
+import numpy as np
+
+from analytics.lake import HANDLE_THRESHOLDS, WAIT_THRESHOLDS
+
+
+def _wait_col(kind: str, seconds: float) -> str:
+    """A rollup count column by name, from the lake's fixed thresholds only (an identifier
+    from an allow-list, never a value spliced into SQL)."""
+    s = int(seconds)
+    allowed = WAIT_THRESHOLDS if kind in ("answered", "abandoned") else HANDLE_THRESHOLDS
+    if s not in allowed or kind not in ("answered", "abandoned", "handled"):
+        raise ValueError(f"the rollups keep no {kind} count at {seconds} s")
+    return f"{kind}_le_{s}"
+
+
+TABLES_BY_MONTH = ("calls", "agent_intervals", "complaints")
+
+
+def month_add(month: str, k: int) -> str:
+    y, m = int(month[:4]), int(month[5:]) + k
+    y, m = y + (m - 1) // 12, (m - 1) % 12 + 1
+    return f"{y:04d}-{m:02d}"
+
+
+def month_bounds(month: str) -> tuple[date, date]:
+    first = date(int(month[:4]), int(month[5:]), 1)
+    nxt = month_add(month, 1)
+    return first, date(int(nxt[:4]), int(nxt[5:]), 1) - timedelta(days=1)
+
+
+class Files:
+    """The published files of a dataset: raw batches by table and month, rollups by month."""
+
+    def __init__(self, root: Path):
+        self.root = Path(root)
+        self.pub = json.loads((self.root / "_published.json").read_text())
+
+    def raw(self, table: str, months: list[str] | None = None) -> list[str]:
+        out = []
+        for b in self.pub["batches"].get(table, []):
+            d = self.root / table / b
+            if months is None:
+                out += [str(p) for p in d.rglob("*.parquet")]
+            else:
+                for m in months:
+                    out += [str(p) for p in (d / f"month={m}").glob("*.parquet")]
+        return sorted(out)
+
+    def rollup(self, name: str, months: list[str]) -> list[str]:
+        files = self.pub["rollups"][name]
+        return [str(self.root / files[m]) for m in months if m in files]
+
+    def latest_month(self) -> str:
+        return max(self.pub["rollups"]["queue_interval"])
+
+
+# The aggregates of service level over calls (raw) and over queue_interval (rollup).
+_SL_RAW = """count(*) AS offered, count(answered_at) AS answered,
+  count(*) FILTER (WHERE answered_at IS NULL AND epoch(ended_at - arrived_at) <= $s) AS short_ab,
+  count(*) FILTER (WHERE epoch(answered_at - arrived_at) <= $t) AS within,
+  sum(epoch(answered_at - arrived_at)) AS wait_s"""
+_SL_FINAL = """sum(offered) AS offered, sum(answered) AS answered, sum(offered) - sum(answered) AS abandoned,
+  sum(short_ab) AS short_ab, sum(answered) / nullif(sum(offered), 0) AS answer_rate,
+  sum(within) / nullif(sum(offered) - sum(short_ab), 0) AS service_level,
+  sum(wait_s) / nullif(sum(answered), 0) AS asa_s,
+  (sum(offered) - sum(answered) - sum(short_ab)) / nullif(sum(offered) - sum(short_ab), 0) AS abandon_rate"""
+_SETS = "GROUPING SETS ((), (day), (dow, hr), (queue), (queue, i15), (i15))"
+
+
+def _tz(con, f: Files) -> str:
+    """The centers' zone (the demo's centers share one; a floor per zone would union)."""
+    return con.execute("SELECT min(timezone) FROM read_parquet($f)", {"f": f.raw("centers")}).fetchone()[0]
+
+
+def service_level(con, f: Files, month: str, cfg, rollup: bool) -> list:
+    tz, prev = _tz(con, f), month_add(month, -1)
+    p = {"s": cfg.short_abandon_s, "t": cfg.answer_within_s, "tz": tz}
+    if rollup:
+        t, s = _wait_col("answered", cfg.answer_within_s), _wait_col("abandoned", cfg.short_abandon_s)
+        base = (
+            "SELECT queue, interval_start AS i15, day, dayofweek(interval_start) AS dow, hour(interval_start) AS hr, "
+            f"offered, answered, {s} AS short_ab, {t} AS within, wait_answered_s AS wait_s, "
+            "staffed_s FROM read_parquet($files) WHERE direction = 'inbound'"
+        )
+        grouped = con.execute(
+            f"SELECT grouping(day, dow, hr, queue, i15) AS g, day, dow, hr, queue, i15, {_SL_FINAL}, "
+            f"sum(staffed_s) / 900 AS staffed_agents FROM ({base}) GROUP BY {_SETS}",
+            {"files": f.rollup("queue_interval", [month])},
+        ).df()
+        prev_q = (
+            f"SELECT {_SL_FINAL} FROM (SELECT offered, answered, {s} AS short_ab, "
+            f"{t} AS within, wait_answered_s AS wait_s FROM read_parquet($files) WHERE direction = 'inbound')"
+        )
+        before = con.execute(prev_q, {"files": f.rollup("queue_day", [prev])}).fetchall()
+    else:
+        base = (
+            "SELECT queue, time_bucket(INTERVAL 15 MINUTE, timezone($tz, arrived_at)) AS i15, "
+            f"{_SL_RAW} FROM read_parquet($files) WHERE direction = 'inbound' GROUP BY ALL"
+        )
+        grouped = con.execute(
+            f"SELECT grouping(day, dow, hr, queue, i15) AS g, day, dow, hr, queue, i15, {_SL_FINAL} FROM "
+            f"(SELECT *, CAST(i15 AS DATE) AS day, dayofweek(i15) AS dow, hour(i15) AS hr FROM ({base})) "
+            f"GROUP BY {_SETS}",
+            {**p, "files": f.raw("calls", [month])},
+        ).df()
+        before = con.execute(
+            f"SELECT {_SL_FINAL} FROM (SELECT {_SL_RAW} FROM read_parquet($files) WHERE direction = 'inbound')",
+            {k: p[k] for k in ("s", "t")} | {"files": f.raw("calls", [prev])},
+        ).fetchall()
+    qi = grouped[grouped["g"] == 0b11100]  # queue x interval: day, dow, hr rolled up (first argument = top bit)
+    qi = qi[qi["queue"].notna() & qi["i15"].notna()]
+    worst = qi[qi["offered"] >= 10].nsmallest(15, "service_level")
+    daily = grouped[grouped["day"].notna() & grouped["dow"].isna() & grouped["queue"].isna()]
+    worst_day = daily.nsmallest(1, "service_level")["day"]
+    staffed = None
+    if not worst_day.empty:
+        d = worst_day.iloc[0]
+        d = d.date() if hasattr(d, "date") else d
+        if rollup:
+            staffed = grouped[(grouped["g"] == 0b11110) & (grouped["i15"].dt.date == d)]
+        else:
+            staffed = con.execute(
+                "SELECT time_bucket(INTERVAL 15 MINUTE, timezone($tz, interval_start)) AS i15, "
+                "sum(staffed_s) / 900 AS staffed_agents FROM read_parquet($files) "
+                "WHERE CAST(timezone($tz, interval_start) AS DATE) = $d GROUP BY ALL",
+                {"tz": tz, "files": f.raw("agent_intervals", [month]), "d": d},
+            ).df()
+    # Satisfaction and first-contact resolution by queue: no rollup holds them, both read calls.
+    sat = con.execute(
+        "SELECT queue, count(csat) AS csat_answers, avg(csat) AS csat, count(resolved_first_contact) AS fcr_known, "
+        "avg(CAST(resolved_first_contact AS INTEGER)) AS fcr_rate FROM read_parquet($files) "
+        "WHERE direction = 'inbound' GROUP BY ALL",
+        {"files": f.raw("calls", [month])},
+    ).df()
+    return [grouped, before, worst, staffed, sat]
+
+
+def handle_time(con, f: Files, month: str, cfg, rollup: bool) -> list:
+    tz, prev, h = _tz(con, f), month_add(month, -1), cfg.handle_target_s
+    emp = f.raw("employees")
+    if rollup:
+        hist = con.execute(
+            "SELECT day, bin_s, category, sum(calls) AS handled, sum(talk_s + hold_s + acw_s) / sum(calls) AS aht_s, "
+            "sum(talk_s) / sum(calls) AS talk, sum(hold_s) / sum(calls) AS hold, sum(acw_s) / sum(calls) AS acw, "
+            "sum(transferred) / sum(calls) AS transfer_rate FROM read_parquet($files) WHERE direction = 'inbound' "
+            "GROUP BY GROUPING SETS ((), (day), (bin_s), (category))",
+            {"files": f.rollup("handle_hist", [month])},
+        ).df()
+        hk = _wait_col("handled", h)
+        people = con.execute(
+            "SELECT team, agent_id, sum(handled) AS handled, sum(talk_s + hold_s + acw_s) / sum(handled) AS aht_s, "
+            f"sum({hk}) / sum(handled) AS within_handle_target, sum(handling_s) / sum(staffed_s) AS occupancy, "
+            "sum(handled) / count(*) FILTER (WHERE staffed_s > 0) AS answered_per_agent_day, "
+            "sum(transferred) / sum(handled) AS transfer_rate FROM read_parquet($files) "
+            "GROUP BY GROUPING SETS ((), (team), (agent_id))",
+            {"files": f.rollup("agent_day", [month])},
+        ).df()
+        before = con.execute(
+            f"SELECT sum(talk_s + hold_s + acw_s) / sum(handled), sum({hk}) / sum(handled), "
+            "sum(handling_s) / sum(staffed_s), sum(transferred) / sum(handled) FROM read_parquet($files)",
+            {"files": f.rollup("agent_day", [prev])},
+        ).fetchall()
+        return [hist, people, before]
+    calls_q = (
+        "SELECT c.category, c.agent_id, e.team, CAST(timezone($tz, c.arrived_at) AS DATE) AS day, "
+        "c.talk_s + c.hold_s + c.acw_s AS handle_s, c.talk_s, c.hold_s, c.acw_s, c.transferred, "
+        "least(floor((c.talk_s + c.hold_s + c.acw_s) / 30) * 30, 1800) AS bin_s "
+        "FROM read_parquet($files) c LEFT JOIN read_parquet($emp) e ON e.employee_id = c.agent_id "
+        "WHERE c.direction = 'inbound' AND c.answered_at IS NOT NULL AND c.talk_s IS NOT NULL"
+    )
+    figures = con.execute(
+        "SELECT day, bin_s, category, team, agent_id, count(*) AS handled, avg(handle_s) AS aht_s, avg(talk_s) AS talk, "
+        "avg(hold_s) AS hold, avg(acw_s) AS acw, avg(CAST(handle_s <= $h AS INTEGER)) AS within_handle_target, "
+        f"avg(CAST(transferred AS INTEGER)) AS transfer_rate FROM ({calls_q}) "
+        "GROUP BY GROUPING SETS ((), (day), (bin_s), (category), (team), (agent_id))",
+        {"tz": tz, "h": h, "files": f.raw("calls", [month]), "emp": emp},
+    ).df()
+    occupancy = con.execute(
+        "SELECT e.team, sum(i.handling_s) / sum(i.staffed_s) AS occupancy, "
+        "count(DISTINCT (i.agent_id, CAST(timezone($tz, i.interval_start) AS DATE))) AS agent_days "
+        "FROM read_parquet($files) i LEFT JOIN read_parquet($emp) e ON e.employee_id = i.agent_id "
+        "GROUP BY GROUPING SETS ((), (e.team))",
+        {"tz": tz, "files": f.raw("agent_intervals", [month]), "emp": emp},
+    ).df()
+    before = con.execute(
+        "SELECT avg(talk_s + hold_s + acw_s), avg(CAST(talk_s + hold_s + acw_s <= $h AS INTEGER)), "
+        "avg(CAST(transferred AS INTEGER)) FROM read_parquet($files) "
+        "WHERE direction = 'inbound' AND answered_at IS NOT NULL AND talk_s IS NOT NULL",
+        {"h": h, "files": f.raw("calls", [prev])},
+    ).fetchall()
+    return [figures, occupancy, before]
+
+
+def erlang_c_vectorised(offered, aht_s, staffed, answer_within_s, target, interval_s=900, max_n=400):
+    """Required agents and the service level at the staffed number, for every interval at once
+    (Erlang B recursion over n, then Erlang C; shrinkage applied by the caller)."""
+    a = offered * aht_s / interval_s
+    n = np.arange(1, max_n + 1)[:, None]
+    b = np.ones_like(a)
+    bs = np.empty((max_n, a.size))
+    for k in range(max_n):  # Erlang B: B(k) = a B(k-1) / (k + a B(k-1))
+        b = a * b / (n[k] + a * b)
+        bs[k] = b
+    with np.errstate(divide="ignore", invalid="ignore"):
+        c = n * bs / (n - a * (1 - bs))
+        sl = 1 - c * np.exp(-(n - a) * answer_within_s / np.where(aht_s > 0, aht_s, 1))
+    sl = np.where(n > a, sl, 0.0)
+    ok = sl >= target
+    required = np.where(ok.any(axis=0), ok.argmax(axis=0) + 1, max_n)
+    idx = np.clip(np.nan_to_num(staffed).astype(int) - 1, 0, max_n - 1)
+    at_staffed = np.where(staffed >= 1, sl[idx, np.arange(a.size)], 0.0)
+    return required, at_staffed
+
+
+def staffing(con, f: Files, month: str, cfg, rollup: bool, target=0.8, shrinkage=0.30) -> list:
+    tz = _tz(con, f)
+    if rollup:
+        qi = con.execute(
+            "SELECT queue, interval_start AS i15, sum(offered) AS offered, "
+            "sum(talk_s + hold_s + acw_s) / nullif(sum(handled), 0) AS aht_s, sum(staffed_s) / 900 AS staffed "
+            "FROM read_parquet($files) WHERE direction = 'inbound' GROUP BY ALL",
+            {"files": f.rollup("queue_interval", [month])},
+        ).df()
+    else:
+        qi = con.execute(
+            "WITH c AS (SELECT queue, time_bucket(INTERVAL 15 MINUTE, timezone($tz, arrived_at)) AS i15, count(*) AS offered, "
+            "avg(talk_s + hold_s + acw_s) AS aht_s FROM read_parquet($files) WHERE direction = 'inbound' GROUP BY ALL), "
+            "s AS (SELECT queue, time_bucket(INTERVAL 15 MINUTE, timezone($tz, interval_start)) AS i15, "
+            "sum(staffed_s) / 900 AS staffed FROM read_parquet($ai) WHERE queue IS NOT NULL GROUP BY ALL) "
+            "SELECT coalesce(c.queue, s.queue) AS queue, coalesce(c.i15, s.i15) AS i15, coalesce(offered, 0) AS offered, "
+            "aht_s, staffed FROM c FULL JOIN s ON c.queue = s.queue AND c.i15 = s.i15",
+            {"tz": tz, "files": f.raw("calls", [month]), "ai": f.raw("agent_intervals", [month])},
+        ).df()
+    aht = qi["aht_s"].fillna(0).to_numpy(float)
+    staffed = qi["staffed"].fillna(0).to_numpy(float) * (1 - shrinkage)
+    req, at = erlang_c_vectorised(qi["offered"].to_numpy(float), aht, staffed, cfg.answer_within_s, target)
+    qi = qi.assign(required=np.ceil(req / (1 - shrinkage)), sl_at_staffed=at)
+    qi["gap"] = qi["staffed"].fillna(0) - qi["required"]
+    qi["dow"], qi["tod"] = qi["i15"].dt.day_of_week, qi["i15"].dt.time
+    gaps = qi.groupby(["dow", "tod"])["gap"].mean()
+    summary = (qi["gap"] < 0).sum(), qi.loc[qi["gap"] < 0, "gap"].sum() * 0.25
+    return [qi.nsmallest(20, "gap"), gaps, summary]
+
+
+def complaints(con, f: Files, month: str, cfg, rollup: bool) -> list:
+    first, last = month_bounds(month)
+    prev = month_add(month, -1)
+    cmp_month = f.raw("complaints", [month])
+    grouped = con.execute(
+        "SELECT level, channel, category, queue, team, agent_id, cause, CAST(received_at AS DATE) AS day, count(*) AS n, "
+        "count(*) FILTER (WHERE resolved_at IS NOT NULL) AS resolved, "
+        "avg(epoch(first_response_at - received_at) / 3600) AS first_response_h FROM read_parquet($files) "
+        "WHERE valid GROUP BY GROUPING SETS ((), (level), (channel), (category), (queue), (team), (agent_id), (cause), (day))",
+        {"files": cmp_month},
+    ).df()
+    before = con.execute(
+        "SELECT count(*) FROM read_parquet($files) WHERE valid", {"files": f.raw("complaints", [prev])}
+    ).fetchall()
+    if rollup:
+        n_calls = con.execute(
+            "SELECT sum(offered) FROM read_parquet($files) WHERE direction = 'inbound'",
+            {"files": f.rollup("queue_day", [month, prev])},
+        ).fetchall()
+    else:
+        n_calls = con.execute(
+            "SELECT count(*) FROM read_parquet($files) WHERE direction = 'inbound'",
+            {"files": f.raw("calls", [month, prev])},
+        ).fetchall()
+    every = f.raw("complaints")  # the backlog and the monthly baseline read all history
+    backlog = con.execute(
+        "SELECT CASE WHEN age <= 5 THEN '0-5' WHEN age <= 10 THEN '6-10' WHEN age <= 20 THEN '11-20' ELSE '20+' END "
+        "AS band, level, count(*) AS n FROM (SELECT level, date_diff('day', CAST(received_at AS DATE), $last) AS age "
+        "FROM read_parquet($files) WHERE valid AND CAST(received_at AS DATE) <= $last "
+        "AND (closed_at IS NULL OR CAST(closed_at AS DATE) > $last)) GROUP BY ALL",
+        {"files": every, "last": last},
+    ).df()
+    monthly = con.execute(
+        "SELECT date_trunc('month', received_at) AS m, count(*) AS n FROM read_parquet($files) WHERE valid GROUP BY ALL",
+        {"files": every},
+    ).df()
+    repeat = con.execute(
+        "SELECT customer_id, count(*) AS n FROM read_parquet($files) WHERE valid AND customer_id IS NOT NULL "
+        "AND CAST(received_at AS DATE) BETWEEN $first - INTERVAL 90 DAY AND $last GROUP BY ALL HAVING count(*) > 1",
+        {"files": every, "first": first, "last": last},
+    ).df()
+    rows = con.execute("SELECT * FROM read_parquet($files)", {"files": cmp_month}).df()
+    return [grouped, before, n_calls, backlog, monthly, repeat, rows]
+
+
+def monthly_review(con, f: Files, month: str, cfg, rollup: bool) -> list:
+    months = [month_add(month, -k) for k in range(12, -1, -1)]
+    if rollup:
+        t, s = _wait_col("answered", cfg.answer_within_s), _wait_col("abandoned", cfg.short_abandon_s)
+        kpis = con.execute(
+            "SELECT month, queue, sum(offered) AS offered, sum(answered) / sum(offered) AS answer_rate, "
+            f"sum({t}) / nullif(sum(offered) - sum({s}), 0) AS service_level, "
+            "sum(wait_answered_s) / sum(answered) AS asa_s, sum(talk_s + hold_s + acw_s) / sum(handled) AS aht_s, "
+            "sum(handling_s) / sum(staffed_s) AS occupancy FROM read_parquet($files) WHERE direction = 'inbound' "
+            "GROUP BY GROUPING SETS ((month), (month, queue))",
+            {"files": f.rollup("queue_day", months)},
+        ).df()
+    else:
+        kpis = con.execute(
+            "SELECT month, queue, count(*) AS offered, count(answered_at) / count(*) AS answer_rate, "
+            "count(*) FILTER (WHERE epoch(answered_at - arrived_at) <= $t) / nullif(count(*) - count(*) "
+            "FILTER (WHERE answered_at IS NULL AND epoch(ended_at - arrived_at) <= $s), 0) AS service_level, "
+            "avg(epoch(answered_at - arrived_at)) AS asa_s, avg(talk_s + hold_s + acw_s) AS aht_s "
+            "FROM read_parquet($files) WHERE direction = 'inbound' GROUP BY GROUPING SETS ((month), (month, queue))",
+            {"files": f.raw("calls", months), "t": cfg.answer_within_s, "s": cfg.short_abandon_s},
+        ).df()
+        occ = con.execute(
+            "SELECT month, sum(handling_s) / sum(staffed_s) FROM read_parquet($files) GROUP BY ALL",
+            {"files": f.raw("agent_intervals", months)},
+        ).fetchall()
+        kpis.attrs["occupancy"] = occ
+    cmp = con.execute(
+        "SELECT month, level, count(*) AS n FROM read_parquet($files) WHERE valid GROUP BY GROUPING SETS ((month), (month, level))",
+        {"files": f.raw("complaints", months)},
+    ).df()
+    ends = [month_bounds(m)[1] for m in months]
+    people = con.execute(
+        "SELECT d, count(*) FILTER (WHERE hire_date <= d AND (exit_date IS NULL OR exit_date > d)) AS headcount, "
+        "count(*) FILTER (WHERE exit_date BETWEEN date_trunc('month', d) AND d) AS leavers "
+        "FROM read_parquet($emp), unnest($ends) AS u(d) WHERE role = 'csr' GROUP BY d",
+        {"emp": f.raw("employees"), "ends": ends},
+    ).df()
+    return [kpis, cmp, people]
+
+
+def scorecards(con, f: Files, month: str, cfg, rollup: bool) -> list:
+    months = [month_add(month, -k) for k in range(5, -1, -1)]
+    first, last = month_bounds(month)
+    if rollup:
+        agents = con.execute(
+            "SELECT month, team, agent_id, sum(handled) AS handled, sum(handled) / count(*) FILTER (WHERE staffed_s > 0) "
+            "AS per_day, sum(talk_s + hold_s + acw_s) / sum(handled) AS aht_s, sum(handling_s) / sum(staffed_s) AS occ "
+            "FROM read_parquet($files) GROUP BY GROUPING SETS ((month, agent_id, team), (month, team))",
+            {"files": f.rollup("agent_day", months)},
+        ).df()
+    else:
+        agents = con.execute(
+            "SELECT month, agent_id, count(*) AS handled, avg(talk_s + hold_s + acw_s) AS aht_s FROM read_parquet($files) "
+            "WHERE answered_at IS NOT NULL AND agent_id IS NOT NULL GROUP BY GROUPING SETS ((month, agent_id), (month))",
+            {"files": f.raw("calls", months)},
+        ).df()
+    qa = con.execute(
+        "SELECT agent_id, avg(score) AS qa, count(*) AS n FROM read_parquet($files) "
+        "WHERE CAST(evaluated_at AS DATE) BETWEEN $first AND $last GROUP BY ALL",
+        {"files": f.raw("qa_evaluations"), "first": first, "last": last},
+    ).df()
+    cmp = con.execute(
+        "SELECT agent_id, count(*) AS n FROM read_parquet($files) WHERE valid GROUP BY ALL",
+        {"files": f.raw("complaints", [month])},
+    ).df()
+    emp = con.execute(
+        "SELECT employee_id, name, team FROM read_parquet($files) WHERE role = 'csr'", {"files": f.raw("employees")}
+    ).df()
+    return [agents, qa, cmp, emp]
+
+
+def quality(con, f: Files, month: str, cfg, rollup: bool) -> list:
+    first, last = month_bounds(month)
+    p = {"files": f.raw("qa_evaluations"), "first": first, "last": last}
+    ev = con.execute(
+        "SELECT evaluator_id, agent_id, grade, CAST(evaluated_at AS DATE) AS day, count(*) AS n, avg(score) AS score, "
+        "stddev_samp(score) AS spread FROM read_parquet($files) WHERE CAST(evaluated_at AS DATE) BETWEEN $first AND $last "
+        "GROUP BY GROUPING SETS ((evaluator_id), (agent_id), (grade), (day), ())",
+        p,
+    ).df()
+    # The worklist: the month's answered calls not yet evaluated, longest and lowest first.
+    src = f.rollup("agent_day", [month]) if rollup else f.raw("calls", [month])
+    work = (
+        con.execute(
+            "SELECT agent_id, sum(handled) AS handled FROM read_parquet($files) GROUP BY ALL ORDER BY 2 DESC LIMIT 50",
+            {"files": src},
+        ).df()
+        if rollup
+        else con.execute(
+            "SELECT c.call_id, c.agent_id, c.talk_s + c.hold_s + c.acw_s AS h FROM read_parquet($files) c "
+            "ANTI JOIN read_parquet($qa) q ON q.call_id = c.call_id WHERE c.answered_at IS NOT NULL "
+            "ORDER BY h DESC LIMIT 50",
+            {"files": src, "qa": f.raw("qa_evaluations")},
+        ).df()
+    )
+    return [ev, work]
+
+
+FLOORS = {
+    "service_level": service_level,
+    "handle_time": handle_time,
+    "staffing": staffing,
+    "complaints": complaints,
+    "monthly_review": monthly_review,
+    "scorecards": scorecards,
+    "quality": quality,
+}
