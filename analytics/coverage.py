@@ -2,10 +2,13 @@
 and the monthly plan of headcount and hiring that follows.
 
 The Erlang mathematics is in ``analytics.staffing``; this module feeds it the lake's
-numbers. Requirements use Erlang C, the planning norm: it ignores callers who hang up,
-so it slightly overstates the need where abandonment is high. Erlang A (with caller
-patience) is offered in the what-if calculator, where one interval at a time is
-cheap; per interval over a month it would cost minutes.
+numbers. Each queue-interval is judged by Erlang A (M/M/N+M) with its queue's caller
+patience where that can be estimated from the calls that hung up
+(``caller_patience``), and by Erlang C otherwise (too few abandons): Erlang C ignores
+callers who hang up, so near capacity it predicts far worse service than the calls
+show. Every row says which model produced it (``model``, ``patience_s``). All
+intervals of the period are computed together on numpy arrays (``staffing``'s array
+functions), so a month of a large group costs a fraction of a second.
 """
 
 from __future__ import annotations
@@ -114,11 +117,15 @@ def _forecast(lake: Lake, filters: Filters, scope: Scope, settings: ServiceSetti
 def coverage(
     lake: Lake, filters: Filters, scope: Scope, settings: ServiceSettings, cov: CoverageSettings | None = None
 ) -> pd.DataFrame:
-    """Required against staffed per queue and interval (Erlang C at the settings' T).
+    """Required against staffed per queue and interval at the settings' T: Erlang A
+    with the queue's caller patience where it is known, else Erlang C.
 
     Columns: interval15, queue, offered, aht_s, staffed_agents, required_agents, gap_agents
     (staffed − required; negative = short), scheduled_agents, service_level_at_staffed,
-    service_level_actual, short, and for a forecast basis offered_actual.
+    service_level_actual, short, model ("erlang_a" / "erlang_c"), patience_s (the
+    patience Erlang A used, missing for Erlang C), and for a forecast basis offered_actual.
+    Caller patience is that of each interval's month (actual load), or of the month
+    before the period (forecast: what was known before it).
     """
     cov = cov or CoverageSettings()
     # Kept in the lake's bounded cache under what the result depends on (interval_load drops
@@ -154,8 +161,40 @@ def _coverage(
         target_sl=cov.target_sl,
         shrinkage=cov.shrinkage,
         max_occupancy=cov.max_occupancy,
+        patience_s=_row_patience(lake, load, filters, scope, cov.basis),
         interval_s=INTERVAL_S,
     )
+
+
+def _row_patience(lake: Lake, load: pd.DataFrame, filters: Filters, scope: Scope, basis: str) -> np.ndarray:
+    """Each load row's caller patience (NaN where the queue's month has too few abandons)."""
+    if basis == "forecast":
+        before = _month_start(filters.start - timedelta(days=1))
+        months = patience_by_month(lake, before, before, scope)
+        return load["queue"].map(dict(zip(months["queue"], months["patience_s"]))).to_numpy(dtype=float)
+    months = patience_by_month(lake, _month_start(filters.start), _month_start(filters.end), scope)
+    ts = pd.to_datetime(load["interval15"])
+    keys = pd.DataFrame({"queue": load["queue"].to_numpy(), "ym": (ts.dt.year * 12 + ts.dt.month - 1).to_numpy()})
+    mts = pd.to_datetime(months["month"])
+    table = pd.DataFrame(
+        {"queue": months["queue"], "ym": mts.dt.year * 12 + mts.dt.month - 1, "patience_s": months["patience_s"]}
+    )
+    return keys.merge(table, on=["queue", "ym"], how="left")["patience_s"].to_numpy(dtype=float)
+
+
+def model_summary(cov_df: pd.DataFrame) -> dict:
+    """Which model produced a coverage table's figures: queues judged by Erlang A, their
+    patience range (s), and queues judged by Erlang C (patience unknown)."""
+    if cov_df.empty or "model" not in cov_df:
+        return {"erlang_a_queues": 0, "erlang_c_queues": 0, "patience_min_s": None, "patience_max_s": None}
+    busy = cov_df[cov_df["offered"] > 0]
+    a = busy[busy["model"] == "erlang_a"]
+    return {
+        "erlang_a_queues": int(a["queue"].nunique()),
+        "erlang_c_queues": int(busy.loc[busy["model"] == "erlang_c", "queue"].nunique()),
+        "patience_min_s": float(a["patience_s"].min()) if len(a) else None,
+        "patience_max_s": float(a["patience_s"].max()) if len(a) else None,
+    }
 
 
 def gap_by_weekday_and_time(cov_df: pd.DataFrame) -> pd.DataFrame:
@@ -339,8 +378,8 @@ def monthly_plan(
 def base_month_workload(
     lake: Lake, end: date, scope: Scope, settings: ServiceSettings, cov: CoverageSettings | None = None
 ) -> tuple[date, float]:
-    """The last complete month up to ``end`` and its required agent-hours (Erlang C on
-    actual load, all queues of the scope)."""
+    """The last complete month up to ``end`` and its required agent-hours (actual load,
+    all queues of the scope; Erlang A where caller patience is known, as ``coverage``)."""
     base = _month_start(end) if end == _month_end(end) else _month_start(_month_start(end) - timedelta(days=1))
     f = Filters(start=base, end=_month_end(base))
     cov_df = coverage(lake, f, scope, settings, cov)
@@ -366,46 +405,58 @@ def caller_patience(lake: Lake, month: date, scope: Scope) -> pd.DataFrame:
     up, i.e. censored) divided by the number who hung up. Columns ``queue``,
     ``offered``, ``abandoned``, ``patience_s`` (missing under
     MIN_ABANDONS_FOR_PATIENCE abandons)."""
+    df = patience_by_month(lake, month, month, scope)
+    return df[["queue", "offered", "abandoned", "patience_s"]].reset_index(drop=True)
+
+
+def patience_by_month(lake: Lake, first: date, last: date, scope: Scope) -> pd.DataFrame:
+    """``caller_patience`` of every month from ``first`` to ``last`` (first days) in one
+    query over those months' calls: columns ``month`` (first day), ``queue``,
+    ``offered``, ``abandoned``, ``patience_s``."""
     pred, params = scope_predicate(scope.queue_level(), center="center", team=None)
     df = lake.query(
         """
-        SELECT queue, count(*) AS offered, count(*) FILTER (WHERE answered_at IS NULL) AS abandoned,
+        SELECT _month AS month, queue, count(*) AS offered,
+               count(*) FILTER (WHERE answered_at IS NULL) AS abandoned,
                sum(epoch(coalesce(answered_at, ended_at) - arrived_at)) AS waited_s
         FROM calls
-        WHERE _month = $month AND coalesce(direction, 'inbound') = 'inbound' AND """
+        WHERE _month BETWEEN $m0 AND $m1 AND coalesce(direction, 'inbound') = 'inbound' AND """
         + pred
         + """
-        GROUP BY queue ORDER BY queue""",
-        {"month": _month_key(month), **params},
+        GROUP BY _month, queue ORDER BY _month, queue""",
+        {"m0": _month_key(first), "m1": _month_key(last), **params},
     )
+    df["month"] = pd.to_datetime(df["month"] + "-01").dt.date
     df["patience_s"] = (df["waited_s"] / df["abandoned"]).where(df["abandoned"] >= MIN_ABANDONS_FOR_PATIENCE)
-    return df[["queue", "offered", "abandoned", "patience_s"]]
+    return df[["month", "queue", "offered", "abandoned", "patience_s"]]
 
 
 def _service_level_at(offered, aht_s, staffed, answer_within_s: float, patience_s: float | None) -> np.ndarray:
     """Service level per interval at a fractional number of agents (linear between the
     whole numbers around it): Erlang A with ``patience_s``, else Erlang C. Traffic is
-    rounded to 0.05 Erlang so that intervals and scenarios share cached evaluations."""
+    rounded to 0.05 Erlang, and for Erlang A AHT / patience and T / AHT to 4 decimals, as
+    when these were cached scalar evaluations, so the projection's figures stay as they
+    were; all intervals are evaluated at once."""
     offered = np.asarray(offered, dtype=float)
     aht = np.asarray(aht_s, dtype=float)
     staffed = np.asarray(staffed, dtype=float)
     traffic = np.round(offered * aht / INTERVAL_S / 0.05) * 0.05
     out = np.ones(len(offered))
-    for i in np.flatnonzero((traffic > 0) & (aht > 0)):
-        lo, hi = int(np.floor(staffed[i])), int(np.ceil(staffed[i]))
-        a = _one_service_level(lo, float(traffic[i]), float(aht[i]), answer_within_s, patience_s)
-        b = _one_service_level(hi, float(traffic[i]), float(aht[i]), answer_within_s, patience_s)
-        out[i] = a + (b - a) * (staffed[i] - lo)
-    return out
-
-
-def _one_service_level(n: int, traffic: float, aht_s: float, answer_within_s: float, patience_s: float | None) -> float:
+    busy = np.flatnonzero((traffic > 0) & (aht > 0))
+    if not busy.size:
+        return out
+    a, h, n = traffic[busy], aht[busy], staffed[busy]
+    lo, hi = np.floor(n), np.ceil(n)
     if patience_s is None:
-        return float(staffing._erlang_c_service_level(n, traffic, aht_s, answer_within_s))
-    if n == 0:
-        return 0.0
-    # rounded so that nearly equal intervals share the cached evaluation
-    return staffing._erlang_a_core(traffic, round(aht_s / patience_s, 4), n, round(answer_within_s / aht_s, 4))[2]
+        t, patience = answer_within_s, None
+    else:
+        # answer-within and patience in seconds that give the rounded ratios exactly
+        t = np.round(answer_within_s / h, 4) * h
+        patience = h / np.round(h / patience_s, 4)
+    sl_lo = staffing.service_level_arrays(a, lo, h, t, patience)
+    sl_hi = staffing.service_level_arrays(a, hi, h, t, patience)
+    out[busy] = sl_lo + (sl_hi - sl_lo) * (n - lo)
+    return out
 
 
 # Day types of the load profile: the 征期 peak (working days 1-15), other working days, rest days.
@@ -787,21 +838,3 @@ def model_check(lake: Lake, month: date, scope: Scope, settings: ServiceSettings
     out["erlang_c"] = out["queue"].map(c["service_level"])
     out["patience_s"] = out["queue"].map(patience)
     return out.reset_index(drop=True)
-
-
-def erlang_a_at_staffed(cov_rows: pd.DataFrame, patience: dict, answer_within_s: float) -> pd.Series:
-    """Erlang A's service level at the agents staffed for a few coverage rows (``queue``,
-    ``offered``, ``aht_s``, ``staffed_agents``), with each queue's caller patience;
-    missing where the queue has no patience estimate. Cheap for a table's rows, too
-    slow for every interval of a month (the page's counts stay Erlang C)."""
-    out = pd.Series(np.nan, index=cov_rows.index, dtype="float64")
-    for q, part in cov_rows.groupby("queue"):
-        p = patience.get(q)
-        if p is None or pd.isna(p):
-            continue
-        ok = part["aht_s"].notna() & part["staffed_agents"].notna()
-        part = part[ok]
-        out.loc[part.index] = _service_level_at(
-            part["offered"], part["aht_s"], part["staffed_agents"], answer_within_s, float(p)
-        )
-    return out

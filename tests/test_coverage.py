@@ -364,11 +364,63 @@ def test_model_check_puts_the_models_beside_the_calls(tiny):
     assert pd.isna(mc.loc["Q1", "erlang_a"])  # nobody hung up: no patience estimate, no Erlang A figure
 
 
-def test_erlang_a_beside_erlang_c_for_table_rows():
-    # Reference case 3 as a coverage row (10 Erlangs, 14 staffed, patience 300 s): 0.916792;
-    # a queue without a patience estimate stays blank.
-    rows = pd.DataFrame(
-        {"queue": ["Q1", "Q2"], "offered": [50, 50], "aht_s": [180.0, 180.0], "staffed_agents": [14.0, 14.0]}
-    )
-    sl = coverage.erlang_a_at_staffed(rows, {"Q1": 300.0}, 20)
-    assert sl.iloc[0] == pytest.approx(0.916792, abs=2e-4) and pd.isna(sl.iloc[1])
+@pytest.fixture(scope="module")
+def impatient(tmp_path_factory):
+    # One interval (Monday 10:00-10:15 local): 30 calls answered after 10 s (180 s talk) and
+    # 30 hung up after 50 s. Exponential patience, maximum likelihood: all waiting time over
+    # the abandons = (30 x 10 + 30 x 50) / 30 = 60 s. Offered 60 at AHT 180 s: 12 Erlangs.
+    calls = [
+        {
+            "call_id": f"i{i}",
+            "queue": "Q1",
+            "center": "C1",
+            "direction": "inbound",
+            "arrived_at": T0 + timedelta(seconds=i * 14),
+            "answered_at": T0 + timedelta(seconds=i * 14 + 10) if i % 2 == 0 else None,
+            "ended_at": T0 + timedelta(seconds=i * 14 + (190 if i % 2 == 0 else 50)),
+            "agent_id": f"A{i % 10}" if i % 2 == 0 else None,
+            "talk_s": 180.0 if i % 2 == 0 else None,
+            "hold_s": 0.0 if i % 2 == 0 else None,
+            "acw_s": 0.0 if i % 2 == 0 else None,
+            "category": "common",
+        }
+        for i in range(60)
+    ]
+    intervals = [  # 10 agents signed in for the whole interval
+        {
+            "agent_id": f"A{i}",
+            "interval_start": T0,
+            "center": "C1",
+            "queue": "Q1",
+            "staffed_s": 900,
+            "available_s": 0,
+            "handling_s": 900,
+        }
+        for i in range(10)
+    ]
+    return lake.open_lake(build_dataset(tmp_path_factory.mktemp("imp"), calls=calls, agent_intervals=intervals))
+
+
+def test_coverage_uses_erlang_a_where_patience_is_known(impatient, monkeypatch):
+    from analytics import staffing
+
+    f = Filters(date(2026, 3, 2), date(2026, 3, 2))
+    monkeypatch.setattr(coverage, "MIN_ABANDONS_FOR_PATIENCE", 30)
+    impatient.clear_cache()
+    row = coverage.coverage(impatient, f, Scope.everything(), ServiceSettings()).iloc[0]
+    assert row["model"] == "erlang_a" and row["patience_s"] == pytest.approx(60.0)
+    assert row["offered"] == 60 and row["aht_s"] == pytest.approx(180.0) and row["staffed_agents"] == pytest.approx(10)
+    # The scalar Erlang A (truncated chain) on the same interval: an independent computation.
+    need = staffing.required_agents(60, 180, 900, 20, 0.8, patience_s=60.0)
+    assert row["required_agents"] == need.agents
+    assert row["service_level_at_staffed"] == pytest.approx(staffing.erlang_a(60, 180, 900, 10, 20, 60.0).service_level)
+    summary = coverage.model_summary(coverage.coverage(impatient, f, Scope.everything(), ServiceSettings()))
+    assert summary == {"erlang_a_queues": 1, "erlang_c_queues": 0, "patience_min_s": 60.0, "patience_max_s": 60.0}
+    # One abandon short of the minimum: no estimate, Erlang C (and the row says so).
+    monkeypatch.setattr(coverage, "MIN_ABANDONS_FOR_PATIENCE", 31)
+    impatient.clear_cache()
+    row = coverage.coverage(impatient, f, Scope.everything(), ServiceSettings()).iloc[0]
+    assert row["model"] == "erlang_c" and pd.isna(row["patience_s"])
+    assert row["required_agents"] == staffing.required_agents(60, 180, 900, 20, 0.8).agents
+    # Erlang C ignores the hang-ups and asks for more agents than Erlang A here.
+    assert row["required_agents"] > need.agents
