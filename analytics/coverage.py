@@ -446,16 +446,13 @@ def _service_level_at(offered, aht_s, staffed, answer_within_s: float, patience_
     if not busy.size:
         return out
     a, h, n = traffic[busy], aht[busy], staffed[busy]
-    lo, hi = np.floor(n), np.ceil(n)
     if patience_s is None:
         t, patience = answer_within_s, None
     else:
         # answer-within and patience in seconds that give the rounded ratios exactly
         t = np.round(answer_within_s / h, 4) * h
         patience = h / np.round(h / patience_s, 4)
-    sl_lo = staffing.service_level_arrays(a, lo, h, t, patience)
-    sl_hi = staffing.service_level_arrays(a, hi, h, t, patience)
-    out[busy] = sl_lo + (sl_hi - sl_lo) * (n - lo)
+    out[busy] = staffing.service_level_at_fractional_agents(a, n, h, t, patience)
     return out
 
 

@@ -410,7 +410,13 @@ def _log_e(agents, traffic):
     return out
 
 
-def _erlang_a_units(traffic, theta, agents, t):
+def _next_log_e(log_e, agents, traffic):
+    """log E(N+1) from log E(N) (E = 1/ErlangB - 1): E(N+1) = (N+1)/A (1 + E(N)), the
+    Erlang B recursion, stable upward."""
+    return np.log(agents + 1) - np.log(traffic) + np.logaddexp(0.0, log_e)
+
+
+def _erlang_a_units(traffic, theta, agents, t, log_e=None):
     """Erlang A in units of the mean handle time, over arrays (broadcast): the same
     quantities as ``_erlang_a_core`` (traffic > 0, theta = AHT / mean patience,
     t = answer-within time in AHTs), in closed form instead of a truncated chain.
@@ -426,8 +432,11 @@ def _erlang_a_units(traffic, theta, agents, t):
       P(abandon) = P(wait) (1 - (a/x)(1 - 1/M)),
       service level = 1 - P(wait) + P(wait) P(answered within t | wait),
     the same definitions as ``_erlang_a_core`` (abandons count against). N = 0: all
-    wait and all abandon. Returns (p_wait, p_abandon, service_level) arrays."""
+    wait and all abandon. ``log_e``: log E(N) when the caller has it (see
+    ``_next_log_e``). Returns (p_wait, p_abandon, service_level) arrays."""
     a_traffic, theta, n, t = np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in (traffic, theta, agents, t)))
+    if log_e is not None:
+        log_e = np.broadcast_to(np.asarray(log_e, dtype=float), n.shape)
     shape = a_traffic.shape
     p_wait, p_abandon, sl = np.ones(shape), np.ones(shape), np.zeros(shape)
     some = n > 0
@@ -436,7 +445,7 @@ def _erlang_a_units(traffic, theta, agents, t):
         a, x = nn / th, A / th
         log_m = _log_m(a, x)
         with np.errstate(over="ignore"):  # e^(huge) = inf: P(wait) 0 (far more agents than calls)
-            pw = 1.0 / (1.0 + np.exp(_log_e(nn, A) - log_m))
+            pw = 1.0 / (1.0 + np.exp((_log_e(nn, A) if log_e is None else log_e[some]) - log_m))
         answered = (a / x) * -np.expm1(-log_m)  # P(answered | wait)
         y = x * np.exp(-th * tt)
         late = (a / (a + 1)) * np.exp(x - y - th * tt * (a + 1) + _log_m(a + 1, y) - log_m)
@@ -483,6 +492,37 @@ def service_level_arrays(traffic, agents, aht_s, answer_within_s, patience_s=Non
     return out
 
 
+def service_level_at_fractional_agents(traffic, agents, aht_s, answer_within_s, patience_s=None) -> np.ndarray:
+    """Service level per interval at a fractional number of agents on the phones (an
+    average signed in): linear between the whole numbers below and above it, each by
+    ``service_level_arrays``'s model choice. Erlang A's two evaluations share one
+    Erlang B term (its recursion from the lower number)."""
+    traffic, agents, aht, t = np.broadcast_arrays(
+        *(np.asarray(v, dtype=float) for v in (traffic, agents, aht_s, answer_within_s))
+    )
+    patience = np.broadcast_to(np.asarray(np.nan if patience_s is None else patience_s, dtype=float), traffic.shape)
+    low, high = np.floor(agents), np.ceil(agents)
+    use_a = ~np.isnan(patience) & (traffic > 0)
+    out = np.empty(traffic.shape)
+    c = ~use_a
+    if c.any():
+        sl_lo = np.asarray(_erlang_c_service_level(low[c], traffic[c], aht[c], t[c]), dtype=float)
+        sl_hi = np.asarray(_erlang_c_service_level(high[c], traffic[c], aht[c], t[c]), dtype=float)
+        out[c] = sl_lo + (sl_hi - sl_lo) * (agents[c] - low[c])
+    if use_a.any():
+        a, n = traffic[use_a], low[use_a]
+        theta, tt = aht[use_a] / patience[use_a], t[use_a] / aht[use_a]
+        log_e = _log_e(n, a)
+        sl_lo = _erlang_a_units(a, theta, n, tt, log_e)[2]
+        frac = agents[use_a] - n
+        sl_hi = sl_lo.copy()
+        up = frac > 0
+        if up.any():
+            sl_hi[up] = _erlang_a_units(a[up], theta[up], n[up] + 1, tt[up], _next_log_e(log_e[up], n[up], a[up]))[2]
+        out[use_a] = sl_lo + (sl_hi - sl_lo) * frac
+    return out
+
+
 def _min_agents_erlang_a_arrays(traffic, aht_s, t, target: float, patience_s, floor_n):
     """Minimum N meeting the target under Erlang A, for arrays of intervals with traffic
     > 0: the search of ``_min_agents_erlang_a`` (from the Erlang C answer, galloping
@@ -495,13 +535,16 @@ def _min_agents_erlang_a_arrays(traffic, aht_s, t, target: float, patience_s, fl
     low = np.maximum(np.maximum(np.asarray(floor_n, dtype=float), np.ceil(target * a - _EPS)), 1.0)
     low = np.broadcast_to(low, a.shape)
 
-    def meets(n, idx):
-        sl = _erlang_a_units(a[idx], theta[idx], n, tt[idx])[2]
+    def meets(n, idx, log_e=None):
+        sl = _erlang_a_units(a[idx], theta[idx], n, tt[idx], log_e)[2]
         return (n >= low[idx]) & (sl >= target - 1e-12)
 
     every = np.arange(a.size)
-    start = np.maximum(low, _min_agents_erlang_c(a, aht, t, target, 0).astype(float))
-    ok = meets(start, every)
+    # Erlang A needs the Erlang C answer or one agent fewer in most intervals (callers who
+    # hang up shorten the queue), so the search starts one below it and looks both ways.
+    start = np.maximum(low, _min_agents_erlang_c(a, aht, t, target, 0).astype(float) - 1)
+    start_log_e = _log_e(start, a)
+    ok = meets(start, every, start_log_e)
     passing = np.where(ok, start, np.nan)
     failing = np.where(ok, np.nan, start)
     step = np.ones(a.size)
@@ -515,9 +558,12 @@ def _min_agents_erlang_a_arrays(traffic, aht_s, t, target: float, patience_s, fl
         failing[down[~m]] = np.maximum(cand[~m], low[down[~m]] - 1)
         down = down[m]
     up = np.flatnonzero(~ok)
+    first = True
     while up.size:
         cand = failing[up] + step[up]
-        m = meets(cand, up)
+        # the first step up is one above the start: its Erlang B term by the recursion
+        m = meets(cand, up, _next_log_e(start_log_e[up], start[up], a[up]) if first else None)
+        first = False
         passing[up[m]] = cand[m]
         failing[up[~m]] = cand[~m]
         step[up[~m]] *= 2
@@ -718,11 +764,9 @@ def required_vs_staffed(
             traffic[known], aht[known], answer_within_s, target_sl, patience[known], floor_n
         )
     if judged.any():
-        low, high = np.floor(staffed[judged]), np.ceil(staffed[judged])
-        a_j, aht_j, p_j = traffic[judged], aht[judged], patience[judged]
-        sl_low = service_level_arrays(a_j, low, aht_j, answer_within_s, p_j)
-        sl_high = np.where(high > low, service_level_arrays(a_j, high, aht_j, answer_within_s, p_j), sl_low)
-        sl_staffed[judged] = sl_low + (sl_high - sl_low) * (staffed[judged] - low)
+        sl_staffed[judged] = service_level_at_fractional_agents(
+            traffic[judged], staffed[judged], aht[judged], answer_within_s, patience[judged]
+        )
 
     out = df.copy()
     out["traffic_erlangs"] = traffic

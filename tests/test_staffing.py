@@ -319,6 +319,19 @@ def test_vectorised_service_level_picks_the_model_per_interval():
     assert close(sl[0], "0.916792") and close(sl[1], "0.7956") and close(sl[2], "0.7929")
 
 
+def test_vectorised_service_level_between_whole_agents():
+    # 13.4 agents signed in on average: 0.6 x SL(13) + 0.4 x SL(14) of the scalar functions,
+    # Erlang A (patience 300 s) and Erlang C; 14.0 is SL(14) itself (case 3: 0.916792).
+    sl = staffing.service_level_at_fractional_agents(
+        [10.0, 10.0, 10.0], [13.4, 13.4, 14.0], 180.0, 20.0, [300.0, np.nan, 300.0]
+    )
+    a13, a14 = (erlang_a(**CASE1, agents=n, answer_within_s=20, patience_s=300).service_level for n in (13, 14))
+    c13, c14 = (erlang_c(**CASE1, agents=n, answer_within_s=20).service_level for n in (13, 14))
+    assert sl[0] == pytest.approx(0.6 * a13 + 0.4 * a14, abs=1e-9)
+    assert sl[1] == pytest.approx(0.6 * c13 + 0.4 * c14, abs=1e-9)
+    assert close(sl[2], "0.916792")
+
+
 def test_vectorised_required_agents_equal_the_scalar_search():
     # Every interval of a spread of loads, handle times, patience and T: the array search
     # must give the scalar search's minimum exactly, Erlang A and Erlang C alike.
