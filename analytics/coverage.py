@@ -307,11 +307,20 @@ def observed_turnover(lake: Lake, end: date, scope: Scope) -> float | None:
         "AND " + scope_predicate(scope)[0],
         {"roles": list(AGENT_ROLES), "start": start, "end": end, **scope_predicate(scope)[1]},
     )["n"].iloc[0]
-    heads, d = [], start
+    days, d = [], start
     while d <= end:
-        heads.append(agent_headcount(lake, d, scope))
+        days.append(d)
         d = _next_month(d)
-    avg = float(np.mean(heads)) if heads else 0.0
+    # The month-start headcounts in one query (13 lookups cost ~20 ms each at 11 k people).
+    pred, params = scope_predicate(scope)
+    heads = lake.query(
+        "SELECT d.day, count(e.employee_id) AS n FROM unnest($days::DATE[]) AS d(day) "
+        "LEFT JOIN (SELECT employee_id, hire_date, exit_date FROM employees "
+        "WHERE list_contains($roles, role) AND " + pred + ") e "
+        "ON e.hire_date <= d.day AND (e.exit_date IS NULL OR e.exit_date >= d.day) GROUP BY d.day",
+        {"days": days, "roles": list(AGENT_ROLES), **params},
+    )["n"]
+    avg = float(heads.sum()) / len(days) if days else 0.0
     return float(leavers) / avg if avg else None
 
 

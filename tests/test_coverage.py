@@ -424,3 +424,22 @@ def test_coverage_uses_erlang_a_where_patience_is_known(impatient, monkeypatch):
     assert row["required_agents"] == staffing.required_agents(60, 180, 900, 20, 0.8).agents
     # Erlang C ignores the hang-ups and asks for more agents than Erlang A here.
     assert row["required_agents"] > need.agents
+
+
+def test_observed_turnover_by_hand(tmp_path):
+    # Month starts 2025-03-01 .. 2026-03-01 (13). E1 employed throughout: 13; E2 left on
+    # 2025-09-15 (still employed on 2025-09-01): 7 month starts, and the one leaver; E3
+    # joined 2025-06-10: 9 month starts; a team leader does not count. Turnover =
+    # 1 leaver / ((13 + 7 + 9) / 13) = 13 / 29.
+    def person(pid, role, hired, left=None):
+        return {"employee_id": pid, "center": "C1", "team": "T1", "role": role, "hire_date": hired, "exit_date": left}
+
+    people = [
+        person("E1", "csr", "2020-01-01"),
+        person("E2", "senior_csr", "2020-01-01", "2025-09-15"),
+        person("E3", "csr", "2025-06-10"),
+        person("E4", "team_leader", "2020-01-01", "2025-10-01"),
+    ]
+    lk = lake.open_lake(build_dataset(tmp_path / "hr", employees=people))
+    assert coverage.observed_turnover(lk, date(2026, 3, 31), Scope.everything()) == pytest.approx(13 / 29)
+    assert coverage.agent_headcount(lk, date(2025, 9, 1), Scope.everything()) == 3
