@@ -440,9 +440,10 @@ def patience_by_month(lake: Lake, first: date, last: date, scope: Scope) -> pd.D
     return df[["month", "queue", "offered", "abandoned", "patience_s"]]
 
 
-def _service_level_at(offered, aht_s, staffed, answer_within_s: float, patience_s: float | None) -> np.ndarray:
+def _service_level_at(offered, aht_s, staffed, answer_within_s: float, patience_s=None) -> np.ndarray:
     """Service level per interval at a fractional number of agents (linear between the
-    whole numbers around it): Erlang A with ``patience_s``, else Erlang C. Traffic is
+    whole numbers around it): Erlang A with ``patience_s`` (one number, or one per
+    interval), else (None, or NaN for an interval) Erlang C. Traffic is
     rounded to 0.05 Erlang, and for Erlang A AHT / patience and T / AHT to 4 decimals, as
     when these were cached scalar evaluations, so the projection's figures stay as they
     were; all intervals are evaluated at once."""
@@ -455,12 +456,12 @@ def _service_level_at(offered, aht_s, staffed, answer_within_s: float, patience_
     if not busy.size:
         return out
     a, h, n = traffic[busy], aht[busy], staffed[busy]
-    if patience_s is None:
-        t, patience = answer_within_s, None
-    else:
-        # answer-within and patience in seconds that give the rounded ratios exactly
-        t = np.round(answer_within_s / h, 4) * h
-        patience = h / np.round(h / patience_s, 4)
+    p = np.broadcast_to(np.asarray(np.nan if patience_s is None else patience_s, dtype=float), offered.shape)[busy]
+    known = ~np.isnan(p)
+    # answer-within and patience in seconds that give the rounded ratios exactly
+    t = np.where(known, np.round(answer_within_s / h, 4) * h, answer_within_s)
+    with np.errstate(invalid="ignore"):
+        patience = np.where(known, h / np.round(h / p, 4), np.nan)
     out[busy] = staffing.service_level_at_fractional_agents(a, n, h, t, patience)
     return out
 
@@ -518,27 +519,32 @@ def profile_service_level(
     """Service level per queue of a load profile: the offered-weighted mean of the
     intervals' service levels, with each queue's staffing multiplied by ``staff_factor``
     and its calls by ``volume_factor``. ``model`` says which model produced it:
-    ``erlang_a`` where the queue's caller patience is known, else ``erlang_c``."""
-    rows = []
-    for q, part in profile.groupby("queue"):
-        s = (staff_factor or {}).get(q, 1.0)
-        v = (volume_factor or {}).get(q, 1.0)
-        p = patience.get(q)
-        p = None if p is None or pd.isna(p) else float(p)
-        busy = part[(part["offered"] > 0)]
-        sl = _service_level_at(
-            busy["offered"] * v, busy["aht_s"].fillna(0), busy["staffed_agents"] * s, answer_within_s, p
-        )
-        w = (busy["offered"] * busy["days"]).to_numpy()
-        rows.append(
-            {
-                "queue": q,
-                "service_level": float((sl * w).sum() / w.sum()) if w.sum() > 0 else None,
-                "model": "erlang_a" if p is not None else "erlang_c",
-                "patience_s": p,
-            }
-        )
-    return pd.DataFrame(rows, columns=["queue", "service_level", "model", "patience_s"])
+    ``erlang_a`` where the queue's caller patience is known, else ``erlang_c``. Every
+    queue's rows are evaluated together."""
+    if profile.empty:
+        return pd.DataFrame(columns=["queue", "service_level", "model", "patience_s"])
+    queue = profile["queue"]
+    known = {q: float(p) for q, p in patience.items() if p is not None and not pd.isna(p)}
+    pat = queue.map(known).astype("float64").to_numpy()
+    s = queue.map(staff_factor or {}).astype("float64").fillna(1.0).to_numpy()
+    v = queue.map(volume_factor or {}).astype("float64").fillna(1.0).to_numpy()
+    offered = profile["offered"].astype("float64").to_numpy()
+    busy = offered > 0
+    sl = _service_level_at(
+        offered[busy] * v[busy],
+        profile["aht_s"].astype("float64").fillna(0).to_numpy()[busy],
+        profile["staffed_agents"].astype("float64").to_numpy()[busy] * s[busy],
+        answer_within_s,
+        pat[busy],
+    )
+    w = offered[busy] * profile["days"].to_numpy(dtype="float64")[busy]
+    sums = pd.DataFrame({"queue": queue.to_numpy()[busy], "slw": sl * w, "w": w}).groupby("queue").sum()
+    out = pd.DataFrame({"queue": sorted(queue.unique())})
+    slw, wsum = out["queue"].map(sums["slw"]), out["queue"].map(sums["w"])
+    out["service_level"] = (slw / wsum).where(wsum > 0)
+    out["patience_s"] = out["queue"].map(known).astype("float64")
+    out["model"] = np.where(out["patience_s"].notna(), "erlang_a", "erlang_c")
+    return out[["queue", "service_level", "model", "patience_s"]]
 
 
 # --- attrition → service level: the next months per queue ----------------------------------------

@@ -443,3 +443,47 @@ def test_observed_turnover_by_hand(tmp_path):
     lk = lake.open_lake(build_dataset(tmp_path / "hr", employees=people))
     assert coverage.observed_turnover(lk, date(2026, 3, 31), Scope.everything()) == pytest.approx(13 / 29)
     assert coverage.agent_headcount(lk, date(2025, 9, 1), Scope.everything()) == 3
+
+
+def test_profile_service_level_equals_the_scalar_models_per_interval():
+    # Every profile row by the scalar models (Erlang A's truncated chain with the rounded
+    # ratios, Erlang C's formula), interpolated between whole agents and weighted by calls
+    # x days, against the profile evaluated on arrays.
+    from analytics import staffing
+
+    rng = np.random.default_rng(5)
+    rows = 60
+    profile = pd.DataFrame(
+        {
+            "queue": rng.choice(["QA", "QB", "QC"], rows),
+            "offered": rng.choice([0.0, 0.4, 3.0, 12.0, 40.0, 90.0], rows),
+            "aht_s": rng.uniform(120, 420, rows),
+            "staffed_agents": rng.uniform(0.2, 40, rows),
+            "days": rng.integers(1, 12, rows),
+        }
+    )
+    patience = {"QA": 110.0, "QB": 480.0, "QC": None}
+    staff, volume = {"QA": 0.9}, {"QB": 1.2}
+    got = coverage.profile_service_level(profile, 20, patience, staff, volume).set_index("queue")
+
+    def one(n, a, aht, p):
+        if p is None:
+            return float(staffing._erlang_c_service_level(n, a, aht, 20))
+        if n == 0:
+            return 0.0
+        return staffing._erlang_a_core(a, round(aht / p, 4), n, round(20 / aht, 4))[2]
+
+    for q in ("QA", "QB", "QC"):
+        part = profile[(profile["queue"] == q) & (profile["offered"] > 0)]
+        num = den = 0.0
+        for r in part.itertuples():
+            offered, staffed = r.offered * volume.get(q, 1.0), r.staffed_agents * staff.get(q, 1.0)
+            a = round(offered * r.aht_s / 900 / 0.05) * 0.05
+            lo, hi = int(np.floor(staffed)), int(np.ceil(staffed))
+            sl = 1.0
+            if a > 0:
+                sl_lo, sl_hi = one(lo, a, r.aht_s, patience[q]), one(hi, a, r.aht_s, patience[q])
+                sl = sl_lo + (sl_hi - sl_lo) * (staffed - lo)
+            num, den = num + sl * r.offered * r.days, den + r.offered * r.days
+        assert got.loc[q, "service_level"] == pytest.approx(num / den, abs=1e-9)
+        assert got.loc[q, "model"] == ("erlang_c" if q == "QC" else "erlang_a")
