@@ -75,34 +75,78 @@ def day_type(d: date) -> str:
     return f"{kind}-{d.isoweekday()}"
 
 
+def _runs(days, loaded: set, gap: int = 3) -> list[tuple[date, date]]:
+    """Days not ``loaded`` as (first, last) ranges to read, a range spanning gaps of fewer
+    than ``gap`` days as long as none of them was read already."""
+    out: list[list[date]] = []
+    for d in sorted(set(days) - loaded):
+        between = [out[-1][1] + timedelta(days=i) for i in range(1, (d - out[-1][1]).days)] if out else []
+        if out and len(between) < gap and not loaded.intersection(between):
+            out[-1][1] = d
+        else:
+            out.append([d, d])
+    return [(a, b) for a, b in out]
+
+
 def _forecast(lake: Lake, filters: Filters, scope: Scope, settings: ServiceSettings) -> pd.DataFrame:
     """A seasonal-naive forecast: each day's offered calls and AHT per queue and time of day
     are the mean of the FORECAST_WEEKS most recent earlier days of the same type (same
     weekday for ordinary days; other public holidays for a holiday; other adjusted
-    working days for a 调休 day), next to what was actually staffed."""
-    history = filters.with_(start=filters.start - timedelta(days=FORECAST_HISTORY_DAYS))
-    load = interval_load(lake, history, scope, settings)
-    if load.empty:
-        return load
+    working days for a 调休 day) within FORECAST_HISTORY_DAYS, next to what was actually
+    staffed.
+
+    Only the days the forecast needs are read: the calendar names each day's candidate
+    sources, the newest FORECAST_WEEKS of them are read with the period itself (a few
+    date ranges); only where some of those days have no data is the rest of the window
+    read, to look further back."""
+    history_start = filters.start - timedelta(days=FORECAST_HISTORY_DAYS)
+    window = [history_start + timedelta(days=i) for i in range((filters.end - history_start).days + 1)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # years beyond the calendar: said elsewhere
+        types = {d: day_type(d) for d in window}
+    period = [d for d in window if d >= filters.start]
+    candidates = {day: [d for d in reversed(window) if d < day and types[d] == types[day]] for day in period}
+
+    pieces, loaded = [], set()
+
+    def read(days):
+        for first, last in _runs(days, loaded):
+            pieces.append(interval_load(lake, filters.with_(start=first, end=last), scope, settings))
+            loaded.update(first + timedelta(days=i) for i in range((last - first).days + 1))
+
+    read(set(period) | {d for c in candidates.values() for d in c[:FORECAST_WEEKS]})
+    load = (
+        pd.concat([p for p in pieces if not p.empty], ignore_index=True) if any(not p.empty for p in pieces) else None
+    )
+    present = set() if load is None else set(pd.to_datetime(load["interval15"]).dt.date)
+    short = [
+        day
+        for day, c in candidates.items()
+        if len([d for d in c if d in present][:FORECAST_WEEKS]) < FORECAST_WEEKS and not set(c) <= loaded
+    ]
+    if short:  # days without data among the newest candidates: look further back
+        read(window)
+        parts = [p for p in pieces if not p.empty]
+        load = pd.concat(parts, ignore_index=True) if parts else None
+    if load is None or load.empty:
+        return interval_load(lake, filters, scope, settings).iloc[0:0]
     load["day"] = pd.to_datetime(load["interval15"]).dt.date
     load["time"] = pd.to_datetime(load["interval15"]) - pd.to_datetime(load["day"])
     load["handle_s"] = load["aht_s"].fillna(0) * load["answered"].fillna(0)
-    days_with_data = sorted(set(load["day"]))
-    types = {d: day_type(d) for d in days_with_data}
-    pieces = []
-    day = filters.start
-    while day <= filters.end:
-        sources = [d for d in days_with_data if d < day and types[d] == day_type(day)][-FORECAST_WEEKS:]
-        if sources:
-            hist = load[load["day"].isin(sources)]
-            f = hist.groupby(["queue", "time"], as_index=False)[["offered", "handle_s", "answered"]].sum()
-            f[["offered", "handle_s", "answered"]] /= len(sources)
-            f["interval15"] = pd.Timestamp(day) + f["time"]
-            pieces.append(f)
-        day += timedelta(days=1)
-    if not pieces:
+    present = set(load["day"])
+    # (forecast day, source day, number of sources), then one merge and one sum.
+    links = []
+    for day, c in candidates.items():
+        sources = [d for d in c if d in present][:FORECAST_WEEKS]
+        links += [(day, d, len(sources)) for d in sources]
+    if not links:
         return load.iloc[0:0]
-    forecast = pd.concat(pieces, ignore_index=True)
+    link = pd.DataFrame(links, columns=["target", "day", "sources"])
+    hist = load[["day", "queue", "time", "offered", "handle_s", "answered"]].merge(link, on="day")
+    for col in ("offered", "handle_s", "answered"):
+        hist[col] = hist[col] / hist["sources"]
+    forecast = hist.groupby(["target", "queue", "time"], as_index=False)[["offered", "handle_s", "answered"]].sum()
+    forecast["interval15"] = pd.to_datetime(forecast["target"]) + forecast["time"]
     forecast["aht_s"] = forecast["handle_s"] / forecast["answered"].where(forecast["answered"] > 0)
     forecast = forecast[["queue", "interval15", "offered", "aht_s"]]
     actual = load[load["day"] >= filters.start][
