@@ -214,9 +214,11 @@ def _row_patience(lake: Lake, load: pd.DataFrame, filters: Filters, scope: Scope
     """Each load row's caller patience (NaN where the queue's month has too few abandons)."""
     if basis == "forecast":
         before = _month_start(filters.start - timedelta(days=1))
-        months = patience_by_month(lake, before, before, scope)
+        months = patience_by_month(lake, before, before, scope, filters.centers, filters.queues)
         return load["queue"].map(dict(zip(months["queue"], months["patience_s"]))).to_numpy(dtype=float)
-    months = patience_by_month(lake, _month_start(filters.start), _month_start(filters.end), scope)
+    months = patience_by_month(
+        lake, _month_start(filters.start), _month_start(filters.end), scope, filters.centers, filters.queues
+    )
     ts = pd.to_datetime(load["interval15"])
     keys = pd.DataFrame({"queue": load["queue"].to_numpy(), "ym": (ts.dt.year * 12 + ts.dt.month - 1).to_numpy()})
     mts = pd.to_datetime(months["month"])
@@ -462,11 +464,19 @@ def caller_patience(lake: Lake, month: date, scope: Scope) -> pd.DataFrame:
     return df[["queue", "offered", "abandoned", "patience_s"]].reset_index(drop=True)
 
 
-def patience_by_month(lake: Lake, first: date, last: date, scope: Scope) -> pd.DataFrame:
+def patience_by_month(
+    lake: Lake, first: date, last: date, scope: Scope, centers: tuple = (), queues: tuple = ()
+) -> pd.DataFrame:
     """``caller_patience`` of every month from ``first`` to ``last`` (first days) in one
-    query over those months' calls: columns ``month`` (first day), ``queue``,
-    ``offered``, ``abandoned``, ``patience_s``."""
+    query over those months' calls, for the given centers and queues (empty: all of the
+    scope's): columns ``month`` (first day), ``queue``, ``offered``, ``abandoned``,
+    ``patience_s``."""
     pred, params = scope_predicate(scope.queue_level(), center="center", team=None)
+    pred += (
+        " AND (len($centers::VARCHAR[]) = 0 OR list_contains($centers::VARCHAR[], center))"
+        " AND (len($queues::VARCHAR[]) = 0 OR list_contains($queues::VARCHAR[], queue))"
+    )
+    params = {**params, "centers": list(centers), "queues": list(queues)}
     df = lake.query(
         """
         SELECT _month AS month, queue, count(*) AS offered,
