@@ -826,32 +826,29 @@ def _attrition_projection(lake, as_of, base, scope, settings, plan) -> pd.DataFr
         base_sl = profile_service_level(profile, settings.answer_within_s, patience, None, v).set_index("queue")
         for scenario in ("expected", "what_if"):
             part = outlook[(outlook["month"] == m) & (outlook["scenario"] == scenario)].set_index("queue")
-            factor = {
-                q: float(part.loc[q, "productive"] / productive_now[q])
-                for q in part.index
-                if q in productive_now.index and productive_now[q] > 0
-            }
+            now = productive_now.reindex(part.index)
+            factor = (part["productive"] / now).where(now > 0).dropna().astype(float).to_dict()
             sl = profile_service_level(profile, settings.answer_within_s, patience, factor, v).set_index("queue")
-            for q, r in part.iterrows():
-                if q not in calls_per_queue.index:  # no inbound calls (an outbound queue): no service level
-                    continue
-                rows.append(
-                    {
-                        "scenario": scenario,
-                        "queue": q,
-                        "month": m,
-                        **r.drop(["scenario", "month"]).to_dict(),
-                        "productive_now": float(productive_now.get(q, 0.0)),
-                        "volume_index": v.get(q, 1.0),
-                        "staff_factor": factor.get(q),
-                        "calls": float(calls_per_queue[q] * v.get(q, 1.0)),
-                        "service_level": sl["service_level"].get(q),
-                        "service_level_base": base_sl["service_level"].get(q),
-                        "model": sl["model"].get(q),
-                        "patience_s": sl["patience_s"].get(q),
-                    }
-                )
-    out = pd.DataFrame(rows)
+            # Queues without inbound calls (an outbound queue) have no service level.
+            part = part[part.index.isin(calls_per_queue.index)]
+            q = part.index.to_series(index=part.index)
+            volume_q = q.map(v).astype(float).fillna(1.0)
+            frame = part.drop(columns=["scenario", "month"])
+            frame.insert(0, "scenario", scenario)
+            frame.insert(1, "queue", q)
+            frame.insert(2, "month", m)
+            frame = frame.assign(
+                productive_now=q.map(productive_now).astype(float).fillna(0.0),
+                volume_index=volume_q,
+                staff_factor=q.map(factor).astype(float),
+                calls=q.map(calls_per_queue).astype(float) * volume_q,
+                service_level=q.map(sl["service_level"]),
+                service_level_base=q.map(base_sl["service_level"]),
+                model=q.map(sl["model"]),
+                patience_s=q.map(sl["patience_s"]),
+            )
+            rows.append(frame.reset_index(drop=True))
+    out = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
     out["service_level_change"] = out["service_level"] - out["service_level_base"]
     out.attrs["base_month"] = base.isoformat()  # text: Streamlit serialises a frame's attrs as JSON
     return out
