@@ -654,3 +654,9 @@ def test_staffing_page_projection_and_late_training(demo_dataset, monkeypatch):
     # (the what-if calculator's one-row answer is the only table without a CSV)
     assert len(at.get("download_button")) == len(at.dataframe) - 1
     assert any("Erlang A" in c.value for c in at.caption)
+    # The coverage figures say their model per queue, and each worst interval its own.
+    assert any(c.value.startswith("Model: Erlang") for c in at.caption)
+    worst = next(d.value for d in at.dataframe if "gap_agents" in d.value.columns)
+    assert len(worst) and all(
+        re.fullmatch(r"Erlang A \(patience \d+ s\)|Erlang C \(patience unknown\)", m) for m in worst["model"]
+    )
