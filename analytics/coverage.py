@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -191,11 +192,16 @@ def coverage(
 def _coverage(
     lake: Lake, filters: Filters, scope: Scope, settings: ServiceSettings, cov: CoverageSettings
 ) -> pd.DataFrame:
-    load = (
-        _forecast(lake, filters, scope, settings)
-        if cov.basis == "forecast"
-        else interval_load(lake, filters, scope, settings)
-    )
+    # The patience scan (raw calls of the month) and the load (rollup) are independent
+    # queries: run side by side on the lake's cursors.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        months = pool.submit(_patience_months, lake, filters, scope, cov.basis)
+        load = (
+            _forecast(lake, filters, scope, settings)
+            if cov.basis == "forecast"
+            else interval_load(lake, filters, scope, settings)
+        )
+        months = months.result()
     load = load[(load["offered"] > 0) | (load["staffed_agents"].fillna(0) > 0)].reset_index(drop=True)
     if load.empty:
         return load
@@ -205,20 +211,25 @@ def _coverage(
         target_sl=cov.target_sl,
         shrinkage=cov.shrinkage,
         max_occupancy=cov.max_occupancy,
-        patience_s=_row_patience(lake, load, filters, scope, cov.basis),
+        patience_s=_row_patience(load, months, cov.basis),
         interval_s=INTERVAL_S,
     )
 
 
-def _row_patience(lake: Lake, load: pd.DataFrame, filters: Filters, scope: Scope, basis: str) -> np.ndarray:
+def _patience_months(lake: Lake, filters: Filters, scope: Scope, basis: str) -> pd.DataFrame:
+    """The caller patience coverage uses: of the period's months (actual load), or of the
+    month before the period (forecast: what was known before it)."""
+    if basis == "forecast":
+        first = last = _month_start(filters.start - timedelta(days=1))
+    else:
+        first, last = _month_start(filters.start), _month_start(filters.end)
+    return patience_by_month(lake, first, last, scope, filters.centers, filters.queues)
+
+
+def _row_patience(load: pd.DataFrame, months: pd.DataFrame, basis: str) -> np.ndarray:
     """Each load row's caller patience (NaN where the queue's month has too few abandons)."""
     if basis == "forecast":
-        before = _month_start(filters.start - timedelta(days=1))
-        months = patience_by_month(lake, before, before, scope, filters.centers, filters.queues)
         return load["queue"].map(dict(zip(months["queue"], months["patience_s"]))).to_numpy(dtype=float)
-    months = patience_by_month(
-        lake, _month_start(filters.start), _month_start(filters.end), scope, filters.centers, filters.queues
-    )
     ts = pd.to_datetime(load["interval15"])
     keys = pd.DataFrame({"queue": load["queue"].to_numpy(), "ym": (ts.dt.year * 12 + ts.dt.month - 1).to_numpy()})
     mts = pd.to_datetime(months["month"])
