@@ -41,6 +41,8 @@ from analytics.metrics import whole_numbers
 # 30.000000000000004 in binary floating point and must still schedule 30 people, not 31.
 _EPS = 1e-9
 
+MODELS = ("erlang_a", "erlang_c")
+
 # Stationary probabilities below exp(-_LOG_CUTOFF) of the largest one are dropped.
 _LOG_CUTOFF = 45.0
 
@@ -778,6 +780,7 @@ def required_vs_staffed(
     out["service_level_at_staffed"] = sl_staffed
     with np.errstate(invalid="ignore"):
         out["short"] = pd.arrays.BooleanArray(gap < 0, np.isnan(gap))
-    out["model"] = np.where(np.isnan(patience), "erlang_c", "erlang_a")
+    # a category: a month of a large group is ~230 k rows, kept in the lake's bounded cache
+    out["model"] = pd.Categorical(np.where(np.isnan(patience), "erlang_c", "erlang_a"), categories=MODELS)
     out["patience_s"] = patience
     return out
