@@ -21,6 +21,12 @@ Definitions (chosen to reproduce the reference cases):
   (E[queue] / arrival rate, the Garnett-Mandelbaum-Reiman E[W] the reference
   quotes: 4.195 s in case 3); ``asa_answered_s`` = mean wait of answered calls only
   (the dashboard's ASA definition; 3.878 s in case 3); occupancy = A (1 - P(abandon)) / N.
+
+One interval at a time: ``erlang_c``, ``erlang_a``, ``required_agents`` (Erlang A by a
+truncated chain). Many intervals at once (numpy arrays, e.g. every queue-interval of a
+month): ``erlang_a_arrays``, ``service_level_arrays``,
+``service_level_at_fractional_agents``, ``required_agents_arrays`` and
+``required_vs_staffed`` (Erlang A in closed form, equal to the chain to 1e-9).
 """
 
 from __future__ import annotations
