@@ -2,16 +2,20 @@
 and the monthly plan of headcount and hiring that follows.
 
 The Erlang mathematics is in ``analytics.staffing``; this module feeds it the lake's
-numbers. Requirements use Erlang C, the planning norm: it ignores callers who hang up,
-so it slightly overstates the need where abandonment is high. Erlang A (with caller
-patience) is offered in the what-if calculator, where one interval at a time is
-cheap; per interval over a month it would cost minutes.
+numbers. Each queue-interval is judged by Erlang A (M/M/N+M) with its queue's caller
+patience where that can be estimated from the calls that hung up
+(``caller_patience``), and by Erlang C otherwise (too few abandons): Erlang C ignores
+callers who hang up, so near capacity it predicts far worse service than the calls
+show. Every row says which model produced it (``model``, ``patience_s``). All
+intervals of the period are computed together on numpy arrays (``staffing``'s array
+functions), so a month of a large group costs a fraction of a second.
 """
 
 from __future__ import annotations
 
 import math
 import warnings
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -72,34 +76,78 @@ def day_type(d: date) -> str:
     return f"{kind}-{d.isoweekday()}"
 
 
+def _runs(days, loaded: set, gap: int = 3) -> list[tuple[date, date]]:
+    """Days not ``loaded`` as (first, last) ranges to read, a range spanning gaps of fewer
+    than ``gap`` days as long as none of them was read already."""
+    out: list[list[date]] = []
+    for d in sorted(set(days) - loaded):
+        between = [out[-1][1] + timedelta(days=i) for i in range(1, (d - out[-1][1]).days)] if out else []
+        if out and len(between) < gap and not loaded.intersection(between):
+            out[-1][1] = d
+        else:
+            out.append([d, d])
+    return [(a, b) for a, b in out]
+
+
 def _forecast(lake: Lake, filters: Filters, scope: Scope, settings: ServiceSettings) -> pd.DataFrame:
     """A seasonal-naive forecast: each day's offered calls and AHT per queue and time of day
     are the mean of the FORECAST_WEEKS most recent earlier days of the same type (same
     weekday for ordinary days; other public holidays for a holiday; other adjusted
-    working days for a 调休 day), next to what was actually staffed."""
-    history = filters.with_(start=filters.start - timedelta(days=FORECAST_HISTORY_DAYS))
-    load = interval_load(lake, history, scope, settings)
-    if load.empty:
-        return load
+    working days for a 调休 day) within FORECAST_HISTORY_DAYS, next to what was actually
+    staffed.
+
+    Only the days the forecast needs are read: the calendar names each day's candidate
+    sources, the newest FORECAST_WEEKS of them are read with the period itself (a few
+    date ranges); only where some of those days have no data is the rest of the window
+    read, to look further back."""
+    history_start = filters.start - timedelta(days=FORECAST_HISTORY_DAYS)
+    window = [history_start + timedelta(days=i) for i in range((filters.end - history_start).days + 1)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # years beyond the calendar: said elsewhere
+        types = {d: day_type(d) for d in window}
+    period = [d for d in window if d >= filters.start]
+    candidates = {day: [d for d in reversed(window) if d < day and types[d] == types[day]] for day in period}
+
+    pieces, loaded = [], set()
+
+    def read(days):
+        for first, last in _runs(days, loaded):
+            pieces.append(interval_load(lake, filters.with_(start=first, end=last), scope, settings))
+            loaded.update(first + timedelta(days=i) for i in range((last - first).days + 1))
+
+    read(set(period) | {d for c in candidates.values() for d in c[:FORECAST_WEEKS]})
+    load = (
+        pd.concat([p for p in pieces if not p.empty], ignore_index=True) if any(not p.empty for p in pieces) else None
+    )
+    present = set() if load is None else set(pd.to_datetime(load["interval15"]).dt.date)
+    short = [
+        day
+        for day, c in candidates.items()
+        if len([d for d in c if d in present][:FORECAST_WEEKS]) < FORECAST_WEEKS and not set(c) <= loaded
+    ]
+    if short:  # days without data among the newest candidates: look further back
+        read(window)
+        parts = [p for p in pieces if not p.empty]
+        load = pd.concat(parts, ignore_index=True) if parts else None
+    if load is None or load.empty:
+        return interval_load(lake, filters, scope, settings).iloc[0:0]
     load["day"] = pd.to_datetime(load["interval15"]).dt.date
     load["time"] = pd.to_datetime(load["interval15"]) - pd.to_datetime(load["day"])
     load["handle_s"] = load["aht_s"].fillna(0) * load["answered"].fillna(0)
-    days_with_data = sorted(set(load["day"]))
-    types = {d: day_type(d) for d in days_with_data}
-    pieces = []
-    day = filters.start
-    while day <= filters.end:
-        sources = [d for d in days_with_data if d < day and types[d] == day_type(day)][-FORECAST_WEEKS:]
-        if sources:
-            hist = load[load["day"].isin(sources)]
-            f = hist.groupby(["queue", "time"], as_index=False)[["offered", "handle_s", "answered"]].sum()
-            f[["offered", "handle_s", "answered"]] /= len(sources)
-            f["interval15"] = pd.Timestamp(day) + f["time"]
-            pieces.append(f)
-        day += timedelta(days=1)
-    if not pieces:
+    present = set(load["day"])
+    # (forecast day, source day, number of sources), then one merge and one sum.
+    links = []
+    for day, c in candidates.items():
+        sources = [d for d in c if d in present][:FORECAST_WEEKS]
+        links += [(day, d, len(sources)) for d in sources]
+    if not links:
         return load.iloc[0:0]
-    forecast = pd.concat(pieces, ignore_index=True)
+    link = pd.DataFrame(links, columns=["target", "day", "sources"])
+    hist = load[["day", "queue", "time", "offered", "handle_s", "answered"]].merge(link, on="day")
+    for col in ("offered", "handle_s", "answered"):
+        hist[col] = hist[col] / hist["sources"]
+    forecast = hist.groupby(["target", "queue", "time"], as_index=False)[["offered", "handle_s", "answered"]].sum()
+    forecast["interval15"] = pd.to_datetime(forecast["target"]) + forecast["time"]
     forecast["aht_s"] = forecast["handle_s"] / forecast["answered"].where(forecast["answered"] > 0)
     forecast = forecast[["queue", "interval15", "offered", "aht_s"]]
     actual = load[load["day"] >= filters.start][
@@ -114,11 +162,15 @@ def _forecast(lake: Lake, filters: Filters, scope: Scope, settings: ServiceSetti
 def coverage(
     lake: Lake, filters: Filters, scope: Scope, settings: ServiceSettings, cov: CoverageSettings | None = None
 ) -> pd.DataFrame:
-    """Required against staffed per queue and interval (Erlang C at the settings' T).
+    """Required against staffed per queue and interval at the settings' T: Erlang A
+    with the queue's caller patience where it is known, else Erlang C.
 
     Columns: interval15, queue, offered, aht_s, staffed_agents, required_agents, gap_agents
     (staffed − required; negative = short), scheduled_agents, service_level_at_staffed,
-    service_level_actual, short, and for a forecast basis offered_actual.
+    service_level_actual, short, model ("erlang_a" / "erlang_c"), patience_s (the
+    patience Erlang A used, missing for Erlang C), and for a forecast basis offered_actual.
+    Caller patience is that of each interval's month (actual load), or of the month
+    before the period (forecast: what was known before it).
     """
     cov = cov or CoverageSettings()
     # Kept in the lake's bounded cache under what the result depends on (interval_load drops
@@ -140,11 +192,16 @@ def coverage(
 def _coverage(
     lake: Lake, filters: Filters, scope: Scope, settings: ServiceSettings, cov: CoverageSettings
 ) -> pd.DataFrame:
-    load = (
-        _forecast(lake, filters, scope, settings)
-        if cov.basis == "forecast"
-        else interval_load(lake, filters, scope, settings)
-    )
+    # The patience scan (raw calls of the month) and the load (rollup) are independent
+    # queries: run side by side on the lake's cursors.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        months = pool.submit(_patience_months, lake, filters, scope, cov.basis)
+        load = (
+            _forecast(lake, filters, scope, settings)
+            if cov.basis == "forecast"
+            else interval_load(lake, filters, scope, settings)
+        )
+        months = months.result()
     load = load[(load["offered"] > 0) | (load["staffed_agents"].fillna(0) > 0)].reset_index(drop=True)
     if load.empty:
         return load
@@ -154,8 +211,47 @@ def _coverage(
         target_sl=cov.target_sl,
         shrinkage=cov.shrinkage,
         max_occupancy=cov.max_occupancy,
+        patience_s=_row_patience(load, months, cov.basis),
         interval_s=INTERVAL_S,
     )
+
+
+def _patience_months(lake: Lake, filters: Filters, scope: Scope, basis: str) -> pd.DataFrame:
+    """The caller patience coverage uses: of the period's months (actual load), or of the
+    month before the period (forecast: what was known before it)."""
+    if basis == "forecast":
+        first = last = _month_start(filters.start - timedelta(days=1))
+    else:
+        first, last = _month_start(filters.start), _month_start(filters.end)
+    return patience_by_month(lake, first, last, scope, filters.centers, filters.queues)
+
+
+def _row_patience(load: pd.DataFrame, months: pd.DataFrame, basis: str) -> np.ndarray:
+    """Each load row's caller patience (NaN where the queue's month has too few abandons)."""
+    if basis == "forecast":
+        return load["queue"].map(dict(zip(months["queue"], months["patience_s"]))).to_numpy(dtype=float)
+    ts = pd.to_datetime(load["interval15"])
+    keys = pd.DataFrame({"queue": load["queue"].to_numpy(), "ym": (ts.dt.year * 12 + ts.dt.month - 1).to_numpy()})
+    mts = pd.to_datetime(months["month"])
+    table = pd.DataFrame(
+        {"queue": months["queue"], "ym": mts.dt.year * 12 + mts.dt.month - 1, "patience_s": months["patience_s"]}
+    )
+    return keys.merge(table, on=["queue", "ym"], how="left")["patience_s"].to_numpy(dtype=float)
+
+
+def model_summary(cov_df: pd.DataFrame) -> dict:
+    """Which model produced a coverage table's figures: queues judged by Erlang A, their
+    patience range (s), and queues judged by Erlang C (patience unknown)."""
+    if cov_df.empty or "model" not in cov_df:
+        return {"erlang_a_queues": 0, "erlang_c_queues": 0, "patience_min_s": None, "patience_max_s": None}
+    busy = cov_df[cov_df["offered"] > 0]
+    a = busy[busy["model"] == "erlang_a"]
+    return {
+        "erlang_a_queues": int(a["queue"].nunique()),
+        "erlang_c_queues": int(busy.loc[busy["model"] == "erlang_c", "queue"].nunique()),
+        "patience_min_s": float(a["patience_s"].min()) if len(a) else None,
+        "patience_max_s": float(a["patience_s"].max()) if len(a) else None,
+    }
 
 
 def gap_by_weekday_and_time(cov_df: pd.DataFrame) -> pd.DataFrame:
@@ -268,11 +364,20 @@ def observed_turnover(lake: Lake, end: date, scope: Scope) -> float | None:
         "AND " + scope_predicate(scope)[0],
         {"roles": list(AGENT_ROLES), "start": start, "end": end, **scope_predicate(scope)[1]},
     )["n"].iloc[0]
-    heads, d = [], start
+    days, d = [], start
     while d <= end:
-        heads.append(agent_headcount(lake, d, scope))
+        days.append(d)
         d = _next_month(d)
-    avg = float(np.mean(heads)) if heads else 0.0
+    # The month-start headcounts in one query (13 lookups cost ~20 ms each at 11 k people).
+    pred, params = scope_predicate(scope)
+    heads = lake.query(
+        "SELECT d.day, count(e.employee_id) AS n FROM unnest($days::DATE[]) AS d(day) "
+        "LEFT JOIN (SELECT employee_id, hire_date, exit_date FROM employees "
+        "WHERE list_contains($roles, role) AND " + pred + ") e "
+        "ON e.hire_date <= d.day AND (e.exit_date IS NULL OR e.exit_date >= d.day) GROUP BY d.day",
+        {"days": days, "roles": list(AGENT_ROLES), **params},
+    )["n"]
+    avg = float(heads.sum()) / len(days) if days else 0.0
     return float(leavers) / avg if avg else None
 
 
@@ -339,8 +444,8 @@ def monthly_plan(
 def base_month_workload(
     lake: Lake, end: date, scope: Scope, settings: ServiceSettings, cov: CoverageSettings | None = None
 ) -> tuple[date, float]:
-    """The last complete month up to ``end`` and its required agent-hours (Erlang C on
-    actual load, all queues of the scope)."""
+    """The last complete month up to ``end`` and its required agent-hours (actual load,
+    all queues of the scope; Erlang A where caller patience is known, as ``coverage``)."""
     base = _month_start(end) if end == _month_end(end) else _month_start(_month_start(end) - timedelta(days=1))
     f = Filters(start=base, end=_month_end(base))
     cov_df = coverage(lake, f, scope, settings, cov)
@@ -366,46 +471,64 @@ def caller_patience(lake: Lake, month: date, scope: Scope) -> pd.DataFrame:
     up, i.e. censored) divided by the number who hung up. Columns ``queue``,
     ``offered``, ``abandoned``, ``patience_s`` (missing under
     MIN_ABANDONS_FOR_PATIENCE abandons)."""
+    df = patience_by_month(lake, month, month, scope)
+    return df[["queue", "offered", "abandoned", "patience_s"]].reset_index(drop=True)
+
+
+def patience_by_month(
+    lake: Lake, first: date, last: date, scope: Scope, centers: tuple = (), queues: tuple = ()
+) -> pd.DataFrame:
+    """``caller_patience`` of every month from ``first`` to ``last`` (first days) in one
+    query over those months' calls, for the given centers and queues (empty: all of the
+    scope's): columns ``month`` (first day), ``queue``, ``offered``, ``abandoned``,
+    ``patience_s``."""
     pred, params = scope_predicate(scope.queue_level(), center="center", team=None)
+    pred += (
+        " AND (len($centers::VARCHAR[]) = 0 OR list_contains($centers::VARCHAR[], center))"
+        " AND (len($queues::VARCHAR[]) = 0 OR list_contains($queues::VARCHAR[], queue))"
+    )
+    params = {**params, "centers": list(centers), "queues": list(queues)}
     df = lake.query(
         """
-        SELECT queue, count(*) AS offered, count(*) FILTER (WHERE answered_at IS NULL) AS abandoned,
+        SELECT _month AS month, queue, count(*) AS offered,
+               count(*) FILTER (WHERE answered_at IS NULL) AS abandoned,
                sum(epoch(coalesce(answered_at, ended_at) - arrived_at)) AS waited_s
         FROM calls
-        WHERE _month = $month AND coalesce(direction, 'inbound') = 'inbound' AND """
+        WHERE _month BETWEEN $m0 AND $m1 AND coalesce(direction, 'inbound') = 'inbound' AND """
         + pred
         + """
-        GROUP BY queue ORDER BY queue""",
-        {"month": _month_key(month), **params},
+        GROUP BY _month, queue ORDER BY _month, queue""",
+        {"m0": _month_key(first), "m1": _month_key(last), **params},
     )
+    df["month"] = pd.to_datetime(df["month"] + "-01").dt.date
     df["patience_s"] = (df["waited_s"] / df["abandoned"]).where(df["abandoned"] >= MIN_ABANDONS_FOR_PATIENCE)
-    return df[["queue", "offered", "abandoned", "patience_s"]]
+    return df[["month", "queue", "offered", "abandoned", "patience_s"]]
 
 
-def _service_level_at(offered, aht_s, staffed, answer_within_s: float, patience_s: float | None) -> np.ndarray:
+def _service_level_at(offered, aht_s, staffed, answer_within_s: float, patience_s=None) -> np.ndarray:
     """Service level per interval at a fractional number of agents (linear between the
-    whole numbers around it): Erlang A with ``patience_s``, else Erlang C. Traffic is
-    rounded to 0.05 Erlang so that intervals and scenarios share cached evaluations."""
+    whole numbers around it): Erlang A with ``patience_s`` (one number, or one per
+    interval), else (None, or NaN for an interval) Erlang C. Traffic is
+    rounded to 0.05 Erlang, and for Erlang A AHT / patience and T / AHT to 4 decimals, as
+    when these were cached scalar evaluations, so the projection's figures stay as they
+    were; all intervals are evaluated at once."""
     offered = np.asarray(offered, dtype=float)
     aht = np.asarray(aht_s, dtype=float)
     staffed = np.asarray(staffed, dtype=float)
     traffic = np.round(offered * aht / INTERVAL_S / 0.05) * 0.05
     out = np.ones(len(offered))
-    for i in np.flatnonzero((traffic > 0) & (aht > 0)):
-        lo, hi = int(np.floor(staffed[i])), int(np.ceil(staffed[i]))
-        a = _one_service_level(lo, float(traffic[i]), float(aht[i]), answer_within_s, patience_s)
-        b = _one_service_level(hi, float(traffic[i]), float(aht[i]), answer_within_s, patience_s)
-        out[i] = a + (b - a) * (staffed[i] - lo)
+    busy = np.flatnonzero((traffic > 0) & (aht > 0))
+    if not busy.size:
+        return out
+    a, h, n = traffic[busy], aht[busy], staffed[busy]
+    p = np.broadcast_to(np.asarray(np.nan if patience_s is None else patience_s, dtype=float), offered.shape)[busy]
+    known = ~np.isnan(p)
+    # answer-within and patience in seconds that give the rounded ratios exactly
+    t = np.where(known, np.round(answer_within_s / h, 4) * h, answer_within_s)
+    with np.errstate(invalid="ignore"):
+        patience = np.where(known, h / np.round(h / p, 4), np.nan)
+    out[busy] = staffing.service_level_at_fractional_agents(a, n, h, t, patience)
     return out
-
-
-def _one_service_level(n: int, traffic: float, aht_s: float, answer_within_s: float, patience_s: float | None) -> float:
-    if patience_s is None:
-        return float(staffing._erlang_c_service_level(n, traffic, aht_s, answer_within_s))
-    if n == 0:
-        return 0.0
-    # rounded so that nearly equal intervals share the cached evaluation
-    return staffing._erlang_a_core(traffic, round(aht_s / patience_s, 4), n, round(answer_within_s / aht_s, 4))[2]
 
 
 # Day types of the load profile: the 征期 peak (working days 1-15), other working days, rest days.
@@ -461,27 +584,32 @@ def profile_service_level(
     """Service level per queue of a load profile: the offered-weighted mean of the
     intervals' service levels, with each queue's staffing multiplied by ``staff_factor``
     and its calls by ``volume_factor``. ``model`` says which model produced it:
-    ``erlang_a`` where the queue's caller patience is known, else ``erlang_c``."""
-    rows = []
-    for q, part in profile.groupby("queue"):
-        s = (staff_factor or {}).get(q, 1.0)
-        v = (volume_factor or {}).get(q, 1.0)
-        p = patience.get(q)
-        p = None if p is None or pd.isna(p) else float(p)
-        busy = part[(part["offered"] > 0)]
-        sl = _service_level_at(
-            busy["offered"] * v, busy["aht_s"].fillna(0), busy["staffed_agents"] * s, answer_within_s, p
-        )
-        w = (busy["offered"] * busy["days"]).to_numpy()
-        rows.append(
-            {
-                "queue": q,
-                "service_level": float((sl * w).sum() / w.sum()) if w.sum() > 0 else None,
-                "model": "erlang_a" if p is not None else "erlang_c",
-                "patience_s": p,
-            }
-        )
-    return pd.DataFrame(rows, columns=["queue", "service_level", "model", "patience_s"])
+    ``erlang_a`` where the queue's caller patience is known, else ``erlang_c``. Every
+    queue's rows are evaluated together."""
+    if profile.empty:
+        return pd.DataFrame(columns=["queue", "service_level", "model", "patience_s"])
+    queue = profile["queue"]
+    known = {q: float(p) for q, p in patience.items() if p is not None and not pd.isna(p)}
+    pat = queue.map(known).astype("float64").to_numpy()
+    s = queue.map(staff_factor or {}).astype("float64").fillna(1.0).to_numpy()
+    v = queue.map(volume_factor or {}).astype("float64").fillna(1.0).to_numpy()
+    offered = profile["offered"].astype("float64").to_numpy()
+    busy = offered > 0
+    sl = _service_level_at(
+        offered[busy] * v[busy],
+        profile["aht_s"].astype("float64").fillna(0).to_numpy()[busy],
+        profile["staffed_agents"].astype("float64").to_numpy()[busy] * s[busy],
+        answer_within_s,
+        pat[busy],
+    )
+    w = offered[busy] * profile["days"].to_numpy(dtype="float64")[busy]
+    sums = pd.DataFrame({"queue": queue.to_numpy()[busy], "slw": sl * w, "w": w}).groupby("queue").sum()
+    out = pd.DataFrame({"queue": sorted(queue.unique())})
+    slw, wsum = out["queue"].map(sums["slw"]), out["queue"].map(sums["w"])
+    out["service_level"] = (slw / wsum).where(wsum > 0)
+    out["patience_s"] = out["queue"].map(known).astype("float64")
+    out["model"] = np.where(out["patience_s"].notna(), "erlang_a", "erlang_c")
+    return out[["queue", "service_level", "model", "patience_s"]]
 
 
 # --- attrition → service level: the next months per queue ----------------------------------------
@@ -709,32 +837,29 @@ def _attrition_projection(lake, as_of, base, scope, settings, plan) -> pd.DataFr
         base_sl = profile_service_level(profile, settings.answer_within_s, patience, None, v).set_index("queue")
         for scenario in ("expected", "what_if"):
             part = outlook[(outlook["month"] == m) & (outlook["scenario"] == scenario)].set_index("queue")
-            factor = {
-                q: float(part.loc[q, "productive"] / productive_now[q])
-                for q in part.index
-                if q in productive_now.index and productive_now[q] > 0
-            }
+            now = productive_now.reindex(part.index)
+            factor = (part["productive"] / now).where(now > 0).dropna().astype(float).to_dict()
             sl = profile_service_level(profile, settings.answer_within_s, patience, factor, v).set_index("queue")
-            for q, r in part.iterrows():
-                if q not in calls_per_queue.index:  # no inbound calls (an outbound queue): no service level
-                    continue
-                rows.append(
-                    {
-                        "scenario": scenario,
-                        "queue": q,
-                        "month": m,
-                        **r.drop(["scenario", "month"]).to_dict(),
-                        "productive_now": float(productive_now.get(q, 0.0)),
-                        "volume_index": v.get(q, 1.0),
-                        "staff_factor": factor.get(q),
-                        "calls": float(calls_per_queue[q] * v.get(q, 1.0)),
-                        "service_level": sl["service_level"].get(q),
-                        "service_level_base": base_sl["service_level"].get(q),
-                        "model": sl["model"].get(q),
-                        "patience_s": sl["patience_s"].get(q),
-                    }
-                )
-    out = pd.DataFrame(rows)
+            # Queues without inbound calls (an outbound queue) have no service level.
+            part = part[part.index.isin(calls_per_queue.index)]
+            q = part.index.to_series(index=part.index)
+            volume_q = q.map(v).astype(float).fillna(1.0)
+            frame = part.drop(columns=["scenario", "month"])
+            frame.insert(0, "scenario", scenario)
+            frame.insert(1, "queue", q)
+            frame.insert(2, "month", m)
+            frame = frame.assign(
+                productive_now=q.map(productive_now).astype(float).fillna(0.0),
+                volume_index=volume_q,
+                staff_factor=q.map(factor).astype(float),
+                calls=q.map(calls_per_queue).astype(float) * volume_q,
+                service_level=q.map(sl["service_level"]),
+                service_level_base=q.map(base_sl["service_level"]),
+                model=q.map(sl["model"]),
+                patience_s=q.map(sl["patience_s"]),
+            )
+            rows.append(frame.reset_index(drop=True))
+    out = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
     out["service_level_change"] = out["service_level"] - out["service_level_base"]
     out.attrs["base_month"] = base.isoformat()  # text: Streamlit serialises a frame's attrs as JSON
     return out
@@ -787,21 +912,3 @@ def model_check(lake: Lake, month: date, scope: Scope, settings: ServiceSettings
     out["erlang_c"] = out["queue"].map(c["service_level"])
     out["patience_s"] = out["queue"].map(patience)
     return out.reset_index(drop=True)
-
-
-def erlang_a_at_staffed(cov_rows: pd.DataFrame, patience: dict, answer_within_s: float) -> pd.Series:
-    """Erlang A's service level at the agents staffed for a few coverage rows (``queue``,
-    ``offered``, ``aht_s``, ``staffed_agents``), with each queue's caller patience;
-    missing where the queue has no patience estimate. Cheap for a table's rows, too
-    slow for every interval of a month (the page's counts stay Erlang C)."""
-    out = pd.Series(np.nan, index=cov_rows.index, dtype="float64")
-    for q, part in cov_rows.groupby("queue"):
-        p = patience.get(q)
-        if p is None or pd.isna(p):
-            continue
-        ok = part["aht_s"].notna() & part["staffed_agents"].notna()
-        part = part[ok]
-        out.loc[part.index] = _service_level_at(
-            part["offered"], part["aht_s"], part["staffed_agents"], answer_within_s, float(p)
-        )
-    return out

@@ -669,8 +669,9 @@ _METRICS: tuple[Metric, ...] = (
         "required_agents",
         "所需座席",
         "Agents required",
-        "Erlang C：在该时段达到目标服务水平（T = {T} 秒）所需的最少在线座席",
-        "Erlang C: the fewest agents signed in that reach the target service level (T = {T} s) in the interval",
+        "在该时段达到目标服务水平（T = {T} 秒）所需的最少在线座席：能从观测放弃估计来电者耐心的队列按 Erlang A，其余按 Erlang C",
+        "the fewest agents signed in that reach the target service level (T = {T} s) in the interval: Erlang A "
+        "where the queue's caller patience can be estimated from observed abandonment, else Erlang C",
         "agents",
         None,
         None,
@@ -764,8 +765,9 @@ _METRICS: tuple[Metric, ...] = (
         "service_level_at_staffed",
         "在线人数下的服务水平",
         "Service level at the staffed level",
-        "Erlang C 估计：以实际在线座席处理该时段话务的服务水平（T = {T} 秒）",
-        "Erlang C estimate of the service level (T = {T} s) the staffed agents give on the interval's calls",
+        "模型估计（Erlang A，耐心未知时 Erlang C）：以实际在线座席处理该时段话务的服务水平（T = {T} 秒）",
+        "estimate (Erlang A, or Erlang C where caller patience is unknown) of the service level (T = {T} s) "
+        "the staffed agents give on the interval's calls",
         "%",
         True,
         0.80,

@@ -21,6 +21,12 @@ Definitions (chosen to reproduce the reference cases):
   (E[queue] / arrival rate, the Garnett-Mandelbaum-Reiman E[W] the reference
   quotes: 4.195 s in case 3); ``asa_answered_s`` = mean wait of answered calls only
   (the dashboard's ASA definition; 3.878 s in case 3); occupancy = A (1 - P(abandon)) / N.
+
+One interval at a time: ``erlang_c``, ``erlang_a``, ``required_agents`` (Erlang A by a
+truncated chain). Many intervals at once (numpy arrays, e.g. every queue-interval of a
+month): ``erlang_a_arrays``, ``service_level_arrays``,
+``service_level_at_fractional_agents``, ``required_agents_arrays`` and
+``required_vs_staffed`` (Erlang A in closed form, equal to the chain to 1e-9).
 """
 
 from __future__ import annotations
@@ -32,7 +38,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 from scipy.linalg import solve_banded
-from scipy.special import gammaln, logsumexp
+from scipy.special import gammainc, gammaincc, gammaln, logsumexp
 from scipy.stats import poisson
 
 from analytics.metrics import whole_numbers
@@ -40,6 +46,8 @@ from analytics.metrics import whole_numbers
 # Floating-point slack for "whole number" decisions: 21 / (1 - 0.3) is
 # 30.000000000000004 in binary floating point and must still schedule 30 people, not 31.
 _EPS = 1e-9
+
+MODELS = ("erlang_a", "erlang_c")
 
 # Stationary probabilities below exp(-_LOG_CUTOFF) of the largest one are dropped.
 _LOG_CUTOFF = 45.0
@@ -354,20 +362,271 @@ def erlang_a(
     )
 
 
+# ------------------------------------------------- Erlang A over many intervals
+
+# Below this, scipy's regularised incomplete gamma is too close to underflow to take its
+# log; log M then comes from its series, which converges fast exactly there.
+_TINY = 1e-280
+
+
+def _log_m(a, x):
+    """log M(a, x), M(a, x) = sum_k x^k / ((a+1)(a+2)...(a+k)) = 1F1(1; a+1; x), for
+    arrays of a > 0 and x >= 0. M = Gamma(a+1) x^-a e^x P(a, x) with P scipy's
+    regularised lower incomplete gamma, in logs; where P underflows (x far below a)
+    the series itself, whose terms then shrink at least geometrically."""
+    a, x = np.broadcast_arrays(np.asarray(a, dtype=float), np.asarray(x, dtype=float))
+    p = gammainc(a, x)
+    ok = p > _TINY
+    out = np.empty(a.shape)
+    with np.errstate(divide="ignore"):
+        out[ok] = gammaln(a[ok] + 1) + np.log(p[ok]) - a[ok] * np.log(x[ok]) + x[ok]
+    if (~ok).any():
+        aa, xx = a[~ok], x[~ok]
+        term, total = np.ones(aa.shape), np.ones(aa.shape)
+        k, live = 0, np.ones(aa.shape, dtype=bool)
+        while live.any():
+            k += 1
+            term[live] *= xx[live] / (aa[live] + k)
+            total[live] += term[live]
+            live &= term > 1e-17 * total
+        out[~ok] = np.log(total)
+    return out
+
+
+def _log_e(agents, traffic):
+    """log(1/B - 1) with B = Erlang B(N, A): log of sum_{k<N} N! / (k! A^(N-k)),
+    = log(N! A^-N e^A Q(N, A)), Q scipy's regularised upper incomplete gamma; by the
+    series sum_j N(N-1)...(N-j+1) / A^j where Q underflows (A far above N). -inf at N = 0."""
+    n, a = np.broadcast_arrays(np.asarray(agents, dtype=float), np.asarray(traffic, dtype=float))
+    out = np.full(n.shape, -np.inf)
+    pos = n > 0
+    q = np.zeros(n.shape)
+    q[pos] = gammaincc(n[pos], a[pos])
+    ok = pos & (q > _TINY)
+    out[ok] = gammaln(n[ok] + 1) - n[ok] * np.log(a[ok]) + a[ok] + np.log(q[ok])
+    rest = pos & ~ok
+    if rest.any():
+        nn, aa = n[rest], a[rest]
+        term, total = np.ones(nn.shape), np.zeros(nn.shape)
+        j, live = 0, np.ones(nn.shape, dtype=bool)
+        while live.any():
+            term[live] *= (nn[live] - j) / aa[live]
+            total[live] += term[live]
+            j += 1
+            live &= (term > 1e-17 * total) & (nn - j > 0)
+        out[rest] = np.log(total)
+    return out
+
+
+def _next_log_e(log_e, agents, traffic):
+    """log E(N+1) from log E(N) (E = 1/ErlangB - 1): E(N+1) = (N+1)/A (1 + E(N)), the
+    Erlang B recursion, stable upward."""
+    return np.log(agents + 1) - np.log(traffic) + np.logaddexp(0.0, log_e)
+
+
+def _erlang_a_units(traffic, theta, agents, t, log_e=None):
+    """Erlang A in units of the mean handle time, over arrays (broadcast): the same
+    quantities as ``_erlang_a_core`` (traffic > 0, theta = AHT / mean patience,
+    t = answer-within time in AHTs), in closed form instead of a truncated chain.
+
+    With a = N/theta and x = A/theta, an arrival finds all N busy with probability
+    P(wait) = M / (E + M) (M = M(a, x), E = 1/ErlangB - 1); a waiting caller's
+    offered wait V (the wait until answered, had they stayed) has
+    P(V > s | V > 0) = P(a, x e^(-theta s)) / P(a, x) (Mandelbaum and Zeltyn, "The
+    M/M/n+M queue: a summary of performance measures"), and they are answered when V
+    is below their exponential patience. So, with y = x e^(-theta t),
+      P(answered within t | wait) = (a/x) (P(a+1, x) - P(a+1, y)) / P(a, x)
+                                  = (a/x) (1 - 1/M) - a/(a+1) e^(x - y - theta t (a+1)) M(a+1, y) / M,
+      P(abandon) = P(wait) (1 - (a/x)(1 - 1/M)),
+      service level = 1 - P(wait) + P(wait) P(answered within t | wait),
+    the same definitions as ``_erlang_a_core`` (abandons count against). N = 0: all
+    wait and all abandon. ``log_e``: log E(N) when the caller has it (see
+    ``_next_log_e``). Returns (p_wait, p_abandon, service_level) arrays."""
+    a_traffic, theta, n, t = np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in (traffic, theta, agents, t)))
+    if log_e is not None:
+        log_e = np.broadcast_to(np.asarray(log_e, dtype=float), n.shape)
+    shape = a_traffic.shape
+    p_wait, p_abandon, sl = np.ones(shape), np.ones(shape), np.zeros(shape)
+    some = n > 0
+    if some.any():
+        A, th, nn, tt = a_traffic[some], theta[some], n[some], t[some]
+        a, x = nn / th, A / th
+        log_m = _log_m(a, x)
+        with np.errstate(over="ignore"):  # e^(huge) = inf: P(wait) 0 (far more agents than calls)
+            pw = 1.0 / (1.0 + np.exp((_log_e(nn, A) if log_e is None else log_e[some]) - log_m))
+        answered = (a / x) * -np.expm1(-log_m)  # P(answered | wait)
+        y = x * np.exp(-th * tt)
+        late = (a / (a + 1)) * np.exp(x - y - th * tt * (a + 1) + _log_m(a + 1, y) - log_m)
+        within = np.where(tt > 0, answered - late, 0.0)
+        p_wait[some] = np.minimum(pw, 1.0)
+        p_abandon[some] = np.clip(pw * (1.0 - answered), 0.0, 1.0)
+        sl[some] = np.clip(1.0 - pw + pw * within, 0.0, 1.0)
+    return p_wait, p_abandon, sl
+
+
+def erlang_a_arrays(traffic, agents, aht_s, patience_s, answer_within_s) -> dict:
+    """Erlang A (M/M/N+M) for many intervals at once: numpy arrays (or numbers) of
+    traffic (Erlangs), whole agents, AHT, mean patience and answer-within time in
+    seconds, broadcast together. Returns arrays ``p_wait``, ``p_abandon``,
+    ``service_level`` (answered within T / offered) and ``asa_s`` (mean time in queue of
+    all arrivals), the figures ``erlang_a`` gives one at a time. No traffic: nobody
+    waits, service level 1."""
+    traffic, agents, aht, patience, t = np.broadcast_arrays(
+        *(np.asarray(v, dtype=float) for v in (traffic, agents, aht_s, patience_s, answer_within_s))
+    )
+    theta = aht / patience
+    p_wait, p_abandon, sl = _erlang_a_units(np.where(traffic > 0, traffic, 1.0), theta, agents, t / aht)
+    none = traffic <= 0
+    p_wait, p_abandon, sl = (np.where(none, v0, v) for v, v0 in ((p_wait, 0.0), (p_abandon, 0.0), (sl, 1.0)))
+    nan = np.isnan(traffic) | np.isnan(theta) | np.isnan(agents) | np.isnan(t)
+    out = {"p_wait": p_wait, "p_abandon": p_abandon, "service_level": sl, "asa_s": p_abandon * patience}
+    return {k: np.where(nan, np.nan, v) for k, v in out.items()}
+
+
+def service_level_arrays(traffic, agents, aht_s, answer_within_s, patience_s=None) -> np.ndarray:
+    """Service level per interval at whole numbers of agents: Erlang A where the
+    interval's ``patience_s`` is a number, Erlang C where it is missing (None or NaN).
+    Arrays broadcast together; 1 where there is no traffic."""
+    traffic, agents, aht, t = np.broadcast_arrays(
+        *(np.asarray(v, dtype=float) for v in (traffic, agents, aht_s, answer_within_s))
+    )
+    patience = np.broadcast_to(np.asarray(np.nan if patience_s is None else patience_s, dtype=float), traffic.shape)
+    out = np.asarray(_erlang_c_service_level(agents, traffic, aht, t), dtype=float).copy()
+    use_a = ~np.isnan(patience) & (traffic > 0)
+    if use_a.any():
+        out[use_a] = _erlang_a_units(
+            traffic[use_a], aht[use_a] / patience[use_a], agents[use_a], t[use_a] / aht[use_a]
+        )[2]
+    return out
+
+
+def service_level_at_fractional_agents(traffic, agents, aht_s, answer_within_s, patience_s=None) -> np.ndarray:
+    """Service level per interval at a fractional number of agents on the phones (an
+    average signed in): linear between the whole numbers below and above it, each by
+    ``service_level_arrays``'s model choice. Erlang A's two evaluations share one
+    Erlang B term (its recursion from the lower number)."""
+    traffic, agents, aht, t = np.broadcast_arrays(
+        *(np.asarray(v, dtype=float) for v in (traffic, agents, aht_s, answer_within_s))
+    )
+    patience = np.broadcast_to(np.asarray(np.nan if patience_s is None else patience_s, dtype=float), traffic.shape)
+    low, high = np.floor(agents), np.ceil(agents)
+    use_a = ~np.isnan(patience) & (traffic > 0)
+    out = np.empty(traffic.shape)
+    c = ~use_a
+    if c.any():
+        sl_lo = np.asarray(_erlang_c_service_level(low[c], traffic[c], aht[c], t[c]), dtype=float)
+        sl_hi = np.asarray(_erlang_c_service_level(high[c], traffic[c], aht[c], t[c]), dtype=float)
+        out[c] = sl_lo + (sl_hi - sl_lo) * (agents[c] - low[c])
+    if use_a.any():
+        a, n = traffic[use_a], low[use_a]
+        theta, tt = aht[use_a] / patience[use_a], t[use_a] / aht[use_a]
+        log_e = _log_e(n, a)
+        sl_lo = _erlang_a_units(a, theta, n, tt, log_e)[2]
+        frac = agents[use_a] - n
+        sl_hi = sl_lo.copy()
+        up = frac > 0
+        if up.any():
+            sl_hi[up] = _erlang_a_units(a[up], theta[up], n[up] + 1, tt[up], _next_log_e(log_e[up], n[up], a[up]))[2]
+        out[use_a] = sl_lo + (sl_hi - sl_lo) * frac
+    return out
+
+
+def _min_agents_erlang_a_arrays(traffic, aht_s, t, target: float, patience_s, floor_n):
+    """Minimum N meeting the target under Erlang A, for arrays of intervals with traffic
+    > 0: the search of ``_min_agents_erlang_a`` (from the Erlang C answer, galloping
+    away from it, then bisecting; N >= max(floor, target x A, 1)) run on all intervals
+    together, each step evaluating only the intervals still undecided."""
+    a = np.atleast_1d(np.asarray(traffic, dtype=float))
+    aht = np.broadcast_to(np.asarray(aht_s, dtype=float), a.shape)
+    tt = np.broadcast_to(np.asarray(t, dtype=float), a.shape) / aht
+    theta = aht / np.broadcast_to(np.asarray(patience_s, dtype=float), a.shape)
+    low = np.maximum(np.maximum(np.asarray(floor_n, dtype=float), np.ceil(target * a - _EPS)), 1.0)
+    low = np.broadcast_to(low, a.shape)
+
+    def meets(n, idx, log_e=None):
+        sl = _erlang_a_units(a[idx], theta[idx], n, tt[idx], log_e)[2]
+        return (n >= low[idx]) & (sl >= target - 1e-12)
+
+    every = np.arange(a.size)
+    # Erlang A needs the Erlang C answer or one agent fewer in most intervals (callers who
+    # hang up shorten the queue), so the search starts one below it and looks both ways.
+    start = np.maximum(low, _min_agents_erlang_c(a, aht, t, target, 0).astype(float) - 1)
+    start_log_e = _log_e(start, a)
+    ok = meets(start, every, start_log_e)
+    passing = np.where(ok, start, np.nan)
+    failing = np.where(ok, np.nan, start)
+    step = np.ones(a.size)
+    # Gallop: down from a passing start, up from a failing one, doubling the step.
+    down = np.flatnonzero(ok)
+    while down.size:
+        cand = passing[down] - step[down]
+        m = meets(cand, down)
+        passing[down[m]] = cand[m]
+        step[down[m]] *= 2
+        failing[down[~m]] = np.maximum(cand[~m], low[down[~m]] - 1)
+        down = down[m]
+    up = np.flatnonzero(~ok)
+    first = True
+    while up.size:
+        cand = failing[up] + step[up]
+        # the first step up is one above the start: its Erlang B term by the recursion
+        m = meets(cand, up, _next_log_e(start_log_e[up], start[up], a[up]) if first else None)
+        first = False
+        passing[up[m]] = cand[m]
+        failing[up[~m]] = cand[~m]
+        step[up[~m]] *= 2
+        up = up[~m]
+    wide = np.flatnonzero(passing - failing > 1)
+    while wide.size:
+        mid = np.floor((failing[wide] + passing[wide]) / 2)
+        m = meets(mid, wide)
+        passing[wide[m]] = mid[m]
+        failing[wide[~m]] = mid[~m]
+        wide = wide[passing[wide] - failing[wide] > 1]
+    return passing.astype(int)
+
+
+def required_agents_arrays(
+    traffic, aht_s, answer_within_s: float, target_sl: float, patience_s=None, floor_n=0
+) -> np.ndarray:
+    """Minimum agents per interval meeting the target service level: Erlang A where the
+    interval's ``patience_s`` is a number, Erlang C where it is missing; at least
+    ``floor_n`` (e.g. the occupancy cap's A / max occupancy). 0 where there is no traffic;
+    traffic must be known (not NaN)."""
+    target = _check_target(target_sl)
+    a = np.atleast_1d(np.asarray(traffic, dtype=float))
+    aht = np.broadcast_to(np.asarray(aht_s, dtype=float), a.shape)
+    t = np.broadcast_to(np.asarray(answer_within_s, dtype=float), a.shape)
+    floor_n = np.broadcast_to(np.asarray(floor_n, dtype=float), a.shape)
+    patience = np.broadcast_to(np.asarray(np.nan if patience_s is None else patience_s, dtype=float), a.shape)
+    out = np.zeros(a.size, dtype=int)
+    busy = a > 0
+    use_a = busy & ~np.isnan(patience)
+    use_c = busy & np.isnan(patience)
+    if use_c.any():
+        out[use_c] = _min_agents_erlang_c(a[use_c], aht[use_c], t[use_c], target, floor_n[use_c])
+    if use_a.any():
+        out[use_a] = _min_agents_erlang_a_arrays(
+            a[use_a], aht[use_a], t[use_a], target, patience[use_a], floor_n[use_a]
+        )
+    return out
+
+
 # ------------------------------------------------------------ required agents
 
 
-def _min_agents_erlang_c(traffic, aht_s, t: float, target: float, floor_n):
+def _min_agents_erlang_c(traffic, aht_s, t, target: float, floor_n):
     """Minimum N meeting the target under Erlang C, vectorised over intervals."""
     a = np.atleast_1d(np.asarray(traffic, dtype=float))
     aht = np.broadcast_to(np.asarray(aht_s, dtype=float), a.shape)
+    t = np.broadcast_to(np.asarray(t, dtype=float), a.shape)
     n = np.maximum(np.asarray(floor_n, dtype=float), np.floor(a) + 1)
     n = np.where(a > 0, n, 0.0)
     # SL rises with N above A, so step every unmet interval up together.
     pending = np.asarray(_erlang_c_service_level(n, a, aht, t), dtype=float) < target - 1e-12
     while pending.any():
         n[pending] += 1
-        sl = _erlang_c_service_level(n[pending], a[pending], aht[pending], t)
+        sl = _erlang_c_service_level(n[pending], a[pending], aht[pending], t[pending])
         pending[pending] = np.atleast_1d(sl) < target - 1e-12
     return n.astype(int)
 
@@ -448,7 +707,7 @@ def required_vs_staffed(
     target_sl: float,
     shrinkage: float = 0.0,
     max_occupancy: float | None = None,
-    patience_s: float | None = None,
+    patience_s=None,
     interval_s: float = 900,
 ) -> pd.DataFrame:
     """Required agents per interval next to the agents actually staffed.
@@ -458,12 +717,16 @@ def required_vs_staffed(
     kept. Adds ``traffic_erlangs``, ``required_agents``, ``gap_agents`` (staffed -
     required; negative means short), ``scheduled_agents`` (required grossed up for
     shrinkage), ``service_level_at_staffed`` (linear between floor and ceil of a
-    fractional staffed number) and ``short``. ``staffed_agents`` counts people on
+    fractional staffed number), ``short``, and ``model`` with ``patience_s``: the
+    model of the row's figures, ``erlang_a`` with the caller patience or ``erlang_c``.
+    ``patience_s`` is one number for every row, or one per row (missing = Erlang C
+    for that row), or None (Erlang C throughout). ``staffed_agents`` counts people on
     the phones, so the gap compares it with the required, not the scheduled, number.
 
     An interval with no calls needs 0 agents whatever its AHT. An interval with calls
     but no usable AHT (missing or <= 0) or no staffed figure gets missing values
-    (NaN / <NA>) rather than a guess.
+    (NaN / <NA>) rather than a guess. Every interval is computed at once (numpy
+    arrays), Erlang A included.
     """
     missing = {"offered", "aht_s", "staffed_agents"} - set(df.columns)
     if missing:
@@ -472,8 +735,17 @@ def required_vs_staffed(
     _check_target(target_sl)
     _check_shrinkage(shrinkage)
     _check_max_occupancy(max_occupancy)
-    _check_patience(patience_s)
     _check_positive("interval_s", interval_s)
+    rows = len(df)
+    if patience_s is None or np.ndim(patience_s) == 0:
+        patience = np.full(rows, np.nan if patience_s is None else _check_patience(patience_s))
+    else:
+        patience = pd.to_numeric(pd.Series(np.asarray(patience_s)), errors="coerce").astype(float).to_numpy()
+        if len(patience) != rows:
+            raise ValueError("patience_s must be one number or one per row of df")
+        given = patience[~np.isnan(patience)]
+        if np.any(~(given > 0)) or np.any(np.isinf(given)):
+            raise ValueError("patience_s must be > 0 and finite where given")
 
     offered = pd.to_numeric(df["offered"], errors="coerce").astype(float).to_numpy()
     aht = pd.to_numeric(df["aht_s"], errors="coerce").astype(float).to_numpy()
@@ -483,7 +755,6 @@ def required_vs_staffed(
     if np.any(staffed < 0):
         raise ValueError("staffed_agents must be >= 0 in every row")
 
-    rows = len(df)
     empty = offered == 0
     known = (offered > 0) & (aht > 0)  # NaN compares False: missing AHT stays unknown
     traffic = np.full(rows, np.nan)
@@ -494,24 +765,16 @@ def required_vs_staffed(
     sl_staffed = np.full(rows, np.nan)
     sl_staffed[empty & ~np.isnan(staffed)] = 1.0
     judged = known & ~np.isnan(staffed)
-    low, high = np.floor(staffed[judged]), np.ceil(staffed[judged])
 
-    if patience_s is None and known.any():
+    if known.any():
         floor_n = 0 if max_occupancy is None else np.ceil(traffic[known] / max_occupancy - _EPS)
-        required[known] = _min_agents_erlang_c(traffic[known], aht[known], answer_within_s, target_sl, floor_n)
-        a_j, aht_j = traffic[judged], aht[judged]
-        sl_low = _erlang_c_service_level(low, a_j, aht_j, answer_within_s)
-        sl_high = _erlang_c_service_level(high, a_j, aht_j, answer_within_s)
-        sl_staffed[judged] = sl_low + (sl_high - sl_low) * (staffed[judged] - low)
-    elif known.any():
-        for i in np.flatnonzero(known):
-            required[i] = required_agents(
-                offered[i], aht[i], interval_s, answer_within_s, target_sl, 0.0, max_occupancy, patience_s
-            ).agents
-        for i, lo, hi in zip(np.flatnonzero(judged), low, high):
-            sl_lo = erlang_a(offered[i], aht[i], interval_s, int(lo), answer_within_s, patience_s).service_level
-            sl_hi = erlang_a(offered[i], aht[i], interval_s, int(hi), answer_within_s, patience_s).service_level
-            sl_staffed[i] = sl_lo + (sl_hi - sl_lo) * (staffed[i] - lo)
+        required[known] = required_agents_arrays(
+            traffic[known], aht[known], answer_within_s, target_sl, patience[known], floor_n
+        )
+    if judged.any():
+        sl_staffed[judged] = service_level_at_fractional_agents(
+            traffic[judged], staffed[judged], aht[judged], answer_within_s, patience[judged]
+        )
 
     out = df.copy()
     out["traffic_erlangs"] = traffic
@@ -523,4 +786,7 @@ def required_vs_staffed(
     out["service_level_at_staffed"] = sl_staffed
     with np.errstate(invalid="ignore"):
         out["short"] = pd.arrays.BooleanArray(gap < 0, np.isnan(gap))
+    # a category: a month of a large group is ~230 k rows, kept in the lake's bounded cache
+    out["model"] = pd.Categorical(np.where(np.isnan(patience), "erlang_c", "erlang_a"), categories=MODELS)
+    out["patience_s"] = patience
     return out

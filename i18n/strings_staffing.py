@@ -7,10 +7,12 @@ STRINGS = {
         "en": "Do we have enough agents on the phones, interval by interval?",
     },
     "stf.caption": {
-        "zh": "呼入队列，{start} 至 {end}（当地时间）。所需座席按 Erlang C 计算：在 T = {T} 秒内接起 {target} 的来电所需的最少在线座席；在线座席为该队列该时段的平均签入人数。",
-        "en": "Inbound queues, {start} to {end} (local time). Required agents come from Erlang C: the fewest "
-        "agents on the phones that answer {target} of calls within T = {T} s; staffed agents are the "
-        "average signed in to that queue in the interval.",
+        "zh": "呼入队列，{start} 至 {end}（当地时间）。所需座席：在 T = {T} 秒内接起 {target} 的来电所需的最少在线座席，"
+        "能从观测放弃估计来电者耐心的队列按 Erlang A（计入放弃）计算，其余按 Erlang C；在线座席为该队列该时段的平均签入人数。",
+        "en": "Inbound queues, {start} to {end} (local time). Required agents: the fewest agents on the "
+        "phones that answer {target} of calls within T = {T} s, from Erlang A (callers hang up) where the "
+        "queue's caller patience can be estimated from observed abandonment, else Erlang C; staffed "
+        "agents are the average signed in to that queue in the interval.",
     },
     "stf.target": {"zh": "服务水平目标", "en": "Service-level target"},
     "stf.shrinkage": {"zh": "缺勤与非话务时间占比（shrinkage）", "en": "Shrinkage"},
@@ -55,11 +57,12 @@ STRINGS = {
     },
     "stf.worst": {"zh": "缺口最大的时段", "en": "Most understaffed intervals"},
     "stf.worst.caption": {
-        "zh": "按在线人数估计的服务水平为模型估计：Erlang C 不考虑放弃，Erlang A 用按该队列观测放弃估计的来电者耐心（放弃太少的队列留空）；实际服务水平来自通话记录。",
-        "en": "Service level at staffed is a model's estimate with the agents actually staffed: "
-        "Erlang C ignores callers who hang up; Erlang A uses the caller patience estimated "
-        "from the queue's observed abandonment (blank where too few hung up); the actual "
-        "service level comes from the call records.",
+        "zh": "所需座席和按在线人数估计的服务水平为模型估计，模型列写明每行所用模型：Erlang A 用按该队列该月观测放弃估计的来电者耐心，"
+        "放弃太少的队列用 Erlang C（不考虑放弃）；实际服务水平来自通话记录。",
+        "en": "Agents required and the service level at staffed are a model's estimates; the Model "
+        "column names each row's model: Erlang A with the caller patience estimated from the queue's "
+        "observed abandonment that month, Erlang C (callers never hang up) where too few hung up; the "
+        "actual service level comes from the call records.",
     },
     "stf.col.interval15": {"zh": "时段", "en": "Interval"},
     "stf.whatif": {"zh": "假设计算器", "en": "What-if calculator"},
@@ -142,9 +145,25 @@ STRINGS = {
     "stf.col.required_agents": {"zh": "所需座席", "en": "Agents required"},
     "stf.col.gap_agents": {"zh": "缺口（在线 − 所需）", "en": "Gap (staffed − required)"},
     "stf.col.service_level_at_staffed": {
-        "zh": "按在线人数估计的服务水平（Erlang C）",
-        "en": "Service level at staffed (Erlang C)",
+        "zh": "按在线人数估计的服务水平（见模型列）",
+        "en": "Service level at staffed (see Model)",
     },
+    "stf.model.erlang_a": {"zh": "Erlang A（耐心 {patience}）", "en": "Erlang A (patience {patience})"},
+    "stf.model.erlang_c": {"zh": "Erlang C（耐心未知）", "en": "Erlang C (patience unknown)"},
+    "stf.models.a": {
+        "zh": "模型：{a} 个队列按 Erlang A（按观测放弃估计的来电者平均耐心 {patience}）",
+        "en": "Model: Erlang A for {a} queues (mean caller patience {patience}, estimated from observed abandonment)",
+    },
+    "stf.models.c": {
+        "zh": "{c} 个队列按 Erlang C（放弃太少，耐心未知）",
+        "en": "Erlang C for {c} queues (too few hung up: patience unknown)",
+    },
+    "stf.models.c_only": {
+        "zh": "模型：{c} 个队列均按 Erlang C（放弃太少，耐心未知）",
+        "en": "Model: Erlang C for all {c} queues (too few hung up: patience unknown)",
+    },
+    "stf.models.sep": {"zh": "；", "en": "; "},
+    "stf.models.end": {"zh": "。", "en": "."},
     "stf.col.service_level_actual": {"zh": "实际服务水平", "en": "Actual service level"},
     "stf.col.offered_actual": {"zh": "实际进线", "en": "Actual offered"},
     "stf.empty": {"zh": "所选期间没有话务或排班数据。", "en": "No calls or staffing in the selected period."},
@@ -226,8 +245,4 @@ STRINGS = {
     "stf.col.check.erlang_a": {"zh": "Erlang A 估计", "en": "Erlang A estimate"},
     "stf.col.check.erlang_c": {"zh": "Erlang C 估计", "en": "Erlang C estimate"},
     "stf.col.check.patience_s": {"zh": "来电者平均耐心（秒）", "en": "Mean caller patience (s)"},
-    "stf.col.service_level_erlang_a": {
-        "zh": "按在线人数估计的服务水平（Erlang A，计入放弃）",
-        "en": "Service level at staffed (Erlang A, callers abandon)",
-    },
 }

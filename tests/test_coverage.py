@@ -364,11 +364,126 @@ def test_model_check_puts_the_models_beside_the_calls(tiny):
     assert pd.isna(mc.loc["Q1", "erlang_a"])  # nobody hung up: no patience estimate, no Erlang A figure
 
 
-def test_erlang_a_beside_erlang_c_for_table_rows():
-    # Reference case 3 as a coverage row (10 Erlangs, 14 staffed, patience 300 s): 0.916792;
-    # a queue without a patience estimate stays blank.
-    rows = pd.DataFrame(
-        {"queue": ["Q1", "Q2"], "offered": [50, 50], "aht_s": [180.0, 180.0], "staffed_agents": [14.0, 14.0]}
+@pytest.fixture(scope="module")
+def impatient(tmp_path_factory):
+    # One interval (Monday 10:00-10:15 local): 30 calls answered after 10 s (180 s talk) and
+    # 30 hung up after 50 s. Exponential patience, maximum likelihood: all waiting time over
+    # the abandons = (30 x 10 + 30 x 50) / 30 = 60 s. Offered 60 at AHT 180 s: 12 Erlangs.
+    calls = [
+        {
+            "call_id": f"i{i}",
+            "queue": "Q1",
+            "center": "C1",
+            "direction": "inbound",
+            "arrived_at": T0 + timedelta(seconds=i * 14),
+            "answered_at": T0 + timedelta(seconds=i * 14 + 10) if i % 2 == 0 else None,
+            "ended_at": T0 + timedelta(seconds=i * 14 + (190 if i % 2 == 0 else 50)),
+            "agent_id": f"A{i % 10}" if i % 2 == 0 else None,
+            "talk_s": 180.0 if i % 2 == 0 else None,
+            "hold_s": 0.0 if i % 2 == 0 else None,
+            "acw_s": 0.0 if i % 2 == 0 else None,
+            "category": "common",
+        }
+        for i in range(60)
+    ]
+    intervals = [  # 10 agents signed in for the whole interval
+        {
+            "agent_id": f"A{i}",
+            "interval_start": T0,
+            "center": "C1",
+            "queue": "Q1",
+            "staffed_s": 900,
+            "available_s": 0,
+            "handling_s": 900,
+        }
+        for i in range(10)
+    ]
+    return lake.open_lake(build_dataset(tmp_path_factory.mktemp("imp"), calls=calls, agent_intervals=intervals))
+
+
+def test_coverage_uses_erlang_a_where_patience_is_known(impatient, monkeypatch):
+    from analytics import staffing
+
+    f = Filters(date(2026, 3, 2), date(2026, 3, 2))
+    monkeypatch.setattr(coverage, "MIN_ABANDONS_FOR_PATIENCE", 30)
+    impatient.clear_cache()
+    row = coverage.coverage(impatient, f, Scope.everything(), ServiceSettings()).iloc[0]
+    assert row["model"] == "erlang_a" and row["patience_s"] == pytest.approx(60.0)
+    assert row["offered"] == 60 and row["aht_s"] == pytest.approx(180.0) and row["staffed_agents"] == pytest.approx(10)
+    # The scalar Erlang A (truncated chain) on the same interval: an independent computation.
+    need = staffing.required_agents(60, 180, 900, 20, 0.8, patience_s=60.0)
+    assert row["required_agents"] == need.agents
+    assert row["service_level_at_staffed"] == pytest.approx(staffing.erlang_a(60, 180, 900, 10, 20, 60.0).service_level)
+    summary = coverage.model_summary(coverage.coverage(impatient, f, Scope.everything(), ServiceSettings()))
+    assert summary == {"erlang_a_queues": 1, "erlang_c_queues": 0, "patience_min_s": 60.0, "patience_max_s": 60.0}
+    # One abandon short of the minimum: no estimate, Erlang C (and the row says so).
+    monkeypatch.setattr(coverage, "MIN_ABANDONS_FOR_PATIENCE", 31)
+    impatient.clear_cache()
+    row = coverage.coverage(impatient, f, Scope.everything(), ServiceSettings()).iloc[0]
+    assert row["model"] == "erlang_c" and pd.isna(row["patience_s"])
+    assert row["required_agents"] == staffing.required_agents(60, 180, 900, 20, 0.8).agents
+    # Erlang C ignores the hang-ups and asks for more agents than Erlang A here.
+    assert row["required_agents"] > need.agents
+
+
+def test_observed_turnover_by_hand(tmp_path):
+    # Month starts 2025-03-01 .. 2026-03-01 (13). E1 employed throughout: 13; E2 left on
+    # 2025-09-15 (still employed on 2025-09-01): 7 month starts, and the one leaver; E3
+    # joined 2025-06-10: 9 month starts; a team leader does not count. Turnover =
+    # 1 leaver / ((13 + 7 + 9) / 13) = 13 / 29.
+    def person(pid, role, hired, left=None):
+        return {"employee_id": pid, "center": "C1", "team": "T1", "role": role, "hire_date": hired, "exit_date": left}
+
+    people = [
+        person("E1", "csr", "2020-01-01"),
+        person("E2", "senior_csr", "2020-01-01", "2025-09-15"),
+        person("E3", "csr", "2025-06-10"),
+        person("E4", "team_leader", "2020-01-01", "2025-10-01"),
+    ]
+    lk = lake.open_lake(build_dataset(tmp_path / "hr", employees=people))
+    assert coverage.observed_turnover(lk, date(2026, 3, 31), Scope.everything()) == pytest.approx(13 / 29)
+    assert coverage.agent_headcount(lk, date(2025, 9, 1), Scope.everything()) == 3
+
+
+def test_profile_service_level_equals_the_scalar_models_per_interval():
+    # Every profile row by the scalar models (Erlang A's truncated chain with the rounded
+    # ratios, Erlang C's formula), interpolated between whole agents and weighted by calls
+    # x days, against the profile evaluated on arrays.
+    from analytics import staffing
+
+    rng = np.random.default_rng(5)
+    rows = 60
+    profile = pd.DataFrame(
+        {
+            "queue": rng.choice(["QA", "QB", "QC"], rows),
+            "offered": rng.choice([0.0, 0.4, 3.0, 12.0, 40.0, 90.0], rows),
+            "aht_s": rng.uniform(120, 420, rows),
+            "staffed_agents": rng.uniform(0.2, 40, rows),
+            "days": rng.integers(1, 12, rows),
+        }
     )
-    sl = coverage.erlang_a_at_staffed(rows, {"Q1": 300.0}, 20)
-    assert sl.iloc[0] == pytest.approx(0.916792, abs=2e-4) and pd.isna(sl.iloc[1])
+    patience = {"QA": 110.0, "QB": 480.0, "QC": None}
+    staff, volume = {"QA": 0.9}, {"QB": 1.2}
+    got = coverage.profile_service_level(profile, 20, patience, staff, volume).set_index("queue")
+
+    def one(n, a, aht, p):
+        if p is None:
+            return float(staffing._erlang_c_service_level(n, a, aht, 20))
+        if n == 0:
+            return 0.0
+        return staffing._erlang_a_core(a, round(aht / p, 4), n, round(20 / aht, 4))[2]
+
+    for q in ("QA", "QB", "QC"):
+        part = profile[(profile["queue"] == q) & (profile["offered"] > 0)]
+        num = den = 0.0
+        for r in part.itertuples():
+            offered, staffed = r.offered * volume.get(q, 1.0), r.staffed_agents * staff.get(q, 1.0)
+            a = round(offered * r.aht_s / 900 / 0.05) * 0.05
+            lo, hi = int(np.floor(staffed)), int(np.ceil(staffed))
+            sl = 1.0
+            if a > 0:
+                sl_lo, sl_hi = one(lo, a, r.aht_s, patience[q]), one(hi, a, r.aht_s, patience[q])
+                sl = sl_lo + (sl_hi - sl_lo) * (staffed - lo)
+            num, den = num + sl * r.offered * r.days, den + r.offered * r.days
+        assert got.loc[q, "service_level"] == pytest.approx(num / den, abs=1e-9)
+        assert got.loc[q, "model"] == ("erlang_c" if q == "QC" else "erlang_a")

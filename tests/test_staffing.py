@@ -267,6 +267,101 @@ def test_large_queue_erlang_a_is_finite_and_overload_matches_the_fluid_limit():
     assert overloaded.occupancy == pytest.approx(1.0, abs=1e-3)
 
 
+# ------------------------------------------------- vectorised Erlang against the scalar one
+
+# A grid over the corners: no traffic, a trickle, n = 0, n just below / at / above the
+# traffic, far more agents than calls, deep overload (n = A/2), very impatient and very
+# patient callers, T = 0 and T of several AHTs.
+_TRAFFIC = [0.01, 0.3, 1.0, 2.5, 10.0, 48.0, 150.0, 600.0]
+_THETA = [0.02, 0.6, 2.6, 15.0]  # AHT / mean patience
+_T = [0.0, 0.11, 1.0, 4.0]  # answer-within time in AHTs
+
+
+def _grid():
+    rows = []
+    for a in _TRAFFIC:
+        for n in sorted({0, 1, int(a / 2), int(a), int(a) + 1, int(1.3 * a) + 2, int(3 * a) + 3}):
+            rows += [(a, theta, n, t) for theta in _THETA for t in _T]
+    return rows
+
+
+def test_vectorised_erlang_a_equals_the_scalar_chain_on_a_grid():
+    # The closed form over arrays against the scalar truncated-chain computation
+    # (_erlang_a_core: stationary distribution + uniformisation), two independent
+    # methods, to 1e-9 on P(wait), P(abandon) and the service level.
+    grid = _grid()
+    a, theta, n, t = (np.array(c, dtype=float) for c in zip(*grid))
+    p_wait, p_abandon, sl = staffing._erlang_a_units(a, theta, n, t)
+    scalar = np.array([staffing._erlang_a_core(*(float(v) for v in g[:2]), int(g[2]), float(g[3]))[:3] for g in grid])
+    assert np.abs(p_wait - scalar[:, 0]).max() < 1e-9
+    assert np.abs(p_abandon - scalar[:, 1]).max() < 1e-9
+    assert np.abs(sl - scalar[:, 2]).max() < 1e-9
+
+
+def test_vectorised_erlang_a_in_seconds_gives_case_3_and_no_traffic():
+    # Case 3 (A = 10, AHT 180 s, patience 300 s, N = 14, T = 20 s), twice, beside an
+    # interval without calls (nobody waits, service level 1) and one with no agents
+    # (everyone waits and hangs up: service level 0, mean time in queue = the patience).
+    out = staffing.erlang_a_arrays([10.0, 10.0, 0.0, 5.0], [14, 14, 3, 0], 180.0, 300.0, 20.0)
+    assert close(out["p_wait"][0], "0.14526") and close(out["p_abandon"][1], "0.013984")
+    assert close(out["service_level"][0], "0.916792") and close(out["asa_s"][0], "4.195")
+    assert (out["p_wait"][2], out["service_level"][2], out["asa_s"][2]) == (0.0, 1.0, 0.0)
+    assert (out["p_wait"][3], out["p_abandon"][3], out["service_level"][3]) == (1.0, 1.0, 0.0)
+    assert out["asa_s"][3] == pytest.approx(300.0)
+
+
+def test_vectorised_service_level_picks_the_model_per_interval():
+    # Patience given: Erlang A (case 3, 0.916792); missing: Erlang C (case 1b, N = 13: 0.7956;
+    # case 4, N = 54 at 48 Erl, T = 15 s, AHT 240 s: 0.7929).
+    sl = staffing.service_level_arrays(
+        [10.0, 10.0, 48.0], [14, 13, 54], [180.0, 180.0, 240.0], [20.0, 20.0, 15.0], [300.0, np.nan, np.nan]
+    )
+    assert close(sl[0], "0.916792") and close(sl[1], "0.7956") and close(sl[2], "0.7929")
+
+
+def test_vectorised_service_level_between_whole_agents():
+    # 13.4 agents signed in on average: 0.6 x SL(13) + 0.4 x SL(14) of the scalar functions,
+    # Erlang A (patience 300 s) and Erlang C; 14.0 is SL(14) itself (case 3: 0.916792).
+    sl = staffing.service_level_at_fractional_agents(
+        [10.0, 10.0, 10.0], [13.4, 13.4, 14.0], 180.0, 20.0, [300.0, np.nan, 300.0]
+    )
+    a13, a14 = (erlang_a(**CASE1, agents=n, answer_within_s=20, patience_s=300).service_level for n in (13, 14))
+    c13, c14 = (erlang_c(**CASE1, agents=n, answer_within_s=20).service_level for n in (13, 14))
+    assert sl[0] == pytest.approx(0.6 * a13 + 0.4 * a14, abs=1e-9)
+    assert sl[1] == pytest.approx(0.6 * c13 + 0.4 * c14, abs=1e-9)
+    assert close(sl[2], "0.916792")
+
+
+def test_vectorised_required_agents_equal_the_scalar_search():
+    # Every interval of a spread of loads, handle times, patience and T: the array search
+    # must give the scalar search's minimum exactly, Erlang A and Erlang C alike.
+    rng = np.random.default_rng(11)
+    size = 150
+    a = np.exp(rng.uniform(np.log(0.05), np.log(400.0), size))
+    aht = rng.uniform(60, 600, size)
+    patience = rng.uniform(15, 900, size)
+    t = rng.choice([0.0, 10.0, 20.0, 60.0], size)
+    got_a = staffing.required_agents_arrays(a, aht, t, 0.8, patience)
+    want_a = [
+        staffing._min_agents_erlang_a(*map(float, (x, h, s, 0.8, p)), 0) for x, h, s, p in zip(a, aht, t, patience)
+    ]
+    assert got_a.tolist() == want_a
+    got_c = staffing.required_agents_arrays(a, aht, t, 0.8)
+    want_c = [required_agents(x * 900 / h, h, 900, s, 0.8).agents for x, h, s in zip(a, aht, t)]
+    assert got_c.tolist() == want_c
+
+
+def test_vectorised_required_agents_reference_cases():
+    # Case 1 (14), case 2 (occupancy cap 0.70: 15), case 4 (55); no traffic needs nobody;
+    # case 3's queue with patience 300 s under Erlang A: the scalar search's answer.
+    need = staffing.required_agents_arrays(
+        [10.0, 10.0, 48.0, 0.0], [180.0, 180.0, 240.0, 180.0], [20, 20, 15, 20], 0.8, floor_n=[0, 15, 0, 0]
+    )
+    assert need.tolist() == [14, 15, 55, 0]
+    with_patience = staffing.required_agents_arrays([10.0], [180.0], 20.0, 0.8, [300.0])
+    assert with_patience[0] == required_agents(**CASE1, answer_within_s=20, target_sl=0.8, patience_s=300).agents
+
+
 # -------------------------------------------------------------- many intervals
 
 
@@ -331,6 +426,29 @@ def test_required_vs_staffed_with_patience_and_thirty_minute_intervals():
     assert case_4.loc[0, "required_agents"] == 55
     assert case_4.loc[0, "gap_agents"] == pytest.approx(-1.0)
     assert close(case_4.loc[0, "service_level_at_staffed"], "0.7929")
+
+
+def test_required_vs_staffed_with_patience_per_row():
+    # Row 0: case 3 with patience 300 s (Erlang A, 0.916792 at 14); row 1: the same load
+    # without an estimate (Erlang C: case 1, 14 required, 0.8884 at 14); row 2 no calls.
+    out = required_vs_staffed(
+        pd.DataFrame({"offered": [50, 50, 0], "aht_s": [180, 180, None], "staffed_agents": [14, 14, 2]}),
+        answer_within_s=20,
+        target_sl=0.80,
+        patience_s=[300.0, None, 300.0],
+    )
+    assert out["model"].tolist() == ["erlang_a", "erlang_c", "erlang_a"]
+    assert close(out.loc[0, "service_level_at_staffed"], "0.916792")
+    assert close(out.loc[1, "service_level_at_staffed"], "0.8884")
+    assert (
+        out.loc[0, "required_agents"]
+        == required_agents(**CASE1, answer_within_s=20, target_sl=0.8, patience_s=300).agents
+    )
+    assert out.loc[1, "required_agents"] == 14 and out.loc[2, "required_agents"] == 0
+    with pytest.raises(ValueError, match="patience_s"):
+        required_vs_staffed(
+            pd.DataFrame({"offered": [5], "aht_s": [180], "staffed_agents": [1]}), 20, 0.8, patience_s=[-1.0]
+        )
 
 
 def test_required_vs_staffed_grosses_up_for_shrinkage():
@@ -536,3 +654,9 @@ def test_staffing_page_projection_and_late_training(demo_dataset, monkeypatch):
     # (the what-if calculator's one-row answer is the only table without a CSV)
     assert len(at.get("download_button")) == len(at.dataframe) - 1
     assert any("Erlang A" in c.value for c in at.caption)
+    # The coverage figures say their model per queue, and each worst interval its own.
+    assert any(c.value.startswith("Model: Erlang") for c in at.caption)
+    worst = next(d.value for d in at.dataframe if "gap_agents" in d.value.columns)
+    assert len(worst) and all(
+        re.fullmatch(r"Erlang A \(patience \d+ s\)|Erlang C \(patience unknown\)", m) for m in worst["model"]
+    )

@@ -7,12 +7,12 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from analytics import coverage, staffing
+from analytics import coverage, staffing, units
 from analytics.targets import current_targets
 from ui import charts
 from ui.filters import sidebar_filters
 from ui.kpi import kpi_row
-from ui.state import get_lake, scope, settings, t
+from ui.state import get_lake, lang, scope, settings, t
 from ui.tables import plain, table
 
 lk, sc, cfg = get_lake(), scope(), settings()
@@ -52,6 +52,22 @@ if cov.empty:
     st.stop()
 
 summary = coverage.shortfall_summary(cov)
+models = coverage.model_summary(cov)
+
+
+def _seconds(value) -> str:
+    return units.format_value("s", value, lang())
+
+
+# Which model produced the figures below (Erlang A per queue where its patience is known).
+low, high = models["patience_min_s"], models["patience_max_s"]
+parts = []
+if models["erlang_a_queues"]:
+    span = _seconds(low) if round(low) == round(high) else f"{_seconds(low)}–{_seconds(high)}"
+    parts.append(t("stf.models.a", a=models["erlang_a_queues"], patience=span))
+if models["erlang_c_queues"]:
+    parts.append(t("stf.models.c" if parts else "stf.models.c_only", c=models["erlang_c_queues"]))
+models_caption = t("stf.models.sep").join(parts) + t("stf.models.end")
 # The share goes under the count (a grey note): beside it, a large center's count cut it off.
 share = t("stf.kpi.short.share", share=f"{summary['share_short']:.1%}") if summary["share_short"] is not None else None
 kpi_row(
@@ -61,6 +77,7 @@ kpi_row(
     targets=targets,
     notes={"intervals_short": share, "staffed_agent_hours": t("stf.kpi.staffed.help")},
 )
+st.caption(models_caption)
 
 # Heatmap of the gap ------------------------------------------------------------------------
 st.subheader(t("stf.heatmap"))
@@ -90,7 +107,7 @@ fig.update_yaxes(autorange="reversed", title_text=t("col.weekday"))
 fig.update_xaxes(title_text=t("chart.time_local"))
 fig.update_layout(height=330, margin=dict(l=10, r=10, t=20, b=10))
 st.plotly_chart(fig, key="stf_heatmap")
-st.caption(t("stf.heatmap.caption"))
+st.caption(t("stf.heatmap.caption") + " " + models_caption)
 
 # Worst intervals ---------------------------------------------------------------------------
 st.subheader(t("stf.worst"))
@@ -98,23 +115,24 @@ st.caption(t("stf.worst.caption"))
 cols = (
     ["interval15", "queue", "offered"]
     + (["offered_actual"] if basis == "forecast" else [])
-    + ["aht_s", "staffed_agents", "required_agents", "gap_agents", "service_level_at_staffed", "service_level_actual"]
+    + ["aht_s", "staffed_agents", "required_agents", "gap_agents", "service_level_at_staffed", "model"]
+    + ["service_level_actual"]
 )
-worst = cov[cov["offered"] > 0].sort_values("gap_agents").head(20)[cols]
-# Beside Erlang C's figure, Erlang A's where the queue's caller patience is known (last month of the period).
-patience = coverage.caller_patience(lk, filters.end.replace(day=1), sc)
-worst.insert(
-    cols.index("service_level_at_staffed") + 1,
-    "service_level_erlang_a",
-    coverage.erlang_a_at_staffed(worst, dict(zip(patience["queue"], patience["patience_s"])), cfg.answer_within_s),
-)
+worst = cov[cov["offered"] > 0].sort_values("gap_agents").head(20)
+# Each row names the model of its figures, with the caller patience Erlang A used.
+worst = worst.assign(
+    model=[
+        t("stf.model.erlang_a", patience=_seconds(p)) if m == "erlang_a" else t("stf.model.erlang_c")
+        for m, p in zip(worst["model"], worst["patience_s"])
+    ]
+)[cols]
 labels = {c: t(f"stf.col.{c}") for c in worst.columns if c not in ("queue", "offered")}  # those come from the registry
 table(
     worst,
     f"understaffed_intervals_{filters.start}_{filters.end}",
     "stf_worst",
     labels=labels,
-    percent=("service_level_at_staffed", "service_level_erlang_a", "service_level_actual"),
+    percent=("service_level_at_staffed", "service_level_actual"),
 )
 
 # What-if calculator -------------------------------------------------------------------------
