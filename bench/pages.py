@@ -93,15 +93,11 @@ def staffing(c: Ctx, f: Filters) -> list:
     targets = current_targets(lk, f.end)
     target_sl, shrinkage = float(targets.get("service_level") or 0.8), 0.30
     cov = coverage.coverage(lk, f, sc, c.cfg, coverage.CoverageSettings(target_sl=target_sl, shrinkage=shrinkage))
-    out = [calls.filter_options(lk, sc), cov, coverage.shortfall_summary(cov), coverage.gap_by_weekday_and_time(cov)]
+    out = [calls.filter_options(lk, sc), cov]
     if not cov.empty:
-        worst = cov[cov["offered"] > 0].sort_values("gap_agents").head(20)
-        patience = coverage.caller_patience(lk, f.end.replace(day=1), sc)
-        out.append(
-            coverage.erlang_a_at_staffed(
-                worst, dict(zip(patience["queue"], patience["patience_s"])), c.cfg.answer_within_s
-            )
-        )
+        worst = cov[cov["offered"] > 0].sort_values("gap_agents").head(20)  # the view's worst-intervals table
+        out += [coverage.shortfall_summary(cov), coverage.model_summary(cov), coverage.gap_by_weekday_and_time(cov)]
+        out.append(worst)
     base_month, base_hours = coverage.base_month_workload(
         lk, f.end, sc, c.cfg, coverage.CoverageSettings(target_sl=target_sl, shrinkage=shrinkage)
     )
