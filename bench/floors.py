@@ -212,29 +212,21 @@ def handle_time(con, f: Files, month: str, cfg, rollup: bool) -> list:
     return [figures, occupancy, before]
 
 
-def erlang_c_vectorised(offered, aht_s, staffed, answer_within_s, target, interval_s=900, max_n=400):
-    """Required agents and the service level at the staffed number, for every interval at once
-    (Erlang B recursion over n, then Erlang C; shrinkage applied by the caller)."""
-    a = offered * aht_s / interval_s
-    n = np.arange(1, max_n + 1)[:, None]
-    b = np.ones_like(a)
-    bs = np.empty((max_n, a.size))
-    for k in range(max_n):  # Erlang B: B(k) = a B(k-1) / (k + a B(k-1))
-        b = a * b / (n[k] + a * b)
-        bs[k] = b
-    with np.errstate(divide="ignore", invalid="ignore"):
-        c = n * bs / (n - a * (1 - bs))
-        sl = 1 - c * np.exp(-(n - a) * answer_within_s / np.where(aht_s > 0, aht_s, 1))
-    sl = np.where(n > a, sl, 0.0)
-    ok = sl >= target
-    required = np.where(ok.any(axis=0), ok.argmax(axis=0) + 1, max_n)
-    idx = np.clip(np.nan_to_num(staffed).astype(int) - 1, 0, max_n - 1)
-    at_staffed = np.where(staffed >= 1, sl[idx, np.arange(a.size)], 0.0)
-    return required, at_staffed
-
-
 def staffing(con, f: Files, month: str, cfg, rollup: bool, target=0.8, shrinkage=0.30) -> list:
+    """Required agents and service level per queue-interval as the page shows them: Erlang A
+    with each queue's caller patience (time waited by all callers / abandons, at least 30
+    abandons), Erlang C where it is unknown. The queueing maths is the project's vectorised
+    code (``staffing.required_agents_arrays`` / ``service_level_at_fractional_agents``):
+    the floor measures reading the data, not a second Erlang implementation."""
+    from analytics import staffing as erlang
+
     tz = _tz(con, f)
+    patience = con.execute(
+        "SELECT queue, sum(epoch(coalesce(answered_at, ended_at) - arrived_at)) / count(*) FILTER (WHERE answered_at IS NULL) "
+        "AS patience_s FROM read_parquet($files) WHERE direction = 'inbound' GROUP BY queue "
+        "HAVING count(*) FILTER (WHERE answered_at IS NULL) >= 30",
+        {"files": f.raw("calls", [month])},
+    ).df()
     if rollup:
         qi = con.execute(
             "SELECT queue, interval_start AS i15, sum(offered) AS offered, "
@@ -252,11 +244,19 @@ def staffing(con, f: Files, month: str, cfg, rollup: bool, target=0.8, shrinkage
             "aht_s, staffed FROM c FULL JOIN s ON c.queue = s.queue AND c.i15 = s.i15",
             {"tz": tz, "files": f.raw("calls", [month]), "ai": f.raw("agent_intervals", [month])},
         ).df()
-    aht = qi["aht_s"].fillna(0).to_numpy(float)
-    staffed = qi["staffed"].fillna(0).to_numpy(float) * (1 - shrinkage)
-    req, at = erlang_c_vectorised(qi["offered"].to_numpy(float), aht, staffed, cfg.answer_within_s, target)
-    qi = qi.assign(required=np.ceil(req / (1 - shrinkage)), sl_at_staffed=at)
-    qi["gap"] = qi["staffed"].fillna(0) - qi["required"]
+    qi = qi[(qi["offered"] > 0) & (qi["aht_s"] > 0)]
+    offered, aht = qi["offered"].to_numpy(float), qi["aht_s"].to_numpy(float)
+    staffed = qi["staffed"].to_numpy(float)  # unknown where nobody was signed in: no gap, as on the page
+    pat = qi["queue"].map(dict(zip(patience["queue"], patience["patience_s"]))).to_numpy(float)
+    traffic = offered * aht / 900
+    req = erlang.required_agents_arrays(traffic, aht, cfg.answer_within_s, target, pat)
+    known = ~np.isnan(staffed)
+    at = np.full(len(qi), np.nan)
+    at[known] = erlang.service_level_at_fractional_agents(
+        traffic[known], staffed[known], aht[known], cfg.answer_within_s, pat[known]
+    )
+    qi = qi.assign(required=req, scheduled=np.ceil(req / (1 - shrinkage)), sl_at_staffed=at)
+    qi["gap"] = staffed - qi["required"]
     qi["dow"], qi["tod"] = qi["i15"].dt.day_of_week, qi["i15"].dt.time
     gaps = qi.groupby(["dow", "tod"])["gap"].mean()
     summary = (qi["gap"] < 0).sum(), qi.loc[qi["gap"] < 0, "gap"].sum() * 0.25

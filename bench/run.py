@@ -234,16 +234,31 @@ def pandas_page(page: str, f: floors.Files, month: str, cfg, tz: str):
             .reset_index()
         )
         if page == "staffing":
+            # The page's figures: AHT per queue-interval, each queue's caller patience, then
+            # Erlang A/C by the product's vectorised maths (as the floor does).
+            from analytics import staffing as erlang
+
+            h = pd.read_parquet(files, columns=["talk_s", "hold_s", "acw_s"], filters=inbound)
+            g_h = (
+                (h["talk_s"] + h["hold_s"] + h["acw_s"])
+                .groupby([df["queue"], loc.dt.floor("15min")], observed=True)
+                .mean()
+                .rename("aht_s")
+            )
+            g = g.merge(g_h.reset_index().rename(columns={"arrived_at": "i15"}), how="left", on=["queue", "i15"])
+            waited = (df["answered_at"].fillna(df["ended_at"]) - df["arrived_at"]).dt.total_seconds()
+            pq = pd.DataFrame({"w": waited, "ab": df["answered_at"].isna()}).groupby(df["queue"], observed=True).sum()
+            patience = (pq["w"] / pq["ab"]).where(pq["ab"] >= 30)
             ai = pd.read_parquet(f.raw("agent_intervals", [month]), columns=["queue", "interval_start", "staffed_s"])
             ai["i15"] = ai["interval_start"].dt.tz_convert(tz).dt.tz_localize(None).dt.floor("15min")
             st = ai.groupby(["queue", "i15"], observed=True)["staffed_s"].sum() / 900
             g = g.merge(st.rename("staffed").reset_index(), how="outer", on=["queue", "i15"])
-            req, at = floors.erlang_c_vectorised(
-                g["offered"].fillna(0).to_numpy(float),
-                np.full(len(g), 300.0),
-                g["staffed"].fillna(0).to_numpy(float) * 0.7,
-                cfg.answer_within_s,
-                0.8,
+            g = g[(g["offered"] > 0) & (g["aht_s"] > 0)]
+            traffic = g["offered"].to_numpy(float) * g["aht_s"].to_numpy(float) / 900
+            pat = g["queue"].map(patience).to_numpy(float)
+            req = erlang.required_agents_arrays(traffic, g["aht_s"].to_numpy(float), cfg.answer_within_s, 0.8, pat)
+            at = erlang.service_level_at_fractional_agents(
+                traffic, g["staffed"].fillna(0).to_numpy(float), g["aht_s"].to_numpy(float), cfg.answer_within_s, pat
             )
             return g.assign(required=req, at=at)
         g["day"], g["dow"], g["hr"] = g["i15"].dt.normalize(), g["i15"].dt.day_of_week, g["i15"].dt.hour
