@@ -190,7 +190,11 @@ class SparkLake:
                 self._results.clear()
         return key
 
-    def query(self, sql: str, params: dict | None = None, extra_tables: dict | None = None) -> pd.DataFrame:
+    def query(
+        self, sql: str, params: dict | None = None, extra_tables: dict | None = None, months=None
+    ) -> pd.DataFrame:
+        # ``months`` narrows what a DuckDB lake's cached result depends on; this lake's
+        # results are keyed by the files of the whole dataset, so it has nothing to narrow.
         tbl = self.arrow(sql, params, extra_tables)
         # As DuckDB's .df(): dates and timestamps as datetime64, not Python objects.
         return tbl.to_pandas(date_as_object=False)
@@ -213,8 +217,12 @@ class SparkLake:
             self._results[cache_key] = out
         return out
 
-    def cached(self, key, compute):
+    def cached(self, key, compute, depends=None):
         return compute()
+
+    @property
+    def data_version(self):
+        return self._duck.data_version
 
     def has_rollups(self, rollups=lake_mod.BASE_ROLLUPS) -> bool:
         return False
