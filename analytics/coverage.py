@@ -774,7 +774,9 @@ def headcount_outlook(
     train_days = plan.training_weeks * 7
     first = _next_month(_month_start(as_of))
     # Extra hires join the queues (``hire_queues``, default all) in proportion to today's agents.
-    new_hire_queue = agents["queue"].value_counts()
+    # (in queue order, so that equal remainders go to the same queues every time: the
+    # agents query returns its rows in no fixed order)
+    new_hire_queue = agents["queue"].value_counts().sort_index()
     if hire_queues is not None:
         new_hire_queue = new_hire_queue[new_hire_queue.index.isin(list(hire_queues))]
     rows: list[pd.DataFrame] = []
@@ -785,7 +787,8 @@ def headcount_outlook(
         if extra:
             share = new_hire_queue / new_hire_queue.sum()
             counts = np.floor(share * extra).astype(int)
-            for q in (share * extra - counts).sort_values(ascending=False).index[: extra - counts.sum()]:
+            rest = (share * extra - counts).sort_values(ascending=False, kind="stable")
+            for q in rest.index[: extra - counts.sum()]:
                 counts[q] += 1
             offset = float((pd.Timestamp(first) - pd.Timestamp(as_of)).days)
             new = pd.DataFrame(

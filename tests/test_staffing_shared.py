@@ -197,6 +197,7 @@ def _old_headcount_outlook(lk, as_of, scope, plan, base_month):
     curve = coverage._agent_curve(lk)
     first = coverage._next_month(coverage._month_start(as_of))
     counts = agents["queue"].value_counts()
+    counts = counts[sorted(counts.index)]
     out = []
     for scenario, extra, cut in (("expected", 0, 0.0), ("what_if", plan.extra_hires, plan.attrition_cut)):
         people = [
@@ -206,7 +207,9 @@ def _old_headcount_outlook(lk, as_of, scope, plan, base_month):
         if extra:
             share = counts / counts.sum()
             n = np.floor(share * extra).astype(int)
-            for q in (share * extra - n).sort_values(ascending=False).index[: extra - n.sum()]:
+            # the largest remainders get one more; equal remainders in queue order
+            rest = sorted(n.index, key=lambda q: (-(share[q] * extra - n[q]), q))
+            for q in rest[: extra - n.sum()]:
                 n[q] += 1
             offset = float((pd.Timestamp(first) - pd.Timestamp(as_of)).days)
             people += [(q, -offset + 1, offset) for q in n.index for _ in range(n[q])]
