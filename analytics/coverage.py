@@ -894,15 +894,25 @@ def _attrition_projection(lake, as_of, base, scope, settings, plan) -> pd.DataFr
     months = sorted(outlook["month"].unique())
     volume = _volume_index(lake, base, months, scope, settings)
     calls_per_queue = (profile["offered"] * profile["days"]).groupby(profile["queue"]).sum()
+    done: dict = {}
+
+    def service_levels(factor, v) -> pd.DataFrame:
+        # The same staffing and calls give the same figures: e.g. the what-if without extra
+        # hires or kept leavers, or months with the same season, are evaluated once.
+        key = (None if factor is None else tuple(sorted(factor.items())), tuple(sorted(v.items())))
+        if key not in done:
+            done[key] = profile_service_level(profile, settings.answer_within_s, patience, factor, v).set_index("queue")
+        return done[key]
+
     rows = []
     for m in months:
         v = {q: volume.get((q, m), 1.0) for q in profile["queue"].unique()}
-        base_sl = profile_service_level(profile, settings.answer_within_s, patience, None, v).set_index("queue")
+        base_sl = service_levels(None, v)
         for scenario in ("expected", "what_if"):
             part = outlook[(outlook["month"] == m) & (outlook["scenario"] == scenario)].set_index("queue")
             now = productive_now.reindex(part.index)
             factor = (part["productive"] / now).where(now > 0).dropna().astype(float).to_dict()
-            sl = profile_service_level(profile, settings.answer_within_s, patience, factor, v).set_index("queue")
+            sl = service_levels(factor, v)
             # Queues without inbound calls (an outbound queue) have no service level.
             part = part[part.index.isin(calls_per_queue.index)]
             q = part.index.to_series(index=part.index)
