@@ -179,13 +179,32 @@ def coverage(
     key = ("coverage.coverage", *_rows_key(filters), scope.centers, settings, cov)
     month = _month_start(filters.start)
     whole = Filters(start=month, end=_month_end(month))
-    reuse = cov.basis == "actual" and filters.end <= whole.end and not filters.centers
-    if reuse and _rows_key(filters) != _rows_key(whole):
-        # Within one month and without a center filter, every row (queue-interval) is the
-        # same as in the scope's whole month (the plan's base month, which the page asks
-        # for too): the month is computed once per scope, other days and queues pick rows.
-        return lake.cached(key, lambda: _pick(coverage(lake, whole, scope, settings, cov), filters))
+    reuse = cov.basis == "actual" and filters.end <= whole.end and _rows_key(filters) != _rows_key(whole)
+    centers_of = _center_of_queues(lake, whole, scope, settings) if reuse and filters.centers else {}
+    if reuse and centers_of is not None:
+        # Within one month, every row (queue-interval) is the same as in the scope's whole
+        # month (the plan's base month, which the page asks for too) as long as each queue's
+        # calls and staffing belong to one center: the month is computed once per scope,
+        # other days, queues and centers pick its rows.
+        return lake.cached(key, lambda: _from_month(lake, whole, filters, scope, settings, cov, centers_of))
     return lake.cached(key, lambda: _coverage(lake, filters, scope, settings, cov))
+
+
+def _from_month(lake, whole, filters, scope, settings, cov, center_of: dict) -> pd.DataFrame:
+    month_cov = coverage(lake, whole, scope, settings, cov)
+    if filters.centers and not set(month_cov["queue"]) <= set(center_of):
+        return _coverage(lake, filters, scope, settings, cov)  # a queue of unknown center
+    return _pick(month_cov, filters, center_of)
+
+
+def _center_of_queues(lake: Lake, month: Filters, scope: Scope, settings: ServiceSettings) -> dict | None:
+    """Each queue's center in the month's load (the rows interval_load sums), or None when
+    some queue's rows belong to more than one center (a center filter then sums part of a
+    queue, which the whole month's rows cannot give)."""
+    df = calls.metrics(lake, month.with_(direction="inbound"), scope.queue_level(), ("queue", "center"), settings)
+    if df["queue"].duplicated().any():
+        return None
+    return dict(zip(df["queue"], df["center"]))
 
 
 def _rows_key(f: Filters) -> tuple:
@@ -193,14 +212,17 @@ def _rows_key(f: Filters) -> tuple:
     return (f.start, f.end, f.centers, f.queues)
 
 
-def _pick(month_cov: pd.DataFrame, filters: Filters) -> pd.DataFrame:
-    """The rows of a month's coverage within ``filters``' days and queues."""
+def _pick(month_cov: pd.DataFrame, filters: Filters, center_of: dict) -> pd.DataFrame:
+    """The rows of a month's coverage within ``filters``' days, queues and centers
+    (``center_of``: each queue's center)."""
     if month_cov.empty:
         return month_cov
     day = pd.to_datetime(month_cov["interval15"]).dt.normalize()
     keep = (day >= pd.Timestamp(filters.start)) & (day <= pd.Timestamp(filters.end))
     if filters.queues:
         keep &= month_cov["queue"].isin(list(filters.queues))
+    if filters.centers:
+        keep &= month_cov["queue"].isin([q for q, c in center_of.items() if c in filters.centers])
     return month_cov[keep.to_numpy()].reset_index(drop=True)
 
 

@@ -9,6 +9,8 @@ row for the service level): independent of the shared, vectorised code under tes
 
 from __future__ import annotations
 
+from datetime import date
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -93,8 +95,12 @@ def _same_coverage(got: pd.DataFrame, want: pd.DataFrame):
 
 def test_coverage_of_a_queue_or_some_days_is_computed_as_on_its_own(demo, month):
     settings, cov = ServiceSettings(), coverage.CoverageSettings()
-    queue = _queues_and_centers(demo, month)["queue"].iloc[0]
+    qc = _queues_and_centers(demo, month)
+    queue, center = qc["queue"].iloc[0], qc["center"].iloc[-1]
+    assert not qc["queue"].duplicated().any()  # one center per queue: centers pick the month's rows
     for f in (
+        Filters(start=month, end=coverage._month_end(month), centers=(center,)),
+        Filters(start=month + pd.Timedelta(days=2), end=month + pd.Timedelta(days=20), centers=(center,)),
         Filters(start=month, end=coverage._month_end(month), queues=(queue,)),
         Filters(start=month + pd.Timedelta(days=3), end=month + pd.Timedelta(days=9)),
         Filters(start=month + pd.Timedelta(days=3), end=month + pd.Timedelta(days=9), queues=(queue,)),
@@ -104,6 +110,7 @@ def test_coverage_of_a_queue_or_some_days_is_computed_as_on_its_own(demo, month)
         got = coverage.coverage(demo, f, Scope.everything(), settings, cov)  # rows of the month's
         _same_coverage(got, want)
         assert set(got["queue"]) <= set(f.queues or got["queue"])
+        assert set(got["queue"]) <= set(qc.loc[qc["center"].isin(f.centers or qc["center"]), "queue"])
         days = pd.to_datetime(got["interval15"]).dt.date
         assert days.min() >= f.start and days.max() <= f.end
 
@@ -257,3 +264,60 @@ def test_headcount_outlook_person_by_person(demo, month):
     for col in ("agents_start", "expected_leavers", "in_training", "productive"):
         np.testing.assert_allclose(got[col], want[col], rtol=1e-9, atol=1e-9, err_msg=col)
     assert want.loc[want["scenario"] == "what_if", "hires"].sum() == 7
+
+
+def test_a_center_filter_on_a_queue_of_two_centers_sums_that_centers_part(tmp_path):
+    # Q1 takes calls in two centers on Monday 10:00-10:15: 50 calls of 180 s at C1 with 12
+    # agents (10 Erlangs: 14 agents needed for 80 % in 20 s, reference case 1) and 30 at C2
+    # with 5 agents. Filtered to C1 the interval is C1's 50 calls and 12 agents, which the
+    # month's rows (80 calls, 17 agents) cannot give: computed on its own.
+    from datetime import datetime, timedelta, timezone
+
+    from tests.conftest import build_dataset
+
+    t0 = datetime(2026, 3, 2, 2, 0, tzinfo=timezone.utc)
+    calls = [
+        {
+            "call_id": f"{center}-{i}",
+            "queue": "Q1",
+            "center": center,
+            "direction": "inbound",
+            "arrived_at": t0 + timedelta(seconds=i * 17),
+            "answered_at": t0 + timedelta(seconds=i * 17 + 5),
+            "ended_at": t0 + timedelta(seconds=i * 17 + 185),
+            "agent_id": f"{center}-A{i % n_agents}",
+            "talk_s": 180.0,
+            "hold_s": 0.0,
+            "acw_s": 0.0,
+            "category": "common",
+        }
+        for center, n_calls, n_agents in (("C1", 50, 12), ("C2", 30, 5))
+        for i in range(n_calls)
+    ]
+    intervals = [
+        {
+            "agent_id": f"{center}-A{i}",
+            "interval_start": t0,
+            "center": center,
+            "queue": "Q1",
+            "staffed_s": 900,
+            "available_s": 150,
+            "handling_s": 750,
+        }
+        for center, n_agents in (("C1", 12), ("C2", 5))
+        for i in range(n_agents)
+    ]
+    centers = [
+        {"center": c, "name_zh": "测试中心", "name_en": "Test center", "timezone": "Asia/Shanghai"}
+        for c in ("C1", "C2")
+    ]
+    lk = lake.open_lake(build_dataset(tmp_path, calls=calls, agent_intervals=intervals, centers=centers))
+    settings, cov = ServiceSettings(), coverage.CoverageSettings(target_sl=0.8)
+    whole = coverage.coverage(lk, Filters(date(2026, 3, 1), date(2026, 3, 31)), Scope.everything(), settings, cov)
+    assert whole["offered"].tolist() == [80] and whole["staffed_agents"].tolist() == [17]
+    c1 = coverage.coverage(
+        lk, Filters(date(2026, 3, 1), date(2026, 3, 31), centers=("C1",)), Scope.everything(), settings, cov
+    )
+    assert c1["offered"].tolist() == [50]
+    assert c1["staffed_agents"].tolist() == [12]
+    assert c1["required_agents"].tolist() == [14]
