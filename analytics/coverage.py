@@ -9,6 +9,13 @@ callers who hang up, so near capacity it predicts far worse service than the cal
 show. Every row says which model produced it (``model``, ``patience_s``). All
 intervals of the period are computed together on numpy arrays (``staffing``'s array
 functions), so a month of a large group costs a fraction of a second.
+
+What depends only on the month and the scope is computed once and kept in the lake's
+cache, shared by the coverage, the plan, the projection and the model check: the caller
+patience sums (one scan of a month's calls), a month's coverage (a day range, queue or
+center within the month picks its rows), the load profile, the agents' retention curve
+and the model check. The projection stays keyed by its as-of day: who is employed and
+their tenure depend on it.
 """
 
 from __future__ import annotations
