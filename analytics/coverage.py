@@ -230,6 +230,8 @@ def _pick(month_cov: pd.DataFrame, filters: Filters, center_of: dict) -> pd.Data
         keep &= month_cov["queue"].isin(list(filters.queues))
     if filters.centers:
         keep &= month_cov["queue"].isin([q for q, c in center_of.items() if c in filters.centers])
+    if keep.all():  # e.g. the month so far: the month's frame itself, not a copy of it
+        return month_cov
     return month_cov[keep.to_numpy()].reset_index(drop=True)
 
 
