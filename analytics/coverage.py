@@ -9,6 +9,13 @@ callers who hang up, so near capacity it predicts far worse service than the cal
 show. Every row says which model produced it (``model``, ``patience_s``). All
 intervals of the period are computed together on numpy arrays (``staffing``'s array
 functions), so a month of a large group costs a fraction of a second.
+
+What depends only on the month and the scope is computed once and kept in the lake's
+cache, shared by the coverage, the plan, the projection and the model check: the caller
+patience sums (one scan of a month's calls), a month's coverage (a day range, queue or
+center within the month picks its rows), the load profile, the agents' retention curve
+and the model check. The projection stays keyed by its as-of day: who is employed and
+their tenure depend on it.
 """
 
 from __future__ import annotations
@@ -176,17 +183,56 @@ def coverage(
     # Kept in the lake's bounded cache under what the result depends on (interval_load drops
     # teams and agents): the page and the monthly plan's base month ask for the same month,
     # and a month of a 50 M-call group is ~230 k queue-intervals of Erlang C.
-    key = (
-        "coverage.coverage",
-        filters.start,
-        filters.end,
-        filters.centers,
-        filters.queues,
-        scope.centers,
-        settings,
-        cov,
-    )
+    key = ("coverage.coverage", *_rows_key(filters), scope.centers, settings, cov)
+    month = _month_start(filters.start)
+    whole = Filters(start=month, end=_month_end(month))
+    reuse = cov.basis == "actual" and filters.end <= whole.end and _rows_key(filters) != _rows_key(whole)
+    centers_of = _center_of_queues(lake, whole, scope, settings) if reuse and filters.centers else {}
+    if reuse and centers_of is not None:
+        # Within one month, every row (queue-interval) is the same as in the scope's whole
+        # month (the plan's base month, which the page asks for too) as long as each queue's
+        # calls and staffing belong to one center: the month is computed once per scope,
+        # other days, queues and centers pick its rows.
+        return lake.cached(key, lambda: _from_month(lake, whole, filters, scope, settings, cov, centers_of))
     return lake.cached(key, lambda: _coverage(lake, filters, scope, settings, cov))
+
+
+def _from_month(lake, whole, filters, scope, settings, cov, center_of: dict) -> pd.DataFrame:
+    month_cov = coverage(lake, whole, scope, settings, cov)
+    if filters.centers and not set(month_cov["queue"]) <= set(center_of):
+        return _coverage(lake, filters, scope, settings, cov)  # a queue of unknown center
+    return _pick(month_cov, filters, center_of)
+
+
+def _center_of_queues(lake: Lake, month: Filters, scope: Scope, settings: ServiceSettings) -> dict | None:
+    """Each queue's center in the month's load (the rows interval_load sums), or None when
+    some queue's rows belong to more than one center (a center filter then sums part of a
+    queue, which the whole month's rows cannot give)."""
+    df = calls.metrics(lake, month.with_(direction="inbound"), scope.queue_level(), ("queue", "center"), settings)
+    if df["queue"].duplicated().any():
+        return None
+    return dict(zip(df["queue"], df["center"]))
+
+
+def _rows_key(f: Filters) -> tuple:
+    """What of the filters a coverage table depends on (interval_load drops teams and agents)."""
+    return (f.start, f.end, f.centers, f.queues)
+
+
+def _pick(month_cov: pd.DataFrame, filters: Filters, center_of: dict) -> pd.DataFrame:
+    """The rows of a month's coverage within ``filters``' days, queues and centers
+    (``center_of``: each queue's center)."""
+    if month_cov.empty:
+        return month_cov
+    day = pd.to_datetime(month_cov["interval15"]).dt.normalize()
+    keep = (day >= pd.Timestamp(filters.start)) & (day <= pd.Timestamp(filters.end))
+    if filters.queues:
+        keep &= month_cov["queue"].isin(list(filters.queues))
+    if filters.centers:
+        keep &= month_cov["queue"].isin([q for q, c in center_of.items() if c in filters.centers])
+    if keep.all():  # e.g. the month so far: the month's frame itself, not a copy of it
+        return month_cov
+    return month_cov[keep.to_numpy()].reset_index(drop=True)
 
 
 def _coverage(
@@ -478,31 +524,49 @@ def caller_patience(lake: Lake, month: date, scope: Scope) -> pd.DataFrame:
 def patience_by_month(
     lake: Lake, first: date, last: date, scope: Scope, centers: tuple = (), queues: tuple = ()
 ) -> pd.DataFrame:
-    """``caller_patience`` of every month from ``first`` to ``last`` (first days) in one
-    query over those months' calls, for the given centers and queues (empty: all of the
-    scope's): columns ``month`` (first day), ``queue``, ``offered``, ``abandoned``,
-    ``patience_s``."""
+    """``caller_patience`` of every month from ``first`` to ``last`` (first days), for the
+    given centers and queues (empty: all of the scope's): columns ``month`` (first day),
+    ``queue``, ``offered``, ``abandoned``, ``patience_s``. Built from each month's sums per
+    queue and center (``_patience_sums``, one scan of a month's calls per scope, shared by
+    every filter, the projection and the model check)."""
+    parts, m = [], _month_start(first)
+    while m <= last:
+        parts.append(_patience_sums(lake, m, scope))
+        m = _next_month(m)
+    df = pd.concat(parts, ignore_index=True)
+    if centers:
+        df = df[df["center"].isin(list(centers))]
+    if queues:
+        df = df[df["queue"].isin(list(queues))]
+    df = df.groupby(["month", "queue"], as_index=False, sort=True)[["offered", "abandoned", "waited_s"]].sum()
+    df["patience_s"] = (df["waited_s"] / df["abandoned"]).where(df["abandoned"] >= MIN_ABANDONS_FOR_PATIENCE)
+    return df[["month", "queue", "offered", "abandoned", "patience_s"]]
+
+
+def _patience_sums(lake: Lake, month: date, scope: Scope) -> pd.DataFrame:
+    """A month's inbound calls per queue and center within the scope: ``offered``,
+    ``abandoned`` and ``waited_s`` (time all callers waited), the sums caller patience is
+    estimated from; a scan of the month's raw calls, kept in the lake's cache."""
     pred, params = scope_predicate(scope.queue_level(), center="center", team=None)
-    pred += (
-        " AND (len($centers::VARCHAR[]) = 0 OR list_contains($centers::VARCHAR[], center))"
-        " AND (len($queues::VARCHAR[]) = 0 OR list_contains($queues::VARCHAR[], queue))"
-    )
-    params = {**params, "centers": list(centers), "queues": list(queues)}
-    df = lake.query(
+    sql = (
         """
-        SELECT _month AS month, queue, count(*) AS offered,
+        SELECT queue, center, count(*) AS offered,
                count(*) FILTER (WHERE answered_at IS NULL) AS abandoned,
                sum(epoch(coalesce(answered_at, ended_at) - arrived_at)) AS waited_s
         FROM calls
-        WHERE _month BETWEEN $m0 AND $m1 AND coalesce(direction, 'inbound') = 'inbound' AND """
+        WHERE _month = $m AND coalesce(direction, 'inbound') = 'inbound' AND """
         + pred
         + """
-        GROUP BY _month, queue ORDER BY _month, queue""",
-        {"m0": _month_key(first), "m1": _month_key(last), **params},
+        GROUP BY queue, center ORDER BY queue, center"""
     )
-    df["month"] = pd.to_datetime(df["month"] + "-01").dt.date
-    df["patience_s"] = (df["waited_s"] / df["abandoned"]).where(df["abandoned"] >= MIN_ABANDONS_FOR_PATIENCE)
-    return df[["month", "queue", "offered", "abandoned", "patience_s"]]
+    key = _month_key(month)
+
+    def compute() -> pd.DataFrame:
+        df = lake.query(sql, {"m": key, **params}, months=key)
+        df.insert(0, "month", month)
+        return df
+
+    return lake.cached(("coverage.patience_sums", month, scope.centers), compute)
 
 
 def _service_level_at(offered, aht_s, staffed, answer_within_s: float, patience_s=None) -> np.ndarray:
@@ -542,7 +606,13 @@ def load_profile(lake: Lake, month: date, scope: Scope, settings: ServiceSetting
     """A month's inbound load and staffing as a typical day per queue, day type and time
     of day: ``offered`` and ``staffed_agents`` are means over the month's days of that
     type, ``aht_s`` the handle time of those calls, ``days`` how many days each row
-    stands for (so sums over the profile are the month's totals)."""
+    stands for (so sums over the profile are the month's totals). Computed once per
+    month, scope and settings (the projection and the model check share it)."""
+    key = ("coverage.load_profile", month, scope.centers, settings)
+    return lake.cached(key, lambda: _load_profile(lake, month, scope, settings))
+
+
+def _load_profile(lake: Lake, month: date, scope: Scope, settings: ServiceSettings) -> pd.DataFrame:
     f = Filters(start=month, end=_month_end(month))
     load = interval_load(lake, f, scope.queue_level(), settings)
     if load.empty:
@@ -550,15 +620,20 @@ def load_profile(lake: Lake, month: date, scope: Scope, settings: ServiceSetting
             columns=["queue", "day_type", "time", "offered", "aht_s", "staffed_agents", "answered_within", "days"]
         )
     ts = pd.to_datetime(load["interval15"])
-    day = ts.dt.date
+    day = ts.dt.normalize()
+    # the day type and the time of day of the few distinct days and times, not of every row
+    days = pd.DatetimeIndex(day.unique()).sort_values()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        kinds = {d: _profile_day_type(d) for d in sorted(set(day))}
-    load["day_type"] = day.map(kinds)
-    load["time"] = ts.dt.strftime("%H:%M")
+        kinds = pd.Series([_profile_day_type(d.date()) for d in days], index=days)
+    load["day_type"] = kinds.reindex(day.to_numpy()).to_numpy()
+    minutes = (ts - day).to_numpy()
+    mins, at = np.unique(minutes, return_inverse=True)
+    labels = (pd.Timestamp(0) + pd.to_timedelta(mins)).strftime("%H:%M")
+    load["time"] = np.asarray(labels, dtype=object)[at.ravel()]
     load["handle_s"] = load["aht_s"].fillna(0) * load["answered"]
     load["within"] = load["service_level_actual"].fillna(0) * load["offered"]
-    days_of = pd.Series(kinds).value_counts()
+    days_of = kinds.value_counts()
     g = load.groupby(["queue", "day_type", "time"], as_index=False).agg(
         offered=("offered", "sum"),
         handle_s=("handle_s", "sum"),
@@ -588,11 +663,18 @@ def profile_service_level(
     queue's rows are evaluated together."""
     if profile.empty:
         return pd.DataFrame(columns=["queue", "service_level", "model", "patience_s"])
-    queue = profile["queue"]
+    # Per queue once (the profile's rows index into the sorted queues), not per row.
+    at, queues = pd.factorize(profile["queue"], sort=True)  # by hashing: no sort of every row
+    queues = np.asarray(queues, dtype=object)
     known = {q: float(p) for q, p in patience.items() if p is not None and not pd.isna(p)}
-    pat = queue.map(known).astype("float64").to_numpy()
-    s = queue.map(staff_factor or {}).astype("float64").fillna(1.0).to_numpy()
-    v = queue.map(volume_factor or {}).astype("float64").fillna(1.0).to_numpy()
+
+    def per_queue(values: dict, default: float) -> np.ndarray:
+        got = [values.get(q) for q in queues]
+        return np.array([default if g is None else float(g) for g in got], dtype=float)[at]
+
+    pat = per_queue(known, np.nan)
+    s = np.nan_to_num(per_queue(staff_factor or {}, 1.0), nan=1.0)
+    v = np.nan_to_num(per_queue(volume_factor or {}, 1.0), nan=1.0)
     offered = profile["offered"].astype("float64").to_numpy()
     busy = offered > 0
     sl = _service_level_at(
@@ -603,11 +685,13 @@ def profile_service_level(
         pat[busy],
     )
     w = offered[busy] * profile["days"].to_numpy(dtype="float64")[busy]
-    sums = pd.DataFrame({"queue": queue.to_numpy()[busy], "slw": sl * w, "w": w}).groupby("queue").sum()
-    out = pd.DataFrame({"queue": sorted(queue.unique())})
-    slw, wsum = out["queue"].map(sums["slw"]), out["queue"].map(sums["w"])
-    out["service_level"] = (slw / wsum).where(wsum > 0)
-    out["patience_s"] = out["queue"].map(known).astype("float64")
+    sums = pd.DataFrame({"q": at[busy], "slw": sl * w, "w": w}).groupby("q").sum()
+    slw = sums["slw"].reindex(range(len(queues))).to_numpy()
+    wsum = sums["w"].reindex(range(len(queues))).to_numpy()
+    out = pd.DataFrame({"queue": queues})
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out["service_level"] = np.where(wsum > 0, slw / wsum, np.nan)
+    out["patience_s"] = np.array([known.get(q, np.nan) for q in queues], dtype="float64")
     out["model"] = np.where(out["patience_s"].notna(), "erlang_a", "erlang_c")
     return out[["queue", "service_level", "model", "patience_s"]]
 
@@ -692,6 +776,16 @@ def _employed(
     return np.where(joins <= d, stay, 0.0)
 
 
+def _agent_curve(lake: Lake) -> pd.DataFrame:
+    """The organisation's agents' delayed-entry retention curve by tenure (more data than
+    any one scope; no person is shown): the same for every month and scope."""
+    from analytics import survival
+
+    ep = survival.episodes(lake, Scope.everything())
+    ep = ep[ep["role"].isin(AGENT_ROLES)]
+    return survival.kaplan_meier(ep["start"], ep["stop"], ep["left"])
+
+
 def headcount_outlook(
     lake: Lake, as_of: date, scope: Scope, plan: ProjectionSettings, base_month: date, hire_queues=None
 ) -> pd.DataFrame:
@@ -701,24 +795,22 @@ def headcount_outlook(
     stands (``scenario`` "expected") and the what-if (``scenario`` "what_if": extra
     hires on the first day, a share of leavers kept). Leavers come from the agents'
     delayed-entry retention curve by tenure (``survival``) or a flat annual rate."""
-    from analytics import survival
-
     agents = _agents_with_queue(lake, as_of, base_month, scope)
     agents["hire_date"] = pd.to_datetime(agents["hire_date"])
     # The curve is the organisation's agents' (more data than any one scope; no person is shown).
-    ep = survival.episodes(lake, Scope.everything())
-    ep = ep[ep["role"].isin(AGENT_ROLES)]
-    curve = survival.kaplan_meier(ep["start"], ep["stop"], ep["left"])
+    curve = lake.cached(("coverage.agent_retention_curve",), lambda: _agent_curve(lake))
     rate = plan.annual_turnover
     if plan.leaver_model == "turnover" and rate is None:
         rate = observed_turnover(lake, as_of, scope.queue_level()) or 0.0
     train_days = plan.training_weeks * 7
     first = _next_month(_month_start(as_of))
     # Extra hires join the queues (``hire_queues``, default all) in proportion to today's agents.
-    new_hire_queue = agents["queue"].value_counts()
+    # (in queue order, so that equal remainders go to the same queues every time: the
+    # agents query returns its rows in no fixed order)
+    new_hire_queue = agents["queue"].value_counts().sort_index()
     if hire_queues is not None:
         new_hire_queue = new_hire_queue[new_hire_queue.index.isin(list(hire_queues))]
-    rows = []
+    rows: list[pd.DataFrame] = []
     for scenario, extra, cut in (("expected", 0, 0.0), ("what_if", plan.extra_hires, plan.attrition_cut)):
         people = agents[["queue"]].copy()
         people["tenure0"] = (pd.Timestamp(as_of) - agents["hire_date"]).dt.days.to_numpy(dtype=float) + 1
@@ -726,7 +818,8 @@ def headcount_outlook(
         if extra:
             share = new_hire_queue / new_hire_queue.sum()
             counts = np.floor(share * extra).astype(int)
-            for q in (share * extra - counts).sort_values(ascending=False).index[: extra - counts.sum()]:
+            rest = (share * extra - counts).sort_values(ascending=False, kind="stable")
+            for q in rest.index[: extra - counts.sum()]:
                 counts[q] += 1
             offset = float((pd.Timestamp(first) - pd.Timestamp(as_of)).days)
             new = pd.DataFrame(
@@ -737,44 +830,45 @@ def headcount_outlook(
                 }
             )
             people = pd.concat([people, new], ignore_index=True)
-        month = first
-        for _ in range(plan.months):
+        # Every month's per-person figures side by side, then one sum per month and queue.
+        q_of = people["queue"].to_numpy()
+        offsets = people["start_offset"].to_numpy(dtype=float)
+        tenure0 = people["tenure0"].to_numpy(dtype=float)
+        month, frames, months = first, [], []
+        for i in range(plan.months):
             m_start = (pd.Timestamp(month) - pd.Timestamp(as_of)).days - 1  # days from as_of to the day before
             m_end = (pd.Timestamp(_month_end(month)) - pd.Timestamp(as_of)).days
             m_mid = (m_start + m_end) / 2
-
             p_start, p_end, p_mid = (
                 _employed(people, d, curve, plan.leaver_model, rate, cut) for d in (max(m_start, 0), m_end, m_mid)
             )
-            joined = (people["start_offset"].to_numpy() <= m_end) & (people["start_offset"].to_numpy() > m_start)
-            tenure_mid = people["tenure0"].to_numpy() + m_mid
-            trained = tenure_mid > train_days
-            frame = pd.DataFrame(
-                {
-                    "queue": people["queue"].to_numpy(),
-                    "start": p_start,
-                    "end": p_end,
-                    "mid": p_mid,
-                    "trained": trained,
-                    "joined": joined,
-                }
-            )
-            frame["left"] = np.where(joined, 1.0, frame["start"]) - frame["end"]
-            for q, part in frame.groupby("queue"):
-                rows.append(
+            joined = (offsets <= m_end) & (offsets > m_start)
+            trained = tenure0 + m_mid > train_days
+            frames.append(
+                pd.DataFrame(
                     {
-                        "scenario": scenario,
-                        "queue": q,
-                        "month": month,
-                        "agents_start": float(part["start"].sum()),
-                        "hires": int(part["joined"].sum()),
-                        "expected_leavers": float(part["left"].sum()),
-                        "in_training": float(part.loc[~part["trained"], "mid"].sum()),
-                        "productive": float(part.loc[part["trained"], "mid"].sum()),
+                        "m": i,
+                        "queue": q_of,
+                        "agents_start": p_start,
+                        "hires": joined,
+                        "expected_leavers": np.where(joined, 1.0, p_start) - p_end,
+                        "in_training": np.where(trained, 0.0, p_mid),
+                        "productive": np.where(trained, p_mid, 0.0),
                     }
                 )
+            )
+            months.append(month)
             month = _next_month(month)
-    return pd.DataFrame(rows)
+        sums = pd.concat(frames, ignore_index=True).groupby(["m", "queue"], as_index=False).sum()
+        sums["hires"] = sums["hires"].astype("int64")
+        sums.insert(0, "scenario", scenario)
+        sums.insert(2, "month", pd.Series([months[i] for i in sums["m"]], index=sums.index, dtype=object))
+        rows.append(sums.drop(columns=["m"]))
+    if not rows or all(r.empty for r in rows):
+        return pd.DataFrame()
+    return pd.concat(rows, ignore_index=True)[
+        ["scenario", "queue", "month", "agents_start", "hires", "expected_leavers", "in_training", "productive"]
+    ]
 
 
 def _volume_index(lake: Lake, base_month: date, months: list[date], scope: Scope, settings: ServiceSettings) -> dict:
@@ -831,15 +925,25 @@ def _attrition_projection(lake, as_of, base, scope, settings, plan) -> pd.DataFr
     months = sorted(outlook["month"].unique())
     volume = _volume_index(lake, base, months, scope, settings)
     calls_per_queue = (profile["offered"] * profile["days"]).groupby(profile["queue"]).sum()
+    done: dict = {}
+
+    def service_levels(factor, v) -> pd.DataFrame:
+        # The same staffing and calls give the same figures: e.g. the what-if without extra
+        # hires or kept leavers, or months with the same season, are evaluated once.
+        key = (None if factor is None else tuple(sorted(factor.items())), tuple(sorted(v.items())))
+        if key not in done:
+            done[key] = profile_service_level(profile, settings.answer_within_s, patience, factor, v).set_index("queue")
+        return done[key]
+
     rows = []
     for m in months:
         v = {q: volume.get((q, m), 1.0) for q in profile["queue"].unique()}
-        base_sl = profile_service_level(profile, settings.answer_within_s, patience, None, v).set_index("queue")
+        base_sl = service_levels(None, v)
         for scenario in ("expected", "what_if"):
             part = outlook[(outlook["month"] == m) & (outlook["scenario"] == scenario)].set_index("queue")
             now = productive_now.reindex(part.index)
             factor = (part["productive"] / now).where(now > 0).dropna().astype(float).to_dict()
-            sl = profile_service_level(profile, settings.answer_within_s, patience, factor, v).set_index("queue")
+            sl = service_levels(factor, v)
             # Queues without inbound calls (an outbound queue) have no service level.
             part = part[part.index.isin(calls_per_queue.index)]
             q = part.index.to_series(index=part.index)
@@ -894,7 +998,13 @@ def model_check(lake: Lake, month: date, scope: Scope, settings: ServiceSettings
     ``erlang_a`` (with the queue's estimated caller patience) and ``erlang_c`` at the
     agents actually staffed, on the month's load profile; ``patience_s``. Erlang C
     ignores callers who hang up, so near capacity it predicts far worse service than
-    the calls show; Erlang A is the model the projection uses where patience is known."""
+    the calls show; Erlang A is the model the projection uses where patience is known.
+    Computed once per month, scope and settings."""
+    key = ("coverage.model_check", month, scope.centers, settings)
+    return lake.cached(key, lambda: _model_check(lake, month, scope, settings))
+
+
+def _model_check(lake: Lake, month: date, scope: Scope, settings: ServiceSettings) -> pd.DataFrame:
     f = Filters(start=month, end=_month_end(month), direction="inbound")
     observed = calls.metrics(
         lake, f, scope.queue_level(), ("queue",), settings.with_(sl_formula="abandons_count_against")
