@@ -498,16 +498,37 @@ def team_summary(cards: pd.DataFrame) -> pd.DataFrame:
 
 
 def team_trend(lake: Lake, month: date, scope: Scope, teams: tuple[str, ...] = (), months: int = 6) -> pd.DataFrame:
-    """Team means of the score and the main measures over the ``months`` months up to ``month``."""
+    """Team means of the score and the main measures over the ``months`` months up to ``month``
+    (kept in the lake's cache: a rerun of the page does not summarise six months again)."""
+    from analytics import targets as targets_mod
+
+    scope.require("individuals")  # as agent_month, also when the trend comes from the cache
+    scope.require("hr")
     weights = load_weights(lake.root)
-    frames = []
-    for k in range(months - 1, -1, -1):
-        m = shift_month(month, -k)
-        s = team_summary(agent_month(lake, m, scope, teams, weights))
-        if not s.empty:
-            s.insert(0, "month", m)
-            frames.append(s)
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    handle_targets_s = targets_mod.handle_targets(lake.root)
+    pred, sparams = scope_predicate(scope, center="e.center", team="e.team")
+    key = (
+        "scorecard.team_trend",
+        month,
+        months,
+        tuple(teams),
+        pred,
+        _frozen(sparams),
+        _frozen(weights),
+        _frozen(handle_targets_s),
+    )
+
+    def compute() -> pd.DataFrame:
+        frames = []
+        for k in range(months - 1, -1, -1):
+            m = shift_month(month, -k)
+            s = team_summary(agent_month(lake, m, scope, teams, weights, handle_targets_s))
+            if not s.empty:
+                s.insert(0, "month", m)
+                frames.append(s)
+        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+    return lake.cached(key, compute)
 
 
 # --- one agent's month: days, evaluations, complaints ----------------------------------------
