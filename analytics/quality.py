@@ -12,6 +12,8 @@ and team from the employees table) and the period in the agent's center's local 
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime, timedelta
+
 import pandas as pd
 
 from analytics import calls
@@ -28,15 +30,22 @@ REPEATED_LOW_FROM = 2  # poor evaluations in the period that make "repeated low 
 # What follows the n-th poor evaluation in the period (DOMAIN.md): 1, 2, 3 and more.
 NEXT_STEPS = ("verbal_reminder", "signed_slip", "deduction")
 
+# The columns of one evaluation row: every column (``evaluations``), or those the page's
+# figures read (``_scored``). qa_evaluations is a reference table whose view keeps the newest
+# batch of each evaluation by a window over the whole table, carrying every column it is
+# asked for: fewer columns make that pass and the frame cheaper.
+_ALL_COLUMNS = "q.evaluation_id, q.call_id, q.agent_id, q.evaluator_id, q.method, q.score"
+_SCORED_COLUMNS = "q.agent_id, q.evaluator_id, q.score"
 _EVALS_SQL = """
-SELECT q.evaluation_id, q.call_id, q.agent_id, q.evaluator_id, q.method, q.score,
+SELECT {columns},
   coalesce(q.grade, CASE WHEN q.score >= $good_from THEN 'good' WHEN q.score >= $medium_from THEN 'medium'
                          ELSE 'poor' END) AS grade,
-  q.evaluated_at, CAST(timezone(z.timezone, q.evaluated_at) AS DATE) AS day,
+  {evaluated_at}CAST(timezone(z.timezone, q.evaluated_at) AS DATE) AS day,
   e.center, e.team, e.name
 FROM qa_evaluations q JOIN employees e ON e.employee_id = q.agent_id
 JOIN centers z ON z.center = e.center
-WHERE CAST(timezone(z.timezone, q.evaluated_at) AS DATE) BETWEEN $start AND $end
+WHERE q.evaluated_at >= $utc_from AND q.evaluated_at < $utc_to
+  AND CAST(timezone(z.timezone, q.evaluated_at) AS DATE) BETWEEN $start AND $end
   AND (len($centers::VARCHAR[]) = 0 OR list_contains($centers::VARCHAR[], e.center))
   AND (len($teams::VARCHAR[]) = 0 OR list_contains($teams::VARCHAR[], e.team))
   AND (len($agents::VARCHAR[]) = 0 OR list_contains($agents::VARCHAR[], q.agent_id))
@@ -44,14 +53,36 @@ WHERE CAST(timezone(z.timezone, q.evaluated_at) AS DATE) BETWEEN $start AND $end
 """
 
 
+def _utc_bounds(start: date, end: date) -> tuple[datetime, datetime]:
+    """UTC instants around the local days start..end in any time zone (offsets stay within
+    a day): a range on the raw timestamp that the scan applies before the per-row time-zone
+    conversion, which then keeps exactly the local days asked for."""
+    lo = datetime(start.year, start.month, start.day, tzinfo=UTC) - timedelta(days=1)
+    hi = datetime(end.year, end.month, end.day, tzinfo=UTC) + timedelta(days=2)
+    return lo, hi
+
+
 def evaluations(lake: Lake, filters: Filters, scope: Scope) -> pd.DataFrame:
     """The evaluations of the period of the agents in scope (one row per evaluation)."""
+    return _evaluations(lake, filters, scope, _ALL_COLUMNS, "q.evaluated_at, ")
+
+
+def _scored(lake: Lake, filters: Filters, scope: Scope) -> pd.DataFrame:
+    """``evaluations`` with the columns the figures below read: agent, evaluator, score,
+    grade, day, and the agent's center, team and name."""
+    return _evaluations(lake, filters, scope, _SCORED_COLUMNS, "")
+
+
+def _evaluations(lake: Lake, filters: Filters, scope: Scope, columns: str, evaluated_at: str) -> pd.DataFrame:
     scope.require("individuals")
     pred, sparams = scope_predicate(scope, center="e.center", team="e.team")
+    utc_from, utc_to = _utc_bounds(filters.start, filters.end)
     return lake.query(
-        _EVALS_SQL.format(scope=pred),
+        _EVALS_SQL.format(scope=pred, columns=columns, evaluated_at=evaluated_at),
         {
             **sparams,
+            "utc_from": utc_from,
+            "utc_to": utc_to,
             "start": filters.start,
             "end": filters.end,
             "centers": list(filters.centers),
@@ -131,7 +162,7 @@ def worklist(lake: Lake, filters: Filters, scope: Scope, settings: m.ServiceSett
                 "priority",
             ]
         )
-    ev = evaluations(lake, filters, scope)
+    ev = _scored(lake, filters, scope)
     qa = (
         ev.groupby("agent_id").agg(
             qa_score=("score", "mean"),
@@ -202,11 +233,11 @@ def worklist(lake: Lake, filters: Filters, scope: Scope, settings: m.ServiceSett
 
 def reviews_per_day(lake: Lake, filters: Filters, scope: Scope) -> pd.DataFrame:
     """Per inspector: days with reviews, reviews, reviews per such day against 60."""
-    ev = evaluations(lake, filters, scope)
+    ev = _scored(lake, filters, scope)
     if ev.empty:
         return pd.DataFrame(columns=["evaluator", "name", "days", "reviews", "per_day", "vs_target"])
     ev["evaluator_id"] = ev["evaluator_id"].fillna("—")
-    out = ev.groupby("evaluator_id").agg(days=("day", "nunique"), reviews=("evaluation_id", "size")).reset_index()
+    out = ev.groupby("evaluator_id").agg(days=("day", "nunique"), reviews=("score", "size")).reset_index()
     out["per_day"] = out["reviews"] / out["days"]
     out["vs_target"] = out["per_day"] / REVIEWS_PER_DAY_TARGET
     names = lake.query(
@@ -222,7 +253,7 @@ def reviews_per_day(lake: Lake, filters: Filters, scope: Scope) -> pd.DataFrame:
 def grade_distribution(lake: Lake, filters: Filters, scope: Scope) -> pd.DataFrame:
     """Per team: agents graded good / medium / poor by their mean inspection score of the
     period, and the shares."""
-    ev = evaluations(lake, filters, scope)
+    ev = _scored(lake, filters, scope)
     cols = ["team", "agents", "good", "medium", "poor", "good_share", "medium_share", "poor_share"]
     if ev.empty:
         return pd.DataFrame(columns=cols)
@@ -247,7 +278,7 @@ def calibration(lake: Lake, filters: Filters, scope: Scope) -> pd.DataFrame:
     inspector who happens to review weaker agents is not called harsh. ``flag`` marks an
     offset of CALIBRATION_GAP points or more.
     """
-    ev = evaluations(lake, filters, scope)
+    ev = _scored(lake, filters, scope)
     cols = ["evaluator", "name", "reviews", "shared_agents", "mean_score", "offset", "poor_share", "flag"]
     ev = ev[ev["evaluator_id"].notna()]
     if ev.empty:
@@ -284,7 +315,7 @@ def calibration(lake: Lake, filters: Filters, scope: Scope) -> pd.DataFrame:
 def repeated_low_scores(lake: Lake, filters: Filters, scope: Scope) -> pd.DataFrame:
     """Agents with REPEATED_LOW_FROM poor evaluations or more in the period, with the next
     step of the sanctions ladder (verbal reminder, signed QC slip, deduction)."""
-    ev = evaluations(lake, filters, scope)
+    ev = _scored(lake, filters, scope)
     cols = ["agent", "name", "team", "poor", "evaluations", "qa_score", "last_poor_day", "next_step"]
     if ev.empty:
         return pd.DataFrame(columns=cols)
@@ -298,7 +329,9 @@ def repeated_low_scores(lake: Lake, filters: Filters, scope: Scope) -> pd.DataFr
         qa_score=("score", "mean"),
     ).reset_index()
     last = ev[ev["is_poor"]].groupby("agent_id")["day"].max()
-    out["last_poor_day"] = out["agent_id"].map(last)
+    # A merge, not Series.map: mapping by an empty Series of days (no poor evaluation in the
+    # period) raises in pandas 3.
+    out = out.merge(last.rename("last_poor_day"), left_on="agent_id", right_index=True, how="left")
     out = out[out["poor"] >= REPEATED_LOW_FROM].copy()
     out["next_step"] = out["poor"].map(lambda n: NEXT_STEPS[min(int(n), len(NEXT_STEPS)) - 1])
     out = out.rename(columns={"agent_id": "agent"})

@@ -172,7 +172,6 @@ def quality_page(c: Ctx, f: Filters) -> list:
     return [
         calls.filter_options(lk, sc),
         quality.worklist(lk, f, sc, c.cfg),
-        quality.evaluations(lk, f, sc),
         quality.reviews_per_day(lk, f, sc),
         quality.grade_distribution(lk, f, sc),
         quality.calibration(lk, f, sc),

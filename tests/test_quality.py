@@ -137,3 +137,20 @@ def test_scope_limits_every_view(lk):
     assert quality.reviews_per_day(lk, OCT, lead).set_index("evaluator").loc["Q2", "reviews"] == 2
     with pytest.raises(PermissionError):
         quality.worklist(lk, OCT, Scope.for_role("executive"))
+
+
+def test_a_period_without_poor_scores_has_no_repeated_low_scores(lk):
+    # 7 October: B1's two 90s only. Mapping the last poor day by an empty Series raised.
+    day = Filters(date(2026, 10, 7), date(2026, 10, 7))
+    df = quality.repeated_low_scores(lk, day, Scope.everything())
+    assert df.empty and "last_poor_day" in df.columns
+
+
+def test_one_local_day_keeps_only_its_evaluations(lk):
+    # 5 October (Shanghai): E1-E3. E4-E5 (6 October 10:00 local) fall inside the UTC margin
+    # the query reads first and must still be left out by the local day.
+    day = Filters(date(2026, 10, 5), date(2026, 10, 5))
+    ev = quality.evaluations(lk, day, Scope.everything())
+    assert sorted(ev["evaluation_id"]) == ["E1", "E2", "E3"]
+    per = quality.reviews_per_day(lk, day, Scope.everything()).set_index("evaluator")
+    assert per.loc["Q1", "reviews"] == 2 and per.loc["Q2", "reviews"] == 1

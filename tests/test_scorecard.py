@@ -5,6 +5,7 @@ Expected values are worked out by hand from the rows below (the comments say how
 from __future__ import annotations
 
 import csv
+import math
 import io
 import json
 from datetime import date
@@ -345,3 +346,61 @@ def test_agent_drilldown_respects_scope(month_ds):
     assert sc.agent_evaluations(lk, date(2026, 10, 1), lead, "A1")["score"].tolist() == [80.0, 90.0]
     assert sc.agent_complaints(lk, date(2026, 10, 1), lead, "A2")["valid"].tolist() == [True]
     assert sc.agent_complaints(lk, date(2026, 10, 1), lead, "B1").empty
+
+
+def test_columnwise_scores_match_the_row_formulas(month_ds):
+    """agent_month computes components and scores column by column; the per-value functions
+    (checked by hand above) must give the same numbers row by row."""
+    import math
+
+    from analytics import lake
+
+    weights = {**sc.DEFAULT_WEIGHTS, "csr": {**sc.DEFAULT_WEIGHTS["csr"], "qa": 0.0, "csat": 40.0}}
+    df = sc.agent_month(lake.open_lake(month_ds), date(2026, 10, 1), Scope.everything(), weights=weights)
+    assert len(df) == 3
+    for r in df.to_dict("records"):
+        comps = {
+            "output": sc.output_component(r["answered_per_day"]),
+            "qa": None if sc._missing(r["qa_score"]) else sc._clip(r["qa_score"]),
+            "fcr": sc.share_component(r["fcr"]),
+            "attitude": sc.attitude_component(r["attendance_rate"], r["late_count"]),
+            "teamwork": None,
+            "csat": sc.csat_component(r["csat"]),
+            "complaints": sc.complaints_component(r["valid_complaints"], r["answered"]),
+        }
+        for c, v in comps.items():
+            got = r[f"c_{c}"]
+            assert (v is None and math.isnan(got)) or got == pytest.approx(v, rel=1e-12), (r["employee_id"], c)
+        assert r["score"] == pytest.approx(sc.weighted_score(comps, sc.weights_for(weights, r["role"])), rel=1e-12)
+
+
+def test_scores_per_role_by_hand():
+    import pandas as pd
+
+    table = {
+        "csr": {c: 0.0 for c in sc.COMPONENTS} | {"output": 1.0, "qa": 1.0},
+        "senior_csr": {c: 0.0 for c in sc.COMPONENTS} | {"output": 3.0, "qa": 1.0},
+    }
+    nan = float("nan")
+    df = pd.DataFrame(
+        {
+            "role": ["csr", "senior_csr", None, "team_leader", "csr"],
+            **{f"c_{c}": [nan] * 5 for c in sc.COMPONENTS},
+        }
+    )
+    df["c_output"] = [80.0, 80.0, 80.0, nan, nan]
+    df["c_qa"] = [40.0, 40.0, nan, 40.0, nan]
+    got = sc._scores(df, table).tolist()
+    # csr: (80 + 40) / 2; senior: (3*80 + 40) / 4 = 70; no role -> csr row, qa missing: 80;
+    # a role without a row -> csr, output missing: 40; nothing present: no score.
+    assert got[:4] == [60.0, 70.0, 80.0, 40.0] and math.isnan(got[4])
+
+
+def test_teams_are_whole_teams_of_the_full_month(month_ds):
+    from analytics import lake
+
+    lk = lake.open_lake(month_ds)
+    full = sc.agent_month(lk, date(2026, 10, 1), Scope.everything())
+    t2 = sc.agent_month(lk, date(2026, 10, 1), Scope.everything(), ("T2",))
+    assert t2["employee_id"].tolist() == ["B1"] and t2["rank"].tolist() == [1]
+    assert t2.iloc[0]["score"] == full.set_index("employee_id").loc["B1", "score"]

@@ -61,14 +61,14 @@ else:
     ]
     table(_text(work[cols], ("name", "team")), f"listening_worklist_{period}", "qa_work", labels=_labels(cols))
 
-evaluations = quality.evaluations(lk, filters, sc)
-if evaluations.empty:
+# One row per inspector with reviews in the period: none means no evaluations at all.
+per_day = quality.reviews_per_day(lk, filters, sc)
+if per_day.empty:
     st.info(t("qa.empty"))
     st.stop()
 
 # Reviews per inspector per day ---------------------------------------------------------------
 st.subheader(t("qa.reviews", target=quality.REVIEWS_PER_DAY_TARGET))
-per_day = quality.reviews_per_day(lk, filters, sc)
 per_day = _text(per_day, ("name",))
 per_day["label"] = per_day["name"] + " (" + per_day["evaluator"] + ")"
 st.plotly_chart(

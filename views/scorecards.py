@@ -135,14 +135,82 @@ agent_cols = [
     "score",
     "score_change",
 ]
-picked = table(
-    _coded(cards[agent_cols]),
-    f"scorecards_{month_text}",
-    "sc_agents",
-    selectable=True,
-    labels=_labels(agent_cols),
-    percent=PERCENT,
-)
+
+
+# The agents and one agent's month: a fragment, so picking a row reruns this part only (the
+# team summary, components, trend and exports above and below stay as they are).
+@st.fragment
+def _agents_and_detail() -> None:
+    picked = table(
+        _coded(cards[agent_cols]),
+        f"scorecards_{month_text}",
+        "sc_agents",
+        selectable=True,
+        labels=_labels(agent_cols),
+        percent=PERCENT,
+    )
+
+    # One agent's month -------------------------------------------------------------------------
+    if picked is None:
+        st.caption(t("sc.detail.pick"))
+    else:
+        row = cards.iloc[picked]
+        agent = row["employee_id"]
+        st.subheader(
+            t("sc.detail", name=row["name"] if isinstance(row["name"], str) else "—", agent=agent, month=month_text)
+        )
+        days = scorecard.agent_days(lk, month, sc, agent)
+        days["day"] = pd.to_datetime(days["day"]).dt.date  # a day, not midnight of it
+        days["aht_s"] = pd.to_numeric(days["aht_s"], errors="coerce").round().astype("Int64")
+        tab_days, tab_qa, tab_cmp = st.tabs([t("sc.detail.days"), t("sc.detail.qa"), t("sc.detail.complaints")])
+        with tab_days:
+            if days.empty:
+                st.info(t("empty.chart"))
+            else:
+                fig = charts.bars_with_target(
+                    days,
+                    "day",
+                    "answered",
+                    scorecard.OUTPUT_TARGET_PER_DAY,
+                    f"{t('target')} {scorecard.OUTPUT_TARGET_PER_DAY:.0f}",
+                    t("sc.col.answered"),
+                )
+                st.plotly_chart(fig, key="sc_days")
+                day_cols = ["day", "answered", "aht_s", "transferred", "csat", "fcr"]
+                table(
+                    days[day_cols],
+                    f"agent_{agent}_{month_text}_days",
+                    "sc_days_tbl",
+                    labels=_labels(day_cols),
+                    percent=("fcr",),
+                )
+        with tab_qa:
+            ev = scorecard.agent_evaluations(lk, month, sc, agent)
+            if ev.empty:
+                st.info(t("sc.detail.no_qa"))
+            else:
+                ev["method"] = ev["method"].map(lambda m: t(f"qa.method.{m}") if isinstance(m, str) else "—")
+                ev["grade"] = ev["grade"].map(lambda g: t(f"sc.grade.{g}") if isinstance(g, str) else "—")
+                ev = ev.fillna({"evaluator_id": "—", "call_id": "—"})
+                ev["day"] = pd.to_datetime(ev["day"]).dt.date
+                ev_cols = ["day", "method", "score", "grade", "evaluator_id", "call_id"]
+                table(ev[ev_cols], f"agent_{agent}_{month_text}_qa", "sc_qa_tbl", labels=_labels(ev_cols))
+        with tab_cmp:
+            cp = scorecard.agent_complaints(lk, month, sc, agent)
+            if cp.empty:
+                st.info(t("sc.detail.no_complaints"))
+            else:
+                cp["level"] = cp["level"].map(lambda v: t(f"cmp.level.{int(v)}") if pd.notna(v) else "—")
+                codes = (("channel", "cmp.channel."), ("category", "cmp.category."), ("cause", "cmp.cause."))
+                for col, prefix in codes:
+                    cp[col] = cp[col].map(lambda v, p=prefix: t(p + v) if isinstance(v, str) else "—")
+                cp["day"] = pd.to_datetime(cp["day"]).dt.date
+                cp["valid"] = cp["valid"].map(lambda v: "—" if pd.isna(v) else t("sc.yes") if v else t("sc.no"))
+                cp_cols = ["day", "level", "channel", "category", "cause", "valid"]
+                table(cp[cp_cols], f"agent_{agent}_{month_text}_complaints", "sc_cmp_tbl", labels=_labels(cp_cols))
+
+
+_agents_and_detail()
 
 st.subheader(t("sc.components"))
 comp_cols = ["team", "rank", "employee_id", "name"] + [f"c_{c}" for c in scorecard.COMPONENTS] + ["score"]
@@ -173,68 +241,17 @@ else:
     fig.update_xaxes(tickformat="%Y-%m", dtick="M1")
     st.plotly_chart(charts._layout(fig, t("sc.trend.y")).update_yaxes(rangemode="normal"), key="sc_trend")
 
-# One agent's month -------------------------------------------------------------------------
-if picked is None:
-    st.caption(t("sc.detail.pick"))
-else:
-    row = cards.iloc[picked]
-    agent = row["employee_id"]
-    st.subheader(
-        t("sc.detail", name=row["name"] if isinstance(row["name"], str) else "—", agent=agent, month=month_text)
-    )
-    days = scorecard.agent_days(lk, month, sc, agent)
-    days["day"] = pd.to_datetime(days["day"]).dt.date  # a day, not midnight of it
-    days["aht_s"] = pd.to_numeric(days["aht_s"], errors="coerce").round().astype("Int64")
-    tab_days, tab_qa, tab_cmp = st.tabs([t("sc.detail.days"), t("sc.detail.qa"), t("sc.detail.complaints")])
-    with tab_days:
-        if days.empty:
-            st.info(t("empty.chart"))
-        else:
-            fig = charts.bars_with_target(
-                days,
-                "day",
-                "answered",
-                scorecard.OUTPUT_TARGET_PER_DAY,
-                f"{t('target')} {scorecard.OUTPUT_TARGET_PER_DAY:.0f}",
-                t("sc.col.answered"),
-            )
-            st.plotly_chart(fig, key="sc_days")
-            day_cols = ["day", "answered", "aht_s", "transferred", "csat", "fcr"]
-            table(
-                days[day_cols],
-                f"agent_{agent}_{month_text}_days",
-                "sc_days_tbl",
-                labels=_labels(day_cols),
-                percent=("fcr",),
-            )
-    with tab_qa:
-        ev = scorecard.agent_evaluations(lk, month, sc, agent)
-        if ev.empty:
-            st.info(t("sc.detail.no_qa"))
-        else:
-            ev["method"] = ev["method"].map(lambda m: t(f"qa.method.{m}") if isinstance(m, str) else "—")
-            ev["grade"] = ev["grade"].map(lambda g: t(f"sc.grade.{g}") if isinstance(g, str) else "—")
-            ev = ev.fillna({"evaluator_id": "—", "call_id": "—"})
-            ev["day"] = pd.to_datetime(ev["day"]).dt.date
-            ev_cols = ["day", "method", "score", "grade", "evaluator_id", "call_id"]
-            table(ev[ev_cols], f"agent_{agent}_{month_text}_qa", "sc_qa_tbl", labels=_labels(ev_cols))
-    with tab_cmp:
-        cp = scorecard.agent_complaints(lk, month, sc, agent)
-        if cp.empty:
-            st.info(t("sc.detail.no_complaints"))
-        else:
-            cp["level"] = cp["level"].map(lambda v: t(f"cmp.level.{int(v)}") if pd.notna(v) else "—")
-            for col, prefix in (("channel", "cmp.channel."), ("category", "cmp.category."), ("cause", "cmp.cause.")):
-                cp[col] = cp[col].map(lambda v, p=prefix: t(p + v) if isinstance(v, str) else "—")
-            cp["day"] = pd.to_datetime(cp["day"]).dt.date
-            cp["valid"] = cp["valid"].map(lambda v: "—" if pd.isna(v) else t("sc.yes") if v else t("sc.no"))
-            cp_cols = ["day", "level", "channel", "category", "cause", "valid"]
-            table(cp[cp_cols], f"agent_{agent}_{month_text}_complaints", "sc_cmp_tbl", labels=_labels(cp_cols))
-
 # Print for the appraisal meeting -----------------------------------------------------------
 st.divider()
 weights = scorecard.weights_for(weight_table, "csr")
-page_html = scorecard.render_html(cards, month, teams_text, weights, lang())
+page_lang = lang()
+
+
+def _page_html() -> str:
+    # Written when a file is asked for, not on every run (a table of every agent, twice).
+    return scorecard.render_html(cards, month, teams_text, weights, page_lang)
+
+
 file_stem = f"scorecards_{month_text}"
 
 
@@ -246,7 +263,7 @@ c1, c2 = st.columns(2)
 with c1:
     if st.button(t("sc.pdf.make"), icon=":material/picture_as_pdf:", key="sc_pdf_make"):
         try:
-            st.session_state["sc_pdf"] = (month_text, teams, delivery.html_to_pdf(page_html))
+            st.session_state["sc_pdf"] = (month_text, teams, delivery.html_to_pdf(_page_html()))
         except delivery.NoChromium:
             st.warning(t("sc.pdf.no_chromium"))
         except delivery.DeliveryError as e:
@@ -266,7 +283,7 @@ with c1:
 with c2:
     st.download_button(
         t("sc.html"),
-        data=page_html.encode("utf-8"),
+        data=lambda: _page_html().encode("utf-8"),
         file_name=f"{file_stem}.html",
         mime="text/html",
         key="sc_html_dl",
