@@ -109,35 +109,6 @@ TL_CANDIDATE_ROLES = ("senior_csr", "csr", "complaint_specialist", "outbound_csr
 DAYS_PER_MONTH = 365.25 / 12
 
 
-def bench_criteria() -> dict[str, dict]:
-    """The thresholds as data, for the page to print."""
-    return {
-        "team_leader": {
-            "candidates": list(TL_CANDIDATE_ROLES) + ["(same team)"],
-            "ready_now": {
-                "tenure_months": TL_NOW_TENURE_MONTHS,
-                "appraisal_percentile": TL_NOW_APPRAISAL_PCTL,
-                "qa_score": TL_NOW_QA,
-                "star_level": TL_NOW_STAR,
-            },
-            "ready_within_year": {
-                "tenure_months": TL_YEAR_TENURE_MONTHS,
-                "appraisal_percentile": TL_YEAR_APPRAISAL_PCTL,
-                "qa_score": TL_YEAR_QA,
-                "star_level": TL_YEAR_STAR,
-            },
-        },
-        "supervisor": {
-            "candidates": ["team_leader", "(same center)"],
-            "ready_now": {"months_as_team_leader": SP_NOW_MONTHS_AS_TL, "appraisal_percentile": SP_NOW_APPRAISAL_PCTL},
-            "ready_within_year": {
-                "months_as_team_leader": SP_YEAR_MONTHS_AS_TL,
-                "appraisal_percentile": SP_YEAR_APPRAISAL_PCTL,
-            },
-        },
-    }
-
-
 # --- reading --------------------------------------------------------------------------
 
 # The team periods in the filters and the scope that overlap a person's employment up to

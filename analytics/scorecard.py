@@ -168,15 +168,6 @@ def rank_in_team(scores: pd.Series, teams: pd.Series) -> pd.Series:
 # --- months ---------------------------------------------------------------------------------
 
 
-def parse_month(text: str) -> date:
-    try:
-        if len(text) != 7 or text[4] != "-":
-            raise ValueError
-        return date(int(text[:4]), int(text[5:]), 1)
-    except (ValueError, TypeError):
-        raise ValueError(f"{text!r} is not a month in the form YYYY-MM") from None
-
-
 def shift_month(month: date, n: int) -> date:
     k = month.year * 12 + month.month - 1 + n
     return date(k // 12, k % 12 + 1, 1)
