@@ -144,6 +144,13 @@ class CareerData:
     # Spells and classified events, computed once per CareerData (every figure reads them).
     _cache: dict = field(default_factory=dict, compare=False, repr=False)
 
+    @property
+    def nbytes(self) -> int:
+        """Its size in the lake's cache: the frames read, twice over for the spells,
+        classified events and stall states it keeps once figures have asked for them."""
+        frames = (self.people, self.events, self.appraisals, self.qa, self.teams)
+        return 2 * sum(int(f.memory_usage(index=True, deep=True).sum()) for f in frames if f is not None)
+
 
 # Queries of ``load``: constant text around the shared predicate; every value is bound.
 _PEOPLE_SQL = (
@@ -186,8 +193,16 @@ def load(lake: Lake, filters: Filters, scope: Scope) -> CareerData:
     """Read the people in scope at some time up to the period's end (their center and the
     teams they held then, as in ``analytics.workforce``), their team periods in scope, and
     their events, appraisals and QA scores up to the end. The figures below count each
-    person only while in scope."""
+    person only while in scope.
+
+    Kept in the lake's cache (dropped when an import changes what it read): the page
+    reruns on every widget change, and the spells and stall states the figures derive
+    and keep on the CareerData cost seconds to rebuild."""
     scope.require("hr")
+    return lake.cached(("careers.load", filters, scope), lambda: _load(lake, filters, scope))
+
+
+def _load(lake: Lake, filters: Filters, scope: Scope) -> CareerData:
     scope_sql, scope_params = scope_predicate(scope, center="p.center", team="p.team")
     params = {"centers": list(filters.centers), "teams": list(filters.teams), "end": filters.end, **scope_params}
     people = lake.query(_PEOPLE_SQL.format(scope=scope_sql), params)
@@ -329,31 +344,59 @@ def role_spells(data: CareerData) -> pd.DataFrame:
         return data._cache["spells"]
     ev = classified_events(data)
     changes = ev[ev["event_type"].isin(("hire", "promotion", "lateral_move", "demotion")) & ev["to_role"].notna()]
-    end_ts = pd.Timestamp(data.end)
-    rows = []
-    by_person = {k: g for k, g in changes.groupby("employee_id", sort=False)}
-    for p in data.people.itertuples(index=False):
-        g = by_person.get(p.employee_id)
-        if g is None or g.empty:
-            steps = [(p.hire_date, p.role, None)]
-        else:
-            steps = []
-            first = g.iloc[0]
-            if first["event_type"] != "hire" or first["event_date"] > p.hire_date:
-                first_role = first["from_role"] if pd.notna(first["from_role"]) else p.role
-                steps.append((p.hire_date, first_role, None))
-            steps += [(r.event_date, r.to_role, bool(r.promotion)) for r in g.itertuples(index=False)]
-        stop = p.exit_date if pd.notna(p.exit_date) else end_ts
-        for i, (start, role, _) in enumerate(steps):
-            if i + 1 < len(steps):
-                nxt_date, nxt_role, nxt_promo = steps[i + 1]
-                if nxt_date == start:  # same-day hire and promotion: only the later role counts
-                    continue
-                rows.append((p.employee_id, role, start, nxt_date, "promotion" if nxt_promo else "move"))
-            else:
-                rows.append((p.employee_id, role, start, stop, "exit" if pd.notna(p.exit_date) else "open"))
-    out = pd.DataFrame(rows, columns=["employee_id", "role", "start", "end", "ended_by"])
-    out["role"] = out["role"].astype("str")
+    people = data.people[["employee_id", "hire_date", "role", "exit_date"]].reset_index(drop=True)
+    people["order"] = np.arange(len(people))
+    # Steps of each person: (start, role, whether a promotion led into it), column-wise.
+    # A person starts in the role they were hired into: the hire event's when it is on the
+    # hire day, else a first step on the hire day in the role held before the first change
+    # (its from_role, or the master's role when there is none / no change at all).
+    first = changes.groupby("employee_id", sort=False).head(1)[["employee_id", "event_type", "event_date", "from_role"]]
+    first = people[["employee_id"]].merge(first, on="employee_id", how="left")  # people's order
+    f_type, f_date, f_from = first["event_type"], first["event_date"], first["from_role"]
+    needs_first = f_type.isna() | (f_type != "hire") | (f_date > people["hire_date"])
+    initial = pd.DataFrame(
+        {
+            "employee_id": people["employee_id"],
+            "start": people["hire_date"],
+            "role": f_from.where(f_type.notna() & f_from.notna(), people["role"]),
+            "promo": False,
+            "seq": -1,
+        }
+    )[needs_first.to_numpy()]
+    later = pd.DataFrame(
+        {
+            "employee_id": changes["employee_id"].to_numpy(),
+            "start": changes["event_date"].to_numpy(),
+            "role": changes["to_role"].to_numpy(),
+            "promo": changes["promotion"].astype(bool).to_numpy(),
+            "seq": np.arange(len(changes)),
+        }
+    )
+    steps = pd.concat([initial, later], ignore_index=True)
+    steps["order"] = steps["employee_id"].map(people.set_index("employee_id")["order"])
+    steps = steps[steps["order"].notna()].sort_values(["order", "seq"], kind="stable", ignore_index=True)
+    by = steps.groupby("employee_id", sort=False)
+    nxt_start, nxt_promo = by["start"].shift(-1), by["promo"].shift(-1)
+    last = by.cumcount(ascending=False).eq(0).to_numpy()
+    ppl = people.set_index("employee_id")
+    exit_day = steps["employee_id"].map(ppl["exit_date"])
+    stop = exit_day.fillna(pd.Timestamp(data.end)).astype(steps["start"].dtype)
+    ended = np.where(
+        last,
+        np.where(exit_day.notna(), "exit", "open"),
+        np.where(nxt_promo.fillna(False).astype(bool), "promotion", "move"),
+    )
+    out = pd.DataFrame(
+        {
+            "employee_id": steps["employee_id"],
+            "role": steps["role"].astype("str"),
+            "start": steps["start"],
+            "end": stop.where(last, nxt_start),
+            "ended_by": pd.array(ended, dtype="str"),
+        }
+    )
+    # same-day hire and promotion: only the later role counts
+    out = out[last | (nxt_start != steps["start"]).to_numpy()].reset_index(drop=True)
     out["months"] = (out["end"] - out["start"]).dt.days / DAYS_PER_MONTH
     data._cache["spells"] = out
     return out
@@ -663,6 +706,8 @@ def _with_percentile(state: pd.DataFrame) -> pd.DataFrame:
 def stall_thresholds(data: CareerData) -> pd.DataFrame:
     """Per role: months in the role before a promotion at the 75th percentile, from the
     promoted spells (roles with fewer than ``STALL_MIN_PROMOTED_SPELLS`` get none)."""
+    if "stall_thresholds" in data._cache:
+        return data._cache["stall_thresholds"]
     spells = role_spells(data)
     done = spells[spells["ended_by"] == "promotion"]
     # promotions in scope only (the team held the day before, as for the events)
@@ -670,10 +715,20 @@ def stall_thresholds(data: CareerData) -> pd.DataFrame:
     g = done.groupby("role")["months"]
     out = pd.DataFrame({"promoted_spells": g.size(), "usual_months": g.quantile(STALL_TIME_PERCENTILE)})
     out = out[out["promoted_spells"] >= STALL_MIN_PROMOTED_SPELLS].reset_index()
-    return _role_sorted(out)
+    data._cache["stall_thresholds"] = out = _role_sorted(out)
+    return out
 
 
 def _stalled_on(data: CareerData, spells: pd.DataFrame, thresholds: pd.DataFrame, day: pd.Timestamp) -> pd.DataFrame:
+    # Kept per day: the stalled list, the team counts and the exit rates all class the
+    # period's end (spells and thresholds are the CareerData's own, so the day is the key).
+    key = ("stalled_on", pd.Timestamp(day))
+    if key not in data._cache:
+        data._cache[key] = _stalled_state(data, spells, thresholds, day)
+    return data._cache[key].copy(deep=False)
+
+
+def _stalled_state(data: CareerData, spells: pd.DataFrame, thresholds: pd.DataFrame, day: pd.Timestamp) -> pd.DataFrame:
     state = state_on(data, spells, day)
     state = state.merge(_recent_scores(data, day), on="employee_id", how="left")
     state = _with_percentile(state)

@@ -522,7 +522,9 @@ class Lake:
         otherwise. A refresh that changes any of them drops the entry.
 
         A hit is a shallow copy: with pandas' copy-on-write a caller that adds a column or
-        sets a value changes its own frame, never the cached one.
+        sets a value changes its own frame, never the cached one. ``compute`` may also return
+        an immutable object with an ``nbytes`` attribute (e.g. ``careers.CareerData``): it
+        is kept and returned as is, counted at that size.
         """
         if CACHE_ENTRIES <= 0:
             return self._record(compute, depends)[0]
@@ -536,10 +538,10 @@ class Lake:
                 self._cache.move_to_end(key)
                 self.cache_hits += 1
                 self._note(hit[2])
-                return hit[0].copy(deep=False)
+                return hit[0].copy(deep=False) if isinstance(hit[0], pd.DataFrame) else hit[0]
             generation = self._generation
         df, deps = self._record(compute, depends)
-        size = int(df.memory_usage(index=True, deep=True).sum())
+        size = int(df.memory_usage(index=True, deep=True).sum() if isinstance(df, pd.DataFrame) else df.nbytes)
         with self._cache_lock:
             self.cache_misses += 1
             # Not kept when a refresh ran meanwhile: the views may have changed under compute().
@@ -547,7 +549,7 @@ class Lake:
                 old = self._cache.pop(key, None)
                 if old is not None:
                     self._cache_bytes -= old[1]
-                self._cache[key] = (df.copy(deep=False), size, deps)
+                self._cache[key] = (df.copy(deep=False) if isinstance(df, pd.DataFrame) else df, size, deps)
                 self._cache_bytes += size
                 while self._cache and (len(self._cache) > CACHE_ENTRIES or self._cache_bytes > CACHE_MAX_BYTES):
                     _, (_, sz, _) = self._cache.popitem(last=False)

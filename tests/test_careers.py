@@ -287,3 +287,77 @@ def test_demo_figures_are_consistent(demo_dataset):
     assert set(b["seat"]) <= {"team_leader", "supervisor"}
     p = careers.project(d)
     assert len(p) == 13 and (p["total"] > 0).all()
+
+
+# --- role spells, column-wise, against a person-by-person reading of the rule ---------------
+
+
+def _spells_one_by_one(data: careers.CareerData) -> pd.DataFrame:
+    """The rule in role_spells' docstring read person by person: start in the hired role
+    (the hire event's on the hire day, else the first change's from_role or the master's
+    role), one spell per change, a change on the same day as the next one is no spell."""
+    ev = careers.classified_events(data)
+    ev = ev[ev["event_type"].isin(("hire", "promotion", "lateral_move", "demotion")) & ev["to_role"].notna()]
+    rows = []
+    for p in data.people.to_dict("records"):
+        mine = ev[ev["employee_id"] == p["employee_id"]].to_dict("records")
+        steps = []
+        if not mine or mine[0]["event_type"] != "hire" or mine[0]["event_date"] > p["hire_date"]:
+            before = mine[0]["from_role"] if mine and pd.notna(mine[0]["from_role"]) else p["role"]
+            steps.append((p["hire_date"], before))
+        steps += [(e["event_date"], e["to_role"], e["promotion"]) for e in mine]
+        stop = p["exit_date"] if pd.notna(p["exit_date"]) else pd.Timestamp(data.end)
+        for i, step in enumerate(steps):
+            if i + 1 < len(steps):
+                nxt = steps[i + 1]
+                if nxt[0] != step[0]:
+                    rows.append((p["employee_id"], step[1], step[0], nxt[0], "promotion" if nxt[2] else "move"))
+            else:
+                rows.append((p["employee_id"], step[1], step[0], stop, "exit" if pd.notna(p["exit_date"]) else "open"))
+    return pd.DataFrame(rows, columns=["employee_id", "role", "start", "end", "ended_by"])
+
+
+def test_role_spells_match_a_person_by_person_reading_on_random_histories():
+    rng = np.random.default_rng(18)
+    roles = ["csr", "senior_csr", "team_leader", "qa_specialist"]
+    people, events = [], []
+    for i in range(60):
+        eid = f"E{i:02d}"
+        hire = pd.Timestamp("2020-01-01") + pd.Timedelta(days=int(rng.integers(0, 900)))
+        left = hire + pd.Timedelta(days=int(rng.integers(30, 1500))) if rng.random() < 0.4 else pd.NaT
+        people.append(
+            {
+                "employee_id": eid,
+                "name": eid,
+                "center": "C1",
+                "team": "T1",
+                "role": str(rng.choice(roles)),
+                "star_level": 0,
+                "hire_date": hire,
+                "exit_date": left,
+            }
+        )
+        day, role = hire, str(rng.choice(roles))
+        if rng.random() < 0.7:  # a hire event, on the hire day or (a late record) after it
+            day = hire + pd.Timedelta(days=int(rng.choice([0, 0, 0, 20])))
+            events.append(_event(eid, day, "hire", to=role))
+        for _ in range(int(rng.integers(0, 4))):
+            day = day + pd.Timedelta(days=int(rng.choice([0, 40, 200])))  # 0: two changes the same day
+            new = str(rng.choice(roles))
+            kind = str(rng.choice(["promotion", "lateral_move", "demotion"]))
+            events.append(_event(eid, day, kind, role if rng.random() < 0.8 else None, new))
+            role = new
+    ppl = pd.DataFrame(people).astype({"hire_date": "datetime64[us]", "exit_date": "datetime64[us]"})
+    ev = pd.DataFrame(events).astype({"event_date": "datetime64[us]"})
+    ev = ev.sort_values(["employee_id", "event_date"], kind="stable", ignore_index=True)
+    empty = pd.DataFrame({"employee_id": pd.Series(dtype="str")})
+    data = careers.CareerData(ppl, ev, empty, empty, date(2019, 1, 1), date(2025, 12, 31))
+    got = careers.role_spells(data)
+    want = _spells_one_by_one(data)
+    # the histories reach every branch: exits, open spells, promotions, moves, same-day changes
+    assert len(want) > 100 and set(want["ended_by"]) == {"exit", "open", "promotion", "move"}
+    assert ev.duplicated(["employee_id", "event_date"]).sum() > 5
+    pd.testing.assert_frame_equal(
+        got[["employee_id", "role", "start", "end", "ended_by"]].astype(str),
+        want.astype(str),
+    )

@@ -201,3 +201,25 @@ def test_the_byte_bounds_hold(tmp_path, monkeypatch):
         assert lake._cache_bytes <= 100_000
     assert 5 <= len(lake._cache) <= 6  # 6 × 16,000 + index < 100,000 < 7 × 16,000
     assert lake._cache_bytes == sum(size for _, size, _ in lake._cache.values())
+
+
+def test_career_data_is_kept_until_an_hr_import_changes_it(two_months):
+    """careers.load is cached whole (an object, not a frame): the page's reruns reuse its
+    spells; a calls import keeps it, an HR import that adds a person rebuilds it."""
+    from analytics import careers
+
+    lk = lake_mod.Lake(two_months)
+    f = Filters(start=date(2026, 1, 1), end=date(2026, 10, 31))
+    first = careers.load(lk, f, Scope.everything())
+    assert careers.load(lk, f, Scope.everything()) is first
+    assert list(careers.role_spells(first)["employee_id"]) == ["E1"]
+    ingest_frames(two_months, {"calls": frame("calls", _calls("o3-", "2026-10-21", 2, 2))}, source="oct")
+    assert lk.refresh()
+    assert careers.load(lk, f, Scope.everything()) is first  # read no calls: kept
+    e1 = {"employee_id": "E1", "center": "C1", "team": "T1", "role": "csr", "hire_date": "2025-01-01"}
+    e2 = {"employee_id": "E2", "center": "C1", "team": "T1", "role": "csr", "hire_date": "2026-09-15"}
+    ingest_frames(two_months, {"employees": frame("employees", [e1, e2])}, source="hr")
+    assert lk.refresh()
+    again = careers.load(lk, f, Scope.everything())
+    assert again is not first
+    assert sorted(careers.role_spells(again)["employee_id"]) == ["E1", "E2"]
