@@ -41,6 +41,7 @@ Definitions (the page and the command line print them):
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -150,6 +151,30 @@ class CareerData:
         classified events and stall states it keeps once figures have asked for them."""
         frames = (self.people, self.events, self.appraisals, self.qa, self.teams)
         return 2 * sum(int(f.memory_usage(index=True, deep=True).sum()) for f in frames if f is not None)
+
+
+def _kept(fn):
+    """Keep ``fn(data, ...)``'s result on the CareerData, per arguments: the page asks for
+    several figures more than once per run (stall thresholds four times), and the
+    CareerData itself is kept in the lake's cache across reruns and sessions. A caller gets
+    a shallow copy (copy-on-write): a column it adds never reaches the kept frame."""
+
+    @functools.wraps(fn)
+    def kept(data: CareerData, *args, **kwargs):
+        key = (fn.__name__, args, tuple(sorted(kwargs.items())))
+        if key not in data._cache:
+            data._cache[key] = fn(data, *args, **kwargs)
+        return _fresh(data._cache[key])
+
+    return kept
+
+
+def _fresh(v):
+    if isinstance(v, pd.DataFrame):
+        return v.copy(deep=False)
+    if isinstance(v, dict):
+        return {k: _fresh(x) for k, x in v.items()}
+    return v
 
 
 # Queries of ``load``: constant text around the shared predicate; every value is bound.
@@ -438,6 +463,7 @@ def _person_years(data: CareerData, a: pd.Timestamp, b: pd.Timestamp) -> float:
     return float(days.sum()) / 365.25
 
 
+@_kept
 def promotion_rates(data: CareerData) -> pd.DataFrame:
     """Per calendar year the period touches: ``year, promotions, person_years,
     promotion_rate`` (promotions per person-year)."""
@@ -452,6 +478,7 @@ def promotion_rates(data: CareerData) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+@_kept
 def period_summary(data: CareerData) -> dict:
     """Promotion rate, internal mobility and the mix of moves over the period."""
     ev = classified_events(data)
@@ -476,6 +503,7 @@ def period_summary(data: CareerData) -> dict:
     }
 
 
+@_kept
 def time_to_first_promotion_table(data: CareerData) -> pd.DataFrame:
     """One row per person hired into an entry role: ``employee_id, hire_year, months,
     promoted`` (False = censored at exit or the period's end)."""
@@ -525,6 +553,7 @@ def km_quantile(curve: pd.DataFrame, q: float) -> float | None:
     return float(hit["months"].iloc[0]) if len(hit) else None
 
 
+@_kept
 def time_to_promotion(data: CareerData) -> dict:
     """Quartiles of months to first promotion, with censoring (Kaplan-Meier) and, to show
     the bias, the naive median over the promoted only."""
@@ -542,6 +571,7 @@ def time_to_promotion(data: CareerData) -> dict:
     }
 
 
+@_kept
 def cohorts(data: CareerData, min_group: int = 1) -> pd.DataFrame:
     """Per hire year: ``hire_year, hired, promoted, promoted_12m, promoted_24m,
     median_months`` (shares from the Kaplan-Meier curve; groups under ``min_group`` blank)."""
@@ -566,6 +596,7 @@ def cohorts(data: CareerData, min_group: int = 1) -> pd.DataFrame:
     )
 
 
+@_kept
 def time_in_role(data: CareerData, min_group: int = 1) -> pd.DataFrame:
     """Current people by role: ``role, people, median_months, p75_months`` in the role."""
     spells = role_spells(data)
@@ -602,6 +633,7 @@ def _windows(start: date, end: date, months: int) -> list[tuple[pd.Timestamp, pd
     return out
 
 
+@_kept
 def transition_counts(data: CareerData, months: int = 12) -> pd.DataFrame:
     """Long table ``from_role, to_state, people`` over the windows (``to_state`` a role,
     or "exit"); the diagonal is the stay."""
@@ -630,6 +662,7 @@ def transition_counts(data: CareerData, months: int = 12) -> pd.DataFrame:
     return allp.groupby(["from_role", "to_state"]).size().rename("people").reset_index()
 
 
+@_kept
 def transition_matrix(data: CareerData, months: int = 12, min_group: int = 1) -> pd.DataFrame:
     """Probabilities: index ``from_role``, columns every role, "exit", and ``people``
     (the row's count); the diagonal is the probability to stay. Each row sums to 1. Rows
@@ -657,6 +690,7 @@ def matrix_as_dict(probs: pd.DataFrame) -> dict:
     return out
 
 
+@_kept
 def flows(data: CareerData) -> pd.DataFrame:
     """Role changes in the period for a Sankey: ``source, target, people`` where the
     source is a role or "hire" and the target a role or "exit"."""
@@ -703,11 +737,10 @@ def _with_percentile(state: pd.DataFrame) -> pd.DataFrame:
 # --- where careers stall --------------------------------------------------------------
 
 
+@_kept
 def stall_thresholds(data: CareerData) -> pd.DataFrame:
     """Per role: months in the role before a promotion at the 75th percentile, from the
     promoted spells (roles with fewer than ``STALL_MIN_PROMOTED_SPELLS`` get none)."""
-    if "stall_thresholds" in data._cache:
-        return data._cache["stall_thresholds"]
     spells = role_spells(data)
     done = spells[spells["ended_by"] == "promotion"]
     # promotions in scope only (the team held the day before, as for the events)
@@ -715,8 +748,7 @@ def stall_thresholds(data: CareerData) -> pd.DataFrame:
     g = done.groupby("role")["months"]
     out = pd.DataFrame({"promoted_spells": g.size(), "usual_months": g.quantile(STALL_TIME_PERCENTILE)})
     out = out[out["promoted_spells"] >= STALL_MIN_PROMOTED_SPELLS].reset_index()
-    data._cache["stall_thresholds"] = out = _role_sorted(out)
-    return out
+    return _role_sorted(out)
 
 
 def _stalled_on(data: CareerData, spells: pd.DataFrame, thresholds: pd.DataFrame, day: pd.Timestamp) -> pd.DataFrame:
@@ -742,6 +774,7 @@ def _stalled_state(data: CareerData, spells: pd.DataFrame, thresholds: pd.DataFr
     return state
 
 
+@_kept
 def stalled(data: CareerData, scope: Scope) -> pd.DataFrame:
     """People at the period's end whose time in role is beyond the usual and whose recent
     appraisals are in the role's top 40 %, with their team and team leader."""
@@ -770,6 +803,7 @@ def stalled(data: CareerData, scope: Scope) -> pd.DataFrame:
     return st_[cols].sort_values("months_in_role", ascending=False, ignore_index=True)
 
 
+@_kept
 def stalled_by_team(data: CareerData, scope: Scope) -> pd.DataFrame:
     """Counts by team (groups under ``scope.min_group`` current people are left out)."""
     spells = role_spells(data)
@@ -780,6 +814,7 @@ def stalled_by_team(data: CareerData, scope: Scope) -> pd.DataFrame:
     return g.sort_values("stalled", ascending=False, ignore_index=True)
 
 
+@_kept
 def stall_exit_rates(data: CareerData) -> dict:
     """Exit rates of stalled people against the others, month by month over the period:
     at each month's first day people are classed (stalled or not, among those with an
@@ -820,6 +855,7 @@ def stall_exit_rates(data: CareerData) -> dict:
 # --- succession bench -----------------------------------------------------------------
 
 
+@_kept
 def candidates(data: CareerData) -> pd.DataFrame:
     """Everyone employed at the period's end with the bench inputs and readiness:
     ``readiness`` is "now", "within_year" or "" against the constants above."""
@@ -871,6 +907,7 @@ def readiness(role, tenure_months, months_in_role, appraisal_pctl, qa, star_leve
     return ""
 
 
+@_kept
 def bench(data: CareerData, scope: Scope) -> pd.DataFrame:
     """One row per seat: team-leader seats are teams (candidates from the team), supervisor
     seats are the supervisors of a center (candidates: its team leaders). Columns ``seat,
@@ -950,6 +987,7 @@ class ProjectionSettings:
     promotion_multiplier: float = 1.0  # scales every move to another role (stay absorbs the change)
 
 
+@_kept
 def observed_hires_per_month(data: CareerData) -> float:
     a = pd.Timestamp(data.end) - pd.DateOffset(months=12)
     ev = classified_events(data)

@@ -361,3 +361,18 @@ def test_role_spells_match_a_person_by_person_reading_on_random_histories():
         got[["employee_id", "role", "start", "end", "ended_by"]].astype(str),
         want.astype(str),
     )
+
+
+def test_kept_figures_are_computed_once_and_callers_cannot_change_them(censoring_dataset):
+    d = _load(censoring_dataset, date(2023, 1, 1), date(2023, 12, 31))
+    first = careers.time_to_first_promotion_table(d)
+    first["promoted"] = False  # a caller's own column change
+    first["extra"] = 1
+    again = careers.time_to_first_promotion_table(d)
+    assert "extra" not in again.columns and int(again["promoted"].sum()) == 2
+    ttp = careers.time_to_promotion(d)
+    ttp["curve"]["not_promoted"] = 0.0
+    assert careers.time_to_promotion(d)["curve"]["not_promoted"].iloc[0] == 1.0
+    n = len(d._cache)
+    careers.time_to_promotion(d)
+    assert len(d._cache) == n  # nothing recomputed
