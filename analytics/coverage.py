@@ -56,7 +56,15 @@ class CoverageSettings:
 
 
 def interval_load(lake: Lake, filters: Filters, scope: Scope, settings: ServiceSettings) -> pd.DataFrame:
-    """Per queue and 15-minute interval: offered calls, AHT, agents staffed, service level."""
+    """Per queue and 15-minute interval: offered calls, AHT, agents staffed, service level.
+    Kept in the lake's cache (a month of a 50 M-call group is ~230 k rows, whose full
+    metrics table is too large to keep): coverage, the plan's base month, the load profile
+    of the projection and the model check read the same month once."""
+    key = ("coverage.interval_load", *_rows_key(filters), scope.queue_level(), settings)
+    return lake.cached(key, lambda: _interval_load(lake, filters, scope, settings))
+
+
+def _interval_load(lake: Lake, filters: Filters, scope: Scope, settings: ServiceSettings) -> pd.DataFrame:
     df = calls.metrics(
         lake,
         filters.with_(teams=(), agents=(), direction="inbound"),
@@ -186,13 +194,20 @@ def coverage(
     key = ("coverage.coverage", *_rows_key(filters), scope.centers, settings, cov)
     month = _month_start(filters.start)
     whole = Filters(start=month, end=_month_end(month))
-    reuse = cov.basis == "actual" and filters.end <= whole.end and _rows_key(filters) != _rows_key(whole)
+    month_key = ("coverage.coverage", *_rows_key(whole), scope.centers, settings, cov)
+    reuse = (
+        cov.basis == "actual"
+        and filters.end <= whole.end
+        and _rows_key(filters) != _rows_key(whole)
+        and lake.is_cached(month_key)
+    )
     centers_of = _center_of_queues(lake, whole, scope, settings) if reuse and filters.centers else {}
     if reuse and centers_of is not None:
         # Within one month, every row (queue-interval) is the same as in the scope's whole
-        # month (the plan's base month, which the page asks for too) as long as each queue's
-        # calls and staffing belong to one center: the month is computed once per scope,
-        # other days, queues and centers pick its rows.
+        # month as long as each queue's calls and staffing belong to one center: when the
+        # month was computed (e.g. the plan's base month), other days, queues and centers
+        # pick its rows. Otherwise only the selection is computed (its filters in the SQL):
+        # the same rows, a fraction of the Erlang work.
         return lake.cached(key, lambda: _from_month(lake, whole, filters, scope, settings, cov, centers_of))
     return lake.cached(key, lambda: _coverage(lake, filters, scope, settings, cov))
 
@@ -236,7 +251,12 @@ def _pick(month_cov: pd.DataFrame, filters: Filters, center_of: dict) -> pd.Data
 
 
 def _coverage(
-    lake: Lake, filters: Filters, scope: Scope, settings: ServiceSettings, cov: CoverageSettings
+    lake: Lake,
+    filters: Filters,
+    scope: Scope,
+    settings: ServiceSettings,
+    cov: CoverageSettings,
+    service_levels: bool = True,
 ) -> pd.DataFrame:
     # The patience scan (raw calls of the month) and the load (rollup) are independent
     # queries: run side by side on the lake's cursors.
@@ -259,6 +279,7 @@ def _coverage(
         max_occupancy=cov.max_occupancy,
         patience_s=_row_patience(load, months, cov.basis),
         interval_s=INTERVAL_S,
+        service_levels=service_levels,
     )
 
 
@@ -492,10 +513,22 @@ def base_month_workload(
 ) -> tuple[date, float]:
     """The last complete month up to ``end`` and its required agent-hours (actual load,
     all queues of the scope; Erlang A where caller patience is known, as ``coverage``)."""
+    cov = cov or CoverageSettings()
     base = _month_start(end) if end == _month_end(end) else _month_start(_month_start(end) - timedelta(days=1))
     f = Filters(start=base, end=_month_end(base))
-    cov_df = coverage(lake, f, scope, settings, cov)
-    return base, shortfall_summary(cov_df)["required_agent_hours"]
+    month_key = ("coverage.coverage", *_rows_key(f), scope.centers, settings, cov)
+
+    def required() -> pd.DataFrame:
+        # The month's coverage when it was computed; else its required agents alone (the
+        # service level at the staffed number is not needed here), on the same load.
+        if lake.is_cached(month_key):
+            cov_df = coverage(lake, f, scope, settings, cov)
+        else:
+            cov_df = _coverage(lake, f, scope, settings, cov, service_levels=False)
+        return pd.DataFrame({"required_agent_hours": [shortfall_summary(cov_df)["required_agent_hours"]]})
+
+    hours = lake.cached(("coverage.required_agent_hours", *month_key[1:]), required)
+    return base, float(hours["required_agent_hours"].iloc[0])
 
 
 # --- caller patience and Erlang A ------------------------------------------------------------
@@ -546,23 +579,43 @@ def patience_by_month(
 def _patience_sums(lake: Lake, month: date, scope: Scope) -> pd.DataFrame:
     """A month's inbound calls per queue and center within the scope: ``offered``,
     ``abandoned`` and ``waited_s`` (time all callers waited), the sums caller patience is
-    estimated from; a scan of the month's raw calls, kept in the lake's cache."""
+    estimated from, kept in the lake's cache. Read from the queue-interval rollup where it
+    holds the abandoned callers' waits (rollup format 2), else a scan of the month's raw
+    calls (rollups written by older code: same figures, slower)."""
     pred, params = scope_predicate(scope.queue_level(), center="center", team=None)
-    sql = (
-        """
-        SELECT queue, center, count(*) AS offered,
-               count(*) FILTER (WHERE answered_at IS NULL) AS abandoned,
-               sum(epoch(coalesce(answered_at, ended_at) - arrived_at)) AS waited_s
-        FROM calls
-        WHERE _month = $m AND coalesce(direction, 'inbound') = 'inbound' AND """
-        + pred
-        + """
-        GROUP BY queue, center ORDER BY queue, center"""
-    )
     key = _month_key(month)
+    if lake.has_rollups(("queue_interval",), min_format=2):
+        # rows with calls only (offered NULL: agents signed in, nobody called)
+        sql = (
+            """
+            SELECT queue, center, sum(offered) AS offered, sum(abandoned) AS abandoned,
+                   sum(wait_answered_s) AS answered_waited_s, sum(wait_abandoned_s) AS abandoned_waited_s
+            FROM rollup_queue_interval
+            WHERE month = $m AND direction = 'inbound' AND offered IS NOT NULL AND """
+            + pred
+            + """
+            GROUP BY queue, center ORDER BY queue, center"""
+        )
+    else:
+        sql = (
+            """
+            SELECT queue, center, count(*) AS offered,
+                   count(*) FILTER (WHERE answered_at IS NULL) AS abandoned,
+                   sum(epoch(coalesce(answered_at, ended_at) - arrived_at)) AS waited_s
+            FROM calls
+            WHERE _month = $m AND coalesce(direction, 'inbound') = 'inbound' AND """
+            + pred
+            + """
+            GROUP BY queue, center ORDER BY queue, center"""
+        )
 
     def compute() -> pd.DataFrame:
         df = lake.query(sql, {"m": key, **params}, months=key)
+        if "answered_waited_s" in df:  # missing only where every wait is (a NULL sum, as on the calls)
+            waits = df.pop("answered_waited_s").astype("float64")
+            df["waited_s"] = waits.add(df.pop("abandoned_waited_s").astype("float64"), fill_value=0)
+        df["offered"] = df["offered"].astype("int64")
+        df["abandoned"] = df["abandoned"].astype("int64")
         df.insert(0, "month", month)
         return df
 

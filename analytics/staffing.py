@@ -709,6 +709,7 @@ def required_vs_staffed(
     max_occupancy: float | None = None,
     patience_s=None,
     interval_s: float = 900,
+    service_levels: bool = True,
 ) -> pd.DataFrame:
     """Required agents per interval next to the agents actually staffed.
 
@@ -726,7 +727,8 @@ def required_vs_staffed(
     An interval with no calls needs 0 agents whatever its AHT. An interval with calls
     but no usable AHT (missing or <= 0) or no staffed figure gets missing values
     (NaN / <NA>) rather than a guess. Every interval is computed at once (numpy
-    arrays), Erlang A included.
+    arrays), Erlang A included. ``service_levels=False`` leaves
+    ``service_level_at_staffed`` missing (for a caller that needs the required agents only).
     """
     missing = {"offered", "aht_s", "staffed_agents"} - set(df.columns)
     if missing:
@@ -771,7 +773,9 @@ def required_vs_staffed(
         required[known] = required_agents_arrays(
             traffic[known], aht[known], answer_within_s, target_sl, patience[known], floor_n
         )
-    if judged.any():
+    if not service_levels:
+        sl_staffed[:] = np.nan
+    elif judged.any():
         sl_staffed[judged] = service_level_at_fractional_agents(
             traffic[judged], staffed[judged], aht[judged], answer_within_s, patience[judged]
         )
