@@ -191,32 +191,67 @@ def coverage(
     # Kept in the lake's bounded cache under what the result depends on (interval_load drops
     # teams and agents): the page and the monthly plan's base month ask for the same month,
     # and a month of a 50 M-call group is ~230 k queue-intervals of Erlang C.
-    key = ("coverage.coverage", *_rows_key(filters), scope.centers, settings, cov)
+    key = _coverage_key(filters, scope, settings, cov)
     month = _month_start(filters.start)
     whole = Filters(start=month, end=_month_end(month))
-    month_key = ("coverage.coverage", *_rows_key(whole), scope.centers, settings, cov)
-    reuse = (
-        cov.basis == "actual"
-        and filters.end <= whole.end
-        and _rows_key(filters) != _rows_key(whole)
-        and lake.is_cached(month_key)
-    )
-    centers_of = _center_of_queues(lake, whole, scope, settings) if reuse and filters.centers else {}
-    if reuse and centers_of is not None:
-        # Within one month, every row (queue-interval) is the same as in the scope's whole
-        # month as long as each queue's calls and staffing belong to one center: when the
-        # month was computed (e.g. the plan's base month), other days, queues and centers
-        # pick its rows. Otherwise only the selection is computed (its filters in the SQL):
-        # the same rows, a fraction of the Erlang work.
-        return lake.cached(key, lambda: _from_month(lake, whole, filters, scope, settings, cov, centers_of))
+    within = cov.basis == "actual" and filters.end <= whole.end and _rows_key(filters) != _rows_key(whole)
+    # Within one month, every row (queue-interval) is the same as in the scope's whole month
+    # as long as each queue's calls and staffing belong to one center: when the month was
+    # computed (its coverage, or its required agents for the plan's base month), other days,
+    # queues and centers pick its rows (and compute their service level at the staffed
+    # number, when only the required agents were). Otherwise only the selection is computed
+    # (its filters in the SQL, or its rows of the month's cached load): the same rows.
+    months = (_coverage_key(whole, scope, settings, cov), _required_key(whole, scope, settings, cov))
+    cached = [k for k in months if within and lake.is_cached(k)]
+    centers_of = _center_of_queues(lake, whole, scope, settings) if cached and filters.centers else {}
+    if cached and centers_of is not None:
+        required_only = cached[0][0] == "coverage.required"
+        return lake.cached(
+            key, lambda: _from_month(lake, whole, filters, scope, settings, cov, centers_of, required_only)
+        )
     return lake.cached(key, lambda: _coverage(lake, filters, scope, settings, cov))
 
 
-def _from_month(lake, whole, filters, scope, settings, cov, center_of: dict) -> pd.DataFrame:
-    month_cov = coverage(lake, whole, scope, settings, cov)
+def _coverage_key(f: Filters, scope: Scope, settings: ServiceSettings, cov: CoverageSettings) -> tuple:
+    return ("coverage.coverage", *_rows_key(f), scope.centers, settings, cov)
+
+
+def _required_key(f: Filters, scope: Scope, settings: ServiceSettings, cov: CoverageSettings) -> tuple:
+    """The key of ``f``'s coverage without the service level at the staffed number."""
+    return ("coverage.required", *_coverage_key(f, scope, settings, cov)[1:])
+
+
+def _required(lake: Lake, f: Filters, scope: Scope, settings: ServiceSettings, cov: CoverageSettings):
+    return lake.cached(
+        _required_key(f, scope, settings, cov), lambda: _coverage(lake, f, scope, settings, cov, service_levels=False)
+    )
+
+
+def _from_month(lake, whole, filters, scope, settings, cov, center_of: dict, required_only: bool) -> pd.DataFrame:
+    if required_only:
+        month_cov = _required(lake, whole, scope, settings, cov)
+    else:
+        month_cov = coverage(lake, whole, scope, settings, cov)
     if filters.centers and not set(month_cov["queue"]) <= set(center_of):
         return _coverage(lake, filters, scope, settings, cov)  # a queue of unknown center
-    return _pick(month_cov, filters, center_of)
+    rows = _pick(month_cov, filters, center_of)
+    return staffing.with_service_levels(rows, settings.answer_within_s) if required_only and len(rows) else rows
+
+
+def _selection_load(lake: Lake, filters: Filters, scope: Scope, settings: ServiceSettings) -> pd.DataFrame:
+    """``interval_load`` of ``filters``: the rows of its month's load when that is in the
+    cache (e.g. the plan's base month, which the page asks for first) and each queue's rows
+    belong to one center, else its own query (the filters in the SQL)."""
+    month = _month_start(filters.start)
+    whole = Filters(start=month, end=_month_end(month))
+    month_key = ("coverage.interval_load", *_rows_key(whole), scope.queue_level(), settings)
+    if filters.end <= whole.end and _rows_key(filters) != _rows_key(whole) and lake.is_cached(month_key):
+        centers_of = _center_of_queues(lake, whole, scope, settings) if filters.centers else {}
+        if centers_of is not None:
+            month_load = interval_load(lake, whole, scope, settings)
+            if not filters.centers or set(month_load["queue"]) <= set(centers_of):
+                return _pick(month_load, filters, centers_of)
+    return interval_load(lake, filters, scope, settings)
 
 
 def _center_of_queues(lake: Lake, month: Filters, scope: Scope, settings: ServiceSettings) -> dict | None:
@@ -235,8 +270,8 @@ def _rows_key(f: Filters) -> tuple:
 
 
 def _pick(month_cov: pd.DataFrame, filters: Filters, center_of: dict) -> pd.DataFrame:
-    """The rows of a month's coverage within ``filters``' days, queues and centers
-    (``center_of``: each queue's center)."""
+    """The rows of a month's coverage (or interval load) within ``filters``' days, queues
+    and centers (``center_of``: each queue's center)."""
     if month_cov.empty:
         return month_cov
     day = pd.to_datetime(month_cov["interval15"]).dt.normalize()
@@ -258,6 +293,10 @@ def _coverage(
     cov: CoverageSettings,
     service_levels: bool = True,
 ) -> pd.DataFrame:
+    if service_levels and cov.basis == "actual" and lake.is_cached(_required_key(filters, scope, settings, cov)):
+        # the plan asked for these rows' required agents: add the service level at the staffed number
+        req = _required(lake, filters, scope, settings, cov)
+        return staffing.with_service_levels(req, settings.answer_within_s) if len(req) else req
     # The patience scan (raw calls of the month) and the load (rollup) are independent
     # queries: run side by side on the lake's cursors.
     with ThreadPoolExecutor(max_workers=1) as pool:
@@ -265,7 +304,7 @@ def _coverage(
         load = (
             _forecast(lake, filters, scope, settings)
             if cov.basis == "forecast"
-            else interval_load(lake, filters, scope, settings)
+            else _selection_load(lake, filters, scope, settings)
         )
         months = months.result()
     load = load[(load["offered"] > 0) | (load["staffed_agents"].fillna(0) > 0)].reset_index(drop=True)
@@ -516,15 +555,16 @@ def base_month_workload(
     cov = cov or CoverageSettings()
     base = _month_start(end) if end == _month_end(end) else _month_start(_month_start(end) - timedelta(days=1))
     f = Filters(start=base, end=_month_end(base))
-    month_key = ("coverage.coverage", *_rows_key(f), scope.centers, settings, cov)
+    month_key = _coverage_key(f, scope, settings, cov)
 
     def required() -> pd.DataFrame:
         # The month's coverage when it was computed; else its required agents alone (the
-        # service level at the staffed number is not needed here), on the same load.
+        # service level at the staffed number is not needed here), kept for the page's
+        # selection within this month to take its rows from.
         if lake.is_cached(month_key):
             cov_df = coverage(lake, f, scope, settings, cov)
         else:
-            cov_df = _coverage(lake, f, scope, settings, cov, service_levels=False)
+            cov_df = _required(lake, f, scope, settings, cov)
         return pd.DataFrame({"required_agent_hours": [shortfall_summary(cov_df)["required_agent_hours"]]})
 
     hours = lake.cached(("coverage.required_agent_hours", *month_key[1:]), required)

@@ -606,4 +606,9 @@ def test_required_agents_alone_equal_those_beside_the_service_level():
         df, 20, 0.8, 0.3, patience_s=[np.nan, 300.0, np.nan, 90.0], service_levels=False
     )
     assert both["required_agents"].tolist() == alone["required_agents"].tolist()
-    assert alone["service_level_at_staffed"].isna().all() and both["service_level_at_staffed"].notna().sum() == 3
+    # no calls and 2 agents: 1 without any model; the two busy intervals with agents need one
+    assert alone["service_level_at_staffed"].tolist()[0] == 1.0 and alone["service_level_at_staffed"][1:].isna().all()
+    assert both["service_level_at_staffed"].notna().tolist() == [True, True, True, False]
+    later = staffing.with_service_levels(alone, 20)
+    pd.testing.assert_frame_equal(later, both)
+    pd.testing.assert_frame_equal(staffing.with_service_levels(alone.iloc[[2]], 20), both.iloc[[2]])

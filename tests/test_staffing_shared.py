@@ -127,8 +127,15 @@ def test_coverage_of_a_queue_or_some_days_is_computed_as_on_its_own(demo, month,
         assert demo.is_cached(month_key)
         picked = coverage.coverage(demo, f, Scope.everything(), settings, cov)  # rows of the cached month
         assert picks
+        demo.clear_cache()
+        picks.clear()
+        coverage.base_month_workload(demo, coverage._month_end(month), Scope.everything(), settings, cov)
+        assert not demo.is_cached(month_key)  # the month's required agents only
+        from_required = coverage.coverage(demo, f, Scope.everything(), settings, cov)
+        assert picks
         _same_coverage(alone, want)
         _same_coverage(picked, want)
+        _same_coverage(from_required, want)
         assert set(picked["queue"]) <= set(f.queues or picked["queue"])
         days = pd.to_datetime(picked["interval15"]).dt.date
         assert days.min() >= f.start and days.max() <= f.end
@@ -143,6 +150,9 @@ def test_the_plans_required_hours_are_those_of_the_months_coverage(demo, month):
     demo.clear_cache()
     whole = coverage.coverage(demo, Filters(start=month, end=end), Scope.everything(), settings, cov)
     busy = whole[whole["offered"] > 0]
+    demo.clear_cache()
+    coverage.base_month_workload(demo, end, Scope.everything(), settings, cov)
+    _same_coverage(coverage.coverage(demo, Filters(start=month, end=end), Scope.everything(), settings, cov), whole)
     assert base == month and hours > 0
     assert hours == busy["required_agents"].astype(float).sum() * 0.25  # agent-hours of 15-minute intervals
 
