@@ -232,7 +232,7 @@ def _from_month(lake, whole, filters, scope, settings, cov, center_of: dict, req
         month_cov = _required(lake, whole, scope, settings, cov)
     else:
         month_cov = coverage(lake, whole, scope, settings, cov)
-    if filters.centers and not set(month_cov["queue"]) <= set(center_of):
+    if filters.centers and not set(month_cov["queue"].unique()) <= set(center_of):
         return _coverage(lake, filters, scope, settings, cov)  # a queue of unknown center
     rows = _pick(month_cov, filters, center_of)
     return staffing.with_service_levels(rows, settings.answer_within_s) if required_only and len(rows) else rows
@@ -249,7 +249,7 @@ def _selection_load(lake: Lake, filters: Filters, scope: Scope, settings: Servic
         centers_of = _center_of_queues(lake, whole, scope, settings) if filters.centers else {}
         if centers_of is not None:
             month_load = interval_load(lake, whole, scope, settings)
-            if not filters.centers or set(month_load["queue"]) <= set(centers_of):
+            if not filters.centers or set(month_load["queue"].unique()) <= set(centers_of):
                 return _pick(month_load, filters, centers_of)
     return interval_load(lake, filters, scope, settings)
 
