@@ -12,9 +12,11 @@ functions), so a month of a large group costs a fraction of a second.
 
 What depends only on the month and the scope is computed once and kept in the lake's
 cache, shared by the coverage, the plan, the projection and the model check: the caller
-patience sums (one scan of a month's calls), a month's coverage (a day range, queue or
-center within the month picks its rows), the load profile, the agents' retention curve
-and the model check. The projection stays keyed by its as-of day: who is employed and
+patience sums (from the queue-interval rollup, or a scan of a month's calls for rollups
+of an older format), a month's interval load, a month's required agents (the plan's base
+month) or coverage (a day range, queue or center within the month picks its rows), the
+load profile, the agents' retention curve and the model check. A selection whose month
+was not computed is computed alone (its filters in the SQL). The projection stays keyed by its as-of day: who is employed and
 their tenure depend on it.
 """
 
