@@ -16,8 +16,8 @@ patience sums (from the queue-interval rollup, or a scan of a month's calls for 
 of an older format), a month's interval load, a month's required agents (the plan's base
 month) or coverage (a day range, queue or center within the month picks its rows), the
 load profile, the agents' retention curve and the model check. A selection whose month
-was not computed is computed alone (its filters in the SQL). The projection stays keyed by its as-of day: who is employed and
-their tenure depend on it.
+was not computed is computed alone (its filters in the SQL). The projection stays keyed
+by its as-of day: who is employed and their tenure depend on it.
 """
 
 from __future__ import annotations
