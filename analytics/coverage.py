@@ -12,10 +12,12 @@ functions), so a month of a large group costs a fraction of a second.
 
 What depends only on the month and the scope is computed once and kept in the lake's
 cache, shared by the coverage, the plan, the projection and the model check: the caller
-patience sums (one scan of a month's calls), a month's coverage (a day range, queue or
-center within the month picks its rows), the load profile, the agents' retention curve
-and the model check. The projection stays keyed by its as-of day: who is employed and
-their tenure depend on it.
+patience sums (from the queue-interval rollup, or a scan of a month's calls for rollups
+of an older format), a month's interval load, a month's required agents (the plan's base
+month) or coverage (a day range, queue or center within the month picks its rows), the
+load profile, the agents' retention curve and the model check. A selection whose month
+was not computed is computed alone (its filters in the SQL). The projection stays keyed
+by its as-of day: who is employed and their tenure depend on it.
 """
 
 from __future__ import annotations
@@ -56,7 +58,15 @@ class CoverageSettings:
 
 
 def interval_load(lake: Lake, filters: Filters, scope: Scope, settings: ServiceSettings) -> pd.DataFrame:
-    """Per queue and 15-minute interval: offered calls, AHT, agents staffed, service level."""
+    """Per queue and 15-minute interval: offered calls, AHT, agents staffed, service level.
+    Kept in the lake's cache (a month of a 50 M-call group is ~230 k rows, whose full
+    metrics table is too large to keep): coverage, the plan's base month, the load profile
+    of the projection and the model check read the same month once."""
+    key = ("coverage.interval_load", *_rows_key(filters), scope.queue_level(), settings)
+    return lake.cached(key, lambda: _interval_load(lake, filters, scope, settings))
+
+
+def _interval_load(lake: Lake, filters: Filters, scope: Scope, settings: ServiceSettings) -> pd.DataFrame:
     df = calls.metrics(
         lake,
         filters.with_(teams=(), agents=(), direction="inbound"),
@@ -183,25 +193,67 @@ def coverage(
     # Kept in the lake's bounded cache under what the result depends on (interval_load drops
     # teams and agents): the page and the monthly plan's base month ask for the same month,
     # and a month of a 50 M-call group is ~230 k queue-intervals of Erlang C.
-    key = ("coverage.coverage", *_rows_key(filters), scope.centers, settings, cov)
+    key = _coverage_key(filters, scope, settings, cov)
     month = _month_start(filters.start)
     whole = Filters(start=month, end=_month_end(month))
-    reuse = cov.basis == "actual" and filters.end <= whole.end and _rows_key(filters) != _rows_key(whole)
-    centers_of = _center_of_queues(lake, whole, scope, settings) if reuse and filters.centers else {}
-    if reuse and centers_of is not None:
-        # Within one month, every row (queue-interval) is the same as in the scope's whole
-        # month (the plan's base month, which the page asks for too) as long as each queue's
-        # calls and staffing belong to one center: the month is computed once per scope,
-        # other days, queues and centers pick its rows.
-        return lake.cached(key, lambda: _from_month(lake, whole, filters, scope, settings, cov, centers_of))
+    within = cov.basis == "actual" and filters.end <= whole.end and _rows_key(filters) != _rows_key(whole)
+    # Within one month, every row (queue-interval) is the same as in the scope's whole month
+    # as long as each queue's calls and staffing belong to one center: when the month was
+    # computed (its coverage, or its required agents for the plan's base month), other days,
+    # queues and centers pick its rows (and compute their service level at the staffed
+    # number, when only the required agents were). Otherwise only the selection is computed
+    # (its filters in the SQL, or its rows of the month's cached load): the same rows.
+    months = (_coverage_key(whole, scope, settings, cov), _required_key(whole, scope, settings, cov))
+    cached = [k for k in months if within and lake.is_cached(k)]
+    centers_of = _center_of_queues(lake, whole, scope, settings) if cached and filters.centers else {}
+    if cached and centers_of is not None:
+        required_only = cached[0][0] == "coverage.required"
+        return lake.cached(
+            key, lambda: _from_month(lake, whole, filters, scope, settings, cov, centers_of, required_only)
+        )
     return lake.cached(key, lambda: _coverage(lake, filters, scope, settings, cov))
 
 
-def _from_month(lake, whole, filters, scope, settings, cov, center_of: dict) -> pd.DataFrame:
-    month_cov = coverage(lake, whole, scope, settings, cov)
-    if filters.centers and not set(month_cov["queue"]) <= set(center_of):
+def _coverage_key(f: Filters, scope: Scope, settings: ServiceSettings, cov: CoverageSettings) -> tuple:
+    return ("coverage.coverage", *_rows_key(f), scope.centers, settings, cov)
+
+
+def _required_key(f: Filters, scope: Scope, settings: ServiceSettings, cov: CoverageSettings) -> tuple:
+    """The key of ``f``'s coverage without the service level at the staffed number."""
+    return ("coverage.required", *_coverage_key(f, scope, settings, cov)[1:])
+
+
+def _required(lake: Lake, f: Filters, scope: Scope, settings: ServiceSettings, cov: CoverageSettings):
+    return lake.cached(
+        _required_key(f, scope, settings, cov), lambda: _coverage(lake, f, scope, settings, cov, service_levels=False)
+    )
+
+
+def _from_month(lake, whole, filters, scope, settings, cov, center_of: dict, required_only: bool) -> pd.DataFrame:
+    if required_only:
+        month_cov = _required(lake, whole, scope, settings, cov)
+    else:
+        month_cov = coverage(lake, whole, scope, settings, cov)
+    if filters.centers and not set(month_cov["queue"].unique()) <= set(center_of):
         return _coverage(lake, filters, scope, settings, cov)  # a queue of unknown center
-    return _pick(month_cov, filters, center_of)
+    rows = _pick(month_cov, filters, center_of)
+    return staffing.with_service_levels(rows, settings.answer_within_s) if required_only and len(rows) else rows
+
+
+def _selection_load(lake: Lake, filters: Filters, scope: Scope, settings: ServiceSettings) -> pd.DataFrame:
+    """``interval_load`` of ``filters``: the rows of its month's load when that is in the
+    cache (e.g. the plan's base month, which the page asks for first) and each queue's rows
+    belong to one center, else its own query (the filters in the SQL)."""
+    month = _month_start(filters.start)
+    whole = Filters(start=month, end=_month_end(month))
+    month_key = ("coverage.interval_load", *_rows_key(whole), scope.queue_level(), settings)
+    if filters.end <= whole.end and _rows_key(filters) != _rows_key(whole) and lake.is_cached(month_key):
+        centers_of = _center_of_queues(lake, whole, scope, settings) if filters.centers else {}
+        if centers_of is not None:
+            month_load = interval_load(lake, whole, scope, settings)
+            if not filters.centers or set(month_load["queue"].unique()) <= set(centers_of):
+                return _pick(month_load, filters, centers_of)
+    return interval_load(lake, filters, scope, settings)
 
 
 def _center_of_queues(lake: Lake, month: Filters, scope: Scope, settings: ServiceSettings) -> dict | None:
@@ -220,8 +272,8 @@ def _rows_key(f: Filters) -> tuple:
 
 
 def _pick(month_cov: pd.DataFrame, filters: Filters, center_of: dict) -> pd.DataFrame:
-    """The rows of a month's coverage within ``filters``' days, queues and centers
-    (``center_of``: each queue's center)."""
+    """The rows of a month's coverage (or interval load) within ``filters``' days, queues
+    and centers (``center_of``: each queue's center)."""
     if month_cov.empty:
         return month_cov
     day = pd.to_datetime(month_cov["interval15"]).dt.normalize()
@@ -236,8 +288,17 @@ def _pick(month_cov: pd.DataFrame, filters: Filters, center_of: dict) -> pd.Data
 
 
 def _coverage(
-    lake: Lake, filters: Filters, scope: Scope, settings: ServiceSettings, cov: CoverageSettings
+    lake: Lake,
+    filters: Filters,
+    scope: Scope,
+    settings: ServiceSettings,
+    cov: CoverageSettings,
+    service_levels: bool = True,
 ) -> pd.DataFrame:
+    if service_levels and cov.basis == "actual" and lake.is_cached(_required_key(filters, scope, settings, cov)):
+        # the plan asked for these rows' required agents: add the service level at the staffed number
+        req = _required(lake, filters, scope, settings, cov)
+        return staffing.with_service_levels(req, settings.answer_within_s) if len(req) else req
     # The patience scan (raw calls of the month) and the load (rollup) are independent
     # queries: run side by side on the lake's cursors.
     with ThreadPoolExecutor(max_workers=1) as pool:
@@ -245,7 +306,7 @@ def _coverage(
         load = (
             _forecast(lake, filters, scope, settings)
             if cov.basis == "forecast"
-            else interval_load(lake, filters, scope, settings)
+            else _selection_load(lake, filters, scope, settings)
         )
         months = months.result()
     load = load[(load["offered"] > 0) | (load["staffed_agents"].fillna(0) > 0)].reset_index(drop=True)
@@ -259,6 +320,7 @@ def _coverage(
         max_occupancy=cov.max_occupancy,
         patience_s=_row_patience(load, months, cov.basis),
         interval_s=INTERVAL_S,
+        service_levels=service_levels,
     )
 
 
@@ -492,10 +554,23 @@ def base_month_workload(
 ) -> tuple[date, float]:
     """The last complete month up to ``end`` and its required agent-hours (actual load,
     all queues of the scope; Erlang A where caller patience is known, as ``coverage``)."""
+    cov = cov or CoverageSettings()
     base = _month_start(end) if end == _month_end(end) else _month_start(_month_start(end) - timedelta(days=1))
     f = Filters(start=base, end=_month_end(base))
-    cov_df = coverage(lake, f, scope, settings, cov)
-    return base, shortfall_summary(cov_df)["required_agent_hours"]
+    month_key = _coverage_key(f, scope, settings, cov)
+
+    def required() -> pd.DataFrame:
+        # The month's coverage when it was computed; else its required agents alone (the
+        # service level at the staffed number is not needed here), kept for the page's
+        # selection within this month to take its rows from.
+        if lake.is_cached(month_key):
+            cov_df = coverage(lake, f, scope, settings, cov)
+        else:
+            cov_df = _required(lake, f, scope, settings, cov)
+        return pd.DataFrame({"required_agent_hours": [shortfall_summary(cov_df)["required_agent_hours"]]})
+
+    hours = lake.cached(("coverage.required_agent_hours", *month_key[1:]), required)
+    return base, float(hours["required_agent_hours"].iloc[0])
 
 
 # --- caller patience and Erlang A ------------------------------------------------------------
@@ -546,23 +621,43 @@ def patience_by_month(
 def _patience_sums(lake: Lake, month: date, scope: Scope) -> pd.DataFrame:
     """A month's inbound calls per queue and center within the scope: ``offered``,
     ``abandoned`` and ``waited_s`` (time all callers waited), the sums caller patience is
-    estimated from; a scan of the month's raw calls, kept in the lake's cache."""
+    estimated from, kept in the lake's cache. Read from the queue-interval rollup where it
+    holds the abandoned callers' waits (rollup format 2), else a scan of the month's raw
+    calls (rollups written by older code: same figures, slower)."""
     pred, params = scope_predicate(scope.queue_level(), center="center", team=None)
-    sql = (
-        """
-        SELECT queue, center, count(*) AS offered,
-               count(*) FILTER (WHERE answered_at IS NULL) AS abandoned,
-               sum(epoch(coalesce(answered_at, ended_at) - arrived_at)) AS waited_s
-        FROM calls
-        WHERE _month = $m AND coalesce(direction, 'inbound') = 'inbound' AND """
-        + pred
-        + """
-        GROUP BY queue, center ORDER BY queue, center"""
-    )
     key = _month_key(month)
+    if lake.has_rollups(("queue_interval",), min_format=2):
+        # rows with calls only (offered NULL: agents signed in, nobody called)
+        sql = (
+            """
+            SELECT queue, center, sum(offered) AS offered, sum(abandoned) AS abandoned,
+                   sum(wait_answered_s) AS answered_waited_s, sum(wait_abandoned_s) AS abandoned_waited_s
+            FROM rollup_queue_interval
+            WHERE month = $m AND direction = 'inbound' AND offered IS NOT NULL AND """
+            + pred
+            + """
+            GROUP BY queue, center ORDER BY queue, center"""
+        )
+    else:
+        sql = (
+            """
+            SELECT queue, center, count(*) AS offered,
+                   count(*) FILTER (WHERE answered_at IS NULL) AS abandoned,
+                   sum(epoch(coalesce(answered_at, ended_at) - arrived_at)) AS waited_s
+            FROM calls
+            WHERE _month = $m AND coalesce(direction, 'inbound') = 'inbound' AND """
+            + pred
+            + """
+            GROUP BY queue, center ORDER BY queue, center"""
+        )
 
     def compute() -> pd.DataFrame:
         df = lake.query(sql, {"m": key, **params}, months=key)
+        if "answered_waited_s" in df:  # missing only where every wait is (a NULL sum, as on the calls)
+            waits = df.pop("answered_waited_s").astype("float64")
+            df["waited_s"] = waits.add(df.pop("abandoned_waited_s").astype("float64"), fill_value=0)
+        df["offered"] = df["offered"].astype("int64")
+        df["abandoned"] = df["abandoned"].astype("int64")
         df.insert(0, "month", month)
         return df
 

@@ -72,6 +72,13 @@ ROLLUPS = ("queue_interval", "agent_day", "handle_hist", "queue_day")
 # and queues read it; only views below a day need the intervals. A dataset written before
 # it existed derives it from queue_interval on the fly (see calls._sources).
 BASE_ROLLUPS = ROLLUPS[:3]
+# What the published rollups hold, recorded as ``rollup_format`` in ``_published.json``
+# (absent: 1). 2: queue_interval (and queue_day, its daily sums) hold ``wait_abandoned_s``,
+# the time abandoned callers waited, so caller patience is read from the rollups. Readers
+# ask ``Lake.has_rollups(..., min_format=2)`` and fall back to the raw calls below it; the
+# next rebuild of a dataset published with an older format (an import, ``repair``) rebuilds
+# every month, so that no month's file lacks a column the format promises.
+ROLLUP_FORMAT = 2
 # Complaints materialised at import (analytics.complaint_facts): built from the complaints
 # table, not per month of calls, but published, listed and read like the rollups above.
 COMPLAINT_ROLLUPS = ("complaint_facts", "workday_index")
@@ -276,7 +283,7 @@ def start_manifest(root: Path) -> None:
     see nothing of it until its first batches are published with their rollups."""
     root = Path(root)
     if read_published(root) is None and not committed_batches(root):
-        publish(root, {}, 0)
+        publish(root, {}, 0, {"rollup_format": ROLLUP_FORMAT})
 
 
 def _table_files(root: Path, table: str, batches: Iterable[str] | None = None) -> list[str]:
@@ -345,6 +352,7 @@ class Lake:
         self._signature: tuple | None = None
         self._months: dict[str, list[str]] = {}
         self._rollups_present: set[str] = set()
+        self._rollup_format = 1
         self._cache: OrderedDict = OrderedDict()  # key -> (frame, bytes, dependencies)
         self._cache_bytes = 0
         self._cache_lock = threading.Lock()
@@ -454,6 +462,8 @@ class Lake:
                     cur.execute("DROP VIEW IF EXISTS rollup_" + rollup)
             # What the views were built on, so queries ask these instead of listing files again.
             self._months, self._rollups_present = months, present
+            # without a manifest the files' format is unknown: the oldest
+            self._rollup_format = int((published or {}).get("rollup_format", 1))
             self._signature = sig
             self._invalidate(_changed_tokens(self._tokens, tokens))
             self._tokens = tokens
@@ -484,9 +494,10 @@ class Lake:
             raise KeyError(f"{table} is not split by month")
         return list(self._months.get(table, []))
 
-    def has_rollups(self, rollups: Iterable[str] = BASE_ROLLUPS) -> bool:
-        """Whether the views were built with these rollups (as of the last refresh)."""
-        return all(r in self._rollups_present for r in rollups)
+    def has_rollups(self, rollups: Iterable[str] = BASE_ROLLUPS, min_format: int = 1) -> bool:
+        """Whether the views were built with these rollups (as of the last refresh), published
+        in ``min_format`` or later (see ROLLUP_FORMAT)."""
+        return self._rollup_format >= min_format and all(r in self._rollups_present for r in rollups)
 
     def query(self, sql: str, params: list | dict | None = None, months=None) -> pd.DataFrame:
         """Run one read query on a fresh cursor; values travel only as bound parameters.
@@ -555,6 +566,11 @@ class Lake:
                     _, (_, sz, _) = self._cache.popitem(last=False)
                     self._cache_bytes -= sz
         return df
+
+    def is_cached(self, key: tuple) -> bool:
+        """Whether ``cached`` holds ``key`` now (without counting a hit or refreshing it)."""
+        with self._cache_lock:
+            return key in self._cache
 
     def _note(self, deps: dict) -> None:
         """Add ``deps`` to every cached() computation running on this thread."""
@@ -693,6 +709,7 @@ calls_agg AS (
   count(*) FILTER (WHERE answered) AS answered,
   count(*) FILTER (WHERE NOT answered) AS abandoned,
   sum(wait_s) FILTER (WHERE answered) AS wait_answered_s,
+  sum(wait_s) FILTER (WHERE NOT answered) AS wait_abandoned_s,
   count(*) FILTER (WHERE answered AND talk_s IS NOT NULL) AS handled,
   sum(talk_s) AS talk_s, sum(hold_s) AS hold_s, sum(acw_s) AS acw_s,
   count(*) FILTER (WHERE transferred) AS transferred,
@@ -881,6 +898,8 @@ def rebuild_rollups(root: Path, months: Iterable[str] | None = None, progress=No
             wanted |= _batch_months(root, table, pending.get(table, []))
         if "employees" in pending:  # agent -> team changes every month's rollups
             wanted = set(all_months)
+        if (previous or {}).get("rollup_format", 1) < ROLLUP_FORMAT:  # older files lack columns
+            wanted = set(all_months)
         todo = sorted(wanted & set(all_months))
         steps = max(1, len(todo))
         for done, month in enumerate(todo, start=1):
@@ -896,7 +915,10 @@ def rebuild_rollups(root: Path, months: Iterable[str] | None = None, progress=No
             r: {m: f for m, f in files.items() if r in COMPLAINT_ROLLUPS or m in set(all_months)}
             for r, files in rollups.items()
         }
-        publish(root, rollups, generation, {"complaint_facts": complaint_meta} if complaint_meta else None)
+        extra = {"rollup_format": ROLLUP_FORMAT}
+        if complaint_meta:
+            extra["complaint_facts"] = complaint_meta
+        publish(root, rollups, generation, extra)
     return todo
 
 
@@ -979,8 +1001,12 @@ def repair(root: Path) -> dict:
                 files = published.get("rollups", {}).get(rollup, {})
                 missing |= {m for m in with_rows if m not in files or not (root / files[m]).is_file()}
         stale = complaint_facts_stale(root, published)
-        if not pending and not missing and not stale:
+        # rollups of an older format: rebuild_rollups rebuilds every month
+        outdated = published is not None and published.get("rollup_format", 1) < ROLLUP_FORMAT
+        if not pending and not missing and not stale and not outdated:
             return {}
         months = rebuild_rollups(root, sorted(missing))
     out = {"batches": pending, "months": months}
+    if outdated:
+        out["rollup_format"] = ROLLUP_FORMAT
     return {**out, "complaint_facts": True} if stale else out

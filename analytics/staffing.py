@@ -709,6 +709,7 @@ def required_vs_staffed(
     max_occupancy: float | None = None,
     patience_s=None,
     interval_s: float = 900,
+    service_levels: bool = True,
 ) -> pd.DataFrame:
     """Required agents per interval next to the agents actually staffed.
 
@@ -726,7 +727,9 @@ def required_vs_staffed(
     An interval with no calls needs 0 agents whatever its AHT. An interval with calls
     but no usable AHT (missing or <= 0) or no staffed figure gets missing values
     (NaN / <NA>) rather than a guess. Every interval is computed at once (numpy
-    arrays), Erlang A included.
+    arrays), Erlang A included. ``service_levels=False`` leaves
+    ``service_level_at_staffed`` missing where it needs the model (for a caller that needs
+    the required agents only; ``with_service_levels`` adds it later).
     """
     missing = {"offered", "aht_s", "staffed_agents"} - set(df.columns)
     if missing:
@@ -764,16 +767,11 @@ def required_vs_staffed(
     required[empty] = 0.0
     sl_staffed = np.full(rows, np.nan)
     sl_staffed[empty & ~np.isnan(staffed)] = 1.0
-    judged = known & ~np.isnan(staffed)
 
     if known.any():
         floor_n = 0 if max_occupancy is None else np.ceil(traffic[known] / max_occupancy - _EPS)
         required[known] = required_agents_arrays(
             traffic[known], aht[known], answer_within_s, target_sl, patience[known], floor_n
-        )
-    if judged.any():
-        sl_staffed[judged] = service_level_at_fractional_agents(
-            traffic[judged], staffed[judged], aht[judged], answer_within_s, patience[judged]
         )
 
     out = df.copy()
@@ -789,4 +787,24 @@ def required_vs_staffed(
     # a category: a month of a large group is ~230 k rows, kept in the lake's bounded cache
     out["model"] = pd.Categorical(np.where(np.isnan(patience), "erlang_c", "erlang_a"), categories=MODELS)
     out["patience_s"] = patience
+    return with_service_levels(out, answer_within_s) if service_levels else out
+
+
+def with_service_levels(table: pd.DataFrame, answer_within_s: float) -> pd.DataFrame:
+    """A copy of a ``required_vs_staffed(..., service_levels=False)`` table (or some of its
+    rows) with ``service_level_at_staffed`` computed where it needs the model: intervals
+    with traffic and a staffed figure, at the row's model (``patience_s``)."""
+    traffic = table["traffic_erlangs"].to_numpy(dtype=float)
+    aht = pd.to_numeric(table["aht_s"], errors="coerce").astype(float).to_numpy()
+    staffed = pd.to_numeric(table["staffed_agents"], errors="coerce").astype(float).to_numpy()
+    patience = table["patience_s"].to_numpy(dtype=float)
+    sl = table["service_level_at_staffed"].to_numpy(dtype=float).copy()
+    with np.errstate(invalid="ignore"):
+        judged = (traffic > 0) & ~np.isnan(staffed)
+    if judged.any():
+        sl[judged] = service_level_at_fractional_agents(
+            traffic[judged], staffed[judged], aht[judged], answer_within_s, patience[judged]
+        )
+    out = table.copy()
+    out["service_level_at_staffed"] = sl
     return out

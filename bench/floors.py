@@ -215,18 +215,27 @@ def handle_time(con, f: Files, month: str, cfg, rollup: bool) -> list:
 def staffing(con, f: Files, month: str, cfg, rollup: bool, target=0.8, shrinkage=0.30) -> list:
     """Required agents and service level per queue-interval as the page shows them: Erlang A
     with each queue's caller patience (time waited by all callers / abandons, at least 30
-    abandons), Erlang C where it is unknown. The queueing maths is the project's vectorised
+    abandons; on the rollups from their waiting-time sums), Erlang C where it is unknown. The queueing maths is the project's vectorised
     code (``staffing.required_agents_arrays`` / ``service_level_at_fractional_agents``):
     the floor measures reading the data, not a second Erlang implementation."""
     from analytics import staffing as erlang
 
     tz = _tz(con, f)
-    patience = con.execute(
-        "SELECT queue, sum(epoch(coalesce(answered_at, ended_at) - arrived_at)) / count(*) FILTER (WHERE answered_at IS NULL) "
-        "AS patience_s FROM read_parquet($files) WHERE direction = 'inbound' GROUP BY queue "
-        "HAVING count(*) FILTER (WHERE answered_at IS NULL) >= 30",
-        {"files": f.raw("calls", [month])},
-    ).df()
+    if rollup and f.pub.get("rollup_format", 1) >= 2:
+        # the rollup holds the waits of answered and of abandoned callers (rollup format 2)
+        patience = con.execute(
+            "SELECT queue, (coalesce(sum(wait_answered_s), 0) + coalesce(sum(wait_abandoned_s), 0)) / sum(abandoned) "
+            "AS patience_s FROM read_parquet($files) WHERE direction = 'inbound' AND offered IS NOT NULL "
+            "GROUP BY queue HAVING sum(abandoned) >= 30",
+            {"files": f.rollup("queue_interval", [month])},
+        ).df()
+    else:  # the raw calls (or rollups written before they held abandoned callers' waits)
+        patience = con.execute(
+            "SELECT queue, sum(epoch(coalesce(answered_at, ended_at) - arrived_at)) / "
+            "count(*) FILTER (WHERE answered_at IS NULL) AS patience_s FROM read_parquet($files) "
+            "WHERE direction = 'inbound' GROUP BY queue HAVING count(*) FILTER (WHERE answered_at IS NULL) >= 30",
+            {"files": f.raw("calls", [month])},
+        ).df()
     if rollup:
         qi = con.execute(
             "SELECT queue, interval_start AS i15, sum(offered) AS offered, "

@@ -92,15 +92,16 @@ def staffing(c: Ctx, f: Filters) -> list:
     sc, lk = c.sc, c.lk
     targets = current_targets(lk, f.end)
     target_sl, shrinkage = float(targets.get("service_level") or 0.8), 0.30
+    # as the view: the plan's base month first, then the selection (which takes its rows of that month's load)
+    base_month, base_hours = coverage.base_month_workload(
+        lk, f.end, sc, c.cfg, coverage.CoverageSettings(target_sl=target_sl, shrinkage=shrinkage)
+    )
     cov = coverage.coverage(lk, f, sc, c.cfg, coverage.CoverageSettings(target_sl=target_sl, shrinkage=shrinkage))
     out = [calls.filter_options(lk, sc), cov]
     if not cov.empty:
         worst = cov[cov["offered"] > 0].sort_values("gap_agents").head(20)  # the view's worst-intervals table
         out += [coverage.shortfall_summary(cov), coverage.model_summary(cov), coverage.gap_by_weekday_and_time(cov)]
         out.append(worst)
-    base_month, base_hours = coverage.base_month_workload(
-        lk, f.end, sc, c.cfg, coverage.CoverageSettings(target_sl=target_sl, shrinkage=shrinkage)
-    )
     headcount = coverage.agent_headcount(lk, f.end, sc)
     observed = coverage.observed_turnover(lk, f.end, sc)
     turnover = round(observed if observed is not None else 0.4, 3)

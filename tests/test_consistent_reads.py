@@ -237,6 +237,8 @@ def test_a_dataset_written_before_manifests_is_adopted_by_its_next_import(tmp_pa
     r = import_file(ds, "calls", calls_csv(tmp_path / "more.csv", "2026-08-01 00:00:00", 24, "m"))
     assert r.ok
     manifest = json.loads((ds / lake.PUBLISHED).read_text())
-    assert manifest["rollups"]["queue_day"]["2026-06"].endswith("month=2026-06/data.parquet")  # adopted as is
+    # Files from before manifests lack the current rollup format's columns: every month is rebuilt in it.
+    assert manifest["rollups"]["queue_day"]["2026-06"].endswith("month=2026-06/data-g1.parquet")
+    assert manifest["rollup_format"] == lake.ROLLUP_FORMAT
     assert manifest["rollups"]["queue_day"]["2026-08"].endswith("data-g1.parquet")
     assert totals(ds)[:2] == (264, 264)

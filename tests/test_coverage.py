@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analytics import coverage, lake
+from analytics import coverage, lake, staffing
 from analytics.access import Scope
 from analytics.filters import Filters
 from analytics.metrics import ServiceSettings
@@ -487,3 +487,128 @@ def test_profile_service_level_equals_the_scalar_models_per_interval():
             num, den = num + sl * r.offered * r.days, den + r.offered * r.days
         assert got.loc[q, "service_level"] == pytest.approx(num / den, abs=1e-9)
         assert got.loc[q, "model"] == ("erlang_c" if q == "QC" else "erlang_a")
+
+
+# --- caller patience from the rollups, and the fallback for rollups of an older format ----------
+
+
+def _patience_calls():
+    # Q1, Monday 10:00 Shanghai: 40 callers hung up after 10, 11, ..., 49 s and 20 were answered
+    # after 5, 6, ..., 24 s; one outbound call (not a caller waiting) is left out.
+    # Waiting time 10+...+49 = 1180 s and 5+...+24 = 290 s: 1470 s over 40 abandons = 36.75 s.
+    rows = []
+    for i in range(40):
+        at = T0 + timedelta(seconds=30 * i)
+        rows.append(
+            {"call_id": f"ab{i}", "queue": "Q1", "center": "C1", "direction": "inbound", "arrived_at": at,
+             "ended_at": at + timedelta(seconds=10 + i), "category": "common"}
+        )  # fmt: skip
+    for i in range(20):
+        at = T0 + timedelta(seconds=30 * i + 7)
+        rows.append(
+            {"call_id": f"an{i}", "queue": "Q1", "center": "C1", "direction": "inbound", "arrived_at": at,
+             "answered_at": at + timedelta(seconds=5 + i), "ended_at": at + timedelta(seconds=125 + i),
+             "agent_id": "A1", "talk_s": 120.0, "hold_s": 0.0, "acw_s": 0.0, "category": "common"}
+        )  # fmt: skip
+    at = T0 + timedelta(minutes=5)
+    rows.append(
+        {"call_id": "out", "queue": "Q1", "center": "C1", "direction": "outbound", "arrived_at": at,
+         "ended_at": at + timedelta(seconds=999), "category": "common"}
+    )  # fmt: skip
+    return rows
+
+
+@pytest.fixture(scope="module")
+def patience_root(tmp_path_factory):
+    staffed = [
+        {"agent_id": "A1", "interval_start": T0 + timedelta(hours=3), "center": "C1", "queue": "Q1",
+         "staffed_s": 900, "available_s": 900, "handling_s": 0}
+    ]  # fmt: skip  # an interval with an agent signed in and no calls
+    return build_dataset(tmp_path_factory.mktemp("pat"), calls=_patience_calls(), agent_intervals=staffed)
+
+
+def _sums_and_sources(lk, monkeypatch):
+    read = []
+    real = lk.query
+
+    def recording(sql, params=None, months=None):
+        read.append(lake.sql_views(sql))
+        return real(sql, params, months)
+
+    monkeypatch.setattr(lk, "query", recording)
+    sums = coverage._patience_sums(lk, date(2026, 3, 1), Scope.everything())
+    pat = coverage.caller_patience(lk, date(2026, 3, 1), Scope.everything()).iloc[0]
+    return sums, pat, read
+
+
+def _check_by_hand(sums, pat):
+    assert sums[["queue", "center", "offered", "abandoned"]].values.tolist() == [["Q1", "C1", 60, 40]]
+    assert sums["waited_s"].iloc[0] == pytest.approx(1470.0)
+    assert (pat["offered"], pat["abandoned"]) == (60, 40) and pat["patience_s"] == pytest.approx(36.75)
+
+
+def test_caller_patience_is_read_from_the_queue_interval_rollup(patience_root, monkeypatch):
+    lk = lake.Lake(patience_root)
+    assert lake.read_published(patience_root)["rollup_format"] == lake.ROLLUP_FORMAT
+    assert lk.has_rollups(("queue_interval",), min_format=2)
+    sums, pat, read = _sums_and_sources(lk, monkeypatch)
+    _check_by_hand(sums, pat)
+    assert read == [frozenset({"rollup_queue_interval"})]  # no scan of the raw calls
+
+
+def _as_written_by_older_code(src, dst):
+    """A copy of ``src`` whose rollups lack wait_abandoned_s and whose manifest names no format."""
+    import json
+    import shutil
+
+    import pyarrow.parquet as pq
+
+    shutil.copytree(src, dst)
+    for f in (dst / "_rollups").glob("queue_*/month=*/*.parquet"):
+        t = pq.read_table(f)
+        pq.write_table(t.drop_columns(["wait_abandoned_s"]), f)
+    manifest = json.loads((dst / lake.PUBLISHED).read_text())
+    del manifest["rollup_format"]
+    (dst / lake.PUBLISHED).write_text(json.dumps(manifest))
+    return dst
+
+
+def test_rollups_of_an_older_format_fall_back_to_the_calls_until_repaired(patience_root, tmp_path, monkeypatch):
+    import pyarrow.parquet as pq
+
+    old = _as_written_by_older_code(patience_root, tmp_path / "old")
+    lk = lake.Lake(old)
+    assert lk.has_rollups(("queue_interval",)) and not lk.has_rollups(("queue_interval",), min_format=2)
+    assert "wait_abandoned_s" not in set(lk.query("DESCRIBE rollup_queue_interval")["column_name"])
+    sums, pat, read = _sums_and_sources(lk, monkeypatch)
+    _check_by_hand(sums, pat)
+    assert read == [frozenset({"calls"})]
+    monkeypatch.undo()
+
+    done = lake.repair(old)  # every month rebuilt in the current format
+    assert done["months"] == ["2026-03"] and done["rollup_format"] == lake.ROLLUP_FORMAT
+    assert lake.read_published(old)["rollup_format"] == lake.ROLLUP_FORMAT
+    files = lake.read_published(old)["rollups"]
+    for rollup in ("queue_interval", "queue_day"):
+        assert "wait_abandoned_s" in pq.read_schema(old / files[rollup]["2026-03"]).names
+    assert lake.repair(old) == {}  # nothing left to do
+    sums, pat, read = _sums_and_sources(lake.Lake(old), monkeypatch)
+    _check_by_hand(sums, pat)
+    assert read == [frozenset({"rollup_queue_interval"})]
+
+
+def test_required_agents_alone_equal_those_beside_the_service_level():
+    df = pd.DataFrame(
+        {"offered": [0, 50, 30, 12], "aht_s": [None, 180.0, 240.0, 200.0], "staffed_agents": [2.0, 12.0, 9.5, None]}
+    )
+    both = staffing.required_vs_staffed(df, 20, 0.8, 0.3, patience_s=[np.nan, 300.0, np.nan, 90.0])
+    alone = staffing.required_vs_staffed(
+        df, 20, 0.8, 0.3, patience_s=[np.nan, 300.0, np.nan, 90.0], service_levels=False
+    )
+    assert both["required_agents"].tolist() == alone["required_agents"].tolist()
+    # no calls and 2 agents: 1 without any model; the two busy intervals with agents need one
+    assert alone["service_level_at_staffed"].tolist()[0] == 1.0 and alone["service_level_at_staffed"][1:].isna().all()
+    assert both["service_level_at_staffed"].notna().tolist() == [True, True, True, False]
+    later = staffing.with_service_levels(alone, 20)
+    pd.testing.assert_frame_equal(later, both)
+    pd.testing.assert_frame_equal(staffing.with_service_levels(alone.iloc[[2]], 20), both.iloc[[2]])

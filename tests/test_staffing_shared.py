@@ -93,8 +93,11 @@ def _same_coverage(got: pd.DataFrame, want: pd.DataFrame):
             np.testing.assert_allclose(g.to_numpy(float), w.to_numpy(float), rtol=1e-12, equal_nan=True, err_msg=col)
 
 
-def test_coverage_of_a_queue_or_some_days_is_computed_as_on_its_own(demo, month):
+def test_coverage_of_a_queue_or_some_days_is_computed_as_on_its_own(demo, month, monkeypatch):
     settings, cov = ServiceSettings(), coverage.CoverageSettings()
+    month_key = ("coverage.coverage", month, coverage._month_end(month), (), (), None, settings, cov)
+    picks, pick = [], coverage._pick
+    monkeypatch.setattr(coverage, "_pick", lambda *a: picks.append(1) or pick(*a))
     qc = _queues_and_centers(demo, month)
     queue, center = qc["queue"].iloc[0], qc["center"].iloc[-1]
     assert not qc["queue"].duplicated().any()  # one center per queue: centers pick the month's rows
@@ -107,12 +110,51 @@ def test_coverage_of_a_queue_or_some_days_is_computed_as_on_its_own(demo, month)
     ):
         demo.clear_cache()
         want = coverage._coverage(demo, f, Scope.everything(), settings, cov)  # one pass for this filter
-        got = coverage.coverage(demo, f, Scope.everything(), settings, cov)  # rows of the month's
-        _same_coverage(got, want)
-        assert set(got["queue"]) <= set(f.queues or got["queue"])
-        assert set(got["queue"]) <= set(qc.loc[qc["center"].isin(f.centers or qc["center"]), "queue"])
-        days = pd.to_datetime(got["interval15"]).dt.date
+        whole = coverage._coverage(
+            demo, Filters(start=month, end=coverage._month_end(month)), Scope.everything(), settings, cov
+        )
+        day = pd.to_datetime(whole["interval15"]).dt.date
+        keep = (day >= f.start) & (day <= f.end)
+        keep &= whole["queue"].isin(f.queues or whole["queue"])
+        keep &= whole["queue"].isin(qc.loc[qc["center"].isin(f.centers or qc["center"]), "queue"])
+        _same_coverage(want, whole[keep.to_numpy()])  # the filter's rows are the month's
+        demo.clear_cache()
+        picks.clear()
+        alone = coverage.coverage(demo, f, Scope.everything(), settings, cov)  # month not cached: the selection
+        assert not picks and not demo.is_cached(month_key)
+        demo.clear_cache()
+        coverage.coverage(demo, Filters(start=month, end=coverage._month_end(month)), Scope.everything(), settings, cov)
+        assert demo.is_cached(month_key)
+        picked = coverage.coverage(demo, f, Scope.everything(), settings, cov)  # rows of the cached month
+        assert picks
+        demo.clear_cache()
+        picks.clear()
+        coverage.base_month_workload(demo, coverage._month_end(month), Scope.everything(), settings, cov)
+        assert not demo.is_cached(month_key)  # the month's required agents only
+        from_required = coverage.coverage(demo, f, Scope.everything(), settings, cov)
+        assert picks
+        _same_coverage(alone, want)
+        _same_coverage(picked, want)
+        _same_coverage(from_required, want)
+        assert set(picked["queue"]) <= set(f.queues or picked["queue"])
+        days = pd.to_datetime(picked["interval15"]).dt.date
         assert days.min() >= f.start and days.max() <= f.end
+
+
+def test_the_plans_required_hours_are_those_of_the_months_coverage(demo, month):
+    settings, cov = ServiceSettings(), coverage.CoverageSettings()
+    end = coverage._month_end(month)
+    demo.clear_cache()
+    base, hours = coverage.base_month_workload(demo, end, Scope.everything(), settings, cov)  # required agents only
+    assert not demo.is_cached(("coverage.coverage", month, end, (), (), None, settings, cov))
+    demo.clear_cache()
+    whole = coverage.coverage(demo, Filters(start=month, end=end), Scope.everything(), settings, cov)
+    busy = whole[whole["offered"] > 0]
+    demo.clear_cache()
+    coverage.base_month_workload(demo, end, Scope.everything(), settings, cov)
+    _same_coverage(coverage.coverage(demo, Filters(start=month, end=end), Scope.everything(), settings, cov), whole)
+    assert base == month and hours > 0
+    assert hours == busy["required_agents"].astype(float).sum() * 0.25  # agent-hours of 15-minute intervals
 
 
 def test_the_month_is_scanned_for_patience_once(demo, month, monkeypatch):

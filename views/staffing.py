@@ -46,6 +46,11 @@ st.caption(
 
 cov_settings = coverage.CoverageSettings(target_sl=target_sl, shrinkage=shrinkage, basis=basis)
 with st.spinner():
+    # The plan's base month first: a selection within that month then takes its rows of the
+    # month's load instead of a query of its own.
+    base_month, base_hours = coverage.base_month_workload(
+        lk, filters.end, sc, cfg, coverage.CoverageSettings(target_sl=target_sl, shrinkage=shrinkage)
+    )
     cov = coverage.coverage(lk, filters, sc, cfg, cov_settings)
 if cov.empty:
     st.info(t("stf.empty"))
@@ -183,9 +188,6 @@ plain(pd.DataFrame(rows), "stf_what_if")
 
 # Monthly plan --------------------------------------------------------------------------------
 st.subheader(t("stf.plan"))
-base_month, base_hours = coverage.base_month_workload(
-    lk, filters.end, sc, cfg, coverage.CoverageSettings(target_sl=target_sl, shrinkage=shrinkage)
-)
 headcount = coverage.agent_headcount(lk, filters.end, sc)
 observed = coverage.observed_turnover(lk, filters.end, sc)
 p1, p2, p3, p4, p5 = st.columns(5)

@@ -220,11 +220,14 @@ class SparkLake:
     def cached(self, key, compute, depends=None):
         return compute()
 
+    def is_cached(self, key) -> bool:
+        return False
+
     @property
     def data_version(self):
         return self._duck.data_version
 
-    def has_rollups(self, rollups=lake_mod.BASE_ROLLUPS) -> bool:
+    def has_rollups(self, rollups=lake_mod.BASE_ROLLUPS, min_format: int = 1) -> bool:
         return False
 
     def months(self, table: str) -> list[str]:

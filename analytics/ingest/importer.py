@@ -124,6 +124,9 @@ def repaired_lines(repaired: dict) -> list[str]:
     )
     if not batches and not repaired.get("months") and facts:
         return facts
+    if not batches and repaired.get("rollup_format"):
+        why = f"written by an older version; now in rollup format {repaired['rollup_format']}"
+        return [f"rollups rebuilt for months {months} ({why})", *facts]
     if not batches:
         return [f"rollups rebuilt for months {months} (their files were missing)", *facts]
     return [
