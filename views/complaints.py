@@ -13,6 +13,53 @@ from ui.kpi import kpi_row
 from ui.review_cards import coded, table
 from ui.state import dataset_path, get_lake, lang, scope, t
 
+
+def _backlog_figure(age):
+    fig = go.Figure()
+    for lv, colour in ((1, "#93c5fd"), (2, charts.SECOND), (3, charts.TARGET)):
+        fig.add_trace(go.Bar(x=age["age_band"], y=age[f"level{lv}"], name=t(f"cmp.level.{lv}"), marker_color=colour))
+    fig.update_layout(
+        barmode="stack",
+        height=300,
+        margin=dict(l=10, r=10, t=30, b=10),
+        legend=dict(orientation="h", y=1.15),
+        xaxis_title=t("chart.age"),
+        yaxis_title=t("chart.complaints"),
+    )
+    return charts.count_axis(fig, float(age[["level1", "level2", "level3"]].sum(axis=1).max()))
+
+
+def _unusual_figure(unusual, flag):
+    fig = go.Figure()
+    fig.add_trace(
+        go.Bar(
+            x=unusual["month"],
+            y=unusual["complaints"],
+            name=complaints.metric_label("complaints", lang()),
+            marker_color=[charts.TARGET if f else "#93c5fd" for f in flag],
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=unusual["month"],
+            y=unusual["baseline"],
+            name=t("cmp.unusual.baseline"),
+            mode="lines",
+            line=dict(color=charts.GREY, dash="dash"),
+        )
+    )
+    fig.update_layout(
+        height=300,
+        margin=dict(l=10, r=10, t=30, b=10),
+        legend=dict(orientation="h", y=1.15),
+        hovermode="x unified",
+        xaxis_title=t("col.month"),
+        yaxis_title=t("chart.complaints"),
+    )
+    charts.date_axis(fig, "month")
+    return charts.count_axis(fig, float(unusual[["complaints", "baseline"]].max().max()))
+
+
 lk, sc = get_lake(), scope()
 cset = complaints.load_settings(dataset_path())
 filters = sidebar_filters(lk, sc, grains=("day", "week", "month"))
@@ -124,21 +171,7 @@ with right:
         st.info(t("cmp.backlog.none"))
     else:
         age = coded(age, "age", "age_band")
-        fig = go.Figure()
-        for lv, colour in ((1, "#93c5fd"), (2, charts.SECOND), (3, charts.TARGET)):
-            fig.add_trace(
-                go.Bar(x=age["age_band"], y=age[f"level{lv}"], name=t(f"cmp.level.{lv}"), marker_color=colour)
-            )
-        fig.update_layout(
-            barmode="stack",
-            height=300,
-            margin=dict(l=10, r=10, t=30, b=10),
-            legend=dict(orientation="h", y=1.15),
-            xaxis_title=t("chart.age"),
-            yaxis_title=t("chart.complaints"),
-        )
-        charts.count_axis(fig, float(age[["level1", "level2", "level3"]].sum(axis=1).max()))
-        st.plotly_chart(fig, key="cmp_backlog")
+        st.plotly_chart(charts.once("cmp_backlog", _backlog_figure, age), key="cmp_backlog")
 if age["open"].sum() > 0:  # the list full width: in half the page its columns were cut off
     st.markdown(f"**{t('cmp.backlog')}**")
     table(
@@ -153,35 +186,7 @@ st.subheader(t("cmp.unusual"))
 st.caption(t("cmp.unusual.rule"))
 unusual = complaints.unusual_months(lk, filters, sc, cset)
 flag = unusual["unusual"].fillna(False).astype(bool)
-fig = go.Figure()
-fig.add_trace(
-    go.Bar(
-        x=unusual["month"],
-        y=unusual["complaints"],
-        name=complaints.metric_label("complaints", lang()),
-        marker_color=[charts.TARGET if f else "#93c5fd" for f in flag],
-    )
-)
-fig.add_trace(
-    go.Scatter(
-        x=unusual["month"],
-        y=unusual["baseline"],
-        name=t("cmp.unusual.baseline"),
-        mode="lines",
-        line=dict(color=charts.GREY, dash="dash"),
-    )
-)
-fig.update_layout(
-    height=300,
-    margin=dict(l=10, r=10, t=30, b=10),
-    legend=dict(orientation="h", y=1.15),
-    hovermode="x unified",
-    xaxis_title=t("col.month"),
-    yaxis_title=t("chart.complaints"),
-)
-charts.date_axis(fig, "month")
-charts.count_axis(fig, float(unusual[["complaints", "baseline"]].max().max()))
-st.plotly_chart(fig, key="cmp_unusual")
+st.plotly_chart(charts.once("cmp_unusual", _unusual_figure, unusual, flag), key="cmp_unusual")
 flagged = unusual[flag]
 st.markdown(
     t("cmp.unusual.list", months=", ".join(m.strftime("%Y-%m") for m in flagged["month"]))

@@ -12,6 +12,15 @@ from ui.filters import sidebar_filters
 from ui.state import get_lake, scope, settings, t
 from ui.tables import table
 
+
+def _grades_figure(grades):
+    fig = go.Figure()
+    for g, colour in (("good", charts.THIRD), ("medium", charts.SECOND), ("poor", charts.TARGET)):
+        fig.add_trace(go.Bar(x=grades["team"], y=grades[g], name=t(f"qa.col.{g}"), marker_color=colour))
+    fig.update_layout(barmode="stack")
+    return charts._layout(fig, t("qa.grade.y"))
+
+
 lk, sc, cfg = get_lake(), scope(), settings()
 filters = sidebar_filters(lk, sc, grains=("day", "week", "month"))
 
@@ -92,11 +101,7 @@ with left:
     st.subheader(t("qa.grades"))
     grades = quality.grade_distribution(lk, filters, sc)
     grades = _text(grades, ("team",))
-    fig = go.Figure()
-    for g, colour in (("good", charts.THIRD), ("medium", charts.SECOND), ("poor", charts.TARGET)):
-        fig.add_trace(go.Bar(x=grades["team"], y=grades[g], name=t(f"qa.col.{g}"), marker_color=colour))
-    fig.update_layout(barmode="stack")
-    st.plotly_chart(charts._layout(fig, t("qa.grade.y")), key="qa_grades")
+    st.plotly_chart(charts.once("qa_grades", _grades_figure, grades), key="qa_grades")
     st.caption(t("qa.grades.caption"))
 with right:
     st.subheader(" ")

@@ -15,6 +15,23 @@ from ui.filters import sidebar_filters
 from ui.state import dataset_path, get_lake, lang, scope, t
 from ui.tables import plain, table
 
+
+def _trend_figure(trend):
+    fig = go.Figure()
+    for team, rows in trend.groupby("team"):
+        fig.add_trace(
+            go.Scatter(
+                x=rows["month"],
+                y=rows["score"],
+                mode="lines+markers",
+                name=str(team),
+                hovertemplate="%{x|%Y-%m}: %{y:.1f}",
+            )
+        )
+    fig.update_xaxes(tickformat="%Y-%m", dtick="M1")
+    return charts._layout(fig, t("sc.trend.y")).update_yaxes(rangemode="normal")
+
+
 lk, sc = get_lake(), scope()
 filters = sidebar_filters(lk, sc, grains=("month",))
 
@@ -227,19 +244,7 @@ trend = scorecard.team_trend(lk, month, sc, teams)
 if trend.empty:
     st.info(t("empty.chart"))
 else:
-    fig = go.Figure()
-    for team, rows in trend.groupby("team"):
-        fig.add_trace(
-            go.Scatter(
-                x=rows["month"],
-                y=rows["score"],
-                mode="lines+markers",
-                name=str(team),
-                hovertemplate="%{x|%Y-%m}: %{y:.1f}",
-            )
-        )
-    fig.update_xaxes(tickformat="%Y-%m", dtick="M1")
-    st.plotly_chart(charts._layout(fig, t("sc.trend.y")).update_yaxes(rangemode="normal"), key="sc_trend")
+    st.plotly_chart(charts.once("sc_trend", _trend_figure, trend), key="sc_trend")
 
 # Print for the appraisal meeting -----------------------------------------------------------
 st.divider()
