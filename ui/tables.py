@@ -262,12 +262,20 @@ def _audit_download(file_name: str, rows: int) -> None:
 @st.cache_resource(show_spinner=False, max_entries=500)
 def _prepared(
     df: pd.DataFrame, lang_: str, labels: dict | None, percent: tuple, version, settings_key: str
-) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
+) -> tuple[pd.DataFrame, object, dict]:
     named = label_codes(df, lang_, _names_for(df))
     shown = named.copy()
     for col in shown.columns:
         if _is_percent(col, percent) and pd.api.types.is_numeric_dtype(shown[col]):
             shown[col] = shown[col].astype("float64") * 100
+    # As Arrow, converted the way st.dataframe converts a frame (its fixes for mixed columns):
+    # the conversion was a quarter of a cached rerun of the handle-time page.
+    try:
+        from streamlit.dataframe_util import convert_pandas_df_to_arrow_table
+
+        shown = convert_pandas_df_to_arrow_table(shown)
+    except ImportError:  # another Streamlit: st.dataframe converts the frame itself
+        pass
     return named, shown, column_config(df, labels, percent)
 
 

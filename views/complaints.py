@@ -11,7 +11,7 @@ from ui import charts
 from ui.filters import sidebar_filters
 from ui.kpi import kpi_row
 from ui.review_cards import coded, table
-from ui.state import dataset_path, get_lake, lang, scope, t
+from ui.state import dataset_path, get_lake, lang, per_data, scope, t
 
 
 def _backlog_figure(age):
@@ -70,12 +70,12 @@ if filters is None:
 calendar = t("cmp.calendar.CN") if cset.calendar == "CN" else t("cmp.calendar.other", code=cset.calendar)
 st.caption(f"{t('cmp.question')} {t('cmp.caption', start=filters.start, end=filters.end, calendar=calendar)}")
 
-now = complaints.summary(lk, filters, sc, cset)
+now = per_data(complaints.summary, lk, filters, sc, cset)
 if not now.get("complaints"):
     st.info(t("cmp.empty"))
     st.stop()
 prev_filters = calls.previous_period(filters)
-before = complaints.summary(lk, prev_filters, sc, cset)
+before = per_data(complaints.summary, lk, prev_filters, sc, cset)
 # Two rows: seven cards side by side cut their labels short.
 kpi_row(complaints.KPI_KEYS, now, before, cset, current_targets(lk, filters.end), per_row=4)
 st.caption(t("kpi.vs_previous", start=prev_filters.start, end=prev_filters.end))
@@ -99,7 +99,7 @@ def _named(df):
 
 # Trend ---------------------------------------------------------------------------------------
 st.subheader(t("cmp.trend"))
-trend = complaints.by_period(lk, filters, sc, cset)
+trend = per_data(complaints.by_period, lk, filters, sc, cset)
 grain = filters.grain
 fig = charts.bars_and_rate(
     trend[grain],
@@ -124,24 +124,24 @@ for box, dim in zip(
     st.tabs([t(f"cmp.by_{d}") for d in ("level", "channel", "category")]), ("level", "channel", "category")
 ):
     with box:
-        df = complaints.breakdown(lk, filters, sc, dim, cset)
+        df = per_data(complaints.breakdown, lk, filters, sc, dim, cset)
         table(coded(df, dim)[[dim, *cols]], f"complaints_by_{dim}_{filters.start}_{filters.end}", f"by_{dim}")
 
 # Tabs again: side by side, the fifth and sixth columns were cut off at 1440 px.
 queue_tab, team_tab = st.tabs([t("cmp.by_queue"), t("cmp.by_team")])
 with queue_tab:
-    df = complaints.breakdown(lk, filters, sc, "queue", cset)
+    df = per_data(complaints.breakdown, lk, filters, sc, "queue", cset)
     table(
         df[["queue", "complaints", "complaints_per_10k", "valid_share", "resolved_within_target"]],
         f"complaints_by_queue_{filters.start}_{filters.end}",
         "by_queue",
     )
 with team_tab:
-    df = complaints.breakdown(lk, filters, sc, "team", cset)
+    df = per_data(complaints.breakdown, lk, filters, sc, "team", cset)
     table(df[["team", *cols]], f"complaints_by_team_{filters.start}_{filters.end}", "by_team")
 if sc.individuals:
     with st.expander(t("cmp.by_agent"), icon=":material/person:"):
-        df = complaints.breakdown(lk, filters, sc, "agent", cset)
+        df = per_data(complaints.breakdown, lk, filters, sc, "agent", cset)
         table(df[["agent", *cols]], f"complaints_by_agent_{filters.start}_{filters.end}", "by_agent")
 else:
     st.caption(t("cmp.no_individuals"))
@@ -150,7 +150,7 @@ else:
 left, right = st.columns(2)
 with left:
     st.subheader(t("cmp.pareto"))
-    par = coded(complaints.pareto(lk, filters, sc, cset), "cause")
+    par = coded(per_data(complaints.pareto, lk, filters, sc, cset), "cause")
     fig = charts.pareto(
         par["cause"],
         par["complaints"],
@@ -166,7 +166,7 @@ with right:
     st.subheader(t("cmp.backlog"))
     as_of = complaints.as_of(lk, filters)
     st.caption(t("cmp.backlog.caption", as_of=as_of.strftime("%Y-%m-%d %H:%M")))
-    age = complaints.backlog_by_age(lk, filters, sc, cset)
+    age = per_data(complaints.backlog_by_age, lk, filters, sc, cset)
     if age["open"].sum() == 0:
         st.info(t("cmp.backlog.none"))
     else:
@@ -175,7 +175,7 @@ with right:
 if age["open"].sum() > 0:  # the list full width: in half the page its columns were cut off
     st.markdown(f"**{t('cmp.backlog')}**")
     table(
-        _named(coded(complaints.open_backlog(lk, filters, sc, cset), "age", "age_band")),
+        _named(coded(per_data(complaints.open_backlog, lk, filters, sc, cset), "age", "age_band")),
         f"complaints_open_{filters.end}",
         "backlog",
         height=240,
@@ -184,7 +184,7 @@ if age["open"].sum() > 0:  # the list full width: in half the page its columns w
 # Unusual months -----------------------------------------------------------------------------------
 st.subheader(t("cmp.unusual"))
 st.caption(t("cmp.unusual.rule"))
-unusual = complaints.unusual_months(lk, filters, sc, cset)
+unusual = per_data(complaints.unusual_months, lk, filters, sc, cset)
 flag = unusual["unusual"].fillna(False).astype(bool)
 st.plotly_chart(charts.once("cmp_unusual", _unusual_figure, unusual, flag), key="cmp_unusual")
 flagged = unusual[flag]
@@ -198,7 +198,7 @@ st.markdown(
 if sc.individuals:
     st.subheader(t("cmp.repeat"))
     st.caption(t("cmp.repeat.caption"))
-    rep = complaints.repeat_complainers(lk, filters, sc, cset)
+    rep = per_data(complaints.repeat_complainers, lk, filters, sc, cset)
     if rep.empty:
         st.info(t("cmp.repeat.none"))
     else:
@@ -206,5 +206,5 @@ if sc.individuals:
 
 st.subheader(t("cmp.list"))
 st.caption(t("cmp.list.caption"))
-rows = _named(complaints.complaint_rows(lk, filters, sc, cset))
+rows = _named(per_data(complaints.complaint_rows, lk, filters, sc, cset))
 table(rows, f"complaints_{filters.start}_{filters.end}", "list", height=400)
