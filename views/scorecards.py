@@ -15,6 +15,8 @@ from ui.filters import sidebar_filters
 from ui.state import dataset_path, get_lake, lang, scope, t
 from ui.tables import plain, table
 
+TREND_LEGEND_MAX = 12  # teams a legend can still name readably above the plot
+
 
 def _trend_figure(trend):
     fig = go.Figure()
@@ -29,7 +31,13 @@ def _trend_figure(trend):
             )
         )
     fig.update_xaxes(tickformat="%Y-%m", dtick="M1")
-    return charts._layout(fig, t("sc.trend.y")).update_yaxes(rangemode="normal")
+    fig = charts._layout(fig, t("sc.trend.y")).update_yaxes(rangemode="normal")
+    if trend["team"].nunique() > TREND_LEGEND_MAX:
+        # Every team of the dataset (187 at 52.5 M calls): the legend covered the plot and
+        # was most of the browser's time on this page, and a unified hover listed them all.
+        # The lines stay; hovering one names its team.
+        fig.update_layout(showlegend=False, hovermode="closest")
+    return fig
 
 
 lk, sc = get_lake(), scope()
@@ -245,6 +253,8 @@ if trend.empty:
     st.info(t("empty.chart"))
 else:
     st.plotly_chart(charts.once("sc_trend", _trend_figure, trend), key="sc_trend")
+    if trend["team"].nunique() > TREND_LEGEND_MAX:
+        st.caption(t("sc.trend.many", n=trend["team"].nunique()))
 
 # Print for the appraisal meeting -----------------------------------------------------------
 st.divider()
