@@ -6,14 +6,19 @@ import os
 
 import streamlit as st
 
-from analytics import lake
-from i18n import LANGS
-from i18n.strings_codes import step_label
-from ui.auth import sign_in
-from ui.filters import keep_in_url
-from ui.state import dataset_path, get_lake, lang, t
+from ui.preload import preload_frontend
 
 st.set_page_config(page_title="Call-center analytics", page_icon=":material/support_agent:", layout="wide")
+# First of all, before the imports below load pandas and DuckDB (about a second) and the page
+# runs its queries: the browser fetches the chart and table code meanwhile (ui/preload.py).
+preload_frontend()
+
+from analytics import lake  # noqa: E402  (after the preload, on purpose)
+from i18n import LANGS  # noqa: E402
+from i18n.strings_codes import step_label  # noqa: E402
+from ui.auth import sign_in  # noqa: E402
+from ui.filters import keep_in_url  # noqa: E402
+from ui.state import dataset_path, get_lake, lang, t  # noqa: E402
 
 EX, CM, TL, QA, HR, AD = "executive", "center_manager", "team_leader", "quality", "hr", "admin"
 # (navigation section, script, title key, icon, URL path, roles that may open it), in order.

@@ -5,7 +5,9 @@ Starts `streamlit run app.py` on DATASET and opens it in headless Chromium (Pyth
 Playwright, Debian's chromium): time from launch to the server answering and to the first
 page drawn; each page's first visit through a sidebar click (cold: its queries run) with the
 server's peak RSS (VmHWM) after it; then page switches by sidebar click with the data cached
-(every page visited before), median and max over ``--rounds`` rounds. Then the same for a
+(every page visited before), median and max over ``--rounds`` rounds, with the time the
+browser's main thread was busy in long tasks (>= 50 ms) during each: the rest of a switch is
+the server's run and the wait between. Then the same for a
 two-page hello-world app (`st.write("hello")`). Numbers are wall times on this machine,
 whatever else runs on it: print `uptime` beside them.
 """
@@ -58,6 +60,13 @@ DRAWN = """([path, word]) => { const m = document.querySelector('[data-testid="s
         : !!m.querySelector('h1') && !!m.querySelector(':is(.js-plotly-plot, [data-testid="stDataFrame"], '
                                     + '[data-testid="stTable"], [data-testid="stException"], [data-testid="stAlert"])')); }"""
 
+# The browser's own share: its long tasks (main thread busy 50 ms or more: parsing Plotly,
+# drawing charts and grids), summed from a moment on.
+LONG_TASKS = """window.__longTasks = [];
+try { new PerformanceObserver(l => { for (const e of l.getEntries()) window.__longTasks.push([e.startTime, e.duration]); })
+      .observe({type: 'longtask', buffered: true}); } catch (e) {}"""
+BUSY_SINCE = "(t0) => (window.__longTasks || []).filter(x => x[0] >= t0).reduce((a, x) => a + x[1], 0) / 1000"
+
 STATE = """() => ({path: location.pathname, running: !!document.querySelector('[data-testid="stStatusWidget"]'),
     stale: document.querySelectorAll('[data-stale="true"]').length,
     h1: document.querySelector('[data-testid="stMain"] h1')?.innerText,
@@ -100,6 +109,7 @@ def title(page) -> str | None:
 def measure(browser, script: str, cwd: Path, env: dict, pages: tuple[str, ...], words: dict, rounds: int) -> dict:
     port = free_port()
     page = browser.new_page(viewport={"width": 1440, "height": 1000})
+    page.add_init_script(LONG_TASKS)
     t0 = time.perf_counter()
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", script, "--server.headless", "true", "--server.port", str(port)]
@@ -122,18 +132,26 @@ def measure(browser, script: str, cwd: Path, env: dict, pages: tuple[str, ...], 
         page.goto(f"{url}/{pages[0]}", wait_until="commit", timeout=TIMEOUT_MS)  # the server answers already
         drawn(page, pages[0], words.get(pages[0]))
         out["first_page_s"] = time.perf_counter() - t0
+        out["first_page_busy_s"] = page.evaluate(BUSY_SINCE, 0)
         out["first_page_rss_mb"] = vmhwm_mb(proc.pid)
+
+        busy: dict[str, list[float]] = {n: [] for n in pages}
 
         def click(name: str) -> float:
             old = title(page) if not words else None
+            now = page.evaluate("() => performance.now()")
             t = time.perf_counter()
             page.locator(f'[data-testid="stSidebarNav"] a[href$="/{name}"]').click()
             drawn(page, name, words.get(name), old)
-            return time.perf_counter() - t
+            took = time.perf_counter() - t
+            busy[name].append(page.evaluate(BUSY_SINCE, now))
+            return took
 
         for name in pages[1:]:  # first visits: the page's queries run
             out["pages"][name] = {"first_visit_s": click(name), "rss_mb": vmhwm_mb(proc.pid)}
         switches: dict[str, list[float]] = {n: [] for n in pages}
+        for xs in busy.values():  # only the cached switches below
+            xs.clear()
         for _ in range(rounds):  # every page seen before: switches with the data cached
             for name in pages:
                 if page.url.rstrip("/").endswith("/" + name):
@@ -142,6 +160,7 @@ def measure(browser, script: str, cwd: Path, env: dict, pages: tuple[str, ...], 
         every = [x for xs in switches.values() for x in xs]
         out["switch_med_s"], out["switch_max_s"] = statistics.median(every), max(every)
         out["switch_by_page_med_s"] = {n: statistics.median(xs) for n, xs in switches.items() if xs}
+        out["busy_by_page_med_s"] = {n: statistics.median(xs) for n, xs in busy.items() if xs}
         out["peak_rss_mb"] = vmhwm_mb(proc.pid)
     finally:
         page.close()
@@ -190,11 +209,17 @@ def main() -> None:
     print(
         f"server peak RSS (MB): after first page {app['first_page_rss_mb']:.0f}, after all pages {app['peak_rss_mb']:.0f}"
     )
-    for name, v in app["pages"].items():
+    print(
+        f"browser busy (long tasks) until the first page was drawn: app {app['first_page_busy_s']:.2f} s,"
+        f" hello-world {h['first_page_busy_s']:.2f} s"
+    )
+    for name in pages:
+        v = app["pages"].get(name, {})
         sw = app["switch_by_page_med_s"].get(name, float("nan"))
-        print(
-            f"  {name:16s} first visit {v['first_visit_s']:5.2f} s, cached switch median {sw:5.2f} s, server peak RSS {v['rss_mb']:.0f} MB"
-        )
+        bz = app["busy_by_page_med_s"].get(name, float("nan"))
+        first = f"first visit {v['first_visit_s']:5.2f} s, " if v else ""
+        rss = f", server peak RSS {v['rss_mb']:.0f} MB" if v else ""
+        print(f"  {name:16s} {first}cached switch median {sw:5.2f} s (browser busy {bz:4.2f} s){rss}")
 
 
 if __name__ == "__main__":

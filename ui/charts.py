@@ -8,10 +8,13 @@ grid, never Plotly's synced fractions (1.03 / 2.06 / 3.09)."""
 
 from __future__ import annotations
 
+import functools
 import math
+from collections.abc import Callable
 
 import pandas as pd
 import plotly.graph_objects as go
+import streamlit as st
 
 from ui.state import lang, t
 
@@ -21,6 +24,41 @@ THIRD = "#10b981"
 TARGET = "#dc2626"
 GREY = "#6b7280"
 PARTS = ("#1f6feb", "#f59e0b", "#10b981")
+
+
+# Built once per (figure, language, data). Building a figure is Plotly's validation of every
+# property (5-60 ms a figure, 0.1-0.3 s for a page of them on this machine) and it ran on
+# every rerun, also when every query was a cache hit; drawing a built figure (to_dict, JSON)
+# is about 1 ms. The data are the key, so an import or another filter builds anew, and two
+# people who see the same numbers share the figure. Shared: never change a figure that
+# ``once`` or a builder below returned (build every change into the builder).
+@st.cache_resource(show_spinner=False, max_entries=500)
+def _built(name: str, lang_: str, key, _build: Callable[[], go.Figure]) -> go.Figure:
+    return _build()
+
+
+def once(name: str, build: Callable[..., go.Figure], *args, **kwargs) -> go.Figure:
+    """``build(*args, **kwargs)``, built once per ``name`` (one name per builder), language
+    and arguments (hashed: frames by content); the figure returned is shared, not a copy."""
+    if any(isinstance(a, pd.DataFrame | pd.Series) and len(a) >= 50_000 for a in (*args, *kwargs.values())):
+        return build(*args, **kwargs)  # Streamlit hashes such a frame by a sample of its rows
+    return _built(name, lang(), (args, kwargs), lambda: build(*args, **kwargs))
+
+
+def keyed(name: str, key: tuple, build: Callable[[], go.Figure]) -> go.Figure:
+    """``build()``, built once per ``name``, language and ``key``, a key that names all the
+    data ``build`` reads (e.g. the cache key of the result it draws); shared, as ``once``."""
+    return _built(name, lang(), key, build)
+
+
+def _once(build: Callable[..., go.Figure]) -> Callable[..., go.Figure]:
+    """This module's builders of a figure from data, each built once (see ``once``)."""
+
+    @functools.wraps(build)
+    def cached(*args, **kwargs) -> go.Figure:
+        return once(f"ui.charts.{build.__name__}", build, *args, **kwargs)
+
+    return cached
 
 
 # d3 time formats by grain of the x values and language.
@@ -165,6 +203,7 @@ def _percent_axis(fig: go.Figure) -> go.Figure:
     return fig.update_yaxes(range=[0, 1.05], tickmode="linear", tick0=0, dtick=0.2, tickformat=".0%")
 
 
+@_once
 def rate_trend(
     df: pd.DataFrame, x: str, series: dict[str, str], targets: dict[str, float | None], target_label: str, y_title: str
 ) -> go.Figure:
@@ -194,6 +233,7 @@ def rate_trend(
     return date_axis(_percent_axis(fig), x)
 
 
+@_once
 def heatmap(
     df: pd.DataFrame,
     x_labels: list[str],
@@ -226,6 +266,7 @@ def heatmap(
     return fig.update_layout(hovermode="closest")
 
 
+@_once
 def stacked_parts(
     df: pd.DataFrame, x: str, parts: dict[str, str], target: float | None, target_label: str, y_title: str
 ) -> go.Figure:
@@ -238,6 +279,7 @@ def stacked_parts(
     return date_axis(_layout(fig, y_title, x_title=_x_title(x)), x)
 
 
+@_once
 def histogram(
     df: pd.DataFrame,
     x: str,
@@ -266,6 +308,7 @@ def histogram(
     return _layout(fig, y_title).update_layout(hovermode="closest")
 
 
+@_once
 def bars_with_target(
     df: pd.DataFrame, x: str, y: str, target: float | None, target_label: str, y_title: str
 ) -> go.Figure:
@@ -276,6 +319,7 @@ def bars_with_target(
     return _layout(fig, y_title, x_title=_x_title(x)).update_layout(hovermode="closest")
 
 
+@_once
 def intervals(
     df: pd.DataFrame, x: str, offered_label: str, sl_label: str, staffed_label: str, sl_target: float | None
 ) -> go.Figure:
@@ -322,6 +366,7 @@ def intervals(
     return date_axis(fig, x)
 
 
+@_once
 def bars_and_rate(
     x,
     bars: list[tuple[str, pd.Series, str]],
@@ -364,6 +409,7 @@ def bars_and_rate(
     return date_axis(fig, grain)
 
 
+@_once
 def pareto(
     categories: pd.Series,
     counts: pd.Series,
@@ -397,6 +443,7 @@ def pareto(
     return fig
 
 
+@_once
 def two_metric_trend(
     df: pd.DataFrame,
     x: str,

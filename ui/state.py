@@ -7,6 +7,7 @@ from pathlib import Path
 import streamlit as st
 
 from analytics import lake, metrics
+from analytics import settings as dataset_settings
 from analytics.access import Scope
 from i18n import DEFAULT_LANG, LANGS, translate
 
@@ -35,6 +36,21 @@ def get_lake() -> lake.Lake:
     lk = _open(str(dataset_path().resolve()))
     lk.refresh()
     return lk
+
+
+# A page's pandas work on the lake's cached tables (the quality worklist, complaint
+# breakdowns) ran again on every rerun, a third of a cached quality page. Keyed by the lake's
+# data version and the dataset's settings, so an import or a changed definition recomputes;
+# a copy each time (st.cache_data), so a page may change what it gets.
+@st.cache_data(show_spinner=False, max_entries=500)
+def _per_data(name: str, version: int, settings_key: str, args: tuple, kwargs: dict, _fn, _lk):
+    return _fn(_lk, *args, **kwargs)
+
+
+def per_data(fn, lk: lake.Lake, *args, **kwargs):
+    """``fn(lk, *args, **kwargs)`` once per data version, settings and (hashed) arguments."""
+    key = repr(dataset_settings.load(dataset_path()))
+    return _per_data(f"{fn.__module__}.{fn.__qualname__}", lk.data_version, key, args, kwargs, fn, lk)
 
 
 def settings() -> metrics.ServiceSettings:

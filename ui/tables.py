@@ -256,6 +256,29 @@ def _audit_download(file_name: str, rows: int) -> None:
     audit.record(dataset_path(), "export", file_name, scope(), rows=rows)
 
 
+# Once per (table, language, data version, settings): names for codes, percent columns × 100
+# and the headers ran on every rerun of a page, a fifth of a cached rerun (service level).
+# Shared between runs and sessions: nothing below changes the frames it returns.
+@st.cache_resource(show_spinner=False, max_entries=500)
+def _prepared(
+    df: pd.DataFrame, lang_: str, labels: dict | None, percent: tuple, version, settings_key: str
+) -> tuple[pd.DataFrame, object, dict]:
+    named = label_codes(df, lang_, _names_for(df))
+    shown = named.copy()
+    for col in shown.columns:
+        if _is_percent(col, percent) and pd.api.types.is_numeric_dtype(shown[col]):
+            shown[col] = shown[col].astype("float64") * 100
+    # As Arrow, converted the way st.dataframe converts a frame (its fixes for mixed columns):
+    # the conversion was a quarter of a cached rerun of the handle-time page.
+    try:
+        from streamlit.dataframe_util import convert_pandas_df_to_arrow_table
+
+        shown = convert_pandas_df_to_arrow_table(shown)
+    except ImportError:  # another Streamlit: st.dataframe converts the frame itself
+        pass
+    return named, shown, column_config(df, labels, percent)
+
+
 def table(
     df: pd.DataFrame,
     name: str,
@@ -271,15 +294,13 @@ def table(
     if df.empty:
         st.info(t("empty.chart"))
         return None
-    named = label_codes(df, lang(), _names_for(df))
-    shown = named.copy()
-    for col in shown.columns:
-        if _is_percent(col, percent) and pd.api.types.is_numeric_dtype(shown[col]):
-            shown[col] = shown[col].astype("float64") * 100
+    # Streamlit hashes a frame of 50,000 rows or more by a sample of its rows: no cache key.
+    prepare = _prepared.__wrapped__ if len(df) >= 50_000 else _prepared
+    named, shown, config = prepare(df, lang(), labels, percent, get_lake().data_version, repr(settings()))
     event = st.dataframe(
         shown,
         hide_index=True,
-        column_config=column_config(df, labels, percent),
+        column_config={col: dict(c) for col, c in config.items()},
         height=height,
         key=f"tbl_{key}",
         on_select="rerun" if selectable else "ignore",

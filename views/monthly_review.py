@@ -46,18 +46,8 @@ def _review(path: str, month: date, centers: tuple, scope_key: tuple, version: i
     return report.build_review(_lk, month, _sc, centers, _cfg, _cset)
 
 
-review = _review(
-    str(dataset_path()),
-    month,
-    tuple(centers),
-    (sc.centers, sc.teams),
-    lk.data_version,
-    repr((cfg, cset)),
-    lk,
-    sc,
-    cfg,
-    cset,
-)
+review_key = (str(dataset_path()), month, tuple(centers), (sc.centers, sc.teams), lk.data_version, repr((cfg, cset)))
+review = _review(*review_key, lk, sc, cfg, cset)
 month_text = month.strftime("%Y-%m")
 st.caption(
     t(
@@ -121,13 +111,20 @@ st.caption(t("rev.rag_rule"))
 left, right = st.columns(2)
 with left:
     st.subheader(t("rev.trend.service"))
-    fig = charts.localise(
-        report.trend_figure(review, ("service_level", "answer_rate"), lang()),
-        "month",
-        x_title=t("col.month"),
-        y_title=t("chart.rate"),
+    # Each figure built once per review and language (ui/charts.py keyed), with every change.
+    st.plotly_chart(
+        charts.keyed(
+            "rev_trend_sl",
+            review_key,
+            lambda: charts.localise(
+                report.trend_figure(review, ("service_level", "answer_rate"), lang()),
+                "month",
+                x_title=t("col.month"),
+                y_title=t("chart.rate"),
+            ).update_yaxes(range=[0, 1.05], tickmode="linear", tick0=0, dtick=0.2),
+        ),
+        key="rev_trend_sl",
     )
-    st.plotly_chart(fig.update_yaxes(range=[0, 1.05], tickmode="linear", tick0=0, dtick=0.2), key="rev_trend_sl")
 with right:
     st.subheader(t("rev.trend.times"))
     # Each on its own axis: ASA (a few seconds) drawn on AHT's 0-300 s scale is a flat line.
@@ -143,11 +140,19 @@ with right:
     )
 
 st.subheader(t("rev.by_queue"))
-fig = report.queue_figure(review, lang())
-fig.for_each_trace(lambda tr: tr.update(x=[queue_names.get(q, q) for q in tr.x]))
-fig.update_xaxes(tickangle=-25)  # queue names are long: slanted, on a taller chart
-fig.update_layout(height=420)
-st.plotly_chart(charts.localise(fig, x_title=t("chart.queue"), y_title=t("chart.rate")), key="rev_queue")
+
+
+def _queue_figure():
+    fig = report.queue_figure(review, lang())
+    fig.for_each_trace(lambda tr: tr.update(x=[queue_names.get(q, q) for q in tr.x]))
+    fig.update_xaxes(tickangle=-25)  # queue names are long: slanted, on a taller chart
+    fig.update_layout(height=420)
+    return charts.localise(fig, x_title=t("chart.queue"), y_title=t("chart.rate"))
+
+
+st.plotly_chart(
+    charts.keyed("rev_queue", (review_key, tuple(sorted(queue_names.items()))), _queue_figure), key="rev_queue"
+)
 q = review.by_queue[["queue", "offered", "service_level", "service_level_change", "answer_rate", "answer_rate_change"]]
 # Short headers for the changes: the review's long ones cut the sixth column off at 1440 px.
 tables.table(
@@ -162,12 +167,16 @@ left, right = st.columns(2)
 with left:
     st.subheader(t("rev.complaints"))
     st.plotly_chart(
-        charts.localise(
-            report.complaints_figure(review, lang()),
-            "month",
-            x_title=t("col.month"),
-            y_title=t("chart.complaints"),
-            right_title=report.label("complaints_per_10k", lang()),
+        charts.keyed(
+            "rev_complaints",
+            review_key,
+            lambda: charts.localise(
+                report.complaints_figure(review, lang()),
+                "month",
+                x_title=t("col.month"),
+                y_title=t("chart.complaints"),
+                right_title=report.label("complaints_per_10k", lang()),
+            ),
         ),
         key="rev_complaints",
     )
@@ -176,15 +185,21 @@ with left:
         table(coded(lv, "level")[["level", "complaints", "share"]], f"review_complaints_{month_text}", "rev_lv")
 with right:
     st.subheader(t("rev.workforce"))
-    fig = charts.localise(
-        report.workforce_figure(review, lang()),
-        "month",
-        x_title=t("col.month"),
-        y_title=t("chart.people"),
-        right_title=report.label("headcount_end", lang()),
-    )
     # Thirteen months in half the page: every other month, upright, instead of slanted labels.
-    st.plotly_chart(fig.update_xaxes(dtick="M2", tickangle=0), key="rev_workforce")
+    st.plotly_chart(
+        charts.keyed(
+            "rev_workforce",
+            review_key,
+            lambda: charts.localise(
+                report.workforce_figure(review, lang()),
+                "month",
+                x_title=t("col.month"),
+                y_title=t("chart.people"),
+                right_title=report.label("headcount_end", lang()),
+            ).update_xaxes(dtick="M2", tickangle=0),
+        ),
+        key="rev_workforce",
+    )
     st.caption(t("rev.workforce.caption"))
     wf = review.workforce.assign(month=pd.to_datetime(review.workforce["month"]).dt.strftime("%Y-%m"))
     table(

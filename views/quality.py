@@ -9,8 +9,17 @@ import streamlit as st
 from analytics import quality
 from ui import charts
 from ui.filters import sidebar_filters
-from ui.state import get_lake, scope, settings, t
+from ui.state import get_lake, per_data, scope, settings, t
 from ui.tables import table
+
+
+def _grades_figure(grades):
+    fig = go.Figure()
+    for g, colour in (("good", charts.THIRD), ("medium", charts.SECOND), ("poor", charts.TARGET)):
+        fig.add_trace(go.Bar(x=grades["team"], y=grades[g], name=t(f"qa.col.{g}"), marker_color=colour))
+    fig.update_layout(barmode="stack")
+    return charts._layout(fig, t("qa.grade.y"))
+
 
 lk, sc, cfg = get_lake(), scope(), settings()
 filters = sidebar_filters(lk, sc, grains=("day", "week", "month"))
@@ -37,7 +46,7 @@ def _text(df: pd.DataFrame, cols) -> pd.DataFrame:
 # Listening worklist --------------------------------------------------------------------------
 st.subheader(t("qa.worklist"))
 st.caption(t("qa.worklist.caption", low=f"{quality.LOW_QA_BELOW:.0f}", target=quality.REVIEWS_PER_DAY_TARGET))
-work = quality.worklist(lk, filters, sc, cfg)
+work = per_data(quality.worklist, lk, filters, sc, cfg)
 if work.empty:
     st.info(t("qa.worklist.none"))
 else:
@@ -62,7 +71,7 @@ else:
     table(_text(work[cols], ("name", "team")), f"listening_worklist_{period}", "qa_work", labels=_labels(cols))
 
 # One row per inspector with reviews in the period: none means no evaluations at all.
-per_day = quality.reviews_per_day(lk, filters, sc)
+per_day = per_data(quality.reviews_per_day, lk, filters, sc)
 if per_day.empty:
     st.info(t("qa.empty"))
     st.stop()
@@ -90,13 +99,9 @@ table(per_day[cols], f"reviews_per_day_{period}", "qa_reviews", labels=_labels(c
 left, right = st.columns([3, 2])
 with left:
     st.subheader(t("qa.grades"))
-    grades = quality.grade_distribution(lk, filters, sc)
+    grades = per_data(quality.grade_distribution, lk, filters, sc)
     grades = _text(grades, ("team",))
-    fig = go.Figure()
-    for g, colour in (("good", charts.THIRD), ("medium", charts.SECOND), ("poor", charts.TARGET)):
-        fig.add_trace(go.Bar(x=grades["team"], y=grades[g], name=t(f"qa.col.{g}"), marker_color=colour))
-    fig.update_layout(barmode="stack")
-    st.plotly_chart(charts._layout(fig, t("qa.grade.y")), key="qa_grades")
+    st.plotly_chart(charts.once("qa_grades", _grades_figure, grades), key="qa_grades")
     st.caption(t("qa.grades.caption"))
 with right:
     st.subheader(" ")
@@ -112,7 +117,7 @@ with right:
 # Calibration ---------------------------------------------------------------------------------
 st.subheader(t("qa.calibration"))
 st.caption(t("qa.calibration.caption", gap=f"{quality.CALIBRATION_GAP:.0f}"))
-calib = quality.calibration(lk, filters, sc)
+calib = per_data(quality.calibration, lk, filters, sc)
 if not (calib["shared_agents"] > 0).any():
     st.info(t("qa.calibration.single"))
 calib["flag"] = calib["flag"].map(lambda f: t(f"qa.flag.{f}") if isinstance(f, str) else "—")
@@ -124,7 +129,7 @@ table(
 # Repeated low scores ------------------------------------------------------------------------
 st.subheader(t("qa.repeated"))
 st.caption(t("qa.repeated.caption", n=quality.REPEATED_LOW_FROM))
-low = quality.repeated_low_scores(lk, filters, sc)
+low = per_data(quality.repeated_low_scores, lk, filters, sc)
 if low.empty:
     st.info(t("qa.repeated.none"))
 else:

@@ -15,6 +15,31 @@ from ui.filters import sidebar_filters
 from ui.state import dataset_path, get_lake, lang, scope, t
 from ui.tables import plain, table
 
+TREND_LEGEND_MAX = 12  # teams a legend can still name readably above the plot
+
+
+def _trend_figure(trend):
+    fig = go.Figure()
+    for team, rows in trend.groupby("team"):
+        fig.add_trace(
+            go.Scatter(
+                x=rows["month"],
+                y=rows["score"],
+                mode="lines+markers",
+                name=str(team),
+                hovertemplate="%{x|%Y-%m}: %{y:.1f}",
+            )
+        )
+    fig.update_xaxes(tickformat="%Y-%m", dtick="M1")
+    fig = charts._layout(fig, t("sc.trend.y")).update_yaxes(rangemode="normal")
+    if trend["team"].nunique() > TREND_LEGEND_MAX:
+        # Every team of the dataset (187 at 52.5 M calls): the legend covered the plot and
+        # was most of the browser's time on this page, and a unified hover listed them all.
+        # The lines stay; hovering one names its team.
+        fig.update_layout(showlegend=False, hovermode="closest")
+    return fig
+
+
 lk, sc = get_lake(), scope()
 filters = sidebar_filters(lk, sc, grains=("month",))
 
@@ -227,19 +252,9 @@ trend = scorecard.team_trend(lk, month, sc, teams)
 if trend.empty:
     st.info(t("empty.chart"))
 else:
-    fig = go.Figure()
-    for team, rows in trend.groupby("team"):
-        fig.add_trace(
-            go.Scatter(
-                x=rows["month"],
-                y=rows["score"],
-                mode="lines+markers",
-                name=str(team),
-                hovertemplate="%{x|%Y-%m}: %{y:.1f}",
-            )
-        )
-    fig.update_xaxes(tickformat="%Y-%m", dtick="M1")
-    st.plotly_chart(charts._layout(fig, t("sc.trend.y")).update_yaxes(rangemode="normal"), key="sc_trend")
+    st.plotly_chart(charts.once("sc_trend", _trend_figure, trend), key="sc_trend")
+    if trend["team"].nunique() > TREND_LEGEND_MAX:
+        st.caption(t("sc.trend.many", n=trend["team"].nunique()))
 
 # Print for the appraisal meeting -----------------------------------------------------------
 st.divider()

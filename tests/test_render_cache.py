@@ -1,0 +1,98 @@
+"""What a cached page switch reuses: figures per (builder, language, data), page-side
+results per lake data version, and the frontend modules the first run asks for early."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import plotly.graph_objects as go
+import pytest
+import streamlit as st
+
+from ui import charts, preload, state
+
+
+@pytest.fixture(autouse=True)
+def _fresh_caches():
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    yield
+    st.cache_resource.clear()
+    st.cache_data.clear()
+
+
+def test_a_figure_is_built_once_per_language_and_data(monkeypatch):
+    built = []
+
+    def build(df: pd.DataFrame) -> go.Figure:
+        built.append(len(df))
+        return go.Figure(go.Bar(x=df["x"], y=df["y"]))
+
+    language = {"now": "zh"}
+    monkeypatch.setattr(charts, "lang", lambda: language["now"])
+    a = pd.DataFrame({"x": ["a", "b"], "y": [1, 2]})
+    first = charts.once("test_bar", build, a)
+    again = charts.once("test_bar", build, a.copy())  # equal content, another object
+    assert again is first and built == [2]
+    language["now"] = "en"
+    charts.once("test_bar", build, a)  # the other language: its own figure
+    assert built == [2, 2]
+    b = pd.DataFrame({"x": ["a", "b", "c"], "y": [1, 2, 3]})
+    assert list(charts.once("test_bar", build, b).data[0].y) == [1, 2, 3]
+    assert built == [2, 2, 3]
+
+
+def test_a_frame_too_large_to_hash_exactly_is_never_cached(monkeypatch):
+    # Streamlit hashes 50,000 rows or more by a sample: two frames differing in one row
+    # could share a key, so such a figure is built every time.
+    monkeypatch.setattr(charts, "lang", lambda: "en")
+    built = []
+    big = pd.DataFrame({"y": range(50_000)})
+    for _ in range(2):
+        charts.once("test_big", lambda df: built.append(1) or go.Figure(), big)
+    assert built == [1, 1]
+
+
+def test_keyed_figures_follow_the_key_not_the_closure(monkeypatch):
+    monkeypatch.setattr(charts, "lang", lambda: "en")
+    built = []
+    for key in (("2026-09", 1), ("2026-09", 1), ("2026-09", 2)):  # data version 1, 1, 2
+        charts.keyed("test_keyed", key, lambda: built.append(1) or go.Figure())
+    assert built == [1, 1]
+
+
+class _Lake:
+    def __init__(self) -> None:
+        self.data_version = 1
+
+
+def test_page_results_are_recomputed_after_an_import_and_handed_out_as_copies(monkeypatch, tmp_path):
+    monkeypatch.setattr(state, "dataset_path", lambda: tmp_path)
+    monkeypatch.setattr(state.dataset_settings, "load", lambda path: "settings v1")
+    calls = []
+
+    def breakdown(lk, dim: str) -> pd.DataFrame:
+        calls.append(dim)
+        return pd.DataFrame({dim: ["a"], "n": [len(calls)]})
+
+    lk = _Lake()
+    first = state.per_data(breakdown, lk, "level")
+    first.loc[0, "n"] = 99  # a page changing what it got changes nobody else's
+    assert state.per_data(breakdown, lk, "level")["n"].tolist() == [1]
+    assert calls == ["level"]
+    state.per_data(breakdown, lk, "channel")  # other arguments: computed
+    assert calls == ["level", "channel"]
+    lk.data_version = 2  # an import
+    assert state.per_data(breakdown, lk, "level")["n"].tolist() == [3]
+    monkeypatch.setattr(state.dataset_settings, "load", lambda path: "settings v2")  # a changed definition
+    assert state.per_data(breakdown, lk, "level")["n"].tolist() == [4]
+
+
+def test_the_first_run_asks_for_modules_this_streamlit_really_has():
+    # If a Streamlit release renames its chunks the preload asks for nothing (and the
+    # launch is slower again): this says so.
+    urls = preload._chunk_urls()
+    assert [u.split("/")[-1].split(".")[0] for u in urls] == ["PlotlyChart", "DataFrame"]
+    root = Path(st.__file__).parent / "static"
+    assert all((root / u).is_file() for u in urls)
