@@ -220,6 +220,15 @@ class SparkLake:
     def cached(self, key, compute, depends=None):
         return compute()
 
+    def has_cached(self, key) -> bool:
+        return False  # cached() keeps nothing on this engine
+
+    @property
+    def manifest(self) -> dict | None:
+        # No rollup views are registered on Spark (has_rollups is False): readers of the
+        # qa_month rollup (analytics.qa_month.current) read the deduplicating view instead.
+        return None
+
     @property
     def data_version(self):
         return self._duck.data_version
