@@ -152,7 +152,7 @@ def worklist(lake: Lake, filters: Filters, scope: Scope, settings: m.ServiceSett
         lake,
         filters,
         scope,
-        """SELECT agent_id, avg(score) AS qa_score, count(*) AS evaluations, any_value(name) AS name_qa,
+        """SELECT agent_id, favg(score) AS qa_score, count(*) AS evaluations, any_value(name) AS name_qa,
   any_value(team) AS team_qa, any_value(center) AS center_qa FROM ev GROUP BY agent_id""",
     ).set_index("agent_id")
     comp = _valid_complaints(lake, filters, scope).set_index("agent_id")
@@ -240,7 +240,7 @@ def grade_distribution(lake: Lake, filters: Filters, scope: Scope) -> pd.DataFra
         """SELECT team, count(*) FILTER (WHERE score >= $good_from) AS good,
   count(*) FILTER (WHERE score >= $medium_from AND score < $good_from) AS medium,
   count(*) FILTER (WHERE score < $medium_from) AS poor
-FROM (SELECT team, agent_id, avg(score) AS score FROM ev GROUP BY team, agent_id) per_agent
+FROM (SELECT team, agent_id, favg(score) AS score FROM ev GROUP BY team, agent_id) per_agent
 GROUP BY team ORDER BY team NULLS LAST""",
     )
     out["agents"] = out[["good", "medium", "poor"]].sum(axis=1)
@@ -259,6 +259,9 @@ def calibration(lake: Lake, filters: Filters, scope: Scope) -> pd.DataFrame:
     offset of CALIBRATION_GAP points or more.
     """
     cols = ["evaluator", "name", "reviews", "shared_agents", "mean_score", "offset", "poor_share", "flag"]
+    # Means and sums of scores use DuckDB's compensated (Kahan) summation, as pandas'
+    # groupby does: the same value whatever the row order, so a mean of exactly 85 or 70
+    # lands on the same side of a grade band every time.
     # per: each inspector's sum and count of scores per agent; an agent also scored by someone
     # else gives others_mean = (the agent's sum - this inspector's) / (count - this count), and
     # the inspector's difference to it summed over those scores.
@@ -268,15 +271,15 @@ def calibration(lake: Lake, filters: Filters, scope: Scope) -> pd.DataFrame:
         scope,
         """, scored AS (SELECT agent_id, evaluator_id, score, grade FROM ev WHERE evaluator_id IS NOT NULL),
 per AS (
-  SELECT agent_id, evaluator_id, sum(score) AS s, count(*) AS n,
-    sum(sum(score)) OVER (PARTITION BY agent_id) AS all_s, sum(count(*)) OVER (PARTITION BY agent_id) AS all_n
+  SELECT agent_id, evaluator_id, fsum(score) AS s, count(*) AS n,
+    sum(fsum(score)) OVER (PARTITION BY agent_id) AS all_s, sum(count(*)) OVER (PARTITION BY agent_id) AS all_n
   FROM scored GROUP BY agent_id, evaluator_id),
 shared AS (
   SELECT evaluator_id, count(DISTINCT agent_id) AS shared_agents, sum(s - n * ((all_s - s) / (all_n - n))) AS diff_sum,
     sum(n) AS n
   FROM per WHERE all_n > n GROUP BY evaluator_id),
 agg AS (
-  SELECT evaluator_id, count(*) AS reviews, avg(score) AS mean_score,
+  SELECT evaluator_id, count(*) AS reviews, favg(score) AS mean_score,
     avg(CASE WHEN grade = 'poor' THEN 1.0 ELSE 0.0 END) AS poor_share
   FROM scored GROUP BY evaluator_id)
 SELECT agg.evaluator_id AS evaluator, nm.name, agg.reviews, coalesce(shared.shared_agents, 0) AS shared_agents,
@@ -307,7 +310,7 @@ def repeated_low_scores(lake: Lake, filters: Filters, scope: Scope) -> pd.DataFr
         filters,
         scope,
         """SELECT agent_id AS agent, any_value(name) AS name, any_value(team) AS team,
-  count(*) FILTER (WHERE grade = 'poor') AS poor, count(*) AS evaluations, avg(score) AS qa_score,
+  count(*) FILTER (WHERE grade = 'poor') AS poor, count(*) AS evaluations, favg(score) AS qa_score,
   max(day) FILTER (WHERE grade = 'poor') AS last_poor_day
 FROM ev GROUP BY agent_id HAVING count(*) FILTER (WHERE grade = 'poor') >= $repeated_from""",
         {"repeated_from": REPEATED_LOW_FROM},

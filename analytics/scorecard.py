@@ -232,10 +232,11 @@ GROUP BY ALL
 """
 
 # Per agent and center-local month of the evaluation (analytics.qa_month: the deduplicated
-# rollup's months when current, else the deduplicating view).
+# rollup's months when current, else the deduplicating view). favg: compensated summation,
+# the same mean whatever order the rows arrive in (a mean of exactly 85 stays "good").
 _QA_SQL = """
 SELECT q.month AS mk, q.agent_id AS employee_id,
-  avg(q.score) AS qa_score, count(*) AS qa_evaluations,
+  favg(q.score) AS qa_score, count(*) AS qa_evaluations,
   count(*) FILTER (WHERE q.grade = 'poor' OR q.score < $medium_from) AS qa_poor
 FROM {source} q JOIN employees e ON e.employee_id = q.agent_id
 WHERE list_contains($months, q.month)
