@@ -497,8 +497,9 @@ def _scores(df: pd.DataFrame, weights: dict[str, dict[str, float]]) -> pd.Series
 def scorecards(lake: Lake, month: date, scope: Scope, teams: tuple[str, ...] = ()) -> pd.DataFrame:
     """``agent_month`` with the change of score against the previous month."""
     weights = load_weights(lake.root)
-    now = agent_month(lake, month, scope, teams, weights)
-    before = agent_month(lake, shift_month(month, -1), scope, teams, weights)
+    last = shift_month(month, -1)
+    both = agent_months(lake, [last, month], scope, teams, weights)  # computed together when neither is cached
+    now, before = both[month], both[last]
     prev = before.set_index("employee_id")["score"]
     # astype: mapping an empty column keeps its text dtype
     now["score_change"] = now["score"] - now["employee_id"].map(prev).astype("float64")
