@@ -61,10 +61,13 @@ def build(lake) -> pa.Table:
 
 def split_by_month(table: pa.Table) -> dict[str, pa.Table]:
     """month -> that month's rows without ``_month`` (the partition folder names it)."""
-    out = {}
-    for month in pc.unique(table["_month"]).to_pylist():
-        part = table.filter(pc.equal(table["_month"], month))
-        out[month] = part.drop_columns(["_month"])
+    # build() sorts by month: each month is one slice (no filter pass per month).
+    counts = pc.value_counts(table["_month"]).to_pylist()
+    rest = table.drop_columns(["_month"])
+    out, offset = {}, 0
+    for vc in sorted(counts, key=lambda c: c["values"]):
+        out[vc["values"]] = rest.slice(offset, vc["counts"])
+        offset += vc["counts"]
     return out
 
 
