@@ -27,24 +27,41 @@ import pyarrow.compute as pc
 
 ROLLUP = "qa_month"
 DEPENDS = ("qa_evaluations", "employees", "centers")
-VERSION = 1  # bump when the columns or their meaning change: the rollup is then rebuilt
+VERSION = 2  # bump when the columns or their meaning change: the rollup is then rebuilt
 
-# The columns both sources give: the evaluation, its local day and its month.
-COLUMNS = ("evaluation_id", "call_id", "agent_id", "evaluator_id", "method", "score", "grade", "evaluated_at", "day")
+# The columns both sources give: the evaluation, its local day, the agent's center, team and
+# name and the inspector's name (from employees, which the rollup depends on), and its month.
+COLUMNS = (
+    "evaluation_id",
+    "call_id",
+    "agent_id",
+    "evaluator_id",
+    "method",
+    "score",
+    "grade",
+    "evaluated_at",
+    "day",
+    "center",
+    "team",
+    "name",
+    "evaluator_name",
+)
 
 _LOCAL = "timezone(z.timezone, q.evaluated_at)"
+_EVALS = f"""q.evaluation_id, q.call_id, q.agent_id, q.evaluator_id, q.method, q.score, q.grade, q.evaluated_at,
+  CAST({_LOCAL} AS DATE) AS day, e.center, e.team, e.name, n.name AS evaluator_name"""
+_JOINS = """qa_evaluations q JOIN employees e ON e.employee_id = q.agent_id JOIN centers z ON z.center = e.center
+  LEFT JOIN employees n ON n.employee_id = q.evaluator_id"""
 _BUILD_SQL = f"""
-SELECT q.evaluation_id, q.call_id, q.agent_id, q.evaluator_id, q.method, q.score, q.grade, q.evaluated_at,
-  CAST({_LOCAL} AS DATE) AS day, strftime({_LOCAL}, '%Y-%m') AS _month
-FROM qa_evaluations q JOIN employees e ON e.employee_id = q.agent_id JOIN centers z ON z.center = e.center
+SELECT {_EVALS}, strftime({_LOCAL}, '%Y-%m') AS _month
+FROM {_JOINS}
 ORDER BY _month, day, q.agent_id, q.evaluation_id
 """
 
 # What a reader selects from: the rollup's months m0..m1, or the same rows from the view.
 _ROLLUP_SOURCE = "(SELECT " + ", ".join(COLUMNS) + ", month FROM rollup_qa_month WHERE month BETWEEN $qa_m0 AND $qa_m1)"
-_VIEW_SOURCE = f"""(SELECT q.evaluation_id, q.call_id, q.agent_id, q.evaluator_id, q.method, q.score, q.grade,
-  q.evaluated_at, CAST({_LOCAL} AS DATE) AS day, strftime({_LOCAL}, '%Y-%m') AS month
-  FROM qa_evaluations q JOIN employees e ON e.employee_id = q.agent_id JOIN centers z ON z.center = e.center
+_VIEW_SOURCE = f"""(SELECT {_EVALS}, strftime({_LOCAL}, '%Y-%m') AS month
+  FROM {_JOINS}
   WHERE q.evaluated_at >= $qa_utc_from AND q.evaluated_at < $qa_utc_to
     AND strftime({_LOCAL}, '%Y-%m') BETWEEN $qa_m0 AND $qa_m1)"""
 

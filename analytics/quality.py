@@ -38,11 +38,11 @@ _EVALS_SQL = """
 SELECT {columns},
   coalesce(q.grade, CASE WHEN q.score >= $good_from THEN 'good' WHEN q.score >= $medium_from THEN 'medium'
                          ELSE 'poor' END) AS grade,
-  {evaluated_at}q.day, e.center, e.team, e.name
-FROM {source} q JOIN employees e ON e.employee_id = q.agent_id
+  {evaluated_at}q.day, q.center, q.team, q.name, q.evaluator_name
+FROM {source} q
 WHERE q.day BETWEEN $start AND $end
-  AND (len($centers::VARCHAR[]) = 0 OR list_contains($centers::VARCHAR[], e.center))
-  AND (len($teams::VARCHAR[]) = 0 OR list_contains($teams::VARCHAR[], e.team))
+  AND (len($centers::VARCHAR[]) = 0 OR list_contains($centers::VARCHAR[], q.center))
+  AND (len($teams::VARCHAR[]) = 0 OR list_contains($teams::VARCHAR[], q.team))
   AND (len($agents::VARCHAR[]) = 0 OR list_contains($agents::VARCHAR[], q.agent_id))
   AND {scope}
 """
@@ -56,14 +56,16 @@ def evaluations(lake: Lake, filters: Filters, scope: Scope) -> pd.DataFrame:
 
 def _aggregate(lake: Lake, filters: Filters, scope: Scope, select: str, extra: dict | None = None) -> pd.DataFrame:
     """``select`` (a query over ``ev``, the scored evaluations of the period in scope: agent,
-    evaluator, score, grade, day and the agent's center, team and name), run in SQL."""
+    evaluator, score, grade, day, the agent's center, team and name and the inspector's
+    name), run in SQL."""
     sql, params = _evals_sql(lake, filters, scope, _SCORED_COLUMNS, "")
     return lake.query("WITH ev AS (" + sql + ")\n" + select, {**params, **(extra or {})}, months=filters.months)
 
 
 def _evals_sql(lake: Lake, filters: Filters, scope: Scope, columns: str, evaluated_at: str) -> tuple[str, dict]:
     scope.require("individuals")
-    pred, sparams = scope_predicate(scope, center="e.center", team="e.team")
+    # The agent's center and team as the employees table has them (the source joins it).
+    pred, sparams = scope_predicate(scope, center="q.center", team="q.team")
     source, qparams = qa_month.source(lake, filters.start, filters.end)
     sql = _EVALS_SQL.format(scope=pred, columns=columns, evaluated_at=evaluated_at, source=source)
     return sql, {
@@ -218,10 +220,9 @@ def reviews_per_day(lake: Lake, filters: Filters, scope: Scope) -> pd.DataFrame:
         lake,
         filters,
         scope,
-        """SELECT r.evaluator, n.name, r.days, r.reviews FROM (
-  SELECT coalesce(evaluator_id, '—') AS evaluator, count(DISTINCT day) AS days, count(*) AS reviews
-  FROM ev GROUP BY ALL) r
-LEFT JOIN employees n ON n.employee_id = r.evaluator""",
+        """SELECT coalesce(evaluator_id, '—') AS evaluator, any_value(evaluator_name) AS name,
+  count(DISTINCT day) AS days, count(*) AS reviews
+FROM ev GROUP BY ALL""",
     )
     out["per_day"] = out["reviews"] / out["days"]
     out["vs_target"] = out["per_day"] / REVIEWS_PER_DAY_TARGET
@@ -269,7 +270,8 @@ def calibration(lake: Lake, filters: Filters, scope: Scope) -> pd.DataFrame:
         lake,
         filters,
         scope,
-        """, scored AS (SELECT agent_id, evaluator_id, score, grade FROM ev WHERE evaluator_id IS NOT NULL),
+        """, scored AS (
+  SELECT agent_id, evaluator_id, evaluator_name, score, grade FROM ev WHERE evaluator_id IS NOT NULL),
 per AS (
   SELECT agent_id, evaluator_id, fsum(score) AS s, count(*) AS n,
     sum(fsum(score)) OVER (PARTITION BY agent_id) AS all_s, sum(count(*)) OVER (PARTITION BY agent_id) AS all_n
@@ -279,13 +281,12 @@ shared AS (
     sum(n) AS n
   FROM per WHERE all_n > n GROUP BY evaluator_id),
 agg AS (
-  SELECT evaluator_id, count(*) AS reviews, favg(score) AS mean_score,
+  SELECT evaluator_id, any_value(evaluator_name) AS name, count(*) AS reviews, favg(score) AS mean_score,
     avg(CASE WHEN grade = 'poor' THEN 1.0 ELSE 0.0 END) AS poor_share
   FROM scored GROUP BY evaluator_id)
-SELECT agg.evaluator_id AS evaluator, nm.name, agg.reviews, coalesce(shared.shared_agents, 0) AS shared_agents,
+SELECT agg.evaluator_id AS evaluator, agg.name, agg.reviews, coalesce(shared.shared_agents, 0) AS shared_agents,
   agg.mean_score, shared.diff_sum / nullif(shared.n, 0) AS off, agg.poor_share
-FROM agg LEFT JOIN shared ON shared.evaluator_id = agg.evaluator_id
-LEFT JOIN employees nm ON nm.employee_id = agg.evaluator_id""",
+FROM agg LEFT JOIN shared ON shared.evaluator_id = agg.evaluator_id""",
         {},
     )
     out = out.rename(columns={"off": "offset"})

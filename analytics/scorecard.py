@@ -232,14 +232,15 @@ GROUP BY ALL
 """
 
 # Per agent and center-local month of the evaluation (analytics.qa_month: the deduplicated
-# rollup's months when current, else the deduplicating view). favg: compensated summation,
+# rollup's months when current, else the deduplicating view), whose rows carry the agent's
+# center and team from employees: aliased ``e`` so the scope predicate reads them. favg: compensated summation,
 # the same mean whatever order the rows arrive in (a mean of exactly 85 stays "good").
 _QA_SQL = """
-SELECT q.month AS mk, q.agent_id AS employee_id,
-  favg(q.score) AS qa_score, count(*) AS qa_evaluations,
-  count(*) FILTER (WHERE q.grade = 'poor' OR q.score < $medium_from) AS qa_poor
-FROM {source} q JOIN employees e ON e.employee_id = q.agent_id
-WHERE list_contains($months, q.month)
+SELECT e.month AS mk, e.agent_id AS employee_id,
+  favg(e.score) AS qa_score, count(*) AS qa_evaluations,
+  count(*) FILTER (WHERE e.grade = 'poor' OR e.score < $medium_from) AS qa_poor
+FROM {source} e
+WHERE list_contains($months, e.month)
   AND {scope}
 GROUP BY ALL
 """
@@ -612,17 +613,18 @@ GROUP BY ALL ORDER BY day""",
 def agent_evaluations(lake: Lake, month: date, scope: Scope, agent: str) -> pd.DataFrame:
     scope.require("individuals")
     pred, params = _agent_params(scope, agent)
+    source, qparams = qa_month.source(lake, month, month)
     return lake.query(
-        """
-SELECT CAST(timezone(z.timezone, q.evaluated_at) AS DATE) AS day, q.method, q.score, q.grade,
-  q.evaluator_id, q.call_id
-FROM qa_evaluations q JOIN employees e ON e.employee_id = q.agent_id JOIN centers z ON z.center = e.center
-WHERE q.agent_id = $agent AND CAST(date_trunc('month', timezone(z.timezone, q.evaluated_at)) AS DATE) = $month_start
-  AND """
+        # The source's rows carry the agent's center and team (employees): aliased e for the scope.
+        "SELECT e.day, e.method, e.score, e.grade, e.evaluator_id, e.call_id FROM "
+        + source
+        + """ e
+WHERE e.agent_id = $agent AND e.month = $mk AND """
         + pred
         + """
-ORDER BY q.evaluated_at""",
-        {**params, "month_start": month},
+ORDER BY e.evaluated_at""",
+        {**params, **qparams, "mk": month_key(month)},
+        months=month_key(month),
     )
 
 

@@ -476,3 +476,13 @@ def test_team_summary_sums_counts_and_averages_means():
     assert t1["within_target_share"] == pytest.approx(0.5) and t1["transfer_share"] == pytest.approx(0.1)
     none = out[out["team"].isna()].iloc[0]  # a team-less agent keeps a row of their own
     assert none["agents"] == 1 and math.isnan(none["csat"]) and none["qa_grade"] == "poor"
+
+
+def test_agent_evaluations_by_local_month(month_ds):
+    from analytics import lake
+
+    lk = lake.open_lake(month_ds)
+    # E4 at 2026-09-30 20:00 UTC is 1 October 04:00 in Shanghai: October's, not September's.
+    octo = sc.agent_evaluations(lk, date(2026, 10, 1), Scope.everything(), "B1")
+    assert octo["score"].tolist() == [70.0] and str(octo["day"].iloc[0])[:10] == "2026-10-01"
+    assert sc.agent_evaluations(lk, date(2026, 9, 1), Scope.everything(), "B1").empty
