@@ -29,7 +29,7 @@ REPEATED_LOW_FROM = 2  # poor evaluations in the period that make "repeated low 
 NEXT_STEPS = ("verbal_reminder", "signed_slip", "deduction")
 
 # The columns of one evaluation row: every column (``evaluations``), or those the page's
-# figures read (``_scored``). The rows come from analytics.qa_month: the qa_month rollup
+# figures aggregate (``_aggregate``). The rows come from analytics.qa_month: the qa_month rollup
 # (deduplicated once per import, one file per local month) when it is current, else the
 # deduplicating qa_evaluations view over the same months (slower, same rows).
 _ALL_COLUMNS = "q.evaluation_id, q.call_id, q.agent_id, q.evaluator_id, q.method, q.score"
