@@ -55,7 +55,7 @@ _JOINS = """qa_evaluations q JOIN employees e ON e.employee_id = q.agent_id JOIN
 _BUILD_SQL = f"""
 SELECT {_EVALS}, strftime({_LOCAL}, '%Y-%m') AS _month
 FROM {_JOINS}
-ORDER BY _month, day, q.agent_id, q.evaluation_id
+ORDER BY _month, day
 """
 
 # What a reader selects from: the rollup's months m0..m1, or the same rows from the view.
