@@ -82,6 +82,8 @@ ROLLUP_FORMAT = 2
 # Complaints materialised at import (analytics.complaint_facts): built from the complaints
 # table, not per month of calls, but published, listed and read like the rollups above.
 COMPLAINT_ROLLUPS = ("complaint_facts", "workday_index")
+# QA evaluations deduplicated once per import, per local month (analytics.qa_month).
+QA_ROLLUPS = ("qa_month",)
 # Rows per Parquet row group of the large rollups: a month of a 50 M-call group is
 # ~230 k queue-intervals, which as one row group is decoded by one thread; sorted by day,
 # smaller groups also let a one-day drill-down skip the rest of the month.
@@ -104,10 +106,10 @@ CACHE_MAX_ROW_BYTES = CACHE_MAX_BYTES // 4
 # Views a query may read, as the words that name them in SQL text. A query's dependencies
 # are the names its text contains (a column or parameter spelled like a table only adds a
 # dependency: conservative, never stale).
-_VIEW_NAMES = tuple(schema.TABLES) + tuple("rollup_" + r for r in ROLLUPS + COMPLAINT_ROLLUPS)
+_VIEW_NAMES = tuple(schema.TABLES) + tuple("rollup_" + r for r in ROLLUPS + COMPLAINT_ROLLUPS + QA_ROLLUPS)
 _VIEW_WORDS = re.compile(r"\b(" + "|".join(sorted(map(re.escape, _VIEW_NAMES), key=len, reverse=True)) + r")\b")
 _MONTHLY_VIEWS = frozenset(
-    [t.name for t in schema.TABLES.values() if t.month_column] + ["rollup_" + r for r in ROLLUPS]
+    [t.name for t in schema.TABLES.values() if t.month_column] + ["rollup_" + r for r in ROLLUPS + QA_ROLLUPS]
 )
 ALL_MONTHS = None  # a dependency on every month of a view
 
@@ -346,6 +348,7 @@ class Lake:
         self.root = Path(root).resolve()
         self.all_committed = all_committed
         self.unpublished: dict[str, list[str]] = {}
+        self.manifest: dict | None = None  # the published manifest the views were built from
         self.con = duckdb.connect(":memory:")
         self.con.execute("SET TimeZone = 'UTC'")
         self._lock = threading.Lock()
@@ -389,7 +392,7 @@ class Lake:
             except FileNotFoundError:
                 pass
         entries = []
-        for sub in list(schema.TABLES) + [f"_rollups/{r}" for r in ROLLUPS + COMPLAINT_ROLLUPS]:
+        for sub in list(schema.TABLES) + [f"_rollups/{r}" for r in ROLLUPS + COMPLAINT_ROLLUPS + QA_ROLLUPS]:
             d = self.root / sub
             if d.is_dir():
                 entries.append(
@@ -441,7 +444,7 @@ class Lake:
                 else:
                     tokens[(table.name, None)] = tuple(files)
             present = set()
-            for rollup in ROLLUPS + COMPLAINT_ROLLUPS:
+            for rollup in ROLLUPS + COMPLAINT_ROLLUPS + QA_ROLLUPS:
                 files = _rollup_files(self.root, rollup, published)
                 for f in files:
                     # A rebuilt month is a new generation's file (or, without a manifest, the
@@ -464,6 +467,7 @@ class Lake:
             self._months, self._rollups_present = months, present
             # without a manifest the files' format is unknown: the oldest
             self._rollup_format = int((published or {}).get("rollup_format", 1))
+            self.manifest = published
             self._signature = sig
             self._invalidate(_changed_tokens(self._tokens, tokens))
             self._tokens = tokens
@@ -909,15 +913,18 @@ def rebuild_rollups(root: Path, months: Iterable[str] | None = None, progress=No
             if progress:
                 progress(done / steps, f"rollups {month}")
         complaint_meta = _rebuild_complaint_facts(root, lake, previous, pending, rollups, todo, months, generation)
+        qa_meta = _rebuild_qa_month(root, lake, previous, rollups, months, generation)
         lake.con.close()
         # Months that no longer hold rows (none today: batches are append-only) drop out.
         rollups = {
-            r: {m: f for m, f in files.items() if r in COMPLAINT_ROLLUPS or m in set(all_months)}
+            r: {m: f for m, f in files.items() if r in COMPLAINT_ROLLUPS + QA_ROLLUPS or m in set(all_months)}
             for r, files in rollups.items()
         }
         extra = {"rollup_format": ROLLUP_FORMAT}
         if complaint_meta:
             extra["complaint_facts"] = complaint_meta
+        if qa_meta:
+            extra["qa_month"] = qa_meta
         publish(root, rollups, generation, extra)
     return todo
 
@@ -968,6 +975,46 @@ def _rebuild_complaint_facts(
     return cf.meta_for(settings, base, end, cf.data_end(lake))
 
 
+def _rebuild_qa_month(root: Path, lake: Lake, previous: dict | None, rollups: dict, months, generation: int):
+    """Rebuild the whole qa_month rollup (analytics.qa_month) into ``rollups`` when a batch of
+    what it depends on was added since it was built, a file is missing or on a full rebuild
+    (``months`` None); returns the manifest's meta for it (None without evaluations)."""
+    from analytics import qa_month as qm
+
+    batches = committed_batches(root)
+    if not batches.get("qa_evaluations"):
+        rollups.pop(qm.ROLLUP, None)
+        return None
+    have = rollups.get(qm.ROLLUP) or {}
+    old = (previous or {}).get(qm.ROLLUP)
+    if (
+        months is not None
+        and have
+        and qm.matches(old, batches)
+        and all((Path(root) / rel).is_file() for rel in have.values())
+    ):
+        return old
+    files = {}
+    for month, table in qm.split_by_month(qm.build(lake)).items():
+        files[month] = write_month_rollups(root, month, {qm.ROLLUP: table}, generation)[qm.ROLLUP]
+    rollups[qm.ROLLUP] = files
+    return qm.meta_for(batches)
+
+
+def qa_month_stale(root: Path, published: dict | None = None) -> bool:
+    """Whether the published qa_month rollup is missing or was built from other batches of
+    qa_evaluations, employees or centers than those published (readers then read the view)."""
+    from analytics import qa_month as qm
+
+    published = read_published(root) if published is None else published
+    if published is None or not published.get("batches", {}).get("qa_evaluations"):
+        return False
+    files = published.get("rollups", {}).get(qm.ROLLUP, {})
+    if not files or any(not (Path(root) / rel).is_file() for rel in files.values()):
+        return True
+    return not qm.matches(published.get(qm.ROLLUP), published.get("batches", {}))
+
+
 def complaint_facts_stale(root: Path, published: dict | None = None) -> bool:
     """Whether the published complaint facts are missing or were built with other settings
     or another calendar than those in force now (readers then compute them on the fly)."""
@@ -1003,10 +1050,13 @@ def repair(root: Path) -> dict:
         stale = complaint_facts_stale(root, published)
         # rollups of an older format: rebuild_rollups rebuilds every month
         outdated = published is not None and published.get("rollup_format", 1) < ROLLUP_FORMAT
-        if not pending and not missing and not stale and not outdated:
+        qa_stale = qa_month_stale(root, published)
+        if not pending and not missing and not stale and not outdated and not qa_stale:
             return {}
         months = rebuild_rollups(root, sorted(missing))
     out = {"batches": pending, "months": months}
     if outdated:
         out["rollup_format"] = ROLLUP_FORMAT
+    if qa_stale:
+        out["qa_month"] = True
     return {**out, "complaint_facts": True} if stale else out

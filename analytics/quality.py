@@ -12,16 +12,14 @@ and team from the employees table) and the period in the agent's center's local 
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
-
 import pandas as pd
 
-from analytics import calls
+from analytics import calls, qa_month
 from analytics import metrics as m
 from analytics.access import Scope, scope_predicate
 from analytics.filters import Filters
 from analytics.lake import Lake
-from analytics.scorecard import QA_GOOD_FROM, QA_MEDIUM_FROM, qa_grade
+from analytics.scorecard import QA_GOOD_FROM, QA_MEDIUM_FROM
 
 REVIEWS_PER_DAY_TARGET = 60  # recordings per inspector per day (seed 004 篇三)
 LOW_QA_BELOW = 75.0  # an agent's mean inspection score below this puts them on the worklist
@@ -31,67 +29,56 @@ REPEATED_LOW_FROM = 2  # poor evaluations in the period that make "repeated low 
 NEXT_STEPS = ("verbal_reminder", "signed_slip", "deduction")
 
 # The columns of one evaluation row: every column (``evaluations``), or those the page's
-# figures read (``_scored``). qa_evaluations is a reference table whose view keeps the newest
-# batch of each evaluation by a window over the whole table, carrying every column it is
-# asked for: fewer columns make that pass and the frame cheaper.
+# figures aggregate (``_aggregate``). The rows come from analytics.qa_month: the qa_month rollup
+# (deduplicated once per import, one file per local month) when it is current, else the
+# deduplicating qa_evaluations view over the same months (slower, same rows).
 _ALL_COLUMNS = "q.evaluation_id, q.call_id, q.agent_id, q.evaluator_id, q.method, q.score"
 _SCORED_COLUMNS = "q.agent_id, q.evaluator_id, q.score"
 _EVALS_SQL = """
 SELECT {columns},
   coalesce(q.grade, CASE WHEN q.score >= $good_from THEN 'good' WHEN q.score >= $medium_from THEN 'medium'
                          ELSE 'poor' END) AS grade,
-  {evaluated_at}CAST(timezone(z.timezone, q.evaluated_at) AS DATE) AS day,
-  e.center, e.team, e.name
-FROM qa_evaluations q JOIN employees e ON e.employee_id = q.agent_id
-JOIN centers z ON z.center = e.center
-WHERE q.evaluated_at >= $utc_from AND q.evaluated_at < $utc_to
-  AND CAST(timezone(z.timezone, q.evaluated_at) AS DATE) BETWEEN $start AND $end
-  AND (len($centers::VARCHAR[]) = 0 OR list_contains($centers::VARCHAR[], e.center))
-  AND (len($teams::VARCHAR[]) = 0 OR list_contains($teams::VARCHAR[], e.team))
+  {evaluated_at}q.day, q.center, q.team, q.name, q.evaluator_name
+FROM {source} q
+WHERE q.day BETWEEN $start AND $end
+  AND (len($centers::VARCHAR[]) = 0 OR list_contains($centers::VARCHAR[], q.center))
+  AND (len($teams::VARCHAR[]) = 0 OR list_contains($teams::VARCHAR[], q.team))
   AND (len($agents::VARCHAR[]) = 0 OR list_contains($agents::VARCHAR[], q.agent_id))
   AND {scope}
 """
 
 
-def _utc_bounds(start: date, end: date) -> tuple[datetime, datetime]:
-    """UTC instants around the local days start..end in any time zone (offsets stay within
-    a day): a range on the raw timestamp that the scan applies before the per-row time-zone
-    conversion, which then keeps exactly the local days asked for."""
-    lo = datetime(start.year, start.month, start.day, tzinfo=UTC) - timedelta(days=1)
-    hi = datetime(end.year, end.month, end.day, tzinfo=UTC) + timedelta(days=2)
-    return lo, hi
-
-
 def evaluations(lake: Lake, filters: Filters, scope: Scope) -> pd.DataFrame:
     """The evaluations of the period of the agents in scope (one row per evaluation)."""
-    return _evaluations(lake, filters, scope, _ALL_COLUMNS, "q.evaluated_at, ")
+    sql, params = _evals_sql(lake, filters, scope, _ALL_COLUMNS, "q.evaluated_at, ")
+    return lake.query(sql, params, months=filters.months)
 
 
-def _scored(lake: Lake, filters: Filters, scope: Scope) -> pd.DataFrame:
-    """``evaluations`` with the columns the figures below read: agent, evaluator, score,
-    grade, day, and the agent's center, team and name."""
-    return _evaluations(lake, filters, scope, _SCORED_COLUMNS, "")
+def _aggregate(lake: Lake, filters: Filters, scope: Scope, select: str, extra: dict | None = None) -> pd.DataFrame:
+    """``select`` (a query over ``ev``, the scored evaluations of the period in scope: agent,
+    evaluator, score, grade, day, the agent's center, team and name and the inspector's
+    name), run in SQL."""
+    sql, params = _evals_sql(lake, filters, scope, _SCORED_COLUMNS, "")
+    return lake.query("WITH ev AS (" + sql + ")\n" + select, {**params, **(extra or {})}, months=filters.months)
 
 
-def _evaluations(lake: Lake, filters: Filters, scope: Scope, columns: str, evaluated_at: str) -> pd.DataFrame:
+def _evals_sql(lake: Lake, filters: Filters, scope: Scope, columns: str, evaluated_at: str) -> tuple[str, dict]:
     scope.require("individuals")
-    pred, sparams = scope_predicate(scope, center="e.center", team="e.team")
-    utc_from, utc_to = _utc_bounds(filters.start, filters.end)
-    return lake.query(
-        _EVALS_SQL.format(scope=pred, columns=columns, evaluated_at=evaluated_at),
-        {
-            **sparams,
-            "utc_from": utc_from,
-            "utc_to": utc_to,
-            "start": filters.start,
-            "end": filters.end,
-            "centers": list(filters.centers),
-            "teams": list(filters.teams),
-            "agents": list(filters.agents),
-            "good_from": QA_GOOD_FROM,
-            "medium_from": QA_MEDIUM_FROM,
-        },
-    )
+    # The agent's center and team as the employees table has them (the source joins it).
+    pred, sparams = scope_predicate(scope, center="q.center", team="q.team")
+    source, qparams = qa_month.source(lake, filters.start, filters.end)
+    sql = _EVALS_SQL.format(scope=pred, columns=columns, evaluated_at=evaluated_at, source=source)
+    return sql, {
+        **sparams,
+        **qparams,
+        "start": filters.start,
+        "end": filters.end,
+        "centers": list(filters.centers),
+        "teams": list(filters.teams),
+        "agents": list(filters.agents),
+        "good_from": QA_GOOD_FROM,
+        "medium_from": QA_MEDIUM_FROM,
+    }
 
 
 def _valid_complaints(lake: Lake, filters: Filters, scope: Scope) -> pd.DataFrame:
@@ -162,18 +149,14 @@ def worklist(lake: Lake, filters: Filters, scope: Scope, settings: m.ServiceSett
                 "priority",
             ]
         )
-    ev = _scored(lake, filters, scope)
-    qa = (
-        ev.groupby("agent_id").agg(
-            qa_score=("score", "mean"),
-            evaluations=("score", "size"),
-            name_qa=("name", "first"),
-            team_qa=("team", "first"),
-            center_qa=("center", "first"),
-        )
-        if not ev.empty
-        else pd.DataFrame(columns=["qa_score", "evaluations", "name_qa", "team_qa", "center_qa"])
-    )
+    # name, team and center are the agent's (one employees row per agent): any value is theirs.
+    qa = _aggregate(
+        lake,
+        filters,
+        scope,
+        """SELECT agent_id, favg(score) AS qa_score, count(*) AS evaluations, any_value(name) AS name_qa,
+  any_value(team) AS team_qa, any_value(center) AS center_qa FROM ev GROUP BY agent_id""",
+    ).set_index("agent_id")
     comp = _valid_complaints(lake, filters, scope).set_index("agent_id")
     df = review.set_index("agent").join(qa, how="outer").join(comp, how="outer")
     df.index.name = "agent"
@@ -233,36 +216,34 @@ def worklist(lake: Lake, filters: Filters, scope: Scope, settings: m.ServiceSett
 
 def reviews_per_day(lake: Lake, filters: Filters, scope: Scope) -> pd.DataFrame:
     """Per inspector: days with reviews, reviews, reviews per such day against 60."""
-    ev = _scored(lake, filters, scope)
-    if ev.empty:
-        return pd.DataFrame(columns=["evaluator", "name", "days", "reviews", "per_day", "vs_target"])
-    ev["evaluator_id"] = ev["evaluator_id"].fillna("—")
-    out = ev.groupby("evaluator_id").agg(days=("day", "nunique"), reviews=("score", "size")).reset_index()
+    out = _aggregate(
+        lake,
+        filters,
+        scope,
+        """SELECT coalesce(evaluator_id, '—') AS evaluator, any_value(evaluator_name) AS name,
+  count(DISTINCT day) AS days, count(*) AS reviews
+FROM ev GROUP BY ALL""",
+    )
     out["per_day"] = out["reviews"] / out["days"]
     out["vs_target"] = out["per_day"] / REVIEWS_PER_DAY_TARGET
-    names = lake.query(
-        "SELECT employee_id AS evaluator_id, name FROM employees WHERE list_contains($ids, employee_id)",
-        {"ids": out["evaluator_id"].tolist()},
-    )
-    out = out.merge(names, on="evaluator_id", how="left").rename(columns={"evaluator_id": "evaluator"})
-    return out[["evaluator", "name", "days", "reviews", "per_day", "vs_target"]].sort_values(
-        "per_day", ignore_index=True
-    )
+    out = out.sort_values(["per_day", "evaluator"], ignore_index=True)
+    return out[["evaluator", "name", "days", "reviews", "per_day", "vs_target"]]
 
 
 def grade_distribution(lake: Lake, filters: Filters, scope: Scope) -> pd.DataFrame:
     """Per team: agents graded good / medium / poor by their mean inspection score of the
-    period, and the shares."""
-    ev = _scored(lake, filters, scope)
+    period (the bands of ``scorecard.qa_grade``), and the shares."""
     cols = ["team", "agents", "good", "medium", "poor", "good_share", "medium_share", "poor_share"]
-    if ev.empty:
-        return pd.DataFrame(columns=cols)
-    per_agent = ev.groupby(["team", "agent_id"], dropna=False)["score"].mean().reset_index()
-    per_agent["grade"] = per_agent["score"].map(qa_grade)
-    out = per_agent.pivot_table(
-        index="team", columns="grade", values="agent_id", aggfunc="count", fill_value=0, dropna=False
+    out = _aggregate(
+        lake,
+        filters,
+        scope,
+        """SELECT team, count(*) FILTER (WHERE score >= $good_from) AS good,
+  count(*) FILTER (WHERE score >= $medium_from AND score < $good_from) AS medium,
+  count(*) FILTER (WHERE score < $medium_from) AS poor
+FROM (SELECT team, agent_id, favg(score) AS score FROM ev GROUP BY team, agent_id) per_agent
+GROUP BY team ORDER BY team NULLS LAST""",
     )
-    out = out.reindex(columns=["good", "medium", "poor"], fill_value=0).reset_index()
     out["agents"] = out[["good", "medium", "poor"]].sum(axis=1)
     for g in ("good", "medium", "poor"):
         out[f"{g}_share"] = out[g] / out["agents"]
@@ -278,61 +259,62 @@ def calibration(lake: Lake, filters: Filters, scope: Scope) -> pd.DataFrame:
     inspector who happens to review weaker agents is not called harsh. ``flag`` marks an
     offset of CALIBRATION_GAP points or more.
     """
-    ev = _scored(lake, filters, scope)
     cols = ["evaluator", "name", "reviews", "shared_agents", "mean_score", "offset", "poor_share", "flag"]
-    ev = ev[ev["evaluator_id"].notna()]
-    if ev.empty:
-        return pd.DataFrame(columns=cols)
-    per = ev.groupby(["agent_id", "evaluator_id"])["score"].agg(["sum", "count"]).reset_index()
-    tot = per.groupby("agent_id")[["sum", "count"]].sum().rename(columns={"sum": "all_sum", "count": "all_n"})
-    per = per.join(tot, on="agent_id")
-    per = per[per["all_n"] > per["count"]]  # the agent was also scored by someone else
-    per["others_mean"] = (per["all_sum"] - per["sum"]) / (per["all_n"] - per["count"])
-    per["diff_sum"] = per["sum"] - per["count"] * per["others_mean"]
-    agg = ev.groupby("evaluator_id").agg(
-        reviews=("score", "size"), mean_score=("score", "mean"), poor_share=("grade", lambda g: (g == "poor").mean())
+    # Means and sums of scores use DuckDB's compensated (Kahan) summation, as pandas'
+    # groupby does: the same value whatever the row order, so a mean of exactly 85 or 70
+    # lands on the same side of a grade band every time.
+    # per: each inspector's sum and count of scores per agent; an agent also scored by someone
+    # else gives others_mean = (the agent's sum - this inspector's) / (count - this count), and
+    # the inspector's difference to it summed over those scores.
+    out = _aggregate(
+        lake,
+        filters,
+        scope,
+        """, scored AS (
+  SELECT agent_id, evaluator_id, evaluator_name, score, grade FROM ev WHERE evaluator_id IS NOT NULL),
+per AS (
+  SELECT agent_id, evaluator_id, fsum(score) AS s, count(*) AS n,
+    sum(fsum(score)) OVER (PARTITION BY agent_id) AS all_s, sum(count(*)) OVER (PARTITION BY agent_id) AS all_n
+  FROM scored GROUP BY agent_id, evaluator_id),
+shared AS (
+  SELECT evaluator_id, count(DISTINCT agent_id) AS shared_agents, sum(s - n * ((all_s - s) / (all_n - n))) AS diff_sum,
+    sum(n) AS n
+  FROM per WHERE all_n > n GROUP BY evaluator_id),
+agg AS (
+  SELECT evaluator_id, any_value(evaluator_name) AS name, count(*) AS reviews, favg(score) AS mean_score,
+    avg(CASE WHEN grade = 'poor' THEN 1.0 ELSE 0.0 END) AS poor_share
+  FROM scored GROUP BY evaluator_id)
+SELECT agg.evaluator_id AS evaluator, agg.name, agg.reviews, coalesce(shared.shared_agents, 0) AS shared_agents,
+  agg.mean_score, shared.diff_sum / nullif(shared.n, 0) AS off, agg.poor_share
+FROM agg LEFT JOIN shared ON shared.evaluator_id = agg.evaluator_id""",
+        {},
     )
-    shared = per.groupby("evaluator_id").agg(
-        shared_agents=("agent_id", "nunique"), diff_sum=("diff_sum", "sum"), n=("count", "sum")
-    )
-    out = agg.join(shared, how="left")
-    out["shared_agents"] = out["shared_agents"].fillna(0).astype("int64")
-    out["offset"] = out["diff_sum"] / out["n"].where(out["n"] > 0)
-    out["flag"] = out["offset"].map(
-        lambda x: (
-            None if pd.isna(x) else "harsh" if x <= -CALIBRATION_GAP else "lenient" if x >= CALIBRATION_GAP else "ok"
-        )
-    )
-    out = out.reset_index().rename(columns={"evaluator_id": "evaluator"})
-    names = lake.query(
-        "SELECT employee_id AS evaluator, name FROM employees WHERE list_contains($ids, employee_id)",
-        {"ids": out["evaluator"].tolist()},
-    )
-    out = out.merge(names, on="evaluator", how="left")
-    return out[cols].sort_values("offset", key=lambda s: s.abs(), ascending=False, ignore_index=True)
+    out = out.rename(columns={"off": "offset"})
+    out["offset"] = out["offset"].astype("float64")
+    out["flag"] = [
+        None if pd.isna(x) else "harsh" if x <= -CALIBRATION_GAP else "lenient" if x >= CALIBRATION_GAP else "ok"
+        for x in out["offset"]
+    ]
+    return out[cols].sort_values(["offset", "evaluator"], key=_abs_offset, ascending=[False, True], ignore_index=True)
+
+
+def _abs_offset(s: pd.Series) -> pd.Series:
+    return s.abs() if s.name == "offset" else s
 
 
 def repeated_low_scores(lake: Lake, filters: Filters, scope: Scope) -> pd.DataFrame:
     """Agents with REPEATED_LOW_FROM poor evaluations or more in the period, with the next
     step of the sanctions ladder (verbal reminder, signed QC slip, deduction)."""
-    ev = _scored(lake, filters, scope)
     cols = ["agent", "name", "team", "poor", "evaluations", "qa_score", "last_poor_day", "next_step"]
-    if ev.empty:
-        return pd.DataFrame(columns=cols)
-    ev["is_poor"] = ev["grade"] == "poor"
-    g = ev.groupby("agent_id")
-    out = g.agg(
-        name=("name", "first"),
-        team=("team", "first"),
-        poor=("is_poor", "sum"),
-        evaluations=("score", "size"),
-        qa_score=("score", "mean"),
-    ).reset_index()
-    last = ev[ev["is_poor"]].groupby("agent_id")["day"].max()
-    # A merge, not Series.map: mapping by an empty Series of days (no poor evaluation in the
-    # period) raises in pandas 3.
-    out = out.merge(last.rename("last_poor_day"), left_on="agent_id", right_index=True, how="left")
-    out = out[out["poor"] >= REPEATED_LOW_FROM].copy()
-    out["next_step"] = out["poor"].map(lambda n: NEXT_STEPS[min(int(n), len(NEXT_STEPS)) - 1])
-    out = out.rename(columns={"agent_id": "agent"})
-    return out[cols].sort_values(["poor", "qa_score"], ascending=[False, True], ignore_index=True)
+    out = _aggregate(
+        lake,
+        filters,
+        scope,
+        """SELECT agent_id AS agent, any_value(name) AS name, any_value(team) AS team,
+  count(*) FILTER (WHERE grade = 'poor') AS poor, count(*) AS evaluations, favg(score) AS qa_score,
+  max(day) FILTER (WHERE grade = 'poor') AS last_poor_day
+FROM ev GROUP BY agent_id HAVING count(*) FILTER (WHERE grade = 'poor') >= $repeated_from""",
+        {"repeated_from": REPEATED_LOW_FROM},
+    )
+    out["next_step"] = [NEXT_STEPS[min(int(n), len(NEXT_STEPS)) - 1] for n in out["poor"]]
+    return out[cols].sort_values(["poor", "qa_score", "agent"], ascending=[False, True, True], ignore_index=True)

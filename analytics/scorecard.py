@@ -32,7 +32,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from analytics import schema
+from analytics import qa_month, schema
 from analytics.access import Scope, scope_predicate
 from analytics.lake import Lake
 
@@ -179,17 +179,21 @@ def month_key(month: date) -> str:
 
 # --- the queries ----------------------------------------------------------------------------
 
+# Every query below reads the months m0..m1 at once and returns their rows with the month
+# ('YYYY-MM', the center-local month partition) in ``mk``, so the trend's months cost one
+# query each (GROUP BY month) instead of one per month.
+# The agents of each month: employed during it (hired before its end, not left before it).
 _AGENTS_SQL = """
-SELECT e.employee_id, e.name, e.center, e.team, e.role, e.hire_date
-FROM employees e
+SELECT strftime(ms.month_start, '%Y-%m') AS mk, e.employee_id, e.name, e.center, e.team, e.role, e.hire_date
+FROM employees e, (SELECT unnest($month_starts::DATE[]) AS month_start, unnest($next_months::DATE[]) AS next_month) ms
 WHERE list_contains($agent_roles, e.role)
-  AND e.hire_date < $next_month AND (e.exit_date IS NULL OR e.exit_date >= $month_start)
+  AND e.hire_date < ms.next_month AND (e.exit_date IS NULL OR e.exit_date >= ms.month_start)
   AND {scope}
 """
 
 # Per agent and call category: answered calls of the month (center-local month partition).
 _CALLS_SQL = """
-SELECT c.agent_id AS employee_id, coalesce(c.category, 'unknown') AS category,
+SELECT c._month AS mk, c.agent_id AS employee_id, coalesce(c.category, 'unknown') AS category,
   count(*) AS answered,
   count(*) FILTER (WHERE c.talk_s IS NOT NULL) AS handled,
   sum(coalesce(c.talk_s, 0) + coalesce(c.hold_s, 0) + coalesce(c.acw_s, 0))
@@ -200,17 +204,17 @@ SELECT c.agent_id AS employee_id, coalesce(c.category, 'unknown') AS category,
   sum(c.csat) AS csat_sum, count(c.csat) AS csat_n,
   count(*) FILTER (WHERE c.resolved_first_contact) AS fcr_yes, count(c.resolved_first_contact) AS fcr_n
 FROM calls c JOIN employees e ON e.employee_id = c.agent_id
-WHERE c._month = $month AND c.answered_at IS NOT NULL
+WHERE c._month BETWEEN $m0 AND $m1 AND list_contains($months, c._month) AND c.answered_at IS NOT NULL
   AND {scope}
 GROUP BY ALL
 """
 
 _DAYS_SQL = """
-SELECT a.agent_id AS employee_id,
+SELECT a._month AS mk, a.agent_id AS employee_id,
   count(DISTINCT CAST(timezone(z.timezone, a.interval_start) AS DATE)) AS agent_days
 FROM agent_intervals a JOIN centers z ON z.center = a.center
 JOIN employees e ON e.employee_id = a.agent_id
-WHERE a._month = $month AND a.staffed_s > 0
+WHERE a._month BETWEEN $m0 AND $m1 AND list_contains($months, a._month) AND a.staffed_s > 0
   AND {scope}
 GROUP BY ALL
 """
@@ -220,38 +224,39 @@ GROUP BY ALL
 # whose sum is > 0 is a day with an interval signed in, and the rollup's month is the
 # intervals' _month. ~300 k rows a month at 50 M calls instead of the raw intervals.
 _DAYS_ROLLUP_SQL = """
-SELECT a.agent_id AS employee_id, count(DISTINCT a.day) AS agent_days
+SELECT a.month AS mk, a.agent_id AS employee_id, count(DISTINCT a.day) AS agent_days
 FROM rollup_agent_day a JOIN employees e ON e.employee_id = a.agent_id
-WHERE a.month = $month AND a.staffed_s > 0
+WHERE a.month BETWEEN $m0 AND $m1 AND list_contains($months, a.month) AND a.staffed_s > 0
   AND {scope}
 GROUP BY ALL
 """
 
-# Per agent and center-local month, every month in one query: qa_evaluations is a reference
-# table whose view keeps the newest batch of each evaluation, a window over the whole table
-# that no month filter can skip (~0.5 s at 1.5 M evaluations), so one pass serves every month.
+# Per agent and center-local month of the evaluation (analytics.qa_month: the deduplicated
+# rollup's months when current, else the deduplicating view), whose rows carry the agent's
+# center and team from employees: aliased ``e`` so the scope predicate reads them. favg: compensated summation,
+# the same mean whatever order the rows arrive in (a mean of exactly 85 stays "good").
 _QA_SQL = """
-SELECT q.agent_id AS employee_id,
-  CAST(date_trunc('month', timezone(z.timezone, q.evaluated_at)) AS DATE) AS month_start,
-  avg(q.score) AS qa_score, count(*) AS qa_evaluations,
-  count(*) FILTER (WHERE q.grade = 'poor' OR q.score < $medium_from) AS qa_poor
-FROM qa_evaluations q JOIN employees e ON e.employee_id = q.agent_id
-JOIN centers z ON z.center = e.center
-WHERE {scope}
+SELECT e.month AS mk, e.agent_id AS employee_id,
+  favg(e.score) AS qa_score, count(*) AS qa_evaluations,
+  count(*) FILTER (WHERE e.grade = 'poor' OR e.score < $medium_from) AS qa_poor
+FROM {source} e
+WHERE list_contains($months, e.month)
+  AND {scope}
 GROUP BY ALL
 """
 
 _APPRAISALS_SQL = """
-SELECT a.employee_id, a.attendance_rate, a.late_count, a.qa_score AS appraisal_qa_score
+SELECT strftime(a.month, '%Y-%m') AS mk, a.employee_id, a.attendance_rate, a.late_count,
+  a.qa_score AS appraisal_qa_score
 FROM appraisals a JOIN employees e ON e.employee_id = a.employee_id
-WHERE a.month = $month_start
+WHERE list_contains($month_starts::DATE[], a.month)
   AND {scope}
 """
 
 _COMPLAINTS_SQL = """
-SELECT k.agent_id AS employee_id, count(*) AS valid_complaints
+SELECT k._month AS mk, k.agent_id AS employee_id, count(*) AS valid_complaints
 FROM complaints k JOIN employees e ON e.employee_id = k.agent_id
-WHERE k._month = $month AND k.valid
+WHERE k._month BETWEEN $m0 AND $m1 AND list_contains($months, k._month) AND k.valid
   AND {scope}
 GROUP BY ALL
 """
@@ -267,10 +272,12 @@ def _target_case(targets_s: dict[str, int]) -> tuple[str, dict]:
     return "(CASE coalesce(c.category, 'unknown') " + " ".join(parts) + " ELSE $target_other END)", params
 
 
-def _query(lake: Lake, template: str, scope: Scope, params: dict, **fmt) -> pd.DataFrame:
+def _query(lake: Lake, template: str, scope: Scope, params: dict, months=None, **fmt) -> pd.DataFrame:
     pred, sparams = scope_predicate(scope, center="e.center", team="e.team")
-    # Every template bounds the calls, intervals and complaints it reads to _month = $month.
-    return lake.query(template.format(scope=pred, **fmt), {**params, **sparams}, months=params.get("month"))
+    # Every template bounds the calls, intervals, complaints and evaluations it reads to
+    # months m0..m1 (or, for the evaluations, qa_m0..qa_m1).
+    span = (params["m0"], params["m1"]) if "m0" in params else months
+    return lake.query(template.format(scope=pred, **fmt), {**params, **sparams}, months=span)
 
 
 def agent_month(
@@ -287,6 +294,21 @@ def agent_month(
     The month of every team in the scope is computed once and kept in the lake's cache
     (keyed by the scope, the weights and the targets; dropped when an import touches what
     it read); ``teams`` picks whole teams from it, so ranks within a team are unchanged."""
+    return agent_months(lake, [month], scope, teams, weights, handle_targets_s)[month]
+
+
+def agent_months(
+    lake: Lake,
+    months: list[date],
+    scope: Scope,
+    teams: tuple[str, ...] = (),
+    weights: dict[str, dict[str, float]] | None = None,
+    handle_targets_s: dict[str, int] | None = None,
+) -> dict[date, pd.DataFrame]:
+    """``agent_month`` of each of ``months``: each month is kept in the lake's cache on its
+    own; the months not cached yet are computed together, one query per source for all of
+    them (GROUP BY month), and then each is cached (its entry depends on what that shared
+    computation read)."""
     from analytics import targets as targets_mod
 
     scope.require("individuals")
@@ -294,18 +316,26 @@ def agent_month(
     weights = weights or load_weights(lake.root)
     handle_targets_s = handle_targets_s or targets_mod.handle_targets(lake.root)
     pred, sparams = scope_predicate(scope, center="e.center", team="e.team")
-    key = (
-        "scorecard.agent_month",
-        month,
-        pred,
-        _frozen(sparams),
-        _frozen(weights),
-        _frozen(handle_targets_s),
-    )
-    df = lake.cached(key, lambda: _agent_month_all(lake, month, scope, weights, handle_targets_s))
-    if teams:
-        df = df[df["team"].isin(list(teams))].reset_index(drop=True)
-    return df
+    common = (pred, _frozen(sparams), _frozen(weights), _frozen(handle_targets_s))
+    keys = {m: ("scorecard.agent_month", m, *common) for m in months}
+    todo = tuple(sorted(m for m in set(months) if not lake.is_cached(keys[m])))
+
+    def together() -> pd.DataFrame:
+        return _agent_months_all(lake, list(todo), scope, weights, handle_targets_s)
+
+    def one(m: date) -> pd.DataFrame:
+        if m not in todo:  # evicted meanwhile: compute it alone
+            return _agent_months_all(lake, [m], scope, weights, handle_targets_s)
+        df = lake.cached(("scorecard.agent_months", todo, *common), together) if len(todo) > 1 else together()
+        return df[df["mk"] == month_key(m)].drop(columns="mk").reset_index(drop=True)
+
+    out = {}
+    for m in months:
+        df = lake.cached(keys[m], lambda m=m: one(m))
+        if teams:
+            df = df[df["team"].isin(list(teams))].reset_index(drop=True)
+        out[m] = df
+    return out
 
 
 def _frozen(value):
@@ -316,37 +346,53 @@ def _frozen(value):
     return value
 
 
-def _qa_month(lake: Lake, month: date, scope: Scope) -> pd.DataFrame:
-    """The month's inspection measures per agent, a slice of every month's (one query)."""
-    qa = _query(lake, _QA_SQL, scope, {"medium_from": QA_MEDIUM_FROM})
-    qa = qa[pd.to_datetime(qa["month_start"]) == pd.Timestamp(month)]
-    return qa.drop(columns="month_start").reset_index(drop=True)
-
-
-def _agent_month_all(
+def _agent_months_all(
     lake: Lake,
-    month: date,
+    months: list[date],
     scope: Scope,
     weights: dict[str, dict[str, float]],
     handle_targets_s: dict[str, int],
 ) -> pd.DataFrame:
-    """agent_month of every team in the scope."""
-    base = {"month": month_key(month), "month_start": month, "next_month": shift_month(month, 1)}
-
-    people = _query(
-        lake,
-        _AGENTS_SQL,
-        scope,
-        {k: base[k] for k in ("month_start", "next_month")} | {"agent_roles": list(AGENT_ROLES)},
-    )
+    """agent_month of every team in the scope for each of ``months`` (column ``mk``: the month)."""
+    months = sorted(months)
+    mks = [month_key(m) for m in months]
+    span = {"m0": mks[0], "m1": mks[-1], "months": mks}
+    starts = {"month_starts": months, "next_months": [shift_month(m, 1) for m in months]}
+    people = _query(lake, _AGENTS_SQL, scope, starts | {"agent_roles": list(AGENT_ROLES)})
     case, cparams = _target_case(handle_targets_s)
-    per_cat = _query(lake, _CALLS_SQL, scope, {"month": base["month"], **cparams}, target_case=case)
+    per_cat = _query(lake, _CALLS_SQL, scope, {**span, **cparams}, target_case=case)
     days_sql = _DAYS_ROLLUP_SQL if lake.has_rollups(("agent_day",)) else _DAYS_SQL
-    days = _query(lake, days_sql, scope, {"month": base["month"]})
-    qa = _qa_month(lake, month, scope)
-    appr = _query(lake, _APPRAISALS_SQL, scope, {"month_start": month})
-    compl = _query(lake, _COMPLAINTS_SQL, scope, {"month": base["month"]})
+    days = _query(lake, days_sql, scope, span)
+    source, qparams = qa_month.source(lake, months[0], months[-1])
+    qa = _query(
+        lake,
+        _QA_SQL,
+        scope,
+        {"months": mks, **qparams, "medium_from": QA_MEDIUM_FROM},
+        months=(mks[0], mks[-1]),
+        source=source,
+    )
+    appr = _query(lake, _APPRAISALS_SQL, scope, {"month_starts": months})
+    compl = _query(lake, _COMPLAINTS_SQL, scope, span)
+    frames = []
+    for mk in mks:
+        parts = [f[f["mk"] == mk].drop(columns="mk") for f in (people, per_cat, days, qa, appr, compl)]
+        df = _agent_month_frame(*parts, weights)
+        df.insert(0, "mk", mk)
+        frames.append(df)
+    return pd.concat(frames, ignore_index=True)
 
+
+def _agent_month_frame(
+    people: pd.DataFrame,
+    per_cat: pd.DataFrame,
+    days: pd.DataFrame,
+    qa: pd.DataFrame,
+    appr: pd.DataFrame,
+    compl: pd.DataFrame,
+    weights: dict[str, dict[str, float]],
+) -> pd.DataFrame:
+    """One month's rows from its per-agent measures."""
     df = people.copy()
     if not per_cat.empty:
         sums = per_cat.groupby("employee_id")[
@@ -447,37 +493,45 @@ def _scores(df: pd.DataFrame, weights: dict[str, dict[str, float]]) -> pd.Series
 def scorecards(lake: Lake, month: date, scope: Scope, teams: tuple[str, ...] = ()) -> pd.DataFrame:
     """``agent_month`` with the change of score against the previous month."""
     weights = load_weights(lake.root)
-    now = agent_month(lake, month, scope, teams, weights)
-    before = agent_month(lake, shift_month(month, -1), scope, teams, weights)
+    last = shift_month(month, -1)
+    both = agent_months(lake, [last, month], scope, teams, weights)  # computed together when neither is cached
+    now, before = both[month], both[last]
     prev = before.set_index("employee_id")["score"]
     # astype: mapping an empty column keeps its text dtype
     now["score_change"] = now["score"] - now["employee_id"].map(prev).astype("float64")
     return now
 
 
+_SUMMARY_ORDER = (
+    "answered",
+    "agent_days",
+    "handled",
+    "handle_s",
+    "within_target",
+    "transferred",
+    "csat_sum",
+    "csat_n",
+    "fcr_yes",
+    "fcr_n",
+    "qa_score",
+    "valid_complaints",
+    "attendance_rate",
+    "late_count",
+    "score",
+)
+_AVERAGED = ("qa_score", "attendance_rate", "score")
+_SUMMED = tuple(c for c in _SUMMARY_ORDER if c not in _AVERAGED)
+
+
 def team_summary(cards: pd.DataFrame) -> pd.DataFrame:
     """One row per team: sums of counts, ratios of sums, mean of components and score."""
     if cards.empty:
         return pd.DataFrame()
+    # One sum and one mean over whole blocks of columns (not one aggregation per column).
     g = cards.groupby("team", dropna=False)
-    out = g.agg(
-        agents=("employee_id", "count"),
-        answered=("answered", "sum"),
-        agent_days=("agent_days", "sum"),
-        handled=("handled", "sum"),
-        handle_s=("handle_s", "sum"),
-        within_target=("within_target", "sum"),
-        transferred=("transferred", "sum"),
-        csat_sum=("csat_sum", "sum"),
-        csat_n=("csat_n", "sum"),
-        fcr_yes=("fcr_yes", "sum"),
-        fcr_n=("fcr_n", "sum"),
-        qa_score=("qa_score", "mean"),
-        valid_complaints=("valid_complaints", "sum"),
-        attendance_rate=("attendance_rate", "mean"),
-        late_count=("late_count", "sum"),
-        score=("score", "mean"),
-    )
+    sums, means = g[list(_SUMMED)].sum(), g[list(_AVERAGED)].mean()
+    out = pd.concat([g["employee_id"].count().rename("agents"), sums, means], axis=1)
+    out = out[["agents", *_SUMMARY_ORDER]]
     out["answered_per_day"] = out["answered"] / out["agent_days"].where(out["agent_days"] > 0)
     out["aht_s"] = out["handle_s"] / out["handled"].where(out["handled"] > 0)
     out["within_target_share"] = out["within_target"] / out["handled"].where(out["handled"] > 0)
@@ -511,9 +565,10 @@ def team_trend(lake: Lake, month: date, scope: Scope, teams: tuple[str, ...] = (
 
     def compute() -> pd.DataFrame:
         frames = []
-        for k in range(months - 1, -1, -1):
-            m = shift_month(month, -k)
-            s = team_summary(agent_month(lake, m, scope, teams, weights, handle_targets_s))
+        wanted = [shift_month(month, -k) for k in range(months - 1, -1, -1)]
+        cards = agent_months(lake, wanted, scope, teams, weights, handle_targets_s)
+        for m in wanted:
+            s = team_summary(cards[m])
             if not s.empty:
                 s.insert(0, "month", m)
                 frames.append(s)
@@ -553,17 +608,18 @@ GROUP BY ALL ORDER BY day""",
 def agent_evaluations(lake: Lake, month: date, scope: Scope, agent: str) -> pd.DataFrame:
     scope.require("individuals")
     pred, params = _agent_params(scope, agent)
+    source, qparams = qa_month.source(lake, month, month)
     return lake.query(
-        """
-SELECT CAST(timezone(z.timezone, q.evaluated_at) AS DATE) AS day, q.method, q.score, q.grade,
-  q.evaluator_id, q.call_id
-FROM qa_evaluations q JOIN employees e ON e.employee_id = q.agent_id JOIN centers z ON z.center = e.center
-WHERE q.agent_id = $agent AND CAST(date_trunc('month', timezone(z.timezone, q.evaluated_at)) AS DATE) = $month_start
-  AND """
+        # The source's rows carry the agent's center and team (employees): aliased e for the scope.
+        "SELECT e.day, e.method, e.score, e.grade, e.evaluator_id, e.call_id FROM "
+        + source
+        + """ e
+WHERE e.agent_id = $agent AND e.month = $mk AND """
         + pred
         + """
-ORDER BY q.evaluated_at""",
-        {**params, "month_start": month},
+ORDER BY e.evaluated_at""",
+        {**params, **qparams, "mk": month_key(month)},
+        months=month_key(month),
     )
 
 

@@ -3,7 +3,8 @@
 ``raw``: DuckDB over the raw Parquet of the month (calls, agent_intervals, complaints, HR
 tables) — what any engine must read without rollups. ``rollup``: DuckDB over the
 ``_rollups/*`` files named in ``_published.json`` — what the page's own reads cost at best —
-plus the raw tables a page reads that have no rollup (complaints, QA, HR, satisfaction).
+plus the raw tables a page reads that have no rollup (complaints, HR, satisfaction); QA
+evaluations come from the qa_month rollup (deduplicated, per local month) when published.
 Each figure is computed, not sampled: GROUPING SETS give the period's KPIs, the trend, the
 heat map, the per-queue/team/agent tables and the drill-downs from one scan; staffing adds
 a vectorised Erlang C (numpy) over every queue-interval. Not covered (stated in the
@@ -357,6 +358,18 @@ def monthly_review(con, f: Files, month: str, cfg, rollup: bool) -> list:
     return [kpis, cmp, people]
 
 
+def _qa_month(f: Files, months: list[str], rollup: bool) -> tuple[str, list[str]]:
+    """Where the floor reads the evaluations of ``months``: the qa_month rollup (deduplicated,
+    one file per local month, ``day`` the local day) when asked for and published, else the
+    raw batches (a ``day`` from the UTC timestamp: the same cost, no deduplication)."""
+    if rollup and "qa_month" in f.pub.get("rollups", {}):
+        return "SELECT agent_id, evaluator_id, score, grade, day FROM read_parquet($qa)", f.rollup("qa_month", months)
+    return (
+        "SELECT agent_id, evaluator_id, score, grade, CAST(evaluated_at AS DATE) AS day FROM read_parquet($qa)",
+        f.raw("qa_evaluations"),
+    )
+
+
 def scorecards(con, f: Files, month: str, cfg, rollup: bool) -> list:
     months = [month_add(month, -k) for k in range(5, -1, -1)]
     first, last = month_bounds(month)
@@ -373,10 +386,13 @@ def scorecards(con, f: Files, month: str, cfg, rollup: bool) -> list:
             "WHERE answered_at IS NOT NULL AND agent_id IS NOT NULL GROUP BY GROUPING SETS ((month, agent_id), (month))",
             {"files": f.raw("calls", months)},
         ).df()
+    # The QA measures of the six months (the trend's) per agent and month.
+    ev, qa_files = _qa_month(f, months, rollup)
     qa = con.execute(
-        "SELECT agent_id, avg(score) AS qa, count(*) AS n FROM read_parquet($files) "
-        "WHERE CAST(evaluated_at AS DATE) BETWEEN $first AND $last GROUP BY ALL",
-        {"files": f.raw("qa_evaluations"), "first": first, "last": last},
+        "SELECT agent_id, strftime(day, '%Y-%m') AS m, favg(score) AS qa, count(*) AS n, "
+        "count(*) FILTER (WHERE grade = 'poor' OR score < 70) AS poor FROM (" + ev + ") "
+        "WHERE day BETWEEN $first AND $last GROUP BY ALL",
+        {"qa": qa_files, "first": month_bounds(months[0])[0], "last": last},
     ).df()
     cmp = con.execute(
         "SELECT agent_id, count(*) AS n FROM read_parquet($files) WHERE valid GROUP BY ALL",
@@ -390,12 +406,18 @@ def scorecards(con, f: Files, month: str, cfg, rollup: bool) -> list:
 
 def quality(con, f: Files, month: str, cfg, rollup: bool) -> list:
     first, last = month_bounds(month)
-    p = {"files": f.raw("qa_evaluations"), "first": first, "last": last}
+    ev_sql, qa_files = _qa_month(f, [month], rollup)
+    # Per inspector (reviews, days), per agent (mean, poor count, last poor day: the worklist's
+    # low scores and the repeated low scores), per agent and inspector (calibration), per team
+    # (the grade distribution, through the agent's team), per grade and day, and the total.
     ev = con.execute(
-        "SELECT evaluator_id, agent_id, grade, CAST(evaluated_at AS DATE) AS day, count(*) AS n, avg(score) AS score, "
-        "stddev_samp(score) AS spread FROM read_parquet($files) WHERE CAST(evaluated_at AS DATE) BETWEEN $first AND $last "
-        "GROUP BY GROUPING SETS ((evaluator_id), (agent_id), (grade), (day), ())",
-        p,
+        "SELECT q.evaluator_id, q.agent_id, e.team, q.grade, q.day, count(*) AS n, favg(q.score) AS score, "
+        "fsum(q.score) AS score_sum, count(DISTINCT q.day) AS days, count(*) FILTER (WHERE q.grade = 'poor') AS poor, "
+        "max(q.day) FILTER (WHERE q.grade = 'poor') AS last_poor FROM (" + ev_sql + ") q "
+        "LEFT JOIN read_parquet($emp) e ON e.employee_id = q.agent_id WHERE q.day BETWEEN $first AND $last "
+        "GROUP BY GROUPING SETS ((q.evaluator_id), (q.agent_id), (q.agent_id, q.evaluator_id), (e.team, q.agent_id), "
+        "(q.grade), (q.day), ())",
+        {"qa": qa_files, "emp": f.raw("employees"), "first": first, "last": last},
     ).df()
     # The worklist: the month's answered calls not yet evaluated, longest and lowest first.
     src = f.rollup("agent_day", [month]) if rollup else f.raw("calls", [month])

@@ -331,3 +331,51 @@ def test_duckdb_never_needs_spark(demo_dataset, tmp_path, monkeypatch):
     engines.require("duckdb")
     monkeypatch.delenv("CALLCENTER_ENGINE", raising=False)
     assert engines.default_engine() == "duckdb"
+
+
+# --- the QA rollup, both engines -------------------------------------------------------
+
+
+def test_qa_rollup_on_both_engines_and_sparklake_reads_the_view(spark, tmp_path):
+    """qa_month is built on DuckDB whatever engine computes the call rollups, so both
+    rebuilds publish the same rows; a SparkLake (no rollup views) reads the deduplicating
+    view and gets the same hand values."""
+    from datetime import date
+
+    from analytics import qa_month, quality
+    from analytics.access import Scope
+    from analytics.engines.spark import SparkLake
+    from analytics.filters import Filters
+
+    rows = _ny_rows()
+    # 2026-11-01 03:30 UTC is 23:30 on 31 October in New York (EDT): October; E2 re-exported
+    # later with another score (the newest batch wins).
+    rows["qa_evaluations"] = [
+        {"evaluation_id": "E1", "agent_id": "A1", "evaluator_id": "Q1", "evaluated_at": utc(2026, 11, 1, 3, 30)}
+        | {"score": 80.0, "method": "sampled"},
+        {"evaluation_id": "E2", "agent_id": "A1", "evaluator_id": "Q1", "evaluated_at": utc(2026, 11, 2, 15)}
+        | {"score": 50.0, "method": "sampled"},
+    ]
+    src = build_dataset(tmp_path / "ny", **rows)
+    from analytics.ingest import ingest_frames
+    from tests.conftest import frame
+
+    again = {**rows["qa_evaluations"][1], "score": 90.0}
+    ingest_frames(src, {"qa_evaluations": frame("qa_evaluations", [again])}, source="re-export")
+    months = ["2026-03", "2026-11"]
+    _build_both(src, tmp_path, months)
+    for d in (tmp_path / "duckdb", tmp_path / "spark"):
+        pub = lake.read_published(d)
+        got = {
+            m: pq.read_table(d / rel).to_pandas()[["evaluation_id", "score"]].values.tolist()
+            for m, rel in pub["rollups"]["qa_month"].items()
+        }
+        assert got == {"2026-10": [["E1", 80.0]], "2026-11": [["E2", 90.0]]}, d
+        assert qa_month.current(lake.Lake(d))
+    sl = SparkLake(tmp_path / "spark", spark)
+    assert not qa_month.current(sl)
+    nov = Filters(date(2026, 11, 1), date(2026, 11, 30))
+    per = quality.reviews_per_day(sl, nov, Scope.everything())
+    assert per[["evaluator", "days", "reviews"]].values.tolist() == [["Q1", 1, 1]]
+    low = quality.repeated_low_scores(sl, Filters(date(2026, 10, 1), date(2026, 11, 30)), Scope.everything())
+    assert low.empty  # 80 and 90: neither is poor

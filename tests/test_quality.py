@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import pytest
 
-from analytics import lake, quality
+from analytics import lake, qa_month, quality
 from analytics.access import Scope
 from analytics.filters import Filters
 from tests.conftest import build_dataset
@@ -26,8 +27,10 @@ def _ev(i, agent, inspector, day, score):
     }
 
 
-@pytest.fixture(scope="module")
-def lk(tmp_path_factory):
+@pytest.fixture(scope="module", params=["rollup", "view"])
+def lk(request, tmp_path_factory):
+    """The same evaluations read from the qa_month rollup, and from the deduplicating view
+    (the rollup's manifest entry made stale): every expected value holds for both."""
     emp = [
         {"employee_id": "A1", "name": "甲一", "center": "C1", "team": "T1", "role": "csr", "hire_date": "2024-01-01"},
         {"employee_id": "A2", "name": "甲二", "center": "C1", "team": "T1", "role": "csr", "hire_date": "2024-01-01"},
@@ -79,7 +82,14 @@ def lk(tmp_path_factory):
     root = build_dataset(
         tmp_path_factory.mktemp("quality") / "ds", employees=emp, qa_evaluations=evs, calls=calls, complaints=complaints
     )
-    return lake.open_lake(root)
+    if request.param == "view":
+        f = root / lake.PUBLISHED
+        pub = json.loads(f.read_text(encoding="utf-8"))
+        pub["qa_month"]["batches"]["qa_evaluations"] = ["batch=older"]
+        f.write_text(json.dumps(pub), encoding="utf-8")
+    out = lake.Lake(root)
+    assert qa_month.current(out) == (request.param == "rollup")
+    return out
 
 
 def test_reviews_per_day(lk):

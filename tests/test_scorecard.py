@@ -10,6 +10,7 @@ import io
 import json
 from datetime import date
 
+import pandas as pd
 import pytest
 
 from analytics import scorecard as sc
@@ -404,3 +405,84 @@ def test_teams_are_whole_teams_of_the_full_month(month_ds):
     t2 = sc.agent_month(lk, date(2026, 10, 1), Scope.everything(), ("T2",))
     assert t2["employee_id"].tolist() == ["B1"] and t2["rank"].tolist() == [1]
     assert t2.iloc[0]["score"] == full.set_index("employee_id").loc["B1", "score"]
+
+
+def test_team_trend_months_by_hand_computed_together_then_cached_each(month_ds):
+    """September and October in one trend, on a lake that has computed neither: the months
+    are computed together, and each month's cards are then in the cache on their own."""
+    from analytics import lake
+
+    lk = lake.Lake(month_ds)  # a fresh lake: an empty cache
+    trend = sc.team_trend(lk, date(2026, 10, 1), Scope.everything(), months=2)
+    got = {(str(r.month)[:7], r.team): r for r in trend.itertuples(index=False)}
+    # September: A1's one call of the 10th only (no staffed day, no QA, no appraisal, no csat or
+    # fcr), so only the complaints component (answered > 0, no valid complaint: 100) is present.
+    # A2 and B1 have nothing in September; X9 left on 31 August.
+    assert set(got) == {("2026-09", "T1"), ("2026-10", "T1"), ("2026-10", "T2")}
+    sep = got[("2026-09", "T1")]
+    assert (sep.agents, sep.answered, sep.score) == (1, 1, pytest.approx(100.0))
+    assert math.isnan(sep.qa_score)
+    # October T1: A1 and A2, 4 + 1 answered on 2 + 1 staffed days, QA (85 + 60) / 2, the mean score.
+    oct1 = got[("2026-10", "T1")]
+    assert (oct1.agents, oct1.answered, oct1.agent_days) == (2, 5, 3)
+    assert oct1.answered_per_day == pytest.approx(5 / 3)
+    assert oct1.qa_score == pytest.approx(72.5)
+    assert oct1.score == pytest.approx((64.801587 + 38.650794) / 2, abs=1e-4)
+    assert oct1.valid_complaints == 1 and oct1.late_count == 2
+    assert oct1.attendance_rate == pytest.approx(0.95)
+    oct2 = got[("2026-10", "T2")]
+    assert (oct2.agents, oct2.answered, oct2.qa_score) == (1, 2, pytest.approx(70.0))
+    assert oct2.score == pytest.approx(70.912698, abs=1e-4)
+    # Each month now answers from the cache: October's cards are A1, A2 and B1 by hand.
+    before = lk.cache_misses
+    oct_cards = sc.agent_month(lk, date(2026, 10, 1), Scope.everything())
+    assert lk.cache_misses == before
+    assert oct_cards.set_index("employee_id")["score"].round(2).to_dict() == {
+        "A1": A1_SCORE,
+        "A2": A2_SCORE,
+        "B1": B1_SCORE,
+    }
+
+
+def test_team_summary_sums_counts_and_averages_means():
+    cards = pd.DataFrame(
+        {
+            "team": ["T1", "T1", None],
+            "employee_id": ["a", "b", "c"],
+            "answered": [10.0, 20.0, 5.0],
+            "agent_days": [2.0, 3.0, 1.0],
+            "handled": [10.0, 10.0, 5.0],
+            "handle_s": [1000.0, 3000.0, 500.0],
+            "within_target": [5.0, 5.0, 5.0],
+            "transferred": [1.0, 2.0, 0.0],
+            "csat_sum": [8.0, 4.0, float("nan")],
+            "csat_n": [2.0, 2.0, 0.0],
+            "fcr_yes": [1.0, 1.0, 0.0],
+            "fcr_n": [2.0, 2.0, 0.0],
+            "qa_score": [80.0, float("nan"), 60.0],
+            "valid_complaints": [0.0, 1.0, 0.0],
+            "attendance_rate": [1.0, 0.8, 0.9],
+            "late_count": [1.0, 2.0, 0.0],
+            "score": [70.0, 50.0, 40.0],
+        }
+    )
+    out = sc.team_summary(cards)
+    t1 = out[out["team"] == "T1"].iloc[0]
+    assert (t1["agents"], t1["answered"], t1["agent_days"]) == (2, 30.0, 5.0)
+    assert t1["answered_per_day"] == pytest.approx(6.0) and t1["aht_s"] == pytest.approx(200.0)
+    assert t1["csat"] == pytest.approx(3.0) and t1["fcr"] == pytest.approx(0.5)
+    assert t1["qa_score"] == pytest.approx(80.0) and t1["qa_grade"] == "medium"  # the mean skips NaN
+    assert t1["attendance_rate"] == pytest.approx(0.9) and t1["score"] == pytest.approx(60.0)
+    assert t1["within_target_share"] == pytest.approx(0.5) and t1["transfer_share"] == pytest.approx(0.1)
+    none = out[out["team"].isna()].iloc[0]  # a team-less agent keeps a row of their own
+    assert none["agents"] == 1 and math.isnan(none["csat"]) and none["qa_grade"] == "poor"
+
+
+def test_agent_evaluations_by_local_month(month_ds):
+    from analytics import lake
+
+    lk = lake.open_lake(month_ds)
+    # E4 at 2026-09-30 20:00 UTC is 1 October 04:00 in Shanghai: October's, not September's.
+    octo = sc.agent_evaluations(lk, date(2026, 10, 1), Scope.everything(), "B1")
+    assert octo["score"].tolist() == [70.0] and str(octo["day"].iloc[0])[:10] == "2026-10-01"
+    assert sc.agent_evaluations(lk, date(2026, 9, 1), Scope.everything(), "B1").empty

@@ -221,7 +221,13 @@ class SparkLake:
         return compute()
 
     def is_cached(self, key) -> bool:
-        return False
+        return False  # cached() keeps nothing on this engine
+
+    @property
+    def manifest(self) -> dict | None:
+        # No rollup views are registered on Spark (has_rollups is False): readers of the
+        # qa_month rollup (analytics.qa_month.current) read the deduplicating view instead.
+        return None
 
     @property
     def data_version(self):

@@ -122,6 +122,8 @@ def repaired_lines(repaired: dict) -> list[str]:
         if repaired.get("complaint_facts")
         else []
     )
+    if repaired.get("qa_month"):
+        facts.append("QA evaluations rollup rebuilt (missing, or older than the QA, employee or center batches)")
     if not batches and not repaired.get("months") and facts:
         return facts
     if not batches and repaired.get("rollup_format"):
