@@ -270,7 +270,8 @@ def staffing(con, f: Files, month: str, cfg, rollup: bool, target=0.8, shrinkage
     qi["dow"], qi["tod"] = qi["i15"].dt.day_of_week, qi["i15"].dt.time
     gaps = qi.groupby(["dow", "tod"])["gap"].mean()
     summary = (qi["gap"] < 0).sum(), qi.loc[qi["gap"] < 0, "gap"].sum() * 0.25
-    return [qi.nsmallest(20, "gap"), gaps, summary]
+    # ties in a fixed order (queue, interval): the SQL returns groups in any order
+    return [qi.sort_values(["gap", "queue", "i15"]).head(20), gaps, summary]
 
 
 def complaints(con, f: Files, month: str, cfg, rollup: bool) -> list:

@@ -99,7 +99,9 @@ def staffing(c: Ctx, f: Filters) -> list:
     cov = coverage.coverage(lk, f, sc, c.cfg, coverage.CoverageSettings(target_sl=target_sl, shrinkage=shrinkage))
     out = [calls.filter_options(lk, sc), cov]
     if not cov.empty:
-        worst = cov[cov["offered"] > 0].sort_values("gap_agents").head(20)  # the view's worst-intervals table
+        worst = (
+            cov[cov["offered"] > 0].sort_values(["gap_agents", "queue", "interval15"]).head(20)
+        )  # the view's worst-intervals table
         out += [coverage.shortfall_summary(cov), coverage.model_summary(cov), coverage.gap_by_weekday_and_time(cov)]
         out.append(worst)
     headcount = coverage.agent_headcount(lk, f.end, sc)

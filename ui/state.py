@@ -43,14 +43,15 @@ def get_lake() -> lake.Lake:
 # data version and the dataset's settings, so an import or a changed definition recomputes;
 # a copy each time (st.cache_data), so a page may change what it gets.
 @st.cache_data(show_spinner=False, max_entries=500)
-def _per_data(name: str, version: int, settings_key: str, args: tuple, kwargs: dict, _fn, _lk):
+def _per_data(name: str, root: str, version: int, settings_key: str, args: tuple, kwargs: dict, _fn, _lk):
     return _fn(_lk, *args, **kwargs)
 
 
 def per_data(fn, lk: lake.Lake, *args, **kwargs):
-    """``fn(lk, *args, **kwargs)`` once per data version, settings and (hashed) arguments."""
+    """``fn(lk, *args, **kwargs)`` once per dataset, data version, settings and (hashed)
+    arguments (the version is a counter per lake: the dataset's folder tells lakes apart)."""
     key = repr(dataset_settings.load(dataset_path()))
-    return _per_data(f"{fn.__module__}.{fn.__qualname__}", lk.data_version, key, args, kwargs, fn, lk)
+    return _per_data(f"{fn.__module__}.{fn.__qualname__}", str(lk.root), lk.data_version, key, args, kwargs, fn, lk)
 
 
 def settings() -> metrics.ServiceSettings:

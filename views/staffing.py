@@ -123,7 +123,7 @@ cols = (
     + ["aht_s", "staffed_agents", "required_agents", "gap_agents", "service_level_at_staffed", "model"]
     + ["service_level_actual"]
 )
-worst = cov[cov["offered"] > 0].sort_values("gap_agents").head(20)
+worst = cov[cov["offered"] > 0].sort_values(["gap_agents", "queue", "interval15"]).head(20)
 # Each row names the model of its figures, with the caller patience Erlang A used.
 worst = worst.assign(
     model=[
