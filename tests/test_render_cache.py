@@ -63,8 +63,9 @@ def test_keyed_figures_follow_the_key_not_the_closure(monkeypatch):
 
 
 class _Lake:
-    def __init__(self) -> None:
+    def __init__(self, root: str = "/data/a") -> None:
         self.data_version = 1
+        self.root = root
 
 
 def test_page_results_are_recomputed_after_an_import_and_handed_out_as_copies(monkeypatch, tmp_path):
@@ -87,6 +88,9 @@ def test_page_results_are_recomputed_after_an_import_and_handed_out_as_copies(mo
     assert state.per_data(breakdown, lk, "level")["n"].tolist() == [3]
     monkeypatch.setattr(state.dataset_settings, "load", lambda path: "settings v2")  # a changed definition
     assert state.per_data(breakdown, lk, "level")["n"].tolist() == [4]
+    other = _Lake("/data/b")  # another dataset whose lake is at the same version
+    other.data_version = 2
+    assert state.per_data(breakdown, other, "level")["n"].tolist() == [5]
 
 
 def test_the_first_run_asks_for_modules_this_streamlit_really_has():
