@@ -152,11 +152,13 @@ def _depends_on(deps: dict, changed: dict[str, set]) -> bool:
     return False
 
 
-def _freeze(value):
+def freeze(value):
+    """A hashable cache-key part for nested dicts, lists and scalars (a scalar keeps its
+    type's name: 1 and 1.0 and True are different parameters)."""
     if isinstance(value, dict):
-        return tuple(sorted((k, _freeze(v)) for k, v in value.items()))
+        return tuple(sorted((k, freeze(v)) for k, v in value.items()))
     if isinstance(value, (list, tuple)):
-        return tuple(_freeze(v) for v in value)
+        return tuple(freeze(v) for v in value)
     return (type(value).__name__, value)
 
 
@@ -522,7 +524,7 @@ class Lake:
 
         span = _month_range(months)
         deps = {v: (span if v in _MONTHLY_VIEWS else ALL_MONTHS) for v in sql_views(sql)}
-        return self.cached(("sql", sql, _freeze(params or [])), run, depends=deps)
+        return self.cached(("sql", sql, freeze(params or [])), run, depends=deps)
 
     def cached(self, key: tuple, compute: Callable[[], pd.DataFrame], depends: dict | None = None) -> pd.DataFrame:
         """``compute()``'s frame, kept in the bounded LRU under ``key``.

@@ -34,7 +34,7 @@ import pandas as pd
 
 from analytics import qa_month, schema
 from analytics.access import Scope, scope_predicate
-from analytics.lake import Lake
+from analytics.lake import Lake, freeze
 
 COMPONENTS = ("output", "qa", "fcr", "attitude", "teamwork", "csat", "complaints")
 # Roles that take calls and are appraised on a scorecard.
@@ -316,7 +316,7 @@ def agent_months(
     weights = weights or load_weights(lake.root)
     handle_targets_s = handle_targets_s or targets_mod.handle_targets(lake.root)
     pred, sparams = scope_predicate(scope, center="e.center", team="e.team")
-    common = (pred, _frozen(sparams), _frozen(weights), _frozen(handle_targets_s))
+    common = (pred, freeze(sparams), freeze(weights), freeze(handle_targets_s))
     keys = {m: ("scorecard.agent_month", m, *common) for m in months}
     todo = tuple(sorted(m for m in set(months) if not lake.is_cached(keys[m])))
 
@@ -336,14 +336,6 @@ def agent_months(
             df = df[df["team"].isin(list(teams))].reset_index(drop=True)
         out[m] = df
     return out
-
-
-def _frozen(value):
-    if isinstance(value, dict):
-        return tuple(sorted((k, _frozen(v)) for k, v in value.items()))
-    if isinstance(value, (list, tuple)):
-        return tuple(_frozen(v) for v in value)
-    return value
 
 
 def _agent_months_all(
@@ -558,9 +550,9 @@ def team_trend(lake: Lake, month: date, scope: Scope, teams: tuple[str, ...] = (
         months,
         tuple(teams),
         pred,
-        _frozen(sparams),
-        _frozen(weights),
-        _frozen(handle_targets_s),
+        freeze(sparams),
+        freeze(weights),
+        freeze(handle_targets_s),
     )
 
     def compute() -> pd.DataFrame:

@@ -205,7 +205,7 @@ class SparkLake:
         files = self._ensure_views()
         cache_key = None
         if not extra_tables:
-            cache_key = (sql, lake_mod._freeze(params or {}), files)
+            cache_key = (sql, lake_mod.freeze(params or {}), files)
             if cache_key in self._results:
                 return self._results[cache_key]
         # Values travel as Spark's named parameters (:name), never spliced into the text.
