@@ -17,11 +17,14 @@ Two kinds of sums:
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from analytics import lake as lake_mod
 from analytics import metrics as m
 from analytics import schema
+from analytics import targets as targets_mod
 from analytics.access import Scope, scope_predicate
 from analytics.filters import Filters
 from analytics.lake import Lake
@@ -137,32 +140,33 @@ def _queue_sums_sql(lake, filters, scope, by, settings) -> tuple[str, dict]:
     # Below a day the intervals are needed; otherwise the day rollup holds the same sums.
     source, ts = ("qi", "interval_start") if set(by) & set(SUB_DAY) else ("qd", "day")
     cte, params = _sources(lake, filters, settings, source)
-    keys = _key_exprs(by, ts)
-    t, s, h = settings.answer_within_s, settings.short_abandon_s, settings.handle_target_s
-    select = ", ".join(
-        keys
-        + [
-            "sum(offered) AS offered",
-            "sum(answered) AS answered",
-            "sum(abandoned) AS abandoned",
-            f"sum(abandoned_le_{s}) AS short_abandoned",
-            f"sum(answered_le_{t}) AS answered_within_t",
-            f"sum(abandoned_le_{t}) AS abandoned_within_t",
-            "sum(wait_answered_s) AS wait_answered_s",
-            "sum(handled) AS handled",
-            "sum(talk_s) AS talk_s",
-            "sum(hold_s) AS hold_s",
-            "sum(acw_s) AS acw_s",
-            "sum(transferred) AS transferred",
-            f"sum(handled_le_{h}) AS handled_within_target",
-            "sum(staffed_s) AS staffed_s",
-            "sum(available_s) AS available_s",
-            "sum(handling_s) AS handling_s",
-        ]
-    )
+    select = ", ".join(_key_exprs(by, ts) + _queue_sum_exprs(settings))
     group = " GROUP BY ALL" if by else ""
     sql = f"{cte}\nSELECT {select} FROM {source} WHERE {where}{group}"
     return sql, {**params, **wparams}
+
+
+def _queue_sum_exprs(settings: m.ServiceSettings) -> list[str]:
+    """The queue sums' SELECT expressions (rollup column names from the lake's fixed thresholds)."""
+    t, s, h = settings.answer_within_s, settings.short_abandon_s, settings.handle_target_s
+    return [
+        "sum(offered) AS offered",
+        "sum(answered) AS answered",
+        "sum(abandoned) AS abandoned",
+        f"sum(abandoned_le_{s}) AS short_abandoned",
+        f"sum(answered_le_{t}) AS answered_within_t",
+        f"sum(abandoned_le_{t}) AS abandoned_within_t",
+        "sum(wait_answered_s) AS wait_answered_s",
+        "sum(handled) AS handled",
+        "sum(talk_s) AS talk_s",
+        "sum(hold_s) AS hold_s",
+        "sum(acw_s) AS acw_s",
+        "sum(transferred) AS transferred",
+        f"sum(handled_le_{h}) AS handled_within_target",
+        "sum(staffed_s) AS staffed_s",
+        "sum(available_s) AS available_s",
+        "sum(handling_s) AS handling_s",
+    ]
 
 
 def _agent_sums(lake, filters, scope, by, settings, direction: bool = False) -> pd.DataFrame:
@@ -170,50 +174,65 @@ def _agent_sums(lake, filters, scope, by, settings, direction: bool = False) -> 
     the filters' direction (used beside queue sums, so both count the same work)."""
     cte, params = _sources(lake, filters, settings, "ad")
     where, wparams = _where(filters, scope, queue=True, team=True, agent=True, direction=direction)
-    keys = _key_exprs(by, "day")
-    h = settings.handle_target_s
-    select = ", ".join(
-        keys
-        + [
-            "sum(handled) AS answered",
-            "sum(wait_answered_s) AS wait_answered_s",
-            "sum(handled) AS handled",
-            "sum(talk_s) AS talk_s",
-            "sum(hold_s) AS hold_s",
-            "sum(acw_s) AS acw_s",
-            "sum(transferred) AS transferred",
-            f"sum(handled_le_{h}) AS handled_within_target",
-            "sum(staffed_s) AS staffed_s",
-            "sum(available_s) AS available_s",
-            "sum(handling_s) AS handling_s",
-            "count(*) FILTER (WHERE handled > 0 OR staffed_s > 0) AS agent_days",
-        ]
-    )
+    select = ", ".join(_key_exprs(by, "day") + _agent_sum_exprs(settings))
     group = " GROUP BY ALL" if by else ""
     sql = f"{cte}\nSELECT {select} FROM ad WHERE {where}{group}"
     return lake.query(sql, {**params, **wparams}, months=filters.months)
 
 
+def _agent_sum_exprs(settings: m.ServiceSettings) -> list[str]:
+    """The agent-day sums' SELECT expressions."""
+    h = settings.handle_target_s
+    return [
+        "sum(handled) AS answered",
+        "sum(wait_answered_s) AS wait_answered_s",
+        "sum(handled) AS handled",
+        "sum(talk_s) AS talk_s",
+        "sum(hold_s) AS hold_s",
+        "sum(acw_s) AS acw_s",
+        "sum(transferred) AS transferred",
+        f"sum(handled_le_{h}) AS handled_within_target",
+        "sum(staffed_s) AS staffed_s",
+        "sum(available_s) AS available_s",
+        "sum(handling_s) AS handling_s",
+        "count(*) FILTER (WHERE handled > 0 OR staffed_s > 0) AS agent_days",
+    ]
+
+
 def metrics(
-    lake: Lake, filters: Filters, scope: Scope, by=(), settings: m.ServiceSettings | None = None
+    lake: Lake,
+    filters: Filters,
+    scope: Scope,
+    by=(),
+    settings: m.ServiceSettings | None = None,
+    agent_days: bool = True,
 ) -> pd.DataFrame:
     """The metrics table: grouping columns (named as in ``by``), then ``metrics.LEADING``,
-    then ``metrics.TRAILING``. Rates are fractions, durations seconds."""
+    then ``metrics.TRAILING``. Rates are fractions, durations seconds.
+
+    ``agent_days=False``: a queue-level table without the agent-day figures (agent-days
+    and answered per agent-day empty, as below a day), for callers that show none of
+    them: it skips the agent-day rollup, the costlier of the two reads."""
     settings = settings or m.ServiceSettings()
     by = _check_by(by)
-    if "agent" in by and not scope.individuals:
-        raise PermissionError("this role sees aggregates only, not individual agents")
+    _allowed(scope, by)
     # The finished table is kept too (same bounded cache as the queries): a page and the
     # monthly review ask for the same totals several times, and turning sums into 16
     # metrics costs more than fetching the sums.
+    agent_level, sub_day, agent_days = _plan(filters, scope, by, agent_days)
     return lake.cached(
-        ("calls.metrics", filters, scope, by, settings), lambda: _metrics(lake, filters, scope, by, settings)
+        _metrics_key(filters, scope, by, settings, agent_days),
+        lambda: _metrics(lake, filters, scope, by, settings, agent_days),
     )
 
 
-def _metrics(
-    lake: Lake, filters: Filters, scope: Scope, by: tuple[str, ...], settings: m.ServiceSettings
-) -> pd.DataFrame:
+def _allowed(scope: Scope, by: tuple[str, ...]) -> None:
+    if "agent" in by and not scope.individuals:
+        raise PermissionError("this role sees aggregates only, not individual agents")
+
+
+def _plan(filters: Filters, scope: Scope, by: tuple[str, ...], agent_days: bool) -> tuple[bool, list[str], bool]:
+    """(agent level, sub-day groupings, whether queue sums get agent-days beside them)."""
     agent_level = is_agent_level(filters, scope, by)
     sub_day = [g for g in by if g in SUB_DAY]
     if agent_level and sub_day:
@@ -221,23 +240,57 @@ def _metrics(
             f"team and agent figures go down to a day, not {sub_day[0]}: "
             "drop the team or agent, or pick a day, week or month"
         )
+    # Only a queue-level table of a day or longer has agent-days to leave out.
+    return agent_level, sub_day, bool(agent_days or agent_level or sub_day)
+
+
+def _metrics_key(filters: Filters, scope: Scope, by: tuple[str, ...], settings, agent_days: bool) -> tuple:
+    key = ("calls.metrics", filters, scope, by, settings)
+    return key if agent_days else (*key, "no_agent_days")
+
+
+def _metrics(
+    lake: Lake,
+    filters: Filters,
+    scope: Scope,
+    by: tuple[str, ...],
+    settings: m.ServiceSettings,
+    agent_days: bool = True,
+) -> pd.DataFrame:
+    agent_level, sub_day, agent_days = _plan(filters, scope, by, agent_days)
+    if agent_level:
+        return _finish(_agent_sums(lake, filters, scope, by, settings), None, by, settings, True, sub_day)
+    sums = _queue_sums(lake, filters, scope, by, settings)
+    agents = None
+    if not sub_day and agent_days:
+        agents = _agent_sums(lake, filters, scope, by, settings, direction=True)
+    return _finish(sums, agents, by, settings, False, sub_day)
+
+
+def _finish(
+    sums: pd.DataFrame,
+    agents: pd.DataFrame | None,
+    by: tuple[str, ...],
+    settings: m.ServiceSettings,
+    agent_level: bool,
+    sub_day: list[str],
+) -> pd.DataFrame:
+    """The metrics table from the sums (queue sums with the agent-days of ``agents`` beside
+    them, or agent sums): the one finishing step of ``metrics`` and ``metrics_many``."""
     keys = list(by)
     if agent_level:
-        sums = _agent_sums(lake, filters, scope, by, settings)
         for col in m.SUM_COLUMNS:
             if col not in sums.columns:
                 sums[col] = pd.NA
+    elif agents is None:
+        sums["agent_days"] = pd.NA  # agent-days do not split into hours (or were not asked for)
     else:
-        sums = _queue_sums(lake, filters, scope, by, settings)
-        if sub_day:
-            sums["agent_days"] = pd.NA  # agent-days do not split into hours
-        else:
-            agents = _agent_sums(lake, filters, scope, by, settings, direction=True)[keys + ["agent_days"]]
-            sums = (
-                sums.merge(agents, on=keys, how="left")
-                if keys
-                else sums.assign(agent_days=agents["agent_days"].iloc[0] if len(agents) else pd.NA)
-            )
+        agents = agents[keys + ["agent_days"]]
+        sums = (
+            sums.merge(agents, on=keys, how="left")
+            if keys
+            else sums.assign(agent_days=agents["agent_days"].iloc[0] if len(agents) else pd.NA)
+        )
     out = m.compute_all(sums, settings, keys, agent_level=agent_level)
     length = _GRAIN_SECONDS.get(sub_day[0]) if len(sub_day) == 1 else None
     if length and not agent_level:
@@ -246,6 +299,171 @@ def _metrics(
     if keys:
         out = out.sort_values(keys, ignore_index=True)
     return out
+
+
+# --- several metrics tables in one statement per source ----------------------------------------
+#
+# A page asks for 4-8 tables (totals now and before, a trend, per team...). Each is a small
+# query of ~10 ms at 50 M calls, nearly all of it DuckDB's parse, bind and plan and reading
+# the rollup's Parquet footers; the rows are a few thousand. ``metrics_many`` answers them
+# together: per source (queue-day, queue-interval, agent-day rollup, or the raw calls when a
+# threshold is not kept in the rollups), one statement: per filter a GROUPING SETS over
+# the rows it selects, the filters' branches joined by UNION ALL over one CTE. Each table
+# then goes through ``_finish`` and into the lake's cache under the key ``metrics`` uses.
+
+_INT_KEYS = ("hour_of_day", "weekday")  # BIGINT keys: NULL in other grouping sets makes them nullable
+
+
+def metrics_many(
+    lake: Lake,
+    requests,
+    scope: Scope,
+    settings: m.ServiceSettings | None = None,
+    agent_days: bool = True,
+) -> list[pd.DataFrame]:
+    """``[metrics(lake, f, scope, by, settings, agent_days) for f, by in requests]``, with
+    what is not cached yet read in one statement per source (see above). Each table is
+    kept under the key ``metrics`` uses, so a later ``metrics`` call is a cache hit.
+
+    ``requests``: ``(Filters, by)`` pairs. Filters whose months are more than one month
+    apart are read by separate statements (one statement reads the months between)."""
+    settings = settings or m.ServiceSettings()
+    plans = []
+    for filters, by in requests:
+        by = _check_by(by)
+        _allowed(scope, by)
+        agent_level, sub_day, ad = _plan(filters, scope, by, agent_days)
+        plans.append((filters, by, agent_level, sub_day, ad, _metrics_key(filters, scope, by, settings, ad)))
+    todo = {p[5]: p for p in plans if not lake.is_cached(p[5])}
+    statements = _batch_statements(lake, list(todo.values()), scope, settings)
+
+    def compute(plan) -> pd.DataFrame:
+        filters, by, agent_level, sub_day, ad, key = plan
+        if key not in todo:  # cached before this call but dropped since: alone
+            return _metrics(lake, filters, scope, by, settings, ad)
+        parts = {}
+        for role, (stmt, branch, gid, cols) in statements[key].items():
+            frame = lake.query(*stmt)  # the statement's result: run once, then a cache hit
+            rows = frame[(frame["_branch"] == branch) & (frame["_gid"] == gid)]
+            part = rows[cols].reset_index(drop=True)
+            for g in by:
+                if g in _INT_KEYS:
+                    part[g] = part[g].astype("int64")
+            parts[role] = part
+        if agent_level:
+            return _finish(parts["ad"], None, by, settings, True, sub_day)
+        return _finish(parts["queue"], parts.get("ad"), by, settings, False, sub_day)
+
+    return [lake.cached(p[5], lambda p=p: compute(p)) for p in plans]
+
+
+def handle_time_requests(filters: Filters) -> list[tuple[Filters, tuple[str, ...]]]:
+    """The metrics tables the handle-time page shows (its view and the bench ask for these)."""
+    return [(filters, ()), (previous_period(filters), ()), (filters, (filters.grain,)), (filters, ("team",))]
+
+
+def _month_index(month: str) -> int:
+    return int(month[:4]) * 12 + int(month[5:7])
+
+
+def _batch_statements(lake: Lake, plans: list, scope: Scope, settings: m.ServiceSettings) -> dict:
+    """key -> {"queue" | "ad": ((sql, params, months), branch, gid, columns)} for ``plans``."""
+    # Branches: (source, the filters' selection, direction predicate) -> grouping sets, in order.
+    branches: dict[tuple, list[tuple[str, ...]]] = {}
+    uses: dict[tuple, dict[str, tuple]] = {}
+    for filters, by, agent_level, sub_day, ad, key in plans:
+        sel = filters.with_(grain="day")  # the grain does not select rows
+        wanted = {}
+        if agent_level:
+            wanted["ad"] = ("ad", sel, False)
+        else:
+            wanted["queue"] = ("qi" if sub_day else "qd", sel, True)
+            if not sub_day and ad:
+                wanted["ad"] = ("ad", sel, True)
+        for role, branch in wanted.items():
+            sets = branches.setdefault(branch, [])
+            if by not in sets:
+                sets.append(by)
+        uses[key] = wanted
+    # Statements: per source, branches whose months touch or overlap go together.
+    located: dict[tuple, tuple] = {}
+    by_source: dict[str, list[tuple]] = {}
+    for branch in branches:
+        by_source.setdefault(branch[0], []).append(branch)
+    for source, group in by_source.items():
+        group.sort(key=lambda b: b[1].months)
+        clusters: list[list[tuple]] = []
+        last = None
+        for b in group:
+            m0, m1 = (_month_index(x) for x in b[1].months)
+            if clusters and m0 <= last + 1:
+                clusters[-1].append(b)
+                last = max(last, m1)
+            else:
+                clusters.append([b])
+                last = m1
+        for cluster in clusters:
+            stmt, ids = _statement(lake, source, cluster, branches, scope, settings)
+            for b in cluster:
+                located[b] = (stmt, *ids[b])
+    out = {}
+    for key, wanted in uses.items():
+        out[key] = {}
+        for role, branch in wanted.items():
+            stmt, number, gids = located[branch]
+            by = next(p[1] for p in plans if p[5] == key)
+            cols = list(by) + [c for c in _sum_columns(branch[0]) if c not in by]
+            out[key][role] = (stmt, number, gids[by], cols)
+    return out
+
+
+def _sum_columns(source: str) -> list[str]:
+    """The sums' column names of a source (the aliases of its SELECT expressions)."""
+    exprs = _agent_sum_exprs(m.ServiceSettings()) if source == "ad" else _queue_sum_exprs(m.ServiceSettings())
+    return [e.rsplit(" AS ", 1)[1] for e in exprs]
+
+
+def _statement(lake: Lake, source: str, cluster: list[tuple], branches: dict, scope: Scope, settings) -> tuple:
+    """One statement for ``cluster`` (branches of one source): ((sql, params, months),
+    {branch: (number, {by: grouping id})})."""
+    start = min(b[1].start for b in cluster)
+    end = max(b[1].end for b in cluster)
+    span = cluster[0][1].with_(start=start, end=end)
+    cte, params = _sources(lake, span, settings, source)
+    ts = "interval_start" if source == "qi" else "day"
+    sums = _agent_sum_exprs(settings) if source == "ad" else _queue_sum_exprs(settings)
+    every_key = list(dict.fromkeys(g for b in cluster for by in branches[b] for g in by))
+    parts, ids = [], {}
+    for number, b in enumerate(cluster):
+        _, sel, direction = b
+        if source == "ad":
+            where, wparams = _where(sel, scope, queue=True, team=True, agent=True, direction=direction)
+        else:
+            where, wparams = _where(sel, scope, queue=True, team=False, agent=False, direction=True)
+        # Each branch's parameters get its number: values stay bound, names stay apart.
+        where = re.sub(r"\$([a-z_0-9]+)", lambda mo, n=number: f"${mo.group(1)}_b{n}", where)
+        params.update({f"{k}_b{number}": v for k, v in wparams.items()})
+        sets = branches[b]
+        keys = list(dict.fromkeys(g for by in sets for g in by))
+        inner_keys = [e.rsplit(" AS ", 1)[0] + f" AS _k_{g}" for g, e in zip(keys, _key_exprs(tuple(keys), ts))]
+        inner = "SELECT " + ", ".join([*inner_keys, "*"]) + f" FROM {source} WHERE {where}"
+        outer_keys = [f"_k_{g} AS {g}" if g in keys else f"NULL AS {g}" for g in every_key]
+        if keys:
+            gid = "grouping(" + ", ".join(f"_k_{g}" for g in keys) + ")"
+            group = (
+                " GROUP BY GROUPING SETS ("
+                + ", ".join("(" + ", ".join(f"_k_{g}" for g in by) + ")" for by in sets)
+                + ")"
+            )
+        else:
+            gid, group = "0", ""
+        select = ", ".join([f"{number} AS _branch", f"{gid} AS _gid", *outer_keys, *sums])
+        parts.append(f"SELECT {select} FROM ({inner}){group}")
+        # GROUPING(): bit i (from the left, of len(keys)) set when keys[i] is not grouped.
+        n = len(keys)
+        ids[b] = (number, {by: sum(1 << (n - 1 - i) for i, g in enumerate(keys) if g not in by) for by in sets})
+    sql = cte + "\n" + "\nUNION ALL\n".join(parts)
+    return (sql, params, span.months), ids
 
 
 def totals(lake: Lake, filters: Filters, scope: Scope, settings: m.ServiceSettings | None = None) -> dict:
@@ -308,32 +526,66 @@ def handle_time_distribution(
 ) -> pd.DataFrame:
     """Calls handled per 30-second handle-time bin and category (the last bin is open-ended)."""
     settings = settings or m.ServiceSettings()
-    cte, params = _sources(lake, filters, settings, "hh")
-    where, wparams = _where(filters, scope, queue=True, team=False, agent=False, direction=True)
-    sql = (
-        f"{cte}\nSELECT category, bin_s, CAST(sum(calls) AS BIGINT) AS calls FROM hh WHERE {where} "
-        "GROUP BY category, bin_s ORDER BY category, bin_s"
-    )
-    return lake.query(sql, {**params, **wparams}, months=filters.months)
+    return handle_tables(lake, filters, scope, targets_mod.handle_targets(lake.root), settings)["distribution"]
 
 
 def by_category(lake: Lake, filters: Filters, scope: Scope, settings: m.ServiceSettings | None = None) -> pd.DataFrame:
     """Handled calls, AHT and the share within the handle-time target, per category."""
     settings = settings or m.ServiceSettings()
+    return handle_tables(lake, filters, scope, targets_mod.handle_targets(lake.root), settings)["by_category"]
+
+
+_HIST_TABLES = {
+    "distribution": (0, ["category", "bin_s", "calls"], ["category", "bin_s"]),
+    "by_category": (1, ["category", "handled", "aht_s", "within_handle_target", "transfer_rate"], ["category"]),
+    "by_category_targets": (
+        1,
+        ["category", "handled", "aht_s", "target_s", "within_category_target", "transferred", "transfer_rate"],
+        ["category"],
+    ),
+}
+
+
+def handle_tables(
+    lake: Lake, filters: Filters, scope: Scope, targets_s: dict[str, int], settings: m.ServiceSettings | None = None
+) -> dict[str, pd.DataFrame]:
+    """The handle-time histogram's three tables from one statement over it (GROUPING SETS by
+    category and bin, and by category): ``distribution`` (calls per category and 30-second
+    bin), ``by_category`` (handled, AHT, share within the handle-time target, transfer
+    rate) and ``by_category_targets`` (see ``by_category_targets``)."""
+    settings = settings or m.ServiceSettings()
     cte, params = _sources(lake, filters, settings, "hh")
     where, wparams = _where(filters, scope, queue=True, team=False, agent=False, direction=True)
+    cats = list(targets_s)
     sql = (
-        f"{cte}\nSELECT category, CAST(sum(calls) AS BIGINT) AS handled, "
+        f"{cte},\nt AS (SELECT unnest($cats::VARCHAR[]) AS category, unnest($targets::DOUBLE[]) AS target_s)\n"
+        "SELECT grouping(hh.category, bin_s) AS _gid, hh.category AS category, bin_s, "
+        "CAST(sum(calls) AS BIGINT) AS calls, "
         "(sum(talk_s) + coalesce(sum(hold_s), 0) + coalesce(sum(acw_s), 0)) / sum(calls) AS aht_s, "
         "sum(calls) FILTER (WHERE bin_s + $bin <= $target) / sum(calls) AS within_handle_target, "
-        "sum(transferred) / sum(calls) AS transfer_rate "
-        f"FROM hh WHERE {where} GROUP BY category ORDER BY category"
+        "any_value(t.target_s) AS target_s, "
+        "sum(calls) FILTER (WHERE bin_s + $bin <= t.target_s) / sum(calls) AS within_category_target, "
+        "CAST(sum(transferred) AS BIGINT) AS transferred, sum(transferred) / sum(calls) AS transfer_rate "
+        f"FROM hh LEFT JOIN t ON t.category = hh.category WHERE {where} "
+        "GROUP BY GROUPING SETS ((hh.category, bin_s), (hh.category))"
     )
-    return lake.query(
+    both = lake.query(
         sql,
-        {**params, **wparams, "bin": lake_mod.HANDLE_BIN_S, "target": settings.handle_target_s},
+        {
+            **params,
+            **wparams,
+            "bin": lake_mod.HANDLE_BIN_S,
+            "target": settings.handle_target_s,
+            "cats": cats,
+            "targets": [float(targets_s[c]) for c in cats],
+        },
         months=filters.months,
     )
+    both = both.rename(columns={"calls": "handled"}).assign(calls=both["calls"])
+    out = {}
+    for name, (gid, cols, order) in _HIST_TABLES.items():
+        out[name] = both.loc[both["_gid"] == gid, cols].sort_values(order, ignore_index=True)
+    return out
 
 
 def agents_to_review(
@@ -466,30 +718,7 @@ def by_category_targets(
 
     Counted from the 30-second handle-time histogram: a call is within the target when its
     bin ends at or before it (targets are whole multiples of the bin in the defaults)."""
-    settings = settings or m.ServiceSettings()
-    cte, params = _sources(lake, filters, settings, "hh")
-    where, wparams = _where(filters, scope, queue=True, team=False, agent=False, direction=True)
-    cats = list(targets_s)
-    sql = (
-        f"{cte},\nt AS (SELECT unnest($cats::VARCHAR[]) AS category, unnest($targets::DOUBLE[]) AS target_s)\n"
-        "SELECT hh.category, CAST(sum(calls) AS BIGINT) AS handled, "
-        "(sum(talk_s) + coalesce(sum(hold_s), 0) + coalesce(sum(acw_s), 0)) / sum(calls) AS aht_s, "
-        "any_value(t.target_s) AS target_s, "
-        "sum(calls) FILTER (WHERE bin_s + $bin <= t.target_s) / sum(calls) AS within_category_target, "
-        "CAST(sum(transferred) AS BIGINT) AS transferred, sum(transferred) / sum(calls) AS transfer_rate "
-        f"FROM hh LEFT JOIN t ON t.category = hh.category WHERE {where} GROUP BY hh.category ORDER BY hh.category"
-    )
-    return lake.query(
-        sql,
-        {
-            **params,
-            **wparams,
-            "bin": lake_mod.HANDLE_BIN_S,
-            "cats": cats,
-            "targets": [float(targets_s[c]) for c in cats],
-        },
-        months=filters.months,
-    )
+    return handle_tables(lake, filters, scope, targets_s, settings)["by_category_targets"]
 
 
 def satisfaction_by_queue(lake: Lake, filters: Filters, scope: Scope) -> pd.DataFrame:

@@ -78,6 +78,7 @@ def handle_time(c: Ctx, f: Filters) -> list:
     sc = c.sc
     return [
         calls.filter_options(c.lk, sc),
+        calls.metrics_many(c.lk, calls.handle_time_requests(f), sc, c.cfg),
         *_kpis(c, f, sc),
         calls.metrics(c.lk, f, sc, (f.grain,), c.cfg),
         calls.handle_time_distribution(c.lk, f, sc, c.cfg),

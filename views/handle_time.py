@@ -24,6 +24,9 @@ if filters is None:
 st.caption(f"{t('ht.question')} {t('ht.caption', start=filters.start, end=filters.end, H=cfg.handle_target_s)}")
 
 kpis = ["aht_s", "within_handle_target", "answered_per_agent_day", "occupancy", "transfer_rate"]
+# The page's call tables (totals now and before, the trend, per team) read together, one
+# statement per rollup; the KPI row and the sections below find them in the lake's cache.
+calls.metrics_many(lk, calls.handle_time_requests(filters), sc, cfg)
 targets = kpi_section(lk, filters, sc, cfg, kpis, require="answered")
 
 # AHT trend and parts ---------------------------------------------------------------------
