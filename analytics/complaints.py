@@ -297,7 +297,8 @@ def as_of(lake: Lake, filters: Filters) -> datetime:
 def _calls_denominator(lake: Lake, filters: Filters, scope: Scope, by: tuple[str, ...] = ()) -> pd.DataFrame:
     """Inbound calls offered (or, when the view is limited to teams, handled), by ``by``."""
     agent_level = calls.is_agent_level(filters, scope, by)
-    df = calls.metrics(lake, filters, scope, by, m.ServiceSettings())
+    # No agent-day figure is used: the queue-level table leaves the agent-day rollup out.
+    df = calls.metrics(lake, filters, scope, by, m.ServiceSettings(), agent_days=False)
     col = "answered" if agent_level else "offered"
     return df[list(by) + [col]].rename(columns={col: "calls"})
 
@@ -322,13 +323,27 @@ _CUBE_KEYS = {
 
 
 def _period_sums(
-    lake: Lake, filters: Filters, scope: Scope, settings: ComplaintSettings, grain: str | None = None
+    lake: Lake,
+    filters: Filters,
+    scope: Scope,
+    settings: ComplaintSettings,
+    grain: str | None = None,
+    dims: tuple[str, ...] | None = None,
 ) -> pd.DataFrame:
     """The sums of ``_SUMS`` for the period by each of ``_CUBE_KEYS`` (columns dim, key and
     the sums; the "all" row also counts repeat complainers), in one query. Kept in the
-    lake's cache: a page's summary, trend, breakdowns and Pareto all read it."""
+    lake's cache: a page's summary, trend, breakdowns and Pareto all read it (the page asks
+    for it first, see ``prefetch``). ``dims``: the dimensions the caller reads; when the
+    whole cube is not cached, only those are computed (the review reads one or two of a
+    month: a statement's cost is mostly planning its branches)."""
     grain = grain if grain in ("day", "week", "month") else "day"
-    dims = [d for d in _CUBE_KEYS if d != "agent" or scope.individuals]
+    dims_all = tuple(d for d in _CUBE_KEYS if d != "agent" or scope.individuals)
+    key = ("complaints.period_sums", filters, scope, settings, grain)
+    if dims is None or lake.is_cached(key):
+        dims = dims_all
+    else:
+        dims = tuple(d for d in dims_all if d in dims)
+        key = (*key, dims)
     branches = []
     for d in dims:  # d and its expression come from the fixed map above
         repeaters = (
@@ -348,9 +363,9 @@ def _period_sums(
             + repeaters
             + " AS repeat_complainers FROM g GROUP BY ALL"
         )
+    extra = {"grain": grain} if "bucket" in dims else {}
     return lake.cached(
-        ("complaints.period_sums", filters, scope, settings, grain),
-        lambda: _facts_query(lake, filters, scope, settings, " UNION ALL ".join(branches), extra={"grain": grain}),
+        key, lambda: _facts_query(lake, filters, scope, settings, " UNION ALL ".join(branches), extra=extra)
     )
 
 
@@ -358,25 +373,57 @@ def _part(sums: pd.DataFrame, dim: str) -> pd.DataFrame:
     return sums[sums["dim"] == dim].drop(columns=["dim", "repeat_complainers"]).reset_index(drop=True)
 
 
-def _history(lake: Lake, filters: Filters, scope: Scope, settings: ComplaintSettings) -> pd.DataFrame:
+_HISTORY_PARTS = ("band", "open", "month")
+
+
+def _history(
+    lake: Lake, filters: Filters, scope: Scope, settings: ComplaintSettings, parts: tuple[str, ...] | None = None
+) -> pd.DataFrame:
     """Everything received up to the period's end, in one query: open complaints by age band
-    (with counts per level), all open ones, and complaints per month of receipt."""
+    (with counts per level), all open ones, and complaints per month of receipt. ``parts``:
+    those the caller reads; only they are computed when the whole is not cached (as
+    ``_period_sums``' dims)."""
+    key = ("complaints.history", filters, scope, settings)
+    if parts is None or lake.is_cached(key):
+        parts = _HISTORY_PARTS
+    else:
+        parts = tuple(p for p in _HISTORY_PARTS if p in parts)
+        key = (*key, parts)
     band, params = _band_case()
     levels = (
         "count(*) FILTER (WHERE level = 1) AS level1, count(*) FILTER (WHERE level = 2) AS level2, "
         "count(*) FILTER (WHERE level = 3) AS level3"
     )
     none = "CAST(NULL AS BIGINT) AS level1, CAST(NULL AS BIGINT) AS level2, CAST(NULL AS BIGINT) AS level3"
-    sql = (
-        "SELECT 'band' AS part, " + band + " AS key, count(*) AS n, " + levels + " FROM g WHERE is_open GROUP BY ALL"
-        " UNION ALL SELECT 'open', NULL, count(*), " + none + " FROM g WHERE is_open"
-        " UNION ALL SELECT 'month', CAST(date_trunc('month', received_local) AS VARCHAR), count(*), "
+    selects = {
+        "band": "SELECT 'band' AS part, " + band + " AS key, count(*) AS n, " + levels + " FROM g WHERE is_open "
+        "GROUP BY ALL",
+        "open": "SELECT 'open' AS part, CAST(NULL AS VARCHAR) AS key, count(*) AS n, " + none + " FROM g WHERE is_open",
+        "month": "SELECT 'month' AS part, CAST(date_trunc('month', received_local) AS VARCHAR) AS key, count(*) AS n, "
         + none
-        + " FROM g GROUP BY ALL"
-    )
-    return lake.cached(
-        ("complaints.history", filters, scope, settings),
-        lambda: _facts_query(lake, filters, scope, settings, sql, with_start=False, extra=params),
+        + " FROM g GROUP BY ALL",
+    }
+    sql = " UNION ALL ".join(selects[p] for p in parts)
+    extra = params if "band" in parts else {}
+    return lake.cached(key, lambda: _facts_query(lake, filters, scope, settings, sql, with_start=False, extra=extra))
+
+
+def prefetch(lake: Lake, filters: Filters, scope: Scope, settings: ComplaintSettings | None = None) -> None:
+    """What the complaints page shows of the period, read together: the whole cube of the
+    period's sums and the history (each one statement), and the calls the rates divide by
+    (this period's and the previous one's trend buckets and the queues) in one statement
+    per source. The page's functions then find them in the lake's cache; the previous
+    period's summary reads only its totals."""
+    settings = settings or ComplaintSettings()
+    _period_sums(lake, filters, scope, settings, filters.grain)
+    _history(lake, filters, scope, settings)
+    bucket = filters.grain if filters.grain in ("day", "week", "month") else "day"
+    calls.metrics_many(
+        lake,
+        [(filters, (bucket,)), (calls.previous_period(filters), (bucket,)), (filters, ("queue",))],
+        scope,
+        m.ServiceSettings(),
+        agent_days=False,
     )
 
 
@@ -420,7 +467,7 @@ def summary(lake: Lake, filters: Filters, scope: Scope, settings: ComplaintSetti
     """One value per complaint metric of the registry for the whole selection,
     plus ``calls`` (the denominator) and ``repeat_complainers``."""
     settings = settings or ComplaintSettings()
-    cube = _period_sums(lake, filters, scope, settings, filters.grain)
+    cube = _period_sums(lake, filters, scope, settings, filters.grain, dims=("all",))
     row = cube[cube["dim"] == "all"].iloc[0]
     sums = {k: (float(row[k]) if k.endswith("_sum") else int(row[k])) for k in cube.columns[2:]}
     repeaters = sums.pop("repeat_complainers")
@@ -428,7 +475,7 @@ def summary(lake: Lake, filters: Filters, scope: Scope, settings: ComplaintSetti
     bucket = filters.grain if filters.grain in ("day", "week", "month") else "day"
     calls_total = _calls_denominator(lake, filters, scope, (bucket,))["calls"].sum(min_count=1)
     sums["calls"] = float(calls_total) if pd.notna(calls_total) else np.nan
-    hist = _history(lake, filters, scope, settings)
+    hist = _history(lake, filters, scope, settings, parts=("open",))
     sums["open"] = int(hist.loc[hist["part"] == "open", "n"].sum())
     out = _apply(sums, [k for k in COMPLAINT_KEYS if m.get(k).compute is not None])
     out["calls"] = None if pd.isna(sums["calls"]) else sums["calls"]
@@ -446,7 +493,9 @@ def by_period(
     if grain not in ("day", "week", "month"):
         raise ValueError(f"complaints go by day, week or month, not {grain!r}")
     # Buckets as calls.metrics makes them: the day, the Monday of the week, the 1st of the month.
-    agg = _part(_period_sums(lake, filters, scope, settings, grain), "bucket").rename(columns={"key": grain})
+    agg = _part(_period_sums(lake, filters, scope, settings, grain, dims=("bucket",)), "bucket").rename(
+        columns={"key": grain}
+    )
     agg = agg[[grain, "complaints", "valid", "level3", "within_target", "judgeable"]]
     den = _calls_denominator(lake, filters, scope, (grain,))
     den[grain] = pd.to_datetime(den[grain]).astype("datetime64[us]")
@@ -470,7 +519,9 @@ def breakdown(
     if by == "agent" and not scope.individuals:
         raise PermissionError("this role sees aggregates only, not individual agents")
     settings = settings or ComplaintSettings()
-    sums = _part(_period_sums(lake, filters, scope, settings, filters.grain), by).rename(columns={"key": by})
+    sums = _part(_period_sums(lake, filters, scope, settings, filters.grain, dims=(by,)), by).rename(
+        columns={"key": by}
+    )
     if sums.empty:
         return pd.DataFrame(
             columns=[by, "complaints", "share", "valid_share", "resolution_workdays", "resolved_within_target"]
@@ -499,7 +550,7 @@ def pareto(
     if by not in ("cause", "category"):
         raise ValueError("a Pareto goes by cause or category")
     settings = settings or ComplaintSettings()
-    counts = _part(_period_sums(lake, filters, scope, settings, filters.grain), by)
+    counts = _part(_period_sums(lake, filters, scope, settings, filters.grain, dims=(by,)), by)
     out = pd.DataFrame({by: counts["key"].astype("str"), "complaints": counts["complaints"].to_numpy(dtype="int64")})
     out = out.sort_values(["complaints", by], ascending=[False, True], ignore_index=True)
     total = out["complaints"].sum()
@@ -534,7 +585,7 @@ def backlog_by_age(
     lake: Lake, filters: Filters, scope: Scope, settings: ComplaintSettings | None = None
 ) -> pd.DataFrame:
     """Open complaints at the end of the period by age band (working days) and level."""
-    hist = _history(lake, filters, scope, settings or ComplaintSettings())
+    hist = _history(lake, filters, scope, settings or ComplaintSettings(), parts=("band",))
     bands = hist[(hist["part"] == "band") & hist["key"].notna()].rename(columns={"key": "age_band", "n": "open"})
     cols = ["open", "level1", "level2", "level3"]
     out = bands.set_index("age_band")[cols].reindex([key for key, _, _ in AGE_BANDS], fill_value=0)
@@ -573,7 +624,7 @@ def unusual_months(
     """Monthly complaint counts from the first month of data to the period's last month,
     each against the median of up to ``window`` previous months (robust z-score; see the
     module's docstring). ``unusual`` is True/False, NA when the history is too short."""
-    hist = _history(lake, filters, scope, settings or ComplaintSettings())
+    hist = _history(lake, filters, scope, settings or ComplaintSettings(), parts=("month",))
     monthly = hist[hist["part"] == "month"].rename(columns={"key": "month"})
     if monthly.empty:
         return pd.DataFrame(columns=["month", "complaints", "baseline", "spread", "z", "unusual"])

@@ -126,6 +126,7 @@ def complaints_page(c: Ctx, f: Filters) -> list:
     lk, sc, cset = c.lk, c.sc, c.cset
     out = [
         calls.filter_options(lk, sc),
+        complaints.prefetch(lk, f, sc, cset),
         complaints.summary(lk, f, sc, cset),
         complaints.summary(lk, calls.previous_period(f), sc, cset),
         current_targets(lk, f.end),

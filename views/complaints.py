@@ -70,6 +70,9 @@ if filters is None:
 calendar = t("cmp.calendar.CN") if cset.calendar == "CN" else t("cmp.calendar.other", code=cset.calendar)
 st.caption(f"{t('cmp.question')} {t('cmp.caption', start=filters.start, end=filters.end, calendar=calendar)}")
 
+# The period's sums, history and call counts read together (a few statements, not one per
+# section); the sections below find them in the lake's cache.
+complaints.prefetch(lk, filters, sc, cset)
 now = per_data(complaints.summary, lk, filters, sc, cset)
 if not now.get("complaints"):
     st.info(t("cmp.empty"))
