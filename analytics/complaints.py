@@ -418,13 +418,14 @@ def prefetch(lake: Lake, filters: Filters, scope: Scope, settings: ComplaintSett
     _period_sums(lake, filters, scope, settings, filters.grain)
     _history(lake, filters, scope, settings)
     bucket = filters.grain if filters.grain in ("day", "week", "month") else "day"
-    calls.metrics_many(
-        lake,
-        [(filters, (bucket,)), (calls.previous_period(filters), (bucket,)), (filters, ("queue",))],
-        scope,
-        m.ServiceSettings(),
-        agent_days=False,
-    )
+    prefetch_calls(lake, [(filters, bucket), (calls.previous_period(filters), bucket), (filters, "queue")], scope)
+
+
+def prefetch_calls(lake: Lake, requests, scope: Scope) -> None:
+    """The calls the rates divide by for several (filters, grouping) pairs, read together
+    (``calls.metrics_many``: one statement per source) into the lake's cache, where
+    ``_calls_denominator`` finds them."""
+    calls.metrics_many(lake, [(f, (by,)) for f, by in requests], scope, m.ServiceSettings(), agent_days=False)
 
 
 def _band_case() -> tuple[str, dict]:

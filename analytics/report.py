@@ -157,6 +157,24 @@ def _targets(lake: Lake, month: date, centers: tuple[str, ...]) -> dict:
     return current_targets(lake, last_day, centers[0] if len(centers) == 1 else None)
 
 
+def _history_span(lake: Lake, month: date, centers: tuple[str, ...]) -> Filters:
+    """Whole months from a year before the first month of calls to the last (or to
+    ``month`` when outside): the same span for every review month of the data."""
+    months = lake.months("calls")
+    first, last = month, month
+    if months:
+        first = min(month, date(int(months[0][:4]), int(months[0][5:7]), 1))
+        last = max(month, date(int(months[-1][:4]), int(months[-1][5:7]), 1))
+    start = add_months(first, -(TREND_MONTHS - 1))
+    return Filters(start=start, end=add_months(last, 1) - timedelta(days=1), centers=centers, grain="month")
+
+
+def _months(frame: pd.DataFrame, first: date, last: date) -> pd.DataFrame:
+    """The rows of ``frame`` whose ``month`` is from ``first`` to ``last``."""
+    mth = pd.to_datetime(frame["month"])
+    return frame[(mth >= pd.Timestamp(first)) & (mth <= pd.Timestamp(last))].reset_index(drop=True)
+
+
 def build_review(
     lake: Lake,
     month: date,
@@ -183,9 +201,25 @@ def build_review(
     span = Filters(start=first, end=add_months(month, 1) - timedelta(days=1), centers=centers, grain="month")
     mf = month_filters(month, centers)
 
-    trend = calls.metrics(lake, span, scope, ("month",), settings)[["month", *CALL_KPIS]]
+    # Month by month figures of calls and people do not depend on the span asked (each
+    # month's row is that month's alone), so they are read for the whole history once per
+    # centers and scope (same cost as 13 months: planning and the team periods dominate) and
+    # sliced: another month's review finds them in the lake's cache. The call tables come
+    # from one statement over the queue-day rollup (no agent-day figure is in the review).
+    history = _history_span(lake, month, centers)
+    by_month, by_queue_month = calls.metrics_many(
+        lake, [(history, ("month",)), (history, ("month", "queue"))], scope, settings, agent_days=False
+    )
+    trend = _months(by_month, first, month)[["month", *CALL_KPIS]]
     trend["month"] = pd.to_datetime(trend["month"]).astype("datetime64[us]")
-    wf = workforce.monthly(lake, span, scope)
+    wf = _months(workforce.monthly(lake, history, scope), first, month)
+    # The complaint rates' call counts of the 13 months and of the previous and year-ago
+    # months (judged on their own, see _earlier_complaints), together.
+    complaints.prefetch_calls(
+        lake,
+        [(span, "month"), (month_filters(prev_month, centers), "month"), (month_filters(year_month, centers), "month")],
+        scope,
+    )
 
     def month_values(mth: date) -> dict:
         out = {k: v for k, v in _row(trend, mth).items() if k in CALL_KPIS}
@@ -221,10 +255,9 @@ def build_review(
     )
     trend = trend.merge(wf[["month", "headcount_end", "turnover_annualised"]], on="month", how="left")
 
-    # This month's and the previous month's queues in one grouped call.
-    two = Filters(start=prev_month, end=mf.end, centers=centers, grain="month")
+    # This month's and the previous month's queues (one grouped table, read above).
     cols = ["queue", "offered", "service_level", "answer_rate"]
-    qm = calls.metrics(lake, two, scope, ("month", "queue"), settings)
+    qm = _months(by_queue_month, prev_month, month)
     q_month = pd.to_datetime(qm["month"])
     q_now = qm[q_month == pd.Timestamp(month)][cols]
     q_prev = qm[q_month == pd.Timestamp(prev_month)][cols]
