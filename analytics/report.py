@@ -127,10 +127,12 @@ def month_filters(month: date, centers: tuple[str, ...] = ()) -> Filters:
 
 def _row(frame: pd.DataFrame, month: date) -> dict:
     """The row of ``month`` in a frame with a ``month`` column, as a dict (empty when absent)."""
-    hit = frame[pd.to_datetime(frame["month"]) == pd.Timestamp(month)]
-    if hit.empty:
+    # Position by numpy, then one record: the review asks ~25 times, Series work cost ~1 ms each.
+    hits = (pd.to_datetime(frame["month"]).to_numpy() == pd.Timestamp(month).to_datetime64()).nonzero()[0]
+    if not len(hits):
         return {}
-    return {k: (None if _missing(v) else v) for k, v in hit.iloc[0].drop("month").to_dict().items()}
+    row = frame.iloc[[hits[0]]].to_dict("records")[0]
+    return {k: (None if _missing(v) else v) for k, v in row.items() if k != "month"}
 
 
 def _complaint_values(by_month: pd.DataFrame, month: date) -> dict:

@@ -72,7 +72,7 @@ st.caption(f"{t('cmp.question')} {t('cmp.caption', start=filters.start, end=filt
 
 # The period's sums, history and call counts read together (a few statements, not one per
 # section); the sections below find them in the lake's cache.
-complaints.prefetch(lk, filters, sc, cset)
+per_data(complaints.prefetch, lk, filters, sc, cset)  # like the sections: skipped when they are cached
 now = per_data(complaints.summary, lk, filters, sc, cset)
 if not now.get("complaints"):
     st.info(t("cmp.empty"))
