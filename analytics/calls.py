@@ -18,6 +18,7 @@ Two kinds of sums:
 from __future__ import annotations
 
 import re
+from datetime import date, timedelta
 
 import pandas as pd
 
@@ -475,11 +476,30 @@ def totals(lake: Lake, filters: Filters, scope: Scope, settings: m.ServiceSettin
     return {k: (None if pd.isna(v) else v) for k, v in row.items()}
 
 
+def history_span(lake: Lake, filters: Filters) -> Filters:
+    """``filters`` over whole months from a year before the first month of calls to the last
+    (and the filters' months when outside): the same span for any period inside. A table by
+    month has the same row for a month whatever the span asked, so callers that show months
+    (the review, the complaint rates by month) read this span once per selection and slice
+    it: another month is a cache hit."""
+    months = lake.months("calls")
+    first, last = filters.start.replace(day=1), filters.end.replace(day=1)
+    if months:
+        y, mth = divmod(int(months[0][:4]) * 12 + int(months[0][5:7]) - 1 - 12, 12)
+        first = min(first, date(y, mth + 1, 1))  # a year before the data: a review's trend
+        last = max(last, date(int(months[-1][:4]), int(months[-1][5:7]), 1))
+    y, mth = divmod(last.year * 12 + last.month, 12)
+    return filters.with_(start=first, end=date(y, mth + 1, 1) - timedelta(days=1))
+
+
+def whole_months(filters: Filters) -> bool:
+    """Whether the period starts on a 1st and ends on a month's last day."""
+    return filters.start.day == 1 and (filters.end + timedelta(days=1)).day == 1
+
+
 def previous_period(filters: Filters) -> Filters:
     """The period to compare with: the previous calendar month when the period is one whole
     month, else the period of equal length just before it."""
-    from datetime import timedelta
-
     start, end = filters.start, filters.end
     month_end = (start.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
     if start.day == 1 and end == month_end:

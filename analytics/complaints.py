@@ -298,9 +298,22 @@ def _calls_denominator(lake: Lake, filters: Filters, scope: Scope, by: tuple[str
     """Inbound calls offered (or, when the view is limited to teams, handled), by ``by``."""
     agent_level = calls.is_agent_level(filters, scope, by)
     # No agent-day figure is used: the queue-level table leaves the agent-day rollup out.
-    df = calls.metrics(lake, filters, scope, by, m.ServiceSettings(), agent_days=False)
+    read = _denominator_filters(lake, filters, by)
+    df = calls.metrics(lake, read, scope, by, m.ServiceSettings(), agent_days=False)
+    if read != filters:
+        month = pd.to_datetime(df["month"])
+        df = df[(month >= pd.Timestamp(filters.start)) & (month <= pd.Timestamp(filters.end))].reset_index(drop=True)
     col = "answered" if agent_level else "offered"
     return df[list(by) + [col]].rename(columns={col: "calls"})
+
+
+def _denominator_filters(lake: Lake, filters: Filters, by: tuple[str, ...]) -> Filters:
+    """The period the call counts are read for: by month over whole months, the whole
+    history's (one table per selection, sliced; see calls.history_span), so the review's
+    months and its previous and year-ago months share it; otherwise the filters'."""
+    if tuple(by) == ("month",) and calls.whole_months(filters):
+        return calls.history_span(lake, filters)
+    return filters
 
 
 def _apply(sums: dict | pd.DataFrame, keys) -> dict:
@@ -425,7 +438,13 @@ def prefetch_calls(lake: Lake, requests, scope: Scope) -> None:
     """The calls the rates divide by for several (filters, grouping) pairs, read together
     (``calls.metrics_many``: one statement per source) into the lake's cache, where
     ``_calls_denominator`` finds them."""
-    calls.metrics_many(lake, [(f, (by,)) for f, by in requests], scope, m.ServiceSettings(), agent_days=False)
+    calls.metrics_many(
+        lake,
+        [(_denominator_filters(lake, f, (by,)), (by,)) for f, by in requests],
+        scope,
+        m.ServiceSettings(),
+        agent_days=False,
+    )
 
 
 def _band_case() -> tuple[str, dict]:

@@ -159,18 +159,6 @@ def _targets(lake: Lake, month: date, centers: tuple[str, ...]) -> dict:
     return current_targets(lake, last_day, centers[0] if len(centers) == 1 else None)
 
 
-def _history_span(lake: Lake, month: date, centers: tuple[str, ...]) -> Filters:
-    """Whole months from a year before the first month of calls to the last (or to
-    ``month`` when outside): the same span for every review month of the data."""
-    months = lake.months("calls")
-    first, last = month, month
-    if months:
-        first = min(month, date(int(months[0][:4]), int(months[0][5:7]), 1))
-        last = max(month, date(int(months[-1][:4]), int(months[-1][5:7]), 1))
-    start = add_months(first, -(TREND_MONTHS - 1))
-    return Filters(start=start, end=add_months(last, 1) - timedelta(days=1), centers=centers, grain="month")
-
-
 def _months(frame: pd.DataFrame, first: date, last: date) -> pd.DataFrame:
     """The rows of ``frame`` whose ``month`` is from ``first`` to ``last``."""
     mth = pd.to_datetime(frame["month"])
@@ -208,20 +196,13 @@ def build_review(
     # centers and scope (same cost as 13 months: planning and the team periods dominate) and
     # sliced: another month's review finds them in the lake's cache. The call tables come
     # from one statement over the queue-day rollup (no agent-day figure is in the review).
-    history = _history_span(lake, month, centers)
+    history = calls.history_span(lake, span)
     by_month, by_queue_month = calls.metrics_many(
         lake, [(history, ("month",)), (history, ("month", "queue"))], scope, settings, agent_days=False
     )
     trend = _months(by_month, first, month)[["month", *CALL_KPIS]]
     trend["month"] = pd.to_datetime(trend["month"]).astype("datetime64[us]")
     wf = _months(workforce.monthly(lake, history, scope), first, month)
-    # The complaint rates' call counts of the 13 months and of the previous and year-ago
-    # months (judged on their own, see _earlier_complaints), together.
-    complaints.prefetch_calls(
-        lake,
-        [(span, "month"), (month_filters(prev_month, centers), "month"), (month_filters(year_month, centers), "month")],
-        scope,
-    )
 
     def month_values(mth: date) -> dict:
         out = {k: v for k, v in _row(trend, mth).items() if k in CALL_KPIS}

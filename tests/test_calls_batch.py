@@ -194,3 +194,22 @@ def test_handle_time_tables_worked_by_hand(two_months):
     assert calls.by_category(lk, day, EVERYONE, S10)["handled"].tolist() == [300]
     empty = calls.handle_tables(lk, FEB.with_(start=date(2026, 2, 20)), EVERYONE, {"common": 180}, S10)
     assert all(t.empty for t in empty.values())
+
+
+def test_history_span_is_the_same_for_every_period_inside(two_months):
+    lk = lake.Lake(two_months)
+    # Calls in February and March 2026: from a year before February to the end of March.
+    want = (date(2025, 2, 1), date(2026, 3, 31))
+    for f in (MARCH, FEB, Filters(start=date(2025, 3, 1), end=date(2026, 2, 28)), MARCH.with_(centers=("C1",))):
+        span = calls.history_span(lk, f)
+        assert (span.start, span.end) == want and span.centers == f.centers
+    later = calls.history_span(lk, Filters(start=date(2026, 5, 1), end=date(2026, 5, 31)))
+    assert (later.start, later.end) == (date(2025, 2, 1), date(2026, 5, 31))
+    assert calls.whole_months(MARCH) and calls.whole_months(FEB)
+    assert not calls.whole_months(MARCH.with_(end=date(2026, 3, 30)))
+    # A month's row of the whole history's table is the month's own (figures by hand).
+    hist = calls.metrics(lk, calls.history_span(lk, MARCH), EVERYONE, ("month",), S10)
+    assert hist["offered"].tolist() == [200, 400] and hist["month"].tolist() == [
+        pd.Timestamp("2026-02-01"),
+        pd.Timestamp("2026-03-01"),
+    ]
