@@ -545,14 +545,12 @@ def handle_time_distribution(
     lake: Lake, filters: Filters, scope: Scope, settings: m.ServiceSettings | None = None
 ) -> pd.DataFrame:
     """Calls handled per 30-second handle-time bin and category (the last bin is open-ended)."""
-    settings = settings or m.ServiceSettings()
-    return handle_tables(lake, filters, scope, targets_mod.handle_targets(lake.root), settings)["distribution"]
+    return _hist_table(lake, filters, scope, targets_mod.handle_targets(lake.root), settings, "distribution")
 
 
 def by_category(lake: Lake, filters: Filters, scope: Scope, settings: m.ServiceSettings | None = None) -> pd.DataFrame:
     """Handled calls, AHT and the share within the handle-time target, per category."""
-    settings = settings or m.ServiceSettings()
-    return handle_tables(lake, filters, scope, targets_mod.handle_targets(lake.root), settings)["by_category"]
+    return _hist_table(lake, filters, scope, targets_mod.handle_targets(lake.root), settings, "by_category")
 
 
 _HIST_TABLES = {
@@ -573,7 +571,24 @@ def handle_tables(
     category and bin, and by category): ``distribution`` (calls per category and 30-second
     bin), ``by_category`` (handled, AHT, share within the handle-time target, transfer
     rate) and ``by_category_targets`` (see ``by_category_targets``)."""
+    return {name: _hist_table(lake, filters, scope, targets_s, settings, name) for name in _HIST_TABLES}
+
+
+def _hist_table(lake, filters, scope, targets_s, settings, name: str) -> pd.DataFrame:
+    """One of ``handle_tables``, kept in the lake's cache (a repeat view costs a lookup)."""
     settings = settings or m.ServiceSettings()
+    key = ("calls.handle_tables", name, filters, scope, settings, tuple(sorted(targets_s.items())))
+    gid, cols, order = _HIST_TABLES[name]
+
+    def split() -> pd.DataFrame:
+        both = _hist_both(lake, filters, scope, targets_s, settings)
+        both = both.rename(columns={"calls": "handled"}).assign(calls=both["calls"])
+        return both.loc[both["_gid"] == gid, cols].sort_values(order, ignore_index=True)
+
+    return lake.cached(key, split)
+
+
+def _hist_both(lake, filters, scope, targets_s, settings) -> pd.DataFrame:
     cte, params = _sources(lake, filters, settings, "hh")
     where, wparams = _where(filters, scope, queue=True, team=False, agent=False, direction=True)
     cats = list(targets_s)
@@ -589,7 +604,7 @@ def handle_tables(
         f"FROM hh LEFT JOIN t ON t.category = hh.category WHERE {where} "
         "GROUP BY GROUPING SETS ((hh.category, bin_s), (hh.category))"
     )
-    both = lake.query(
+    return lake.query(
         sql,
         {
             **params,
@@ -601,11 +616,6 @@ def handle_tables(
         },
         months=filters.months,
     )
-    both = both.rename(columns={"calls": "handled"}).assign(calls=both["calls"])
-    out = {}
-    for name, (gid, cols, order) in _HIST_TABLES.items():
-        out[name] = both.loc[both["_gid"] == gid, cols].sort_values(order, ignore_index=True)
-    return out
 
 
 def agents_to_review(
@@ -738,7 +748,7 @@ def by_category_targets(
 
     Counted from the 30-second handle-time histogram: a call is within the target when its
     bin ends at or before it (targets are whole multiples of the bin in the defaults)."""
-    return handle_tables(lake, filters, scope, targets_s, settings)["by_category_targets"]
+    return _hist_table(lake, filters, scope, targets_s, settings, "by_category_targets")
 
 
 def satisfaction_by_queue(lake: Lake, filters: Filters, scope: Scope) -> pd.DataFrame:
