@@ -58,11 +58,12 @@ def _parse_day(text: str | None, lo: date, hi: date) -> date | None:
 
 def allowed_codes(opts: dict) -> dict[str, set[str]]:
     """Every code the person may pick, per list filter (the scope's own)."""
+    # tolist(): iterating an Arrow-backed column value by value is ~5x slower (11 k agents).
     return {
-        "centers": set(opts["centers"]["center"]),
-        "queues": set(opts["queues"]["queue"]),
-        "teams": set(opts["teams"]["team"]),
-        "agents": set(opts["agents"]["agent"]),
+        "centers": set(opts["centers"]["center"].tolist()),
+        "queues": set(opts["queues"]["queue"].tolist()),
+        "teams": set(opts["teams"]["team"].tolist()),
+        "agents": set(opts["agents"]["agent"].tolist()),
     }
 
 
@@ -139,13 +140,16 @@ def _seed(name: str, value) -> None:
 
 
 def _labels(df, code_col: str) -> dict[str, str]:
+    """{code: "name (code)"} in the user's language, the code alone where a name is missing.
+    From plain lists: at 50 M calls the agent list is ~11 k people, and a dict built from
+    row records was a sixth of every cached rerun of every page."""
     name_col = "name_zh" if lang() == "zh" else "name_en"
     if name_col not in df.columns:
         name_col = "name"
-    return {
-        r[code_col]: f"{r[name_col]} ({r[code_col]})" if r.get(name_col) else r[code_col]
-        for r in df.to_dict(orient="records")
-    }
+    codes = df[code_col].tolist()
+    if name_col not in df.columns:
+        return dict(zip(codes, codes))
+    return {c: f"{n} ({c})" if isinstance(n, str) and n else c for c, n in zip(codes, df[name_col].tolist())}
 
 
 def _choice(name: str, label_key: str, labels: dict[str, str], state: dict) -> list[str]:
