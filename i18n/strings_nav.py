@@ -3,6 +3,10 @@
 STRINGS = {
     "nav.home": {"zh": "首页", "en": "Home"},
     "nav.filters.agents": {"zh": "坐席", "en": "Agents"},
+    "nav.filters.agents_many": {
+        "zh": "共 {n} 名坐席：先选中心或班组，再选坐席。",
+        "en": "{n} agents: choose a center or team to pick agents.",
+    },
     "nav.filters.no_people": {
         "zh": "班组和坐席筛选不适用于本页（本页是队列或汇总指标），但会保留给其他页面。",
         "en": "The team and agent filters do not apply to this page (queue or summary figures); "

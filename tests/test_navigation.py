@@ -204,6 +204,35 @@ def test_the_period_survives_a_page_move(demo_app):
     assert at.query_params["from"] == ["2026-08-01"] or at.query_params["from"] == "2026-08-01"
 
 
+def test_a_long_agent_list_asks_for_a_center_or_team_first(demo_app, demo_dataset, monkeypatch):
+    """Above AGENT_CHOICES_MAX people the agent list is not sent to the browser; a team
+    narrows it, and an agent chosen by a shared link stays shown and applied."""
+    from ui import filters as ui_filters
+
+    everyone = _opts(demo_dataset)
+    sizes = everyone["agents"].groupby("team")["agent"].count()
+    team = sizes.idxmin()  # the smallest team's agents are a short list, the whole group is not
+    monkeypatch.setattr(ui_filters, "AGENT_CHOICES_MAX", int(sizes.min()))
+    assert len(everyone["agents"]) > sizes.min()
+    at = demo_app("admin")
+    at.switch_page("views/handle_time.py").run()
+    assert not at.exception
+    assert not [w for w in at.multiselect if w.key == "fw_agents"]
+    assert any("choose a center or team to pick agents" in c.value for c in at.caption)
+    at.multiselect(key="fw_teams").set_value([team]).run()
+    offered = at.multiselect(key="fw_agents").options
+    members = everyone["agents"].loc[everyone["agents"]["team"] == team, "agent"]
+    assert len(offered) == len(members) >= 1
+    # A shared link naming one agent of a big list: that agent is shown, chosen, applied.
+    agent = everyone["agents"]["agent"].iloc[0]
+    link = demo_app("admin")
+    link.query_params["agent"] = agent
+    link.switch_page("views/handle_time.py").run()
+    assert not link.exception
+    picker = link.multiselect(key="fw_agents")
+    assert picker.value == [agent] and len(picker.options) == 1
+
+
 # Imports into the demo -------------------------------------------------------------------------
 
 

@@ -40,3 +40,18 @@ def test_monthly_review_page(app, lang, title, demo_dataset):
     )
     assert not [i for i in ids if i in shown]
     assert all("agent" not in df.value.columns for df in at.dataframe)
+
+
+def test_complaints_draw_only_the_open_breakdown(app):
+    """The breakdown tabs and the agent expander draw their table when opened, not before."""
+    at = _open(app, "views/complaints.py", "en")
+    firsts = [df.value.columns[0] for df in at.dataframe]
+    assert "level" in firsts and "queue" in firsts  # the open tabs
+    assert not {"channel", "category", "team", "agent"} & set(firsts)
+    at.session_state["cmp_by_kind"] = "By channel"  # a click on the tab
+    at.session_state["cmp_by_place"] = "By team"
+    at.session_state["cmp_by_agent"] = True  # the expander opened
+    at.run()
+    assert not at.exception, at.exception
+    firsts = [df.value.columns[0] for df in at.dataframe]
+    assert {"channel", "team", "agent"} <= set(firsts) and not {"level", "queue"} & set(firsts)

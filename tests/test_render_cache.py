@@ -100,3 +100,32 @@ def test_the_first_run_asks_for_modules_this_streamlit_really_has():
     assert [u.split("/")[-1].split(".")[0] for u in urls] == ["PlotlyChart", "DataFrame"]
     root = Path(st.__file__).parent / "static"
     assert all((root / u).is_file() for u in urls)
+
+
+def test_codes_are_named_once_each_and_missing_reads_as_a_dash():
+    from ui.format import names_of, text_or_missing
+
+    asked = []
+
+    def name(code):
+        asked.append(code)
+        return {"good": "良好", "poor": "较差"}.get(code, code)
+
+    codes = pd.Series(["good", None, "poor", "good", float("nan"), "good"])
+    shown = names_of(codes, name)
+    assert shown.tolist() == ["良好", "—", "较差", "良好", "—", "良好"]
+    assert sorted(asked) == ["good", "poor"]  # three rows of "good", one lookup
+    assert names_of(pd.Series([], dtype="str"), name).tolist() == []
+    assert text_or_missing(pd.Series(["王芳", "", None])).tolist() == ["王芳", "—", "—"]
+
+
+def test_filter_labels_name_each_code_and_fall_back_to_the_code(monkeypatch):
+    from ui import filters
+
+    monkeypatch.setattr(filters, "lang", lambda: "zh")
+    people = pd.DataFrame({"agent": ["A1", "A2", "A3"], "name": ["张伟", None, ""]}).astype("str")
+    assert filters._labels(people, "agent") == {"A1": "张伟 (A1)", "A2": "A2", "A3": "A3"}
+    queues = pd.DataFrame({"queue": ["Q1", "Q2"], "name_zh": ["个税", float("nan")], "name_en": ["Tax", "VAT"]})
+    assert filters._labels(queues, "queue") == {"Q1": "个税 (Q1)", "Q2": "Q2"}
+    monkeypatch.setattr(filters, "lang", lambda: "en")
+    assert filters._labels(queues, "queue") == {"Q1": "Tax (Q1)", "Q2": "VAT (Q2)"}

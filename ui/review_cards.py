@@ -7,6 +7,7 @@ import pandas as pd
 
 from analytics import metrics as m
 from ui import tables
+from ui.format import names_of
 from ui.state import lang, t
 
 
@@ -16,8 +17,8 @@ def coded(df: pd.DataFrame, kind: str, col: str | None = None) -> pd.DataFrame:
 
     col = col or kind
     out = df.copy()
-    out[col] = [t(f"cmp.{kind}.{v}") if f"cmp.{kind}.{v}" in CATALOGUE else str(v) for v in out[col]]
-    return out.astype({col: "str"})
+    out[col] = names_of(out[col], lambda v: t(f"cmp.{kind}.{v}") if f"cmp.{kind}.{v}" in CATALOGUE else str(v))
+    return out
 
 
 def _header(col: str) -> str:

@@ -123,29 +123,34 @@ st.caption(t("cmp.trend.caption"))
 # Breakdowns ----------------------------------------------------------------------------------
 cols = ["complaints", "share", "valid_share", "resolution_workdays", "resolved_within_target"]
 # Tabs, not three columns: six columns of numbers do not fit a third of the page at 1440 px.
-for box, dim in zip(
-    st.tabs([t(f"cmp.by_{d}") for d in ("level", "channel", "category")]), ("level", "channel", "category")
-):
-    with box:
-        df = per_data(complaints.breakdown, lk, filters, sc, dim, cset)
-        table(coded(df, dim)[[dim, *cols]], f"complaints_by_{dim}_{filters.start}_{filters.end}", f"by_{dim}")
+# Only the open tab is computed and drawn (on_change="rerun"): the browser's drawing of every
+# table is most of a page switch, and a closed tab's table was drawn unseen.
+dims = ("level", "channel", "category")
+for box, dim in zip(st.tabs([t(f"cmp.by_{d}") for d in dims], key="cmp_by_kind", on_change="rerun"), dims):
+    if box.open:
+        with box:
+            df = per_data(complaints.breakdown, lk, filters, sc, dim, cset)
+            table(coded(df, dim)[[dim, *cols]], f"complaints_by_{dim}_{filters.start}_{filters.end}", f"by_{dim}")
 
 # Tabs again: side by side, the fifth and sixth columns were cut off at 1440 px.
-queue_tab, team_tab = st.tabs([t("cmp.by_queue"), t("cmp.by_team")])
-with queue_tab:
-    df = per_data(complaints.breakdown, lk, filters, sc, "queue", cset)
-    table(
-        df[["queue", "complaints", "complaints_per_10k", "valid_share", "resolved_within_target"]],
-        f"complaints_by_queue_{filters.start}_{filters.end}",
-        "by_queue",
-    )
-with team_tab:
-    df = per_data(complaints.breakdown, lk, filters, sc, "team", cset)
-    table(df[["team", *cols]], f"complaints_by_team_{filters.start}_{filters.end}", "by_team")
+queue_tab, team_tab = st.tabs([t("cmp.by_queue"), t("cmp.by_team")], key="cmp_by_place", on_change="rerun")
+if queue_tab.open:
+    with queue_tab:
+        df = per_data(complaints.breakdown, lk, filters, sc, "queue", cset)
+        table(
+            df[["queue", "complaints", "complaints_per_10k", "valid_share", "resolved_within_target"]],
+            f"complaints_by_queue_{filters.start}_{filters.end}",
+            "by_queue",
+        )
+if team_tab.open:
+    with team_tab:
+        df = per_data(complaints.breakdown, lk, filters, sc, "team", cset)
+        table(df[["team", *cols]], f"complaints_by_team_{filters.start}_{filters.end}", "by_team")
 if sc.individuals:
-    with st.expander(t("cmp.by_agent"), icon=":material/person:"):
-        df = per_data(complaints.breakdown, lk, filters, sc, "agent", cset)
-        table(df[["agent", *cols]], f"complaints_by_agent_{filters.start}_{filters.end}", "by_agent")
+    with st.expander(t("cmp.by_agent"), icon=":material/person:", key="cmp_by_agent", on_change="rerun") as box:
+        if box.open:
+            df = per_data(complaints.breakdown, lk, filters, sc, "agent", cset)
+            table(df[["agent", *cols]], f"complaints_by_agent_{filters.start}_{filters.end}", "by_agent")
 else:
     st.caption(t("cmp.no_individuals"))
 

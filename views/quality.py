@@ -9,6 +9,7 @@ import streamlit as st
 from analytics import quality
 from ui import charts
 from ui.filters import sidebar_filters
+from ui.format import names_of, text_or_missing
 from ui.state import get_lake, per_data, scope, settings, t
 from ui.tables import table
 
@@ -39,7 +40,7 @@ def _labels(cols) -> dict[str, str]:
 def _text(df: pd.DataFrame, cols) -> pd.DataFrame:
     out = df.copy()
     for c in cols:
-        out[c] = out[c].map(lambda v: v if isinstance(v, str) and v else "—")
+        out[c] = text_or_missing(out[c])
     return out
 
 
@@ -54,7 +55,7 @@ else:
     work["aht_vs_team"] = work["aht_vs_team"].round(2)
     work["output_swing"] = work["output_swing"].round(2)
     work["tenure_days"] = pd.to_numeric(work["tenure_days"], errors="coerce").astype("Int64")
-    work["reasons"] = work["reasons"].map(lambda r: "; ".join(t(f"reason.{x}") for x in r.split(",") if x))
+    work["reasons"] = names_of(work["reasons"], lambda r: "; ".join(t(f"reason.{x}") for x in r.split(",") if x))
     cols = [
         "agent",
         "name",

@@ -12,6 +12,7 @@ from analytics import audit, calls, delivery, schema, scorecard
 from analytics import targets as targets_mod
 from ui import charts
 from ui.filters import sidebar_filters
+from ui.format import names_of, text_or_missing
 from ui.state import dataset_path, get_lake, lang, scope, t
 from ui.tables import plain, table
 
@@ -89,12 +90,12 @@ def _labels(cols) -> dict[str, str]:
 def _coded(df: pd.DataFrame) -> pd.DataFrame:
     out = df.copy()
     if "qa_grade" in out:
-        out["qa_grade"] = out["qa_grade"].map(lambda g: t(f"sc.grade.{g}") if isinstance(g, str) else "—")
+        out["qa_grade"] = names_of(out["qa_grade"], lambda g: t(f"sc.grade.{g}"))
     if "role" in out:
-        out["role"] = out["role"].map(lambda r: t(f"car.role.{r}") if isinstance(r, str) else "—")
+        out["role"] = names_of(out["role"], lambda r: t(f"car.role.{r}"))
     for col in ("name", "team"):
         if col in out:
-            out[col] = out[col].map(lambda v: v if isinstance(v, str) and v else "—")
+            out[col] = text_or_missing(out[col])
     # Whole seconds and whole counts read better than two decimals.
     for col in ("aht_s", "aht_common_s", "aht_complex_s", "answered", "transferred", "valid_complaints", "late_count"):
         if col in out:
