@@ -34,7 +34,7 @@ import pandas as pd
 
 from analytics import qa_month, schema
 from analytics.access import Scope, scope_predicate
-from analytics.lake import Lake, freeze
+from analytics.lake import HANDLE_THRESHOLDS, Lake, freeze
 
 COMPONENTS = ("output", "qa", "fcr", "attitude", "teamwork", "csat", "complaints")
 # Roles that take calls and are appraised on a scorecard.
@@ -209,6 +209,21 @@ WHERE c._month BETWEEN $m0 AND $m1 AND list_contains($months, c._month) AND c.an
 GROUP BY ALL
 """
 
+# The same rows from the agent_month rollup (lake.ROLLUPS, format 3): one row per month,
+# agent and category already, holding the raw query's sums; "within target" is the
+# handled_le_<target> column of each row's category (``_within_column``). The scope joins
+# employees as the raw query does (the agent's center and team now).
+_CALLS_ROLLUP_SQL = """
+SELECT c.month AS mk, c.agent_id AS employee_id, c.category,
+  c.answered, c.handled, c.handle_s, {within_target} AS within_target, c.transferred,
+  c.csat_sum, c.csat_n, c.fcr_yes, c.fcr_n
+FROM rollup_agent_month c JOIN employees e ON e.employee_id = c.agent_id
+WHERE c.month BETWEEN $m0 AND $m1 AND list_contains($months, c.month)
+  AND {scope}
+"""
+CALLS_ROLLUP = "agent_month"
+CALLS_ROLLUP_FORMAT = 3
+
 _DAYS_SQL = """
 SELECT a._month AS mk, a.agent_id AS employee_id,
   count(DISTINCT CAST(timezone(z.timezone, a.interval_start) AS DATE)) AS agent_days
@@ -270,6 +285,37 @@ def _target_case(targets_s: dict[str, int]) -> tuple[str, dict]:
         params[f"cat_{i}"], params[f"target_{i}"] = cat, float(targets_s[cat])
     params["target_other"] = float(targets_s.get("common", 300))
     return "(CASE coalesce(c.category, 'unknown') " + " ".join(parts) + " ELSE $target_other END)", params
+
+
+def _threshold(seconds) -> int | None:
+    """The lake's handled_le threshold equal to ``seconds``, or None when it keeps none."""
+    s = float(seconds)
+    return int(s) if s.is_integer() and int(s) in HANDLE_THRESHOLDS else None
+
+
+def _within_column(targets_s: dict[str, int]) -> tuple[str, dict] | None:
+    """The rollup's "handled within the category's target" as a CASE over the schema's
+    categories (the other categories take the common target, as ``_target_case``), the
+    column names from lake.HANDLE_THRESHOLDS only; None when a target is not one of them."""
+    other = _threshold(targets_s.get("common", 300))
+    picked = {cat: _threshold(targets_s[cat]) for cat in schema.CATEGORIES}
+    if other is None or None in picked.values():
+        return None
+    parts, params = [], {}
+    for i, cat in enumerate(schema.CATEGORIES):
+        parts.append(f"WHEN $cat_{i} THEN c.handled_le_{picked[cat]}")
+        params[f"cat_{i}"] = cat
+    return "(CASE c.category " + " ".join(parts) + f" ELSE c.handled_le_{other} END)", params
+
+
+def _calls(lake: Lake, scope: Scope, span: dict, handle_targets_s: dict[str, int]) -> pd.DataFrame:
+    """Per month, agent and category: the answered calls' measures, from the agent_month
+    rollup when it is published (format 3) and keeps every target, else the raw calls."""
+    within = _within_column(handle_targets_s)
+    if within is not None and lake.has_rollups((CALLS_ROLLUP,), min_format=CALLS_ROLLUP_FORMAT):
+        return _query(lake, _CALLS_ROLLUP_SQL, scope, {**span, **within[1]}, within_target=within[0])
+    case, cparams = _target_case(handle_targets_s)
+    return _query(lake, _CALLS_SQL, scope, {**span, **cparams}, target_case=case)
 
 
 def _query(lake: Lake, template: str, scope: Scope, params: dict, months=None, **fmt) -> pd.DataFrame:
@@ -351,8 +397,7 @@ def _agent_months_all(
     span = {"m0": mks[0], "m1": mks[-1], "months": mks}
     starts = {"month_starts": months, "next_months": [shift_month(m, 1) for m in months]}
     people = _query(lake, _AGENTS_SQL, scope, starts | {"agent_roles": list(AGENT_ROLES)})
-    case, cparams = _target_case(handle_targets_s)
-    per_cat = _query(lake, _CALLS_SQL, scope, {**span, **cparams}, target_case=case)
+    per_cat = _calls(lake, scope, span, handle_targets_s)
     days_sql = _DAYS_ROLLUP_SQL if lake.has_rollups(("agent_day",)) else _DAYS_SQL
     days = _query(lake, days_sql, scope, span)
     source, qparams = qa_month.source(lake, months[0], months[-1])
