@@ -75,13 +75,40 @@ EMPLOYEES = [
 TARGETS = {"common": 300, "complex": 600}
 
 
+def _complaint(i, agent, day, valid, month=10):
+    return {
+        "complaint_id": f"P{i}",
+        "received_at": f"2026-{month:02d}-{day:02d} 05:00:00",
+        "center": "C1",
+        "level": 1,
+        "channel": "phone",
+        "agent_id": agent,
+        "team": "T1",
+        "valid": valid,
+    }
+
+
+# Valid complaints: A1 one in October (P1; P2 not valid) and one in September (P4); B1 one
+# in October (P3); P5 names no employee.
+COMPLAINTS = [
+    _complaint(1, "A1", 7, True),
+    _complaint(2, "A1", 8, False),
+    _complaint(3, "B1", 9, True),
+    _complaint(4, "A1", 12, True, month=9),
+    _complaint(5, "Z9", 9, True),
+]
+
+
 @pytest.fixture(scope="module")
 def ds(tmp_path_factory):
-    return build_dataset(tmp_path_factory.mktemp("sc_rollup") / "ds", employees=EMPLOYEES, calls=CALLS)
+    return build_dataset(
+        tmp_path_factory.mktemp("sc_rollup") / "ds", employees=EMPLOYEES, calls=CALLS, complaints=COMPLAINTS
+    )
 
 
-def _measures(lk, targets=TARGETS, scope=None, months=(SEP, OCT)):
-    """agent_months of Sep and Oct, and the views the call query read."""
+def _measures(lk, targets=TARGETS, scope=None, months=(SEP, OCT), compl=None):
+    """agent_months of Sep and Oct, and the views the call query read (``compl``: a list
+    given gets the views the complaints query read)."""
     read = []
     real = lk.query
 
@@ -89,6 +116,8 @@ def _measures(lk, targets=TARGETS, scope=None, months=(SEP, OCT)):
         views = lake_mod.sql_views(sql)
         if views & {"calls", "rollup_agent_month"}:
             read.append(views & {"calls", "rollup_agent_month"})
+        if compl is not None and views & {"complaints", "rollup_complaint_facts"}:
+            compl.append(views & {"complaints", "rollup_complaint_facts"})
         return real(sql, params, months)
 
     lk.query = spy
@@ -198,3 +227,22 @@ def test_format_2_falls_back_until_repair_rebuilds_every_month(ds, tmp_path):
     out, read = _measures(lake_mod.Lake(old))
     assert read == [{"rollup_agent_month"}]
     _check_october(out[OCT], within_a1=3, within_b1=0)
+
+
+def test_valid_complaints_from_the_facts_or_the_complaints(ds, monkeypatch):
+    from analytics import complaints
+
+    for current, source in ((True, "rollup_complaint_facts"), (False, "complaints")):
+        monkeypatch.setattr(complaints, "materialised", lambda lake, settings, current=current: current)
+        compl = []
+        out, _ = _measures(lake_mod.Lake(ds), compl=compl)
+        assert compl == [{source}]
+        assert out[OCT].loc["A1", "valid_complaints"] == 1 and out[OCT].loc["B1", "valid_complaints"] == 1
+        assert out[SEP].loc["A1", "valid_complaints"] == 1
+        assert out[OCT].loc["A1", "c_complaints"] == 75.0  # 100 - 25 per valid complaint
+
+
+def test_the_published_facts_are_current_on_a_new_dataset(ds):
+    from analytics import complaints
+
+    assert complaints.materialised(lake_mod.Lake(ds), complaints.load_settings(ds))
