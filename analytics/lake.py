@@ -67,18 +67,21 @@ HANDLE_THRESHOLDS = (120, 180, 240, 300, 360, 420, 480, 600, 900)
 HANDLE_BIN_S = 30
 HANDLE_TOP_S = 1800
 
-ROLLUPS = ("queue_interval", "agent_day", "handle_hist", "queue_day")
+ROLLUPS = ("queue_interval", "agent_day", "handle_hist", "queue_day", "agent_month")
 # queue_day is queue_interval summed per day (~50x fewer rows): totals, days, weeks, months
 # and queues read it; only views below a day need the intervals. A dataset written before
 # it existed derives it from queue_interval on the fly (see calls._sources).
+# agent_month: the answered calls of the month per agent and category (the scorecards'
+# measures: CSAT, first-contact resolution, handle time within each threshold), format 3.
 BASE_ROLLUPS = ROLLUPS[:3]
 # What the published rollups hold, recorded as ``rollup_format`` in ``_published.json``
 # (absent: 1). 2: queue_interval (and queue_day, its daily sums) hold ``wait_abandoned_s``,
 # the time abandoned callers waited, so caller patience is read from the rollups. Readers
 # ask ``Lake.has_rollups(..., min_format=2)`` and fall back to the raw calls below it; the
 # next rebuild of a dataset published with an older format (an import, ``repair``) rebuilds
-# every month, so that no month's file lacks a column the format promises.
-ROLLUP_FORMAT = 2
+# every month, so that no month's file lacks a column the format promises. 3: the agent_month
+# rollup exists for every month (analytics.scorecard reads it instead of the raw calls).
+ROLLUP_FORMAT = 3
 # Complaints materialised at import (analytics.complaint_facts): built from the complaints
 # table, not per month of calls, but published, listed and read like the rollups above.
 COMPLAINT_ROLLUPS = ("complaint_facts", "workday_index")
@@ -761,6 +764,26 @@ LEFT JOIN queues q ON q.queue = i.main_queue
 """
     if rollup == "queue_day":
         return queue_day_sql("(" + rollup_sql("queue_interval", where, wait_thresholds, handle_thresholds) + ")")
+    if rollup == "agent_month":
+        # Per agent and category, the answered calls of the month partition (``_month``, as
+        # every rollup): what analytics.scorecard's raw query counts, with no join, so the
+        # same calls (the reader joins employees for the scope, as the raw query does).
+        # handle_s is summed over the handled calls (talk_s known) only.
+        return f"""
+SELECT agent_id, coalesce(category, 'unknown') AS category,
+  count(*) AS answered,
+  count(*) FILTER (WHERE talk_s IS NOT NULL) AS handled,
+  sum(handle_s) FILTER (WHERE talk_s IS NOT NULL) AS handle_s,
+  {", ".join(_handle_columns(handle_thresholds, "talk_s IS NOT NULL"))},
+  count(*) FILTER (WHERE transferred) AS transferred,
+  CAST(sum(csat) AS BIGINT) AS csat_sum, count(csat) AS csat_n,
+  count(*) FILTER (WHERE resolved_first_contact) AS fcr_yes, count(resolved_first_contact) AS fcr_n
+FROM (
+  SELECT agent_id, category, talk_s, coalesce(talk_s, 0) + coalesce(hold_s, 0) + coalesce(acw_s, 0) AS handle_s,
+    transferred, csat, resolved_first_contact
+  FROM calls WHERE {where} AND answered_at IS NOT NULL AND agent_id IS NOT NULL) c
+GROUP BY agent_id, coalesce(category, 'unknown')
+"""
     if rollup == "handle_hist":
         return f"""
 SELECT center, queue, direction, coalesce(category, 'unknown') AS category, CAST(local_ts AS DATE) AS day,
@@ -803,6 +826,8 @@ def month_rollup_tables(lake: Lake, month: str, compute=month_rollup_table) -> d
                 k for k in ("day", "interval_start", "center", "queue", "agent_id", "category") if k in rel.column_names
             ]
             rel = rel.sort_by([(k, "ascending") for k in keys])
+        elif rollup == "agent_month":  # one file whatever order the threads finished in
+            rel = rel.sort_by([("agent_id", "ascending"), ("category", "ascending")])
         tables[rollup] = rel
     return tables
 

@@ -34,7 +34,7 @@ import pandas as pd
 
 from analytics import qa_month, schema
 from analytics.access import Scope, scope_predicate
-from analytics.lake import Lake, freeze
+from analytics.lake import HANDLE_THRESHOLDS, Lake, freeze
 
 COMPONENTS = ("output", "qa", "fcr", "attitude", "teamwork", "csat", "complaints")
 # Roles that take calls and are appraised on a scorecard.
@@ -150,6 +150,16 @@ def qa_grade(score) -> str | None:
     return "good" if score >= QA_GOOD_FROM else "medium" if score >= QA_MEDIUM_FROM else "poor"
 
 
+def qa_grades(scores: pd.Series) -> pd.Series:
+    """``qa_grade`` of every score, column-wise (the same bands; no score, no grade)."""
+    import numpy as np
+
+    v = scores.to_numpy(dtype="float64", na_value=np.nan)
+    out = np.where(v >= QA_GOOD_FROM, "good", np.where(v >= QA_MEDIUM_FROM, "medium", "poor")).astype(object)
+    out[np.isnan(v)] = None
+    return pd.Series(out, index=scores.index)
+
+
 def weighted_score(components: dict[str, float | None], weights: dict[str, float]) -> float | None:
     """Σ weight × component over the present components, the missing components' weight
     spread over the present ones in proportion to their weights; None when none is present."""
@@ -160,9 +170,11 @@ def weighted_score(components: dict[str, float | None], weights: dict[str, float
     return sum(weights[c] * present[c] for c in present) / total
 
 
-def rank_in_team(scores: pd.Series, teams: pd.Series) -> pd.Series:
-    """1 = best score within the team; equal scores share the better rank; no score, no rank."""
-    return (scores.groupby(teams.fillna("")).rank(method="min", ascending=False)).astype("Int64")
+def rank_in_team(scores: pd.Series, teams: pd.Series, months: pd.Series | None = None) -> pd.Series:
+    """1 = best score within the team (of the month, when ``months`` tells rows' months
+    apart); equal scores share the better rank; no score, no rank."""
+    by = [teams.fillna("")] if months is None else [months, teams.fillna("")]
+    return (scores.groupby(by).rank(method="min", ascending=False)).astype("Int64")
 
 
 # --- months ---------------------------------------------------------------------------------
@@ -208,6 +220,21 @@ WHERE c._month BETWEEN $m0 AND $m1 AND list_contains($months, c._month) AND c.an
   AND {scope}
 GROUP BY ALL
 """
+
+# The same rows from the agent_month rollup (lake.ROLLUPS, format 3): one row per month,
+# agent and category already, holding the raw query's sums; "within target" is the
+# handled_le_<target> column of each row's category (``_within_column``). The scope joins
+# employees as the raw query does (the agent's center and team now).
+_CALLS_ROLLUP_SQL = """
+SELECT c.month AS mk, c.agent_id AS employee_id, c.category,
+  c.answered, c.handled, c.handle_s, {within_target} AS within_target, c.transferred,
+  c.csat_sum, c.csat_n, c.fcr_yes, c.fcr_n
+FROM rollup_agent_month c JOIN employees e ON e.employee_id = c.agent_id
+WHERE c.month BETWEEN $m0 AND $m1 AND list_contains($months, c.month)
+  AND {scope}
+"""
+CALLS_ROLLUP = "agent_month"
+CALLS_ROLLUP_FORMAT = 3
 
 _DAYS_SQL = """
 SELECT a._month AS mk, a.agent_id AS employee_id,
@@ -261,6 +288,26 @@ WHERE k._month BETWEEN $m0 AND $m1 AND list_contains($months, k._month) AND k.va
 GROUP BY ALL
 """
 
+# The same count from the complaint facts (analytics.complaint_facts: every complaint, one
+# file per complaints' month partition, published with the batches) when they are current
+# (``complaints.materialised``, as the complaints pages ask): the raw complaints view lists
+# every batch's file of every month (~50-100 ms a read at 52.5 M calls, whatever the month).
+_COMPLAINTS_FACTS_SQL = """
+SELECT k.month AS mk, k.agent_id AS employee_id, count(*) AS valid_complaints
+FROM rollup_complaint_facts k JOIN employees e ON e.employee_id = k.agent_id
+WHERE k.month BETWEEN $m0 AND $m1 AND list_contains($months, k.month) AND k.valid
+  AND {scope}
+GROUP BY ALL
+"""
+
+
+def _complaints(lake: Lake, scope: Scope, span: dict) -> pd.DataFrame:
+    """Valid complaints per month and agent: from the complaint facts when current, else raw."""
+    from analytics import complaints
+
+    current = complaints.materialised(lake, complaints.load_settings(lake.root))
+    return _query(lake, _COMPLAINTS_FACTS_SQL if current else _COMPLAINTS_SQL, scope, span)
+
 
 def _target_case(targets_s: dict[str, int]) -> tuple[str, dict]:
     """CASE over the schema's categories with each target as a bound parameter."""
@@ -270,6 +317,37 @@ def _target_case(targets_s: dict[str, int]) -> tuple[str, dict]:
         params[f"cat_{i}"], params[f"target_{i}"] = cat, float(targets_s[cat])
     params["target_other"] = float(targets_s.get("common", 300))
     return "(CASE coalesce(c.category, 'unknown') " + " ".join(parts) + " ELSE $target_other END)", params
+
+
+def _threshold(seconds) -> int | None:
+    """The lake's handled_le threshold equal to ``seconds``, or None when it keeps none."""
+    s = float(seconds)
+    return int(s) if s.is_integer() and int(s) in HANDLE_THRESHOLDS else None
+
+
+def _within_column(targets_s: dict[str, int]) -> tuple[str, dict] | None:
+    """The rollup's "handled within the category's target" as a CASE over the schema's
+    categories (the other categories take the common target, as ``_target_case``), the
+    column names from lake.HANDLE_THRESHOLDS only; None when a target is not one of them."""
+    other = _threshold(targets_s.get("common", 300))
+    picked = {cat: _threshold(targets_s[cat]) for cat in schema.CATEGORIES}
+    if other is None or None in picked.values():
+        return None
+    parts, params = [], {}
+    for i, cat in enumerate(schema.CATEGORIES):
+        parts.append(f"WHEN $cat_{i} THEN c.handled_le_{picked[cat]}")
+        params[f"cat_{i}"] = cat
+    return "(CASE c.category " + " ".join(parts) + f" ELSE c.handled_le_{other} END)", params
+
+
+def _calls(lake: Lake, scope: Scope, span: dict, handle_targets_s: dict[str, int]) -> pd.DataFrame:
+    """Per month, agent and category: the answered calls' measures, from the agent_month
+    rollup when it is published (format 3) and keeps every target, else the raw calls."""
+    within = _within_column(handle_targets_s)
+    if within is not None and lake.has_rollups((CALLS_ROLLUP,), min_format=CALLS_ROLLUP_FORMAT):
+        return _query(lake, _CALLS_ROLLUP_SQL, scope, {**span, **within[1]}, within_target=within[0])
+    case, cparams = _target_case(handle_targets_s)
+    return _query(lake, _CALLS_SQL, scope, {**span, **cparams}, target_case=case)
 
 
 def _query(lake: Lake, template: str, scope: Scope, params: dict, months=None, **fmt) -> pd.DataFrame:
@@ -351,8 +429,7 @@ def _agent_months_all(
     span = {"m0": mks[0], "m1": mks[-1], "months": mks}
     starts = {"month_starts": months, "next_months": [shift_month(m, 1) for m in months]}
     people = _query(lake, _AGENTS_SQL, scope, starts | {"agent_roles": list(AGENT_ROLES)})
-    case, cparams = _target_case(handle_targets_s)
-    per_cat = _query(lake, _CALLS_SQL, scope, {**span, **cparams}, target_case=case)
+    per_cat = _calls(lake, scope, span, handle_targets_s)
     days_sql = _DAYS_ROLLUP_SQL if lake.has_rollups(("agent_day",)) else _DAYS_SQL
     days = _query(lake, days_sql, scope, span)
     source, qparams = qa_month.source(lake, months[0], months[-1])
@@ -365,14 +442,8 @@ def _agent_months_all(
         source=source,
     )
     appr = _query(lake, _APPRAISALS_SQL, scope, {"month_starts": months})
-    compl = _query(lake, _COMPLAINTS_SQL, scope, span)
-    frames = []
-    for mk in mks:
-        parts = [f[f["mk"] == mk].drop(columns="mk") for f in (people, per_cat, days, qa, appr, compl)]
-        df = _agent_month_frame(*parts, weights)
-        df.insert(0, "mk", mk)
-        frames.append(df)
-    return pd.concat(frames, ignore_index=True)
+    compl = _complaints(lake, scope, span)
+    return _agent_month_frame(people, per_cat, days, qa, appr, compl, weights)
 
 
 def _agent_month_frame(
@@ -384,10 +455,15 @@ def _agent_month_frame(
     compl: pd.DataFrame,
     weights: dict[str, dict[str, float]],
 ) -> pd.DataFrame:
-    """One month's rows from its per-agent measures."""
+    """The rows of every month (``mk``) from the per-agent measures of those months.
+
+    One pass over all the months, each row on its own as before (ranks within the month's
+    team): pandas costs per operation far more than per row here (a pass per month cost
+    ~70 ms each at 52.5 M calls, a new month of the trend several of them)."""
+    keys = ["mk", "employee_id"]
     df = people.copy()
     if not per_cat.empty:
-        sums = per_cat.groupby("employee_id")[
+        sums = per_cat.groupby(keys)[
             [
                 "answered",
                 "handled",
@@ -401,12 +477,12 @@ def _agent_month_frame(
             ]
         ].sum(min_count=1)
         for cat in schema.CATEGORIES:
-            part = per_cat[per_cat["category"] == cat].set_index("employee_id")
+            part = per_cat[per_cat["category"] == cat].set_index(keys)
             sums[f"aht_{cat}_s"] = part["handle_s"] / part["handled"].where(part["handled"] > 0)
-        df = df.merge(sums.reset_index(), on="employee_id", how="left")
+        df = df.merge(sums.reset_index(), on=keys, how="left")
     for frame in (days, qa, appr, compl):
         if not frame.empty:
-            df = df.merge(frame, on="employee_id", how="left")
+            df = df.merge(frame, on=keys, how="left")
     for col in (
         "answered",
         "handled",
@@ -443,7 +519,7 @@ def _agent_month_frame(
     df["csat"] = df["csat_sum"] / df["csat_n"].where(df["csat_n"] > 0)
     df["fcr"] = df["fcr_yes"] / df["fcr_n"].where(df["fcr_n"] > 0)
     df["qa_score"] = df["qa_score"].fillna(df["appraisal_qa_score"])
-    df["qa_grade"] = df["qa_score"].map(qa_grade)
+    df["qa_grade"] = qa_grades(df["qa_score"])
 
     # The components and the score column-wise: the same formulas as output_component ...
     # weighted_score, operation for operation, so every value is identical to theirs.
@@ -456,8 +532,8 @@ def _agent_month_frame(
     df["c_csat"] = clip((df["csat"] - 1.0) / 4.0 * 100.0)
     df["c_complaints"] = clip(100.0 - COMPLAINT_POINTS * df["valid_complaints"].fillna(0)).where(df["answered"] > 0)
     df["score"] = _scores(df, weights)
-    df["rank"] = rank_in_team(df["score"], df["team"])
-    return df.sort_values(["team", "rank", "employee_id"], na_position="last", ignore_index=True)
+    df["rank"] = rank_in_team(df["score"], df["team"], df["mk"])
+    return df.sort_values(["mk", "team", "rank", "employee_id"], na_position="last", ignore_index=True)
 
 
 def _scores(df: pd.DataFrame, weights: dict[str, dict[str, float]]) -> pd.Series:
@@ -465,14 +541,15 @@ def _scores(df: pd.DataFrame, weights: dict[str, dict[str, float]]) -> pd.Series
     the sums run over the components in COMPONENTS order as weighted_score's do."""
     import numpy as np
 
-    roles = df["role"].astype("object")
-    table = {r: weights_for(weights, r) for r in set(roles.dropna())}
+    # The roles once as codes (-1: no role, which takes the default row): each component's
+    # weights are then one lookup in a small array, not a map over every row.
+    codes, roles = pd.factorize(df["role"], use_na_sentinel=True)
     default = weights_for(weights, None)
+    rows = [weights_for(weights, r) for r in roles] + [default]
     num = np.zeros(len(df))
     den = np.zeros(len(df))
     for c in COMPONENTS:
-        w = roles.map(lambda r, c=c: table.get(r, default)[c] if isinstance(r, str) else default[c])
-        w = w.to_numpy(dtype="float64", na_value=default[c]) if len(df) else np.zeros(0)
+        w = np.array([row[c] for row in rows], dtype="float64")[codes]  # code -1: the last row, the default
         v = df[f"c_{c}"].to_numpy(dtype="float64")
         present = ~np.isnan(v) & (w > 0)
         num = num + np.where(present, w * np.where(present, v, 0.0), 0.0)
@@ -483,10 +560,15 @@ def _scores(df: pd.DataFrame, weights: dict[str, dict[str, float]]) -> pd.Series
 
 
 def scorecards(lake: Lake, month: date, scope: Scope, teams: tuple[str, ...] = ()) -> pd.DataFrame:
-    """``agent_month`` with the change of score against the previous month."""
+    """``agent_month`` with the change of score against the previous month.
+
+    The months of the page's trend (``team_trend``, TREND_MONTHS up to ``month``, the
+    previous one among them) are computed with it, in the same queries: the trend asked
+    next then reads them from the cache instead of a second round of queries."""
     weights = load_weights(lake.root)
     last = shift_month(month, -1)
-    both = agent_months(lake, [last, month], scope, teams, weights)  # computed together when neither is cached
+    window = sorted({last, *(shift_month(month, -k) for k in range(TREND_MONTHS))})
+    both = agent_months(lake, window, scope, teams, weights)  # computed together when none is cached
     now, before = both[month], both[last]
     prev = before.set_index("employee_id")["score"]
     # astype: mapping an empty column keeps its text dtype
@@ -515,12 +597,13 @@ _AVERAGED = ("qa_score", "attendance_rate", "score")
 _SUMMED = tuple(c for c in _SUMMARY_ORDER if c not in _AVERAGED)
 
 
-def team_summary(cards: pd.DataFrame) -> pd.DataFrame:
-    """One row per team: sums of counts, ratios of sums, mean of components and score."""
+def team_summary(cards: pd.DataFrame, by: tuple[str, ...] = ("team",)) -> pd.DataFrame:
+    """One row per team (per ``by``: the trend adds the month): sums of counts, ratios of
+    sums, mean of components and score."""
     if cards.empty:
         return pd.DataFrame()
     # One sum and one mean over whole blocks of columns (not one aggregation per column).
-    g = cards.groupby("team", dropna=False)
+    g = cards.groupby(list(by), dropna=False)
     sums, means = g[list(_SUMMED)].sum(), g[list(_AVERAGED)].mean()
     out = pd.concat([g["employee_id"].count().rename("agents"), sums, means], axis=1)
     out = out[["agents", *_SUMMARY_ORDER]]
@@ -530,11 +613,16 @@ def team_summary(cards: pd.DataFrame) -> pd.DataFrame:
     out["transfer_share"] = out["transferred"] / out["answered"].where(out["answered"] > 0)
     out["csat"] = out["csat_sum"] / out["csat_n"].where(out["csat_n"] > 0)
     out["fcr"] = out["fcr_yes"] / out["fcr_n"].where(out["fcr_n"] > 0)
-    out["qa_grade"] = out["qa_score"].map(qa_grade)
+    out["qa_grade"] = qa_grades(out["qa_score"])
     return out.reset_index()
 
 
-def team_trend(lake: Lake, month: date, scope: Scope, teams: tuple[str, ...] = (), months: int = 6) -> pd.DataFrame:
+TREND_MONTHS = 6  # the months of the page's trend, up to the month shown
+
+
+def team_trend(
+    lake: Lake, month: date, scope: Scope, teams: tuple[str, ...] = (), months: int = TREND_MONTHS
+) -> pd.DataFrame:
     """Team means of the score and the main measures over the ``months`` months up to ``month``
     (kept in the lake's cache: a rerun of the page does not summarise six months again)."""
     from analytics import targets as targets_mod
@@ -556,15 +644,11 @@ def team_trend(lake: Lake, month: date, scope: Scope, teams: tuple[str, ...] = (
     )
 
     def compute() -> pd.DataFrame:
-        frames = []
         wanted = [shift_month(month, -k) for k in range(months - 1, -1, -1)]
         cards = agent_months(lake, wanted, scope, teams, weights, handle_targets_s)
-        for m in wanted:
-            s = team_summary(cards[m])
-            if not s.empty:
-                s.insert(0, "month", m)
-                frames.append(s)
-        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+        # One summary over the months together (the same rows as one per month).
+        parts = [cards[m].assign(month=m) for m in wanted if not cards[m].empty]
+        return team_summary(pd.concat(parts, ignore_index=True), ("month", "team")) if parts else pd.DataFrame()
 
     return lake.cached(key, compute)
 

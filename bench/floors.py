@@ -371,38 +371,101 @@ def _qa_month(f: Files, months: list[str], rollup: bool) -> tuple[str, list[str]
     )
 
 
+def _handle_targets(f: Files) -> tuple[float, float]:
+    """The common and complex handle-time targets the page uses (settings.json, defaults)."""
+    from analytics.targets import handle_targets
+
+    t = handle_targets(f.root)
+    return float(t["common"]), float(t["complex"])
+
+
 def scorecards(con, f: Files, month: str, cfg, rollup: bool) -> list:
+    """Every figure of the scorecards page for the month and the trend's six months: per
+    agent and month (and per team and month: the summary and the trend) the answered and
+    handled calls, handle time (all and per category), handled within the category's target,
+    transfers, CSAT and first-contact resolution; agent days; QA; valid complaints;
+    attendance and lateness; the people. ``rollup``: the calls from the agent_month rollup
+    and the days from agent_day, else the raw calls and agent intervals."""
     months = [month_add(month, -k) for k in range(5, -1, -1)]
-    first, last = month_bounds(month)
+    first, last = month_bounds(months[0])[0], month_bounds(month)[1]
+    common_t, complex_t = _handle_targets(f)
+    emp = f.raw("employees")
+    # The newest row of each employee (employees is re-exported whole: newest batch wins).
+    people = (
+        "SELECT employee_id, name, team, role FROM read_parquet($emp, hive_partitioning = true) "
+        "QUALIFY row_number() OVER (PARTITION BY employee_id ORDER BY batch DESC) = 1"
+    )
+    per = "GROUPING SETS ((c.month, c.agent_id, e.team), (c.month, e.team))"
+    measures = (
+        "sum(answered) AS answered, sum(handled) AS handled, sum(handle_s) AS handle_s, "
+        "sum(within) AS within_target, sum(transferred) AS transferred, sum(csat_sum) / sum(csat_n) AS csat, "
+        "sum(fcr_yes) / sum(fcr_n) AS fcr, "
+        "sum(handle_s) FILTER (WHERE category = 'common') / sum(handled) FILTER (WHERE category = 'common') AS aht_common_s, "
+        "sum(handle_s) FILTER (WHERE category = 'complex') / sum(handled) FILTER (WHERE category = 'complex') "
+        "AS aht_complex_s"
+    )
+    try:
+        kept = rollup and "agent_month" in f.pub.get("rollups", {}) and f.pub.get("rollup_format", 1) >= 3
+        cols = (_wait_col("handled", common_t), _wait_col("handled", complex_t)) if kept else None
+    except ValueError:  # a target the rollup keeps no count for: the raw calls, as the page
+        cols = None
+    if cols:
+        src = (
+            "SELECT month, agent_id, category, answered, handled, handle_s, transferred, csat_sum, csat_n, fcr_yes, "
+            f"fcr_n, CASE category WHEN 'complex' THEN {cols[1]} ELSE {cols[0]} END AS within "
+            "FROM read_parquet($files, hive_partitioning = true)"
+        )
+        files = f.rollup("agent_month", months)
+    else:
+        src = (
+            "SELECT month, agent_id, coalesce(category, 'unknown') AS category, 1 AS answered, "
+            "CAST(talk_s IS NOT NULL AS INTEGER) AS handled, "
+            "CASE WHEN talk_s IS NOT NULL THEN coalesce(talk_s, 0) + coalesce(hold_s, 0) + coalesce(acw_s, 0) END "
+            "AS handle_s, CAST(coalesce(transferred, false) AS INTEGER) AS transferred, csat AS csat_sum, "
+            "CAST(csat IS NOT NULL AS INTEGER) AS csat_n, CAST(coalesce(resolved_first_contact, false) AS INTEGER) "
+            "AS fcr_yes, CAST(resolved_first_contact IS NOT NULL AS INTEGER) AS fcr_n, "
+            "CAST(talk_s IS NOT NULL AND coalesce(talk_s, 0) + coalesce(hold_s, 0) + coalesce(acw_s, 0) <= "
+            "CASE coalesce(category, 'unknown') WHEN 'complex' THEN $tc ELSE $t END AS INTEGER) AS within "
+            "FROM read_parquet($files, hive_partitioning = true) WHERE answered_at IS NOT NULL AND agent_id IS NOT NULL"
+        )
+        files = f.raw("calls", months)
+    agents = con.execute(
+        f"SELECT c.month, c.agent_id, e.team, {measures} FROM ({src}) c JOIN ({people}) e "
+        f"ON e.employee_id = c.agent_id GROUP BY {per}",
+        {"files": files, "emp": emp} | ({} if cols else {"t": common_t, "tc": complex_t}),
+    ).df()
     if rollup:
-        agents = con.execute(
-            "SELECT month, team, agent_id, sum(handled) AS handled, sum(handled) / count(*) FILTER (WHERE staffed_s > 0) "
-            "AS per_day, sum(talk_s + hold_s + acw_s) / sum(handled) AS aht_s, sum(handling_s) / sum(staffed_s) AS occ "
-            "FROM read_parquet($files) GROUP BY GROUPING SETS ((month, agent_id, team), (month, team))",
+        days = con.execute(
+            "SELECT month, agent_id, count(DISTINCT day) AS agent_days FROM read_parquet($files) "
+            "WHERE staffed_s > 0 GROUP BY ALL",
             {"files": f.rollup("agent_day", months)},
         ).df()
     else:
-        agents = con.execute(
-            "SELECT month, agent_id, count(*) AS handled, avg(talk_s + hold_s + acw_s) AS aht_s FROM read_parquet($files) "
-            "WHERE answered_at IS NOT NULL AND agent_id IS NOT NULL GROUP BY GROUPING SETS ((month, agent_id), (month))",
-            {"files": f.raw("calls", months)},
+        days = con.execute(
+            "SELECT month, agent_id, count(DISTINCT CAST(timezone($tz, interval_start) AS DATE)) AS agent_days "
+            "FROM read_parquet($files, hive_partitioning = true) WHERE staffed_s > 0 GROUP BY ALL",
+            {"files": f.raw("agent_intervals", months), "tz": _tz(con, f)},
         ).df()
-    # The QA measures of the six months (the trend's) per agent and month.
+    # The QA measures of the six months per agent and month.
     ev, qa_files = _qa_month(f, months, rollup)
     qa = con.execute(
         "SELECT agent_id, strftime(day, '%Y-%m') AS m, favg(score) AS qa, count(*) AS n, "
         "count(*) FILTER (WHERE grade = 'poor' OR score < 70) AS poor FROM (" + ev + ") "
         "WHERE day BETWEEN $first AND $last GROUP BY ALL",
-        {"qa": qa_files, "first": month_bounds(months[0])[0], "last": last},
+        {"qa": qa_files, "first": first, "last": last},
     ).df()
     cmp = con.execute(
-        "SELECT agent_id, count(*) AS n FROM read_parquet($files) WHERE valid GROUP BY ALL",
-        {"files": f.raw("complaints", [month])},
+        "SELECT month, agent_id, count(*) AS n FROM read_parquet($files, hive_partitioning = true) WHERE valid "
+        "GROUP BY ALL",
+        {"files": f.raw("complaints", months)},
     ).df()
-    emp = con.execute(
-        "SELECT employee_id, name, team FROM read_parquet($files) WHERE role = 'csr'", {"files": f.raw("employees")}
+    appr = con.execute(
+        "SELECT employee_id, month, attendance_rate, late_count, qa_score FROM read_parquet($files) "
+        "WHERE month BETWEEN $first AND $last",
+        {"files": f.raw("appraisals"), "first": first, "last": last},
     ).df()
-    return [agents, qa, cmp, emp]
+    emp_rows = con.execute(people, {"emp": emp}).df()
+    return [agents, days, qa, cmp, appr, emp_rows]
 
 
 def quality(con, f: Files, month: str, cfg, rollup: bool) -> list:

@@ -48,3 +48,27 @@ def test_month_bounds_of_a_leap_february():
     first, last = floors.month_bounds("2024-02")
     assert (first.isoformat(), last.isoformat()) == ("2024-02-01", "2024-02-29")
     assert first == date(2024, 2, 1)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("rollup", [True, False])
+def test_the_scorecards_floor_reaches_the_pages_figures(demo_dataset, rollup):
+    """Per agent of the latest month: the floor's call measures (from the agent_month rollup,
+    or the raw calls) and agent days are the page's."""
+    import pandas as pd
+
+    from analytics import scorecard
+
+    lk = lake_mod.Lake(demo_dataset)
+    month = lk.months("calls")[-1]
+    page = scorecard.agent_month(lk, date(int(month[:4]), int(month[5:]), 1), Scope()).set_index("employee_id")
+    files = floors.Files(demo_dataset)
+    agents, days, *_ = floors.scorecards(duckdb.connect(), files, month, None, rollup=rollup)
+    mine = agents[(agents["month"] == month) & agents["agent_id"].notna()].set_index("agent_id")
+    with_calls = page[page["answered"] > 0]
+    assert len(with_calls) > 10 and set(with_calls.index) <= set(mine.index)
+    for col in ("answered", "handled", "handle_s", "within_target", "transferred", "csat", "fcr", "aht_common_s"):
+        got = mine.loc[with_calls.index, col].astype("float64")
+        pd.testing.assert_series_equal(got, with_calls[col].astype("float64"), check_names=False, rtol=1e-9)
+    d = days[days["month"] == month].set_index("agent_id")["agent_days"]
+    assert d.loc[with_calls.index].tolist() == with_calls["agent_days"].tolist()
