@@ -31,7 +31,7 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 
-from analytics import calls, staffing, workdays
+from analytics import calls, coverage_month, staffing, workdays
 from analytics.access import Scope, scope_predicate
 from analytics.filters import Filters
 from analytics.lake import Lake
@@ -63,6 +63,8 @@ def interval_load(lake: Lake, filters: Filters, scope: Scope, settings: ServiceS
     metrics table is too large to keep): coverage, the plan's base month, the load profile
     of the projection and the model check read the same month once."""
     key = ("coverage.interval_load", *_rows_key(filters), scope.queue_level(), settings)
+    if coverage_month.usable(lake, filters, scope, settings):  # precomputed at import
+        return lake.cached(key, lambda: coverage_month.rows(lake, filters, scope, "load"))
     return lake.cached(key, lambda: _interval_load(lake, filters, scope, settings))
 
 
@@ -194,6 +196,8 @@ def coverage(
     # teams and agents): the page and the monthly plan's base month ask for the same month,
     # and a month of a 50 M-call group is ~230 k queue-intervals of Erlang C.
     key = _coverage_key(filters, scope, settings, cov)
+    if coverage_month.usable(lake, filters, scope, settings, cov):  # precomputed at import
+        return lake.cached(key, lambda: coverage_month.rows(lake, filters, scope))
     month = _month_start(filters.start)
     whole = Filters(start=month, end=_month_end(month))
     within = cov.basis == "actual" and filters.end <= whole.end and _rows_key(filters) != _rows_key(whole)
@@ -260,10 +264,19 @@ def _center_of_queues(lake: Lake, month: Filters, scope: Scope, settings: Servic
     """Each queue's center in the month's load (the rows interval_load sums), or None when
     some queue's rows belong to more than one center (a center filter then sums part of a
     queue, which the whole month's rows cannot give)."""
-    df = calls.metrics(lake, month.with_(direction="inbound"), scope.queue_level(), ("queue", "center"), settings)
-    if df["queue"].duplicated().any():
+    centers = queue_centers(lake, month, scope, settings)
+    if any(len(c) != 1 for c in centers.values()):
         return None
-    return dict(zip(df["queue"], df["center"]))
+    return {q: c[0] for q, c in centers.items()}
+
+
+def queue_centers(lake: Lake, month: Filters, scope: Scope, settings: ServiceSettings) -> dict[str, list]:
+    """Each queue's centers in the month's load (the rows interval_load sums)."""
+    df = calls.metrics(lake, month.with_(direction="inbound"), scope.queue_level(), ("queue", "center"), settings)
+    out: dict[str, list] = {}
+    for q, c in zip(df["queue"], df["center"]):
+        out.setdefault(q, []).append(c)
+    return out
 
 
 def _rows_key(f: Filters) -> tuple:
@@ -563,6 +576,9 @@ def base_month_workload(
         # The month's coverage when it was computed; else its required agents alone (the
         # service level at the staffed number is not needed here), kept for the page's
         # selection within this month to take its rows from.
+        if coverage_month.usable(lake, f, scope, settings, cov):  # precomputed at import
+            hours = coverage_month.required_agent_hours(lake, base, scope, INTERVAL_S)
+            return pd.DataFrame({"required_agent_hours": [hours]})
         if lake.is_cached(month_key):
             cov_df = coverage(lake, f, scope, settings, cov)
         else:

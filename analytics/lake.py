@@ -84,6 +84,9 @@ ROLLUP_FORMAT = 2
 COMPLAINT_ROLLUPS = ("complaint_facts", "workday_index")
 # QA evaluations deduplicated once per import, per local month (analytics.qa_month).
 QA_ROLLUPS = ("qa_month",)
+# The staffing page's month precomputed at import (analytics.coverage_month): per month of
+# calls, published after the month's rollups it is computed from.
+COVERAGE_ROLLUPS = ("coverage_month",)
 # Rows per Parquet row group of the large rollups: a month of a 50 M-call group is
 # ~230 k queue-intervals, which as one row group is decoded by one thread; sorted by day,
 # smaller groups also let a one-day drill-down skip the rest of the month.
@@ -106,10 +109,13 @@ CACHE_MAX_ROW_BYTES = CACHE_MAX_BYTES // 4
 # Views a query may read, as the words that name them in SQL text. A query's dependencies
 # are the names its text contains (a column or parameter spelled like a table only adds a
 # dependency: conservative, never stale).
-_VIEW_NAMES = tuple(schema.TABLES) + tuple("rollup_" + r for r in ROLLUPS + COMPLAINT_ROLLUPS + QA_ROLLUPS)
+_VIEW_NAMES = tuple(schema.TABLES) + tuple(
+    "rollup_" + r for r in ROLLUPS + COMPLAINT_ROLLUPS + QA_ROLLUPS + COVERAGE_ROLLUPS
+)
 _VIEW_WORDS = re.compile(r"\b(" + "|".join(sorted(map(re.escape, _VIEW_NAMES), key=len, reverse=True)) + r")\b")
 _MONTHLY_VIEWS = frozenset(
-    [t.name for t in schema.TABLES.values() if t.month_column] + ["rollup_" + r for r in ROLLUPS + QA_ROLLUPS]
+    [t.name for t in schema.TABLES.values() if t.month_column]
+    + ["rollup_" + r for r in ROLLUPS + QA_ROLLUPS + COVERAGE_ROLLUPS]
 )
 ALL_MONTHS = None  # a dependency on every month of a view
 
@@ -394,7 +400,9 @@ class Lake:
             except FileNotFoundError:
                 pass
         entries = []
-        for sub in list(schema.TABLES) + [f"_rollups/{r}" for r in ROLLUPS + COMPLAINT_ROLLUPS + QA_ROLLUPS]:
+        for sub in list(schema.TABLES) + [
+            f"_rollups/{r}" for r in ROLLUPS + COMPLAINT_ROLLUPS + QA_ROLLUPS + COVERAGE_ROLLUPS
+        ]:
             d = self.root / sub
             if d.is_dir():
                 entries.append(
@@ -446,7 +454,7 @@ class Lake:
                 else:
                     tokens[(table.name, None)] = tuple(files)
             present = set()
-            for rollup in ROLLUPS + COMPLAINT_ROLLUPS + QA_ROLLUPS:
+            for rollup in ROLLUPS + COMPLAINT_ROLLUPS + QA_ROLLUPS + COVERAGE_ROLLUPS:
                 files = _rollup_files(self.root, rollup, published)
                 for f in files:
                     # A rebuilt month is a new generation's file (or, without a manifest, the
@@ -927,7 +935,14 @@ def rebuild_rollups(root: Path, months: Iterable[str] | None = None, progress=No
             extra["complaint_facts"] = complaint_meta
         if qa_meta:
             extra["qa_month"] = qa_meta
+        for r in COVERAGE_ROLLUPS:  # kept until coverage_month.rebuild below replaces it
+            if (previous or {}).get(r):
+                extra[r] = previous[r]
         publish(root, rollups, generation, extra)
+        # The staffing month reads the rollups just published: computed and published after them.
+        from analytics import coverage_month
+
+        coverage_month.rebuild(root, todo, generation)
     return todo
 
 
@@ -1053,12 +1068,23 @@ def repair(root: Path) -> dict:
         # rollups of an older format: rebuild_rollups rebuilds every month
         outdated = published is not None and published.get("rollup_format", 1) < ROLLUP_FORMAT
         qa_stale = qa_month_stale(root, published)
+        from analytics import coverage_month
+
+        coverage_stale = coverage_month.stale_months(root, published) if published is not None else []
         if not pending and not missing and not stale and not outdated and not qa_stale:
-            return {}
+            if not coverage_stale:
+                return {}
+            coverage_month.rebuild(root, coverage_stale, published.get("generation", 0) + 1)
+            return {"coverage_month": coverage_stale}
         months = rebuild_rollups(root, sorted(missing))
+        coverage_stale = coverage_month.stale_months(root)  # months it did not rebuild
+        if coverage_stale:
+            coverage_month.rebuild(root, coverage_stale, read_published(root).get("generation", 0) + 1)
     out = {"batches": pending, "months": months}
     if outdated:
         out["rollup_format"] = ROLLUP_FORMAT
     if qa_stale:
         out["qa_month"] = True
+    if coverage_stale:
+        out["coverage_month"] = coverage_stale
     return {**out, "complaint_facts": True} if stale else out

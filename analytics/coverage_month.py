@@ -1,0 +1,301 @@
+"""The staffing page's month precomputed at import: the ``coverage_month`` rollup.
+
+An unseen staffing view (another month, one queue or center) cost ~1.5 s at 52.5 M calls:
+the month's interval load, Erlang A over each of its ~230 k queue-intervals and the
+projection's load profile. The rollup holds, per month of calls, what the page opens with
+for the whole organisation:
+
+- ``_rollups/coverage_month/month=YYYY-MM/``: one row per inbound queue and 15-minute
+  interval of the month's load (``coverage.interval_load``, every row, also those without
+  calls or agents) with its coverage (``coverage.coverage``: required agents, gap, service
+  level at the staffed number, model, patience; missing on rows coverage leaves out) and
+  ``center``: the queue's center when all its rows of the month belong to one center.
+
+It is computed from the month's published rollups at the settings the page opens with:
+the dataset's service settings (``analytics.settings``), the target service level in force
+on the month's last day (the targets table, as views/staffing.py reads it) and
+``CoverageSettings``' default shrinkage and occupancy, actual load. The manifest keeps,
+under ``coverage_month``, per month the fingerprint of those settings, that of the service
+settings alone (what the load depends on) and the queue_interval file it was computed from.
+
+Readers (``analytics.coverage``) use a month's rows only when that file is the one
+published (``current``) and the fingerprint of the settings they are asked for matches;
+a filter (days, queues, centers) and the scope become a WHERE on it; a center filter or a
+scope of some centers needs every queue of the month in one center (the rule of
+``coverage._center_of_queues``). Anything else (other settings, a forecast, a stale or
+missing month, Spark's lake, which has no manifest) is computed live: the same numbers.
+
+``lake.rebuild_rollups`` (every import, ``repair``) calls ``rebuild`` for the months whose
+rollups it rebuilt, after publishing them; ``repair`` also rebuilds months whose
+fingerprint no longer matches (settings or targets changed) or that are missing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+
+from analytics.access import Scope, scope_predicate
+from analytics.filters import Filters
+
+ROLLUP = "coverage_month"
+VERSION = 1  # bump when the columns or their meaning change: every month is then rebuilt
+
+LOAD_COLUMNS = ("interval15", "queue", "offered", "answered", "aht_s", "service_level_actual", "staffed_agents")
+COVERAGE_COLUMNS = LOAD_COLUMNS + (
+    "traffic_erlangs",
+    "required_agents",
+    "scheduled_agents",
+    "gap_agents",
+    "service_level_at_staffed",
+    "short",
+    "model",
+    "patience_s",
+)
+# Column lists for the reader's SELECT: fixed names (never from input).
+_SELECT = {"load": ", ".join(LOAD_COLUMNS), "coverage": ", ".join(COVERAGE_COLUMNS)}
+# Coverage leaves out intervals with neither calls nor agents (coverage._coverage).
+_BUSY = " AND (offered > 0 OR coalesce(staffed_agents, 0) > 0)"
+
+
+def _month_of(d: date) -> date:
+    return d.replace(day=1)
+
+
+def month_key(d: date) -> str:
+    return f"{d.year:04d}-{d.month:02d}"
+
+
+def _fp(doc) -> str:
+    return hashlib.sha256(json.dumps(doc, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def load_fingerprint(settings) -> str:
+    """What a month's load depends on besides the data: the service settings."""
+    return _fp({"version": VERSION, "settings": asdict(settings)})
+
+
+def fingerprint(settings, cov) -> str:
+    """What a month's coverage depends on besides the data: service and coverage settings."""
+    return _fp({"version": VERSION, "settings": asdict(settings), "coverage": asdict(cov)})
+
+
+def page_settings(lake, month: date):
+    """The service and coverage settings the staffing page opens with for ``month``."""
+    from analytics import coverage, metrics
+    from analytics.targets import current_targets
+
+    settings = metrics.load_settings(lake.root)
+    target = current_targets(lake, coverage._month_end(month)).get("service_level")
+    return settings, coverage.CoverageSettings(target_sl=float(target or 0.8))
+
+
+# --- building ----------------------------------------------------------------------------------
+
+
+def build_month(lake, month: date, settings, cov) -> tuple[pa.Table | None, bool]:
+    """A month's rows (None without inbound load) and whether every queue is in one center,
+    computed live by ``analytics.coverage`` for the whole organisation."""
+    from analytics import coverage
+
+    whole = Filters(start=month, end=coverage._month_end(month))
+    everything = Scope.everything()
+    load = coverage.interval_load(lake, whole, everything, settings)
+    if load.empty:
+        return None, True
+    cov_df = coverage.coverage(lake, whole, everything, settings, cov)
+    extra = [c for c in COVERAGE_COLUMNS if c not in LOAD_COLUMNS]
+    out = load.merge(cov_df[["interval15", "queue", *extra]], on=["interval15", "queue"], how="left")
+    out["model"] = out["model"].astype(object)
+    centers = coverage.queue_centers(lake, whole, everything, settings)
+    out["center"] = out["queue"].map({q: c[0] for q, c in centers.items() if len(c) == 1}).astype(object)
+    single = all(len(c) == 1 for c in centers.values()) and out["center"].notna().all()
+    out = out.sort_values(["interval15", "queue"], ignore_index=True)
+    return pa.Table.from_pandas(out, preserve_index=False), bool(single)
+
+
+def rebuild(root: Path, months, generation: int) -> list[str]:
+    """Compute ``months`` ('YYYY-MM') from the published rollups, write them as files of
+    ``generation`` and publish them with the rest of the manifest as it stands. Called
+    under the import lock (``lake.rebuild_rollups``, ``lake.repair``)."""
+    from analytics import lake as lake_mod
+
+    root = Path(root).resolve()
+    months = sorted(set(months))
+    if not months:
+        return []
+    with lake_mod.import_lock(root):
+        manifest = lake_mod.read_published(root)
+        if manifest is None:
+            return []
+        published = manifest.get("rollups", {})
+        qi_files = published.get("queue_interval", {})
+        old = manifest.get(ROLLUP) or {}
+        entries = dict(old.get("months", {})) if old.get("version") == VERSION else {}
+        files = dict(published.get(ROLLUP, {})) if entries else {}
+        lake = lake_mod.Lake(root, lock_down=False)
+        try:
+            for m in months:
+                files.pop(m, None)
+                entries.pop(m, None)
+                if m not in qi_files:
+                    continue
+                month = date.fromisoformat(m + "-01")
+                settings, cov = page_settings(lake, month)
+                table, single = build_month(lake, month, settings, cov)
+                entry = {
+                    "fingerprint": fingerprint(settings, cov),
+                    "load_fingerprint": load_fingerprint(settings),
+                    "queue_interval": qi_files[m],
+                    "single_center": single,
+                }
+                if table is not None:
+                    files[m] = lake_mod.write_month_rollups(root, m, {ROLLUP: table}, generation)[ROLLUP]
+                entries[m] = entry
+        finally:
+            lake.con.close()
+        entries = {m: e for m, e in entries.items() if m in qi_files}
+        files = {m: f for m, f in files.items() if m in entries}
+        rollups = {**published, ROLLUP: files}
+        if not files:
+            rollups.pop(ROLLUP)
+        extra = {k: v for k, v in manifest.items() if k not in ("generation", "published_at", "batches", "rollups")}
+        extra[ROLLUP] = {"version": VERSION, "months": entries}
+        lake_mod.publish(root, rollups, generation, extra)
+    return months
+
+
+def stale_months(root: Path, published: dict | None = None) -> list[str]:
+    """Months of calls whose precomputed staffing month is missing, was computed from
+    another queue_interval file or at settings other than the page's now."""
+    from analytics import lake as lake_mod
+
+    root = Path(root).resolve()
+    published = lake_mod.read_published(root) if published is None else published
+    if not published:
+        return []
+    qi_files = published.get("rollups", {}).get("queue_interval", {})
+    if not qi_files:
+        return []
+    meta = published.get(ROLLUP) or {}
+    entries = meta.get("months", {}) if meta.get("version") == VERSION else {}
+    files = published.get("rollups", {}).get(ROLLUP, {})
+    out = []
+    lake = None
+    try:
+        for m, qi in sorted(qi_files.items()):
+            e = entries.get(m)
+            if not e or e.get("queue_interval") != qi or (m in files and not (root / files[m]).is_file()):
+                out.append(m)
+                continue
+            if lake is None:
+                lake = lake_mod.Lake(root, lock_down=False)
+            settings, cov = page_settings(lake, date.fromisoformat(m + "-01"))
+            if e.get("fingerprint") != fingerprint(settings, cov):
+                out.append(m)
+    finally:
+        if lake is not None:
+            lake.con.close()
+    return out
+
+
+# --- reading ------------------------------------------------------------------------------------
+
+
+def _entry(lake, month: date) -> dict | None:
+    """The month's manifest entry when its rows are published and current."""
+    manifest = getattr(lake, "manifest", None)
+    if not manifest or not lake.has_rollups((ROLLUP,)):
+        return None
+    meta = manifest.get(ROLLUP) or {}
+    if meta.get("version") != VERSION:
+        return None
+    m = month_key(month)
+    entry = meta.get("months", {}).get(m)
+    rollups = manifest.get("rollups", {})
+    if not entry or m not in rollups.get(ROLLUP, {}):
+        return None
+    if entry.get("queue_interval") != rollups.get("queue_interval", {}).get(m):
+        return None
+    return entry
+
+
+def usable(lake, filters: Filters, scope: Scope, settings, cov=None) -> bool:
+    """Whether ``filters``' rows (within one month) can be read from the rollup: current,
+    built at these settings (``cov`` None: the load only), and a center filter or scope
+    only where every queue of the month is in one center."""
+    if _month_of(filters.start) != _month_of(filters.end):
+        return False
+    entry = _entry(lake, filters.start)
+    if entry is None:
+        return False
+    if cov is None:
+        ok = entry.get("load_fingerprint") == load_fingerprint(settings)
+    else:
+        ok = cov.basis == "actual" and entry.get("fingerprint") == fingerprint(settings, cov)
+    restricted = bool(filters.centers) or scope.centers is not None
+    return ok and (entry.get("single_center", False) or not restricted)
+
+
+def rows(lake, filters: Filters, scope: Scope, what: str = "coverage") -> pd.DataFrame:
+    """The month's rows within ``filters``' days, queues and centers and ``scope``'s
+    centers, typed as ``coverage.coverage`` (``what`` "coverage": the rows coverage keeps)
+    or ``coverage.interval_load`` ("load") returns them. Check ``usable`` first."""
+    from analytics import staffing
+
+    pred, params = scope_predicate(scope.queue_level(), center="center", team=None)
+    sql = (
+        "SELECT "
+        + _SELECT[what]  # a fixed column list
+        + " FROM rollup_coverage_month WHERE month = $m AND interval15 >= $t0 AND interval15 < $t1"
+        " AND (len($queues::VARCHAR[]) = 0 OR list_contains($queues::VARCHAR[], queue))"
+        " AND (len($centers::VARCHAR[]) = 0 OR list_contains($centers::VARCHAR[], center)) AND "
+        + pred
+        + (_BUSY if what == "coverage" else "")
+        + " ORDER BY interval15, queue"
+    )
+    m = month_key(filters.start)
+    df = lake.query(
+        sql,
+        {
+            "m": m,
+            "t0": pd.Timestamp(filters.start).to_pydatetime(),
+            "t1": (pd.Timestamp(filters.end) + pd.Timedelta(days=1)).to_pydatetime(),
+            "queues": list(filters.queues),
+            "centers": list(filters.centers),
+            **params,
+        },
+        months=m,
+    )
+    if df.empty:  # the types the month's frame has (DuckDB gives an empty result objects)
+        df = df.astype({c: "float64" for c in df.columns if c not in ("interval15", "queue", "short", "model")})
+        df["queue"] = df["queue"].astype("str")
+    df["interval15"] = df["interval15"].astype("datetime64[us]")
+    for col in ("offered", "answered"):
+        df[col] = df[col].astype("int64")
+    if what == "coverage":
+        for col in ("required_agents", "scheduled_agents"):
+            df[col] = df[col].astype("Int64")
+        df["short"] = df["short"].astype("boolean")
+        df["model"] = pd.Categorical(df["model"].astype(object), categories=staffing.MODELS)
+    return df
+
+
+def required_agent_hours(lake, month: date, scope: Scope, interval_s: int) -> float:
+    """The month's required agent-hours over intervals with calls (``coverage.shortfall_summary``),
+    summed in SQL. Check ``usable`` first."""
+    pred, params = scope_predicate(scope.queue_level(), center="center", team=None)
+    m = month_key(month)
+    df = lake.query(
+        "SELECT sum(required_agents) AS n FROM rollup_coverage_month WHERE month = $m AND offered > 0 AND " + pred,
+        {"m": m, **params},
+        months=m,
+    )
+    n = df["n"].iloc[0]
+    return float(0 if n is None or pd.isna(n) else n) * (interval_s / 3600)
