@@ -725,26 +725,43 @@ def load_profile(lake: Lake, month: date, scope: Scope, settings: ServiceSetting
 
 def _load_profile(lake: Lake, month: date, scope: Scope, settings: ServiceSettings) -> pd.DataFrame:
     f = Filters(start=month, end=_month_end(month))
+    if coverage_month.usable(lake, f, scope, settings):  # its sums precomputed at import
+        sums, days = coverage_month.profile_sums(lake, month, scope)
+        return _profile_of(sums, _day_kinds(days))
     load = interval_load(lake, f, scope.queue_level(), settings)
     if load.empty:
-        return pd.DataFrame(
-            columns=["queue", "day_type", "time", "offered", "aht_s", "staffed_agents", "answered_within", "days"]
-        )
+        return _profile_of(None, None)
+    sums, kinds = profile_sums(load)
+    return _profile_of(sums, kinds)
+
+
+_PROFILE_COLUMNS = ["queue", "day_type", "time", "offered", "aht_s", "staffed_agents", "answered_within", "days"]
+
+
+def _day_kinds(days) -> pd.Series:
+    """Each distinct day of a load (sorted) -> its profile day type."""
+    days = pd.DatetimeIndex(days).sort_values()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return pd.Series([_profile_day_type(d.date()) for d in days], index=days)
+
+
+def profile_sums(load: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
+    """A month's interval load summed per queue, day type and time of day (``offered``,
+    ``handle_s``, ``answered``, ``staffed``, ``within``), and the day type of each of its
+    days. A queue's sums depend on its rows only: the month's rollup (coverage_month)
+    keeps them for the whole organisation."""
     ts = pd.to_datetime(load["interval15"])
     day = ts.dt.normalize()
     # the day type and the time of day of the few distinct days and times, not of every row
-    days = pd.DatetimeIndex(day.unique()).sort_values()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        kinds = pd.Series([_profile_day_type(d.date()) for d in days], index=days)
-    load["day_type"] = kinds.reindex(day.to_numpy()).to_numpy()
+    kinds = _day_kinds(day.unique())
+    load = load.assign(day_type=kinds.reindex(day.to_numpy()).to_numpy())
     minutes = (ts - day).to_numpy()
     mins, at = np.unique(minutes, return_inverse=True)
     labels = (pd.Timestamp(0) + pd.to_timedelta(mins)).strftime("%H:%M")
     load["time"] = np.asarray(labels, dtype=object)[at.ravel()]
     load["handle_s"] = load["aht_s"].fillna(0) * load["answered"]
     load["within"] = load["service_level_actual"].fillna(0) * load["offered"]
-    days_of = kinds.value_counts()
     g = load.groupby(["queue", "day_type", "time"], as_index=False).agg(
         offered=("offered", "sum"),
         handle_s=("handle_s", "sum"),
@@ -752,12 +769,21 @@ def _load_profile(lake: Lake, month: date, scope: Scope, settings: ServiceSettin
         staffed=("staffed_agents", "sum"),
         within=("within", "sum"),
     )
+    return g, kinds
+
+
+def _profile_of(g: pd.DataFrame | None, kinds: pd.Series | None) -> pd.DataFrame:
+    """The load profile from ``profile_sums``: means over the days of each type."""
+    if g is None or g.empty:
+        return pd.DataFrame(columns=_PROFILE_COLUMNS)
+    days_of = kinds.value_counts()
+    g = g.copy()
     g["days"] = g["day_type"].map(days_of).astype("int64")
     g["aht_s"] = g["handle_s"] / g["answered"].where(g["answered"] > 0)
     g["staffed_agents"] = g["staffed"] / g["days"]
     g["answered_within"] = g["within"]
     g["offered"] = g["offered"] / g["days"]
-    return g[["queue", "day_type", "time", "offered", "aht_s", "staffed_agents", "answered_within", "days"]]
+    return g[_PROFILE_COLUMNS]
 
 
 def profile_service_level(

@@ -9,7 +9,10 @@ for the whole organisation:
   interval of the month's load (``coverage.interval_load``, every row, also those without
   calls or agents) with its coverage (``coverage.coverage``: required agents, gap, service
   level at the staffed number, model, patience; missing on rows coverage leaves out) and
-  ``center``: the queue's center when all its rows of the month belong to one center.
+  ``center``: the queue's center when all its rows of the month belong to one center;
+- ``_rollups/coverage_profile/month=YYYY-MM/``: that load summed per queue, day type and
+  time of day (``coverage.profile_sums``), with ``center``: the projection's and the model
+  check's load profile (``coverage.load_profile``) without reading the month's rows.
 
 It is computed from the month's published rollups at the settings the page opens with:
 the dataset's service settings (``analytics.settings``), the target service level in force
@@ -45,6 +48,7 @@ from analytics.access import Scope, scope_predicate
 from analytics.filters import Filters
 
 ROLLUP = "coverage_month"
+PROFILE = "coverage_profile"  # the month's load summed per queue, day type and time of day
 VERSION = 1  # bump when the columns or their meaning change: every month is then rebuilt
 
 LOAD_COLUMNS = ("interval15", "queue", "offered", "answered", "aht_s", "service_level_actual", "staffed_agents")
@@ -99,9 +103,9 @@ def page_settings(lake, month: date):
 # --- building ----------------------------------------------------------------------------------
 
 
-def build_month(lake, month: date, settings, cov) -> tuple[pa.Table | None, bool]:
-    """A month's rows (None without inbound load) and whether every queue is in one center,
-    computed live by ``analytics.coverage`` for the whole organisation."""
+def build_month(lake, month: date, settings, cov) -> tuple[dict | None, bool]:
+    """A month's tables (rollup -> Arrow table; None without inbound load) and whether every
+    queue is in one center, computed live by ``analytics.coverage`` for the whole organisation."""
     from analytics import coverage
 
     whole = Filters(start=month, end=coverage._month_end(month))
@@ -117,7 +121,11 @@ def build_month(lake, month: date, settings, cov) -> tuple[pa.Table | None, bool
     out["center"] = out["queue"].map({q: c[0] for q, c in centers.items() if len(c) == 1}).astype(object)
     single = all(len(c) == 1 for c in centers.values()) and out["center"].notna().all()
     out = out.sort_values(["interval15", "queue"], ignore_index=True)
-    return pa.Table.from_pandas(out, preserve_index=False), bool(single)
+    sums, _ = coverage.profile_sums(load)
+    sums["center"] = sums["queue"].map(dict(zip(out["queue"], out["center"]))).astype(object)
+    tables = {ROLLUP: pa.Table.from_pandas(out, preserve_index=False)}
+    tables[PROFILE] = pa.Table.from_pandas(sums, preserve_index=False)
+    return tables, bool(single)
 
 
 def rebuild(root: Path, months, generation: int) -> list[str]:
@@ -138,33 +146,37 @@ def rebuild(root: Path, months, generation: int) -> list[str]:
         qi_files = published.get("queue_interval", {})
         old = manifest.get(ROLLUP) or {}
         entries = dict(old.get("months", {})) if old.get("version") == VERSION else {}
-        files = dict(published.get(ROLLUP, {})) if entries else {}
+        files = {r: dict(published.get(r, {})) if entries else {} for r in (ROLLUP, PROFILE)}
         lake = lake_mod.Lake(root, lock_down=False)
         try:
             for m in months:
-                files.pop(m, None)
+                for r in files:
+                    files[r].pop(m, None)
                 entries.pop(m, None)
                 if m not in qi_files:
                     continue
                 month = date.fromisoformat(m + "-01")
                 settings, cov = page_settings(lake, month)
-                table, single = build_month(lake, month, settings, cov)
+                tables, single = build_month(lake, month, settings, cov)
                 entry = {
                     "fingerprint": fingerprint(settings, cov),
                     "load_fingerprint": load_fingerprint(settings),
                     "queue_interval": qi_files[m],
                     "single_center": single,
+                    "empty": tables is None,
                 }
-                if table is not None:
-                    files[m] = lake_mod.write_month_rollups(root, m, {ROLLUP: table}, generation)[ROLLUP]
+                if tables is not None:
+                    for r, rel in lake_mod.write_month_rollups(root, m, tables, generation).items():
+                        files[r][m] = rel
                 entries[m] = entry
         finally:
             lake.con.close()
         entries = {m: e for m, e in entries.items() if m in qi_files}
-        files = {m: f for m, f in files.items() if m in entries}
-        rollups = {**published, ROLLUP: files}
-        if not files:
-            rollups.pop(ROLLUP)
+        rollups = dict(published)
+        for r, by_month in files.items():
+            rollups[r] = {m: f for m, f in by_month.items() if m in entries}
+            if not rollups[r]:
+                rollups.pop(r)
         extra = {k: v for k, v in manifest.items() if k not in ("generation", "published_at", "batches", "rollups")}
         extra[ROLLUP] = {"version": VERSION, "months": entries}
         lake_mod.publish(root, rollups, generation, extra)
@@ -185,13 +197,14 @@ def stale_months(root: Path, published: dict | None = None) -> list[str]:
         return []
     meta = published.get(ROLLUP) or {}
     entries = meta.get("months", {}) if meta.get("version") == VERSION else {}
-    files = published.get("rollups", {}).get(ROLLUP, {})
+    files = [published.get("rollups", {}).get(r, {}) for r in (ROLLUP, PROFILE)]
     out = []
     lake = None
     try:
         for m, qi in sorted(qi_files.items()):
             e = entries.get(m)
-            if not e or e.get("queue_interval") != qi or (m in files and not (root / files[m]).is_file()):
+            lost = not e or (not e.get("empty") and any(m not in f or not (root / f[m]).is_file() for f in files))
+            if lost or e.get("queue_interval") != qi:
                 out.append(m)
                 continue
             if lake is None:
@@ -211,7 +224,7 @@ def stale_months(root: Path, published: dict | None = None) -> list[str]:
 def _entry(lake, month: date) -> dict | None:
     """The month's manifest entry when its rows are published and current."""
     manifest = getattr(lake, "manifest", None)
-    if not manifest or not lake.has_rollups((ROLLUP,)):
+    if not manifest or not lake.has_rollups((ROLLUP, PROFILE)):
         return None
     meta = manifest.get(ROLLUP) or {}
     if meta.get("version") != VERSION:
@@ -219,7 +232,7 @@ def _entry(lake, month: date) -> dict | None:
     m = month_key(month)
     entry = meta.get("months", {}).get(m)
     rollups = manifest.get("rollups", {})
-    if not entry or m not in rollups.get(ROLLUP, {}):
+    if not entry or m not in rollups.get(ROLLUP, {}) or m not in rollups.get(PROFILE, {}):
         return None
     if entry.get("queue_interval") != rollups.get("queue_interval", {}).get(m):
         return None
@@ -227,9 +240,9 @@ def _entry(lake, month: date) -> dict | None:
 
 
 def usable(lake, filters: Filters, scope: Scope, settings, cov=None) -> bool:
-    """Whether ``filters``' rows (within one month) can be read from the rollup: current,
-    built at these settings (``cov`` None: the load only), and a center filter or scope
-    only where every queue of the month is in one center."""
+    """Whether ``filters``' rows (within one month) can be read from the rollups: current,
+    built at these settings (``cov`` None: the load and its profile sums only), and a
+    center filter or scope only where every queue of the month is in one center."""
     if _month_of(filters.start) != _month_of(filters.end):
         return False
     entry = _entry(lake, filters.start)
@@ -299,3 +312,25 @@ def required_agent_hours(lake, month: date, scope: Scope, interval_s: int) -> fl
     )
     n = df["n"].iloc[0]
     return float(0 if n is None or pd.isna(n) else n) * (interval_s / 3600)
+
+
+def profile_sums(lake, month: date, scope: Scope) -> tuple[pd.DataFrame, pd.Series]:
+    """``coverage.profile_sums`` of the month's load within ``scope``: the queues' sums
+    (sorted by queue, day type and time, as the live groupby gives them) and the distinct
+    days of the scope's load rows. Check ``usable(..., profile=True)`` first."""
+    pred, params = scope_predicate(scope.queue_level(), center="center", team=None)
+    m = month_key(month)
+    sums = lake.query(
+        "SELECT queue, day_type, time, offered, handle_s, answered, staffed, within FROM rollup_coverage_profile"
+        " WHERE month = $m AND " + pred + " ORDER BY queue, day_type, time",
+        {"m": m, **params},
+        months=m,
+    )
+    days = lake.query(
+        "SELECT DISTINCT CAST(interval15 AS DATE) AS day FROM rollup_coverage_month WHERE month = $m AND "
+        + pred
+        + " ORDER BY day",
+        {"m": m, **params},
+        months=m,
+    )
+    return sums, pd.to_datetime(days["day"])
