@@ -29,8 +29,13 @@ def test_the_staffing_floor_reaches_the_pages_figures(demo_dataset):
     want = page.set_index(["queue", "interval15"])["required_agents"]
     for _, row in worst.iterrows():
         assert row["required"] == want[(row["queue"], row["i15"])]
-    # Rollups of an older format (no abandoned callers' waits): patience from the raw calls, same figures.
+    # Without the precomputed staffing month: Erlang over the queue-interval rollup, same figures.
     files = floors.Files(demo_dataset)
+    assert month in files.pub["rollups"]["coverage_month"]
+    files.pub = {**files.pub, "rollups": {k: v for k, v in files.pub["rollups"].items() if k != "coverage_month"}}
+    qi_worst, _, (qi_short, _) = floors.staffing(con, files, month, cfg, rollup=True)
+    assert qi_short == n_short and qi_worst["required"].tolist() == worst["required"].tolist()
+    # Rollups of an older format (no abandoned callers' waits): patience from the raw calls, same figures.
     assert files.pub["rollup_format"] == lake_mod.ROLLUP_FORMAT
     files.pub = {k: v for k, v in files.pub.items() if k != "rollup_format"}
     old_worst, _, (old_short, _) = floors.staffing(con, files, month, cfg, rollup=True)
