@@ -880,6 +880,7 @@ def _agents_with_queue(lake: Lake, as_of: date, month: date, scope: Scope) -> pd
         + pred
         + """""",
         {"month": _month_key(month), "as_of": as_of, "roles": list(AGENT_ROLES), **params},
+        months=_month_key(month),  # the staffing of that month only: an import of another keeps it
     )
 
 
@@ -1047,7 +1048,12 @@ def attrition_projection(
     plan = plan or ProjectionSettings()
     base = _month_start(as_of) if as_of == _month_end(as_of) else _month_start(_month_start(as_of) - timedelta(days=1))
     key = ("coverage.attrition_projection", as_of, base, scope.centers, settings, plan)
-    return lake.cached(key, lambda: _attrition_projection(lake, as_of, base, scope, settings, plan))
+
+    def compute() -> pd.DataFrame:
+        pre = coverage_month.projection(lake, as_of, scope, settings, plan)  # as of a month's end, at import
+        return _attrition_projection(lake, as_of, base, scope, settings, plan) if pre is None else pre
+
+    return lake.cached(key, compute)
 
 
 def _attrition_projection(lake, as_of, base, scope, settings, plan) -> pd.DataFrame:
@@ -1138,7 +1144,12 @@ def model_check(lake: Lake, month: date, scope: Scope, settings: ServiceSettings
     the calls show; Erlang A is the model the projection uses where patience is known.
     Computed once per month, scope and settings."""
     key = ("coverage.model_check", month, scope.centers, settings)
-    return lake.cached(key, lambda: _model_check(lake, month, scope, settings))
+
+    def compute() -> pd.DataFrame:
+        pre = coverage_month.model_check(lake, month, scope, settings)  # precomputed at import
+        return _model_check(lake, month, scope, settings) if pre is None else pre
+
+    return lake.cached(key, compute)
 
 
 def _model_check(lake: Lake, month: date, scope: Scope, settings: ServiceSettings) -> pd.DataFrame:

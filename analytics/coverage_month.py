@@ -12,7 +12,13 @@ for the whole organisation:
   ``center``: the queue's center when all its rows of the month belong to one center;
 - ``_rollups/coverage_profile/month=YYYY-MM/``: that load summed per queue, day type and
   time of day (``coverage.profile_sums``), with ``center``: the projection's and the model
-  check's load profile (``coverage.load_profile``) without reading the month's rows.
+  check's load profile (``coverage.load_profile``) without reading the month's rows;
+- ``_rollups/coverage_projection/`` and ``_rollups/coverage_check/`` (``month=YYYY-MM``):
+  ``coverage.attrition_projection`` as of the month's last day with the page's default
+  plan (``ProjectionSettings()``) and ``coverage.model_check`` of the month, for the whole
+  organisation. The projection also reads the HR tables and the months a year earlier
+  (the season): the manifest entry records their batches and queue_interval files, and a
+  reader uses it only while they are the published ones.
 
 It is computed from the month's published rollups at the settings the page opens with:
 the dataset's service settings (``analytics.settings``), the target service level in force
@@ -41,6 +47,7 @@ from dataclasses import asdict
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 
@@ -49,6 +56,12 @@ from analytics.filters import Filters
 
 ROLLUP = "coverage_month"
 PROFILE = "coverage_profile"  # the month's load summed per queue, day type and time of day
+PROJECTION = "coverage_projection"  # the attrition projection as of the month's last day
+CHECK = "coverage_check"  # the model check of the month
+ROLLUPS = (ROLLUP, PROFILE, PROJECTION, CHECK)
+# Tables whose batches the projection reads besides the month's calls and staffing (HR: who
+# is employed, their tenure and team, the retention curve).
+_MONTHLY_TABLES = ("calls", "agent_intervals", "complaints")
 VERSION = 1  # bump when the columns or their meaning change: every month is then rebuilt
 
 LOAD_COLUMNS = ("interval15", "queue", "offered", "answered", "aht_s", "service_level_actual", "staffed_agents")
@@ -125,7 +138,32 @@ def build_month(lake, month: date, settings, cov) -> tuple[dict | None, bool]:
     sums["center"] = sums["queue"].map(dict(zip(out["queue"], out["center"]))).astype(object)
     tables = {ROLLUP: pa.Table.from_pandas(out, preserve_index=False)}
     tables[PROFILE] = pa.Table.from_pandas(sums, preserve_index=False)
+    proj = coverage.attrition_projection(lake, whole.end, everything, settings, coverage.ProjectionSettings())
+    if not proj.empty:  # the projection's own ``month`` would clash with the partition column
+        proj = proj.rename(columns={"month": "proj_month"}).assign(_row=np.arange(len(proj)))
+        tables[PROJECTION] = pa.Table.from_pandas(proj, preserve_index=False)
+    check = coverage.model_check(lake, month, everything, settings)
+    if not check.empty:
+        tables[CHECK] = pa.Table.from_pandas(check.assign(_row=np.arange(len(check))), preserve_index=False)
     return tables, bool(single)
+
+
+def _add_months(d: date, k: int) -> date:
+    n = d.year * 12 + d.month - 1 + k
+    return date(n // 12, n % 12 + 1, 1)
+
+
+def _projection_depends(manifest: dict, month: date) -> dict:
+    """What the month's projection reads besides the month itself: the published batches of
+    the tables not split by month, and the queue_interval files of the months a year
+    earlier that its season index reads (None where there is none)."""
+    batches = manifest.get("batches", {})
+    qi = manifest.get("rollups", {}).get("queue_interval", {})
+    year_before = [month_key(_add_months(month, k)) for k in range(-12, -5)]
+    return {
+        "batches": {t: list(b) for t, b in sorted(batches.items()) if t not in _MONTHLY_TABLES},
+        "queue_interval": {m: qi.get(m) for m in year_before},
+    }
 
 
 def rebuild(root: Path, months, generation: int) -> list[str]:
@@ -146,7 +184,7 @@ def rebuild(root: Path, months, generation: int) -> list[str]:
         qi_files = published.get("queue_interval", {})
         old = manifest.get(ROLLUP) or {}
         entries = dict(old.get("months", {})) if old.get("version") == VERSION else {}
-        files = {r: dict(published.get(r, {})) if entries else {} for r in (ROLLUP, PROFILE)}
+        files = {r: dict(published.get(r, {})) if entries else {} for r in ROLLUPS}
         lake = lake_mod.Lake(root, lock_down=False)
         try:
             for m in months:
@@ -164,6 +202,7 @@ def rebuild(root: Path, months, generation: int) -> list[str]:
                     "queue_interval": qi_files[m],
                     "single_center": single,
                     "empty": tables is None,
+                    "projection": _projection_depends(manifest, month),
                 }
                 if tables is not None:
                     for r, rel in lake_mod.write_month_rollups(root, m, tables, generation).items():
@@ -185,7 +224,8 @@ def rebuild(root: Path, months, generation: int) -> list[str]:
 
 def stale_months(root: Path, published: dict | None = None) -> list[str]:
     """Months of calls whose precomputed staffing month is missing, was computed from
-    another queue_interval file or at settings other than the page's now."""
+    another queue_interval file, other HR batches or season months (the projection), or at
+    settings other than the page's now."""
     from analytics import lake as lake_mod
 
     root = Path(root).resolve()
@@ -204,12 +244,13 @@ def stale_months(root: Path, published: dict | None = None) -> list[str]:
         for m, qi in sorted(qi_files.items()):
             e = entries.get(m)
             lost = not e or (not e.get("empty") and any(m not in f or not (root / f[m]).is_file() for f in files))
-            if lost or e.get("queue_interval") != qi:
+            month = date.fromisoformat(m + "-01")
+            if lost or e.get("queue_interval") != qi or e.get("projection") != _projection_depends(published, month):
                 out.append(m)
                 continue
             if lake is None:
                 lake = lake_mod.Lake(root, lock_down=False)
-            settings, cov = page_settings(lake, date.fromisoformat(m + "-01"))
+            settings, cov = page_settings(lake, month)
             if e.get("fingerprint") != fingerprint(settings, cov):
                 out.append(m)
     finally:
@@ -334,3 +375,54 @@ def profile_sums(lake, month: date, scope: Scope) -> tuple[pd.DataFrame, pd.Seri
         months=m,
     )
     return sums, pd.to_datetime(days["day"])
+
+
+def _precomputed(lake, month: date, rollup: str, settings) -> bool:
+    entry = _entry(lake, month)
+    return (
+        entry is not None
+        and entry.get("load_fingerprint") == load_fingerprint(settings)
+        and month_key(month) in lake.manifest.get("rollups", {}).get(rollup, {})
+    )
+
+
+_PROJECTION_SQL = (
+    "SELECT scenario, queue, proj_month, agents_start, hires, expected_leavers, in_training, productive,"
+    " productive_now, volume_index, staff_factor, calls, service_level, service_level_base, model, patience_s,"
+    " service_level_change FROM rollup_coverage_projection WHERE month = $m ORDER BY _row"
+)
+_CHECK_SQL = (
+    "SELECT queue, offered, observed, erlang_a, erlang_c, patience_s FROM rollup_coverage_check"
+    " WHERE month = $m ORDER BY _row"
+)
+
+
+def projection(lake, as_of: date, scope: Scope, settings, plan) -> pd.DataFrame | None:
+    """``coverage.attrition_projection`` as precomputed at import, or None where it was not
+    (another day than a month's last, another plan, a scope of some centers, other settings,
+    or what it reads changed since)."""
+    from analytics import coverage
+
+    month = _month_of(as_of)
+    if scope.centers is not None or plan != coverage.ProjectionSettings() or as_of != coverage._month_end(month):
+        return None
+    if not _precomputed(lake, month, PROJECTION, settings):
+        return None
+    if _entry(lake, month).get("projection") != _projection_depends(lake.manifest, month):
+        return None
+    m = month_key(month)
+    df = lake.query(_PROJECTION_SQL, {"m": m}, months=m).rename(columns={"proj_month": "month"})
+    df["month"] = pd.Series([d.date() for d in pd.to_datetime(df["month"])], index=df.index, dtype=object)
+    df["hires"] = df["hires"].astype("int64")
+    df.attrs["base_month"] = month.isoformat()
+    return df
+
+
+def model_check(lake, month: date, scope: Scope, settings) -> pd.DataFrame | None:
+    """``coverage.model_check`` as precomputed at import, or None where it was not."""
+    if scope.centers is not None or not _precomputed(lake, month, CHECK, settings):
+        return None
+    m = month_key(month)
+    df = lake.query(_CHECK_SQL, {"m": m}, months=m)
+    df["offered"] = df["offered"].astype("Int64")
+    return df

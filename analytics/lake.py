@@ -86,7 +86,7 @@ COMPLAINT_ROLLUPS = ("complaint_facts", "workday_index")
 QA_ROLLUPS = ("qa_month",)
 # The staffing page's month precomputed at import (analytics.coverage_month): per month of
 # calls, published after the month's rollups it is computed from.
-COVERAGE_ROLLUPS = ("coverage_month", "coverage_profile")
+COVERAGE_ROLLUPS = ("coverage_month", "coverage_profile", "coverage_projection", "coverage_check")
 # Rows per Parquet row group of the large rollups: a month of a 50 M-call group is
 # ~230 k queue-intervals, which as one row group is decoded by one thread; sorted by day,
 # smaller groups also let a one-day drill-down skip the rest of the month.
