@@ -93,14 +93,22 @@ def _fp(doc) -> str:
     return hashlib.sha256(json.dumps(doc, sort_keys=True, default=str).encode()).hexdigest()
 
 
+def _constants() -> dict:
+    # the model's constants (a test or a new version may change them: the months then no longer match)
+    from analytics import coverage
+
+    return {"min_abandons": coverage.MIN_ABANDONS_FOR_PATIENCE, "interval_s": coverage.INTERVAL_S}
+
+
 def load_fingerprint(settings) -> str:
-    """What a month's load depends on besides the data: the service settings."""
-    return _fp({"version": VERSION, "settings": asdict(settings)})
+    """What a month's load, its profile, projection and model check depend on besides the
+    data: the service settings (and the patience estimate's minimum of abandons)."""
+    return _fp({"version": VERSION, "settings": asdict(settings), **_constants()})
 
 
 def fingerprint(settings, cov) -> str:
     """What a month's coverage depends on besides the data: service and coverage settings."""
-    return _fp({"version": VERSION, "settings": asdict(settings), "coverage": asdict(cov)})
+    return _fp({"version": VERSION, "settings": asdict(settings), "coverage": asdict(cov), **_constants()})
 
 
 def page_settings(lake, month: date):
