@@ -232,7 +232,12 @@ def staffing(con, f: Files, month: str, cfg, rollup: bool, target=0.8, shrinkage
             "WHERE offered > 0 AND aht_s > 0",
             {"files": f.rollup("coverage_month", [month])},
         ).df()
-        return _staffing_figures(qi)
+        out = _staffing_figures(qi)
+        # the projection as of the month's end and the model check, precomputed too (read as the page does)
+        for name in ("coverage_projection", "coverage_check"):
+            if month in f.pub["rollups"].get(name, {}):
+                out.append(con.execute("SELECT * FROM read_parquet($files)", {"files": f.rollup(name, [month])}).df())
+        return out
     tz = _tz(con, f)
     if rollup and f.pub.get("rollup_format", 1) >= 2:
         # the rollup holds the waits of answered and of abandoned callers (rollup format 2)
