@@ -43,10 +43,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from dataclasses import asdict
 from datetime import date
 from pathlib import Path
 
+import duckdb
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -193,7 +195,11 @@ def rebuild(root: Path, months, generation: int) -> list[str]:
         old = manifest.get(ROLLUP) or {}
         entries = dict(old.get("months", {})) if old.get("version") == VERSION else {}
         files = {r: dict(published.get(r, {})) if entries else {} for r in ROLLUPS}
-        lake = lake_mod.Lake(root, lock_down=False)
+        try:
+            lake = lake_mod.Lake(root, lock_down=False)
+        except duckdb.IOException as e:  # a published file is missing: readers compute live
+            logging.getLogger(__name__).warning("%s: staffing months not precomputed (%s); run repair", root, e)
+            return []
         try:
             for m in months:
                 for r in files:

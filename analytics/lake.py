@@ -938,6 +938,10 @@ def rebuild_rollups(root: Path, months: Iterable[str] | None = None, progress=No
         for r in COVERAGE_ROLLUPS:  # kept until coverage_month.rebuild below replaces it
             if (previous or {}).get(r):
                 extra[r] = previous[r]
+            # not the months rebuilt here (they follow their rollups) nor files lost from a copy
+            kept = {m: p for m, p in rollups.pop(r, {}).items() if m not in todo and (root / p).is_file()}
+            if kept:
+                rollups[r] = kept
         publish(root, rollups, generation, extra)
         # The staffing month reads the rollups just published: computed and published after them.
         from analytics import coverage_month
