@@ -63,7 +63,7 @@ def interval_load(lake: Lake, filters: Filters, scope: Scope, settings: ServiceS
     metrics table is too large to keep): coverage, the plan's base month, the load profile
     of the projection and the model check read the same month once."""
     key = ("coverage.interval_load", *_rows_key(filters), scope.queue_level(), settings)
-    if coverage_month.usable(lake, filters, scope, settings):  # precomputed at import
+    if precomputed(lake, filters, scope, settings):  # at import
         return lake.cached(key, lambda: coverage_month.rows(lake, filters, scope, "load"))
     return lake.cached(key, lambda: _interval_load(lake, filters, scope, settings))
 
@@ -196,7 +196,7 @@ def coverage(
     # teams and agents): the page and the monthly plan's base month ask for the same month,
     # and a month of a 50 M-call group is ~230 k queue-intervals of Erlang C.
     key = _coverage_key(filters, scope, settings, cov)
-    if coverage_month.usable(lake, filters, scope, settings, cov):  # precomputed at import
+    if precomputed(lake, filters, scope, settings, cov):  # at import
         return lake.cached(key, lambda: coverage_month.rows(lake, filters, scope))
     month = _month_start(filters.start)
     whole = Filters(start=month, end=_month_end(month))
@@ -277,6 +277,17 @@ def queue_centers(lake: Lake, month: Filters, scope: Scope, settings: ServiceSet
     for q, c in zip(df["queue"], df["center"]):
         out.setdefault(q, []).append(c)
     return out
+
+
+def model_constants() -> dict:
+    """The model's constants a precomputed staffing month was computed with (its fingerprint)."""
+    return {"min_abandons": MIN_ABANDONS_FOR_PATIENCE, "interval_s": INTERVAL_S}
+
+
+def precomputed(lake: Lake, filters: Filters, scope: Scope, settings: ServiceSettings, cov=None) -> bool:
+    """Whether ``filters``' rows (or, ``cov`` None, its load) are read from the staffing month
+    precomputed at import (analytics.coverage_month) rather than computed live."""
+    return coverage_month.usable(lake, filters, scope, settings, cov, model=model_constants())
 
 
 def _rows_key(f: Filters) -> tuple:
@@ -576,7 +587,7 @@ def base_month_workload(
         # The month's coverage when it was computed; else its required agents alone (the
         # service level at the staffed number is not needed here), kept for the page's
         # selection within this month to take its rows from.
-        if coverage_month.usable(lake, f, scope, settings, cov):  # precomputed at import
+        if precomputed(lake, f, scope, settings, cov):  # at import
             hours = coverage_month.required_agent_hours(lake, base, scope, INTERVAL_S)
             return pd.DataFrame({"required_agent_hours": [hours]})
         if lake.is_cached(month_key):
@@ -725,7 +736,7 @@ def load_profile(lake: Lake, month: date, scope: Scope, settings: ServiceSetting
 
 def _load_profile(lake: Lake, month: date, scope: Scope, settings: ServiceSettings) -> pd.DataFrame:
     f = Filters(start=month, end=_month_end(month))
-    if coverage_month.usable(lake, f, scope, settings):  # its sums precomputed at import
+    if precomputed(lake, f, scope, settings):  # its sums, at import
         sums, days = coverage_month.profile_sums(lake, month, scope)
         return _profile_of(sums, _day_kinds(days))
     load = interval_load(lake, f, scope.queue_level(), settings)
@@ -1050,7 +1061,10 @@ def attrition_projection(
     key = ("coverage.attrition_projection", as_of, base, scope.centers, settings, plan)
 
     def compute() -> pd.DataFrame:
-        pre = coverage_month.projection(lake, as_of, scope, settings, plan)  # as of a month's end, at import
+        # The whole organisation's, as of a month's last day with the default plan: precomputed at import.
+        pre = None
+        if scope.centers is None and plan == ProjectionSettings() and as_of == _month_end(as_of):
+            pre = coverage_month.projection(lake, _month_start(as_of), settings, model_constants())
         return _attrition_projection(lake, as_of, base, scope, settings, plan) if pre is None else pre
 
     return lake.cached(key, compute)
@@ -1146,7 +1160,9 @@ def model_check(lake: Lake, month: date, scope: Scope, settings: ServiceSettings
     key = ("coverage.model_check", month, scope.centers, settings)
 
     def compute() -> pd.DataFrame:
-        pre = coverage_month.model_check(lake, month, scope, settings)  # precomputed at import
+        pre = (
+            None if scope.centers is not None else coverage_month.model_check(lake, month, settings, model_constants())
+        )
         return _model_check(lake, month, scope, settings) if pre is None else pre
 
     return lake.cached(key, compute)

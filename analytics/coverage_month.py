@@ -34,24 +34,19 @@ scope of some centers needs every queue of the month in one center (the rule of
 ``coverage._center_of_queues``). Anything else (other settings, a forecast, a stale or
 missing month, Spark's lake, which has no manifest) is computed live: the same numbers.
 
-``lake.rebuild_rollups`` (every import, ``repair``) calls ``rebuild`` for the months whose
-rollups it rebuilt, after publishing them; ``repair`` also rebuilds months whose
-fingerprint no longer matches (settings or targets changed) or that are missing.
+``lake.rebuild_rollups`` (every import, ``repair``) has ``analytics.coverage_build`` compute
+the months whose rollups it rebuilt, after publishing them; ``repair`` also rebuilds months
+whose fingerprint no longer matches (settings or targets changed) or that are missing.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import logging
 from dataclasses import asdict
 from datetime import date
-from pathlib import Path
 
-import duckdb
-import numpy as np
 import pandas as pd
-import pyarrow as pa
 
 from analytics.access import Scope, scope_predicate
 from analytics.filters import Filters
@@ -95,67 +90,15 @@ def _fp(doc) -> str:
     return hashlib.sha256(json.dumps(doc, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def _constants() -> dict:
-    # the model's constants (a test or a new version may change them: the months then no longer match)
-    from analytics import coverage
-
-    return {"min_abandons": coverage.MIN_ABANDONS_FOR_PATIENCE, "interval_s": coverage.INTERVAL_S}
-
-
-def load_fingerprint(settings) -> str:
+def load_fingerprint(settings, model: dict) -> str:
     """What a month's load, its profile, projection and model check depend on besides the
-    data: the service settings (and the patience estimate's minimum of abandons)."""
-    return _fp({"version": VERSION, "settings": asdict(settings), **_constants()})
+    data: the service settings and the model's constants (``coverage.model_constants``)."""
+    return _fp({"version": VERSION, "settings": asdict(settings), **model})
 
 
-def fingerprint(settings, cov) -> str:
+def fingerprint(settings, cov, model: dict) -> str:
     """What a month's coverage depends on besides the data: service and coverage settings."""
-    return _fp({"version": VERSION, "settings": asdict(settings), "coverage": asdict(cov), **_constants()})
-
-
-def page_settings(lake, month: date):
-    """The service and coverage settings the staffing page opens with for ``month``."""
-    from analytics import coverage, metrics
-    from analytics.targets import current_targets
-
-    settings = metrics.load_settings(lake.root)
-    target = current_targets(lake, coverage._month_end(month)).get("service_level")
-    return settings, coverage.CoverageSettings(target_sl=float(target or 0.8))
-
-
-# --- building ----------------------------------------------------------------------------------
-
-
-def build_month(lake, month: date, settings, cov) -> tuple[dict | None, bool]:
-    """A month's tables (rollup -> Arrow table; None without inbound load) and whether every
-    queue is in one center, computed live by ``analytics.coverage`` for the whole organisation."""
-    from analytics import coverage
-
-    whole = Filters(start=month, end=coverage._month_end(month))
-    everything = Scope.everything()
-    load = coverage.interval_load(lake, whole, everything, settings)
-    if load.empty:
-        return None, True
-    cov_df = coverage.coverage(lake, whole, everything, settings, cov)
-    extra = [c for c in COVERAGE_COLUMNS if c not in LOAD_COLUMNS]
-    out = load.merge(cov_df[["interval15", "queue", *extra]], on=["interval15", "queue"], how="left")
-    out["model"] = out["model"].astype(object)
-    centers = coverage.queue_centers(lake, whole, everything, settings)
-    out["center"] = out["queue"].map({q: c[0] for q, c in centers.items() if len(c) == 1}).astype(object)
-    single = all(len(c) == 1 for c in centers.values()) and out["center"].notna().all()
-    out = out.sort_values(["interval15", "queue"], ignore_index=True)
-    sums, _ = coverage.profile_sums(load)
-    sums["center"] = sums["queue"].map(dict(zip(out["queue"], out["center"]))).astype(object)
-    tables = {ROLLUP: pa.Table.from_pandas(out, preserve_index=False)}
-    tables[PROFILE] = pa.Table.from_pandas(sums, preserve_index=False)
-    proj = coverage.attrition_projection(lake, whole.end, everything, settings, coverage.ProjectionSettings())
-    if not proj.empty:  # the projection's own ``month`` would clash with the partition column
-        proj = proj.rename(columns={"month": "proj_month"}).assign(_row=np.arange(len(proj)))
-        tables[PROJECTION] = pa.Table.from_pandas(proj, preserve_index=False)
-    check = coverage.model_check(lake, month, everything, settings)
-    if not check.empty:
-        tables[CHECK] = pa.Table.from_pandas(check.assign(_row=np.arange(len(check))), preserve_index=False)
-    return tables, bool(single)
+    return _fp({"version": VERSION, "settings": asdict(settings), "coverage": asdict(cov), **model})
 
 
 def _add_months(d: date, k: int) -> date:
@@ -174,103 +117,6 @@ def _projection_depends(manifest: dict, month: date) -> dict:
         "batches": {t: list(b) for t, b in sorted(batches.items()) if t not in _MONTHLY_TABLES},
         "queue_interval": {m: qi.get(m) for m in year_before},
     }
-
-
-def rebuild(root: Path, months, generation: int) -> list[str]:
-    """Compute ``months`` ('YYYY-MM') from the published rollups, write them as files of
-    ``generation`` and publish them with the rest of the manifest as it stands. Called
-    under the import lock (``lake.rebuild_rollups``, ``lake.repair``)."""
-    from analytics import lake as lake_mod
-
-    root = Path(root).resolve()
-    months = sorted(set(months))
-    if not months:
-        return []
-    with lake_mod.import_lock(root):
-        manifest = lake_mod.read_published(root)
-        if manifest is None:
-            return []
-        published = manifest.get("rollups", {})
-        qi_files = published.get("queue_interval", {})
-        old = manifest.get(ROLLUP) or {}
-        entries = dict(old.get("months", {})) if old.get("version") == VERSION else {}
-        files = {r: dict(published.get(r, {})) if entries else {} for r in ROLLUPS}
-        try:
-            lake = lake_mod.Lake(root, lock_down=False)
-        except duckdb.IOException as e:  # a published file is missing: readers compute live
-            logging.getLogger(__name__).warning("%s: staffing months not precomputed (%s); run repair", root, e)
-            return []
-        try:
-            for m in months:
-                for r in files:
-                    files[r].pop(m, None)
-                entries.pop(m, None)
-                if m not in qi_files:
-                    continue
-                month = date.fromisoformat(m + "-01")
-                settings, cov = page_settings(lake, month)
-                tables, single = build_month(lake, month, settings, cov)
-                entry = {
-                    "fingerprint": fingerprint(settings, cov),
-                    "load_fingerprint": load_fingerprint(settings),
-                    "queue_interval": qi_files[m],
-                    "single_center": single,
-                    "empty": tables is None,
-                    "projection": _projection_depends(manifest, month),
-                }
-                if tables is not None:
-                    for r, rel in lake_mod.write_month_rollups(root, m, tables, generation).items():
-                        files[r][m] = rel
-                entries[m] = entry
-        finally:
-            lake.con.close()
-        entries = {m: e for m, e in entries.items() if m in qi_files}
-        rollups = dict(published)
-        for r, by_month in files.items():
-            rollups[r] = {m: f for m, f in by_month.items() if m in entries}
-            if not rollups[r]:
-                rollups.pop(r)
-        extra = {k: v for k, v in manifest.items() if k not in ("generation", "published_at", "batches", "rollups")}
-        extra[ROLLUP] = {"version": VERSION, "months": entries}
-        lake_mod.publish(root, rollups, generation, extra)
-    return months
-
-
-def stale_months(root: Path, published: dict | None = None) -> list[str]:
-    """Months of calls whose precomputed staffing month is missing, was computed from
-    another queue_interval file, other HR batches or season months (the projection), or at
-    settings other than the page's now."""
-    from analytics import lake as lake_mod
-
-    root = Path(root).resolve()
-    published = lake_mod.read_published(root) if published is None else published
-    if not published:
-        return []
-    qi_files = published.get("rollups", {}).get("queue_interval", {})
-    if not qi_files:
-        return []
-    meta = published.get(ROLLUP) or {}
-    entries = meta.get("months", {}) if meta.get("version") == VERSION else {}
-    files = [published.get("rollups", {}).get(r, {}) for r in (ROLLUP, PROFILE)]
-    out = []
-    lake = None
-    try:
-        for m, qi in sorted(qi_files.items()):
-            e = entries.get(m)
-            lost = not e or (not e.get("empty") and any(m not in f or not (root / f[m]).is_file() for f in files))
-            month = date.fromisoformat(m + "-01")
-            if lost or e.get("queue_interval") != qi or e.get("projection") != _projection_depends(published, month):
-                out.append(m)
-                continue
-            if lake is None:
-                lake = lake_mod.Lake(root, lock_down=False)
-            settings, cov = page_settings(lake, month)
-            if e.get("fingerprint") != fingerprint(settings, cov):
-                out.append(m)
-    finally:
-        if lake is not None:
-            lake.con.close()
-    return out
 
 
 # --- reading ------------------------------------------------------------------------------------
@@ -294,7 +140,7 @@ def _entry(lake, month: date) -> dict | None:
     return entry
 
 
-def usable(lake, filters: Filters, scope: Scope, settings, cov=None) -> bool:
+def usable(lake, filters: Filters, scope: Scope, settings, cov=None, *, model: dict) -> bool:
     """Whether ``filters``' rows (within one month) can be read from the rollups: current,
     built at these settings (``cov`` None: the load and its profile sums only), and a
     center filter or scope only where every queue of the month is in one center."""
@@ -304,9 +150,9 @@ def usable(lake, filters: Filters, scope: Scope, settings, cov=None) -> bool:
     if entry is None:
         return False
     if cov is None:
-        ok = entry.get("load_fingerprint") == load_fingerprint(settings)
+        ok = entry.get("load_fingerprint") == load_fingerprint(settings, model)
     else:
-        ok = cov.basis == "actual" and entry.get("fingerprint") == fingerprint(settings, cov)
+        ok = cov.basis == "actual" and entry.get("fingerprint") == fingerprint(settings, cov, model)
     restricted = bool(filters.centers) or scope.centers is not None
     return ok and (entry.get("single_center", False) or not restricted)
 
@@ -391,11 +237,11 @@ def profile_sums(lake, month: date, scope: Scope) -> tuple[pd.DataFrame, pd.Seri
     return sums, pd.to_datetime(days["day"])
 
 
-def _precomputed(lake, month: date, rollup: str, settings) -> bool:
+def _precomputed(lake, month: date, rollup: str, settings, model: dict) -> bool:
     entry = _entry(lake, month)
     return (
         entry is not None
-        and entry.get("load_fingerprint") == load_fingerprint(settings)
+        and entry.get("load_fingerprint") == load_fingerprint(settings, model)
         and month_key(month) in lake.manifest.get("rollups", {}).get(rollup, {})
     )
 
@@ -411,16 +257,11 @@ _CHECK_SQL = (
 )
 
 
-def projection(lake, as_of: date, scope: Scope, settings, plan) -> pd.DataFrame | None:
-    """``coverage.attrition_projection`` as precomputed at import, or None where it was not
-    (another day than a month's last, another plan, a scope of some centers, other settings,
+def projection(lake, month: date, settings, model: dict) -> pd.DataFrame | None:
+    """``coverage.attrition_projection`` of the whole organisation as of ``month``'s last day
+    with the default plan, as precomputed at import; None where it was not (other settings,
     or what it reads changed since)."""
-    from analytics import coverage
-
-    month = _month_of(as_of)
-    if scope.centers is not None or plan != coverage.ProjectionSettings() or as_of != coverage._month_end(month):
-        return None
-    if not _precomputed(lake, month, PROJECTION, settings):
+    if not _precomputed(lake, month, PROJECTION, settings, model):
         return None
     if _entry(lake, month).get("projection") != _projection_depends(lake.manifest, month):
         return None
@@ -432,9 +273,9 @@ def projection(lake, as_of: date, scope: Scope, settings, plan) -> pd.DataFrame 
     return df
 
 
-def model_check(lake, month: date, scope: Scope, settings) -> pd.DataFrame | None:
-    """``coverage.model_check`` as precomputed at import, or None where it was not."""
-    if scope.centers is not None or not _precomputed(lake, month, CHECK, settings):
+def model_check(lake, month: date, settings, model: dict) -> pd.DataFrame | None:
+    """``coverage.model_check`` of the whole organisation as precomputed at import, or None."""
+    if not _precomputed(lake, month, CHECK, settings, model):
         return None
     m = month_key(month)
     df = lake.query(_CHECK_SQL, {"m": m}, months=m)

@@ -87,6 +87,11 @@ QA_ROLLUPS = ("qa_month",)
 # The staffing page's month precomputed at import (analytics.coverage_month): per month of
 # calls, published after the month's rollups it is computed from.
 COVERAGE_ROLLUPS = ("coverage_month", "coverage_profile", "coverage_projection", "coverage_check")
+# What is computed from the published rollups after they are published, as modules with
+# ``rebuild(root, months, generation)`` and ``stale_months(root, published=None)``: they
+# register themselves on import (analytics.coverage_build, imported by the rollup builders'
+# entry points: analytics.engines, analytics.ingest), since the lake imports no reader.
+DERIVED: list = []
 # Rows per Parquet row group of the large rollups: a month of a 50 M-call group is
 # ~230 k queue-intervals, which as one row group is decoded by one thread; sorted by day,
 # smaller groups also let a one-day drill-down skip the rest of the month.
@@ -943,10 +948,8 @@ def rebuild_rollups(root: Path, months: Iterable[str] | None = None, progress=No
             if kept:
                 rollups[r] = kept
         publish(root, rollups, generation, extra)
-        # The staffing month reads the rollups just published: computed and published after them.
-        from analytics import coverage_month
-
-        coverage_month.rebuild(root, todo, generation)
+        for derived in DERIVED:  # they read the rollups just published: computed and published after them
+            derived.rebuild(root, todo, generation)
     return todo
 
 
@@ -1072,18 +1075,19 @@ def repair(root: Path) -> dict:
         # rollups of an older format: rebuild_rollups rebuilds every month
         outdated = published is not None and published.get("rollup_format", 1) < ROLLUP_FORMAT
         qa_stale = qa_month_stale(root, published)
-        from analytics import coverage_month
-
-        coverage_stale = coverage_month.stale_months(root, published) if published is not None else []
+        coverage_stale = sorted({m for d in DERIVED for m in d.stale_months(root, published)}) if published else []
         if not pending and not missing and not stale and not outdated and not qa_stale:
             if not coverage_stale:
                 return {}
-            coverage_month.rebuild(root, coverage_stale, published.get("generation", 0) + 1)
+            for derived in DERIVED:
+                derived.rebuild(root, derived.stale_months(root), published.get("generation", 0) + 1)
             return {"coverage_month": coverage_stale}
         months = rebuild_rollups(root, sorted(missing))
-        coverage_stale = coverage_month.stale_months(root)  # months it did not rebuild
-        if coverage_stale:
-            coverage_month.rebuild(root, coverage_stale, read_published(root).get("generation", 0) + 1)
+        coverage_stale = []
+        for derived in DERIVED:  # months rebuild_rollups did not rebuild
+            if stale_months := derived.stale_months(root):
+                derived.rebuild(root, stale_months, read_published(root).get("generation", 0) + 1)
+                coverage_stale += stale_months
     out = {"batches": pending, "months": months}
     if outdated:
         out["rollup_format"] = ROLLUP_FORMAT

@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta, timezone
 import pandas as pd
 import pytest
 
-from analytics import coverage, coverage_month, lake, metrics
+from analytics import coverage, coverage_build, coverage_month, lake, metrics
 from analytics.access import Scope
 from analytics.filters import Filters
 from analytics.ingest import ingest_frames
@@ -74,7 +74,9 @@ def _two_months(root):
 
 def _live(monkeypatch):
     """Readers compute live from here on (the rollups are ignored)."""
-    monkeypatch.setattr(coverage_month, "usable", lambda *a, **k: False)
+    monkeypatch.setattr(coverage, "precomputed", lambda *a, **k: False)
+    monkeypatch.setattr(coverage_month, "projection", lambda *a, **k: None)
+    monkeypatch.setattr(coverage_month, "model_check", lambda *a, **k: None)
 
 
 def _published(root):
@@ -85,7 +87,7 @@ def test_the_months_rows_are_the_figures_worked_out_by_hand(tmp_path):
     root = _two_months(tmp_path / "d")
     lk = lake.Lake(root)
     march = Filters(date(2026, 3, 1), date(2026, 3, 31))
-    assert coverage_month.usable(lk, march, Scope.everything(), ServiceSettings(), PAGE)
+    assert coverage.precomputed(lk, march, Scope.everything(), ServiceSettings(), PAGE)
     df = coverage.coverage(lk, march, Scope.everything(), ServiceSettings(), PAGE)
     assert len(df) == 1
     r = df.iloc[0]
@@ -140,15 +142,15 @@ def test_the_demo_months_equal_the_live_computation(demo, monkeypatch):
         for sc in scopes:
             cov = _page_cov(pre, f)
             # the precomputed path is the one exercised
-            assert coverage_month.usable(pre, f, sc, settings, cov), (f, sc)
+            assert coverage.precomputed(pre, f, sc, settings, cov), (f, sc)
             got[(f, sc)] = (
                 coverage.coverage(pre, f, sc, settings, cov),
                 coverage.base_month_workload(pre, f.end, sc, settings, cov),
             )
     months = [date.fromisoformat(m + "-01") for m in pre.months("calls")]
     for m in months:  # the projection and model check as of a month's end are precomputed too
-        assert coverage_month.projection(pre, coverage._month_end(m), Scope.everything(), settings, PLAN) is not None
-        assert coverage_month.model_check(pre, m, Scope.everything(), settings) is not None
+        assert coverage_month.projection(pre, m, settings, coverage.model_constants()) is not None
+        assert coverage_month.model_check(pre, m, settings, coverage.model_constants()) is not None
     more = {
         (m, sc): (
             coverage.load_profile(pre, m, sc, settings),
@@ -187,19 +189,19 @@ def test_other_settings_compute_live(tmp_path):
     lk = lake.Lake(root)
     march = Filters(date(2026, 3, 1), date(2026, 3, 31))
     sc = Scope.everything()
-    assert coverage_month.usable(lk, march, sc, ServiceSettings(), PAGE)
+    assert coverage.precomputed(lk, march, sc, ServiceSettings(), PAGE)
     for settings, cov in (
         (ServiceSettings(), coverage.CoverageSettings(target_sl=0.9, shrinkage=0.3)),
         (ServiceSettings(), coverage.CoverageSettings(target_sl=0.8, shrinkage=0.2)),
         (ServiceSettings(), coverage.CoverageSettings(target_sl=0.8, shrinkage=0.3, basis="forecast")),
         (ServiceSettings(answer_within_s=30), PAGE),
     ):
-        assert not coverage_month.usable(lk, march, sc, settings, cov)
+        assert not coverage.precomputed(lk, march, sc, settings, cov)
     # and the live figures at 90 % in 20 s: 10 Erlangs need 15 agents (Erlang C, by hand)
     df = coverage.coverage(lk, march, sc, ServiceSettings(), coverage.CoverageSettings(target_sl=0.9))
     assert df["required_agents"].tolist() == [15]
     # a selection across two months is computed live too
-    assert not coverage_month.usable(lk, Filters(date(2026, 3, 1), date(2026, 4, 30)), sc, ServiceSettings(), PAGE)
+    assert not coverage.precomputed(lk, Filters(date(2026, 3, 1), date(2026, 4, 30)), sc, ServiceSettings(), PAGE)
 
 
 def test_stale_or_missing_months_compute_live_and_repair_rebuilds_them(tmp_path):
@@ -216,16 +218,16 @@ def test_stale_or_missing_months_compute_live_and_repair_rebuilds_them(tmp_path)
     for manifest in (stale, missing):
         (root / lake.PUBLISHED).write_text(json.dumps(manifest), encoding="utf-8")
         lk = lake.Lake(root)
-        assert not coverage_month.usable(lk, march, sc, ServiceSettings(), PAGE)
-        assert coverage_month.usable(lk, Filters(date(2026, 4, 1), date(2026, 4, 30)), sc, ServiceSettings(), PAGE)
+        assert not coverage.precomputed(lk, march, sc, ServiceSettings(), PAGE)
+        assert coverage.precomputed(lk, Filters(date(2026, 4, 1), date(2026, 4, 30)), sc, ServiceSettings(), PAGE)
         df = coverage.coverage(lk, march, sc, ServiceSettings(), PAGE)  # live: the same figures
         assert df["required_agents"].tolist() == [14] and df["gap_agents"].tolist() == [-2.0]
-        assert coverage_month.stale_months(root) == ["2026-03"]
+        assert coverage_build.stale_months(root) == ["2026-03"]
         out = lake.repair(root)
         assert out["coverage_month"] == ["2026-03"]
-        assert coverage_month.stale_months(root) == []
+        assert coverage_build.stale_months(root) == []
         lk = lake.Lake(root)
-        assert coverage_month.usable(lk, march, sc, ServiceSettings(), PAGE)
+        assert coverage.precomputed(lk, march, sc, ServiceSettings(), PAGE)
         assert coverage.coverage(lk, march, sc, ServiceSettings(), PAGE)["required_agents"].tolist() == [14]
     # a dataset published before the staffing month existed: repair builds every month
     bare = _published(root)
@@ -233,9 +235,9 @@ def test_stale_or_missing_months_compute_live_and_repair_rebuilds_them(tmp_path)
         bare["rollups"].pop(r, None)
     bare.pop(coverage_month.ROLLUP)
     (root / lake.PUBLISHED).write_text(json.dumps(bare), encoding="utf-8")
-    assert not coverage_month.usable(lake.Lake(root), march, sc, ServiceSettings(), PAGE)
+    assert not coverage.precomputed(lake.Lake(root), march, sc, ServiceSettings(), PAGE)
     assert lake.repair(root)["coverage_month"] == ["2026-03", "2026-04"]
-    assert coverage_month.usable(lake.Lake(root), march, sc, ServiceSettings(), PAGE)
+    assert coverage.precomputed(lake.Lake(root), march, sc, ServiceSettings(), PAGE)
     assert lake.repair(root) == {}  # nothing stale any more
 
 
@@ -252,11 +254,11 @@ def test_a_changed_target_computes_live_until_repair(tmp_path):
     lk = lake.Lake(root)
     march = Filters(date(2026, 3, 1), date(2026, 3, 31))
     page90 = coverage.CoverageSettings(target_sl=0.9)
-    assert not coverage_month.usable(lk, march, Scope.everything(), ServiceSettings(), page90)
-    assert coverage_month.stale_months(root) == ["2026-03", "2026-04"]
+    assert not coverage.precomputed(lk, march, Scope.everything(), ServiceSettings(), page90)
+    assert coverage_build.stale_months(root) == ["2026-03", "2026-04"]
     lake.repair(root)
     lk = lake.Lake(root)
-    assert coverage_month.usable(lk, march, Scope.everything(), ServiceSettings(), page90)
+    assert coverage.precomputed(lk, march, Scope.everything(), ServiceSettings(), page90)
     df = coverage.coverage(lk, march, Scope.everything(), ServiceSettings(), page90)
     assert df["required_agents"].tolist() == [15]  # 10 Erlangs at 90 % in 20 s (Erlang C)
 
@@ -281,7 +283,7 @@ def test_an_import_of_one_month_recomputes_only_that_month(tmp_path):
     assert meta["2026-03"] == before[coverage_month.ROLLUP]["months"]["2026-03"]
     lk = lake.Lake(root)
     april = Filters(date(2026, 4, 1), date(2026, 4, 30))
-    assert coverage_month.usable(lk, april, Scope.everything(), ServiceSettings(), PAGE)
+    assert coverage.precomputed(lk, april, Scope.everything(), ServiceSettings(), PAGE)
     df = coverage.coverage(lk, april, Scope.everything(), ServiceSettings(), PAGE)
     assert df["offered"].tolist() == [25, 25] and df["required_agents"].tolist() == [8, 8]
 

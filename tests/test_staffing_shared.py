@@ -25,7 +25,7 @@ from analytics.metrics import ServiceSettings
 def _live(monkeypatch):
     """These tests are about computing live (what a month not precomputed at import, or
     other settings, cost): the precomputed staffing month is tested in test_coverage_month."""
-    monkeypatch.setattr(coverage_month, "usable", lambda *a, **k: False)
+    monkeypatch.setattr(coverage, "precomputed", lambda *a, **k: False)
     monkeypatch.setattr(coverage_month, "projection", lambda *a, **k: None)
     monkeypatch.setattr(coverage_month, "model_check", lambda *a, **k: None)
 

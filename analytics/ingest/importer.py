@@ -33,6 +33,7 @@ import pandas as pd
 import pyarrow as pa
 
 from analytics import audit, engines, lake, schema
+from analytics import coverage_build as _staffing_month  # noqa: F401  (lake.repair builds it too)
 from analytics.ingest import batch
 from analytics.ingest.mapping import Mapping, load_mapping
 from analytics.ingest.readers import ReadError, read_source
