@@ -940,7 +940,7 @@ def rebuild_rollups(root: Path, months: Iterable[str] | None = None, progress=No
             extra["complaint_facts"] = complaint_meta
         if qa_meta:
             extra["qa_month"] = qa_meta
-        for r in COVERAGE_ROLLUPS:  # kept until coverage_month.rebuild below replaces it
+        for r in COVERAGE_ROLLUPS:  # its meta kept until DERIVED below (coverage_build) replaces it
             if (previous or {}).get(r):
                 extra[r] = previous[r]
             # not the months rebuilt here (they follow their rollups) nor files lost from a copy
