@@ -31,7 +31,7 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 
-from analytics import calls, staffing, workdays
+from analytics import calls, coverage_month, staffing, workdays
 from analytics.access import Scope, scope_predicate
 from analytics.filters import Filters
 from analytics.lake import Lake
@@ -63,6 +63,8 @@ def interval_load(lake: Lake, filters: Filters, scope: Scope, settings: ServiceS
     metrics table is too large to keep): coverage, the plan's base month, the load profile
     of the projection and the model check read the same month once."""
     key = ("coverage.interval_load", *_rows_key(filters), scope.queue_level(), settings)
+    if precomputed(lake, filters, scope, settings):  # at import
+        return lake.cached(key, lambda: coverage_month.rows(lake, filters, scope, "load"))
     return lake.cached(key, lambda: _interval_load(lake, filters, scope, settings))
 
 
@@ -194,6 +196,8 @@ def coverage(
     # teams and agents): the page and the monthly plan's base month ask for the same month,
     # and a month of a 50 M-call group is ~230 k queue-intervals of Erlang C.
     key = _coverage_key(filters, scope, settings, cov)
+    if precomputed(lake, filters, scope, settings, cov):  # at import
+        return lake.cached(key, lambda: coverage_month.rows(lake, filters, scope))
     month = _month_start(filters.start)
     whole = Filters(start=month, end=_month_end(month))
     within = cov.basis == "actual" and filters.end <= whole.end and _rows_key(filters) != _rows_key(whole)
@@ -260,10 +264,30 @@ def _center_of_queues(lake: Lake, month: Filters, scope: Scope, settings: Servic
     """Each queue's center in the month's load (the rows interval_load sums), or None when
     some queue's rows belong to more than one center (a center filter then sums part of a
     queue, which the whole month's rows cannot give)."""
-    df = calls.metrics(lake, month.with_(direction="inbound"), scope.queue_level(), ("queue", "center"), settings)
-    if df["queue"].duplicated().any():
+    centers = queue_centers(lake, month, scope, settings)
+    if any(len(c) != 1 for c in centers.values()):
         return None
-    return dict(zip(df["queue"], df["center"]))
+    return {q: c[0] for q, c in centers.items()}
+
+
+def queue_centers(lake: Lake, month: Filters, scope: Scope, settings: ServiceSettings) -> dict[str, list]:
+    """Each queue's centers in the month's load (the rows interval_load sums)."""
+    df = calls.metrics(lake, month.with_(direction="inbound"), scope.queue_level(), ("queue", "center"), settings)
+    out: dict[str, list] = {}
+    for q, c in zip(df["queue"], df["center"]):
+        out.setdefault(q, []).append(c)
+    return out
+
+
+def model_constants() -> dict:
+    """The model's constants a precomputed staffing month was computed with (its fingerprint)."""
+    return {"min_abandons": MIN_ABANDONS_FOR_PATIENCE, "interval_s": INTERVAL_S}
+
+
+def precomputed(lake: Lake, filters: Filters, scope: Scope, settings: ServiceSettings, cov=None) -> bool:
+    """Whether ``filters``' rows (or, ``cov`` None, its load) are read from the staffing month
+    precomputed at import (analytics.coverage_month) rather than computed live."""
+    return coverage_month.usable(lake, filters, scope, settings, cov, model=model_constants())
 
 
 def _rows_key(f: Filters) -> tuple:
@@ -563,6 +587,9 @@ def base_month_workload(
         # The month's coverage when it was computed; else its required agents alone (the
         # service level at the staffed number is not needed here), kept for the page's
         # selection within this month to take its rows from.
+        if precomputed(lake, f, scope, settings, cov):  # at import
+            hours = coverage_month.required_agent_hours(lake, base, scope, INTERVAL_S)
+            return pd.DataFrame({"required_agent_hours": [hours]})
         if lake.is_cached(month_key):
             cov_df = coverage(lake, f, scope, settings, cov)
         else:
@@ -709,26 +736,43 @@ def load_profile(lake: Lake, month: date, scope: Scope, settings: ServiceSetting
 
 def _load_profile(lake: Lake, month: date, scope: Scope, settings: ServiceSettings) -> pd.DataFrame:
     f = Filters(start=month, end=_month_end(month))
+    if precomputed(lake, f, scope, settings):  # its sums, at import
+        sums, days = coverage_month.profile_sums(lake, month, scope)
+        return _profile_of(sums, _day_kinds(days))
     load = interval_load(lake, f, scope.queue_level(), settings)
     if load.empty:
-        return pd.DataFrame(
-            columns=["queue", "day_type", "time", "offered", "aht_s", "staffed_agents", "answered_within", "days"]
-        )
+        return _profile_of(None, None)
+    sums, kinds = profile_sums(load)
+    return _profile_of(sums, kinds)
+
+
+_PROFILE_COLUMNS = ["queue", "day_type", "time", "offered", "aht_s", "staffed_agents", "answered_within", "days"]
+
+
+def _day_kinds(days) -> pd.Series:
+    """Each distinct day of a load (sorted) -> its profile day type."""
+    days = pd.DatetimeIndex(days).sort_values()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return pd.Series([_profile_day_type(d.date()) for d in days], index=days)
+
+
+def profile_sums(load: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
+    """A month's interval load summed per queue, day type and time of day (``offered``,
+    ``handle_s``, ``answered``, ``staffed``, ``within``), and the day type of each of its
+    days. A queue's sums depend on its rows only: the month's rollup (coverage_month)
+    keeps them for the whole organisation."""
     ts = pd.to_datetime(load["interval15"])
     day = ts.dt.normalize()
     # the day type and the time of day of the few distinct days and times, not of every row
-    days = pd.DatetimeIndex(day.unique()).sort_values()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        kinds = pd.Series([_profile_day_type(d.date()) for d in days], index=days)
-    load["day_type"] = kinds.reindex(day.to_numpy()).to_numpy()
+    kinds = _day_kinds(day.unique())
+    load = load.assign(day_type=kinds.reindex(day.to_numpy()).to_numpy())
     minutes = (ts - day).to_numpy()
     mins, at = np.unique(minutes, return_inverse=True)
     labels = (pd.Timestamp(0) + pd.to_timedelta(mins)).strftime("%H:%M")
     load["time"] = np.asarray(labels, dtype=object)[at.ravel()]
     load["handle_s"] = load["aht_s"].fillna(0) * load["answered"]
     load["within"] = load["service_level_actual"].fillna(0) * load["offered"]
-    days_of = kinds.value_counts()
     g = load.groupby(["queue", "day_type", "time"], as_index=False).agg(
         offered=("offered", "sum"),
         handle_s=("handle_s", "sum"),
@@ -736,12 +780,21 @@ def _load_profile(lake: Lake, month: date, scope: Scope, settings: ServiceSettin
         staffed=("staffed_agents", "sum"),
         within=("within", "sum"),
     )
+    return g, kinds
+
+
+def _profile_of(g: pd.DataFrame | None, kinds: pd.Series | None) -> pd.DataFrame:
+    """The load profile from ``profile_sums``: means over the days of each type."""
+    if g is None or g.empty:
+        return pd.DataFrame(columns=_PROFILE_COLUMNS)
+    days_of = kinds.value_counts()
+    g = g.copy()
     g["days"] = g["day_type"].map(days_of).astype("int64")
     g["aht_s"] = g["handle_s"] / g["answered"].where(g["answered"] > 0)
     g["staffed_agents"] = g["staffed"] / g["days"]
     g["answered_within"] = g["within"]
     g["offered"] = g["offered"] / g["days"]
-    return g[["queue", "day_type", "time", "offered", "aht_s", "staffed_agents", "answered_within", "days"]]
+    return g[_PROFILE_COLUMNS]
 
 
 def profile_service_level(
@@ -838,6 +891,7 @@ def _agents_with_queue(lake: Lake, as_of: date, month: date, scope: Scope) -> pd
         + pred
         + """""",
         {"month": _month_key(month), "as_of": as_of, "roles": list(AGENT_ROLES), **params},
+        months=_month_key(month),  # the staffing of that month only: an import of another keeps it
     )
 
 
@@ -1005,7 +1059,15 @@ def attrition_projection(
     plan = plan or ProjectionSettings()
     base = _month_start(as_of) if as_of == _month_end(as_of) else _month_start(_month_start(as_of) - timedelta(days=1))
     key = ("coverage.attrition_projection", as_of, base, scope.centers, settings, plan)
-    return lake.cached(key, lambda: _attrition_projection(lake, as_of, base, scope, settings, plan))
+
+    def compute() -> pd.DataFrame:
+        # The whole organisation's, as of a month's last day with the default plan: precomputed at import.
+        pre = None
+        if scope.centers is None and plan == ProjectionSettings() and as_of == _month_end(as_of):
+            pre = coverage_month.projection(lake, _month_start(as_of), settings, model_constants())
+        return _attrition_projection(lake, as_of, base, scope, settings, plan) if pre is None else pre
+
+    return lake.cached(key, compute)
 
 
 def _attrition_projection(lake, as_of, base, scope, settings, plan) -> pd.DataFrame:
@@ -1096,7 +1158,14 @@ def model_check(lake: Lake, month: date, scope: Scope, settings: ServiceSettings
     the calls show; Erlang A is the model the projection uses where patience is known.
     Computed once per month, scope and settings."""
     key = ("coverage.model_check", month, scope.centers, settings)
-    return lake.cached(key, lambda: _model_check(lake, month, scope, settings))
+
+    def compute() -> pd.DataFrame:
+        pre = (
+            None if scope.centers is not None else coverage_month.model_check(lake, month, settings, model_constants())
+        )
+        return _model_check(lake, month, scope, settings) if pre is None else pre
+
+    return lake.cached(key, compute)
 
 
 def _model_check(lake: Lake, month: date, scope: Scope, settings: ServiceSettings) -> pd.DataFrame:

@@ -87,6 +87,14 @@ ROLLUP_FORMAT = 3
 COMPLAINT_ROLLUPS = ("complaint_facts", "workday_index")
 # QA evaluations deduplicated once per import, per local month (analytics.qa_month).
 QA_ROLLUPS = ("qa_month",)
+# The staffing page's month precomputed at import (analytics.coverage_month): per month of
+# calls, published after the month's rollups it is computed from.
+COVERAGE_ROLLUPS = ("coverage_month", "coverage_profile", "coverage_projection", "coverage_check")
+# What is computed from the published rollups after they are published, as modules with
+# ``rebuild(root, months, generation)`` and ``stale_months(root, published=None)``: they
+# register themselves on import (analytics.coverage_build, imported by the rollup builders'
+# entry points: analytics.engines, analytics.ingest), since the lake imports no reader.
+DERIVED: list = []
 # Rows per Parquet row group of the large rollups: a month of a 50 M-call group is
 # ~230 k queue-intervals, which as one row group is decoded by one thread; sorted by day,
 # smaller groups also let a one-day drill-down skip the rest of the month.
@@ -109,10 +117,13 @@ CACHE_MAX_ROW_BYTES = CACHE_MAX_BYTES // 4
 # Views a query may read, as the words that name them in SQL text. A query's dependencies
 # are the names its text contains (a column or parameter spelled like a table only adds a
 # dependency: conservative, never stale).
-_VIEW_NAMES = tuple(schema.TABLES) + tuple("rollup_" + r for r in ROLLUPS + COMPLAINT_ROLLUPS + QA_ROLLUPS)
+_VIEW_NAMES = tuple(schema.TABLES) + tuple(
+    "rollup_" + r for r in ROLLUPS + COMPLAINT_ROLLUPS + QA_ROLLUPS + COVERAGE_ROLLUPS
+)
 _VIEW_WORDS = re.compile(r"\b(" + "|".join(sorted(map(re.escape, _VIEW_NAMES), key=len, reverse=True)) + r")\b")
 _MONTHLY_VIEWS = frozenset(
-    [t.name for t in schema.TABLES.values() if t.month_column] + ["rollup_" + r for r in ROLLUPS + QA_ROLLUPS]
+    [t.name for t in schema.TABLES.values() if t.month_column]
+    + ["rollup_" + r for r in ROLLUPS + QA_ROLLUPS + COVERAGE_ROLLUPS]
 )
 ALL_MONTHS = None  # a dependency on every month of a view
 
@@ -397,7 +408,9 @@ class Lake:
             except FileNotFoundError:
                 pass
         entries = []
-        for sub in list(schema.TABLES) + [f"_rollups/{r}" for r in ROLLUPS + COMPLAINT_ROLLUPS + QA_ROLLUPS]:
+        for sub in list(schema.TABLES) + [
+            f"_rollups/{r}" for r in ROLLUPS + COMPLAINT_ROLLUPS + QA_ROLLUPS + COVERAGE_ROLLUPS
+        ]:
             d = self.root / sub
             if d.is_dir():
                 entries.append(
@@ -449,7 +462,7 @@ class Lake:
                 else:
                     tokens[(table.name, None)] = tuple(files)
             present = set()
-            for rollup in ROLLUPS + COMPLAINT_ROLLUPS + QA_ROLLUPS:
+            for rollup in ROLLUPS + COMPLAINT_ROLLUPS + QA_ROLLUPS + COVERAGE_ROLLUPS:
                 files = _rollup_files(self.root, rollup, published)
                 for f in files:
                     # A rebuilt month is a new generation's file (or, without a manifest, the
@@ -952,7 +965,16 @@ def rebuild_rollups(root: Path, months: Iterable[str] | None = None, progress=No
             extra["complaint_facts"] = complaint_meta
         if qa_meta:
             extra["qa_month"] = qa_meta
+        for r in COVERAGE_ROLLUPS:  # its meta kept until DERIVED below (coverage_build) replaces it
+            if (previous or {}).get(r):
+                extra[r] = previous[r]
+            # not the months rebuilt here (they follow their rollups) nor files lost from a copy
+            kept = {m: p for m, p in rollups.pop(r, {}).items() if m not in todo and (root / p).is_file()}
+            if kept:
+                rollups[r] = kept
         publish(root, rollups, generation, extra)
+        for derived in DERIVED:  # they read the rollups just published: computed and published after them
+            derived.rebuild(root, todo, generation)
     return todo
 
 
@@ -1078,12 +1100,24 @@ def repair(root: Path) -> dict:
         # rollups of an older format: rebuild_rollups rebuilds every month
         outdated = published is not None and published.get("rollup_format", 1) < ROLLUP_FORMAT
         qa_stale = qa_month_stale(root, published)
+        coverage_stale = sorted({m for d in DERIVED for m in d.stale_months(root, published)}) if published else []
         if not pending and not missing and not stale and not outdated and not qa_stale:
-            return {}
+            if not coverage_stale:
+                return {}
+            for derived in DERIVED:
+                derived.rebuild(root, derived.stale_months(root), published.get("generation", 0) + 1)
+            return {"coverage_month": coverage_stale}
         months = rebuild_rollups(root, sorted(missing))
+        coverage_stale = []
+        for derived in DERIVED:  # months rebuild_rollups did not rebuild
+            if stale_months := derived.stale_months(root):
+                derived.rebuild(root, stale_months, read_published(root).get("generation", 0) + 1)
+                coverage_stale += stale_months
     out = {"batches": pending, "months": months}
     if outdated:
         out["rollup_format"] = ROLLUP_FORMAT
     if qa_stale:
         out["qa_month"] = True
+    if coverage_stale:
+        out["coverage_month"] = coverage_stale
     return {**out, "complaint_facts": True} if stale else out

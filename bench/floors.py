@@ -7,7 +7,8 @@ plus the raw tables a page reads that have no rollup (complaints, HR, satisfacti
 evaluations come from the qa_month rollup (deduplicated, per local month) when published.
 Each figure is computed, not sampled: GROUPING SETS give the period's KPIs, the trend, the
 heat map, the per-queue/team/agent tables and the drill-downs from one scan; staffing adds
-a vectorised Erlang C (numpy) over every queue-interval. Not covered (stated in the
+a vectorised Erlang C (numpy) over every queue-interval on the raw floor (the rollup floor
+reads the month's coverage precomputed at import, as the page does). Not covered (stated in the
 README): the staffing plan/attrition projection (a survival model, not an aggregation),
 working-day ages (calendar days here: a day table join costs the same).
 
@@ -221,6 +222,22 @@ def staffing(con, f: Files, month: str, cfg, rollup: bool, target=0.8, shrinkage
     the floor measures reading the data, not a second Erlang implementation."""
     from analytics import staffing as erlang
 
+    if rollup and month in f.pub.get("rollups", {}).get("coverage_month", {}):
+        # The page reads the month's coverage precomputed at import (analytics.coverage_month,
+        # at the settings it opens with): the floor reads the same file and derives the rest.
+        qi = con.execute(
+            "SELECT queue, interval15 AS i15, offered, aht_s, staffed_agents AS staffed, "
+            "CAST(required_agents AS DOUBLE) AS required, CAST(scheduled_agents AS DOUBLE) AS scheduled, "
+            "service_level_at_staffed AS sl_at_staffed, gap_agents AS gap FROM read_parquet($files) "
+            "WHERE offered > 0 AND aht_s > 0",
+            {"files": f.rollup("coverage_month", [month])},
+        ).df()
+        out = _staffing_figures(qi)
+        # the projection as of the month's end and the model check, precomputed too (read as the page does)
+        for name in ("coverage_projection", "coverage_check"):
+            if month in f.pub["rollups"].get(name, {}):
+                out.append(con.execute("SELECT * FROM read_parquet($files)", {"files": f.rollup(name, [month])}).df())
+        return out
     tz = _tz(con, f)
     if rollup and f.pub.get("rollup_format", 1) >= 2:
         # the rollup holds the waits of answered and of abandoned callers (rollup format 2)
@@ -267,6 +284,11 @@ def staffing(con, f: Files, month: str, cfg, rollup: bool, target=0.8, shrinkage
     )
     qi = qi.assign(required=req, scheduled=np.ceil(req / (1 - shrinkage)), sl_at_staffed=at)
     qi["gap"] = staffed - qi["required"]
+    return _staffing_figures(qi)
+
+
+def _staffing_figures(qi):
+    """The heat map, the shortfall and the worst intervals of a month's queue-intervals."""
     qi["dow"], qi["tod"] = qi["i15"].dt.day_of_week, qi["i15"].dt.time
     gaps = qi.groupby(["dow", "tod"])["gap"].mean()
     summary = (qi["gap"] < 0).sum(), qi.loc[qi["gap"] < 0, "gap"].sum() * 0.25

@@ -24,13 +24,23 @@ def test_the_staffing_floor_reaches_the_pages_figures(demo_dataset):
     page = coverage.coverage(lk, Filters(first, last), Scope(), cfg, coverage.CoverageSettings(target_sl=0.8))
     page = page[(page["offered"] > 0) & (page["aht_s"] > 0)]
     con = duckdb.connect()
-    worst, _, (n_short, _) = floors.staffing(con, floors.Files(demo_dataset), month, cfg, rollup=True)
+    worst, _, (n_short, _), proj, check = floors.staffing(con, floors.Files(demo_dataset), month, cfg, rollup=True)
     assert n_short == int((page["gap_agents"] < 0).sum())
+    # the projection as of the month's end and the model check the page reads, precomputed
+    want_proj = coverage.attrition_projection(lk, last, Scope(), cfg)
+    assert len(proj) == len(want_proj) > 0
+    assert proj["service_level"].tolist() == pytest.approx(want_proj["service_level"].tolist(), rel=1e-12)
+    assert check["queue"].tolist() == coverage.model_check(lk, first, Scope(), cfg)["queue"].tolist()
     want = page.set_index(["queue", "interval15"])["required_agents"]
     for _, row in worst.iterrows():
         assert row["required"] == want[(row["queue"], row["i15"])]
-    # Rollups of an older format (no abandoned callers' waits): patience from the raw calls, same figures.
+    # Without the precomputed staffing month: Erlang over the queue-interval rollup, same figures.
     files = floors.Files(demo_dataset)
+    assert month in files.pub["rollups"]["coverage_month"]
+    files.pub = {**files.pub, "rollups": {k: v for k, v in files.pub["rollups"].items() if k != "coverage_month"}}
+    qi_worst, _, (qi_short, _) = floors.staffing(con, files, month, cfg, rollup=True)[:3]
+    assert qi_short == n_short and qi_worst["required"].tolist() == worst["required"].tolist()
+    # Rollups of an older format (no abandoned callers' waits): patience from the raw calls, same figures.
     assert files.pub["rollup_format"] == lake_mod.ROLLUP_FORMAT
     files.pub = {k: v for k, v in files.pub.items() if k != "rollup_format"}
     old_worst, _, (old_short, _) = floors.staffing(con, files, month, cfg, rollup=True)

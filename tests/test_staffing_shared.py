@@ -15,10 +15,19 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analytics import coverage, lake
+from analytics import coverage, coverage_month, lake
 from analytics.access import Scope
 from analytics.filters import Filters
 from analytics.metrics import ServiceSettings
+
+
+@pytest.fixture(autouse=True)
+def _live(monkeypatch):
+    """These tests are about computing live (what a month not precomputed at import, or
+    other settings, cost): the precomputed staffing month is tested in test_coverage_month."""
+    monkeypatch.setattr(coverage, "precomputed", lambda *a, **k: False)
+    monkeypatch.setattr(coverage_month, "projection", lambda *a, **k: None)
+    monkeypatch.setattr(coverage_month, "model_check", lambda *a, **k: None)
 
 
 @pytest.fixture(scope="module")

@@ -78,7 +78,7 @@ def rebuild_rollups(root: Path, months=None, progress=None, engine: str | None =
     """``lake.rebuild_rollups`` computed on ``engine`` (default $CALLCENTER_ENGINE, else
     DuckDB): the entry point of the importer and of the ``rollups`` command, so the lake
     itself never depends on the engines."""
-    from analytics import lake
+    from analytics import coverage_build, lake  # noqa: F401  (the staffing month: built after the rollups)
 
     chosen = engine or default_engine()
     require(chosen)

@@ -33,6 +33,7 @@ import pandas as pd
 import pyarrow as pa
 
 from analytics import audit, engines, lake, schema
+from analytics import coverage_build as _staffing_month  # noqa: F401  (lake.repair builds it too)
 from analytics.ingest import batch
 from analytics.ingest.mapping import Mapping, load_mapping
 from analytics.ingest.readers import ReadError, read_source
@@ -124,6 +125,12 @@ def repaired_lines(repaired: dict) -> list[str]:
     )
     if repaired.get("qa_month"):
         facts.append("QA evaluations rollup rebuilt (missing, or older than the QA, employee or center batches)")
+    if repaired.get("coverage_month"):
+        facts.append(
+            "staffing month precomputed for "
+            + ", ".join(repaired["coverage_month"])
+            + " (missing, older than its rollups, or built at other settings or targets)"
+        )
     if not batches and not repaired.get("months") and facts:
         return facts
     if not batches and repaired.get("rollup_format"):
