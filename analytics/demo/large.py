@@ -92,7 +92,7 @@ def build_large(
     Returns what dataset.json records, with the time spent generating, writing
     (the batch path) and rebuilding rollups, and the rows written.
     """
-    from analytics import lake
+    from analytics import engines
     from analytics.ingest import LOAD_ORDER
     from analytics.ingest.batch import remove_stale_temporaries, write_batch
 
@@ -140,7 +140,8 @@ def build_large(
         report(0.85 * r / regions, f"region {r}/{regions} written")
     t3 = time.perf_counter()
     if rollups:
-        lake.rebuild_rollups(out, progress=lambda f, m: report(0.85 + 0.15 * f, m))
+        # engines.rebuild_rollups: the entry point that also builds the staffing month (lake.DERIVED)
+        engines.rebuild_rollups(out, progress=lambda f, m: report(0.85 + 0.15 * f, m))
     rollup_s = time.perf_counter() - t3
     report(1.0, "done")
     return {
