@@ -386,6 +386,18 @@ def model_summary(cov_df: pd.DataFrame) -> dict:
     }
 
 
+def worst_intervals(cov_df: pd.DataFrame, n: int = 20) -> pd.DataFrame:
+    """The ``n`` intervals with calls and the largest shortfall (most negative gap), ties
+    by queue and interval: a fixed order, whatever order the SQL returned the rows in.
+
+    Without sorting the month (~230 k rows at 50 M calls, on every rerun of the page):
+    every row tied with the n-th gap is kept, then those few are sorted. nsmallest leaves
+    out unknown gaps, which the sort puts last: with fewer than n known, all are sorted."""
+    busy = cov_df[cov_df["offered"] > 0]
+    first = busy.nsmallest(n, "gap_agents", keep="all")
+    return (first if len(first) >= n else busy).sort_values(["gap_agents", "queue", "interval15"]).head(n)
+
+
 def gap_by_weekday_and_time(cov_df: pd.DataFrame) -> pd.DataFrame:
     """Mean gap (agents) per ISO weekday and time of day, summed over queues first; and
     ``offered``, the calls offered at that weekday and time over the period (so a chart

@@ -100,10 +100,7 @@ def staffing(c: Ctx, f: Filters) -> list:
     cov = coverage.coverage(lk, f, sc, c.cfg, coverage.CoverageSettings(target_sl=target_sl, shrinkage=shrinkage))
     out = [calls.filter_options(lk, sc), cov]
     if not cov.empty:
-        worst = (
-            cov[cov["offered"] > 0].sort_values(["gap_agents", "queue", "interval15"]).head(20)
-        )  # the view's worst-intervals table
-        out += [coverage.shortfall_summary(cov), coverage.model_summary(cov), coverage.gap_by_weekday_and_time(cov)]
+        worst = coverage.worst_intervals(cov, 20)  # the view's worst-intervals table
         out.append(worst)
     headcount = coverage.agent_headcount(lk, f.end, sc)
     observed = coverage.observed_turnover(lk, f.end, sc)
@@ -118,6 +115,7 @@ def staffing(c: Ctx, f: Filters) -> list:
     if not proj.empty:
         out.append(coverage.projection_totals(proj))
         base_m = pd.Timestamp(proj.attrs.get("base_month", base_month.isoformat())).date()
+        # In a lazy expander (computed when opened); kept here, as in the floor: a conservative page.
         out.append(coverage.model_check(lk, base_m, sc, c.cfg))
     return out
 

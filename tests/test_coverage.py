@@ -612,3 +612,23 @@ def test_required_agents_alone_equal_those_beside_the_service_level():
     later = staffing.with_service_levels(alone, 20)
     pd.testing.assert_frame_equal(later, both)
     pd.testing.assert_frame_equal(staffing.with_service_levels(alone.iloc[[2]], 20), both.iloc[[2]])
+
+
+def test_worst_intervals_are_the_first_rows_of_the_full_sort():
+    """The page's worst-intervals table equals the first n rows of sorting every interval
+    with calls by (gap, queue, interval), unknown gaps last: random frames with ties."""
+    rng = np.random.default_rng(7)
+    for _ in range(300):
+        n = int(rng.integers(0, 90))
+        gap = rng.integers(-6, 3, n).astype(float)
+        gap[rng.random(n) < 0.3] = np.nan  # unknown staffing
+        df = pd.DataFrame(
+            {
+                "gap_agents": gap,
+                "queue": rng.choice(["Q1", "Q2", "Q3"], n),
+                "interval15": pd.Timestamp("2026-10-01") + pd.to_timedelta(rng.permutation(n) * 15, "min"),
+                "offered": rng.integers(0, 3, n),
+            }
+        )
+        expected = df[df["offered"] > 0].sort_values(["gap_agents", "queue", "interval15"]).head(20)
+        assert coverage.worst_intervals(df, 20).equals(expected)

@@ -123,7 +123,7 @@ cols = (
     + ["aht_s", "staffed_agents", "required_agents", "gap_agents", "service_level_at_staffed", "model"]
     + ["service_level_actual"]
 )
-worst = cov[cov["offered"] > 0].sort_values(["gap_agents", "queue", "interval15"]).head(20)
+worst = coverage.worst_intervals(cov, 20)
 # Each row names the model of its figures, with the caller patience Erlang A used.
 worst = worst.assign(
     model=[
@@ -380,46 +380,52 @@ else:
         labels={c: t(f"stf.col.{c}") for c in shown.columns},
         percent=("service_level", "service_level_base", "service_level_change"),
     )
-    with st.expander(t("stf.check"), icon=":material/fact_check:"):
-        base_m = pd.Timestamp(proj.attrs.get("base_month", base_month.isoformat())).date()
-        check = coverage.model_check(lk, base_m, sc, cfg)
-        st.caption(t("stf.check.caption", base=base_m.strftime("%Y-%m"), T=cfg.answer_within_s))
-        table(
-            check.assign(patience_s=check["patience_s"].round().astype("Int64")),
-            f"model_check_{base_m:%Y-%m}",
-            "stf_check",
-            labels={c: t(f"stf.col.check.{c}") for c in check.columns if c != "queue"},
-            percent=("observed", "erlang_a", "erlang_c"),
-        )
-    with st.expander(t("stf.proj.by_queue"), icon=":material/table_rows:"):
-        cols = [
-            "scenario",
-            "queue",
-            "month",
-            "agents_start",
-            "hires",
-            "expected_leavers",
-            "in_training",
-            "productive",
-            "calls",
-            "service_level",
-            "service_level_base",
-            "service_level_change",
-            "model",
-            "patience_s",
-        ]
-        per_q = proj[cols].assign(
-            scenario=proj["scenario"].map(lambda s_: t(f"stf.proj.scenario.{s_}")),
-            month=proj["month"].map(lambda m: m.strftime("%Y-%m")),
-            model=proj["model"].map(lambda m: t(f"code.erlang_model.{m}")),
-            patience_s=proj["patience_s"].round().astype("Int64"),
-            **{c: proj[c].round().astype("int64") for c in int_cols},
-            calls=proj["calls"].round().astype("int64"),
-        )
-        table(
-            per_q,
-            f"attrition_service_level_by_queue_{filters.end}",
-            "stf_proj_queue",
-            labels={c: t(f"stf.col.{c}") for c in per_q.columns if c != "queue"},
-            percent=("service_level", "service_level_base", "service_level_change"),
-        )
+    # Lazy expanders (on_change="rerun"): a closed one's table is neither computed nor drawn;
+    # the browser's drawing of each element is most of a cached page switch.
+    with st.expander(t("stf.check"), icon=":material/fact_check:", key="stf_check_open", on_change="rerun") as box:
+        if box.open:
+            base_m = pd.Timestamp(proj.attrs.get("base_month", base_month.isoformat())).date()
+            check = coverage.model_check(lk, base_m, sc, cfg)
+            st.caption(t("stf.check.caption", base=base_m.strftime("%Y-%m"), T=cfg.answer_within_s))
+            table(
+                check.assign(patience_s=check["patience_s"].round().astype("Int64")),
+                f"model_check_{base_m:%Y-%m}",
+                "stf_check",
+                labels={c: t(f"stf.col.check.{c}") for c in check.columns if c != "queue"},
+                percent=("observed", "erlang_a", "erlang_c"),
+            )
+    with st.expander(
+        t("stf.proj.by_queue"), icon=":material/table_rows:", key="stf_proj_queue_open", on_change="rerun"
+    ) as box:
+        if box.open:
+            cols = [
+                "scenario",
+                "queue",
+                "month",
+                "agents_start",
+                "hires",
+                "expected_leavers",
+                "in_training",
+                "productive",
+                "calls",
+                "service_level",
+                "service_level_base",
+                "service_level_change",
+                "model",
+                "patience_s",
+            ]
+            per_q = proj[cols].assign(
+                scenario=proj["scenario"].map(lambda s_: t(f"stf.proj.scenario.{s_}")),
+                month=proj["month"].map(lambda m: m.strftime("%Y-%m")),
+                model=proj["model"].map(lambda m: t(f"code.erlang_model.{m}")),
+                patience_s=proj["patience_s"].round().astype("Int64"),
+                **{c: proj[c].round().astype("int64") for c in int_cols},
+                calls=proj["calls"].round().astype("int64"),
+            )
+            table(
+                per_q,
+                f"attrition_service_level_by_queue_{filters.end}",
+                "stf_proj_queue",
+                labels={c: t(f"stf.col.{c}") for c in per_q.columns if c != "queue"},
+                percent=("service_level", "service_level_base", "service_level_change"),
+            )
