@@ -363,6 +363,20 @@ def handle_time_requests(filters: Filters) -> list[tuple[Filters, tuple[str, ...
     return [(filters, ()), (previous_period(filters), ()), (filters, (filters.grain,)), (filters, ("team",))]
 
 
+def service_level_requests(filters: Filters) -> list[tuple[Filters, tuple[str, ...]]]:
+    """The metrics tables the service-level page shows: totals now and before, the trend,
+    the weekday x hour heat map, per queue and per day (to find the worst day). Its scope
+    is queue level, so the queue table serves both sections that show one."""
+    return [
+        (filters, ()),
+        (previous_period(filters), ()),
+        (filters, (filters.grain,)),
+        (filters, ("weekday", "hour_of_day")),
+        (filters, ("queue",)),
+        (filters, ("day",)),
+    ]
+
+
 def _month_index(month: str) -> int:
     return int(month[:4]) * 12 + int(month[5:7])
 
@@ -753,13 +767,42 @@ def by_category_targets(
 
 def satisfaction_by_queue(lake: Lake, filters: Filters, scope: Scope) -> pd.DataFrame:
     """Per queue: mean CSAT (1-5) with the number of answers, and the share of answered
-    calls resolved at the first contact among those where it is known. Raw calls of the
-    period (no rollup keeps them); queue figures, so the scope's team limit does not apply."""
+    calls resolved at the first contact among those where it is known. From the day rollup
+    (rollup format 4 keeps the answered calls' CSAT and resolution sums), else the raw calls
+    of the period; queue figures, so the scope's team limit does not apply."""
     # imported here: this block is appended to a file other changes also touch
     from analytics.access import scope_predicate
 
     pred, sparams = scope_predicate(scope.queue_level(), center="c.center", team=None)
     m0, m1 = filters.months
+    params = {
+        **sparams,
+        "m0": m0,
+        "m1": m1,
+        "start": filters.start,
+        "end": filters.end,
+        "direction": filters.direction,
+        "centers": list(filters.centers),
+        "queues": list(filters.queues),
+    }
+    if lake.has_rollups(("queue_day",), min_format=4):
+        # The same calls: the rollup's day is the call's local day, its direction coalesced.
+        return lake.query(
+            """
+SELECT c.queue, CAST(sum(c.answered) AS BIGINT) AS answered, sum(c.csat_sum) / nullif(sum(c.csat_n), 0) AS csat,
+  CAST(sum(c.csat_n) AS BIGINT) AS csat_answers, sum(c.fcr_yes) / nullif(sum(c.fcr_n), 0) AS fcr,
+  CAST(sum(c.fcr_n) AS BIGINT) AS fcr_known
+FROM rollup_queue_day c
+WHERE c.month BETWEEN $m0 AND $m1 AND c.direction = $direction AND c.day BETWEEN $start AND $end
+  AND (len($centers::VARCHAR[]) = 0 OR list_contains($centers::VARCHAR[], c.center))
+  AND (len($queues::VARCHAR[]) = 0 OR list_contains($queues::VARCHAR[], c.queue))
+  AND """
+            + pred
+            + """
+GROUP BY c.queue HAVING sum(c.answered) > 0 ORDER BY c.queue""",
+            params,
+            months=filters.months,
+        )
     return lake.query(
         """
 SELECT c.queue, count(*) AS answered, avg(c.csat) AS csat, count(c.csat) AS csat_answers,
@@ -774,15 +817,6 @@ WHERE c._month BETWEEN $m0 AND $m1 AND c.answered_at IS NOT NULL
         + pred
         + """
 GROUP BY c.queue ORDER BY c.queue""",
-        {
-            **sparams,
-            "m0": m0,
-            "m1": m1,
-            "start": filters.start,
-            "end": filters.end,
-            "direction": filters.direction,
-            "centers": list(filters.centers),
-            "queues": list(filters.queues),
-        },
+        params,
         months=filters.months,
     )

@@ -3,7 +3,7 @@
 ``raw``: DuckDB over the raw Parquet of the month (calls, agent_intervals, complaints, HR
 tables) — what any engine must read without rollups. ``rollup``: DuckDB over the
 ``_rollups/*`` files named in ``_published.json`` — what the page's own reads cost at best —
-plus the raw tables a page reads that have no rollup (complaints, HR, satisfaction); QA
+plus the raw tables a page reads that have no rollup (complaints, HR; satisfaction before rollup format 4); QA
 evaluations come from the qa_month rollup (deduplicated, per local month) when published.
 Each figure is computed, not sampled: GROUPING SETS give the period's KPIs, the trend, the
 heat map, the per-queue/team/agent tables and the drill-downs from one scan; staffing adds
@@ -148,7 +148,16 @@ def service_level(con, f: Files, month: str, cfg, rollup: bool) -> list:
                 "WHERE CAST(timezone($tz, interval_start) AS DATE) = $d GROUP BY ALL",
                 {"tz": tz, "files": f.raw("agent_intervals", [month]), "d": d},
             ).df()
-    # Satisfaction and first-contact resolution by queue: no rollup holds them, both read calls.
+    # Satisfaction and first-contact resolution by queue: the day rollup holds their sums from
+    # rollup format 4 (the page reads them there); the raw floor and older datasets read calls.
+    if rollup and f.pub.get("rollup_format", 1) >= 4:
+        sat = con.execute(
+            "SELECT queue, sum(csat_n) AS csat_answers, sum(csat_sum) / sum(csat_n) AS csat, "
+            "sum(fcr_n) AS fcr_known, sum(fcr_yes) / sum(fcr_n) AS fcr_rate FROM read_parquet($files) "
+            "WHERE direction = 'inbound' GROUP BY ALL",
+            {"files": f.rollup("queue_day", [month])},
+        ).df()
+        return [grouped, before, worst, staffed, sat]
     sat = con.execute(
         "SELECT queue, count(csat) AS csat_answers, avg(csat) AS csat, count(resolved_first_contact) AS fcr_known, "
         "avg(CAST(resolved_first_contact AS INTEGER)) AS fcr_rate FROM read_parquet($files) "

@@ -58,7 +58,8 @@ def _kpis(c: Ctx, f: Filters, sc: Scope) -> list:
 
 def service_level(c: Ctx, f: Filters) -> list:
     sc = c.sc.queue_level()
-    out = [calls.filter_options(c.lk, sc), *_kpis(c, f, sc)]
+    out = [calls.filter_options(c.lk, sc), calls.metrics_many(c.lk, calls.service_level_requests(f), sc, c.cfg)]
+    out += _kpis(c, f, sc)
     out += [
         calls.metrics(c.lk, f, sc, (f.grain,), c.cfg),
         calls.metrics(c.lk, f, sc, ("weekday", "hour_of_day"), c.cfg),

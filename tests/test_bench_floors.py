@@ -82,3 +82,40 @@ def test_the_scorecards_floor_reaches_the_pages_figures(demo_dataset, rollup):
         pd.testing.assert_series_equal(got, with_calls[col].astype("float64"), check_names=False, rtol=1e-9)
     d = days[days["month"] == month].set_index("agent_id")["agent_days"]
     assert d.loc[with_calls.index].tolist() == with_calls["agent_days"].tolist()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("rollup", [True, False])
+def test_the_service_level_floors_satisfaction_is_the_pages(demo_dataset, rollup):
+    """CSAT and first-contact resolution by queue of the latest month: the floor's (from the
+    day rollup's sums, or the raw calls) equal the page's, and the page's rollup read equals
+    its raw read (the two paths of calls.satisfaction_by_queue)."""
+    import pandas as pd
+
+    from analytics import calls
+
+    lk = lake_mod.Lake(demo_dataset)
+    month = lk.months("calls")[-1]
+    first, last = floors.month_bounds(month)
+    f = Filters(first, last)
+    page = calls.satisfaction_by_queue(lk, f, Scope()).set_index("queue")
+    assert lk.has_rollups(("queue_day",), min_format=4) and len(page) > 3
+    sat = floors.service_level(duckdb.connect(), floors.Files(demo_dataset), month, ServiceSettings(), rollup)[-1]
+    sat = sat.set_index("queue").loc[page.index]
+    for a, b in (("csat", "csat"), ("csat_answers", "csat_answers"), ("fcr", "fcr_rate"), ("fcr_known", "fcr_known")):
+        pd.testing.assert_series_equal(
+            sat[b].astype("float64"), page[a].astype("float64"), check_names=False, rtol=1e-12
+        )
+    raw = (
+        lk.query(
+            "SELECT c.queue, count(*) AS answered, avg(c.csat) AS csat, avg(CAST(c.resolved_first_contact AS INTEGER)) "
+            "AS fcr FROM calls c WHERE c._month = $m AND c.answered_at IS NOT NULL "
+            "AND coalesce(c.direction, 'inbound') = 'inbound' GROUP BY c.queue",
+            {"m": month},
+        )
+        .set_index("queue")
+        .loc[page.index]
+    )
+    assert raw["answered"].tolist() == page["answered"].tolist()
+    pd.testing.assert_series_equal(raw["csat"], page["csat"].astype("float64"), check_names=False, rtol=1e-12)
+    pd.testing.assert_series_equal(raw["fcr"], page["fcr"].astype("float64"), check_names=False, rtol=1e-12)

@@ -46,8 +46,8 @@ def lk(tmp_path_factory):
         _call(4, "Q2", 200, "complex", csat=1, fcr=False),
         _call(5, "Q2", 500, "complex", transferred=True),
         _call(6, "Q2", 650, "complex", transferred=True),
-        # abandoned: in neither figure
-        _call(7, "Q1", 0, "common", answered=False),
+        # abandoned (with a stray survey answer and resolution flag): in neither figure
+        _call(7, "Q1", 0, "common", answered=False, csat=2, fcr=True),
     ]
     queues = [
         {"queue": q, "center": "C1", "direction": "inbound", "service_level_seconds": 20, "service_level_target": 0.8}
@@ -88,7 +88,12 @@ def test_each_category_against_its_own_target(lk):
     assert one.loc["complex", "within_category_target"] == pytest.approx(1 / 3)
 
 
-def test_csat_and_first_contact_resolution_by_queue(lk):
+@pytest.mark.parametrize("source", ["day rollup", "raw calls"])
+def test_csat_and_first_contact_resolution_by_queue(lk, source, monkeypatch):
+    # Rollup format 4 keeps the sums in the day rollup; an older dataset reads the raw calls.
+    assert lk.has_rollups(("queue_day",), min_format=4)
+    if source == "raw calls":
+        monkeypatch.setattr(type(lk), "has_rollups", lambda self, rollups=(), min_format=1: False)
     df = calls.satisfaction_by_queue(lk, OCT, Scope.everything()).set_index("queue")
     assert df.loc["Q1", "answered"] == 3  # the abandoned call is not counted
     assert df.loc["Q1", "csat"] == pytest.approx(4.0) and df.loc["Q1", "csat_answers"] == 2

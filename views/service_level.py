@@ -27,6 +27,9 @@ st.caption(f"{t('sl.question')} {t('sl.caption', start=filters.start, end=filter
 MIN_CELL_CALLS = 20  # heatmap cells with fewer calls offered stay blank
 MIN_INTERVAL_CALLS = 5  # drill-down intervals with fewer calls show no service level
 
+# The page's call tables (totals now and before, trend, heat map, per queue and per day)
+# read together, one statement per rollup; the sections below find them in the lake's cache.
+calls.metrics_many(lk, calls.service_level_requests(filters), sc, cfg)
 formula = SL_FORMULAS[cfg.sl_formula]
 targets = kpi_section(
     lk,
