@@ -481,9 +481,12 @@ def _statement(lake: Lake, source: str, cluster: list[tuple], branches: dict, sc
     return (sql, params, span.months), ids
 
 
-def totals(lake: Lake, filters: Filters, scope: Scope, settings: m.ServiceSettings | None = None) -> dict:
-    """One row of metrics for the whole selection, as a dict (empty values as None)."""
-    df = metrics(lake, filters, scope, (), settings)
+def totals(
+    lake: Lake, filters: Filters, scope: Scope, settings: m.ServiceSettings | None = None, agent_days: bool = True
+) -> dict:
+    """One row of metrics for the whole selection, as a dict (empty values as None);
+    ``agent_days`` as in ``metrics``."""
+    df = metrics(lake, filters, scope, (), settings, agent_days)
     if df.empty:
         return {}
     row = df.iloc[0].to_dict()

@@ -47,30 +47,30 @@ def default_filters(lk, sc: Scope | None = None, grain: str = "day") -> Filters:
     return Filters(start=max(opts["first_day"], last.replace(day=1)), end=last, grain=grain)
 
 
-def _kpis(c: Ctx, f: Filters, sc: Scope) -> list:
+def _kpis(c: Ctx, f: Filters, sc: Scope, agent_days: bool = True) -> list:
     """ui/kpi.kpi_section: totals now and before, targets."""
     return [
-        calls.totals(c.lk, f, sc, c.cfg),
-        calls.totals(c.lk, calls.previous_period(f), sc, c.cfg),
+        calls.totals(c.lk, f, sc, c.cfg, agent_days),
+        calls.totals(c.lk, calls.previous_period(f), sc, c.cfg, agent_days),
         current_targets(c.lk, f.end),
     ]
 
 
 def service_level(c: Ctx, f: Filters) -> list:
-    sc = c.sc.queue_level()
-    out = [calls.filter_options(c.lk, sc), calls.metrics_many(c.lk, calls.service_level_requests(f), sc, c.cfg)]
-    out += _kpis(c, f, sc)
+    sc, q = c.sc.queue_level(), {"agent_days": False}  # queue figures only: no agent-day rollup
+    out = [calls.filter_options(c.lk, sc), calls.metrics_many(c.lk, calls.service_level_requests(f), sc, c.cfg, **q)]
+    out += _kpis(c, f, sc, **q)
     out += [
-        calls.metrics(c.lk, f, sc, (f.grain,), c.cfg),
-        calls.metrics(c.lk, f, sc, ("weekday", "hour_of_day"), c.cfg),
-        calls.metrics(c.lk, f, sc, ("queue",), c.cfg),
+        calls.metrics(c.lk, f, sc, (f.grain,), c.cfg, **q),
+        calls.metrics(c.lk, f, sc, ("weekday", "hour_of_day"), c.cfg, **q),
+        calls.metrics(c.lk, f, sc, ("queue",), c.cfg, **q),
         calls.worst_intervals(c.lk, f, sc, c.cfg, n=15, min_offered=10),
     ]
-    daily = calls.metrics(c.lk, f, sc, ("day",), c.cfg)
+    daily = calls.metrics(c.lk, f, sc, ("day",), c.cfg, **q)
     daily = daily[daily["offered"] > 0]
     day = pd.Timestamp(daily.sort_values("service_level").iloc[0]["day"]).date() if not daily.empty else f.end
-    out.append(calls.metrics(c.lk, f.with_(start=day, end=day), sc, ("interval15",), c.cfg))
-    out.append(calls.metrics(c.lk, f, sc.queue_level(), ("queue",), c.cfg))
+    out.append(calls.metrics(c.lk, f.with_(start=day, end=day), sc, ("interval15",), c.cfg, **q))
+    out.append(calls.metrics(c.lk, f, sc.queue_level(), ("queue",), c.cfg, **q))
     out.append(calls.satisfaction_by_queue(c.lk, f, sc))
     return out
 

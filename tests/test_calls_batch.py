@@ -213,3 +213,28 @@ def test_history_span_is_the_same_for_every_period_inside(two_months):
         pd.Timestamp("2026-02-01"),
         pd.Timestamp("2026-03-01"),
     ]
+
+
+def test_the_service_level_pages_tables_read_two_rollups_and_equal_single_calls(two_months, monkeypatch):
+    """The page shows queue figures only: its six tables come from the day and interval
+    rollups (no agent-day statement), equal to the full single calls but for the agent-day
+    columns, and the later calls of the page (metrics, totals) are cache hits."""
+    lk = lake.Lake(two_months)
+    seen = _counting(lk, monkeypatch)
+    f = MARCH.with_(grain="week")
+    many = calls.metrics_many(lk, calls.service_level_requests(f), EVERYONE, S10, agent_days=False)
+    assert len(set(seen)) == 2 and not any("rollup_agent_day" in s for s in seen)
+    assert {("rollup_queue_day" in s, "rollup_queue_interval" in s) for s in set(seen)} == {
+        (True, False),
+        (False, True),
+    }
+    full_lake = lake.Lake(two_months)
+    for (g, by), got in zip(calls.service_level_requests(f), many):
+        want = calls.metrics(full_lake, g, EVERYONE, by, S10)
+        cols = [c for c in want.columns if c not in ("answered_per_agent_day",)]
+        pd.testing.assert_frame_equal(got[cols], want[cols], check_exact=True, obj=str(by))
+    assert many[0]["offered"].tolist() == [400] and many[0]["service_level"].iloc[0] == pytest.approx(200 / 350)
+    n, misses = len(seen), lk.cache_misses
+    assert calls.totals(lk, f, EVERYONE, S10, agent_days=False)["offered"] == 400
+    assert calls.metrics(lk, f, EVERYONE, ("weekday", "hour_of_day"), S10, agent_days=False).equals(many[3])
+    assert len(seen) == n and lk.cache_misses == misses  # no statement, no miss

@@ -99,16 +99,18 @@ def kpi_section(
     require: str,
     caption_suffix: str = "",
     note: str = "",
+    agent_days: bool = True,
 ) -> dict:
     """The KPI row of a call page: totals against targets and the previous period, the
     period compared with, and how each number is computed. Stops the page with an
-    explanation when the selection has no ``require`` (e.g. no offered calls)."""
-    now = calls.totals(lk, filters, sc, cfg)
+    explanation when the selection has no ``require`` (e.g. no offered calls).
+    ``agent_days=False`` for a page whose KPIs are all queue figures (calls.metrics)."""
+    now = calls.totals(lk, filters, sc, cfg, agent_days)
     if not now or not now.get(require):
         st.info(t("empty.selection"))
         st.stop()
     prev = calls.previous_period(filters)
-    before = calls.totals(lk, prev, sc, cfg)
+    before = calls.totals(lk, prev, sc, cfg, agent_days)
     targets = current_targets(lk, filters.end)
     kpi_row(kpis, now, before, cfg, targets)
     st.caption(t("kpi.vs_previous", start=prev.start, end=prev.end) + caption_suffix)

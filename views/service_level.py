@@ -29,7 +29,8 @@ MIN_INTERVAL_CALLS = 5  # drill-down intervals with fewer calls show no service 
 
 # The page's call tables (totals now and before, trend, heat map, per queue and per day)
 # read together, one statement per rollup; the sections below find them in the lake's cache.
-calls.metrics_many(lk, calls.service_level_requests(filters), sc, cfg)
+# Every figure here is a queue figure: the agent-day rollup is not read (agent_days=False).
+calls.metrics_many(lk, calls.service_level_requests(filters), sc, cfg, agent_days=False)
 formula = SL_FORMULAS[cfg.sl_formula]
 targets = kpi_section(
     lk,
@@ -46,11 +47,12 @@ targets = kpi_section(
         S=cfg.short_abandon_s,
     ),
     note=t("def.queue_only"),
+    agent_days=False,
 )
 
 # Trend ---------------------------------------------------------------------------------
 st.subheader(t("sl.trend"))
-trend = calls.metrics(lk, filters, sc, (filters.grain,), cfg)
+trend = calls.metrics(lk, filters, sc, (filters.grain,), cfg, agent_days=False)
 st.plotly_chart(
     charts.rate_trend(
         trend,
@@ -70,7 +72,7 @@ st.plotly_chart(
 # One below the other: side by side, the queue table's six columns were cut off at 1440 px.
 with st.container():
     st.subheader(t("sl.heatmap"))
-    hm = calls.metrics(lk, filters, sc, ("weekday", "hour_of_day"), cfg)
+    hm = calls.metrics(lk, filters, sc, ("weekday", "hour_of_day"), cfg, agent_days=False)
     # A handful of night-time calls would paint whole hours red: leave cells with too few
     # calls blank, and show only the hours that have some.
     hm = hm[hm["offered"] >= MIN_CELL_CALLS]
@@ -98,7 +100,7 @@ with st.container():
 # By queue --------------------------------------------------------------------------------
 with st.container():
     st.subheader(t("sl.by_queue"))
-    per_queue = calls.metrics(lk, filters, sc, ("queue",), cfg)
+    per_queue = calls.metrics(lk, filters, sc, ("queue",), cfg, agent_days=False)
     table(
         per_queue[["queue", "offered", "answer_rate", "service_level", "asa_s", "abandon_rate"]],
         f"service_level_by_queue_{filters.start}_{filters.end}",
@@ -136,7 +138,7 @@ if picked_day != st.session_state.get("_worst_picked_day"):  # a new click drill
 
 # Drill-down ------------------------------------------------------------------------------
 st.subheader(t("sl.drill"))
-daily = calls.metrics(lk, filters, sc, ("day",), cfg)
+daily = calls.metrics(lk, filters, sc, ("day",), cfg, agent_days=False)
 daily = daily[daily["offered"] > 0]
 worst_day = daily.sort_values("service_level").iloc[0]["day"] if not daily.empty else filters.end
 if not filters.start <= st.session_state.get("drill_day", date.min) <= filters.end:
@@ -144,7 +146,7 @@ if not filters.start <= st.session_state.get("drill_day", date.min) <= filters.e
 day = st.date_input(
     t("sl.drill.day"), min_value=filters.start, max_value=filters.end, key="drill_day", help=t("sl.drill.help")
 )
-one_day = calls.metrics(lk, filters.with_(start=day, end=day), sc, ("interval15",), cfg)
+one_day = calls.metrics(lk, filters.with_(start=day, end=day), sc, ("interval15",), cfg, agent_days=False)
 one_day = one_day[(one_day["offered"] > 0) | (one_day["staffed_agents"].fillna(0) > 0)]
 chart_day = one_day.assign(service_level=one_day["service_level"].where(one_day["offered"] >= MIN_INTERVAL_CALLS))
 if one_day.empty:
@@ -185,7 +187,7 @@ st.subheader(t("slx.short.title"))
 st.caption(
     t("slx.short.caption", S=cfg.short_abandon_s, formula=formula.text_zh if lang() == "zh" else formula.text_en)
 )
-_by_queue = calls.metrics(lk, filters, sc.queue_level(), ("queue",), cfg)
+_by_queue = calls.metrics(lk, filters, sc.queue_level(), ("queue",), cfg, agent_days=False)
 _by_queue = _by_queue[_by_queue["offered"].fillna(0) > 0].copy()
 if _by_queue.empty:
     st.info(t("empty.chart"))
