@@ -157,3 +157,32 @@ def test_data_period_from_the_day_rollup_equals_the_calls(demo_dataset):
         "max(CAST(timezone(z.timezone, arrived_at) AS DATE)) AS b FROM calls JOIN centers z USING (center)"
     )
     assert (got["first_day"], got["last_day"]) == (truth["a"].iloc[0].date(), truth["b"].iloc[0].date())
+
+
+def test_refresh_lists_batch_folders_only_when_a_table_folder_changed(tmp_path, monkeypatch):
+    """A page asks for the lake several times a run: the refresh stats the table folders and
+    lists their batches again only when one moved, and still notices a batch committed
+    without being published (an interrupted import) on an open lake."""
+    from tests.conftest import build_dataset
+
+    one_call = {
+        "call_id": "K1",
+        "queue": "Q1",
+        "center": "C1",
+        "direction": "inbound",
+        "arrived_at": "2026-10-05 02:00:00",
+        "answered_at": "2026-10-05 02:00:05",
+        "ended_at": "2026-10-05 02:05:00",
+        "agent_id": "A1",
+        "talk_s": 280.0,
+    }
+    root = build_dataset(tmp_path / "ds", calls=[one_call])
+    lk = lake.Lake(root)
+    listed = []
+    real = lake.committed_batches
+    monkeypatch.setattr(lake, "committed_batches", lambda r: listed.append(r) or real(r))
+    assert lk.refresh() is False and lk.refresh() is False and listed == []
+    write_batch(root, "centers", _centers(), source="committed, never published")
+    assert lk.refresh() is True and len(listed) == 2  # the signature's, then the views' rebuild
+    assert list(lk.unpublished) == ["centers"]
+    assert lk.refresh() is False and len(listed) == 2
