@@ -129,3 +129,29 @@ def test_filter_labels_name_each_code_and_fall_back_to_the_code(monkeypatch):
     assert filters._labels(queues, "queue") == {"Q1": "个税 (Q1)", "Q2": "Q2"}
     monkeypatch.setattr(filters, "lang", lambda: "en")
     assert filters._labels(queues, "queue") == {"Q1": "Tax (Q1)", "Q2": "VAT (Q2)"}
+
+
+def test_frames_are_keyed_by_names_types_index_and_values():
+    """The cache key of a table's or a figure's frame (ui.state.FRAME_HASH): the same content
+    is the same key whatever the object; any value, name, type, row order or index differs."""
+    df = pd.DataFrame({"queue": ["Q1", "Q2", "Q3"], "offered": [10, 20, 30], "sl": [0.8, 0.9, None]})
+    key = state._frame_digest(df)
+    assert state._frame_digest(df.copy()) == key
+    changed = [
+        df.assign(sl=[0.8, 0.9, 0.7]),  # a missing value filled
+        df.assign(offered=[10, 20, 31]),
+        df.rename(columns={"sl": "answer_rate"}),
+        df.astype({"offered": "float64"}),  # the same numbers as another type
+        df.iloc[::-1],  # the rows in another order (index with them)
+        df.iloc[::-1].reset_index(drop=True),
+        df.set_index(pd.Index([5, 6, 7])),
+        df.iloc[:2],
+    ]
+    keys = [state._frame_digest(d) for d in changed]
+    assert key not in keys and len(set(keys)) == len(keys)
+    s = df["offered"]
+    assert state._frame_digest(s) == state._frame_digest(s.copy()) != state._frame_digest(s.rename("n"))
+    # A cell pandas cannot hash (a list): still a key, from the pickled frame.
+    lists = pd.DataFrame({"ids": [["a", "b"], ["c"]]})
+    assert state._frame_digest(lists) == state._frame_digest(lists.copy())
+    assert state._frame_digest(lists) != state._frame_digest(pd.DataFrame({"ids": [["a"], ["c"]]}))

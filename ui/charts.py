@@ -16,7 +16,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from ui.state import lang, t
+from ui.state import FRAME_HASH, lang, t
 
 PRIMARY = "#1f6feb"
 SECOND = "#f59e0b"
@@ -32,7 +32,7 @@ PARTS = ("#1f6feb", "#f59e0b", "#10b981")
 # is about 1 ms. The data are the key, so an import or another filter builds anew, and two
 # people who see the same numbers share the figure. Shared: never change a figure that
 # ``once`` or a builder below returned (build every change into the builder).
-@st.cache_resource(show_spinner=False, max_entries=500)
+@st.cache_resource(show_spinner=False, max_entries=500, hash_funcs=FRAME_HASH)
 def _built(name: str, lang_: str, key, _build: Callable[[], go.Figure]) -> go.Figure:
     return _build()
 

@@ -14,7 +14,7 @@ from analytics.export import safe_csv
 from analytics.metrics import REGISTRY
 from analytics.units import UNITS
 from i18n import CATALOGUE, code_label, translate
-from ui.state import dataset_path, get_lake, lang, scope, settings, t
+from ui.state import FRAME_HASH, dataset_path, get_lake, lang, scope, settings, t
 
 MISSING = "—"
 
@@ -259,7 +259,7 @@ def _audit_download(file_name: str, rows: int) -> None:
 # Once per (table, language, data version, settings): names for codes, percent columns × 100
 # and the headers ran on every rerun of a page, a fifth of a cached rerun (service level).
 # Shared between runs and sessions: nothing below changes the frames it returns.
-@st.cache_resource(show_spinner=False, max_entries=500)
+@st.cache_resource(show_spinner=False, max_entries=500, hash_funcs=FRAME_HASH)
 def _prepared(
     df: pd.DataFrame, lang_: str, labels: dict | None, percent: tuple, version, settings_key: str
 ) -> tuple[pd.DataFrame, object, dict]:
