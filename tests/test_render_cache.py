@@ -80,8 +80,13 @@ def test_page_results_are_recomputed_after_an_import_and_handed_out_as_copies(mo
     lk = _Lake()
     first = state.per_data(breakdown, lk, "level")
     first.loc[0, "n"] = 99  # a page changing what it got changes nobody else's
+    first["extra"] = 1
     assert state.per_data(breakdown, lk, "level")["n"].tolist() == [1]
+    assert list(state.per_data(breakdown, lk, "level").columns) == ["level", "n"]
     assert calls == ["level"]
+    summary = state.per_data(lambda lk, k: {k: [1, 2]}, lk, "levels")  # not a frame: a deep copy
+    summary["levels"].append(3)
+    assert state.per_data(lambda lk, k: {k: [1, 2]}, lk, "levels") == {"levels": [1, 2]}
     state.per_data(breakdown, lk, "channel")  # other arguments: computed
     assert calls == ["level", "channel"]
     lk.data_version = 2  # an import
@@ -155,3 +160,32 @@ def test_frames_are_keyed_by_names_types_index_and_values():
     lists = pd.DataFrame({"ids": [["a", "b"], ["c"]]})
     assert state._frame_digest(lists) == state._frame_digest(lists.copy())
     assert state._frame_digest(lists) != state._frame_digest(pd.DataFrame({"ids": [["a"], ["c"]]}))
+
+
+def test_page_results_are_keyed_by_a_faithful_repr_or_by_streamlits_hash():
+    """per_data keys filters, scopes and settings by their repr (cheap) only where the repr
+    names every value; a frame (shortened repr) or a field left out of the repr is hashed."""
+    import dataclasses
+    from datetime import date
+
+    from analytics.access import Scope
+    from analytics.filters import Filters
+
+    f = Filters(start=date(2026, 1, 1), end=date(2026, 1, 31), queues=("Q1",))
+    key = state._args_key((f, Scope.everything()), {"dim": "level"})
+    assert isinstance(key, str)
+    assert key == state._args_key(
+        (Filters(start=date(2026, 1, 1), end=date(2026, 1, 31), queues=("Q1",)), Scope.everything()), {"dim": "level"}
+    )
+    assert key != state._args_key((f.with_(queues=("Q2",)), Scope.everything()), {"dim": "level"})
+    assert key != state._args_key((f, Scope.everything()), {"dim": "channel"})
+    big = pd.DataFrame({"x": range(100)})
+    assert not isinstance(state._args_key((f, big), {}), str)
+    assert not isinstance(state._args_key(((f, big),), {}), str)
+
+    @dataclasses.dataclass(frozen=True)
+    class Hidden:
+        shown: int
+        secret: int = dataclasses.field(repr=False)
+
+    assert not isinstance(state._args_key((Hidden(1, 2),), {}), str)

@@ -50,11 +50,10 @@ def names_of(codes: pd.Series, name: Callable[[object], str]) -> pd.Series:
     """``name(code)`` for each row's code, MISSING where there is none. Each distinct code is
     named once: tables of thousands of rows hold a few codes, and naming row by row (a
     translation lookup each) was a fifth of a cached rerun of the scorecards page."""
-    present = codes.notna().to_numpy()
-    names = {v: name(v) for v in codes[present].unique()}
-    shown = np.full(len(codes), MISSING, dtype=object)
-    shown[present] = codes[present].map(names).to_numpy()
-    return pd.Series(shown, index=codes.index, dtype="str")
+    # Each row's position among the distinct codes (-1: none): the names are one take.
+    positions, distinct = pd.factorize(codes, use_na_sentinel=True)
+    named = np.array([name(v) for v in distinct] + [MISSING], dtype=object)  # -1 takes the last
+    return pd.Series(named[positions], index=codes.index, dtype="str")
 
 
 def text_or_missing(values: pd.Series) -> pd.Series:

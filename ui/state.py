@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import hashlib
 import pickle
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
@@ -64,17 +67,45 @@ def get_lake() -> lake.Lake:
 # A page's pandas work on the lake's cached tables (the quality worklist, complaint
 # breakdowns) ran again on every rerun, a third of a cached quality page. Keyed by the lake's
 # data version and the dataset's settings, so an import or a changed definition recomputes;
-# a copy each time (st.cache_data), so a page may change what it gets.
-@st.cache_data(show_spinner=False, max_entries=500)
-def _per_data(name: str, root: str, version: int, settings_key: str, args: tuple, kwargs: dict, _fn, _lk):
-    return _fn(_lk, *args, **kwargs)
+# a copy each time, so a page may change what it gets: a frame's shallow copy (pandas'
+# copy-on-write keeps the kept one unchanged), anything else a deep copy. st.cache_data made
+# that copy by unpickling the result on every hit, a seventh of a cached complaints rerun.
+@st.cache_resource(show_spinner=False, max_entries=500, hash_funcs=FRAME_HASH)
+def _per_data(name: str, root: str, version: int, settings_key: str, args, _args: tuple, _kwargs: dict, _fn, _lk):
+    return _fn(_lk, *_args, **_kwargs)
+
+
+# Arguments keyed by their repr: the pages pass filters, scopes and settings (dataclasses whose
+# repr names every field), codes and numbers; Streamlit's hashing of those dataclasses was a
+# third of per_data's cost on a cached rerun. Anything else is hashed by Streamlit as before.
+_REPR_KEYED = (str, int, float, bool, type(None), date)
+
+
+def _repr_is_faithful(v) -> bool:
+    """Whether ``repr(v)`` tells ``v`` from every other value (never a frame's shortened repr)."""
+    if isinstance(v, _REPR_KEYED):
+        return True
+    if isinstance(v, tuple | list | frozenset):
+        return all(_repr_is_faithful(x) for x in v)
+    if dataclasses.is_dataclass(v) and not isinstance(v, type):
+        # a field left out of the repr would be left out of the key
+        return all(f.repr and _repr_is_faithful(getattr(v, f.name)) for f in dataclasses.fields(v))
+    return False
+
+
+def _args_key(args: tuple, kwargs: dict):
+    if _repr_is_faithful((*args, *kwargs.values())):
+        return repr((args, sorted(kwargs.items())))
+    return (args, kwargs)
 
 
 def per_data(fn, lk: lake.Lake, *args, **kwargs):
     """``fn(lk, *args, **kwargs)`` once per dataset, data version, settings and (hashed)
     arguments (the version is a counter per lake: the dataset's folder tells lakes apart)."""
     key = repr(dataset_settings.load(dataset_path()))
-    return _per_data(f"{fn.__module__}.{fn.__qualname__}", str(lk.root), lk.data_version, key, args, kwargs, fn, lk)
+    name = f"{fn.__module__}.{fn.__qualname__}"
+    out = _per_data(name, str(lk.root), lk.data_version, key, _args_key(args, kwargs), args, kwargs, fn, lk)
+    return out.copy(deep=False) if isinstance(out, pd.DataFrame | pd.Series) else copy.deepcopy(out)
 
 
 def settings() -> metrics.ServiceSettings:
