@@ -33,6 +33,10 @@ STRINGS = {
         "zh": "按座席当期质检平均分定级：良好 ≥ 85，中等 70-85，较差 < 70。",
         "en": "Agents graded by their mean QA score of the period: good ≥ 85, medium 70-85, poor < 70.",
     },
+    "qa.grades.top": {
+        "zh": "图中为较差占比最高（其次中等占比）的 {n} 个班组（共 {total} 个）；表格列出全部班组。",
+        "en": "The chart shows the {n} teams with the largest share graded poor, then medium (of {total}); the table lists every team.",
+    },
     "qa.calibration": {"zh": "质检员校准", "en": "Inspector calibration"},
     "qa.calibration.caption": {
         "zh": "偏差 = 该质检员对同一座席的评分减去其他质检员对该座席的平均分（取平均）；超过 ±{gap} 分标为偏严或偏松。",
