@@ -157,6 +157,10 @@ STRINGS = {
     },
     "ht.by_category": {"zh": "各问题类别的处理时长达标情况", "en": "Within target by category"},
     "ht.per_agent_day": {"zh": "人均日接听量（各班组）", "en": "Answered per agent-day, by team"},
+    "ht.per_agent_day.top": {
+        "zh": "图中为人均日接听量最少的 {n} 个班组（共 {total} 个）；表格列出全部班组。",
+        "en": "The chart shows the {n} teams with the fewest calls per agent-day (of {total}); the table lists every team.",
+    },
     "ht.per_agent_day.caption": {
         "zh": "虚线为目标 {target} 个/人/天。",
         "en": "The dashed line is the target of {target} calls per agent-day.",

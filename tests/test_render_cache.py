@@ -189,3 +189,17 @@ def test_page_results_are_keyed_by_a_faithful_repr_or_by_streamlits_hash():
         secret: int = dataclasses.field(repr=False)
 
     assert not isinstance(state._args_key((Hidden(1, 2),), {}), str)
+
+
+def test_a_chart_of_many_rows_keeps_the_first_in_the_given_order():
+    """Above CHART_ROWS_MAX rows a chart shows the first ones by the order asked (worked by
+    hand: 30 teams, poor = i mod 4, most poor first, then by name)."""
+    teams = pd.DataFrame({"team": [f"T{i:03d}" for i in range(30)], "poor": [i % 4 for i in range(30)]})
+    few = teams.head(25)
+    assert charts.chart_rows(few, ["poor", "team"], [False, True]) is few  # 25 rows: all, as they were
+    top = charts.chart_rows(teams, ["poor", "team"], [False, True])
+    assert len(top) == charts.CHART_ROWS_MAX == 25
+    # poor 3: 7 teams, poor 2: 7, poor 1: 8, then the first 3 of poor 0 by name
+    assert top["team"].tolist()[:8] == ["T003", "T007", "T011", "T015", "T019", "T023", "T027", "T002"]
+    assert top["team"].tolist()[-3:] == ["T000", "T004", "T008"]
+    assert set(teams["team"]) - set(top["team"]) == {"T012", "T016", "T020", "T024", "T028"}

@@ -83,9 +83,11 @@ target_apd = targets.get("answered_per_agent_day")
 if per_team.empty:
     st.info(t("empty.chart"))
 else:
+    # Many teams: those with the fewest calls per agent-day, furthest below the target.
+    shown = charts.chart_rows(per_team, ["answered_per_agent_day", "team"], [True, True])
     st.plotly_chart(
         charts.bars_with_target(
-            per_team,
+            shown,
             "team",
             "answered_per_agent_day",
             target_apd,
@@ -96,6 +98,8 @@ else:
     )
     if target_apd is not None:
         st.caption(t("ht.per_agent_day.caption", target=f"{target_apd:.0f}"))
+    if len(shown) < len(per_team):
+        st.caption(t("ht.per_agent_day.top", n=len(shown), total=len(per_team)))
     table(
         per_team[["team", "answered", "answered_per_agent_day", "aht_s", "within_handle_target", "occupancy"]],
         f"teams_{filters.start}_{filters.end}",

@@ -13,12 +13,6 @@ from ui.format import names_of, text_or_missing
 from ui.state import get_lake, per_data, scope, settings, t
 from ui.tables import table
 
-# Teams a stacked bar chart still shows readably: above it, the teams with the largest share
-# graded poor, then medium (the table beside lists all). At 52.5 M calls an administrator's chart drew 205
-# teams, 615 bars, in three fifths of the page: unreadable, and most of the browser's time
-# on a switch to this page.
-GRADES_CHART_TEAMS = 25
-
 
 def _grades_figure(grades):
     fig = go.Figure()
@@ -108,10 +102,8 @@ with left:
     st.subheader(t("qa.grades"))
     grades = per_data(quality.grade_distribution, lk, filters, sc)
     grades = _text(grades, ("team",))
-    shown = grades
-    if len(grades) > GRADES_CHART_TEAMS:
-        order = grades.sort_values(["poor_share", "medium_share", "team"], ascending=[False, False, True])
-        shown = order.head(GRADES_CHART_TEAMS)
+    # Many teams (205 at 52.5 M calls): those with the largest share graded poor, then medium.
+    shown = charts.chart_rows(grades, ["poor_share", "medium_share", "team"], [False, False, True])
     st.plotly_chart(charts.once("qa_grades", _grades_figure, shown), key="qa_grades")
     st.caption(t("qa.grades.caption"))
     if len(shown) < len(grades):
