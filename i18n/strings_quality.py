@@ -28,6 +28,10 @@ STRINGS = {
         "zh": "每日质检量 = 质检条数 ÷ 有质检的天数。",
         "en": "Reviews per day = reviews / days with reviews.",
     },
+    "qa.reviews.top": {
+        "zh": "图中为每日质检量最少的 {n} 位质检员（共 {total} 位）；表格列出全部质检员。",
+        "en": "The chart shows the {n} inspectors with the fewest reviews a day (of {total}); the table lists every inspector.",
+    },
     "qa.grades": {"zh": "各班组质检等级分布", "en": "QA grades by team"},
     "qa.grades.caption": {
         "zh": "按座席当期质检平均分定级：良好 ≥ 85，中等 70-85，较差 < 70。",
