@@ -36,6 +36,10 @@ STRINGS = {
         "en": "Speed of answer and handle time (13 months)",
     },
     "rev.by_queue": {"zh": "各队列服务水平与接通率", "en": "Service level and answer rate by queue"},
+    "rev.by_queue.top": {
+        "zh": "图中为来电量最多的 {n} 个队列（共 {total} 个）；表格列出全部队列。",
+        "en": "The chart shows the {n} queues with the most calls offered (of {total}); the table lists every queue.",
+    },
     "rev.complaints": {"zh": "投诉", "en": "Complaints"},
     "rev.workforce": {"zh": "人员", "en": "Workforce"},
     "rev.workforce.caption": {

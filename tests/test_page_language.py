@@ -412,3 +412,11 @@ def test_queue_names_name_the_center_when_two_queues_share_a_name():
     zh = tables.place_names(opts, "zh")["queue"]
     assert zh == {"HZ-TAX": "纳税申报咨询（杭州）", "SH-TAX": "纳税申报咨询（上海）", "SH-TECH": "技术支持"}
     assert tables.place_names(opts, "en")["queue"]["SH-TAX"] == "Tax filing help (Shanghai)"
+    # Two centers of one city run a queue of the same name: the code tells them apart.
+    opts["centers"].loc[len(opts["centers"])] = ["HZ2", "杭州 第二中心", "Hangzhou second center"]
+    opts["queues"].loc[len(opts["queues"])] = ["HZ2-TAX", "HZ2", "纳税申报咨询", "Tax filing help"]
+    zh = tables.place_names(opts, "zh")["queue"]
+    assert zh["HZ-TAX"] == "纳税申报咨询（杭州）（HZ-TAX）" and zh["HZ2-TAX"] == "纳税申报咨询（杭州）（HZ2-TAX）"
+    assert zh["SH-TAX"] == "纳税申报咨询（上海）" and len(set(zh.values())) == 4
+    en = tables.place_names(opts, "en")["queue"]
+    assert en["HZ2-TAX"] == "Tax filing help (Hangzhou) (HZ2-TAX)" and len(set(en.values())) == 4

@@ -4,6 +4,7 @@ missing values, and a formula-safe CSV download that reads like the table on scr
 from __future__ import annotations
 
 import math
+from collections import Counter
 from functools import partial
 
 import pandas as pd
@@ -116,6 +117,12 @@ def place_names(opts: dict, lang_: str | None = None) -> dict[str, dict]:
             if names[r["queue"]] in dup and r["center"] in centre:
                 c = centre[r["center"]]
                 names[r["queue"]] += f"（{c}）" if lang_ == "zh" else f" ({c})"
+        # Still the same name (centers of one city: 杭州 twice): the code too. A chart draws one
+        # bar per name, so two queues of one name were drawn as one bar of both their rates.
+        counts = Counter(names.values())
+        for code, name in names.items():
+            if counts[name] > 1:
+                names[code] = name + (f"（{code}）" if lang_ == "zh" else f" ({code})")
     return out
 
 

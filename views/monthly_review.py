@@ -4,6 +4,7 @@ Aggregates only: no individual employee appears on this page."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from datetime import date
 
@@ -142,8 +143,12 @@ with right:
 st.subheader(t("rev.by_queue"))
 
 
+# Many queues (153 at 52.5 M calls): the chart shows those with the most calls, the table all.
+queues_shown = charts.chart_rows(review.by_queue, ["offered", "queue"], [False, True])
+
+
 def _queue_figure():
-    fig = report.queue_figure(review, lang())
+    fig = report.queue_figure(dataclasses.replace(review, by_queue=queues_shown), lang())
     fig.for_each_trace(lambda tr: tr.update(x=[queue_names.get(q, q) for q in tr.x]))
     fig.update_xaxes(tickangle=-25)  # queue names are long: slanted, on a taller chart
     fig.update_layout(height=420)
@@ -153,6 +158,8 @@ def _queue_figure():
 st.plotly_chart(
     charts.keyed("rev_queue", (review_key, tuple(sorted(queue_names.items()))), _queue_figure), key="rev_queue"
 )
+if len(queues_shown) < len(review.by_queue):
+    st.caption(t("rev.by_queue.top", n=len(queues_shown), total=len(review.by_queue)))
 q = review.by_queue[["queue", "offered", "service_level", "service_level_change", "answer_rate", "answer_rate_change"]]
 # Short headers for the changes: the review's long ones cut the sixth column off at 1440 px.
 tables.table(
