@@ -186,3 +186,27 @@ def test_refresh_lists_batch_folders_only_when_a_table_folder_changed(tmp_path, 
     assert lk.refresh() is True and len(listed) == 2  # the signature's, then the views' rebuild
     assert list(lk.unpublished) == ["centers"]
     assert lk.refresh() is False and len(listed) == 2
+
+
+def test_cached_frames_are_sized_as_pandas_measures_them():
+    """The cache's byte bound counts a frame as pandas' deep memory_usage does, for every
+    kind of column a query or a derived frame gives (numbers, dates with and without a zone,
+    strings, codes, nullable integers, Python objects, a string index)."""
+    n = 50
+    df = pd.DataFrame(
+        {
+            "i": range(n),
+            "f": [0.5] * n,
+            "b": [True, False] * (n // 2),
+            "day": pd.date_range("2026-01-01", periods=n),
+            "at": pd.date_range("2026-01-01", periods=n, freq="h", tz="Asia/Shanghai"),
+            "queue": [f"Q{i:03d}" for i in range(n)],
+            "code": pd.Categorical(["a", "b"] * (n // 2)),
+            "count": pd.array([1, None] * (n // 2), dtype="Int64"),
+            "reasons": pd.Series([["aht_long", "new_agent"]] * n, dtype=object),
+        }
+    )
+    assert lake.frame_nbytes(df) == df.memory_usage(index=True, deep=True).sum()
+    by_queue = df.set_index("queue")
+    assert lake.frame_nbytes(by_queue) == by_queue.memory_usage(index=True, deep=True).sum()
+    assert lake.frame_nbytes(df.iloc[:0]) == df.iloc[:0].memory_usage(index=True, deep=True).sum()
