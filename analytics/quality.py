@@ -62,6 +62,51 @@ def _aggregate(lake: Lake, filters: Filters, scope: Scope, select: str, extra: d
     return lake.query("WITH ev AS (" + sql + ")\n" + select, {**params, **(extra or {})}, months=filters.months)
 
 
+# The page's figures per agent (worklist, grades, repeated low scores) and per inspector
+# (reviews a day, calibration) come from two statements over ``ev``; each function takes its
+# part of the one result the lake caches, instead of a statement of its own (8 -> 5 a view).
+# name, team and center are the agent's (one employees row per agent): any value is theirs.
+_PER_AGENT_SQL = """SELECT agent_id, any_value(name) AS name, any_value(team) AS team,
+  any_value(center) AS center, count(*) AS evaluations, favg(score) AS qa_score,
+  count(*) FILTER (WHERE grade = 'poor') AS poor, max(day) FILTER (WHERE grade = 'poor') AS last_poor_day
+FROM ev GROUP BY agent_id"""
+# Calibration: for every agent evaluated by two inspectors or more, each evaluation is
+# compared with the agent's mean score from the *other* inspectors. per: each inspector's sum
+# and count of scores per agent; an agent also scored by someone else gives others_mean =
+# (the agent's sum - this inspector's) / (count - this count), and the inspector's difference
+# to it summed over those scores. Means and sums of scores use DuckDB's compensated (Kahan)
+# summation, as pandas' groupby does: the same value whatever the row order, so a mean of
+# exactly 85 or 70 lands on the same side of a grade band every time. The row of evaluations
+# without an inspector (evaluator NULL) counts in the reviews, not in the calibration.
+_PER_INSPECTOR_SQL = """, per AS (
+  SELECT agent_id, evaluator_id, fsum(score) AS s, count(*) AS n,
+    sum(fsum(score)) OVER (PARTITION BY agent_id) AS all_s, sum(count(*)) OVER (PARTITION BY agent_id) AS all_n
+  FROM ev WHERE evaluator_id IS NOT NULL GROUP BY agent_id, evaluator_id),
+shared AS (
+  SELECT evaluator_id, count(DISTINCT agent_id) AS shared_agents, sum(s - n * ((all_s - s) / (all_n - n))) AS diff_sum,
+    sum(n) AS n
+  FROM per WHERE all_n > n GROUP BY evaluator_id),
+agg AS (
+  SELECT evaluator_id, any_value(evaluator_name) AS name, count(DISTINCT day) AS days, count(*) AS reviews,
+    favg(score) AS mean_score, avg(CASE WHEN grade = 'poor' THEN 1.0 ELSE 0.0 END) AS poor_share
+  FROM ev GROUP BY evaluator_id)
+SELECT agg.evaluator_id AS evaluator, agg.name, agg.days, agg.reviews, coalesce(shared.shared_agents, 0) AS shared_agents,
+  agg.mean_score, shared.diff_sum / nullif(shared.n, 0) AS off, agg.poor_share
+FROM agg LEFT JOIN shared ON shared.evaluator_id = agg.evaluator_id"""
+
+
+def _per_agent(lake: Lake, filters: Filters, scope: Scope) -> pd.DataFrame:
+    """Per agent evaluated in the period: name, team, center, evaluations, mean score, poor
+    evaluations and the last day of one."""
+    return _aggregate(lake, filters, scope, _PER_AGENT_SQL)
+
+
+def _per_inspector(lake: Lake, filters: Filters, scope: Scope) -> pd.DataFrame:
+    """Per inspector (evaluator NULL: evaluations without one): days with reviews, reviews,
+    mean score, share graded poor, agents shared with colleagues and the calibration offset."""
+    return _aggregate(lake, filters, scope, _PER_INSPECTOR_SQL)
+
+
 def _evals_sql(lake: Lake, filters: Filters, scope: Scope, columns: str, evaluated_at: str) -> tuple[str, dict]:
     scope.require("individuals")
     # The agent's center and team as the employees table has them (the source joins it).
@@ -149,14 +194,8 @@ def worklist(lake: Lake, filters: Filters, scope: Scope, settings: m.ServiceSett
                 "priority",
             ]
         )
-    # name, team and center are the agent's (one employees row per agent): any value is theirs.
-    qa = _aggregate(
-        lake,
-        filters,
-        scope,
-        """SELECT agent_id, favg(score) AS qa_score, count(*) AS evaluations, any_value(name) AS name_qa,
-  any_value(team) AS team_qa, any_value(center) AS center_qa FROM ev GROUP BY agent_id""",
-    ).set_index("agent_id")
+    qa = _per_agent(lake, filters, scope)[["agent_id", "qa_score", "evaluations", "name", "team", "center"]]
+    qa = qa.rename(columns={"name": "name_qa", "team": "team_qa", "center": "center_qa"}).set_index("agent_id")
     comp = _valid_complaints(lake, filters, scope).set_index("agent_id")
     df = review.set_index("agent").join(qa, how="outer").join(comp, how="outer")
     df.index.name = "agent"
@@ -216,14 +255,8 @@ def worklist(lake: Lake, filters: Filters, scope: Scope, settings: m.ServiceSett
 
 def reviews_per_day(lake: Lake, filters: Filters, scope: Scope) -> pd.DataFrame:
     """Per inspector: days with reviews, reviews, reviews per such day against 60."""
-    out = _aggregate(
-        lake,
-        filters,
-        scope,
-        """SELECT coalesce(evaluator_id, '—') AS evaluator, any_value(evaluator_name) AS name,
-  count(DISTINCT day) AS days, count(*) AS reviews
-FROM ev GROUP BY ALL""",
-    )
+    out = _per_inspector(lake, filters, scope)[["evaluator", "name", "days", "reviews"]]
+    out["evaluator"] = out["evaluator"].fillna("—")
     out["per_day"] = out["reviews"] / out["days"]
     out["vs_target"] = out["per_day"] / REVIEWS_PER_DAY_TARGET
     out = out.sort_values(["per_day", "evaluator"], ignore_index=True)
@@ -234,16 +267,17 @@ def grade_distribution(lake: Lake, filters: Filters, scope: Scope) -> pd.DataFra
     """Per team: agents graded good / medium / poor by their mean inspection score of the
     period (the bands of ``scorecard.qa_grade``), and the shares."""
     cols = ["team", "agents", "good", "medium", "poor", "good_share", "medium_share", "poor_share"]
-    out = _aggregate(
-        lake,
-        filters,
-        scope,
-        """SELECT team, count(*) FILTER (WHERE score >= $good_from) AS good,
-  count(*) FILTER (WHERE score >= $medium_from AND score < $good_from) AS medium,
-  count(*) FILTER (WHERE score < $medium_from) AS poor
-FROM (SELECT team, agent_id, favg(score) AS score FROM ev GROUP BY team, agent_id) per_agent
-GROUP BY team ORDER BY team NULLS LAST""",
+    per_agent = _per_agent(lake, filters, scope)
+    score = per_agent["qa_score"]
+    bands = pd.DataFrame(
+        {
+            "team": per_agent["team"],
+            "good": score >= QA_GOOD_FROM,
+            "medium": (score >= QA_MEDIUM_FROM) & (score < QA_GOOD_FROM),
+            "poor": score < QA_MEDIUM_FROM,
+        }
     )
+    out = bands.groupby("team", dropna=False, sort=True).sum().astype("int64").reset_index()  # no team: last
     out["agents"] = out[["good", "medium", "poor"]].sum(axis=1)
     for g in ("good", "medium", "poor"):
         out[f"{g}_share"] = out[g] / out["agents"]
@@ -260,35 +294,8 @@ def calibration(lake: Lake, filters: Filters, scope: Scope) -> pd.DataFrame:
     offset of CALIBRATION_GAP points or more.
     """
     cols = ["evaluator", "name", "reviews", "shared_agents", "mean_score", "offset", "poor_share", "flag"]
-    # Means and sums of scores use DuckDB's compensated (Kahan) summation, as pandas'
-    # groupby does: the same value whatever the row order, so a mean of exactly 85 or 70
-    # lands on the same side of a grade band every time.
-    # per: each inspector's sum and count of scores per agent; an agent also scored by someone
-    # else gives others_mean = (the agent's sum - this inspector's) / (count - this count), and
-    # the inspector's difference to it summed over those scores.
-    out = _aggregate(
-        lake,
-        filters,
-        scope,
-        """, scored AS (
-  SELECT agent_id, evaluator_id, evaluator_name, score, grade FROM ev WHERE evaluator_id IS NOT NULL),
-per AS (
-  SELECT agent_id, evaluator_id, fsum(score) AS s, count(*) AS n,
-    sum(fsum(score)) OVER (PARTITION BY agent_id) AS all_s, sum(count(*)) OVER (PARTITION BY agent_id) AS all_n
-  FROM scored GROUP BY agent_id, evaluator_id),
-shared AS (
-  SELECT evaluator_id, count(DISTINCT agent_id) AS shared_agents, sum(s - n * ((all_s - s) / (all_n - n))) AS diff_sum,
-    sum(n) AS n
-  FROM per WHERE all_n > n GROUP BY evaluator_id),
-agg AS (
-  SELECT evaluator_id, any_value(evaluator_name) AS name, count(*) AS reviews, favg(score) AS mean_score,
-    avg(CASE WHEN grade = 'poor' THEN 1.0 ELSE 0.0 END) AS poor_share
-  FROM scored GROUP BY evaluator_id)
-SELECT agg.evaluator_id AS evaluator, agg.name, agg.reviews, coalesce(shared.shared_agents, 0) AS shared_agents,
-  agg.mean_score, shared.diff_sum / nullif(shared.n, 0) AS off, agg.poor_share
-FROM agg LEFT JOIN shared ON shared.evaluator_id = agg.evaluator_id""",
-        {},
-    )
+    out = _per_inspector(lake, filters, scope)
+    out = out[out["evaluator"].notna()]
     out = out.rename(columns={"off": "offset"})
     out["offset"] = out["offset"].astype("float64")
     out["flag"] = [
@@ -306,15 +313,7 @@ def repeated_low_scores(lake: Lake, filters: Filters, scope: Scope) -> pd.DataFr
     """Agents with REPEATED_LOW_FROM poor evaluations or more in the period, with the next
     step of the sanctions ladder (verbal reminder, signed QC slip, deduction)."""
     cols = ["agent", "name", "team", "poor", "evaluations", "qa_score", "last_poor_day", "next_step"]
-    out = _aggregate(
-        lake,
-        filters,
-        scope,
-        """SELECT agent_id AS agent, any_value(name) AS name, any_value(team) AS team,
-  count(*) FILTER (WHERE grade = 'poor') AS poor, count(*) AS evaluations, favg(score) AS qa_score,
-  max(day) FILTER (WHERE grade = 'poor') AS last_poor_day
-FROM ev GROUP BY agent_id HAVING count(*) FILTER (WHERE grade = 'poor') >= $repeated_from""",
-        {"repeated_from": REPEATED_LOW_FROM},
-    )
+    out = _per_agent(lake, filters, scope).rename(columns={"agent_id": "agent"})
+    out = out[out["poor"] >= REPEATED_LOW_FROM]
     out["next_step"] = [NEXT_STEPS[min(int(n), len(NEXT_STEPS)) - 1] for n in out["poor"]]
     return out[cols].sort_values(["poor", "qa_score", "agent"], ascending=[False, True, True], ignore_index=True)

@@ -164,3 +164,77 @@ def test_one_local_day_keeps_only_its_evaluations(lk):
     assert sorted(ev["evaluation_id"]) == ["E1", "E2", "E3"]
     per = quality.reviews_per_day(lk, day, Scope.everything()).set_index("evaluator")
     assert per.loc["Q1", "reviews"] == 2 and per.loc["Q2", "reviews"] == 1
+
+
+def test_evaluations_without_an_inspector_or_a_team(tmp_path):
+    """An evaluation with no inspector counts in the reviews (as '—') but not in the
+    calibration; an agent with no team is graded in a last row of no team."""
+    emp = [
+        {"employee_id": "A1", "name": "甲一", "center": "C1", "team": "T1", "role": "csr", "hire_date": "2024-01-01"},
+        {"employee_id": "N1", "name": "无组", "center": "C1", "role": "csr", "hire_date": "2024-01-01"},
+        {"employee_id": "Q1", "name": "质一", "center": "C1", "role": "quality_inspector", "hire_date": "2020-01-01"},
+    ]
+    evs = [
+        _ev(1, "A1", "Q1", 5, 90.0),
+        _ev(2, "A1", None, 6, 50.0),  # the system's own check, no inspector
+        _ev(3, "N1", "Q1", 6, 60.0),
+        _ev(4, "N1", "Q1", 7, 66.0),
+    ]
+    lk = lake.Lake(build_dataset(tmp_path / "ds", employees=emp, qa_evaluations=evs))
+    per_day = quality.reviews_per_day(lk, OCT, Scope.everything()).set_index("evaluator")
+    assert per_day.loc["Q1", ["days", "reviews"]].tolist() == [3, 3]
+    assert per_day.loc["—", ["days", "reviews"]].tolist() == [1, 1]
+    calib = quality.calibration(lk, OCT, Scope.everything())
+    # A1 was scored by Q1 and by no inspector: nobody shares an agent with Q1
+    assert calib["evaluator"].tolist() == ["Q1"] and calib.loc[0, "shared_agents"] == 0
+    assert calib.loc[0, "reviews"] == 3 and calib.loc[0, "mean_score"] == pytest.approx(72.0)
+    grades = quality.grade_distribution(lk, OCT, Scope.everything())
+    # A1: (90 + 50) / 2 = 70, medium; N1: 63, poor, in the row of no team, last
+    assert grades["team"].iloc[0] == "T1" and grades["team"].isna().iloc[-1]
+    assert grades[["agents", "good", "medium", "poor"]].values.tolist() == [[1, 0, 1, 0], [1, 0, 0, 1]]
+    low = quality.repeated_low_scores(lk, OCT, Scope.everything())
+    assert low["agent"].tolist() == ["N1"] and low.loc[0, "next_step"] == "signed_slip"
+
+
+def _call(i, agent, day, talk_s):
+    return {
+        "call_id": f"K{i}",
+        "queue": "Q1",
+        "center": "C1",
+        "arrived_at": f"2026-10-{day:02d} 02:00:{i % 60:02d}",
+        "answered_at": f"2026-10-{day:02d} 02:00:{i % 60:02d}",
+        "ended_at": f"2026-10-{day:02d} 03:00:00",
+        "agent_id": agent,
+        "talk_s": float(talk_s),
+        "hold_s": 0.0,
+        "acw_s": 0.0,
+        "category": "common",
+    }
+
+
+def test_agents_to_review_reasons_and_order(tmp_path):
+    """calls.agents_to_review, worked by hand. Two calls a day on 5-7 October each, E 1, 1
+    and 4. Team AHT (6*600 + 6*100 + 18*300) / 30 = 320 s: A 600/320 = 1.875 (long), B
+    100/320 (short), C, D, E 300/320 (within 30 %). E's daily output 1, 1, 4: sd sqrt(3) over
+    mean 2 = 0.866 swings; D was hired 11 days before the period's end. Priority = |ratio - 1|
+    + swing + 1 if new: D 1.0625, E 0.9286, A 0.875, B 0.6875; C meets no rule."""
+    from analytics import calls
+
+    emp = [
+        {"employee_id": a, "name": a, "center": "C1", "team": "T1", "role": "csr", "hire_date": "2024-01-01"}
+        for a in "ABCE"
+    ] + [{"employee_id": "D", "name": "D", "center": "C1", "team": "T1", "role": "csr", "hire_date": "2026-10-20"}]
+    talk = {"A": 600, "B": 100, "C": 300, "D": 300, "E": 300}
+    per_day = {a: {5: 2, 6: 2, 7: 2} for a in "ABCD"} | {"E": {5: 1, 6: 1, 7: 4}}
+    rows, i = [], 0
+    for agent, days in per_day.items():
+        for day, n in days.items():
+            for _ in range(n):
+                i += 1
+                rows.append(_call(i, agent, day, talk[agent]))
+    lk = lake.Lake(build_dataset(tmp_path / "ds", employees=emp, calls=rows))
+    df = calls.agents_to_review(lk, OCT, Scope.everything())
+    assert df["agent"].tolist() == ["D", "E", "A", "B"]
+    assert df["reasons"].tolist() == ["new_agent", "output_swings", "aht_long", "aht_short"]
+    assert df["priority"].tolist() == pytest.approx([1.0625, 0.0625 + 3**0.5 / 2, 0.875, 0.6875])
+    assert df.set_index("agent").loc["D", "tenure_days"] == 11
