@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
+import numpy as np
 import pandas as pd
 
 from analytics import lake as lake_mod
@@ -672,20 +673,22 @@ WHERE p.days >= $min_days
     df = lake.query(sql, {**params, **wparams, "min_days": min_days}, months=filters.months)
     if df.empty:
         return df
-    far = (df["aht_vs_team"] - 1).abs()
-    reasons = []
-    for f, swing, ten, ratio in zip(far, df["output_swing"], df["tenure_days"], df["aht_vs_team"]):
-        r = []
-        if pd.notna(f) and f >= 0.3:
-            r.append("aht_long" if ratio > 1 else "aht_short")
-        if pd.notna(swing) and swing >= 0.4:
-            r.append("output_swings")
-        if pd.notna(ten) and ten <= 30:
-            r.append("new_agent")
-        reasons.append(r)
-    df["reasons"] = [",".join(r) for r in reasons]
+    # The rules as column masks (a missing value meets none), then the words for the few
+    # rows that meet one: a loop over every agent cost ~20 ms a view at 52.5 M calls.
+    ratio = df["aht_vs_team"]
+    far = (ratio - 1).abs()
+    rules = {
+        "aht_long": (far >= 0.3) & (ratio > 1),
+        "aht_short": (far >= 0.3) & (ratio <= 1),
+        "output_swings": df["output_swing"] >= 0.4,
+        "new_agent": df["tenure_days"] <= 30,
+    }
+    rules = {k: v.fillna(False).to_numpy(dtype=bool) for k, v in rules.items()}
     df["priority"] = far.fillna(0) + df["output_swing"].fillna(0) + (df["tenure_days"] <= 30).astype(float)
-    df = df[df["reasons"] != ""]
+    keep = np.logical_or.reduce(list(rules.values()))
+    df = df[keep]
+    met = [v[keep] for v in rules.values()]
+    df["reasons"] = [",".join(k for k, hit in zip(rules, row) if hit) for row in zip(*met)]
     return df.sort_values("priority", ascending=False, ignore_index=True)
 
 
