@@ -646,7 +646,7 @@ def frame_nbytes(df: pd.DataFrame) -> int:
     n = 132 if isinstance(idx, pd.RangeIndex) else int(idx.memory_usage(deep=True))
     rows = len(df)
     for i, dtype in enumerate(df.dtypes):
-        if isinstance(dtype, np.dtype) and dtype != object:
+        if isinstance(dtype, np.dtype) and dtype.kind != "O":
             n += dtype.itemsize * rows
         else:
             n += int(df.iloc[:, i].memory_usage(index=False, deep=True))

@@ -90,8 +90,9 @@ agg AS (
   SELECT evaluator_id, any_value(evaluator_name) AS name, count(DISTINCT day) AS days, count(*) AS reviews,
     favg(score) AS mean_score, avg(CASE WHEN grade = 'poor' THEN 1.0 ELSE 0.0 END) AS poor_share
   FROM ev GROUP BY evaluator_id)
-SELECT agg.evaluator_id AS evaluator, agg.name, agg.days, agg.reviews, coalesce(shared.shared_agents, 0) AS shared_agents,
-  agg.mean_score, shared.diff_sum / nullif(shared.n, 0) AS off, agg.poor_share
+SELECT agg.evaluator_id AS evaluator, agg.name, agg.days, agg.reviews,
+  coalesce(shared.shared_agents, 0) AS shared_agents, agg.mean_score,
+  shared.diff_sum / nullif(shared.n, 0) AS off, agg.poor_share
 FROM agg LEFT JOIN shared ON shared.evaluator_id = agg.evaluator_id"""
 
 
