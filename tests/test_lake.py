@@ -77,6 +77,30 @@ def test_newest_batch_wins_for_reference_tables(tmp_path):
     assert lk.query("SELECT center, name_en FROM centers").values.tolist() == [["C1", "Renamed"]]
 
 
+def test_a_reference_table_held_in_memory_follows_a_new_batch(tmp_path):
+    """centers is copied into the connection (IN_MEMORY_TABLES): an open lake sees the next
+    export after a refresh, and a refresh that changed other tables keeps the copy."""
+    assert "centers" in lake.IN_MEMORY_TABLES
+    write_batch(tmp_path, "centers", _centers(), source="v1")
+    lk = lake.Lake(tmp_path)
+    assert lk.query("SELECT name_en FROM centers")["name_en"].isna().all()
+    renamed = frame("centers", [{"center": "C1", "name_en": "Renamed", "timezone": "Asia/Shanghai"}])
+    write_batch(tmp_path, "centers", renamed, source="v2")
+    assert lk.refresh()
+    assert lk.query("SELECT center, name_en FROM centers").values.tolist() == [["C1", "Renamed"]]
+    copied = lk._in_memory["centers"]
+    write_batch(
+        tmp_path,
+        "employees",
+        frame(
+            "employees", [{"employee_id": "A1", "name": "甲", "center": "C1", "role": "csr", "hire_date": "2024-01-01"}]
+        ),
+        source="e",
+    )
+    assert lk.refresh() and lk._in_memory["centers"] is copied  # not copied again
+    assert lk.query("SELECT count(*) AS n FROM employees")["n"].iloc[0] == 1
+
+
 def test_empty_dataset_has_typed_empty_views(tmp_path):
     lk = lake.Lake(tmp_path)
     assert lk.count("calls") == 0
