@@ -203,10 +203,11 @@ def worklist(lake: Lake, filters: Filters, scope: Scope, settings: m.ServiceSett
     df = df.reset_index()
     for col, alt in (("name", "name_qa"), ("team", "team_qa"), ("center", "center_qa")):
         df[col] = df[col].astype("object").where(df[col].notna(), df[alt])
-    if df["name"].isna().any() or df["team"].isna().any():  # an agent with complaints only
+    unnamed = df["name"].isna() | df["team"].isna()
+    if unnamed.any():  # an agent with complaints only
         names = lake.query(
             "SELECT employee_id AS agent, name, team, center FROM employees WHERE list_contains($ids, employee_id)",
-            {"ids": df["agent"].tolist()},
+            {"ids": sorted(df.loc[unnamed, "agent"])},
         ).set_index("agent")
         for col in ("name", "team", "center"):
             df[col] = df[col].where(df[col].notna(), df["agent"].map(names[col]))
