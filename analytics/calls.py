@@ -600,8 +600,11 @@ def _hist_table(lake, filters, scope, targets_s, settings, name: str) -> pd.Data
 
     def split() -> pd.DataFrame:
         both = _hist_both(lake, filters, scope, targets_s, settings)
-        both = both.rename(columns={"calls": "handled"}).assign(calls=both["calls"])
-        return both.loc[both["_gid"] == gid, cols].sort_values(order, ignore_index=True)
+        rows = both[both["_gid"].to_numpy() == gid]
+        # Column by column ("handled" is a category's calls): renaming and assigning on the
+        # whole frame first cost twice as much, three tables a view.
+        out = pd.DataFrame({c: rows["calls" if c == "handled" else c].array for c in cols})
+        return out.sort_values(order, ignore_index=True)
 
     return lake.cached(key, split)
 
