@@ -186,6 +186,46 @@ def materialised(lake: Lake, settings: ComplaintSettings) -> bool:
     return lake.has_rollups(lake_mod.COMPLAINT_ROLLUPS) and cf.matches(_published_meta(lake), settings)
 
 
+_VALID_BY_AGENT_SQL = """
+SELECT k.agent_id, count(*) AS valid_complaints
+FROM ({source}) k JOIN employees e ON e.employee_id = k.agent_id
+WHERE k._month BETWEEN $m0 AND $m1 AND k.valid
+  AND CAST(k.received_local AS DATE) BETWEEN $start AND $end
+  AND (len($centers::VARCHAR[]) = 0 OR list_contains($centers::VARCHAR[], e.center))
+  AND (len($teams::VARCHAR[]) = 0 OR list_contains($teams::VARCHAR[], e.team))
+  AND {scope}
+GROUP BY ALL"""
+
+
+def valid_by_agent(lake: Lake, filters: Filters, scope: Scope) -> pd.DataFrame:
+    """Valid complaints received in the period (center-local days) per agent, for the agents
+    in scope by their center and team in the employees table (the quality worklist's count).
+    Read from the published facts when they are current (``materialised``, as the scorecards'
+    count), else from the complaints themselves: the complaints view reads every batch's
+    files of the months (30-60 ms at 52 M calls), the facts one file a month."""
+    if materialised(lake, load_settings(lake.root)):
+        source = "SELECT agent_id, valid, received_local, month AS _month FROM " + _MATERIALISED["facts"]
+    else:
+        source = (
+            "SELECT c.agent_id, c.valid, timezone(z.timezone, c.received_at) AS received_local, c._month "
+            "FROM complaints c JOIN centers z ON z.center = c.center"
+        )
+    pred, sparams = scope_predicate(scope, center="e.center", team="e.team")
+    return lake.query(
+        _VALID_BY_AGENT_SQL.format(source=source, scope=pred),
+        {
+            **sparams,
+            "m0": filters.months[0],
+            "m1": filters.months[1],
+            "start": filters.start,
+            "end": filters.end,
+            "centers": list(filters.centers),
+            "teams": list(filters.teams),
+        },
+        months=filters.months,
+    )
+
+
 def _on_the_fly(lake: Lake, settings: ComplaintSettings) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The facts and the working-day index of every complaint, computed now (in the lake's
     bounded cache: the pages and the review ask for them many times)."""

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analytics import calls, qa_month
+from analytics import calls, complaints, qa_month
 from analytics import metrics as m
 from analytics.access import Scope, scope_predicate
 from analytics.filters import Filters
@@ -127,33 +127,6 @@ def _evals_sql(lake: Lake, filters: Filters, scope: Scope, columns: str, evaluat
     }
 
 
-def _valid_complaints(lake: Lake, filters: Filters, scope: Scope) -> pd.DataFrame:
-    pred, sparams = scope_predicate(scope, center="e.center", team="e.team")
-    return lake.query(
-        """
-SELECT k.agent_id, count(*) AS valid_complaints
-FROM complaints k JOIN employees e ON e.employee_id = k.agent_id JOIN centers z ON z.center = k.center
-WHERE k._month BETWEEN $m0 AND $m1 AND k.valid
-  AND CAST(timezone(z.timezone, k.received_at) AS DATE) BETWEEN $start AND $end
-  AND (len($centers::VARCHAR[]) = 0 OR list_contains($centers::VARCHAR[], e.center))
-  AND (len($teams::VARCHAR[]) = 0 OR list_contains($teams::VARCHAR[], e.team))
-  AND """
-        + pred
-        + """
-GROUP BY ALL""",
-        {
-            **sparams,
-            "m0": filters.months[0],
-            "m1": filters.months[1],
-            "start": filters.start,
-            "end": filters.end,
-            "centers": list(filters.centers),
-            "teams": list(filters.teams),
-        },
-        months=filters.months,
-    )
-
-
 def inspectors(lake: Lake, filters: Filters, scope: Scope) -> int:
     """Quality inspectors employed during the period in the scope's centers."""
     pred, sparams = scope_predicate(scope, center="center", team=None)
@@ -197,7 +170,7 @@ def worklist(lake: Lake, filters: Filters, scope: Scope, settings: m.ServiceSett
         )
     qa = _per_agent(lake, filters, scope)[["agent_id", "qa_score", "evaluations", "name", "team", "center"]]
     qa = qa.rename(columns={"name": "name_qa", "team": "team_qa", "center": "center_qa"}).set_index("agent_id")
-    comp = _valid_complaints(lake, filters, scope).set_index("agent_id")
+    comp = complaints.valid_by_agent(lake, filters, scope).set_index("agent_id")
     df = review.set_index("agent").join(qa, how="outer").join(comp, how="outer")
     df.index.name = "agent"
     df = df.reset_index()

@@ -238,3 +238,39 @@ def test_agents_to_review_reasons_and_order(tmp_path):
     assert df["reasons"].tolist() == ["new_agent", "output_swings", "aht_long", "aht_short"]
     assert df["priority"].tolist() == pytest.approx([1.0625, 0.0625 + 3**0.5 / 2, 0.875, 0.6875])
     assert df.set_index("agent").loc["D", "tenure_days"] == 11
+
+
+@pytest.mark.parametrize("facts", [True, False])
+def test_valid_complaints_per_agent_from_the_facts_or_the_complaints(tmp_path, monkeypatch, facts):
+    """The worklist's count: valid complaints received on the period's local days, per agent
+    in scope by the agent's own team. 31 October 17:00 UTC is 1 November in Shanghai: out."""
+    from analytics import complaints
+
+    emp = [
+        {"employee_id": "A1", "name": "甲一", "center": "C1", "team": "T1", "role": "csr", "hire_date": "2024-01-01"},
+        {"employee_id": "B1", "name": "乙一", "center": "C1", "team": "T2", "role": "csr", "hire_date": "2024-01-01"},
+    ]
+
+    def compl(i, agent, at, valid=True):
+        return {"complaint_id": f"P{i}", "received_at": at, "center": "C1", "level": 1, "channel": "phone",
+                "agent_id": agent, "team": "T1", "valid": valid}  # fmt: skip
+
+    rows = [
+        compl(1, "A1", "2026-10-02 02:00:00"),
+        compl(2, "A1", "2026-10-20 02:00:00"),
+        compl(3, "A1", "2026-10-21 02:00:00", valid=False),
+        compl(4, "A1", "2026-10-31 17:00:00"),  # 1 November local
+        compl(5, "B1", "2026-10-09 02:00:00"),  # the complaint says T1, the agent is in T2
+        compl(6, "B1", "2026-09-30 02:00:00"),
+    ]
+    root = build_dataset(tmp_path / "ds", employees=emp, complaints=rows)
+    monkeypatch.setattr(complaints, "materialised", lambda lake, settings: facts)
+    read = []
+    lk = lake.Lake(root)
+    orig = lk.query
+    monkeypatch.setattr(lk, "query", lambda sql, *a, **k: read.append(sql) or orig(sql, *a, **k))
+    got = complaints.valid_by_agent(lk, OCT, Scope.everything()).set_index("agent_id")["valid_complaints"]
+    assert got.to_dict() == {"A1": 2, "B1": 1}
+    assert ("rollup_complaint_facts" in read[-1]) == facts
+    lead = Scope.for_role("team_leader", centers=("C1",), teams=("T1",))
+    assert complaints.valid_by_agent(lk, OCT, lead)["agent_id"].tolist() == ["A1"]
