@@ -90,6 +90,24 @@ _SL_FINAL = """sum(offered) AS offered, sum(answered) AS answered, sum(offered) 
 _SETS = "GROUPING SETS ((), (day), (dow, hr), (queue), (queue, i15), (i15))"
 
 
+def employees(con, f: Files, rollup: bool) -> tuple[str, dict]:
+    """Where a floor reads the employees, and its parameters. From the rollups' side as the
+    page does (analytics.lake.IN_MEMORY_TABLES: the lake holds the small reference tables in
+    its connection, copied when their files change), from the raw side the Parquet files of
+    every batch. The bench holds the copy before it times a floor (``hold_reference``)."""
+    if not rollup:
+        return "read_parquet($emp, hive_partitioning = true)", {"emp": f.raw("employees")}
+    hold_reference(con, f)
+    return "held_employees", {}
+
+
+def hold_reference(con, f: Files) -> None:
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS held_employees AS SELECT * FROM read_parquet($emp, hive_partitioning = true)",
+        {"emp": f.raw("employees")},
+    )
+
+
 def _tz(con, f: Files) -> str:
     """The centers' zone (the demo's centers share one; a floor per zone would union)."""
     return con.execute("SELECT min(timezone) FROM read_parquet($f)", {"f": f.raw("centers")}).fetchone()[0]
@@ -381,11 +399,12 @@ def monthly_review(con, f: Files, month: str, cfg, rollup: bool) -> list:
         {"files": f.raw("complaints", months)},
     ).df()
     ends = [month_bounds(m)[1] for m in months]
+    emp, emp_p = employees(con, f, rollup)
     people = con.execute(
         "SELECT d, count(*) FILTER (WHERE hire_date <= d AND (exit_date IS NULL OR exit_date > d)) AS headcount, "
         "count(*) FILTER (WHERE exit_date BETWEEN date_trunc('month', d) AND d) AS leavers "
-        "FROM read_parquet($emp), unnest($ends) AS u(d) WHERE role = 'csr' GROUP BY d",
-        {"emp": f.raw("employees"), "ends": ends},
+        f"FROM {emp}, unnest($ends) AS u(d) WHERE role = 'csr' GROUP BY d",
+        {**emp_p, "ends": ends},
     ).df()
     return [kpis, cmp, people]
 
@@ -420,10 +439,10 @@ def scorecards(con, f: Files, month: str, cfg, rollup: bool) -> list:
     months = [month_add(month, -k) for k in range(5, -1, -1)]
     first, last = month_bounds(months[0])[0], month_bounds(month)[1]
     common_t, complex_t = _handle_targets(f)
-    emp = f.raw("employees")
+    emp_src, emp_p = employees(con, f, rollup)
     # The newest row of each employee (employees is re-exported whole: newest batch wins).
     people = (
-        "SELECT employee_id, name, team, role FROM read_parquet($emp, hive_partitioning = true) "
+        f"SELECT employee_id, name, team, role FROM {emp_src} "
         "QUALIFY row_number() OVER (PARTITION BY employee_id ORDER BY batch DESC) = 1"
     )
     per = "GROUPING SETS ((c.month, c.agent_id, e.team), (c.month, e.team))"
@@ -463,7 +482,7 @@ def scorecards(con, f: Files, month: str, cfg, rollup: bool) -> list:
     agents = con.execute(
         f"SELECT c.month, c.agent_id, e.team, {measures} FROM ({src}) c JOIN ({people}) e "
         f"ON e.employee_id = c.agent_id GROUP BY {per}",
-        {"files": files, "emp": emp} | ({} if cols else {"t": common_t, "tc": complex_t}),
+        {"files": files, **emp_p} | ({} if cols else {"t": common_t, "tc": complex_t}),
     ).df()
     if rollup:
         days = con.execute(
@@ -495,7 +514,7 @@ def scorecards(con, f: Files, month: str, cfg, rollup: bool) -> list:
         "WHERE month BETWEEN $first AND $last",
         {"files": f.raw("appraisals"), "first": first, "last": last},
     ).df()
-    emp_rows = con.execute(people, {"emp": emp}).df()
+    emp_rows = con.execute(people, emp_p).df()
     return [agents, days, qa, cmp, appr, emp_rows]
 
 
@@ -505,14 +524,15 @@ def quality(con, f: Files, month: str, cfg, rollup: bool) -> list:
     # Per inspector (reviews, days), per agent (mean, poor count, last poor day: the worklist's
     # low scores and the repeated low scores), per agent and inspector (calibration), per team
     # (the grade distribution, through the agent's team), per grade and day, and the total.
+    emp, emp_p = employees(con, f, rollup)
     ev = con.execute(
         "SELECT q.evaluator_id, q.agent_id, e.team, q.grade, q.day, count(*) AS n, favg(q.score) AS score, "
         "fsum(q.score) AS score_sum, count(DISTINCT q.day) AS days, count(*) FILTER (WHERE q.grade = 'poor') AS poor, "
         "max(q.day) FILTER (WHERE q.grade = 'poor') AS last_poor FROM (" + ev_sql + ") q "
-        "LEFT JOIN read_parquet($emp) e ON e.employee_id = q.agent_id WHERE q.day BETWEEN $first AND $last "
+        f"LEFT JOIN {emp} e ON e.employee_id = q.agent_id WHERE q.day BETWEEN $first AND $last "
         "GROUP BY GROUPING SETS ((q.evaluator_id), (q.agent_id), (q.agent_id, q.evaluator_id), (e.team, q.agent_id), "
         "(q.grade), (q.day), ())",
-        {"qa": qa_files, "emp": f.raw("employees"), "first": first, "last": last},
+        {"qa": qa_files, **emp_p, "first": first, "last": last},
     ).df()
     # The worklist: the month's answered calls not yet evaluated, longest and lowest first.
     src = f.rollup("agent_day", [month]) if rollup else f.raw("calls", [month])
@@ -529,7 +549,20 @@ def quality(con, f: Files, month: str, cfg, rollup: bool) -> list:
             {"files": src, "qa": f.raw("qa_evaluations")},
         ).df()
     )
-    return [ev, work]
+    # The worklist's valid complaints per agent (the facts' month, as the page when they are
+    # published; else the raw complaints) and the inspectors employed (its capacity).
+    facts = rollup and "complaint_facts" in f.pub.get("rollups", {})
+    cmp = con.execute(
+        f"SELECT k.agent_id, count(*) AS n FROM read_parquet($files) k JOIN {emp} e ON e.employee_id = k.agent_id "
+        "WHERE k.valid GROUP BY ALL",
+        {"files": f.rollup("complaint_facts", [month]) if facts else f.raw("complaints", [month]), **emp_p},
+    ).df()
+    inspectors = con.execute(
+        f"SELECT count(*) FROM {emp} WHERE role = 'quality_inspector' AND hire_date <= $last "
+        "AND (exit_date IS NULL OR exit_date >= $first)",
+        {**emp_p, "first": first, "last": last},
+    ).fetchall()
+    return [ev, work, cmp, inspectors]
 
 
 FLOORS = {

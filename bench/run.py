@@ -311,6 +311,7 @@ def bench_size(root: Path, info: dict, a) -> dict:
     fl = floors.Files(root)
     month = fl.latest_month()
     con = duckdb.connect()
+    floors.hold_reference(con, fl)  # the rollup floors read employees from memory, as the page (not timed)
     tz = floors._tz(con, fl)
     default = pages.default_filters(lk)
     names = [p for p in pages.PAGE_NAMES if not a.pages or p in a.pages.split(",")]
