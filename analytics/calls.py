@@ -687,7 +687,7 @@ WHERE p.days >= $min_days
         "new_agent": df["tenure_days"] <= 30,
     }
     rules = {k: v.fillna(False).to_numpy(dtype=bool) for k, v in rules.items()}
-    df["priority"] = far.fillna(0) + df["output_swing"].fillna(0) + (df["tenure_days"] <= 30).astype(float)
+    df["priority"] = far.fillna(0) + df["output_swing"].fillna(0) + rules["new_agent"]
     keep = np.logical_or.reduce(list(rules.values()))
     df = df[keep]
     met = [v[keep] for v in rules.values()]

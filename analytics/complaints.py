@@ -197,19 +197,24 @@ WHERE k._month BETWEEN $m0 AND $m1 AND k.valid
 GROUP BY ALL"""
 
 
+def agents_complaints(lake: Lake) -> str:
+    """A subquery of every complaint's agent_id, valid, received_local (center-local) and
+    _month: from the published facts when they are current (``materialised``), else from the
+    complaints themselves. The complaints view reads every batch's files of the months it is
+    asked for (30-100 ms at 52 M calls), the facts one file a month. The scorecards' and the
+    quality worklist's counts of valid complaints read it."""
+    if materialised(lake, load_settings(lake.root)):
+        return "SELECT agent_id, valid, received_local, month AS _month FROM " + _MATERIALISED["facts"]
+    return (
+        "SELECT c.agent_id, c.valid, timezone(z.timezone, c.received_at) AS received_local, c._month "
+        "FROM complaints c JOIN centers z ON z.center = c.center"
+    )
+
+
 def valid_by_agent(lake: Lake, filters: Filters, scope: Scope) -> pd.DataFrame:
     """Valid complaints received in the period (center-local days) per agent, for the agents
-    in scope by their center and team in the employees table (the quality worklist's count).
-    Read from the published facts when they are current (``materialised``, as the scorecards'
-    count), else from the complaints themselves: the complaints view reads every batch's
-    files of the months (30-60 ms at 52 M calls), the facts one file a month."""
-    if materialised(lake, load_settings(lake.root)):
-        source = "SELECT agent_id, valid, received_local, month AS _month FROM " + _MATERIALISED["facts"]
-    else:
-        source = (
-            "SELECT c.agent_id, c.valid, timezone(z.timezone, c.received_at) AS received_local, c._month "
-            "FROM complaints c JOIN centers z ON z.center = c.center"
-        )
+    in scope by their center and team in the employees table (the quality worklist's count)."""
+    source = agents_complaints(lake)
     pred, sparams = scope_predicate(scope, center="e.center", team="e.team")
     return lake.query(
         _VALID_BY_AGENT_SQL.format(source=source, scope=pred),

@@ -656,9 +656,7 @@ def frame_nbytes(df: pd.DataFrame) -> int:
     numbers or dates is its item size times the rows, and only the others (strings, codes,
     objects) are asked.
     """
-    idx = df.index
-    n = 132 if isinstance(idx, pd.RangeIndex) else int(idx.memory_usage(deep=True))
-    rows = len(df)
+    n, rows = int(df.index.memory_usage(deep=True)), len(df)
     for i, dtype in enumerate(df.dtypes):
         if isinstance(dtype, np.dtype) and dtype.kind != "O":
             n += dtype.itemsize * rows

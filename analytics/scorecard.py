@@ -280,33 +280,22 @@ WHERE list_contains($month_starts::DATE[], a.month)
   AND {scope}
 """
 
+# The valid complaints per month and agent, from ``complaints.agents_complaints`` (the
+# published facts when current, else the complaints themselves: one home for that choice).
 _COMPLAINTS_SQL = """
 SELECT k._month AS mk, k.agent_id AS employee_id, count(*) AS valid_complaints
-FROM complaints k JOIN employees e ON e.employee_id = k.agent_id
+FROM ({source}) k JOIN employees e ON e.employee_id = k.agent_id
 WHERE k._month BETWEEN $m0 AND $m1 AND list_contains($months, k._month) AND k.valid
-  AND {scope}
-GROUP BY ALL
-"""
-
-# The same count from the complaint facts (analytics.complaint_facts: every complaint, one
-# file per complaints' month partition, published with the batches) when they are current
-# (``complaints.materialised``, as the complaints pages ask): the raw complaints view lists
-# every batch's file of every month (~50-100 ms a read at 52.5 M calls, whatever the month).
-_COMPLAINTS_FACTS_SQL = """
-SELECT k.month AS mk, k.agent_id AS employee_id, count(*) AS valid_complaints
-FROM rollup_complaint_facts k JOIN employees e ON e.employee_id = k.agent_id
-WHERE k.month BETWEEN $m0 AND $m1 AND list_contains($months, k.month) AND k.valid
   AND {scope}
 GROUP BY ALL
 """
 
 
 def _complaints(lake: Lake, scope: Scope, span: dict) -> pd.DataFrame:
-    """Valid complaints per month and agent: from the complaint facts when current, else raw."""
+    """Valid complaints per month and agent."""
     from analytics import complaints
 
-    current = complaints.materialised(lake, complaints.load_settings(lake.root))
-    return _query(lake, _COMPLAINTS_FACTS_SQL if current else _COMPLAINTS_SQL, scope, span)
+    return _query(lake, _COMPLAINTS_SQL, scope, span, source=complaints.agents_complaints(lake))
 
 
 def _target_case(targets_s: dict[str, int]) -> tuple[str, dict]:
