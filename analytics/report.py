@@ -19,6 +19,7 @@ import html
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -125,33 +126,41 @@ def month_filters(month: date, centers: tuple[str, ...] = ()) -> Filters:
     return Filters(start=start, end=add_months(start, 1) - timedelta(days=1), centers=centers, grain="month")
 
 
-def _row(frame: pd.DataFrame, month: date) -> dict:
-    """The row of ``month`` in a frame with a ``month`` column, as a dict (empty when absent)."""
-    # Position by numpy, then one record: the review asks ~25 times, Series work cost ~1 ms each.
-    hits = (pd.to_datetime(frame["month"]).to_numpy() == pd.Timestamp(month).to_datetime64()).nonzero()[0]
-    if not len(hits):
-        return {}
-    row = frame.iloc[[hits[0]]].to_dict("records")[0]
-    return {k: (None if _missing(v) else v) for k, v in row.items() if k != "month"}
+def _by_month(frame: pd.DataFrame) -> dict:
+    """Each row of a frame with a ``month`` column as a dict (missing values None), keyed by
+    the month's Timestamp: the review looks up three months in several small frames, and one
+    ``to_dict`` per frame costs less than a search per lookup."""
+    out = {}
+    for r in frame.to_dict("records"):
+        mth = pd.Timestamp(r.pop("month"))
+        out[mth] = {k: (None if _missing(v) else v) for k, v in r.items()}
+    return out
 
 
-def _complaint_values(by_month: pd.DataFrame, month: date) -> dict:
-    """COMPLAINT_SUMMARY of ``month`` from a ``complaints.by_period`` frame by month."""
-    row = _row(by_month, month)
-    if not row:
-        return {}
-    frame = pd.DataFrame([row])
-    out = {k: metric(k).compute(frame, None).iloc[0] for k in COMPLAINT_KPIS}
-    out.update(complaints=row.get("complaints"), calls=row.get("calls"))
-    return {k: (None if _missing(v) else float(v)) for k, v in out.items()}
+def _complaint_rows(by_month: pd.DataFrame) -> dict:
+    """COMPLAINT_SUMMARY of each month of a ``complaints.by_period`` frame by month, keyed as
+    ``_by_month``."""
+    values = pd.DataFrame(
+        {
+            "month": by_month["month"],
+            "complaints": by_month["complaints"],
+            "calls": by_month["calls"],
+            **{k: metric(k).compute(by_month, None) for k in COMPLAINT_KPIS},
+        }
+    )
+    return {
+        mth: {k: (None if v is None else float(v)) for k, v in row.items()} for mth, row in _by_month(values).items()
+    }
 
 
-def _earlier_complaints(lake: Lake, month: date, scope: Scope, centers: tuple[str, ...], csettings) -> dict:
-    """The complaint figures of an earlier month judged as at that month's end (what was known
-    then: a complaint still open had not yet missed its target), hence a call of their own
-    rather than the trend's rows, which are judged as at the review month's end."""
-    by_month = complaints.by_period(lake, month_filters(month, centers), scope, csettings, grain="month")
-    return _complaint_values(by_month, month)
+def _at_month_end(by_month: pd.DataFrame) -> pd.DataFrame:
+    """A ``complaints.by_period`` frame by month with each month judged as at its own end
+    (what was known then: a complaint still open had not yet missed its target), which is how
+    the scorecard shows the previous and year-ago months; the trend's rows are judged as at
+    the review month's end. Both judgements come from the same statement."""
+    return by_month.assign(
+        within_target=by_month["within_target_at_month_end"], judgeable=by_month["judgeable_at_month_end"]
+    )
 
 
 def _targets(lake: Lake, month: date, centers: tuple[str, ...]) -> dict:
@@ -179,8 +188,8 @@ def build_review(
     month), the queues of this month and the previous one in another (by month and queue),
     the workforce's 13 months in one; the scorecard's month, previous month and year-ago
     values are rows of those. Complaints come from their module's public functions: the
-    13 months in one ``by_period`` (the review month's figures are its last row), and the
-    previous and year-ago months judged as at their own end (see ``_earlier_complaints``)."""
+    13 months in one ``by_period`` (the review month's figures are its last row; the previous
+    and year-ago months are rows of it judged as at their own end, see ``_at_month_end``)."""
     # Executives see aggregates only: the review never holds an individual.
     scope = (scope or Scope.everything()).aggregates_only()
     settings = settings or m.ServiceSettings()
@@ -204,19 +213,20 @@ def build_review(
     trend["month"] = pd.to_datetime(trend["month"]).astype("datetime64[us]")
     wf = _months(workforce.monthly(lake, history, scope), first, month)
 
+    call_rows, wf_rows = _by_month(trend), _by_month(wf[["month", *WORKFORCE_KPIS]])
+
     def month_values(mth: date) -> dict:
-        out = {k: v for k, v in _row(trend, mth).items() if k in CALL_KPIS}
-        out.update({k: v for k, v in _row(wf, mth).items() if k in WORKFORCE_KPIS})
-        return out
+        return {**call_rows.get(pd.Timestamp(mth), {}), **wf_rows.get(pd.Timestamp(mth), {})}
 
     # The review month's complaints are judged as at its end, like the trend's last month.
     cm = complaints.by_period(lake, span, scope, csettings, grain="month")
     now, prev, year = month_values(month), month_values(prev_month), month_values(year_month)
     if now.get("offered"):
-        now.update(_complaint_values(cm, month))
+        now.update(_complaint_rows(cm).get(pd.Timestamp(month), {}))
+    at_month_end = _complaint_rows(_at_month_end(cm))
     for values, mth in ((prev, prev_month), (year, year_month)):
         if values.get("offered"):
-            values.update(_earlier_complaints(lake, mth, scope, centers, csettings))
+            values.update(at_month_end.get(pd.Timestamp(mth), {}))
     targets = _targets(lake, month, centers)
     rows = []
     for key in KPIS:
@@ -240,10 +250,9 @@ def build_review(
 
     # This month's and the previous month's queues (one grouped table, read above).
     cols = ["queue", "offered", "service_level", "answer_rate"]
-    qm = _months(by_queue_month, prev_month, month)
-    q_month = pd.to_datetime(qm["month"])
-    q_now = qm[q_month == pd.Timestamp(month)][cols]
-    q_prev = qm[q_month == pd.Timestamp(prev_month)][cols]
+    q_month = pd.to_datetime(by_queue_month["month"])
+    q_now = by_queue_month.loc[q_month == pd.Timestamp(month), cols]
+    q_prev = by_queue_month.loc[q_month == pd.Timestamp(prev_month), cols]
     by_queue = q_now.reset_index(drop=True).merge(
         q_prev.rename(
             columns={
@@ -260,8 +269,9 @@ def build_review(
     by_queue = by_queue[by_queue["offered"].fillna(0) > 0].reset_index(drop=True)
 
     if now.get("offered"):
-        by_level = complaints.breakdown(lake, mf, scope, "level", csettings)
-        causes = complaints.pareto(lake, mf, scope, csettings)
+        # One statement for both: a statement's cost is mostly planning, not its second GROUP BY.
+        by_level = complaints.breakdown(lake, mf, scope, "level", csettings, also=("cause",))
+        causes = complaints.pareto(lake, mf, scope, csettings, also=("level",))
     else:
         by_level, causes = pd.DataFrame(columns=["level", "complaints"]), pd.DataFrame(columns=["cause", "complaints"])
     review = MonthlyReview(
@@ -303,16 +313,19 @@ def _queue_source(review: MonthlyReview, key: str, d: float, lang: str) -> str:
     """The queue that moved the overall rate most in its direction (change × share of calls)."""
     if key not in ("service_level", "answer_rate") or review.by_queue.empty or d == 0:
         return ""
-    q = review.by_queue.dropna(subset=[f"{key}_change"])
-    if q.empty:
+    # numpy over the queues (a few dozen): the summary asks this up to six times per review.
+    changes = review.by_queue[f"{key}_change"].to_numpy(dtype="float64", na_value=np.nan)
+    known = ~np.isnan(changes)
+    if not known.any():
         return ""
-    weight = q["offered"].astype("float64") / q["offered"].astype("float64").sum()
-    contribution = q[f"{key}_change"].astype("float64") * weight
-    pick = contribution.idxmax() if d > 0 else contribution.idxmin()
-    change = float(q.loc[pick, f"{key}_change"])
+    offered = review.by_queue["offered"].to_numpy(dtype="float64", na_value=np.nan)[known]
+    contribution = changes[known] * (offered / offered.sum())
+    pick = int(np.nanargmax(contribution) if d > 0 else np.nanargmin(contribution))
+    change = float(changes[known][pick])
     if (change > 0) != (d > 0):
         return ""
-    return _t("rev.sum.mostly", lang, queue=str(q.loc[pick, "queue"]), change=fmt_change(key, change, 0.0, lang))
+    queue = str(review.by_queue["queue"].to_numpy()[known][pick])
+    return _t("rev.sum.mostly", lang, queue=queue, change=fmt_change(key, change, 0.0, lang))
 
 
 def _sentence(review: MonthlyReview, key: str, lang: str) -> str:

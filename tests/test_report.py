@@ -247,9 +247,10 @@ def _complaint(cid: str, received: str, resolved: str | None, level: int = 1) ->
 
 def test_previous_and_year_ago_complaints_are_judged_at_their_month_end(tmp_path):
     """A September complaint resolved late in October is still within its target at the end of
-    September (younger than 2 working days, not judged), so September's share resolved within
-    target is 1/1 in October's scorecard, as a review of September alone would say; the trend,
-    judged at the end of October, has it 1/2."""
+    September (younger than 2 working days, not judged), while one received on 2 September and
+    still open at the month's end is already late then (about 20 working days old). So
+    September's share resolved within target is 1/2 in October's scorecard, as a review of
+    September alone would say; the trend, judged at the end of October, has it 1/3."""
     root = build_dataset(
         tmp_path / "ds",
         employees=[{"employee_id": "E1", "center": "C1", "team": "T1", "role": "csr", "hire_date": "2024-01-01"}],
@@ -266,13 +267,15 @@ def test_previous_and_year_ago_complaints_are_judged_at_their_month_end(tmp_path
             _complaint("c1", "2026-09-08T04:00:00Z", "2026-09-09T04:00:00Z"),
             # Wednesday 30 September 10:00 local, resolved 20 October: open at September's end.
             _complaint("c2", "2026-09-30T02:00:00Z", "2026-10-20T02:00:00Z"),
+            # Wednesday 2 September 10:00 local, resolved 20 October: open and late at September's end.
+            _complaint("c3", "2026-09-02T02:00:00Z", "2026-10-20T02:00:00Z"),
             _complaint("cn", "2026-10-13T04:00:00Z", None),
         ],
     )
     review = _check_review_against_lookups(root, date(2026, 10, 1))
-    assert review.value("resolved_within_target", "previous") == pytest.approx(1.0)
+    assert review.value("resolved_within_target", "previous") == pytest.approx(1 / 2)
     sep = review.trend[review.trend["month"] == pd.Timestamp("2026-09-01")].iloc[0]
-    assert sep["resolved_within_target"] == pytest.approx(0.5)
+    assert sep["resolved_within_target"] == pytest.approx(1 / 3)
     assert review.value("offered", "year_ago") == 2 and review.value("answer_rate", "year_ago") == 0.5
     assert review.value("level3_complaints", "year_ago") == 1
     assert review.value("complaints_per_10k", "year_ago") == pytest.approx(1 / 2 * 10_000)
