@@ -434,6 +434,9 @@ def _period_sums(
             else "CAST(NULL AS BIGINT)"
         )
         month_end = d == "bucket" and grain == "month"
+        sums_from = (
+            _AT_MONTH_END_SUMS + " FROM g LEFT JOIN own USING (_month)" if month_end else _NO_MONTH_END_SUMS + " FROM g"
+        )
         branches.append(
             "SELECT '"
             + d
@@ -444,8 +447,7 @@ def _period_sums(
             + ", "
             + repeaters
             + " AS repeat_complainers, "
-            + (_AT_MONTH_END_SUMS + " FROM g LEFT JOIN own USING (_month)" if month_end else _NO_MONTH_END_SUMS)
-            + ("" if month_end else " FROM g")
+            + sums_from
             + " GROUP BY ALL"
         )
     select = " UNION ALL ".join(branches)
