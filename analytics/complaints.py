@@ -458,7 +458,8 @@ def _period_sums(
 
 
 def _part(sums: pd.DataFrame, dim: str) -> pd.DataFrame:
-    return sums[sums["dim"] == dim].drop(columns=["dim", "repeat_complainers"]).reset_index(drop=True)
+    rows = (sums["dim"] == dim).to_numpy()
+    return pd.DataFrame({c: sums[c].array[rows] for c in sums.columns if c not in ("dim", "repeat_complainers")})
 
 
 _HISTORY_PARTS = ("band", "open", "month")
@@ -601,13 +602,13 @@ def by_period(
     # and a fill per column cost more than the statement's sums.
     buckets = pd.to_datetime(den[grain]).to_numpy(dtype="datetime64[us]")
     order = np.argsort(buckets, kind="stable")
-    out = pd.DataFrame({grain: buckets[order], "calls": den["calls"].array.take(order)})
-    at = pd.Index(pd.to_datetime(sums["key"]).to_numpy(dtype="datetime64[us]")).get_indexer(out[grain].to_numpy())
+    cols = {grain: buckets[order], "calls": den["calls"].array.take(order)}
+    at = pd.Index(pd.to_datetime(sums["key"]).to_numpy(dtype="datetime64[us]")).get_indexer(cols[grain])
     for c in counts:  # a bucket without complaints counts 0 (position -1 takes the appended 0)
-        out[c] = np.append(sums[c].to_numpy(dtype="int64", na_value=0), 0)[at]
-    out["complaints_per_10k"] = m.get("complaints_per_10k").compute(out, None)
-    out["resolved_within_target"] = m.get("resolved_within_target").compute(out, None)
-    return out
+        cols[c] = np.append(sums[c].to_numpy(dtype="int64", na_value=0), 0)[at]
+    for k in ("complaints_per_10k", "resolved_within_target"):  # the registry's formulas, on the columns
+        cols[k] = m.get(k).compute(cols, None).to_numpy()
+    return pd.DataFrame(cols)
 
 
 def breakdown(

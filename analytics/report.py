@@ -139,17 +139,16 @@ def _by_month(frame: pd.DataFrame) -> dict:
 
 def _complaint_rows(by_month: pd.DataFrame) -> dict:
     """COMPLAINT_SUMMARY of each month of a ``complaints.by_period`` frame by month, keyed as
-    ``_by_month``."""
-    values = pd.DataFrame(
-        {
-            "month": by_month["month"],
-            "complaints": by_month["complaints"],
-            "calls": by_month["calls"],
-            **{k: metric(k).compute(by_month, None) for k in COMPLAINT_KPIS},
-        }
-    )
+    ``_by_month`` (columns of floats: a dozen months, no frame built)."""
+    cols = {
+        "complaints": by_month["complaints"],
+        "calls": by_month["calls"],
+        **{k: metric(k).compute(by_month, None) for k in COMPLAINT_KPIS},
+    }
+    cols = {k: pd.to_numeric(v, errors="coerce").to_numpy(dtype="float64", na_value=np.nan) for k, v in cols.items()}
     return {
-        mth: {k: (None if v is None else float(v)) for k, v in row.items()} for mth, row in _by_month(values).items()
+        mth: {k: (None if np.isnan(v[i]) else float(v[i])) for k, v in cols.items()}
+        for i, mth in enumerate(pd.to_datetime(by_month["month"]))
     }
 
 
