@@ -607,7 +607,7 @@ def by_period(
     for c in counts:  # a bucket without complaints counts 0 (position -1 takes the appended 0)
         cols[c] = np.append(sums[c].to_numpy(dtype="int64", na_value=0), 0)[at]
     for k in ("complaints_per_10k", "resolved_within_target"):  # the registry's formulas, on the columns
-        cols[k] = m.get(k).compute(cols, None).to_numpy()
+        cols[k] = np.asarray(m.get(k).compute(cols, None), dtype="float64")
     return pd.DataFrame(cols)
 
 
