@@ -339,15 +339,22 @@ def metrics_many(
     todo = {p[5]: p for p in plans if not lake.is_cached(p[5])}
     statements = _batch_statements(lake, list(todo.values()), scope, settings)
 
+    arrays: dict[int, dict] = {}  # each statement's result as column arrays, taken apart once
+
     def compute(plan) -> pd.DataFrame:
         filters, by, agent_level, sub_day, ad, key = plan
         if key not in todo:  # cached before this call but dropped since: alone
             return _metrics(lake, filters, scope, by, settings, ad)
         parts = {}
         for role, (stmt, branch, gid, cols) in statements[key].items():
-            frame = lake.query(*stmt)  # the statement's result: run once, then a cache hit
-            rows = frame[(frame["_branch"] == branch) & (frame["_gid"] == gid)]
-            part = rows[cols].reset_index(drop=True)
+            # The statement's result: run once, then a cache hit (which also records what
+            # this table depends on), its columns split out once for all its tables.
+            frame = lake.query(*stmt)
+            col = arrays.get(id(stmt))  # the statements live as long as this call
+            if col is None:
+                col = arrays[id(stmt)] = {c: frame[c].array for c in frame.columns}
+            rows = (np.asarray(col["_branch"]) == branch) & (np.asarray(col["_gid"]) == gid)
+            part = pd.DataFrame({c: col[c][rows] for c in cols})
             for g in by:
                 if g in _INT_KEYS:
                     part[g] = part[g].astype("int64")
