@@ -18,7 +18,7 @@ Values are bound parameters; file lists are the dataset's own listing (a paramet
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -394,19 +394,84 @@ def monthly_review(con, f: Files, month: str, cfg, rollup: bool) -> list:
             {"files": f.raw("agent_intervals", months)},
         ).fetchall()
         kpis.attrs["occupancy"] = occ
-    cmp = con.execute(
-        "SELECT month, level, count(*) AS n FROM read_parquet($files) WHERE valid GROUP BY GROUPING SETS ((month), (month, level))",
-        {"files": f.raw("complaints", months)},
-    ).df()
+    cmp = con.execute(*_review_complaints(con, f, months, rollup)).df()
     ends = [month_bounds(m)[1] for m in months]
     emp, emp_p = employees(con, f, rollup)
     people = con.execute(
         "SELECT d, count(*) FILTER (WHERE hire_date <= d AND (exit_date IS NULL OR exit_date > d)) AS headcount, "
-        "count(*) FILTER (WHERE exit_date BETWEEN date_trunc('month', d) AND d) AS leavers "
+        "count(*) FILTER (WHERE hire_date BETWEEN date_trunc('month', d) AND d) AS hires, "
+        "count(*) FILTER (WHERE exit_date BETWEEN date_trunc('month', d) AND d) AS leavers, "
+        "count(*) FILTER (WHERE exit_date BETWEEN date_trunc('month', d) AND d AND exit_type = 'voluntary') AS voluntary "
         f"FROM {emp}, unnest($ends) AS u(d) WHERE role = 'csr' GROUP BY d",
         {**emp_p, "ends": ends},
     ).df()
     return [kpis, cmp, people]
+
+
+# The review's complaint figures by month, level and cause: counts, level 3, and the share
+# resolved within the target in working days, judged both as at the review month's end (the
+# trend) and as at each month's own end (the previous and year-ago months). Working days come
+# from the published calendar index (day, workday, cum); on the rollups' side the complaints
+# are the published facts (local times, positions and resolution flags computed at import),
+# on the raw side they are worked out here from the raw timestamps.
+_REVIEW_COMPLAINTS = """
+WITH w AS (SELECT day, workday, cum FROM read_parquet($idx)),
+c AS ({source}),
+own AS (
+  SELECT e.m, e.own_cut,
+    w.cum + CASE WHEN w.workday THEN epoch(e.own_cut - CAST(w.day AS TIMESTAMP)) / 86400.0 ELSE 0.0 END AS own_pos
+  FROM (SELECT DISTINCT m, least(CAST(strptime(m, '%Y-%m') + INTERVAL 1 MONTH AS TIMESTAMP), CAST($cut AS TIMESTAMP))
+        AS own_cut FROM c) e
+  LEFT JOIN w ON w.day = CAST(e.own_cut AS DATE)
+),
+k AS (SELECT w.cum + CASE WHEN w.workday THEN epoch(CAST($cut AS TIMESTAMP) - CAST(w.day AS TIMESTAMP)) / 86400.0
+        ELSE 0.0 END AS cut_pos FROM w WHERE w.day = CAST(CAST($cut AS TIMESTAMP) AS DATE))
+SELECT m, level, cause, count(*) AS n, count(*) FILTER (WHERE valid) AS valid,
+  count(*) FILTER (WHERE resolved_local < $cut AND resolved_within) AS within_at_cut,
+  count(*) FILTER (WHERE resolved_local < $cut OR k.cut_pos - received_pos > $target) AS judgeable_at_cut,
+  count(*) FILTER (WHERE resolved_local < own_cut AND resolved_within) AS within_own_end,
+  count(*) FILTER (WHERE resolved_local < own_cut OR own_pos - received_pos > $target) AS judgeable_own_end
+FROM c JOIN own USING (m) CROSS JOIN k
+GROUP BY GROUPING SETS ((m), (m, level), (m, cause))
+"""
+_FACTS_SOURCE = (
+    "SELECT month AS m, level, cause, valid, received_local, resolved_local, resolved_within, received_pos "
+    "FROM read_parquet($files)"
+)
+# From the raw complaints: local times in the centers' zone, positions in working days.
+_RAW_SOURCE = """
+SELECT strftime(r.received_local, '%Y-%m') AS m, r.level, r.cause, r.valid, r.received_local, r.resolved_local,
+  rs.cum + CASE WHEN rs.workday THEN epoch(r.resolved_local - CAST(rs.day AS TIMESTAMP)) / 86400.0 ELSE 0.0 END
+  - (rc.cum + CASE WHEN rc.workday THEN epoch(r.received_local - CAST(rc.day AS TIMESTAMP)) / 86400.0 ELSE 0.0 END)
+  <= $target AS resolved_within,
+  rc.cum + CASE WHEN rc.workday THEN epoch(r.received_local - CAST(rc.day AS TIMESTAMP)) / 86400.0 ELSE 0.0 END
+  AS received_pos
+FROM (SELECT level, cause, valid, timezone($tz, received_at) AS received_local,
+        timezone($tz, resolved_at) AS resolved_local FROM read_parquet($files)) r
+JOIN w rc ON rc.day = CAST(r.received_local AS DATE)
+LEFT JOIN w rs ON rs.day = CAST(r.resolved_local AS DATE)
+"""
+
+
+def _review_complaints(con, f: Files, months: list[str], rollup: bool) -> tuple[str, dict]:
+    """The review's complaint statement and its parameters: cut at the review month's end
+    (not later than the data), the dataset's target in working days."""
+    from analytics.settings import load_complaints
+
+    meta = f.pub.get("complaint_facts") or {}
+    month_end = datetime.combine(month_bounds(months[-1])[1] + timedelta(days=1), datetime.min.time())
+    data_end = datetime.fromisoformat(meta["data_end"]) if meta.get("data_end") else month_end
+    params = {
+        "idx": f.rollup("workday_index", ["all"]),
+        "cut": min(month_end, data_end),
+        "target": float(load_complaints(f.root).resolve_within_workdays),
+    }
+    if rollup and "complaint_facts" in f.pub.get("rollups", {}):
+        return _REVIEW_COMPLAINTS.format(source=_FACTS_SOURCE), {**params, "files": f.rollup("complaint_facts", months)}
+    return (
+        _REVIEW_COMPLAINTS.format(source=_RAW_SOURCE),
+        {**params, "files": f.raw("complaints", months), "tz": _tz(con, f)},
+    )
 
 
 def _qa_month(f: Files, months: list[str], rollup: bool) -> tuple[str, list[str]]:

@@ -119,3 +119,42 @@ def test_the_service_level_floors_satisfaction_is_the_pages(demo_dataset, rollup
     assert raw["answered"].tolist() == page["answered"].tolist()
     pd.testing.assert_series_equal(raw["csat"], page["csat"].astype("float64"), check_names=False, rtol=1e-12)
     pd.testing.assert_series_equal(raw["fcr"], page["fcr"].astype("float64"), check_names=False, rtol=1e-12)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("rollup", [True, False])
+def test_the_review_floors_complaints_are_the_pages(demo_dataset, rollup):
+    """The latest month's review: complaints, level 3 and the share resolved within target,
+    for the trend's months judged as at the review month's end and for the previous and
+    year-ago months as at their own end. The floor works them out by hand-written SQL (from
+    the published facts, or from the raw timestamps and the calendar index); the page from
+    its one statement over the facts. The causes and hires are the page's too."""
+    from analytics import report
+
+    lk = lake_mod.Lake(demo_dataset)
+    month = lk.months("calls")[-1]
+    first, _ = floors.month_bounds(month)
+    review = report.build_review(lk, first, Scope.everything())
+    cmp = floors.monthly_review(duckdb.connect(), floors.Files(demo_dataset), month, ServiceSettings(), rollup)[1]
+    totals = cmp[cmp["level"].isna() & cmp["cause"].isna()].set_index("m")
+    trend = review.trend.set_index(review.trend["month"].dt.strftime("%Y-%m"))
+    assert len(trend) >= 3  # the test demo holds a few months; the review reads up to 13
+    for m, row in trend.iterrows():
+        assert row["complaints"] == totals.loc[m, "n"], m
+        assert row["resolved_within_target"] == pytest.approx(
+            totals.loc[m, "within_at_cut"] / totals.loc[m, "judgeable_at_cut"], rel=1e-12
+        ), m
+    year_ago = floors.month_add(month, -12)
+    for col, m in (("value", month), ("previous", floors.month_add(month, -1)), ("year_ago", year_ago)):
+        if m not in totals.index:  # no year-ago month in the test demo
+            assert m == year_ago and review.value("resolved_within_target", col) is None
+            continue
+        own = totals.loc[m, "within_own_end"] / totals.loc[m, "judgeable_own_end"]
+        assert review.value("resolved_within_target", col) == pytest.approx(own, rel=1e-12), (col, m)
+        level3 = cmp[(cmp["m"] == m) & (cmp["level"] == 3)]["n"].sum()
+        assert review.value("level3_complaints", col) == level3, (col, m)
+    # At the previous month's own end fewer complaints are judged than at the review's end.
+    prev = floors.month_add(month, -1)
+    assert totals.loc[prev, "judgeable_own_end"] < totals.loc[prev, "judgeable_at_cut"]
+    causes = cmp[(cmp["m"] == month) & cmp["cause"].notna()].set_index("cause")["n"]
+    assert review.complaint_causes.set_index("cause")["complaints"].to_dict() == causes.to_dict()
