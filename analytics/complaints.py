@@ -94,11 +94,21 @@ def metric_formula(key: str, lang: str, settings: ComplaintSettings | None = Non
 _MATERIALISED = {"facts": "rollup_" + cf.FACTS, "index": "rollup_" + cf.INDEX}
 _ON_THE_FLY = {"facts": "cf_facts", "index": "cf_index"}
 
-_FACTS_CTE = """
+
+def _workday_pos(t: str) -> str:
+    """SQL: the position of the timestamp ``t`` in working days (whole working days before
+    its day, plus the elapsed part of its day when that is a working day), for a row ``w``
+    of the working-day index on ``t``'s day. ``t`` is an expression of this module's."""
+    return "w.cum + CASE WHEN w.workday THEN epoch(" + t + " - CAST(w.day AS TIMESTAMP)) / 86400.0 ELSE 0.0 END"
+
+
+_FACTS_CTE = (
+    """
 WITH k AS (
   SELECT CAST($cut AS TIMESTAMP) AS cut,
-    (SELECT w.cum + CASE WHEN w.workday
-        THEN epoch(CAST($cut AS TIMESTAMP) - CAST(w.day AS TIMESTAMP)) / 86400.0 ELSE 0.0 END
+    (SELECT """
+    + _workday_pos("CAST($cut AS TIMESTAMP)")
+    + """
      FROM {index} w WHERE w.day = CAST(CAST($cut AS TIMESTAMP) AS DATE)) AS cut_pos
 ),
 f AS (
@@ -117,6 +127,7 @@ g AS MATERIALIZED (
   SELECT *, NOT is_open OR coalesce(age_workdays > $target, false) AS judgeable FROM f WHERE {where}
 )
 """
+)
 
 # The additive sums the complaint metrics divide (see analytics.metrics, area "complaints").
 _SUMS = """
@@ -136,15 +147,20 @@ _SUMS = """
 # period-end judgement, in the same statement: the monthly review's previous and year-ago
 # months are rows of its 13-month trend. The month's end is its first following midnight,
 # never later than the period's cut; its position in working days from the index as ``k``'s.
-_OWN_MONTH_END_CTE = """, own AS (
-  SELECT m._month, w.cum + CASE WHEN w.workday
-      THEN epoch(m.own_cut - CAST(w.day AS TIMESTAMP)) / 86400.0 ELSE 0.0 END AS own_pos, m.own_cut
+_OWN_MONTH_END_CTE = (
+    """, own AS (
+  SELECT m._month, """
+    + _workday_pos("m.own_cut")
+    + """ AS own_pos, m.own_cut
   FROM (SELECT DISTINCT g._month,
           least(CAST(date_trunc('month', g.received_local) + INTERVAL 1 MONTH AS TIMESTAMP), k.cut) AS own_cut
         FROM g CROSS JOIN k) m
   LEFT JOIN {index} w ON w.day = CAST(m.own_cut AS DATE)
 )
 """
+)
+# by_period's columns of that judgement (by month only; NULL in the cube's other parts).
+AT_MONTH_END = ("within_target_at_month_end", "judgeable_at_month_end")
 _AT_MONTH_END_SUMS = """
   count(*) FILTER (WHERE within_target AND coalesce(resolved_local < own_cut, false)) AS within_target_at_month_end,
   count(*) FILTER (WHERE coalesce(resolved_local < own_cut, false)
@@ -568,7 +584,7 @@ def summary(lake: Lake, filters: Filters, scope: Scope, settings: ComplaintSetti
     sums = {
         k: (float(row[k]) if k.endswith("_sum") else int(row[k]))
         for k in cube.columns[2:]
-        if not k.endswith("_at_month_end")  # the bucket rows' own-end judgement
+        if k not in AT_MONTH_END  # the bucket rows' own-end judgement
     }
     repeaters = sums.pop("repeat_complainers")
     # The calls per bucket of the trend, summed (additive): the page's trend reads the same table.
@@ -594,7 +610,7 @@ def by_period(
         raise ValueError(f"complaints go by day, week or month, not {grain!r}")
     counts = ["complaints", "valid", "level3", "within_target", "judgeable"]
     if grain == "month":  # each month also judged as at its own end (see _OWN_MONTH_END_CTE)
-        counts += ["within_target_at_month_end", "judgeable_at_month_end"]
+        counts += AT_MONTH_END
     sums = _part(_period_sums(lake, filters, scope, settings, grain, dims=("bucket",)), "bucket")
     den = _calls_denominator(lake, filters, scope, (grain,))
     # Buckets as calls.metrics makes them: the day, the Monday of the week, the 1st of the
@@ -609,6 +625,15 @@ def by_period(
     for k in ("complaints_per_10k", "resolved_within_target"):  # the registry's formulas, on the columns
         cols[k] = np.asarray(m.get(k).compute(cols, None), dtype="float64")
     return pd.DataFrame(cols)
+
+
+def judged_at_month_end(by_month: pd.DataFrame) -> pd.DataFrame:
+    """A ``by_period`` frame by month with each month judged as at its own end (what was
+    known then: a complaint still open had not yet missed its target unless already older
+    than it) instead of at the period's end: its resolved within target recomputed."""
+    out = by_month.assign(within_target=by_month[AT_MONTH_END[0]], judgeable=by_month[AT_MONTH_END[1]])
+    out["resolved_within_target"] = m.get("resolved_within_target").compute(out, None)
+    return out
 
 
 def breakdown(

@@ -152,16 +152,6 @@ def _complaint_rows(by_month: pd.DataFrame) -> dict:
     }
 
 
-def _at_month_end(by_month: pd.DataFrame) -> pd.DataFrame:
-    """A ``complaints.by_period`` frame by month with each month judged as at its own end
-    (what was known then: a complaint still open had not yet missed its target), which is how
-    the scorecard shows the previous and year-ago months; the trend's rows are judged as at
-    the review month's end. Both judgements come from the same statement."""
-    return by_month.assign(
-        within_target=by_month["within_target_at_month_end"], judgeable=by_month["judgeable_at_month_end"]
-    )
-
-
 def _targets(lake: Lake, month: date, centers: tuple[str, ...]) -> dict:
     last_day = add_months(month, 1) - timedelta(days=1)
     return current_targets(lake, last_day, centers[0] if len(centers) == 1 else None)
@@ -188,7 +178,8 @@ def build_review(
     the workforce's 13 months in one; the scorecard's month, previous month and year-ago
     values are rows of those. Complaints come from their module's public functions: the
     13 months in one ``by_period`` (the review month's figures are its last row; the previous
-    and year-ago months are rows of it judged as at their own end, see ``_at_month_end``)."""
+    and year-ago months are rows of it judged as at their own end, see
+    ``complaints.judged_at_month_end``)."""
     # Executives see aggregates only: the review never holds an individual.
     scope = (scope or Scope.everything()).aggregates_only()
     settings = settings or m.ServiceSettings()
@@ -222,7 +213,8 @@ def build_review(
     now, prev, year = month_values(month), month_values(prev_month), month_values(year_month)
     if now.get("offered"):
         now.update(_complaint_rows(cm).get(pd.Timestamp(month), {}))
-    at_month_end = _complaint_rows(_at_month_end(cm))
+    # The previous and year-ago months as the scorecard shows them: as at their own end.
+    at_month_end = _complaint_rows(complaints.judged_at_month_end(cm))
     for values, mth in ((prev, prev_month), (year, year_month)):
         if values.get("offered"):
             values.update(at_month_end.get(pd.Timestamp(mth), {}))

@@ -414,18 +414,26 @@ def monthly_review(con, f: Files, month: str, cfg, rollup: bool) -> list:
 # from the published calendar index (day, workday, cum); on the rollups' side the complaints
 # are the published facts (local times, positions and resolution flags computed at import),
 # on the raw side they are worked out here from the raw timestamps.
-_REVIEW_COMPLAINTS = """
+def _pos(w: str, t: str) -> str:
+    """SQL: timestamp ``t``'s position in working days from the index row ``w`` of its day."""
+    return f"{w}.cum + CASE WHEN {w}.workday THEN epoch({t} - CAST({w}.day AS TIMESTAMP)) / 86400.0 ELSE 0.0 END"
+
+
+_REVIEW_COMPLAINTS = (
+    """
 WITH w AS (SELECT day, workday, cum FROM read_parquet($idx)),
 c AS ({source}),
 own AS (
-  SELECT e.m, e.own_cut,
-    w.cum + CASE WHEN w.workday THEN epoch(e.own_cut - CAST(w.day AS TIMESTAMP)) / 86400.0 ELSE 0.0 END AS own_pos
+  SELECT e.m, e.own_cut, """
+    + _pos("w", "e.own_cut")
+    + """ AS own_pos
   FROM (SELECT DISTINCT m, least(CAST(strptime(m, '%Y-%m') + INTERVAL 1 MONTH AS TIMESTAMP), CAST($cut AS TIMESTAMP))
         AS own_cut FROM c) e
   LEFT JOIN w ON w.day = CAST(e.own_cut AS DATE)
 ),
-k AS (SELECT w.cum + CASE WHEN w.workday THEN epoch(CAST($cut AS TIMESTAMP) - CAST(w.day AS TIMESTAMP)) / 86400.0
-        ELSE 0.0 END AS cut_pos FROM w WHERE w.day = CAST(CAST($cut AS TIMESTAMP) AS DATE))
+k AS (SELECT """
+    + _pos("w", "CAST($cut AS TIMESTAMP)")
+    + """ AS cut_pos FROM w WHERE w.day = CAST(CAST($cut AS TIMESTAMP) AS DATE))
 SELECT m, level, cause, count(*) AS n, count(*) FILTER (WHERE valid) AS valid,
   count(*) FILTER (WHERE resolved_local < $cut AND resolved_within) AS within_at_cut,
   count(*) FILTER (WHERE resolved_local < $cut OR k.cut_pos - received_pos > $target) AS judgeable_at_cut,
@@ -434,23 +442,26 @@ SELECT m, level, cause, count(*) AS n, count(*) FILTER (WHERE valid) AS valid,
 FROM c JOIN own USING (m) CROSS JOIN k
 GROUP BY GROUPING SETS ((m), (m, level), (m, cause))
 """
+)
 _FACTS_SOURCE = (
     "SELECT month AS m, level, cause, valid, received_local, resolved_local, resolved_within, received_pos "
     "FROM read_parquet($files)"
 )
 # From the raw complaints: local times in the centers' zone, positions in working days.
-_RAW_SOURCE = """
-SELECT strftime(r.received_local, '%Y-%m') AS m, r.level, r.cause, r.valid, r.received_local, r.resolved_local,
-  rs.cum + CASE WHEN rs.workday THEN epoch(r.resolved_local - CAST(rs.day AS TIMESTAMP)) / 86400.0 ELSE 0.0 END
-  - (rc.cum + CASE WHEN rc.workday THEN epoch(r.received_local - CAST(rc.day AS TIMESTAMP)) / 86400.0 ELSE 0.0 END)
-  <= $target AS resolved_within,
-  rc.cum + CASE WHEN rc.workday THEN epoch(r.received_local - CAST(rc.day AS TIMESTAMP)) / 86400.0 ELSE 0.0 END
-  AS received_pos
+_RAW_SOURCE = (
+    "SELECT strftime(r.received_local, '%Y-%m') AS m, r.level, r.cause, r.valid, r.received_local, r.resolved_local, "
+    + _pos("rs", "r.resolved_local")
+    + " - ("
+    + _pos("rc", "r.received_local")
+    + ") <= $target AS resolved_within, "
+    + _pos("rc", "r.received_local")
+    + """ AS received_pos
 FROM (SELECT level, cause, valid, timezone($tz, received_at) AS received_local,
         timezone($tz, resolved_at) AS resolved_local FROM read_parquet($files)) r
 JOIN w rc ON rc.day = CAST(r.received_local AS DATE)
 LEFT JOIN w rs ON rs.day = CAST(r.resolved_local AS DATE)
 """
+)
 
 
 def _review_complaints(con, f: Files, months: list[str], rollup: bool) -> tuple[str, dict]:
