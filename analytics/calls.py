@@ -18,6 +18,7 @@ Two kinds of sums:
 from __future__ import annotations
 
 import re
+from collections import Counter
 from datetime import date, timedelta
 
 import numpy as np
@@ -712,6 +713,37 @@ _PERIOD_FROM_CALLS_SQL = (
     "max(CAST(timezone(z.timezone, arrived_at) AS DATE)) AS last_day "
     "FROM calls c JOIN centers z USING (center) WHERE c._month IN ($m0, $m1)"
 )
+
+
+def place_names(opts: dict, lang_: str) -> dict[str, dict]:
+    """{"queue": {code: name}, "center": {code: name}} from ``calls.filter_options``, in
+    ``lang_`` (the code where a name is missing): the pages, the review's written summary
+    and its file name queues and centers the same way."""
+    col = "name_zh" if lang_ == "zh" else "name_en"
+    out = {}
+    for kind, key in (("queues", "queue"), ("centers", "center")):
+        df = opts.get(kind)
+        if df is None:
+            continue
+        out[key] = {r[key]: (r.get(col) or r[key]) for r in df.to_dict(orient="records")}
+    queues = opts.get("queues")
+    if queues is not None and "center" in queues.columns and len(queues):
+        # Two centers often run a queue of the same name (纳税申报咨询 in both): name the
+        # center too, by the first word of its name (杭州 / Hangzhou), so rows stay apart.
+        names = out["queue"]
+        dup = {n for n in names.values() if list(names.values()).count(n) > 1}
+        centre = {c: str(n).split()[0] for c, n in out.get("center", {}).items() if n}
+        for r in queues.to_dict(orient="records"):
+            if names[r["queue"]] in dup and r["center"] in centre:
+                c = centre[r["center"]]
+                names[r["queue"]] += f"（{c}）" if lang_ == "zh" else f" ({c})"
+        # Still the same name (centers of one city: 杭州 twice): the code too. A chart draws one
+        # bar per name, so two queues of one name were drawn as one bar of both their rates.
+        counts = Counter(names.values())
+        for code, name in names.items():
+            if counts[name] > 1:
+                names[code] = name + (f"（{code}）" if lang_ == "zh" else f" ({code})")
+    return out
 
 
 def filter_options(lake: Lake, scope: Scope) -> dict:

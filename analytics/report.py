@@ -92,6 +92,12 @@ class MonthlyReview:
     summary: dict[str, list[str]] = field(default_factory=dict)  # lang -> sentences
     # The definitions the numbers were computed with: the review prints these formulas.
     settings: m.DatasetSettings = field(default_factory=m.DatasetSettings)
+    # lang -> {queue code: name} (calls.place_names): the summary, the chart and the table of
+    # the page and of the file say a queue's name, never its code.
+    queue_names: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def queue_name(self, code, lang: str) -> str:
+        return self.queue_names.get(lang, {}).get(code) or str(code)
 
     @property
     def has_data(self) -> bool:
@@ -265,6 +271,7 @@ def build_review(
         causes = complaints.pareto(lake, mf, scope, csettings, also=("level",))
     else:
         by_level, causes = pd.DataFrame(columns=["level", "complaints"]), pd.DataFrame(columns=["cause", "complaints"])
+    options = calls.filter_options(lake, scope)
     review = MonthlyReview(
         month=month,
         centers=tuple(centers),
@@ -276,6 +283,7 @@ def build_review(
         complaints_by_level=by_level,
         workforce=wf,
         settings=m.DatasetSettings(service=settings, complaints=csettings),
+        queue_names={lang: calls.place_names(options, lang)["queue"] for lang in ("zh", "en")},
     )
     review.summary = {lang: written_summary(review, lang) for lang in ("zh", "en")}
     return review
@@ -315,7 +323,7 @@ def _queue_source(review: MonthlyReview, key: str, d: float, lang: str) -> str:
     change = float(changes[known][pick])
     if (change > 0) != (d > 0):
         return ""
-    queue = str(review.by_queue["queue"].to_numpy()[known][pick])
+    queue = review.queue_name(review.by_queue["queue"].to_numpy()[known][pick], lang)
     return _t("rev.sum.mostly", lang, queue=queue, change=fmt_change(key, change, 0.0, lang))
 
 
@@ -484,7 +492,7 @@ def queue_figure(review: MonthlyReview, lang: str) -> go.Figure:
     for key, colour in (("service_level", PRIMARY), ("answer_rate", SECOND)):
         fig.add_trace(
             go.Bar(
-                x=q["queue"],
+                x=[review.queue_name(code, lang) for code in q["queue"]],
                 y=q[key],
                 name=label(key, lang),
                 marker_color=colour,
@@ -634,7 +642,7 @@ def render_html(review: MonthlyReview, lang: str = "zh") -> str:
                     ],
                     [
                         [
-                            r.queue,
+                            review.queue_name(r.queue, lang),
                             fmt("offered", r.offered, lang),
                             fmt("service_level", r.service_level, lang),
                             fmt_change("service_level", r.service_level, r.service_level_prev, lang),

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import re
+
 import email
 import shutil
 import socket
@@ -243,8 +245,13 @@ def test_monthly_review_for_a_team_leader_covers_its_centers_in_aggregate(demo_d
     assert rc == 0, capsys.readouterr().err
     text = out.read_text(encoding="utf-8")
     lk = lake.open_lake(demo_dataset)
-    mine = set(lk.query("SELECT queue FROM queues WHERE center = $c", {"c": team["center"]})["queue"])
-    others = set(lk.query("SELECT queue FROM queues WHERE center <> $c", {"c": team["center"]})["queue"])
-    assert [q for q in mine if q in text] and not [q for q in others if q in text]  # its centers only
+    # The file names queues (not codes): its centers' queue names are in it, and no name
+    # only another center's queues bear (nor any code).
+    queues = lk.query("SELECT queue, center, name_en FROM queues")
+    mine_q = queues[queues["center"] == team["center"]]
+    others_q = queues[queues["center"] != team["center"]]
+    mine, others = set(mine_q["name_en"]), set(others_q["name_en"]) - set(mine_q["name_en"])
+    assert others and [q for q in mine if q in text] and not [q for q in others if q in text]  # its centers only
+    assert not [q for q in queues["queue"] if re.search(rf"(?<![\w-]){re.escape(q)}(?![\w-])", text)]
     ids = set(lake.open_lake(demo_dataset).query("SELECT employee_id FROM employees")["employee_id"])
     assert not [i for i in ids if i in text]

@@ -279,3 +279,27 @@ def test_previous_and_year_ago_complaints_are_judged_at_their_month_end(tmp_path
     assert review.value("offered", "year_ago") == 2 and review.value("answer_rate", "year_ago") == 0.5
     assert review.value("level3_complaints", "year_ago") == 1
     assert review.value("complaints_per_10k", "year_ago") == pytest.approx(1 / 2 * 10_000)
+
+
+def test_the_review_and_its_file_name_queues_not_codes(demo_dataset):
+    """The written summary, the queue chart and the queue table of the file (what the
+    executive receives as HTML, PDF or e-mail) say each queue's name in the reader's
+    language, as the pages do, never its code (HZ-TAX)."""
+    lk = lake.open_lake(demo_dataset)
+    review = report.build_review(lk, date(2026, 10, 1), Scope.everything())
+    queues = lk.query("SELECT queue, name_zh, name_en FROM queues")
+    codes = set(queues["queue"])
+    assert set(review.by_queue["queue"]) <= codes and len(review.by_queue) > 3
+    for lang in ("zh", "en"):
+        names = dict(zip(queues["queue"], queues[f"name_{lang}"]))
+        summary = " ".join(review.summary[lang])
+        assert not [c for c in codes if re.search(rf"(?<![\w-]){re.escape(c)}(?![\w-])", summary)], summary
+        # A queue is named by its name (with its center when two share one).
+        bars = list(report.queue_figure(review, lang).data[0].x)
+        assert [b.startswith(names[c]) for b, c in zip(bars, review.by_queue["queue"])] == [True] * len(bars)
+        text = _outside_plotly_bundle(report.render_html(review, lang))
+        cells = re.findall(r"<td>([^<]*)</td>", text)
+        assert not codes & set(cells)
+        assert {names[c] for c in review.by_queue["queue"]} & {c.split("（")[0].split(" (")[0] for c in cells}
+    # The summary names the queue that moved service level most (the demo has one).
+    assert any(n in " ".join(review.summary["en"]) for n in queues["name_en"])

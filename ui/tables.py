@@ -4,7 +4,6 @@ missing values, and a formula-safe CSV download that reads like the table on scr
 from __future__ import annotations
 
 import math
-from collections import Counter
 from functools import partial
 
 import pandas as pd
@@ -96,34 +95,10 @@ def label_codes(df: pd.DataFrame, lang_: str | None = None, names: dict[str, dic
 
 
 def place_names(opts: dict, lang_: str | None = None) -> dict[str, dict]:
-    """{"queue": {code: name}, "center": {code: name}} from ``calls.filter_options``, in
-    the user's language (the code where a name is missing)."""
-    lang_ = lang_ or lang()
-    col = "name_zh" if lang_ == "zh" else "name_en"
-    out = {}
-    for kind, key in (("queues", "queue"), ("centers", "center")):
-        df = opts.get(kind)
-        if df is None:
-            continue
-        out[key] = {r[key]: (r.get(col) or r[key]) for r in df.to_dict(orient="records")}
-    queues = opts.get("queues")
-    if queues is not None and "center" in queues.columns and len(queues):
-        # Two centers often run a queue of the same name (纳税申报咨询 in both): name the
-        # center too, by the first word of its name (杭州 / Hangzhou), so rows stay apart.
-        names = out["queue"]
-        dup = {n for n in names.values() if list(names.values()).count(n) > 1}
-        centre = {c: str(n).split()[0] for c, n in out.get("center", {}).items() if n}
-        for r in queues.to_dict(orient="records"):
-            if names[r["queue"]] in dup and r["center"] in centre:
-                c = centre[r["center"]]
-                names[r["queue"]] += f"（{c}）" if lang_ == "zh" else f" ({c})"
-        # Still the same name (centers of one city: 杭州 twice): the code too. A chart draws one
-        # bar per name, so two queues of one name were drawn as one bar of both their rates.
-        counts = Counter(names.values())
-        for code, name in names.items():
-            if counts[name] > 1:
-                names[code] = name + (f"（{code}）" if lang_ == "zh" else f" ({code})")
-    return out
+    """``calls.place_names`` in the user's language (the one home of how places are named)."""
+    from analytics import calls
+
+    return calls.place_names(opts, lang_ or lang())
 
 
 def _names_for(df: pd.DataFrame) -> dict[str, dict] | None:

@@ -5,7 +5,6 @@ Aggregates only: no individual employee appears on this page."""
 from __future__ import annotations
 
 import dataclasses
-import re
 from datetime import date
 
 import pandas as pd
@@ -17,7 +16,6 @@ from ui.filters import sidebar_filters
 from ui.kpi import kpi_row
 from ui.review_cards import coded, table
 from ui.state import dataset_path, get_lake, lang, scope, settings, t
-from ui.tables import place_names
 
 lk, sc, cfg = get_lake(), scope(), settings()
 cset = complaints.load_settings(dataset_path())
@@ -76,24 +74,8 @@ st.download_button(
     args=(dataset_path(), "export", f"monthly review {month_text}", scope()),
 )
 
-queue_names = place_names(opts)["queue"]
-
-
-def _named(text: str) -> str:
-    """The written summary names queues as the sidebar does, not by code (HZ-TAX)."""
-    return (
-        re.sub(
-            r"(?<![\w-])(" + "|".join(map(re.escape, sorted(queue_names, key=len, reverse=True))) + r")(?![\w-])",
-            lambda m: queue_names[m.group(1)],
-            text,
-        )
-        if queue_names
-        else text
-    )
-
-
 st.subheader(t("rev.summary"))
-st.markdown("\n".join(f"- {_named(s)}" for s in review.summary[lang()]))
+st.markdown("\n".join(f"- {s}" for s in review.summary[lang()]))
 
 # Scorecard ---------------------------------------------------------------------------------------
 st.subheader(t("rev.scorecard"))
@@ -149,15 +131,12 @@ queues_shown = charts.chart_rows(review.by_queue, ["offered", "queue"], [False, 
 
 def _queue_figure():
     fig = report.queue_figure(dataclasses.replace(review, by_queue=queues_shown), lang())
-    fig.for_each_trace(lambda tr: tr.update(x=[queue_names.get(q, q) for q in tr.x]))
     fig.update_xaxes(tickangle=-25)  # queue names are long: slanted, on a taller chart
     fig.update_layout(height=420)
     return charts.localise(fig, x_title=t("chart.queue"), y_title=t("chart.rate"))
 
 
-st.plotly_chart(
-    charts.keyed("rev_queue", (review_key, tuple(sorted(queue_names.items()))), _queue_figure), key="rev_queue"
-)
+st.plotly_chart(charts.keyed("rev_queue", (review_key, lang()), _queue_figure), key="rev_queue")
 if len(queues_shown) < len(review.by_queue):
     st.caption(t("rev.by_queue.top", n=len(queues_shown), total=len(review.by_queue)))
 q = review.by_queue[["queue", "offered", "service_level", "service_level_change", "answer_rate", "answer_rate_change"]]
