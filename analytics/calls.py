@@ -23,6 +23,7 @@ from datetime import date, timedelta
 
 import numpy as np
 import pandas as pd
+from pandas.api.extensions import ExtensionArray
 
 from analytics import lake as lake_mod
 from analytics import metrics as m
@@ -271,37 +272,73 @@ def _metrics(
 
 
 def _finish(
-    sums: pd.DataFrame,
-    agents: pd.DataFrame | None,
+    sums,
+    agents,
     by: tuple[str, ...],
     settings: m.ServiceSettings,
     agent_level: bool,
     sub_day: list[str],
 ) -> pd.DataFrame:
     """The metrics table from the sums (queue sums with the agent-days of ``agents`` beside
-    them, or agent sums): the one finishing step of ``metrics`` and ``metrics_many``."""
+    them, or agent sums): the one finishing step of ``metrics`` and ``metrics_many``.
+
+    ``sums`` and ``agents`` are frames or dicts of column arrays. Worked on arrays and
+    built as one frame at the end: a page makes 4-8 tables a view, and selecting, merging
+    and sorting small frames cost ~4 ms a table, more than the formulas."""
     keys = list(by)
+    cols = _columns(sums)
+    n = len(next(iter(cols.values()))) if cols else 0
     if agent_level:
         for col in m.SUM_COLUMNS:
-            if col not in sums.columns:
-                sums[col] = pd.NA
+            if col not in cols:
+                cols[col] = np.full(n, np.nan)
     elif agents is None:
-        sums["agent_days"] = pd.NA  # agent-days do not split into hours (or were not asked for)
+        cols["agent_days"] = np.full(n, np.nan)  # agent-days do not split into hours (or were not asked for)
     else:
-        agents = agents[keys + ["agent_days"]]
-        sums = (
-            sums.merge(agents, on=keys, how="left")
-            if keys
-            else sums.assign(agent_days=agents["agent_days"].iloc[0] if len(agents) else pd.NA)
-        )
-    out = m.compute_all(sums, settings, keys, agent_level=agent_level)
+        cols["agent_days"] = _aligned(_columns(agents), cols, keys, "agent_days", n)
+    order = _sort_order(cols, keys)
+    if order is not None:
+        cols = {k: v[order] for k, v in cols.items()}
+    out = m.compute_all(cols, settings, keys, agent_level=agent_level)
     length = _GRAIN_SECONDS.get(sub_day[0]) if len(sub_day) == 1 else None
     if length and not agent_level:
         # Average agents signed in over the bucket: what staffing compares with the load.
-        out["staffed_agents"] = pd.to_numeric(sums["staffed_s"], errors="coerce").astype("float64") / length
-    if keys:
-        out = out.sort_values(keys, ignore_index=True)
+        out["staffed_agents"] = m.floats(cols["staffed_s"]) / length
     return out
+
+
+def _columns(frame) -> dict:
+    """A frame's (or a dict's) columns as arrays, keeping pandas' key dtypes."""
+    if isinstance(frame, pd.DataFrame):
+        return {c: frame[c].array for c in frame.columns}
+    return dict(frame)
+
+
+def _aligned(other: dict, cols: dict, keys: list[str], column: str, n: int) -> np.ndarray:
+    """``other[column]`` on the rows of ``cols`` with the same keys (NaN where none): a left
+    join on unique keys. pandas' indexer matches missing keys as a merge does."""
+    values = m.floats(other[column])
+    if not keys:
+        return np.full(n, values[0] if len(values) else np.nan)
+    if len(keys) == 1:
+        at = pd.Index(other[keys[0]]).get_indexer(pd.Index(cols[keys[0]]))
+    else:
+        at = pd.MultiIndex.from_arrays([other[k] for k in keys]).get_indexer(
+            pd.MultiIndex.from_arrays([cols[k] for k in keys])
+        )
+    return np.append(values, np.nan)[at]  # -1 (no match) reads the NaN appended
+
+
+def _sort_order(cols: dict, keys: list[str]) -> np.ndarray | None:
+    """The row order of ``sort_values(keys)`` (missing keys last); None when there are no
+    keys. The keys of a grouped table are unique, so any sort gives the same order."""
+    if not keys:
+        return None
+    if len(keys) == 1:
+        key = cols[keys[0]]
+        return key.argsort(kind="stable") if isinstance(key, ExtensionArray) else np.argsort(key, kind="stable")
+    frame = pd.DataFrame({k: cols[k] for k in keys})
+    return frame.sort_values(keys).index.to_numpy()
 
 
 # --- several metrics tables in one statement per source ----------------------------------------
@@ -355,10 +392,10 @@ def metrics_many(
             if col is None:
                 col = arrays[id(stmt)] = {c: frame[c].array for c in frame.columns}
             rows = (np.asarray(col["_branch"]) == branch) & (np.asarray(col["_gid"]) == gid)
-            part = pd.DataFrame({c: col[c][rows] for c in cols})
+            part = {c: col[c][rows] for c in cols}
             for g in by:
                 if g in _INT_KEYS:
-                    part[g] = part[g].astype("int64")
+                    part[g] = np.asarray(part[g], dtype="int64")
             parts[role] = part
         if agent_level:
             return _finish(parts["ad"], None, by, settings, True, sub_day)
@@ -721,22 +758,26 @@ def place_names(opts: dict, lang_: str) -> dict[str, dict]:
     and its file name queues and centers the same way."""
     col = "name_zh" if lang_ == "zh" else "name_en"
     out = {}
+    # Column lists, not row dicts: every table with a queue or center column asks this on
+    # each draw, and records of 150 queues (with a count per name) cost ~9 ms a call.
     for kind, key in (("queues", "queue"), ("centers", "center")):
         df = opts.get(kind)
         if df is None:
             continue
-        out[key] = {r[key]: (r.get(col) or r[key]) for r in df.to_dict(orient="records")}
+        codes = df[key].tolist()
+        names = df[col].tolist() if col in df.columns else [None] * len(codes)
+        out[key] = {c: (n if isinstance(n, str) and n else c) for c, n in zip(codes, names)}
     queues = opts.get("queues")
     if queues is not None and "center" in queues.columns and len(queues):
         # Two centers often run a queue of the same name (纳税申报咨询 in both): name the
         # center too, by the first word of its name (杭州 / Hangzhou), so rows stay apart.
         names = out["queue"]
-        dup = {n for n in names.values() if list(names.values()).count(n) > 1}
-        centre = {c: str(n).split()[0] for c, n in out.get("center", {}).items() if n}
-        for r in queues.to_dict(orient="records"):
-            if names[r["queue"]] in dup and r["center"] in centre:
-                c = centre[r["center"]]
-                names[r["queue"]] += f"（{c}）" if lang_ == "zh" else f" ({c})"
+        counts = Counter(names.values())
+        centre = {c: n.split()[0] for c, n in out.get("center", {}).items() if n.strip()}
+        for code, center in zip(queues["queue"].tolist(), queues["center"].tolist()):
+            if counts[names[code]] > 1 and center in centre:
+                c = centre[center]
+                names[code] += f"（{c}）" if lang_ == "zh" else f" ({c})"
         # Still the same name (centers of one city: 杭州 twice): the code too. A chart draws one
         # bar per name, so two queues of one name were drawn as one bar of both their rates.
         counts = Counter(names.values())

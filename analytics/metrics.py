@@ -81,9 +81,9 @@ def load_settings(dataset: Path) -> ServiceSettings:
 # --- the registry -----------------------------------------------------------------------
 
 
-def _floats(x) -> np.ndarray:
+def floats(x) -> np.ndarray:
     """A float64 array of sums: NaN for missing; nullable and object columns converted."""
-    if isinstance(x, pd.Series):
+    if isinstance(x, (pd.Series, pd.api.extensions.ExtensionArray)):
         if x.dtype == "float64":
             return x.to_numpy()
         return pd.to_numeric(x, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
@@ -93,7 +93,7 @@ def _floats(x) -> np.ndarray:
 def whole_numbers(values) -> pd.arrays.IntegerArray:
     """Counts held as floats (NaN for missing) as Int64, vectorised: a month of
     queue-intervals on a large center is a few hundred thousand rows."""
-    values = _floats(values)
+    values = floats(values)
     missing = np.isnan(values)
     return pd.arrays.IntegerArray(np.where(missing, 0, values).astype("int64"), missing)
 
@@ -102,7 +102,7 @@ def _ratio(num, den):
     """num / den where den > 0, else NaN: a float Series when either is a Series (with its
     index), else a float array (``compute_all`` hands the formulas arrays)."""
     index = num.index if isinstance(num, pd.Series) else (den.index if isinstance(den, pd.Series) else None)
-    n, d = _floats(num), _floats(den)
+    n, d = floats(num), floats(den)
     with np.errstate(divide="ignore", invalid="ignore"):
         out = np.where(d > 0, n / d, np.nan)
     return out if index is None else pd.Series(out, index=index, dtype="float64")
@@ -110,8 +110,8 @@ def _ratio(num, den):
 
 def service_level(s, settings: ServiceSettings):
     f = SL_FORMULAS[settings.sl_formula]
-    num = sum(_floats(s[c]) for c in f.numerator)
-    den = sum(_floats(s[c]) for c in f.denominator) - sum(_floats(s[c]) for c in f.minus)
+    num = sum(floats(s[c]) for c in f.numerator)
+    den = sum(floats(s[c]) for c in f.denominator) - sum(floats(s[c]) for c in f.minus)
     out = _ratio(num, den)
     return pd.Series(out, index=s.index, dtype="float64") if isinstance(s, pd.DataFrame) else out
 
@@ -129,7 +129,7 @@ def service_level_sql(settings: ServiceSettings) -> str:
 
 
 def _handle_total(s) -> np.ndarray:
-    return sum(np.nan_to_num(_floats(s[c])) for c in ("talk_s", "hold_s", "acw_s"))
+    return sum(np.nan_to_num(floats(s[c])) for c in ("talk_s", "hold_s", "acw_s"))
 
 
 AREAS = ("calls", "complaints", "workforce", "staffing", "careers", "attrition")
@@ -935,30 +935,31 @@ class _FloatColumns(dict):
         self._frame = frame
 
     def __missing__(self, key: str) -> np.ndarray:
-        self[key] = _floats(self._frame[key])
+        self[key] = floats(self._frame[key])
         return self[key]
 
 
-def compute_all(
-    sums: pd.DataFrame, settings: ServiceSettings, keys: list[str], agent_level: bool = False
-) -> pd.DataFrame:
-    """Metric columns from additive sums; queue-only metrics are empty at team/agent level
-    because an abandoned call has no agent or team to belong to."""
+def compute_all(sums, settings: ServiceSettings, keys: list[str], agent_level: bool = False) -> pd.DataFrame:
+    """Metric columns from additive sums (a frame, or a dict of column arrays); queue-only
+    metrics are empty at team/agent level because an abandoned call has no agent or team
+    to belong to."""
     # Built as one dict of columns and one DataFrame: inserting 16 columns one by one into a
     # frame was most of a page's time once the queries ran on rollups. The formulas read the
     # sums as float arrays, each converted once: Series arithmetic cost ~2 ms a table.
     cols = {k: sums[k] for k in keys}
-    floats = _FloatColumns(sums)
-    empty = np.full(len(sums), np.nan)
+    as_floats = _FloatColumns(sums)
+    frame = isinstance(sums, pd.DataFrame)
+    n = len(sums) if frame else len(next(iter(sums.values()), ()))
+    empty = np.full(n, np.nan)
     for key in LEADING + TRAILING:
         m = REGISTRY[key]
         if agent_level and m.queue_only:
             cols[key] = empty
         else:
-            cols[key] = _floats(m.compute(floats, settings))
+            cols[key] = floats(m.compute(as_floats, settings))
     for key in ("offered", "answered", "abandoned", "short_abandoned"):
         cols[key] = whole_numbers(cols[key])
-    return pd.DataFrame(cols, index=sums.index)
+    return pd.DataFrame(cols, index=sums.index if frame else None)
 
 
 def rag(metric: Metric, value: float | None, target: float | None) -> str | None:
