@@ -12,7 +12,7 @@ import pytest
 from analytics import calls, lake
 from analytics.access import Scope
 from analytics.filters import Filters
-from analytics.metrics import ServiceSettings
+from analytics.metrics import SUM_COLUMNS, ServiceSettings
 from tests.conftest import build_dataset
 from tests.test_metrics import EMPLOYEES, INTERVALS, _calls
 
@@ -238,3 +238,35 @@ def test_the_service_level_pages_tables_read_two_rollups_and_equal_single_calls(
     assert calls.totals(lk, f, EVERYONE, S10, agent_days=False)["offered"] == 400
     assert calls.metrics(lk, f, EVERYONE, ("weekday", "hour_of_day"), S10, agent_days=False).equals(many[3])
     assert len(seen) == n and lk.cache_misses == misses  # no statement, no miss
+
+
+def _sums(**columns) -> pd.DataFrame:
+    """A table of queue sums: the given columns, every other sum 0."""
+    n = len(next(iter(columns.values())))
+    return pd.DataFrame({**{c: [0.0] * n for c in SUM_COLUMNS if c != "agent_days"}, **columns})
+
+
+def test_finishing_joins_agent_days_like_a_left_merge_and_orders_by_key():
+    """The finishing step on column arrays: agent-days go beside the queue sums of the same
+    key (a day with calls but no agent-day gets none, a missing key meets the missing key,
+    as a merge matches them), and rows come out in key order, missing last."""
+    sums = _sums(
+        queue=pd.array(["Q2", None, "Q1"], dtype="str"),
+        offered=[10.0, 4.0, 20.0],
+        answered=[8.0, 4.0, 18.0],
+        handled=[8.0, 4.0, 18.0],
+    )
+    agents = pd.DataFrame({"queue": pd.array([None, "Q1", "Q9"], dtype="str"), "agent_days": [2, 3, 7]})
+    out = calls._finish(sums, agents, ("queue",), ServiceSettings(), False, [])
+    assert out["queue"].tolist()[:2] == ["Q1", "Q2"] and pd.isna(out["queue"].iloc[2])
+    assert out["offered"].tolist() == [20, 10, 4]
+    # handled per agent-day: Q1 18 / 3; Q2 has no agent-day; the unnamed queue 4 / 2
+    per_day = out["answered_per_agent_day"].tolist()
+    assert per_day[0] == pytest.approx(6.0) and pd.isna(per_day[1]) and per_day[2] == pytest.approx(2.0)
+    # Two keys: the pair has to match, not each key alone.
+    two = _sums(month=["m2", "m1", "m1"], queue=["Q1", "Q2", "Q1"], handled=[6.0, 9.0, 12.0])
+    ad2 = pd.DataFrame({"month": ["m1", "m2"], "queue": ["Q1", "Q2"], "agent_days": [4, 5]})
+    out2 = calls._finish(two, ad2, ("month", "queue"), ServiceSettings(), False, [])
+    assert list(zip(out2["month"], out2["queue"])) == [("m1", "Q1"), ("m1", "Q2"), ("m2", "Q1")]
+    got = out2["answered_per_agent_day"].tolist()
+    assert got[0] == pytest.approx(3.0) and pd.isna(got[1]) and pd.isna(got[2])
