@@ -22,6 +22,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 from analytics.lake import HANDLE_THRESHOLDS, WAIT_THRESHOLDS
 
@@ -185,60 +186,108 @@ def service_level(con, f: Files, month: str, cfg, rollup: bool) -> list:
     return [grouped, before, worst, staffed, sat]
 
 
+def _people(emp_src: str) -> str:
+    """The newest row of each employee (employees is re-exported whole: newest batch wins)."""
+    return (
+        f"SELECT employee_id, name, team, role, hire_date FROM {emp_src} "
+        "QUALIFY row_number() OVER (PARTITION BY employee_id ORDER BY batch DESC) = 1"
+    )
+
+
+def _category_targets(f: Files) -> tuple[list[str], list[float]]:
+    """Each category's handle-time target (settings.json, defaults), as two lists."""
+    from analytics.targets import handle_targets
+
+    t = handle_targets(f.root)
+    return list(t), [float(v) for v in t.values()]
+
+
 def handle_time(con, f: Files, month: str, cfg, rollup: bool) -> list:
+    """Every figure of the handle-time page for the month: the KPIs (AHT, within the handle
+    target, occupancy, answered per agent-day, transfers) now and the month before; the
+    trend's parts by day; calls per category and 30-second bin; per category the AHT,
+    within the handle target and within the category's own target, transfers; per team the
+    figures of its table; per agent those the agents to review are picked by (days with
+    calls, AHT against the team's, day-to-day swing of calls handled, tenure, name)."""
     tz, prev, h = _tz(con, f), month_add(month, -1), cfg.handle_target_s
-    emp = f.raw("employees")
+    last = month_bounds(month)[1]
+    cats, secs = _category_targets(f)
+    emp_src, emp_p = employees(con, f, rollup)
+    people = _people(emp_src)
+    targets = "(SELECT unnest($cats) AS category, unnest($secs) AS target_s)"
     if rollup:
         hist = con.execute(
-            "SELECT day, bin_s, category, sum(calls) AS handled, sum(talk_s + hold_s + acw_s) / sum(calls) AS aht_s, "
+            "SELECT day, bin_s, h.category, sum(calls) AS handled, sum(talk_s + hold_s + acw_s) / sum(calls) AS aht_s, "
             "sum(talk_s) / sum(calls) AS talk, sum(hold_s) / sum(calls) AS hold, sum(acw_s) / sum(calls) AS acw, "
-            "sum(transferred) / sum(calls) AS transfer_rate FROM read_parquet($files) WHERE direction = 'inbound' "
-            "GROUP BY GROUPING SETS ((), (day), (bin_s), (category))",
-            {"files": f.rollup("handle_hist", [month])},
+            "sum(calls) FILTER (WHERE bin_s + 30 <= $h) / sum(calls) AS within_handle_target, "
+            "sum(calls) FILTER (WHERE bin_s + 30 <= t.target_s) / sum(calls) AS within_category_target, "
+            "sum(transferred) AS transferred, sum(transferred) / sum(calls) AS transfer_rate "
+            f"FROM read_parquet($files) h LEFT JOIN {targets} t ON t.category = h.category "
+            "WHERE direction = 'inbound' GROUP BY GROUPING SETS ((), (day), (h.category, bin_s), (h.category))",
+            {"files": f.rollup("handle_hist", [month]), "h": h, "cats": cats, "secs": secs},
         ).df()
         hk = _wait_col("handled", h)
-        people = con.execute(
-            "SELECT team, agent_id, sum(handled) AS handled, sum(talk_s + hold_s + acw_s) / sum(handled) AS aht_s, "
+        per = con.execute(
+            "WITH p AS (SELECT team, agent_id, sum(handled) AS handled, "
+            "sum(talk_s + hold_s + acw_s) / sum(handled) AS aht_s, "
             f"sum({hk}) / sum(handled) AS within_handle_target, sum(handling_s) / sum(staffed_s) AS occupancy, "
             "sum(handled) / count(*) FILTER (WHERE staffed_s > 0) AS answered_per_agent_day, "
-            "sum(transferred) / sum(handled) AS transfer_rate FROM read_parquet($files) "
-            "GROUP BY GROUPING SETS ((), (team), (agent_id))",
-            {"files": f.rollup("agent_day", [month])},
+            "sum(transferred) / sum(handled) AS transfer_rate, count(*) FILTER (WHERE handled > 0) AS days, "
+            "stddev_samp(handled) FILTER (WHERE handled > 0) / avg(handled) FILTER (WHERE handled > 0) "
+            "AS output_swing FROM read_parquet($files) GROUP BY GROUPING SETS ((), (team), (team, agent_id))) "
+            f"SELECT p.*, e.name, date_diff('day', e.hire_date, $last) AS tenure_days FROM p "
+            f"LEFT JOIN ({people}) e ON e.employee_id = p.agent_id",
+            {"files": f.rollup("agent_day", [month]), "last": last, **emp_p},
         ).df()
         before = con.execute(
             f"SELECT sum(talk_s + hold_s + acw_s) / sum(handled), sum({hk}) / sum(handled), "
-            "sum(handling_s) / sum(staffed_s), sum(transferred) / sum(handled) FROM read_parquet($files)",
+            "sum(handling_s) / sum(staffed_s), sum(transferred) / sum(handled), "
+            "sum(handled) / count(*) FILTER (WHERE staffed_s > 0) FROM read_parquet($files)",
             {"files": f.rollup("agent_day", [prev])},
         ).fetchall()
-        return [hist, people, before]
+        return [hist, per, before]
     calls_q = (
         "SELECT c.category, c.agent_id, e.team, CAST(timezone($tz, c.arrived_at) AS DATE) AS day, "
         "c.talk_s + c.hold_s + c.acw_s AS handle_s, c.talk_s, c.hold_s, c.acw_s, c.transferred, "
-        "least(floor((c.talk_s + c.hold_s + c.acw_s) / 30) * 30, 1800) AS bin_s "
-        "FROM read_parquet($files) c LEFT JOIN read_parquet($emp) e ON e.employee_id = c.agent_id "
-        "WHERE c.direction = 'inbound' AND c.answered_at IS NOT NULL AND c.talk_s IS NOT NULL"
+        "least(floor((c.talk_s + c.hold_s + c.acw_s) / 30) * 30, 1800) AS bin_s, t.target_s, "
+        "c.direction = 'inbound' AS inbound "
+        f"FROM read_parquet($files) c LEFT JOIN ({people}) e ON e.employee_id = c.agent_id "
+        f"LEFT JOIN {targets} t ON t.category = c.category "
+        "WHERE c.answered_at IS NOT NULL AND c.talk_s IS NOT NULL"
     )
+    # The call figures are of inbound calls (the rows with ``inbound`` set); a team's and an
+    # agent's are of all their calls, as the page's agent-day figures.
     figures = con.execute(
-        "SELECT day, bin_s, category, team, agent_id, count(*) AS handled, avg(handle_s) AS aht_s, avg(talk_s) AS talk, "
+        "SELECT inbound, day, bin_s, category, team, agent_id, count(*) AS handled, avg(handle_s) AS aht_s, avg(talk_s) AS talk, "
         "avg(hold_s) AS hold, avg(acw_s) AS acw, avg(CAST(handle_s <= $h AS INTEGER)) AS within_handle_target, "
-        f"avg(CAST(transferred AS INTEGER)) AS transfer_rate FROM ({calls_q}) "
-        "GROUP BY GROUPING SETS ((), (day), (bin_s), (category), (team), (agent_id))",
-        {"tz": tz, "h": h, "files": f.raw("calls", [month]), "emp": emp},
+        "avg(CAST(handle_s <= target_s AS INTEGER)) AS within_category_target, "
+        f"avg(CAST(transferred AS INTEGER)) AS transfer_rate FROM ({calls_q}) GROUP BY GROUPING SETS "
+        "((inbound), (inbound, day), (inbound, category, bin_s), (inbound, category), (team), (team, agent_id), "
+        "(agent_id, day))",
+        {"tz": tz, "h": h, "files": f.raw("calls", [month]), "cats": cats, "secs": secs, **emp_p},
+    ).df()
+    # The agents' days with calls and their day-to-day swing, from the agent-day rows.
+    daily = figures[figures["agent_id"].notna() & figures["day"].notna()].groupby("agent_id")["handled"]
+    swing = pd.DataFrame({"days": daily.size(), "output_swing": daily.std() / daily.mean()})
+    tenure = con.execute(
+        f"SELECT employee_id, name, date_diff('day', hire_date, $last) AS tenure_days FROM ({people})",
+        {"last": last, **emp_p},
     ).df()
     occupancy = con.execute(
-        "SELECT e.team, sum(i.handling_s) / sum(i.staffed_s) AS occupancy, "
+        "SELECT e.team, CAST(timezone($tz, i.interval_start) AS DATE) >= $first AS now, "
+        "sum(i.handling_s) / sum(i.staffed_s) AS occupancy, "
         "count(DISTINCT (i.agent_id, CAST(timezone($tz, i.interval_start) AS DATE))) AS agent_days "
-        "FROM read_parquet($files) i LEFT JOIN read_parquet($emp) e ON e.employee_id = i.agent_id "
-        "GROUP BY GROUPING SETS ((), (e.team))",
-        {"tz": tz, "files": f.raw("agent_intervals", [month]), "emp": emp},
+        f"FROM read_parquet($files) i LEFT JOIN ({people}) e ON e.employee_id = i.agent_id "
+        "GROUP BY GROUPING SETS ((now), (now, e.team))",
+        {"tz": tz, "files": f.raw("agent_intervals", [prev, month]), "first": month_bounds(month)[0], **emp_p},
     ).df()
     before = con.execute(
         "SELECT avg(talk_s + hold_s + acw_s), avg(CAST(talk_s + hold_s + acw_s <= $h AS INTEGER)), "
-        "avg(CAST(transferred AS INTEGER)) FROM read_parquet($files) "
+        "avg(CAST(transferred AS INTEGER)), count(*) FROM read_parquet($files) "
         "WHERE direction = 'inbound' AND answered_at IS NOT NULL AND talk_s IS NOT NULL",
         {"h": h, "files": f.raw("calls", [prev])},
     ).fetchall()
-    return [figures, occupancy, before]
+    return [figures, swing, tenure, occupancy, before]
 
 
 def staffing(con, f: Files, month: str, cfg, rollup: bool, target=0.8, shrinkage=0.30) -> list:
@@ -516,11 +565,7 @@ def scorecards(con, f: Files, month: str, cfg, rollup: bool) -> list:
     first, last = month_bounds(months[0])[0], month_bounds(month)[1]
     common_t, complex_t = _handle_targets(f)
     emp_src, emp_p = employees(con, f, rollup)
-    # The newest row of each employee (employees is re-exported whole: newest batch wins).
-    people = (
-        f"SELECT employee_id, name, team, role FROM {emp_src} "
-        "QUALIFY row_number() OVER (PARTITION BY employee_id ORDER BY batch DESC) = 1"
-    )
+    people = _people(emp_src)
     per = "GROUPING SETS ((c.month, c.agent_id, e.team), (c.month, e.team))"
     measures = (
         "sum(answered) AS answered, sum(handled) AS handled, sum(handle_s) AS handle_s, "

@@ -158,3 +158,45 @@ def test_the_review_floors_complaints_are_the_pages(demo_dataset, rollup):
     assert totals.loc[prev, "judgeable_own_end"] < totals.loc[prev, "judgeable_at_cut"]
     causes = cmp[(cmp["m"] == month) & cmp["cause"].notna()].set_index("cause")["n"]
     assert review.complaint_causes.set_index("cause")["complaints"].to_dict() == causes.to_dict()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("rollup", [True, False])
+def test_the_handle_time_floors_figures_are_the_pages(demo_dataset, rollup):
+    """The latest month's handle-time page: per category the share within the category's
+    own target and within the handle target, and per agent to review the days with calls,
+    the day-to-day swing, the AHT against the team's and the tenure. The floor works them
+    out by hand-written SQL (from the rollups, or from the raw calls and employees)."""
+    import pandas as pd
+
+    from analytics import calls, targets
+
+    lk = lake_mod.Lake(demo_dataset)
+    month = lk.months("calls")[-1]
+    first, last = floors.month_bounds(month)
+    f, everyone = Filters(first, last), Scope.everything()
+    per_cat = calls.by_category_targets(lk, f, everyone, targets.handle_targets(demo_dataset)).set_index("category")
+    by_cat = calls.by_category(lk, f, everyone).set_index("category")
+    review = calls.agents_to_review(lk, f, everyone).set_index("agent")
+    assert len(review) > 5 and len(per_cat) == 2
+    out = floors.handle_time(duckdb.connect(), floors.Files(demo_dataset), month, ServiceSettings(), rollup)
+    hist = out[0] if rollup else out[0][out[0]["inbound"].fillna(False).astype(bool)]
+    cat = hist[hist["category"].notna() & hist["bin_s"].isna()].set_index("category").loc[per_cat.index]
+    for col, page in (("within_category_target", per_cat), ("within_handle_target", by_cat.loc[per_cat.index])):
+        pd.testing.assert_series_equal(cat[col], page[col].astype("float64"), check_names=False, rtol=1e-12)
+    if rollup:
+        per = out[1]
+        agents = per[per["agent_id"].notna()].set_index("agent_id").loc[review.index]
+        team_aht = per[per["team"].notna() & per["agent_id"].isna()].set_index("team")["aht_s"]
+        ratio = agents["aht_s"] / team_aht.loc[agents["team"]].to_numpy()
+    else:
+        figures, swing, tenure = out[0], out[1], out[2].set_index("employee_id")
+        agents = swing.loc[review.index].join(tenure)
+        by_agent = figures[figures["agent_id"].notna() & figures["day"].isna()].set_index("agent_id").loc[review.index]
+        by_team = figures[figures["team"].notna() & figures["agent_id"].isna()].set_index("team")["aht_s"]
+        ratio = by_agent["aht_s"] / by_team.loc[by_agent["team"]].to_numpy()
+    assert agents["days"].tolist() == review["days"].tolist()
+    assert agents["tenure_days"].tolist() == review["tenure_days"].tolist()
+    assert agents["name"].tolist() == review["name"].tolist()
+    pd.testing.assert_series_equal(agents["output_swing"], review["output_swing"], check_names=False, rtol=1e-9)
+    pd.testing.assert_series_equal(pd.Series(ratio.to_numpy()), pd.Series(review["aht_vs_team"].to_numpy()), rtol=1e-9)
