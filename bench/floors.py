@@ -103,8 +103,10 @@ def employees(con, f: Files, rollup: bool) -> tuple[str, dict]:
 
 
 def hold_reference(con, f: Files) -> None:
+    """The employees' newest rows held in memory, as the lake holds its copy (built when the
+    files change, not per view)."""
     con.execute(
-        "CREATE TABLE IF NOT EXISTS held_employees AS SELECT * FROM read_parquet($emp, hive_partitioning = true)",
+        f"CREATE TABLE IF NOT EXISTS held_employees AS {_newest('read_parquet($emp, hive_partitioning = true)')}",
         {"emp": f.raw("employees")},
     )
 
@@ -186,12 +188,15 @@ def service_level(con, f: Files, month: str, cfg, rollup: bool) -> list:
     return [grouped, before, worst, staffed, sat]
 
 
-def _people(emp_src: str) -> str:
+def _newest(emp_src: str) -> str:
     """The newest row of each employee (employees is re-exported whole: newest batch wins)."""
-    return (
-        f"SELECT employee_id, name, team, role, hire_date FROM {emp_src} "
-        "QUALIFY row_number() OVER (PARTITION BY employee_id ORDER BY batch DESC) = 1"
-    )
+    return f"SELECT * FROM {emp_src} QUALIFY row_number() OVER (PARTITION BY employee_id ORDER BY batch DESC) = 1"
+
+
+def _people(emp_src: str) -> str:
+    """The employees a floor joins: the held newest rows, or the newest of the raw files."""
+    src = emp_src if emp_src == "held_employees" else f"({_newest(emp_src)})"
+    return f"SELECT employee_id, name, team, role, hire_date FROM {src}"
 
 
 def _category_targets(f: Files) -> tuple[list[str], list[float]]:
