@@ -664,11 +664,16 @@ def breakdown(
     if by == "level":
         sums[by] = pd.to_numeric(sums[by]).astype("Int64")
     sums = sums.sort_values(by, ignore_index=True)
-    out = pd.DataFrame({by: sums[by]})
+    floats = m.float_columns(sums)
+    out = {by: sums[by]}
     for k in ("complaints", "valid_share", "resolution_workdays", "resolved_within_target"):
-        out[k] = m.get(k).compute(sums, m.ServiceSettings()).to_numpy(dtype="float64")
+        out[k] = m.floats(m.get(k).compute(floats, m.ServiceSettings()))
     out["complaints"] = out["complaints"].astype("int64")
-    out.insert(2, "share", out["complaints"] / out["complaints"].sum())
+    total = out["complaints"].sum()
+    out = pd.DataFrame(
+        {by: out[by], "complaints": out["complaints"], "share": out["complaints"] / total}
+        | {k: out[k] for k in ("valid_share", "resolution_workdays", "resolved_within_target")}
+    )
     if by in ("center", "queue"):
         den = _calls_denominator(lake, filters, scope, (by,))
         out = out.merge(den, on=by, how="left")
