@@ -16,6 +16,7 @@ preload_frontend()
 from analytics import lake  # noqa: E402  (after the preload, on purpose)
 from i18n import LANGS  # noqa: E402
 from i18n.strings_codes import step_label  # noqa: E402
+from ui.admission import page_run  # noqa: E402
 from ui.auth import sign_in  # noqa: E402
 from ui.filters import keep_in_url  # noqa: E402
 from ui.state import dataset_path, get_lake, lang, t  # noqa: E402
@@ -147,4 +148,8 @@ if ensure_dataset():
     # Before st.navigation: the browser then gets the URL's parameters before it moves to
     # the new page's address, and writes that address with them (no extra history entry).
     keep_in_url(get_lake(), user_scope)
-    st.navigation(sections).run()
+    page = st.navigation(sections)
+    # Pages compute a few at a time, in arrival order, when many sessions ask at once
+    # (ui/admission.py): everyone's page comes sooner than when all run together.
+    with page_run(page.url_path):
+        page.run()

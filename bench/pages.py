@@ -18,6 +18,7 @@ from analytics import targets as targets_mod
 from analytics.access import Scope
 from analytics.filters import Filters
 from analytics.targets import current_targets
+from ui.admission import page_run
 
 PAGE_NAMES = (
     "service_level",
@@ -204,4 +205,7 @@ def context(lk) -> Ctx:
 
 
 def run(name: str, c: Ctx, f: Filters) -> list:
-    return PAGES[name](c, f.with_(grain=GRAINS.get(name, "day")))
+    # Through the server's gate, as app.py runs a page (ui/admission.py): alone it never
+    # waits; the concurrency column's sessions queue for it as the app's do.
+    with page_run(name):
+        return PAGES[name](c, f.with_(grain=GRAINS.get(name, "day")))
