@@ -197,10 +197,12 @@ def build_review(
     Set-based: the 13 months of the call KPIs in one grouped call (``calls.metrics`` by
     month), the queues of this month and the previous one in another (by month and queue),
     the workforce's 13 months in one; the scorecard's month, previous month and year-ago
-    values are rows of those. Complaints come from their module's public functions: the
-    13 months in one ``by_period`` (the review month's figures are its last row; the previous
-    and year-ago months are rows of it judged as at their own end, see
-    ``complaints.judged_at_month_end``)."""
+    values are rows of those. A selection of centers sums every center's history (read once;
+    another center costs no statement: ``calls`` and ``workforce``). Complaints come from
+    one statement (``complaints.month_and_trend``): the 13 months as ``by_period`` (the
+    review month's figures are its last row; the previous and year-ago months are rows of
+    it judged as at their own end, see ``complaints.judged_at_month_end``) and the month's
+    levels and causes."""
     # Executives see aggregates only: the review never holds an individual.
     scope = (scope or Scope.everything()).aggregates_only()
     settings = settings or m.ServiceSettings()
@@ -209,7 +211,6 @@ def build_review(
     prev_month, year_month = add_months(month, -1), add_months(month, -12)
     first = add_months(month, -(TREND_MONTHS - 1))
     span = Filters(start=first, end=add_months(month, 1) - timedelta(days=1), centers=centers, grain="month")
-    mf = month_filters(month, centers)
 
     # Month by month figures of calls and people do not depend on the span asked (each
     # month's row is that month's alone), so they are read for the whole history once per
@@ -229,8 +230,9 @@ def build_review(
     def month_values(mth: date) -> dict:
         return {**call_rows.get(pd.Timestamp(mth), {}), **wf_rows.get(pd.Timestamp(mth), {})}
 
-    # The review month's complaints are judged as at its end, like the trend's last month.
-    cm = complaints.by_period(lake, span, scope, csettings, grain="month")
+    # The review month's complaints are judged as at its end, like the trend's last month;
+    # its levels and causes come from the same statement as the trend.
+    cm, month_levels, month_causes = complaints.month_and_trend(lake, span, scope, csettings)
     now, prev, year = month_values(month), month_values(prev_month), month_values(year_month)
     if now.get("offered"):
         now.update(_complaint_rows(cm).get(pd.Timestamp(month), {}))
@@ -270,9 +272,7 @@ def build_review(
     by_queue = by_queue[by_queue["offered"].fillna(0) > 0].reset_index(drop=True)
 
     if now.get("offered"):
-        # One statement for both: a statement's cost is mostly planning, not its second GROUP BY.
-        by_level = complaints.breakdown(lake, mf, scope, "level", csettings, also=("cause",))
-        causes = complaints.pareto(lake, mf, scope, csettings, also=("level",))
+        by_level, causes = month_levels, month_causes
     else:
         by_level, causes = pd.DataFrame(columns=["level", "complaints"]), pd.DataFrame(columns=["cause", "complaints"])
     options = calls.filter_options(lake, scope)

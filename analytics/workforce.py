@@ -77,7 +77,7 @@ p AS (
     AND (len($teams::VARCHAR[]) = 0 OR list_contains($teams::VARCHAR[], team))
     AND {scope}
 )
-SELECT month,
+SELECT month{center},
   count(p.employee_id) FILTER (WHERE hire_date < month AND (exit_date IS NULL OR exit_date >= month)
     AND """
     + held_on("before_month")
@@ -99,7 +99,7 @@ SELECT month,
     + held_on("exit_date")
     + """) AS leavers_involuntary
 FROM months LEFT JOIN p ON true
-GROUP BY month ORDER BY month
+GROUP BY ALL ORDER BY ALL
 """
 )
 
@@ -112,17 +112,12 @@ def monthly(lake: Lake, filters: Filters, scope: Scope) -> pd.DataFrame:
     ``leavers_involuntary``), ``avg_headcount`` and ``turnover_annualised`` (a fraction).
     Teams as held on each day (see the module's docstring): with a team limit, closing −
     opening − hires + leavers is the month's net transfers into the teams."""
-    scope_sql, scope_params = scope_predicate(scope, center="center", team="team")
-    params = {
-        "m0": filters.start.replace(day=1),
-        "m1": filters.end.replace(day=1),
-        "centers": list(filters.centers),
-        "teams": list(filters.teams),
-        **scope_params,
-    }
 
     def finish() -> pd.DataFrame:
-        df = lake.query(_SQL.format(scope=scope_sql), params)
+        if filters.centers and not filters.teams:
+            df = _centers_summed(lake, filters, scope)
+        else:
+            df = lake.query(*_monthly_sql(filters, scope, by_center=False))
         for col in _COUNTS:
             df[col] = df[col].astype("int64")
         df["month"] = pd.to_datetime(df["month"]).astype("datetime64[us]")
@@ -134,6 +129,31 @@ def monthly(lake: Lake, filters: Filters, scope: Scope) -> pd.DataFrame:
     # history's months on every view (another month finds them), and the column work above
     # cost ~5 ms a view.
     return lake.cached(("workforce.monthly", filters, scope), finish)
+
+
+def _monthly_sql(filters: Filters, scope: Scope, by_center: bool) -> tuple[str, dict]:
+    scope_sql, scope_params = scope_predicate(scope, center="center", team="team")
+    params = {
+        "m0": filters.start.replace(day=1),
+        "m1": filters.end.replace(day=1),
+        "centers": list(filters.centers),
+        "teams": list(filters.teams),
+        **scope_params,
+    }
+    return _SQL.format(scope=scope_sql, center=", p.center" if by_center else ""), params
+
+
+def _centers_summed(lake: Lake, filters: Filters, scope: Scope) -> pd.DataFrame:
+    """The counts of a selection of centers, summed from every center's months (read once
+    per period and scope, cached): a person counts to their own center, so the counts add
+    up over centers, and another center costs no statement (the team periods the counts
+    are built on took ~20 ms a center at 52.5 M calls). Every month of the period is a row,
+    zeros where the selection had nobody."""
+    every = filters.with_(centers=())
+    sums = lake.cached(("workforce.by_center", every, scope), lambda: lake.query(*_monthly_sql(every, scope, True)))
+    months = pd.Index(sums["month"].drop_duplicates().sort_values(), name="month")
+    rows = sums[sums["center"].isin(filters.centers)]
+    return rows.groupby("month")[list(_COUNTS)].sum().reindex(months, fill_value=0).reset_index()
 
 
 # The workforce metrics (headcount, hires, leavers, turnover) are defined in the one
