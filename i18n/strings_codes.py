@@ -207,6 +207,9 @@ _CHART_AXES: dict[str, tuple[str, str]] = {
     "unit.pp": ("百分点", "pp"),
     "chart.per_agent_day": ("通 / 人天", "calls per agent-day"),
     "chart.to_role": ("一年后的岗位", "Role a year later"),
+    # Not axes: the two lines of ui.charts.team_lines when the teams are too many to name.
+    "chart.team_lines.each": ("各班组", "Each team"),
+    "chart.team_lines.median": ("班组中位数", "Median team"),
 }
 
 STRINGS: dict[str, dict[str, str]] = {

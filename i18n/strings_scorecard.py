@@ -36,8 +36,8 @@ STRINGS = {
     "sc.trend": {"zh": "班组趋势（近 6 个月）", "en": "Team trend (last 6 months)"},
     "sc.trend.y": {"zh": "平均考核得分", "en": "Mean appraisal score"},
     "sc.trend.many": {
-        "zh": "共 {n} 个班组，不列图例：鼠标指向一条线即显示其班组；在侧边栏选择班组可只看这些班组。",
-        "en": "{n} teams, no legend: point at a line to see its team; choose teams in the sidebar to see only those.",
+        "zh": "共 {n} 个班组：每条灰线是一个班组（鼠标指向即显示班组），蓝线是班组中位数；在侧边栏选择班组可只看这些班组并显示图例。",
+        "en": "{n} teams: each grey line is a team (point at one to see which), the blue line is the median team; choose teams in the sidebar to see only those, with a legend.",
     },
     "sc.detail": {"zh": "{name}（{agent}）{month} 明细", "en": "{name} ({agent}), {month} in detail"},
     "sc.detail.pick": {

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 
 import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
 
 from analytics import audit, calls, delivery, schema, scorecard
@@ -17,28 +16,6 @@ from ui.state import dataset_path, get_lake, lang, scope, t
 from ui.tables import plain, table
 
 TREND_LEGEND_MAX = 12  # teams a legend can still name readably above the plot
-
-
-def _trend_figure(trend):
-    fig = go.Figure()
-    for team, rows in trend.groupby("team"):
-        fig.add_trace(
-            go.Scatter(
-                x=rows["month"],
-                y=rows["score"],
-                mode="lines+markers",
-                name=str(team),
-                hovertemplate="%{x|%Y-%m}: %{y:.1f}",
-            )
-        )
-    fig.update_xaxes(tickformat="%Y-%m", dtick="M1")
-    fig = charts._layout(fig, t("sc.trend.y")).update_yaxes(rangemode="normal")
-    if trend["team"].nunique() > TREND_LEGEND_MAX:
-        # Every team of the dataset (187 at 52.5 M calls): the legend covered the plot and
-        # was most of the browser's time on this page, and a unified hover listed them all.
-        # The lines stay; hovering one names its team.
-        fig.update_layout(showlegend=False, hovermode="closest")
-    return fig
 
 
 lk, sc = get_lake(), scope()
@@ -253,7 +230,7 @@ trend = scorecard.team_trend(lk, month, sc, teams)
 if trend.empty:
     st.info(t("empty.chart"))
 else:
-    st.plotly_chart(charts.once("sc_trend", _trend_figure, trend), key="sc_trend")
+    st.plotly_chart(charts.team_lines(trend, t("sc.trend.y"), TREND_LEGEND_MAX), key="sc_trend")
     if trend["team"].nunique() > TREND_LEGEND_MAX:
         st.caption(t("sc.trend.many", n=trend["team"].nunique()))
 
