@@ -14,6 +14,7 @@ from datetime import date
 import pandas as pd
 
 from analytics import calls, complaints, coverage, quality, report, scorecard
+from analytics import staffing as staffing_maths
 from analytics import targets as targets_mod
 from analytics.access import Scope
 from analytics.filters import Filters
@@ -101,9 +102,25 @@ def staffing(c: Ctx, f: Filters) -> list:
     )
     cov = coverage.coverage(lk, f, sc, c.cfg, coverage.CoverageSettings(target_sl=target_sl, shrinkage=shrinkage))
     out = [calls.filter_options(lk, sc), cov]
+    # the view's summary line, model note and heat map (left out of this mirror before the
+    # eighth round: ~30 ms a view at 52.5 M calls that the bench did not count)
+    out += [coverage.shortfall_summary(cov), coverage.model_summary(cov), coverage.gap_by_weekday_and_time(cov)]
     if not cov.empty:
         worst = coverage.worst_intervals(cov, 20)  # the view's worst-intervals table
         out.append(worst)
+    # the what-if calculator at its default inputs
+    out.append(
+        staffing_maths.required_agents(
+            calls=100,
+            aht_s=180,
+            interval_s=1800,
+            answer_within_s=c.cfg.answer_within_s,
+            target_sl=target_sl,
+            shrinkage=shrinkage,
+            max_occupancy=None,
+            patience_s=None,
+        )
+    )
     headcount = coverage.agent_headcount(lk, f.end, sc)
     observed = coverage.observed_turnover(lk, f.end, sc)
     turnover = round(observed if observed is not None else 0.4, 3)

@@ -3,6 +3,7 @@ on hand-made tables whose expected values were worked out by hand."""
 
 from __future__ import annotations
 
+import math
 from datetime import date, datetime, timedelta, timezone
 
 import numpy as np
@@ -632,3 +633,71 @@ def test_worst_intervals_are_the_first_rows_of_the_full_sort():
         )
         expected = df[df["offered"] > 0].sort_values(["gap_agents", "queue", "interval15"]).head(20)
         assert coverage.worst_intervals(df, 20).equals(expected)
+
+
+def _reference_summaries(df: pd.DataFrame) -> tuple:
+    """The staffing page's summaries written plainly over the busy rows (as they were before
+    they went to column arrays): the reference for the faster ones."""
+    busy = df[df["offered"] > 0]
+    short = busy[busy["short"].fillna(False).astype(bool)]
+    hours = coverage.INTERVAL_S / 3600
+    shortfall = {
+        "intervals": len(busy),
+        "intervals_short": len(short),
+        "share_short": len(short) / len(busy) if len(busy) else None,
+        "agent_hours_short": float(-short["gap_agents"].sum() * hours),
+        "required_agent_hours": float(busy["required_agents"].astype("float64").sum() * hours),
+        "staffed_agent_hours": float(df["staffed_agents"].fillna(0).sum() * hours),
+    }
+    a = busy[busy["model"] == "erlang_a"]
+    models = {
+        "erlang_a_queues": int(a["queue"].nunique()),
+        "erlang_c_queues": int(busy.loc[busy["model"] == "erlang_c", "queue"].nunique()),
+        "patience_min_s": float(a["patience_s"].min()) if len(a) else None,
+        "patience_max_s": float(a["patience_s"].max()) if len(a) else None,
+    }
+    g = df.groupby("interval15")
+    per = pd.DataFrame({"gap_agents": g["gap_agents"].sum(min_count=1), "offered": g["offered"].sum()}).reset_index()
+    ts = pd.to_datetime(per["interval15"])
+    per["weekday"], per["time"] = ts.dt.day_of_week + 1, ts.dt.strftime("%H:%M")
+    gaps = per.groupby(["weekday", "time"], as_index=False).agg(
+        gap_agents=("gap_agents", "mean"), offered=("offered", "sum")
+    )
+    return shortfall, models, gaps
+
+
+def _same(a, b) -> bool:
+    return a == b or (isinstance(a, float) and isinstance(b, float) and (math.isclose(a, b) or a != a and b != b))
+
+
+def test_staffing_summaries_equal_their_plain_definitions():
+    rng = np.random.default_rng(11)
+    for _ in range(200):
+        n = int(rng.integers(1, 400))
+        gap = rng.integers(-6, 3, n).astype(float)
+        gap[rng.random(n) < 0.3] = np.nan
+        required = pd.array(rng.integers(0, 9, n), dtype="Int64")
+        required[rng.random(n) < 0.2] = pd.NA
+        short = pd.array(gap < 0, dtype="boolean")
+        short[rng.random(n) < 0.2] = pd.NA
+        patience = rng.uniform(20, 200, n)
+        patience[rng.random(n) < 0.3] = np.nan
+        df = pd.DataFrame(
+            {
+                "interval15": pd.Timestamp("2026-10-05") + pd.to_timedelta(rng.integers(0, 7 * 96, n) * 15, "min"),
+                "queue": rng.choice(["Q1", "Q2", "Q3", "Q4"], n),
+                "offered": rng.integers(0, 4, n),
+                "staffed_agents": np.where(rng.random(n) < 0.2, np.nan, rng.uniform(0, 9, n)),
+                "required_agents": required,
+                "gap_agents": gap,
+                "short": short,
+                "model": pd.Categorical(rng.choice(["erlang_a", "erlang_c"], n)),
+                "patience_s": patience,
+            }
+        )
+        shortfall, models, gaps = _reference_summaries(df)
+        got = coverage.shortfall_summary(df)
+        assert got.keys() == shortfall.keys() and all(_same(got[k], shortfall[k]) for k in got), (got, shortfall)
+        got = coverage.model_summary(df)
+        assert all(_same(got[k], models[k]) for k in models), (got, models)
+        pd.testing.assert_frame_equal(coverage.gap_by_weekday_and_time(df), gaps, check_dtype=False)
