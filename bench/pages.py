@@ -19,6 +19,7 @@ from analytics import targets as targets_mod
 from analytics.access import Scope
 from analytics.filters import Filters
 from analytics.targets import current_targets
+from ui import scorecard_format
 from ui.admission import page_run
 
 PAGE_NAMES = (
@@ -186,6 +187,10 @@ def scorecards(c: Ctx, f: Filters) -> list:
         scorecard.load_weights(lk.root),
         scorecard.team_summary(cards),
         scorecard.team_trend(lk, month, sc, teams),
+        # the view's tables as shown (summary, agents, components), each on all the columns
+        scorecard_format.shown(scorecard.team_summary(cards)),
+        scorecard_format.shown(cards),
+        scorecard_format.shown(cards),
     ]
 
 

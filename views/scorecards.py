@@ -9,9 +9,8 @@ import streamlit as st
 
 from analytics import audit, calls, delivery, schema, scorecard
 from analytics import targets as targets_mod
-from ui import charts
+from ui import charts, scorecard_format
 from ui.filters import sidebar_filters
-from ui.format import names_of, text_or_missing
 from ui.state import dataset_path, get_lake, lang, scope, t
 from ui.tables import plain, table
 
@@ -64,25 +63,6 @@ def _labels(cols) -> dict[str, str]:
     return {c: t(f"sc.col.{c}") for c in cols}
 
 
-def _coded(df: pd.DataFrame) -> pd.DataFrame:
-    out = df.copy()
-    if "qa_grade" in out:
-        out["qa_grade"] = names_of(out["qa_grade"], lambda g: t(f"sc.grade.{g}"))
-    if "role" in out:
-        out["role"] = names_of(out["role"], lambda r: t(f"car.role.{r}"))
-    for col in ("name", "team"):
-        if col in out:
-            out[col] = text_or_missing(out[col])
-    # Whole seconds and whole counts read better than two decimals.
-    for col in ("aht_s", "aht_common_s", "aht_complex_s", "answered", "transferred", "valid_complaints", "late_count"):
-        if col in out:
-            out[col] = pd.to_numeric(out[col], errors="coerce").round().astype("Int64")
-    for col in ("answered_per_day", "qa_score", "score", "score_change", *(f"c_{c}" for c in scorecard.COMPONENTS)):
-        if col in out:
-            out[col] = pd.to_numeric(out[col], errors="coerce").round(1)
-    return out
-
-
 PERCENT = ("within_target_share", "fcr", "transfer_share", "attendance_rate")
 
 # Team summary ----------------------------------------------------------------------------
@@ -105,7 +85,13 @@ sum_cols = [
     "late_count",
     "score",
 ]
-table(_coded(summary[sum_cols]), f"team_summary_{month_text}", "sc_summary", labels=_labels(sum_cols), percent=PERCENT)
+table(
+    scorecard_format.shown(summary[sum_cols]),
+    f"team_summary_{month_text}",
+    "sc_summary",
+    labels=_labels(sum_cols),
+    percent=PERCENT,
+)
 
 # Agents ------------------------------------------------------------------------------------
 st.subheader(t("sc.agents"))
@@ -145,7 +131,7 @@ agent_cols = [
 @st.fragment
 def _agents_and_detail() -> None:
     picked = table(
-        _coded(cards[agent_cols]),
+        scorecard_format.shown(cards[agent_cols]),
         f"scorecards_{month_text}",
         "sc_agents",
         selectable=True,
@@ -221,7 +207,9 @@ comp_labels = {
     **_labels(["team", "rank", "employee_id", "name", "score"]),
     **{f"c_{c}": t(f"sc.comp.{c}") for c in scorecard.COMPONENTS},
 }
-table(_coded(cards[comp_cols]), f"scorecard_components_{month_text}", "sc_components", labels=comp_labels)
+table(
+    scorecard_format.shown(cards[comp_cols]), f"scorecard_components_{month_text}", "sc_components", labels=comp_labels
+)
 st.caption(t("sc.components.caption"))
 
 # Team trend --------------------------------------------------------------------------------
