@@ -449,33 +449,24 @@ def _period_sums(
     else:
         dims = tuple(d for d in dims_all if d in dims)
         key = (*key, dims)
+    # (dim label, dimension, rows): the period's, then its last month's (see ``last_month``)
+    parts = [(d, d, "") for d in dims]
+    parts += [("last_month:" + d, d, " WHERE CAST(received_local AS DATE) >= $last_month") for d in last_month]
     branches = []
-    for d in last_month:  # as below, over the complaints received in the period's last month
-        branches.append(
-            "SELECT 'last_month:"
-            + d
-            + "' AS dim, "
-            + _CUBE_KEYS[d]
-            + " AS key, "
-            + _SUMS
-            + ", CAST(NULL AS BIGINT) AS repeat_complainers, "
-            + _NO_MONTH_END_SUMS
-            + " FROM g WHERE CAST(received_local AS DATE) >= $last_month GROUP BY ALL"
-        )
-    for d in dims:  # d and its expression come from the fixed map above
+    for label, d, where in parts:  # d and its expression come from the fixed map above
         repeaters = (
             "(SELECT count(*) FROM (SELECT customer_id FROM g WHERE customer_id IS NOT NULL "
             "GROUP BY customer_id HAVING count(*) > 1))"
-            if d == "all"
+            if label == "all"
             else "CAST(NULL AS BIGINT)"
         )
-        month_end = d == "bucket" and grain == "month"
+        month_end = label == "bucket" and grain == "month"
         sums_from = (
             _AT_MONTH_END_SUMS + " FROM g LEFT JOIN own USING (_month)" if month_end else _NO_MONTH_END_SUMS + " FROM g"
         )
         branches.append(
             "SELECT '"
-            + d
+            + label
             + "' AS dim, "
             + _CUBE_KEYS[d]
             + " AS key, "
@@ -484,6 +475,7 @@ def _period_sums(
             + repeaters
             + " AS repeat_complainers, "
             + sums_from
+            + where
             + " GROUP BY ALL"
         )
     select = " UNION ALL ".join(branches)

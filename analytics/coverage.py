@@ -35,7 +35,7 @@ from analytics import calls, coverage_month, staffing, workdays
 from analytics.access import Scope, scope_predicate
 from analytics.filters import Filters
 from analytics.lake import Lake
-from analytics.metrics import ServiceSettings
+from analytics.metrics import ServiceSettings, floats
 
 INTERVAL_S = 900
 # Roles that take calls and so count as phone headcount for the plan.
@@ -379,7 +379,7 @@ def model_summary(cov_df: pd.DataFrame) -> dict:
     busy = _busy(cov_df)
     a = busy & (cov_df["model"] == "erlang_a").to_numpy(dtype=bool, na_value=False)
     c = busy & (cov_df["model"] == "erlang_c").to_numpy(dtype=bool, na_value=False)
-    patience = _floats(cov_df["patience_s"])[a]
+    patience = floats(cov_df["patience_s"])[a]
     patience = patience[~np.isnan(patience)]
     return {
         "erlang_a_queues": int(cov_df["queue"][a].nunique()),
@@ -397,10 +397,6 @@ def _busy(cov_df: pd.DataFrame) -> np.ndarray:
     return cov_df["offered"].to_numpy(dtype="float64", na_value=0.0) > 0
 
 
-def _floats(column: pd.Series) -> np.ndarray:
-    return column.to_numpy(dtype="float64", na_value=np.nan)
-
-
 def worst_intervals(cov_df: pd.DataFrame, n: int = 20) -> pd.DataFrame:
     """The ``n`` intervals with calls and the largest shortfall (most negative gap), ties
     by queue and interval: a fixed order, whatever order the SQL returned the rows in.
@@ -409,7 +405,7 @@ def worst_intervals(cov_df: pd.DataFrame, n: int = 20) -> pd.DataFrame:
     (as ``nsmallest(keep="all")``), then those few are sorted. With fewer than n known
     gaps, every row with calls is sorted (unknown gaps last)."""
     rows = np.flatnonzero(_busy(cov_df))
-    gap = _floats(cov_df["gap_agents"])[rows]
+    gap = floats(cov_df["gap_agents"])[rows]
     known = ~np.isnan(gap)
     if n > 0 and known.sum() >= n:
         nth = np.partition(gap[known], n - 1)[n - 1]
@@ -448,7 +444,7 @@ def shortfall_summary(cov_df: pd.DataFrame) -> dict:
         }
     busy = _busy(cov_df)
     short = busy & cov_df["short"].to_numpy(dtype=bool, na_value=False)
-    gap, required = _floats(cov_df["gap_agents"]), _floats(cov_df["required_agents"])
+    gap, required = floats(cov_df["gap_agents"]), floats(cov_df["required_agents"])
     hours = INTERVAL_S / 3600
     n_busy, n_short = int(busy.sum()), int(short.sum())
     return {
@@ -457,7 +453,7 @@ def shortfall_summary(cov_df: pd.DataFrame) -> dict:
         "share_short": n_short / n_busy if n_busy else None,
         "agent_hours_short": float(-np.nansum(gap[short]) * hours),
         "required_agent_hours": float(np.nansum(required[busy]) * hours),
-        "staffed_agent_hours": float(np.nansum(_floats(cov_df["staffed_agents"])) * hours),
+        "staffed_agent_hours": float(np.nansum(floats(cov_df["staffed_agents"])) * hours),
     }
 
 

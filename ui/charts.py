@@ -325,10 +325,9 @@ def team_lines(trend: pd.DataFrame, y_title: str, legend_max: int) -> go.Figure:
     many = trend["team"].nunique() > legend_max
     trend = trend.sort_values(["team", "month"])  # each line in time order
     if many:
-        rows = trend
-        last = rows["team"].ne(rows["team"].shift(-1)).to_numpy()  # a team's last month
+        last = trend["team"].ne(trend["team"].shift(-1)).to_numpy()  # a team's last month
         x, y, team = [], [], []
-        for m, v, name, gap in zip(rows["month"], rows["score"], rows["team"].astype(str), last):
+        for m, v, name, gap in zip(trend["month"], trend["score"], trend["team"].astype(str), last):
             x += [m, None] if gap else [m]
             y += [v, None] if gap else [v]
             team += [name, ""] if gap else [name]
