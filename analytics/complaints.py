@@ -225,7 +225,7 @@ def materialised(lake: Lake, settings: ComplaintSettings) -> bool:
 
 
 _VALID_BY_AGENT_SQL = """
-SELECT k.agent_id, count(*) AS valid_complaints
+SELECT k.agent_id, e.name, e.team, e.center, count(*) AS valid_complaints
 FROM ({source}) k JOIN employees e ON e.employee_id = k.agent_id
 WHERE k._month BETWEEN $m0 AND $m1 AND k.valid
   AND CAST(k.received_local AS DATE) BETWEEN $start AND $end

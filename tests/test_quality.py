@@ -274,3 +274,12 @@ def test_valid_complaints_per_agent_from_the_facts_or_the_complaints(tmp_path, m
     assert ("rollup_complaint_facts" in read[-1]) == facts
     lead = Scope.for_role("team_leader", centers=("C1",), teams=("T1",))
     assert complaints.valid_by_agent(lk, OCT, lead)["agent_id"].tolist() == ["A1"]
+    # Neither A1 nor B1 has calls or evaluations: the worklist names them, their team and
+    # center from the employees row the complaints' count joins (B1's own team, T2).
+    work = quality.worklist(lk, OCT, Scope.everything()).set_index("agent")
+    assert work[["name", "team", "center", "reasons", "valid_complaints"]].to_dict("index") == {
+        "A1": {"name": "甲一", "team": "T1", "center": "C1", "reasons": "complaints", "valid_complaints": 2},
+        "B1": {"name": "乙一", "team": "T2", "center": "C1", "reasons": "complaints", "valid_complaints": 1},
+    }
+    assert list(work.index) == ["A1", "B1"]  # priority: 2 complaints before 1
+    assert not any("list_contains($ids" in sql for sql in read)  # no second lookup of the names
