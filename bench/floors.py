@@ -660,21 +660,35 @@ def quality(con, f: Files, month: str, cfg, rollup: bool) -> list:
         "(q.grade), (q.day), ())",
         {"qa": qa_files, **emp_p, "first": first, "last": last},
     ).df()
-    # The worklist: the month's answered calls not yet evaluated, longest and lowest first.
-    src = f.rollup("agent_day", [month]) if rollup else f.raw("calls", [month])
-    work = (
-        con.execute(
-            "SELECT agent_id, sum(handled) AS handled FROM read_parquet($files) GROUP BY ALL ORDER BY 2 DESC LIMIT 50",
-            {"files": src},
-        ).df()
-        if rollup
-        else con.execute(
-            "SELECT c.call_id, c.agent_id, c.talk_s + c.hold_s + c.acw_s AS h FROM read_parquet($files) c "
-            "ANTI JOIN read_parquet($qa) q ON q.call_id = c.call_id WHERE c.answered_at IS NOT NULL "
-            "ORDER BY h DESC LIMIT 50",
-            {"files": src, "qa": f.raw("qa_evaluations")},
-        ).df()
-    )
+    # The worklist's agent figures, as calls.agents_to_review picks the agents by: per agent
+    # the days with calls, calls handled, AHT against the team's, the day-to-day swing of
+    # calls handled; their name and tenure. From the agent-day rollup, or the raw calls.
+    people = _people(emp)
+    if rollup:
+        daily = (
+            "SELECT team, agent_id, handled, talk_s + coalesce(hold_s, 0) + coalesce(acw_s, 0) AS handle_s "
+            "FROM read_parquet($files) WHERE day BETWEEN $first AND $last"
+        )
+        src = {"files": f.rollup("agent_day", [month])}
+    else:
+        daily = (
+            "SELECT e.team, c.agent_id, count(*) AS handled, sum(c.talk_s + coalesce(c.hold_s, 0) + coalesce(c.acw_s, 0)) "
+            f"AS handle_s FROM read_parquet($files) c LEFT JOIN ({people}) e ON e.employee_id = c.agent_id "
+            "WHERE c.answered_at IS NOT NULL AND c.talk_s IS NOT NULL AND c.agent_id IS NOT NULL "
+            "AND CAST(timezone($tz, c.arrived_at) AS DATE) BETWEEN $first AND $last "
+            "GROUP BY e.team, c.agent_id, CAST(timezone($tz, c.arrived_at) AS DATE)"
+        )
+        src = {"files": f.raw("calls", [month]), "tz": _tz(con, f)}
+    work = con.execute(
+        "WITH p AS (SELECT team, agent_id, count(*) FILTER (WHERE handled > 0) AS days, sum(handled) AS handled, "
+        "sum(handle_s) / nullif(sum(handled), 0) AS aht_s, "
+        "stddev_samp(handled) FILTER (WHERE handled > 0) / avg(handled) FILTER (WHERE handled > 0) AS output_swing "
+        f"FROM ({daily}) GROUP BY GROUPING SETS ((team), (team, agent_id))) "
+        "SELECT p.*, p.aht_s / t.aht_s AS aht_vs_team, e.name, date_diff('day', e.hire_date, $last) AS tenure_days "
+        "FROM p LEFT JOIN p t ON t.team IS NOT DISTINCT FROM p.team AND t.agent_id IS NULL AND p.agent_id IS NOT NULL "
+        f"LEFT JOIN ({people}) e ON e.employee_id = p.agent_id",
+        {**src, **emp_p, "first": first, "last": last},
+    ).df()
     # The worklist's valid complaints per agent (the facts' month, as the page when they are
     # published; else the raw complaints) and the inspectors employed (its capacity).
     facts = rollup and "complaint_facts" in f.pub.get("rollups", {})
