@@ -104,13 +104,7 @@ def _workday_pos(t: str) -> str:
 
 _FACTS_CTE = (
     """
-WITH k AS (
-  SELECT CAST($cut AS TIMESTAMP) AS cut,
-    (SELECT """
-    + _workday_pos("CAST($cut AS TIMESTAMP)")
-    + """
-     FROM {index} w WHERE w.day = CAST(CAST($cut AS TIMESTAMP) AS DATE)) AS cut_pos
-),
+WITH k AS (SELECT CAST($cut AS TIMESTAMP) AS cut, CAST($cut_pos AS DOUBLE) AS cut_pos),
 f AS (
   SELECT f.complaint_id, f.center, f.level, f.channel, f.category, f.cause, f.queue, f.team, f.agent_id,
     f.customer_id, f.valid, f.call_id, f.month AS _month, f.received_local, f.received_pos,
@@ -346,8 +340,38 @@ def _facts_query(
 ) -> pd.DataFrame:
     """``select`` (a query over ``g``: the selected complaints as known at ``as_of``)."""
     where, params = _predicate(filters, scope, with_start)
-    params.update(cut=as_of(lake, filters), target=float(settings.resolve_within_workdays), **(extra or {}))
+    cut = as_of(lake, filters)
+    params.update(
+        cut=cut,
+        cut_pos=_workday_position(lake, settings, cut),
+        target=float(settings.resolve_within_workdays),
+        **(extra or {}),
+    )
     return _query(lake, settings, _FACTS_CTE.replace("{where}", where) + select, params)
+
+
+def _workday_position(lake: Lake, settings: ComplaintSettings, t: datetime) -> float | None:
+    """``t``'s position in working days (``_workday_pos``: whole working days before its
+    day, plus the elapsed part of its day when that is a working day), from the working-day
+    index; None when the index has no row for its day. Worked out here and bound as a
+    parameter: a scalar subquery on the index in every complaint statement cost ~2 ms of
+    planning each, 7 statements a page view."""
+    if materialised(lake, settings):
+        sql = "SELECT day, workday, cum FROM " + _MATERIALISED["index"]
+        # In the lake's cache under its own key: a hit is then no query at all.
+        index = lake.cached(("complaints.published_index",), lambda: lake.query(sql))
+    else:
+        index = _on_the_fly(lake, settings)[1]
+    if index.empty:
+        return None
+    day = pd.Timestamp(t.date())
+    at = pd.Index(pd.to_datetime(index["day"])).get_indexer([day])[0]
+    if at < 0:
+        return None
+    cum, workday = index["cum"].iloc[at], index["workday"].iloc[at]
+    if pd.isna(cum) or pd.isna(workday):
+        return None
+    return float(cum) + ((pd.Timestamp(t) - day).total_seconds() / 86400.0 if workday else 0.0)
 
 
 def _data_end(lake: Lake) -> datetime | None:
