@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import functools
 import json
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -102,8 +103,7 @@ def _workday_pos(t: str) -> str:
     return "w.cum + CASE WHEN w.workday THEN epoch(" + t + " - CAST(w.day AS TIMESTAMP)) / 86400.0 ELSE 0.0 END"
 
 
-_FACTS_CTE = (
-    """
+_FACTS_CTE = """
 WITH k AS (SELECT CAST($cut AS TIMESTAMP) AS cut, CAST($cut_pos AS DOUBLE) AS cut_pos),
 f AS (
   SELECT f.complaint_id, f.center, f.level, f.channel, f.category, f.cause, f.queue, f.team, f.agent_id,
@@ -121,7 +121,6 @@ g AS MATERIALIZED (
   SELECT *, NOT is_open OR coalesce(age_workdays > $target, false) AS judgeable FROM f WHERE {where}
 )
 """
-)
 
 # The additive sums the complaint metrics divide (see analytics.metrics, area "complaints").
 _SUMS = """
@@ -358,20 +357,41 @@ def _workday_position(lake: Lake, settings: ComplaintSettings, t: datetime) -> f
     planning each, 7 statements a page view."""
     if materialised(lake, settings):
         sql = "SELECT day, workday, cum FROM " + _MATERIALISED["index"]
-        # In the lake's cache under its own key: a hit is then no query at all.
-        index = lake.cached(("complaints.published_index",), lambda: lake.query(sql))
+        index = lake.cached(("complaints.day_index", "published"), lambda: _DayIndex.of(lake.query(sql)))
     else:
-        index = _on_the_fly(lake, settings)[1]
-    if index.empty:
-        return None
-    day = pd.Timestamp(t.date())
-    at = pd.Index(pd.to_datetime(index["day"])).get_indexer([day])[0]
-    if at < 0:
-        return None
-    cum, workday = index["cum"].iloc[at], index["workday"].iloc[at]
-    if pd.isna(cum) or pd.isna(workday):
-        return None
-    return float(cum) + ((pd.Timestamp(t) - day).total_seconds() / 86400.0 if workday else 0.0)
+        index = lake.cached(("complaints.day_index", settings), lambda: _DayIndex.of(_on_the_fly(lake, settings)[1]))
+    return index.position(t)
+
+
+@dataclass(frozen=True)
+class _DayIndex:
+    """The working-day index as sorted arrays (the lake's cache keeps it as is: ``nbytes``)."""
+
+    days: np.ndarray  # datetime64[D], ascending
+    workday: np.ndarray  # float: 1.0, 0.0 or NaN
+    cum: np.ndarray  # float, NaN where unknown
+
+    @classmethod
+    def of(cls, index: pd.DataFrame) -> _DayIndex:
+        if index.empty:
+            return cls(np.array([], dtype="datetime64[D]"), np.array([]), np.array([]))
+        days = pd.to_datetime(index["day"]).to_numpy().astype("datetime64[D]")
+        order = np.argsort(days, kind="stable")
+        workday = pd.array(index["workday"], dtype="boolean").to_numpy(dtype="float64", na_value=np.nan)
+        cum = pd.to_numeric(index["cum"]).to_numpy(dtype="float64", na_value=np.nan)
+        return cls(days[order], workday[order], cum[order])
+
+    @property
+    def nbytes(self) -> int:
+        return self.days.nbytes + self.workday.nbytes + self.cum.nbytes
+
+    def position(self, t: datetime) -> float | None:
+        day = np.datetime64(t.date(), "D")
+        at = int(np.searchsorted(self.days, day))
+        if at >= len(self.days) or self.days[at] != day or np.isnan(self.cum[at]) or np.isnan(self.workday[at]):
+            return None
+        since_midnight = (t - datetime.combine(t.date(), datetime.min.time())).total_seconds() / 86400.0
+        return float(self.cum[at]) + (since_midnight if self.workday[at] else 0.0)
 
 
 def _data_end(lake: Lake) -> datetime | None:
