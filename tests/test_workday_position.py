@@ -15,10 +15,20 @@ from tests.conftest import build_dataset
 
 @pytest.fixture(scope="module")
 def lk(tmp_path_factory):
-    emp = [{"employee_id": "A1", "name": "甲一", "center": "C1", "team": "T1", "role": "csr", "hire_date": "2024-01-01"}]
+    emp = [
+        {"employee_id": "A1", "name": "甲一", "center": "C1", "team": "T1", "role": "csr", "hire_date": "2024-01-01"}
+    ]
     rows = [
-        {"complaint_id": f"P{i}", "received_at": at, "center": "C1", "level": 1, "channel": "phone",
-         "agent_id": "A1", "team": "T1", "valid": True}  # fmt: skip
+        {
+            "complaint_id": f"P{i}",
+            "received_at": at,
+            "center": "C1",
+            "level": 1,
+            "channel": "phone",
+            "agent_id": "A1",
+            "team": "T1",
+            "valid": True,
+        }  # fmt: skip
         for i, at in enumerate(["2026-09-28 02:00:00", "2026-10-09 02:00:00", "2026-10-20 02:00:00"])
     ]
     return lake.Lake(build_dataset(tmp_path_factory.mktemp("wd") / "ds", employees=emp, complaints=rows))
