@@ -261,6 +261,9 @@ def _prepared(
     return named, shown, column_config(df, labels, percent)
 
 
+_ROW_PX = 35  # st.dataframe's row (and header) height in pixels
+
+
 def table(
     df: pd.DataFrame,
     name: str,
@@ -278,6 +281,8 @@ def table(
         return None
     # Streamlit hashes a frame of 50,000 rows or more by a sample of its rows: no cache key.
     prepare = _prepared.__wrapped__ if len(df) >= 50_000 else _prepared
+    if isinstance(height, int) and (len(df) + 1) * _ROW_PX + 3 <= height:
+        height = "auto"  # a fixed height for few rows drew empty grid lines below them
     named, shown, config = prepare(df, lang(), labels, percent, get_lake().data_version, repr(settings()))
     event = st.dataframe(
         shown,
