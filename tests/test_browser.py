@@ -315,6 +315,26 @@ def test_a_working_day(server, browser, walk_context, role, lang):
     assert not errors, errors
 
 
+def test_the_role_switcher_follows_a_switch_of_language(server, walk_context):
+    """The demo's role and center selectboxes show the chosen role and center in the new
+    language after a switch (they kept the old language's labels: a Streamlit selectbox keeps
+    its displayed label until the server sets its value)."""
+    page = walk_context.new_page()
+    page.goto(f"{server}/service_level?lang=zh&as=center_manager", wait_until="domcontentloaded")
+    _idle(page)
+    boxes = page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]')
+    role, center = boxes.nth(0).locator("input"), boxes.nth(1).locator("input")  # the shown choice
+    assert role.input_value() == "中心经理" and "杭州" in center.input_value()
+    page.get_by_text("English", exact=True).first.click()
+    _idle(page)
+    page.wait_for_function(
+        "() => document.querySelector('[data-testid=\"stSidebar\"]').innerText.includes('View as')", timeout=30_000
+    )
+    assert role.input_value() == "Center manager"
+    assert "Hangzhou" in center.input_value() and "杭州" not in center.input_value()
+    page.close()
+
+
 PASSWORD = "correct-horse-42"
 
 

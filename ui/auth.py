@@ -44,10 +44,14 @@ def _demo_scope() -> Scope:
         # The demo role travels in the URL (it is no secret: demo data only), so a reload or
         # a copied link of the demo opens as the same role.
         asked = st.query_params.get("as")
+        # Each of these selectboxes is given its value before it is drawn (as the filters'
+        # widgets are): otherwise, after a switch of language, the browser went on showing
+        # the chosen role and center in the old language (a Streamlit selectbox keeps its
+        # displayed label until the server sets its value).
+        _seed_choice("demo_role", ROLES, asked, "admin")
         role = st.selectbox(
             t("auth.view_as"),
             ROLES,
-            index=ROLES.index(asked if asked in ROLES else "admin"),
             key="demo_role",
             format_func=lambda r: role_names[r],
             help=t("auth.demo_help"),
@@ -58,30 +62,35 @@ def _demo_scope() -> Scope:
         names = {r["center"]: r[name_col] or r["center"] for r in opts["centers"].to_dict(orient="records")}
         if role in ("center_manager", "quality", "team_leader"):
             codes = list(opts["centers"]["center"])
-            asked = st.query_params.get("as_center")
+            _seed_choice("demo_center", codes, st.query_params.get("as_center"), codes[0])
             centers = (
                 st.selectbox(
                     t("auth.demo_center"),
                     codes,
                     key="demo_center",
-                    index=codes.index(asked) if asked in codes else 0,
                     format_func=lambda c: names.get(c, c),
                 ),
             )
         if role == "team_leader":
             team_codes = [c for c, ctr in zip(opts["teams"]["team"], opts["teams"]["center"]) if ctr == centers[0]]
-            asked = st.query_params.get("as_team")
+            _seed_choice("demo_team", team_codes, st.query_params.get("as_team"), team_codes[0] if team_codes else None)
             teams = (
                 st.selectbox(
                     t("auth.demo_team"),
                     team_codes,
                     key="demo_team",
-                    index=team_codes.index(asked) if asked in team_codes else 0,
                 ),
             )
     # Written with the filters, in one message (ui.state.write_url).
     want_in_url({"as": role, "as_center": centers[0] if centers else None, "as_team": teams[0] if teams else None})
     return Scope.for_role(role, centers, teams, user=f"demo:{role}")
+
+
+def _seed_choice(key: str, options: list, asked, default) -> None:
+    """The selectbox ``key``'s value for this run, set before it is drawn: the session's
+    choice when it is still an option, else the URL's, else ``default``."""
+    current = st.session_state.get(key)
+    st.session_state[key] = current if current in options else asked if asked in options else default
 
 
 # The sign-in cookie. Streamlit 1.67 has no server-side way to set a cookie
