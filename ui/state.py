@@ -49,6 +49,16 @@ def t(key: str, **values) -> str:
     return translate(key, lang(), **values)
 
 
+def relabel(*keys: str) -> None:
+    """Give the keyed selectboxes ``keys`` their own value again before they are drawn, so
+    the browser shows the chosen option's label in the current language: a Streamlit
+    selectbox keeps its displayed label until the server sets its value, and after a switch
+    of language it went on showing the old language's."""
+    for key in keys:
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
+
+
 def dataset_path() -> Path:
     return lake.default_dataset()
 

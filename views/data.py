@@ -26,7 +26,7 @@ from analytics.ingest.importer import (
 from analytics.ingest.mapping import MappingError
 from analytics.ingest.readers import ReadError
 from ui.auth import after_demo_import, demo_import_gate
-from ui.state import dataset_path, is_demo, scope, t
+from ui.state import dataset_path, is_demo, relabel, scope, t
 from ui.tables import plain, table
 
 ZONES = (
@@ -69,6 +69,7 @@ up = st.file_uploader(
     key="data_upload",
 )
 c1, c2 = st.columns(2)
+relabel("data_table", "data_mapping", "data_ledger_pick")
 with c1:
     tname = st.selectbox(
         t("data.table"), schema.IMPORT_ORDER, format_func=lambda k: t(f"data.table.{k}"), key="data_table"
