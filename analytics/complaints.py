@@ -632,6 +632,14 @@ def _rows(lake: Lake, filters: Filters, scope: Scope, settings: ComplaintSetting
     return out
 
 
+def _listed(lake: Lake, filters: Filters, scope: Scope, settings, name: str, make) -> pd.DataFrame:
+    """``make(rows)`` of ``_rows``' frame, kept in the lake's cache: a repeat view is a lookup,
+    not the filter and sort again (``name`` tells the lists apart)."""
+    settings = settings or ComplaintSettings()
+    key = ("complaints.listed", name, filters, scope, settings)
+    return lake.cached(key, lambda: make(_rows(lake, filters, scope, settings)))
+
+
 def complaint_rows(
     lake: Lake, filters: Filters, scope: Scope, settings: ComplaintSettings | None = None
 ) -> pd.DataFrame:
@@ -639,18 +647,21 @@ def complaint_rows(
 
     Times are local wall-clock times. The responsible agent appears only when the Scope
     shows individuals; the customer id is shown only then too."""
-    rows = _rows(lake, filters, scope, settings or ComplaintSettings())
-    rows = rows[rows["in_period"].to_numpy(dtype=bool)].sort_values(["received_local", "complaint_id"])
-    people = ["agent_id", "customer_id"] if scope.individuals else []
-    out = rows[
-        ["complaint_id", "received_local", "center", "level", "channel", "category", "cause", "queue", "team"]
-        + people
-        + ["valid", "first_response_workdays", "resolution_workdays", "is_open", "age_workdays"]
-        + ["first_response_local", "resolved_local"]
-    ]
-    names = {"received_local": "received_at", "agent_id": "agent"}
-    names.update(first_response_local="first_response_at", resolved_local="resolved_at")
-    return out.rename(columns=names).reset_index(drop=True)
+
+    def listed(rows: pd.DataFrame) -> pd.DataFrame:
+        rows = rows[rows["in_period"].to_numpy(dtype=bool)].sort_values(["received_local", "complaint_id"])
+        people = ["agent_id", "customer_id"] if scope.individuals else []
+        out = rows[
+            ["complaint_id", "received_local", "center", "level", "channel", "category", "cause", "queue", "team"]
+            + people
+            + ["valid", "first_response_workdays", "resolution_workdays", "is_open", "age_workdays"]
+            + ["first_response_local", "resolved_local"]
+        ]
+        names = {"received_local": "received_at", "agent_id": "agent"}
+        names.update(first_response_local="first_response_at", resolved_local="resolved_at")
+        return out.rename(columns=names).reset_index(drop=True)
+
+    return _listed(lake, filters, scope, settings, "rows", listed)
 
 
 def summary(lake: Lake, filters: Filters, scope: Scope, settings: ComplaintSettings | None = None) -> dict:
@@ -818,16 +829,19 @@ def month_and_trend(
 def open_backlog(lake: Lake, filters: Filters, scope: Scope, settings: ComplaintSettings | None = None) -> pd.DataFrame:
     """Complaints received up to the end of the period and not resolved by then (older
     ones included), with their age in working days and age band."""
-    rows = _rows(lake, filters, scope, settings or ComplaintSettings())
-    rows = rows[rows["is_open"].to_numpy(dtype=bool)]
-    # The oldest first (an unknown age last), then by receipt.
-    rows = rows.sort_values(
-        ["age_workdays", "received_local", "complaint_id"], ascending=[False, True, True], na_position="last"
-    )
-    cols = ["complaint_id", "received_local", "center", "level", "channel", "category", "queue", "team"]
-    out = rows[cols + ["age_workdays", "age_band"]].rename(columns={"received_local": "received_at"})
-    out["age_band"] = out["age_band"].astype("str")
-    return out.reset_index(drop=True)
+
+    def listed(rows: pd.DataFrame) -> pd.DataFrame:
+        rows = rows[rows["is_open"].to_numpy(dtype=bool)]
+        # The oldest first (an unknown age last), then by receipt.
+        rows = rows.sort_values(
+            ["age_workdays", "received_local", "complaint_id"], ascending=[False, True, True], na_position="last"
+        )
+        cols = ["complaint_id", "received_local", "center", "level", "channel", "category", "queue", "team"]
+        out = rows[cols + ["age_workdays", "age_band"]].rename(columns={"received_local": "received_at"})
+        out["age_band"] = out["age_band"].astype("str")
+        return out.reset_index(drop=True)
+
+    return _listed(lake, filters, scope, settings, "open", listed)
 
 
 def backlog_by_age(
@@ -845,29 +859,32 @@ def repeat_complainers(
     lake: Lake, filters: Filters, scope: Scope, settings: ComplaintSettings | None = None
 ) -> pd.DataFrame:
     """Customers who complained more than once in the period, most complaints first."""
-    rows = _rows(lake, filters, scope, settings or ComplaintSettings())
-    rows = rows[rows["in_period"].to_numpy(dtype=bool) & rows["customer_id"].notna().to_numpy()]
-    # Only the customers with two complaints or more are grouped: a group's causes are
-    # joined in Python, and a whole group's month has ~1,400 customers of one complaint.
-    counts = rows["customer_id"].value_counts()
-    rows = rows[rows["customer_id"].isin(counts.index[counts.to_numpy() > 1])]
-    per = rows.groupby("customer_id", sort=True)
-    out = pd.DataFrame(
-        {
-            "complaints": per.size(),
-            "first_received": per["received_local"].min(),
-            "last_received": per["received_local"].max(),
-            "max_level": per["level"].max(),
-            # the customer's distinct causes, sorted, as one text
-            "causes": per["cause"].agg(lambda c: ", ".join(sorted({str(x) for x in c.dropna()}))),
-        }
-    )
-    out = out[out["complaints"] > 1].rename_axis("customer_id").reset_index()
-    out["customer_id"] = out["customer_id"].astype("str")
-    out["complaints"] = out["complaints"].astype("int64")
-    out["max_level"] = out["max_level"].astype("Int64")
-    out["causes"] = out["causes"].astype("str")
-    return out.sort_values(["complaints", "last_received"], ascending=[False, False], ignore_index=True)
+
+    def listed(rows: pd.DataFrame) -> pd.DataFrame:
+        rows = rows[rows["in_period"].to_numpy(dtype=bool) & rows["customer_id"].notna().to_numpy()]
+        # Only the customers with two complaints or more are grouped: a group's causes are
+        # joined in Python, and a whole group's month has ~1,400 customers of one complaint.
+        counts = rows["customer_id"].value_counts()
+        rows = rows[rows["customer_id"].isin(counts.index[counts.to_numpy() > 1])]
+        per = rows.groupby("customer_id", sort=True)
+        out = pd.DataFrame(
+            {
+                "complaints": per.size(),
+                "first_received": per["received_local"].min(),
+                "last_received": per["received_local"].max(),
+                "max_level": per["level"].max(),
+                # the customer's distinct causes, sorted, as one text
+                "causes": per["cause"].agg(lambda c: ", ".join(sorted({str(x) for x in c.dropna()}))),
+            }
+        )
+        out = out[out["complaints"] > 1].rename_axis("customer_id").reset_index()
+        out["customer_id"] = out["customer_id"].astype("str")
+        out["complaints"] = out["complaints"].astype("int64")
+        out["max_level"] = out["max_level"].astype("Int64")
+        out["causes"] = out["causes"].astype("str")
+        return out.sort_values(["complaints", "last_received"], ascending=[False, False], ignore_index=True)
+
+    return _listed(lake, filters, scope, settings, "repeat", listed)
 
 
 def unusual_months(
