@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import functools
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -632,7 +633,14 @@ def _rows(lake: Lake, filters: Filters, scope: Scope, settings: ComplaintSetting
     return out
 
 
-def _listed(lake: Lake, filters: Filters, scope: Scope, settings, name: str, make) -> pd.DataFrame:
+def _listed(
+    lake: Lake,
+    filters: Filters,
+    scope: Scope,
+    settings: ComplaintSettings | None,
+    name: str,
+    make: Callable[[pd.DataFrame], pd.DataFrame],
+) -> pd.DataFrame:
     """``make(rows)`` of ``_rows``' frame, kept in the lake's cache: a repeat view is a lookup,
     not the filter and sort again (``name`` tells the lists apart)."""
     settings = settings or ComplaintSettings()

@@ -15,7 +15,7 @@ import streamlit as st
 
 from analytics import audit, lake, sessions, users
 from analytics.access import ROLES, Scope
-from ui.state import dataset_path, get_lake, lang, t, want_in_url
+from ui.state import dataset_path, get_lake, lang, seed_choice, t, want_in_url
 
 _SESSION_USER = "auth_user"
 _SESSION_SCOPE = "scope"
@@ -44,11 +44,9 @@ def _demo_scope() -> Scope:
         # The demo role travels in the URL (it is no secret: demo data only), so a reload or
         # a copied link of the demo opens as the same role.
         asked = st.query_params.get("as")
-        # Each of these selectboxes is given its value before it is drawn (as the filters'
-        # widgets are): otherwise, after a switch of language, the browser went on showing
-        # the chosen role and center in the old language (a Streamlit selectbox keeps its
-        # displayed label until the server sets its value).
-        _seed_choice("demo_role", ROLES, asked, "admin")
+        # Each selectbox here is given its value before it is drawn (ui.state.seed_choice), or
+        # after a switch of language it went on showing the chosen role in the old one.
+        seed_choice("demo_role", ROLES, asked, "admin")
         role = st.selectbox(
             t("auth.view_as"),
             ROLES,
@@ -62,7 +60,7 @@ def _demo_scope() -> Scope:
         names = {r["center"]: r[name_col] or r["center"] for r in opts["centers"].to_dict(orient="records")}
         if role in ("center_manager", "quality", "team_leader"):
             codes = list(opts["centers"]["center"])
-            _seed_choice("demo_center", codes, st.query_params.get("as_center"), codes[0])
+            seed_choice("demo_center", codes, st.query_params.get("as_center"))
             centers = (
                 st.selectbox(
                     t("auth.demo_center"),
@@ -73,7 +71,7 @@ def _demo_scope() -> Scope:
             )
         if role == "team_leader":
             team_codes = [c for c, ctr in zip(opts["teams"]["team"], opts["teams"]["center"]) if ctr == centers[0]]
-            _seed_choice("demo_team", team_codes, st.query_params.get("as_team"), team_codes[0] if team_codes else None)
+            seed_choice("demo_team", team_codes, st.query_params.get("as_team"))
             teams = (
                 st.selectbox(
                     t("auth.demo_team"),
@@ -84,13 +82,6 @@ def _demo_scope() -> Scope:
     # Written with the filters, in one message (ui.state.write_url).
     want_in_url({"as": role, "as_center": centers[0] if centers else None, "as_team": teams[0] if teams else None})
     return Scope.for_role(role, centers, teams, user=f"demo:{role}")
-
-
-def _seed_choice(key: str, options: list, asked, default) -> None:
-    """The selectbox ``key``'s value for this run, set before it is drawn: the session's
-    choice when it is still an option, else the URL's, else ``default``."""
-    current = st.session_state.get(key)
-    st.session_state[key] = current if current in options else asked if asked in options else default
 
 
 # The sign-in cookie. Streamlit 1.67 has no server-side way to set a cookie

@@ -49,14 +49,18 @@ def t(key: str, **values) -> str:
     return translate(key, lang(), **values)
 
 
-def relabel(*keys: str) -> None:
-    """Give the keyed selectboxes ``keys`` their own value again before they are drawn, so
-    the browser shows the chosen option's label in the current language: a Streamlit
-    selectbox keeps its displayed label until the server sets its value, and after a switch
-    of language it went on showing the old language's."""
-    for key in keys:
-        if key in st.session_state:
-            st.session_state[key] = st.session_state[key]
+def seed_choice(key: str, options, *wanted) -> None:
+    """Set the keyed selectbox ``key``'s value before it is drawn: the session's choice while
+    it is still one of ``options``, else the first of ``wanted`` that is, else the first
+    option. A selectbox left to keep its own value kept its displayed label too: after a
+    switch of language the browser went on showing the chosen option in the old language."""
+    options = list(options)
+    for value in (st.session_state.get(key), *wanted):
+        if value in options:
+            st.session_state[key] = value
+            return
+    if options:
+        st.session_state[key] = options[0]
 
 
 def dataset_path() -> Path:

@@ -26,7 +26,7 @@ from analytics.ingest.importer import (
 from analytics.ingest.mapping import MappingError
 from analytics.ingest.readers import ReadError
 from ui.auth import after_demo_import, demo_import_gate
-from ui.state import dataset_path, is_demo, relabel, scope, t
+from ui.state import dataset_path, is_demo, scope, seed_choice, t
 from ui.tables import plain, table
 
 ZONES = (
@@ -69,14 +69,15 @@ up = st.file_uploader(
     key="data_upload",
 )
 c1, c2 = st.columns(2)
-relabel("data_table", "data_mapping", "data_ledger_pick")
 with c1:
+    seed_choice("data_table", schema.IMPORT_ORDER)
     tname = st.selectbox(
         t("data.table"), schema.IMPORT_ORDER, format_func=lambda k: t(f"data.table.{k}"), key="data_table"
     )
     center = st.text_input(t("data.center"), key="data_center", max_chars=40).strip() or None
 with c2:
     shipped = available_mappings()
+    seed_choice("data_mapping", [None, *shipped])
     choice = st.selectbox(
         t("data.mapping"),
         [None, *shipped],
@@ -234,6 +235,7 @@ else:
     table(shown, "import_ledger", "data_ledger")
     with_rejects = led.loc[led["rows_rejected"] > 0, "batch_id"].tolist()
     if with_rejects:
+        seed_choice("data_ledger_pick", [None, *with_rejects])
         pick = st.selectbox(
             t("data.ledger.rejects"),
             [None, *with_rejects],
