@@ -778,41 +778,61 @@ SELECT center, team, agent_id AS agent, count(*) FILTER (WHERE handled > 0) AS d
   CAST(sum(CAST(handled AS BIGINT) * handled) AS BIGINT) AS handled_sq
 FROM ad WHERE {where} GROUP BY center, team, agent_id"""
     sums = lake.query(sql, {**params, **wparams}, months=filters.months)
-    handled = sums["handled"].astype("float64")
-    # As SQL sums them: missing when every value is (min_count=1); hold and ACW missing count 0.
-    aht = (sums["talk_s"] + sums["hold_s"].fillna(0) + sums["acw_s"].fillna(0)) / handled.where(handled != 0)
-    t = sums.assign(handled=handled).groupby("team", dropna=False, sort=False)[["talk_s", "hold_s", "acw_s", "handled"]]
-    t = t.sum(min_count=1)
-    t_aht = (t["talk_s"] + t["hold_s"].fillna(0) + t["acw_s"].fillna(0)) / t["handled"].where(t["handled"] != 0)
-    team_aht = t_aht.reindex(pd.Index(sums["team"])).to_numpy()
-    # The sample standard deviation of calls handled over the days with some, from whole-number
-    # sums whose numerator n * sum(h^2) - sum(h)^2 is exact (rows with 0 calls add nothing).
-    n = sums["days"].to_numpy(dtype="int64")
-    total = sums["handled"].fillna(0).to_numpy(dtype="int64")
-    squares = sums["handled_sq"].fillna(0).to_numpy(dtype="int64")
+    # On arrays: the same steps on Series and a group-by cost ~6 ms a view, the planning saved.
+    talk, hold, acw, handled = (_floats(sums[c]) for c in ("talk_s", "hold_s", "acw_s", "handled"))
     with np.errstate(divide="ignore", invalid="ignore"):
+        # As SQL: hold and ACW missing count 0 beside the talk time; no calls, no AHT.
+        aht = (talk + np.nan_to_num(hold) + np.nan_to_num(acw)) / np.where(handled != 0, handled, np.nan)
+        team, teams = pd.factorize(sums["team"], use_na_sentinel=False)  # agents without a team: one group
+        t_talk, t_hold, t_acw, t_handled = (_group_sum(x, team, len(teams)) for x in (talk, hold, acw, handled))
+        team_aht = (
+            (t_talk + np.nan_to_num(t_hold) + np.nan_to_num(t_acw)) / np.where(t_handled != 0, t_handled, np.nan)
+        )[team]
+        # The sample standard deviation of calls handled over the days with some, from whole-number
+        # sums whose numerator n * sum(h^2) - sum(h)^2 is exact (days with 0 calls add nothing).
+        n = sums["days"].to_numpy(dtype="int64")
+        total = sums["handled"].fillna(0).to_numpy(dtype="int64")
+        squares = sums["handled_sq"].fillna(0).to_numpy(dtype="int64")
         sd = np.sqrt(np.where(n >= 2, (n * squares - total * total) / (n * (n - 1.0)), np.nan))
         mean = total / np.where(n >= 1, n, np.nan)
         swing = sd / np.where(mean != 0, mean, np.nan)
-    people = lake.query("SELECT employee_id, name, hire_date FROM employees")
-    person = people.set_index("employee_id").reindex(sums["agent"].to_numpy())
-    hire = person["hire_date"].reset_index(drop=True)
+    people = lake.query(_PEOPLE_SQL)
+    # The employees' index kept beside them (immutable, hashed once): building it cost ~1.5 ms a view.
+    at = lake.cached(("calls.people_index",), lambda: pd.Index(lake.query(_PEOPLE_SQL)["employee_id"]))
+    at = at.get_indexer(sums["agent"])
+    hire = people["hire_date"].array.take(at, allow_fill=True)
+    end = pd.Timestamp(filters.end).to_datetime64()
+    tenure = (end - hire.to_numpy()) // np.timedelta64(1, "D") if not hire.isna().any() else (end - hire).days
     return pd.DataFrame(
         {
-            "center": sums["center"],
-            "team": sums["team"],
-            "agent": sums["agent"],
-            "name": person["name"].to_numpy(),
+            "center": sums["center"].array,
+            "team": sums["team"].array,
+            "agent": sums["agent"].array,
+            "name": people["name"].array.take(at, allow_fill=True),
             "hire_date": hire,
-            "tenure_days": (pd.Timestamp(filters.end) - hire).dt.days,
-            "days": sums["days"],
-            "handled": sums["handled"],
+            "tenure_days": tenure,
+            "days": sums["days"].array,
+            "handled": sums["handled"].array,
             "aht_s": aht,
             "team_aht_s": team_aht,
             "aht_vs_team": aht / team_aht,
             "output_swing": swing,
         }
     )
+
+
+_PEOPLE_SQL = "SELECT employee_id, name, hire_date FROM employees"
+
+
+def _floats(s: pd.Series) -> np.ndarray:
+    return s.to_numpy(dtype="float64", na_value=np.nan)
+
+
+def _group_sum(x: np.ndarray, group: np.ndarray, k: int) -> np.ndarray:
+    """SQL's sum of ``x`` per group (codes 0..k-1): missing values skipped, missing where all are."""
+    known = ~np.isnan(x)
+    total = np.bincount(group, weights=np.where(known, x, 0.0), minlength=k)
+    return np.where(np.bincount(group, weights=known, minlength=k) > 0, total, np.nan)
 
 
 _PERIOD_FROM_DAY_ROLLUP_SQL = (
