@@ -738,7 +738,11 @@ def agents_to_review(
     if not scope.individuals:
         raise PermissionError("this role sees aggregates only, not individual agents")
     settings = settings or m.ServiceSettings()
-    df = _agents_with_team_aht(lake, filters, scope, settings)
+    # Kept whole in the lake's cache: the handle-time and quality pages ask on every rerun.
+    df = lake.cached(
+        ("calls.agents_with_team_aht", filters, scope, settings),
+        lambda: _agents_with_team_aht(lake, filters, scope, settings),
+    )
     df = df[df["days"] >= min_days].reset_index(drop=True)
     if df.empty:
         return df
