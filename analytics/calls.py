@@ -787,11 +787,11 @@ FROM ad WHERE {where} GROUP BY center, team, agent_id"""
     with np.errstate(divide="ignore", invalid="ignore"):
         # As SQL: hold and ACW missing count 0 beside the talk time; no calls, no AHT.
         aht = (talk + np.nan_to_num(hold) + np.nan_to_num(acw)) / np.where(handled != 0, handled, np.nan)
-        team, teams = pd.factorize(sums["team"], use_na_sentinel=False)  # agents without a team: one group
+        # An agent without a team has no team AHT to be compared with (code -1 reads the NaN appended).
+        team, teams = pd.factorize(sums["team"])
         t_talk, t_hold, t_acw, t_handled = (_group_sum(x, team, len(teams)) for x in (talk, hold, acw, handled))
-        team_aht = (
-            (t_talk + np.nan_to_num(t_hold) + np.nan_to_num(t_acw)) / np.where(t_handled != 0, t_handled, np.nan)
-        )[team]
+        t_aht = (t_talk + np.nan_to_num(t_hold) + np.nan_to_num(t_acw)) / np.where(t_handled != 0, t_handled, np.nan)
+        team_aht = np.append(t_aht, np.nan)[team]
         # The sample standard deviation of calls handled over the days with some, from whole-number
         # sums whose numerator n * sum(h^2) - sum(h)^2 is exact (days with 0 calls add nothing).
         n = sums["days"].to_numpy(dtype="int64")
@@ -833,7 +833,10 @@ def _floats(s: pd.Series) -> np.ndarray:
 
 
 def _group_sum(x: np.ndarray, group: np.ndarray, k: int) -> np.ndarray:
-    """SQL's sum of ``x`` per group (codes 0..k-1): missing values skipped, missing where all are."""
+    """SQL's sum of ``x`` per group (codes 0..k-1; -1, no group, left out): missing values
+    skipped, missing where all are."""
+    keep = group >= 0
+    x, group = x[keep], group[keep]
     known = ~np.isnan(x)
     total = np.bincount(group, weights=np.where(known, x, 0.0), minlength=k)
     return np.where(np.bincount(group, weights=known, minlength=k) > 0, total, np.nan)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import date
 
+import pandas as pd
 import pytest
 
 from analytics import lake, qa_month, quality
@@ -238,6 +239,33 @@ def test_agents_to_review_reasons_and_order(tmp_path):
     assert df["reasons"].tolist() == ["new_agent", "output_swings", "aht_long", "aht_short"]
     assert df["priority"].tolist() == pytest.approx([1.0625, 0.0625 + 3**0.5 / 2, 0.875, 0.6875])
     assert df.set_index("agent").loc["D", "tenure_days"] == 11
+
+
+def test_agents_to_review_an_agent_nobody_employs(tmp_path):
+    """An agent the calls name but the employees table does not: no team, name or tenure.
+    A is employed (team T1, 300 s on 2 calls a day); X is not: 1, 1 and 4 calls of 900 s
+    on 5-7 October. With no team X has no team AHT to be compared with (missing, as is the
+    ratio: no AHT rule); its output swings (sd sqrt(3) over mean 2 = 0.866); with no hire
+    date it is not a new agent and its tenure is missing, as its name."""
+    from analytics import calls
+
+    emp = [{"employee_id": "A", "name": "Ann", "center": "C1", "team": "T1", "role": "csr", "hire_date": "2024-01-01"}]
+    rows, i = [], 0
+    for agent, days, talk in (("A", {5: 2, 6: 2, 7: 2}, 300), ("X", {5: 1, 6: 1, 7: 4}, 900)):
+        for day, n in days.items():
+            for _ in range(n):
+                i += 1
+                rows.append(_call(i, agent, day, talk))
+    lk = lake.Lake(build_dataset(tmp_path / "ds", employees=emp, calls=rows))
+    df = calls.agents_to_review(lk, OCT, Scope.everything())
+    assert df["agent"].tolist() == ["X"]
+    x = df.iloc[0]
+    assert x["reasons"] == "output_swings"
+    assert x["aht_s"] == pytest.approx(900)
+    assert pd.isna(x["team_aht_s"]) and pd.isna(x["aht_vs_team"])
+    assert x["output_swing"] == pytest.approx(3**0.5 / 2)
+    assert x["days"] == 3 and x["handled"] == 6
+    assert pd.isna(x["name"]) and pd.isna(x["tenure_days"]) and pd.isna(x["team"])
 
 
 @pytest.mark.parametrize("facts", [True, False])
