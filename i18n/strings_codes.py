@@ -205,7 +205,7 @@ _CHART_AXES: dict[str, tuple[str, str]] = {
     "chart.queue": ("队列", "Queue"),
     "chart.rate": ("比率 (%)", "Rate (%)"),
     "unit.pp": ("百分点", "pp"),
-    "chart.per_agent_day": ("通 / 人天", "calls per agent-day"),
+    "chart.per_agent_day": ("通 / 人天", "calls"),  # en: the label says per agent-day already
     "chart.to_role": ("一年后的岗位", "Role a year later"),
     # Not axes: the two lines of ui.charts.team_lines when the teams are too many to name.
     "chart.team_lines.each": ("各班组", "Each team"),
