@@ -61,8 +61,10 @@ STRINGS = {
     "rev.sum.fell": {"zh": "下降", "en": "fell"},
     "rev.sum.flat": {"zh": "持平", "en": "held"},
     "rev.sum.move": {"zh": "{metric}{verb} {change}，至 {value}", "en": "{metric} {verb} {change} to {value}"},
-    "rev.sum.mostly": {"zh": "，主要来自 {queue}（{change}）", "en": ", mostly on {queue} ({change})"},
-    "rev.sum.target": {"zh": "，目标 {target}，{status}", "en": " (target {target}, {status})"},
+    # No brackets around the change or the target: queue names carry their center in
+    # brackets, and "(Hangzhou) (-3.8 pp) (target 80.0 %, on target)" read badly.
+    "rev.sum.mostly": {"zh": "，主要来自 {queue}：{change}", "en": ", mostly on {queue}: {change}"},
+    "rev.sum.target": {"zh": "；目标 {target}，{status}", "en": "; target {target}, {status}"},
     "rev.sum.stop": {"zh": "。", "en": "."},
     "rev.sum.no_previous": {
         "zh": "{metric}为 {value}（上月无数据）。",

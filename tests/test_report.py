@@ -303,3 +303,7 @@ def test_the_review_and_its_file_name_queues_not_codes(demo_dataset):
         assert {names[c] for c in review.by_queue["queue"]} & {c.split("（")[0].split(" (")[0] for c in cells}
     # The summary names the queue that moved service level most (the demo has one).
     assert any(n in " ".join(review.summary["en"]) for n in queues["name_en"])
+    # ... without a bracket after the queue's own "(Hangzhou)": "(Hangzhou) (-3.8 pp) (target
+    # 80.0 %, on target)" read badly, in either language.
+    for lang in ("zh", "en"):
+        assert not re.search(r"\) ?\(|）（", " ".join(review.summary[lang])), review.summary[lang]
