@@ -335,6 +335,34 @@ def test_the_role_switcher_follows_a_switch_of_language(server, walk_context):
     page.close()
 
 
+# Each chart's margins as given and as Plotly laid it out: automargin grows one only by
+# laying the chart out again, the browser work ui/charts.py's margins are there to spare.
+_MARGINS = """() => [...document.querySelectorAll('[data-testid="stMain"] .js-plotly-plot')].map(el => {
+    const m = el.layout.margin || {}, s = el._fullLayout._size;
+    return {given: [m.l, m.r, m.t, m.b], drawn: [s.l, s.r, s.t, s.b].map(Math.round)};
+})"""
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_charts_are_laid_out_once(server, walk_context, lang):
+    """On the call pages and the monthly review, every chart's margins already hold its
+    labels, titles, colour bar and legend: Plotly's automargin had nothing to add (on the
+    demo; the complaints page's half-width charts, whose labels Plotly turns, are not here)."""
+    page = walk_context.new_page()
+    grown = []
+    for name in ("service_level", "handle_time", "staffing", "monthly_review"):
+        page.goto(f"{server}/{name}?lang={lang}&as=admin", wait_until="domcontentloaded")
+        _idle(page)
+        page.wait_for_function(_DRAWN, timeout=60_000, polling=100)
+        charts = page.evaluate(_MARGINS)
+        assert charts, f"{name}: no chart"
+        grown += [
+            f"{name} chart {i}: {c['given']} -> {c['drawn']}" for i, c in enumerate(charts) if c["given"] != c["drawn"]
+        ]
+    page.close()
+    assert not grown, "automargin laid these out again:\n" + "\n".join(grown)
+
+
 PASSWORD = "correct-horse-42"
 
 

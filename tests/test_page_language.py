@@ -142,7 +142,13 @@ def chart_problems(spec: dict, codes: set[str], where: str) -> list[str]:
 def page_problems(at, codes: set[str]) -> list[str]:
     found = []
     for i, chart in enumerate(at.get("plotly_chart")):
-        found += chart_problems(json.loads(chart.proto.spec), codes, f"chart {i}")
+        spec = json.loads(chart.proto.spec)
+        found += chart_problems(spec, codes, f"chart {i}")
+        # Drawn through ui.charts.show: the app's template, not Streamlit's theme (its template
+        # and the browser's re-theming cost every chart a second layout, ui/charts.py).
+        font = (((spec.get("layout") or {}).get("template") or {}).get("layout") or {}).get("font") or {}
+        if chart.proto.theme or "Source Sans" not in str(font.get("family")):
+            found.append(f"chart {i}: not drawn by ui.charts.show (theme {chart.proto.theme!r})")
     for i, df_el in enumerate(at.dataframe):
         where = f"table {i}"
         cfg = json.loads(df_el.proto.columns or "{}")

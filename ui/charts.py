@@ -8,15 +8,23 @@ grid, never Plotly's synced fractions (1.03 / 2.06 / 3.09)."""
 
 from __future__ import annotations
 
+import base64
 import functools
+import logging
 import math
+import re
+import weakref
 from collections.abc import Callable
+from datetime import datetime
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
 from ui.state import FRAME_HASH, lang, t
+
+_log = logging.getLogger(__name__)
 
 PRIMARY = "#1f6feb"
 SECOND = "#f59e0b"
@@ -34,7 +42,311 @@ PARTS = ("#1f6feb", "#f59e0b", "#10b981")
 # ``once`` or a builder below returned (build every change into the builder).
 @st.cache_resource(show_spinner=False, max_entries=500, hash_funcs=FRAME_HASH)
 def _built(name: str, lang_: str, key, _build: Callable[[], go.Figure]) -> go.Figure:
-    return _build()
+    return _dress(_build())
+
+
+# --- Drawing: the theme and the margins, so the browser lays each chart out once ------------
+# Streamlit's chart theme (st.plotly_chart's theme="streamlit") sends a 5.6 KB template
+# with every figure and re-themes it in the browser at every draw; and with every figure
+# asking for 10 px margins, Plotly's automargin found each chart's tick labels and titles
+# did not fit and laid the chart out a second time. Measured in the browser (bench/
+# chart_libs.py's four charts, busy time): 0.15-0.23 s with both, 0.13-0.15 s without the
+# theme, 0.06-0.07 s without either. So the charts are drawn with theme=None in a small
+# template of the same look, resolved once for the app's light theme (.streamlit/
+# config.toml; read off Streamlit's themed charts in the browser), and margins worked out
+# here from each figure's own labels. Automargin stays on: a label the estimate misses
+# still fits, at the cost of the second layout, as before.
+_FONT = '"Source Sans", sans-serif'
+_MUTED, _LEGEND_TEXT, _TITLE_TEXT, _GRID, _BACKGROUND = "#808495", "#262730", "#1f2933", "#e6eaf1", "#ffffff"
+_AXIS = dict(
+    gridcolor=_GRID,
+    zerolinecolor=_GRID,
+    tickcolor=_GRID,
+    minor=dict(gridcolor=_GRID),
+    automargin=True,
+    tickfont=dict(color=_MUTED, size=12),
+)
+THEME = go.layout.Template(
+    layout=dict(
+        colorway=[
+            "#0068c9",
+            "#83c9ff",
+            "#ff2b2b",
+            "#ffabab",
+            "#29b09d",
+            "#7defa1",
+            "#ff8700",
+            "#ffd16a",
+            "#6d3fc0",
+            "#d5dae5",
+        ],
+        font=dict(family=_FONT, size=12, color=_MUTED),
+        title=dict(font=dict(family=_FONT, size=16, color=_TITLE_TEXT), pad=dict(l=4), xanchor="left", x=0),
+        legend=dict(
+            title=dict(font=dict(size=12, color=_MUTED), side="top"),
+            valign="top",
+            borderwidth=0,
+            font=dict(size=12, color=_LEGEND_TEXT),
+        ),
+        paper_bgcolor=_BACKGROUND,
+        plot_bgcolor=_BACKGROUND,
+        xaxis=dict(_AXIS, showgrid=False, zeroline=False, title=dict(font=dict(color=_MUTED, size=14), standoff=20)),
+        yaxis=dict(_AXIS, ticklabelposition="outside", title=dict(font=dict(color=_MUTED, size=14), standoff=24)),
+        margin=dict(pad=8),
+        hoverlabel=dict(
+            bgcolor=_BACKGROUND, bordercolor="rgba(31, 41, 51, 0.2)", font=dict(color=_MUTED, family=_FONT, size=12)
+        ),
+    )
+)
+
+# Figures already dressed (built once and shared by ``_built``): ``show`` leaves them be.
+_DRESSED: weakref.WeakValueDictionary[int, go.Figure] = weakref.WeakValueDictionary()
+
+
+def _dress(fig: go.Figure) -> go.Figure:
+    """The app's template and margins that fit the figure's labels (see above)."""
+    try:
+        margins = fit_margins(fig)
+    except Exception:  # only a guess to save a layout pass: automargin still fits the chart
+        _log.warning("margins not worked out for a figure", exc_info=True)
+        margins = {}
+    fig.update_layout(template=THEME, margin=margins)
+    _DRESSED[id(fig)] = fig
+    return fig
+
+
+def show(fig: go.Figure, key: str, **kwargs) -> None:
+    """Draw a figure on the page: every chart of the app goes through here."""
+    if _DRESSED.get(id(fig)) is not fig:  # a figure a view built for this run only
+        _dress(fig)
+    st.plotly_chart(fig, key=key, theme=None, **kwargs)
+
+
+# Text widths in the theme's font (Source Sans), in thousandths of an em; CJK falls back to a
+# full-width face. Checked against the browser's tick labels (digits 6 px at 12 px, "Wed"
+# 22 px, "Occupancy, last 3 months" 128 px).
+_TICK_PX, _TITLE_PX = 12, 14
+_FULL_WIDTH = 980  # a chart across the main area at 1440 px
+_EM_1000 = dict(
+    zip(
+        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ .,:;()[]-−–/%'+",
+        (486, 546, 448, 546, 496, 291, 488, 537, 245, 247, 480, 255, 813, 537, 534, 546, 546, 341, 418, 331, 533, 457)
+        + (719, 437, 456, 419, 544, 593, 571, 620, 529, 497, 619, 653, 262, 479, 579, 480, 726, 647, 664, 582, 664)
+        + (589, 541, 541, 642, 522, 782, 514, 480, 536, 200, 249, 249, 249, 249, 301, 301, 301, 301, 311, 497, 497)
+        + (339, 822, 220, 497),
+        strict=True,
+    )
+)
+
+
+def text_px(text: str, size: float = _TICK_PX) -> float:
+    """About how wide ``text`` is drawn at ``size`` px, in px."""
+    ems = 0
+    for ch in text:
+        if ch.isdigit():
+            ems += 500
+        elif ord(ch) >= 0x2E80:
+            ems += 1000
+        else:
+            ems += _EM_1000.get(ch, 560)
+    return ems * size / 1000
+
+
+def _has_cjk(text: str) -> bool:
+    return any(ord(ch) >= 0x2E80 for ch in text)
+
+
+def _values(v) -> np.ndarray | None:
+    if v is None:
+        return None
+    if isinstance(v, dict) and "bdata" in v:  # a typed array as Plotly serialises it
+        return np.frombuffer(base64.b64decode(v["bdata"]), dtype=v["dtype"])
+    return np.asarray(v, dtype=object) if isinstance(v, list | tuple) else np.asarray(v)
+
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}(-\d{2})?([ T]\d{2}:\d{2}.*)?$")
+
+
+def _kind(a: np.ndarray) -> str:
+    """``date``, ``number`` or ``category``: how Plotly types an axis of these values."""
+    if a.dtype.kind == "M":
+        return "date"
+    if a.dtype.kind in "iuf":
+        return "number"
+    sample = next((x for x in a.flat if x is not None), None)
+    if isinstance(sample, datetime | pd.Timestamp) or (isinstance(sample, str) and _ISO_DATE.match(sample)):
+        return "date"
+    if isinstance(sample, int | float | np.number):
+        return "number"
+    return "category"
+
+
+def _date_ticks(a: np.ndarray, fmt: str | None) -> list[str]:
+    """The widest tick label's lines of a date axis drawn in ``fmt`` (Plotly's default: the
+    month and year, "Nov 2026")."""
+    last = pd.Timestamp(pd.Series(a.ravel()).dropna().max()) if a.size else pd.Timestamp("2026-12-31")
+    return (last.strftime(fmt) if fmt else last.strftime("%b %Y")).split("\n")
+
+
+def _auto_step(span: float) -> float:
+    """The tick step Plotly picks for a span: about a tenth of it (a chart's 200-300 px of
+    plot over its 24 px per tick, at most nine), rounded up to 1, 2 or 5 x 10^k."""
+    raw = max(span, 1e-12) / 10
+    mag = 10 ** math.floor(math.log10(raw))
+    return next(m * mag for m in (1, 2, 5, 10) if m * mag >= raw * (1 - 1e-9))
+
+
+def _number_tick(lo: float, hi: float, fmt: str | None, dtick) -> str:
+    """The widest tick label of a number axis whose range is ``lo``..``hi``: Plotly's
+    default format (10k above 9,999; the step's decimals; a true minus) or the axis's d3
+    format."""
+    step = float(dtick) if isinstance(dtick, int | float) and dtick > 0 else _auto_step(hi - lo)
+    texts = []
+    for v in (hi, lo):
+        tick = math.floor(v / step + 1e-9) * step if v >= 0 else math.ceil(v / step - 1e-9) * step
+        if fmt and fmt.endswith("%"):
+            digits = re.search(r"\.(\d+)", fmt)
+            text = f"{tick * 100:.{int(digits.group(1)) if digits else 0}f}%"
+        elif fmt:
+            try:
+                text = format(tick, fmt.replace("~", ""))
+            except ValueError:
+                text = f"{tick:g}"
+        elif abs(tick) >= 10_000:
+            text = f"{tick / 1000:g}k"
+        else:
+            decimals = 0 if float(step).is_integer() else len(f"{step:g}".split(".")[-1])
+            text = f"{tick:.{decimals}f}"
+        texts.append(text.replace("-", "−"))
+    return max(texts, key=text_px)
+
+
+def _axis_ticks(axis, values: list[np.ndarray], bars: bool, stacked: list[np.ndarray]) -> tuple[float, list[str], bool]:
+    """Width (px) of an axis's widest tick label, that label's lines, and whether the axis
+    holds categories."""
+    values = [v for v in values if v is not None and v.size]
+    if not values:
+        return 0.0, [""], False
+    kind = _kind(values[0])
+    if kind == "category":
+        labels = {str(x) for v in values for x in v.ravel() if x is not None}
+        widest = max(labels, key=text_px, default="")
+        return text_px(widest), [widest], True
+    if kind == "date":
+        lines = _date_ticks(np.concatenate([v.ravel() for v in values]), axis.tickformat)
+        return max(text_px(line) for line in lines), lines, False
+    if axis.range is not None and None not in axis.range:
+        lo, hi = (float(x) for x in axis.range)
+    else:
+        nums = np.concatenate([pd.to_numeric(v.ravel(), errors="coerce").astype(float) for v in values])
+        nums = nums[np.isfinite(nums)]
+        if not nums.size:
+            return text_px("0"), ["0"], False
+        hi, lo = float(nums.max()), float(nums.min())
+        if stacked:  # stacked bars reach the sums of their parts, up and down
+            parts = np.vstack([np.resize(p, max(len(q) for q in stacked)) for p in stacked])
+            hi = max(hi, float(np.clip(parts, 0, None).sum(0).max()))
+            lo = min(lo, float(np.clip(parts, None, 0).sum(0).min()))
+        if bars or axis.rangemode == "tozero":
+            hi, lo = max(hi, 0.0), min(lo, 0.0)
+        pad = 0.05 * (hi - lo)  # Plotly pads a range a little; its end tick stays inside
+        hi, lo = hi + (pad if hi > 0 else 0), lo - (pad if lo < 0 else 0)
+    text = _number_tick(lo, hi, axis.tickformat, axis.dtick)
+    return text_px(text), [text], False
+
+
+def _title(axis) -> str:
+    return (axis.title.text or "") if axis is not None and axis.title is not None else ""
+
+
+def fit_margins(fig: go.Figure) -> dict:
+    """Margins (px) that hold the figure's tick labels, axis titles, colour bar and a legend
+    above the plot: at least the figure's own. Constants read off the browser's automargin
+    with this module's theme (tick labels 12 px, titles 14 px, standoffs 24 and 20 px)."""
+    lay = fig.layout
+    plotly_default = {"l": 80, "r": 80, "t": 100, "b": 80}
+    given = {side: plotly_default[side] if lay.margin[side] is None else lay.margin[side] for side in "lrtb"}
+    on_axis: dict[str, list[np.ndarray]] = {}
+    stacked: dict[str, list[np.ndarray]] = {}
+    bars: set[str] = set()
+    heat: set[str] = set()  # a heat map's category labels sit a few px further out
+    colourbar = 0.0
+    entries = []
+    for tr in fig.data:
+        if tr.type not in ("scatter", "bar", "heatmap", "histogram", "box", "scattergl"):
+            if tr.type in ("sankey", "pie", "table"):
+                continue
+            return given  # a kind of chart this does not know: leave it to automargin
+        xa, ya = getattr(tr, "xaxis", None) or "x", getattr(tr, "yaxis", None) or "y"
+        x, y = _values(tr.x), _values(tr.y)
+        on_axis.setdefault(xa, []).append(x)
+        on_axis.setdefault(ya, []).append(y)
+        if tr.type in ("bar", "histogram"):
+            upright = tr.orientation != "h"
+            bars.add(ya if upright else xa)
+            if upright and lay.barmode in ("stack", "relative") and y is not None and _kind(y) == "number":
+                stacked.setdefault(ya, []).append(np.nan_to_num(pd.to_numeric(y.ravel(), errors="coerce")))
+        if tr.type == "heatmap":
+            heat.update((xa, ya))
+        if tr.type == "heatmap" and tr.showscale is not False:
+            cb = tr.colorbar
+            z = pd.to_numeric(pd.Series(np.asarray(tr.z, dtype=object).ravel()), errors="coerce")
+            lo = tr.zmin if tr.zmin is not None else float(z.min()) if z.notna().any() else 0.0
+            hi = tr.zmax if tr.zmax is not None else float(z.max()) if z.notna().any() else 1.0
+            ticks = text_px(_number_tick(lo, hi, cb.tickformat, cb.dtick))
+            title = text_px(cb.title.text or "", _TITLE_PX) if cb.title is not None else 0.0
+            colourbar = max(77 + ticks, 46 + title)
+        if tr.name and tr.showlegend is not False:
+            entries.append(str(tr.name))
+    margins = dict(given)
+    if colourbar:
+        margins["r"] = max(margins["r"], math.ceil(colourbar + 4))
+    # The y axes first: the plot's width left between them decides whether x labels turn.
+    for ref, values in sorted(on_axis.items(), key=lambda item: item[0].startswith("x")):
+        name = ("xaxis" if ref[0] == "x" else "yaxis") + ref[1:]
+        axis = lay[name] if name in lay else None
+        if axis is None or axis.visible is False:
+            continue
+        width, lines, category = _axis_ticks(axis, values, ref in bars, stacked.get(ref, []))
+        cells = category and ref in heat
+        title = _title(axis)
+        if ref[0] == "y":
+            side = "r" if axis.side == "right" else "l"
+            need = (53 if title else 12) + width + (7 if cells else 0) + 2
+            margins[side] = max(margins[side], math.ceil(need))
+            continue
+        angle = abs(axis.tickangle) if isinstance(axis.tickangle, int | float) else 0
+        if category and axis.tickangle is None:
+            # Plotly turns category labels that would overlap by 30 degrees, or upright when
+            # even those would: judged here on a full-width chart (980 px at 1440 px).
+            count = len({str(x) for v in values if v is not None for x in v.ravel()})
+            spacing = (_FULL_WIDTH - margins["l"] - margins["r"]) / max(count, 1)
+            angle = 0 if spacing >= width + 6 else 30 if spacing >= 30 else 90
+        height = 15 + (len(lines) - 1) * (26 if any(map(_has_cjk, lines)) else 15)
+        if angle:
+            height = width * math.sin(math.radians(angle)) + height * math.cos(math.radians(angle)) + 4
+        need = 20 + height + (30 if title else 0) + (6 if cells else 0) + 4
+        side = "t" if axis.side == "top" else "b"
+        margins[side] = max(margins[side], math.ceil(need))
+        if not category and not angle and isinstance(axis.dtick, int | float):
+            # Linear ticks from zero: the last one can sit on the right edge, half outside.
+            margins["r"] = max(margins["r"], math.ceil(width / 2 + 7))
+    legend = lay.legend
+    shown = lay.showlegend if lay.showlegend is not None else len(entries) > 1
+    if shown and entries and legend.orientation == "h" and legend.y is not None and not 0 <= legend.y <= 1:
+        rows = math.ceil(sum(text_px(e) + 30 for e in entries) / 1000)
+        height = lay.height or 450
+        if legend.y > 1:
+            # The legend's middle sits ``above`` plot heights over the plot: solve t for it.
+            above = legend.y - 1
+            need = (above * (height - margins["b"]) + 10 + 19 * (rows - 1)) / (1 + above) + 4
+            margins["t"] = max(margins["t"], math.ceil(need))
+        else:
+            # Its top sits ``below`` plot heights under the plot, 39 px a row and 19 more a row.
+            below = -legend.y
+            need = (below * (height - margins["t"]) + 39 + 19 * (rows - 1)) / (1 + below) + 2
+            margins["b"] = max(margins["b"], math.ceil(need))
+    return margins
 
 
 def once(name: str, build: Callable[..., go.Figure], *args, **kwargs) -> go.Figure:

@@ -88,7 +88,7 @@ with left:
         yaxis=dict(tickformat=".0%", title=t("att.turnover.axis")),
         xaxis=dict(title=t(f"att.by.{by}")),
     )
-    st.plotly_chart(fig, key="att_turnover")
+    charts.show(fig, key="att_turnover")
     st.caption(
         t("att.turnover.caption") + (" " + t("att.turnover.suppressed", n=sc.min_group) if sc.min_group > 1 else "")
     )
@@ -168,7 +168,7 @@ with left:
         yaxis=dict(title=t("att.retained"), tickformat=".0%", range=[0, 1.02]),
         legend=dict(orientation="h", y=-0.2),
     )
-    st.plotly_chart(fig, key="att_km")
+    charts.show(fig, key="att_km")
     st.caption(t("att.retention.caption"))
 with right:
     ret = survival.retention(shown_ep, (90, 180, 365), by=by_col, event=event, min_group=sc.min_group)
@@ -259,7 +259,7 @@ fig = go.Figure(
 fig.update_layout(
     height=320, margin=dict(l=10, r=10, t=10, b=10), xaxis_title=t("att.importance.axis"), yaxis_title=t("col.driver")
 )
-st.plotly_chart(fig, key="att_imp")
+charts.show(fig, key="att_imp")
 
 # Expected leavers and cost ----------------------------------------------------------------------------
 st.subheader(t("att.expected"))
@@ -279,7 +279,7 @@ fig = go.Figure(
 fig.update_layout(
     height=300, margin=dict(l=10, r=10, t=10, b=10), xaxis_title=t("att.by.team"), yaxis_title=t("att.expected.axis")
 )
-st.plotly_chart(fig, key="att_expected")
+charts.show(fig, key="att_expected")
 st.caption(t("att.expected.caption", cost=f"{cost:,.0f}", total=f"{total * cost:,.0f}"))
 table(exp, f"expected_leavers_{end}", "att_expected_tbl", labels={c: t(f"att.col.{c}") for c in exp.columns})
 
@@ -335,7 +335,7 @@ else:
             xaxis_title=t("att.talent.ability"),
             yaxis_title=t("att.talent.enthusiasm"),
         )
-        st.plotly_chart(fig, key="att_talent")
+        charts.show(fig, key="att_talent")
         st.caption(t("att.talent.caption"))
         tm_view = tm.drop(columns=["enthusiasm_split", "ability_split"]).assign(
             talent_type=tm["talent_type"].map(lambda k: t(f"att.talent.{k}"))

@@ -111,7 +111,7 @@ else:
         )
     )
     fig.update_layout(height=420, margin=dict(l=10, r=10, t=10, b=10), font=dict(size=13))
-    st.plotly_chart(fig, key="car_sankey")
+    charts.show(fig, key="car_sankey")
 
 c1, c2 = st.columns([1, 1])
 with c1:
@@ -169,7 +169,7 @@ else:
     fig.update_yaxes(autorange="reversed", title_text=t("car.col.from_role"))
     fig.update_xaxes(title_text=t("chart.to_role"))
     fig.update_layout(height=100 + 34 * len(matrix), margin=dict(l=10, r=10, t=10, b=10))
-    st.plotly_chart(fig, key="car_matrix")
+    charts.show(fig, key="car_matrix")
     # Whole percents with the unit once in the first header: eleven "(%)" headers and two
     # decimals made the matrix wider than the page at 1440 px.
     shown[prob_cols] = (shown[prob_cols].astype("float64") * 100).round(0).astype("Int64")
@@ -213,7 +213,7 @@ fig.update_layout(
     yaxis=dict(title=t("car.ttp.y"), tickformat=".0%", range=[0, 1]),
     legend=dict(orientation="h", y=1.12),
 )
-st.plotly_chart(fig, key="car_ttp")
+charts.show(fig, key="car_ttp")
 # 3 : 2, the cohort table has six columns to the other's four (at 1 : 1 its last one was cut off).
 c1, c2 = st.columns([3, 2])
 with c1:
@@ -378,7 +378,7 @@ fig.update_layout(
     yaxis_title=t("car.y.people"),
     legend=dict(orientation="h", y=1.15),
 )
-st.plotly_chart(fig, key="car_proj")
+charts.show(fig, key="car_proj")
 # People in whole numbers: the chain's expected values (172.4 CSRs) read as heads.
 shown = proj.copy()
 for c in shown.columns:

@@ -117,7 +117,7 @@ fig = charts.bars_and_rate(
     t("chart.complaints"),
     complaints.metric_label("complaints_per_10k", lang()),
 )
-st.plotly_chart(fig, key="cmp_trend")
+charts.show(fig, key="cmp_trend")
 st.caption(t("cmp.trend.caption"))
 
 # Breakdowns ----------------------------------------------------------------------------------
@@ -168,7 +168,7 @@ with left:
         t("cmp.col.cumulative"),
         t("chart.cause"),
     )
-    st.plotly_chart(fig, key="cmp_pareto")
+    charts.show(fig, key="cmp_pareto")
     st.caption(t("cmp.pareto.caption"))
 with right:
     st.subheader(t("cmp.backlog"))
@@ -179,7 +179,7 @@ with right:
         st.info(t("cmp.backlog.none"))
     else:
         age = coded(age, "age", "age_band")
-        st.plotly_chart(charts.once("cmp_backlog", _backlog_figure, age), key="cmp_backlog")
+        charts.show(charts.once("cmp_backlog", _backlog_figure, age), key="cmp_backlog")
 if age["open"].sum() > 0:  # the list full width: in half the page its columns were cut off
     st.markdown(f"**{t('cmp.backlog')}**")
     table(
@@ -194,7 +194,7 @@ st.subheader(t("cmp.unusual"))
 st.caption(t("cmp.unusual.rule"))
 unusual = per_data(complaints.unusual_months, lk, filters, sc, cset)
 flag = unusual["unusual"].fillna(False).astype(bool)
-st.plotly_chart(charts.once("cmp_unusual", _unusual_figure, unusual, flag), key="cmp_unusual")
+charts.show(charts.once("cmp_unusual", _unusual_figure, unusual, flag), key="cmp_unusual")
 flagged = unusual[flag]
 st.markdown(
     t("cmp.unusual.list", months=", ".join(m.strftime("%Y-%m") for m in flagged["month"]))

@@ -32,7 +32,7 @@ targets = kpi_section(lk, filters, sc, cfg, kpis, require="answered")
 # AHT trend and parts ---------------------------------------------------------------------
 st.subheader(t("ht.trend"))
 trend = calls.metrics(lk, filters, sc, (filters.grain,), cfg)
-st.plotly_chart(
+charts.show(
     charts.stacked_parts(
         trend,
         filters.grain,
@@ -54,7 +54,7 @@ with left:
         st.info(t("empty.chart"))
     else:
         cats = {c: t(f"category.{c}") for c in dist["category"].unique()}
-        st.plotly_chart(
+        charts.show(
             charts.histogram(
                 dist,
                 "bin_s",
@@ -85,7 +85,7 @@ if per_team.empty:
 else:
     # Many teams: those with the fewest calls per agent-day, furthest below the target.
     shown = charts.chart_rows(per_team, ["answered_per_agent_day", "team"], [True, True])
-    st.plotly_chart(
+    charts.show(
         charts.bars_with_target(
             shown,
             "team",

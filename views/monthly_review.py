@@ -95,7 +95,7 @@ left, right = st.columns(2)
 with left:
     st.subheader(t("rev.trend.service"))
     # Each figure built once per review and language (ui/charts.py keyed), with every change.
-    st.plotly_chart(
+    charts.show(
         charts.keyed(
             "rev_trend_sl",
             review_key,
@@ -111,7 +111,7 @@ with left:
 with right:
     st.subheader(t("rev.trend.times"))
     # Each on its own axis: ASA (a few seconds) drawn on AHT's 0-300 s scale is a flat line.
-    st.plotly_chart(
+    charts.show(
         charts.two_metric_trend(
             review.trend,
             "month",
@@ -136,7 +136,7 @@ def _queue_figure():
     return charts.localise(fig, x_title=t("chart.queue"), y_title=t("chart.rate"))
 
 
-st.plotly_chart(charts.keyed("rev_queue", (review_key, lang()), _queue_figure), key="rev_queue")
+charts.show(charts.keyed("rev_queue", (review_key, lang()), _queue_figure), key="rev_queue")
 if len(queues_shown) < len(review.by_queue):
     st.caption(t("rev.by_queue.top", n=len(queues_shown), total=len(review.by_queue)))
 q = review.by_queue[["queue", "offered", "service_level", "service_level_change", "answer_rate", "answer_rate_change"]]
@@ -152,7 +152,7 @@ tables.table(
 left, right = st.columns(2)
 with left:
     st.subheader(t("rev.complaints"))
-    st.plotly_chart(
+    charts.show(
         charts.keyed(
             "rev_complaints",
             review_key,
@@ -172,7 +172,7 @@ with left:
 with right:
     st.subheader(t("rev.workforce"))
     # Thirteen months in half the page: every other month, upright, instead of slanted labels.
-    st.plotly_chart(
+    charts.show(
         charts.keyed(
             "rev_workforce",
             review_key,

@@ -83,7 +83,7 @@ per_day = _text(per_day, ("name",))
 per_day["label"] = per_day["name"] + " (" + per_day["evaluator"] + ")"
 # Many inspectors (86 at 52.5 M calls): those with the fewest reviews a day, furthest below 60.
 per_day_shown = charts.chart_rows(per_day, ["per_day", "evaluator"], [True, True])
-st.plotly_chart(
+charts.show(
     charts.bars_with_target(
         per_day_shown,
         "label",
@@ -108,7 +108,7 @@ with left:
     grades = _text(grades, ("team",))
     # Many teams (205 at 52.5 M calls): those with the largest share graded poor, then medium.
     shown = charts.chart_rows(grades, ["poor_share", "medium_share", "team"], [False, False, True])
-    st.plotly_chart(charts.once("qa_grades", _grades_figure, shown), key="qa_grades")
+    charts.show(charts.once("qa_grades", _grades_figure, shown), key="qa_grades")
     st.caption(t("qa.grades.caption"))
     if len(shown) < len(grades):
         st.caption(t("qa.grades.top", n=len(shown), total=len(grades)))

@@ -164,7 +164,7 @@ def _agents_and_detail() -> None:
                     f"{t('target')} {scorecard.OUTPUT_TARGET_PER_DAY:.0f}",
                     t("sc.col.answered"),
                 )
-                st.plotly_chart(fig, key="sc_days")
+                charts.show(fig, key="sc_days")
                 day_cols = ["day", "answered", "aht_s", "transferred", "csat", "fcr"]
                 table(
                     days[day_cols],
@@ -218,7 +218,7 @@ trend = scorecard.team_trend(lk, month, sc, teams)
 if trend.empty:
     st.info(t("empty.chart"))
 else:
-    st.plotly_chart(charts.team_lines(trend, t("sc.trend.y"), TREND_LEGEND_MAX), key="sc_trend")
+    charts.show(charts.team_lines(trend, t("sc.trend.y"), TREND_LEGEND_MAX), key="sc_trend")
     if trend["team"].nunique() > TREND_LEGEND_MAX:
         st.caption(t("sc.trend.many", n=trend["team"].nunique()))
 

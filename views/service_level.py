@@ -53,7 +53,7 @@ targets = kpi_section(
 # Trend ---------------------------------------------------------------------------------
 st.subheader(t("sl.trend"))
 trend = calls.metrics(lk, filters, sc, (filters.grain,), cfg, agent_days=False)
-st.plotly_chart(
+charts.show(
     charts.rate_trend(
         trend,
         filters.grain,
@@ -83,7 +83,7 @@ with st.container():
         days = list(range(1, 8))
         sl = hm.pivot(index="weekday", columns="hour_of_day", values="service_level").reindex(index=days, columns=hours)
         offered = hm.pivot(index="weekday", columns="hour_of_day", values="offered").reindex(index=days, columns=hours)
-        st.plotly_chart(
+        charts.show(
             charts.heatmap(
                 hm,
                 [str(h) for h in hours],
@@ -152,7 +152,7 @@ chart_day = one_day.assign(service_level=one_day["service_level"].where(one_day[
 if one_day.empty:
     st.info(t("empty.selection"))
 else:
-    st.plotly_chart(
+    charts.show(
         charts.intervals(
             chart_day,
             "interval15",

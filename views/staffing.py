@@ -111,7 +111,7 @@ fig = go.Figure(
 fig.update_yaxes(autorange="reversed", title_text=t("col.weekday"))
 fig.update_xaxes(title_text=t("chart.time_local"))
 fig.update_layout(height=330, margin=dict(l=10, r=10, t=20, b=10))
-st.plotly_chart(fig, key="stf_heatmap")
+charts.show(fig, key="stf_heatmap")
 st.caption(t("stf.heatmap.caption") + " " + models_caption)
 
 # Worst intervals ---------------------------------------------------------------------------
@@ -271,7 +271,7 @@ fig.update_layout(
     xaxis=dict(title=t("stf.col.month")),
     yaxis=dict(title=t("chart.people")),
 )
-st.plotly_chart(fig, key="stf_plan")
+charts.show(fig, key="stf_plan")
 plan_view = plan.assign(
     start_training_by=plan["start_training_by"].map(lambda d: d.isoformat() if d else "—"),
     statutory_calendar=plan["statutory_calendar"].map(lambda k: t("stf.yes") if k else t("stf.no")),
@@ -355,7 +355,7 @@ else:
         yaxis=dict(title=t("stf.res.service_level"), tickformat=".0%"),
         xaxis=dict(title=t("stf.col.month")),
     )
-    st.plotly_chart(fig, key="stf_proj")
+    charts.show(fig, key="stf_proj")
     st.caption(
         t(
             "stf.proj.model",
