@@ -3,6 +3,8 @@ cached page switch costs the browser for each (bench/browser.py's measure, no da
 
 python bench/chart_libs.py [--rounds 5]
 
+Plotly is drawn twice: as st.plotly_chart draws it by default (Streamlit's chart theme) and
+as the app draws it (ui.charts.show: the app's template, margins that fit the labels).
 The charts are shaped like the service-level and handle-time pages' (a month's trend of
 two rates with a target, a weekday x hour heat map, one day's 56 intervals as bars with a
 line on a second axis, 30 teams' bars with a target), on generated numbers. Streamlit
@@ -21,7 +23,11 @@ from playwright.sync_api import sync_playwright
 
 import browser
 
-APP = """import numpy as np, pandas as pd, plotly.graph_objects as go, streamlit as st
+ROOT = Path(__file__).resolve().parents[1]
+
+APP = """import sys
+sys.path.insert(0, "__ROOT__")  # the checkout, for ui.charts
+import numpy as np, pandas as pd, plotly.graph_objects as go, streamlit as st
 
 rng = np.random.default_rng(1)
 days = pd.date_range("2026-10-01", periods=31, freq="D")
@@ -39,23 +45,29 @@ def lay(fig, h=340):
                              hovermode="x unified")
 
 
-def plotly_page():
-    st.title("plotlypage")
+def plotly_page(app_way=False):
+    st.title("plotlyapppage" if app_way else "plotlypage")
+    if app_way:  # as the app draws them (ui.charts.show: its template, margins that fit)
+        import ui.charts
+
+        draw = lambda fig, key: ui.charts.show(fig, key=key)  # noqa: E731
+    else:
+        draw = lambda fig, key: st.plotly_chart(fig, key=key)  # noqa: E731
     f = go.Figure()
     for c, col in (("service_level", "#1f6feb"), ("answer_rate", "#f59e0b")):
         f.add_trace(go.Scatter(x=trend.day, y=trend[c], name=c, mode="lines+markers", line=dict(color=col, width=2)))
         f.add_hline(y=.8, line=dict(color=col, dash="dash", width=1), annotation_text="target 80%")
-    st.plotly_chart(lay(f).update_yaxes(range=[0, 1.05], tickformat=".0%"), key="p1")
+    draw(lay(f).update_yaxes(range=[0, 1.05], tickformat=".0%"), key="p1")
     z = hm.pivot(index="weekday", columns="hour", values="sl").reindex(wd)
     f = go.Figure(go.Heatmap(z=z.values.tolist(), x=[str(h) for h in hours], y=wd, colorscale="RdYlGn", zmin=.4, zmax=1))
-    st.plotly_chart(lay(f, 320).update_layout(hovermode="closest"), key="p2")
+    draw(lay(f, 320).update_layout(hovermode="closest"), key="p2")
     f = go.Figure(go.Bar(x=iv.t, y=iv.offered, name="offered", marker_color="#93c5fd"))
     f.add_trace(go.Scatter(x=iv.t, y=iv.staffed, name="staffed", mode="lines", line=dict(dash="dot")))
     f.add_trace(go.Scatter(x=iv.t, y=iv.sl, name="SL", mode="lines+markers", yaxis="y2"))
-    st.plotly_chart(lay(f).update_layout(yaxis2=dict(overlaying="y", side="right", tickformat=".0%")), key="p3")
+    draw(lay(f).update_layout(yaxis2=dict(overlaying="y", side="right", tickformat=".0%")), key="p3")
     f = go.Figure(go.Bar(x=teams.team, y=teams.apd, marker_color=["#10b981" if v >= 60 else "#f59e0b" for v in teams.apd]))
     f.add_hline(y=60, line=dict(color="#dc2626", dash="dash"), annotation_text="target 60")
-    st.plotly_chart(lay(f).update_layout(hovermode="closest"), key="p4")
+    draw(lay(f).update_layout(hovermode="closest"), key="p4")
 
 
 def vega_page():
@@ -103,6 +115,11 @@ def plotly_full():
     filler()
 
 
+def plotly_app_full():
+    plotly_page(app_way=True)
+    filler()
+
+
 def vega_full():
     vega_page()
     filler()
@@ -114,6 +131,8 @@ def blank():
 
 st.navigation([st.Page(blank, title="blank", url_path="blank", default=True),
                st.Page(plotly_page, title="plotly", url_path="plotly"),
+               st.Page(lambda: plotly_page(app_way=True), title="plotly, the app's way", url_path="plotly_app"),
+               st.Page(plotly_app_full, title="plotly app full", url_path="plotly_app_full"),
                st.Page(vega_page, title="vega", url_path="vega"),
                st.Page(plotly_full, title="plotly full", url_path="plotly_full"),
                st.Page(vega_full, title="vega full", url_path="vega_full")]).run()
@@ -124,16 +143,19 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--rounds", type=int, default=5)
     a = ap.parse_args()
-    pages = ("", "plotly", "vega", "plotly_full", "vega_full")  # the default page's URL path is ""
+    # the default page's URL path is ""
+    pages = ("", "plotly", "plotly_app", "vega", "plotly_full", "plotly_app_full", "vega_full")
     words = {
         "": "blankpage",
         "plotly": "plotlypage",
+        "plotly_app": "plotlyapppage",
         "vega": "vegapage",
+        "plotly_app_full": "table 5",
         "plotly_full": "table 5",
         "vega_full": "table 5",
     }
     with sync_playwright() as p, tempfile.TemporaryDirectory() as tmp:
-        (Path(tmp) / "charts.py").write_text(APP, encoding="utf-8")
+        (Path(tmp) / "charts.py").write_text(APP.replace("__ROOT__", str(ROOT)), encoding="utf-8")
         chromium = p.chromium.launch(executable_path=shutil.which("chromium"), args=browser.ARGS)
         try:
             r = browser.measure(chromium, "charts.py", Path(tmp), dict(os.environ), pages, words, a.rounds)
@@ -142,9 +164,11 @@ def main() -> None:
     print(f"load average {os.getloadavg()[0]:.2f}  rounds {a.rounds}")
     print("cached switch to a page of four charts, alone or with a sidebar of filters and six tables, median:")
     for name, label in (
-        ("plotly", "Plotly"),
+        ("plotly", "Plotly (Streamlit's chart theme)"),
+        ("plotly_app", "Plotly, the app's way (ui.charts.show)"),
         ("vega", "Vega-Lite"),
         ("plotly_full", "Plotly, with a page's filters and tables"),
+        ("plotly_app_full", "Plotly the app's way, the same"),
         ("vega_full", "Vega-Lite, the same"),
         ("", "title only"),
     ):

@@ -182,10 +182,16 @@ def _kind(a: np.ndarray) -> str:
 
 
 def _date_ticks(a: np.ndarray, fmt: str | None) -> list[str]:
-    """The widest tick label's lines of a date axis drawn in ``fmt`` (Plotly's default: the
-    month and year, "Nov 2026")."""
-    last = pd.Timestamp(pd.Series(a.ravel()).dropna().max()) if a.size else pd.Timestamp("2026-12-31")
-    return (last.strftime(fmt) if fmt else last.strftime("%b %Y")).split("\n")
+    """The widest tick label's lines of a date axis drawn in ``fmt``. Plotly's default: the
+    month and year ("Nov 2026") over months; over days or hours a second line under the
+    first tick with the year ("Oct 31" over "2026")."""
+    dates = pd.to_datetime(pd.Series(a.ravel()), errors="coerce").dropna()
+    last = dates.max() if len(dates) else pd.Timestamp("2026-12-31")
+    if fmt:
+        return last.strftime(fmt).split("\n")
+    if len(dates) and dates.max() - dates.min() >= pd.Timedelta(days=60):
+        return [last.strftime("%b %Y")]
+    return [last.strftime("%b %d"), last.strftime("%Y")]
 
 
 def _auto_step(span: float) -> float:
@@ -312,7 +318,7 @@ def fit_margins(fig: go.Figure) -> dict:
         title = _title(axis)
         if ref[0] == "y":
             side = "r" if axis.side == "right" else "l"
-            need = (53 if title else 12) + width + (7 if cells else 0) + 2
+            need = (53 if title else 19) + width + (7 if cells else 0) + 2
             margins[side] = max(margins[side], math.ceil(need))
             continue
         angle = abs(axis.tickangle) if isinstance(axis.tickangle, int | float) else 0
