@@ -52,7 +52,9 @@ def plotly_page(app_way=False):
 
         draw = lambda fig, key: ui.charts.show(fig, key=key)  # noqa: E731
     else:
-        draw = lambda fig, key: st.plotly_chart(fig, key=key)  # noqa: E731
+        # Streamlit's default: its theme and its template (ui.charts, once imported by the
+        # other page, makes its own template Plotly's default in this process)
+        draw = lambda fig, key: st.plotly_chart(fig.update_layout(template="streamlit"), key=key)  # noqa: E731
     f = go.Figure()
     for c, col in (("service_level", "#1f6feb"), ("answer_rate", "#f59e0b")):
         f.add_trace(go.Scatter(x=trend.day, y=trend[c], name=c, mode="lines+markers", line=dict(color=col, width=2)))

@@ -20,6 +20,7 @@ from datetime import datetime
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+import plotly.io as pio
 import streamlit as st
 
 from ui.state import FRAME_HASH, lang, t
@@ -99,18 +100,28 @@ THEME = go.layout.Template(
     )
 )
 
+# Figures the app builds start in it (Streamlit made its own template Plotly's default).
+pio.templates["callcenter"] = THEME
+pio.templates.default = "callcenter"
+
 # Figures already dressed (built once and shared by ``_built``): ``show`` leaves them be.
 _DRESSED: weakref.WeakValueDictionary[int, go.Figure] = weakref.WeakValueDictionary()
 
 
 def _dress(fig: go.Figure) -> go.Figure:
-    """The app's template and margins that fit the figure's labels (see above)."""
+    """The app's template and margins that fit the figure's labels (see above). Read from
+    the figure's plain JSON and set by assignment: Plotly's property access and
+    ``update_layout`` validation made this 5 ms a figure, now about 1."""
+    spec = fig.to_plotly_json()
     try:
-        margins = fit_margins(fig)
+        margins = fit_margins(spec)
     except Exception:  # only a guess to save a layout pass: automargin still fits the chart
         _log.warning("margins not worked out for a figure", exc_info=True)
         margins = {}
-    fig.update_layout(template=THEME, margin=margins)
+    lay = spec["layout"]
+    if _get(lay, "template", "layout", "font", "family") != _FONT:  # e.g. the report's plotly_white
+        fig.layout.template = THEME
+    fig.layout.margin = {**(lay.get("margin") or {}), **margins}
     _DRESSED[id(fig)] = fig
     return fig
 
@@ -150,6 +161,15 @@ def text_px(text: str, size: float = _TICK_PX) -> float:
         else:
             ems += _EM_1000.get(ch, 560)
     return ems * size / 1000
+
+
+def _get(d: dict | None, *path):
+    """``d[path[0]][path[1]]...``, or None where a level is missing."""
+    for key in path:
+        if not isinstance(d, dict):
+            return None
+        d = d.get(key)
+    return d
 
 
 def _has_cjk(text: str) -> bool:
@@ -227,7 +247,9 @@ def _number_tick(lo: float, hi: float, fmt: str | None, dtick) -> str:
     return max(texts, key=text_px)
 
 
-def _axis_ticks(axis, values: list[np.ndarray], bars: bool, stacked: list[np.ndarray]) -> tuple[float, list[str], bool]:
+def _axis_ticks(
+    axis: dict, values: list[np.ndarray], bars: bool, stacked: list[np.ndarray]
+) -> tuple[float, list[str], bool]:
     """Width (px) of an axis's widest tick label, that label's lines, and whether the axis
     holds categories."""
     values = [v for v in values if v is not None and v.size]
@@ -239,10 +261,10 @@ def _axis_ticks(axis, values: list[np.ndarray], bars: bool, stacked: list[np.nda
         widest = max(labels, key=text_px, default="")
         return text_px(widest), [widest], True
     if kind == "date":
-        lines = _date_ticks(np.concatenate([v.ravel() for v in values]), axis.tickformat)
+        lines = _date_ticks(np.concatenate([v.ravel() for v in values]), axis.get("tickformat"))
         return max(text_px(line) for line in lines), lines, False
-    if axis.range is not None and None not in axis.range:
-        lo, hi = (float(x) for x in axis.range)
+    if axis.get("range") is not None and None not in axis["range"]:
+        lo, hi = (float(x) for x in axis["range"])
     else:
         nums = np.concatenate([pd.to_numeric(v.ravel(), errors="coerce").astype(float) for v in values])
         nums = nums[np.isfinite(nums)]
@@ -253,76 +275,76 @@ def _axis_ticks(axis, values: list[np.ndarray], bars: bool, stacked: list[np.nda
             parts = np.vstack([np.resize(p, max(len(q) for q in stacked)) for p in stacked])
             hi = max(hi, float(np.clip(parts, 0, None).sum(0).max()))
             lo = min(lo, float(np.clip(parts, None, 0).sum(0).min()))
-        if bars or axis.rangemode == "tozero":
+        if bars or axis.get("rangemode") == "tozero":
             hi, lo = max(hi, 0.0), min(lo, 0.0)
         pad = 0.05 * (hi - lo)  # Plotly pads a range a little; its end tick stays inside
         hi, lo = hi + (pad if hi > 0 else 0), lo - (pad if lo < 0 else 0)
-    text = _number_tick(lo, hi, axis.tickformat, axis.dtick)
+    text = _number_tick(lo, hi, axis.get("tickformat"), axis.get("dtick"))
     return text_px(text), [text], False
 
 
-def _title(axis) -> str:
-    return (axis.title.text or "") if axis is not None and axis.title is not None else ""
-
-
-def fit_margins(fig: go.Figure) -> dict:
+def fit_margins(fig: go.Figure | dict) -> dict:
     """Margins (px) that hold the figure's tick labels, axis titles, colour bar and a legend
-    above the plot: at least the figure's own. Constants read off the browser's automargin
-    with this module's theme (tick labels 12 px, titles 14 px, standoffs 24 and 20 px)."""
-    lay = fig.layout
+    above or below the plot: at least the figure's own. ``fig``: a figure or its plain JSON
+    (``to_plotly_json``). Constants read off the browser's automargin with this module's
+    theme (tick labels 12 px, titles 14 px, standoffs 24 and 20 px)."""
+    spec = fig if isinstance(fig, dict) else fig.to_plotly_json()
+    lay = spec.get("layout") or {}
     plotly_default = {"l": 80, "r": 80, "t": 100, "b": 80}
-    given = {side: plotly_default[side] if lay.margin[side] is None else lay.margin[side] for side in "lrtb"}
+    own = lay.get("margin") or {}
+    given = {side: plotly_default[side] if own.get(side) is None else own[side] for side in "lrtb"}
     on_axis: dict[str, list[np.ndarray]] = {}
     stacked: dict[str, list[np.ndarray]] = {}
     bars: set[str] = set()
     heat: set[str] = set()  # a heat map's category labels sit a few px further out
     colourbar = 0.0
     entries = []
-    for tr in fig.data:
-        if tr.type not in ("scatter", "bar", "heatmap", "histogram", "box", "scattergl"):
-            if tr.type in ("sankey", "pie", "table"):
+    for tr in spec.get("data") or []:
+        kind = tr.get("type", "scatter")
+        if kind not in ("scatter", "bar", "heatmap", "histogram", "box", "scattergl"):
+            if kind in ("sankey", "pie", "table"):
                 continue
             return given  # a kind of chart this does not know: leave it to automargin
-        xa, ya = getattr(tr, "xaxis", None) or "x", getattr(tr, "yaxis", None) or "y"
-        x, y = _values(tr.x), _values(tr.y)
+        xa, ya = tr.get("xaxis") or "x", tr.get("yaxis") or "y"
+        x, y = _values(tr.get("x")), _values(tr.get("y"))
         on_axis.setdefault(xa, []).append(x)
         on_axis.setdefault(ya, []).append(y)
-        if tr.type in ("bar", "histogram"):
-            upright = tr.orientation != "h"
+        if kind in ("bar", "histogram"):
+            upright = tr.get("orientation") != "h"
             bars.add(ya if upright else xa)
-            if upright and lay.barmode in ("stack", "relative") and y is not None and _kind(y) == "number":
+            if upright and lay.get("barmode") in ("stack", "relative") and y is not None and _kind(y) == "number":
                 stacked.setdefault(ya, []).append(np.nan_to_num(pd.to_numeric(y.ravel(), errors="coerce")))
-        if tr.type == "heatmap":
+        if kind == "heatmap":
             heat.update((xa, ya))
-        if tr.type == "heatmap" and tr.showscale is not False:
-            cb = tr.colorbar
-            z = pd.to_numeric(pd.Series(np.asarray(tr.z, dtype=object).ravel()), errors="coerce")
-            lo = tr.zmin if tr.zmin is not None else float(z.min()) if z.notna().any() else 0.0
-            hi = tr.zmax if tr.zmax is not None else float(z.max()) if z.notna().any() else 1.0
-            ticks = text_px(_number_tick(lo, hi, cb.tickformat, cb.dtick))
-            title = text_px(cb.title.text or "", _TITLE_PX) if cb.title is not None else 0.0
-            colourbar = max(77 + ticks, 46 + title)
-        if tr.name and tr.showlegend is not False:
-            entries.append(str(tr.name))
+            if tr.get("showscale") is not False:
+                cb = tr.get("colorbar") or {}
+                z = pd.to_numeric(pd.Series(np.asarray(tr.get("z"), dtype=object).ravel()), errors="coerce")
+                lo = tr["zmin"] if tr.get("zmin") is not None else float(z.min()) if z.notna().any() else 0.0
+                hi = tr["zmax"] if tr.get("zmax") is not None else float(z.max()) if z.notna().any() else 1.0
+                ticks = text_px(_number_tick(lo, hi, cb.get("tickformat"), cb.get("dtick")))
+                title = text_px(_get(cb, "title", "text") or "", _TITLE_PX)
+                colourbar = max(77 + ticks, 46 + title)
+        if tr.get("name") and tr.get("showlegend") is not False:
+            entries.append(str(tr["name"]))
     margins = dict(given)
     if colourbar:
         margins["r"] = max(margins["r"], math.ceil(colourbar + 4))
     # The y axes first: the plot's width left between them decides whether x labels turn.
     for ref, values in sorted(on_axis.items(), key=lambda item: item[0].startswith("x")):
-        name = ("xaxis" if ref[0] == "x" else "yaxis") + ref[1:]
-        axis = lay[name] if name in lay else None
-        if axis is None or axis.visible is False:
+        axis = lay.get(("xaxis" if ref[0] == "x" else "yaxis") + ref[1:]) or {}
+        if axis.get("visible") is False:
             continue
         width, lines, category = _axis_ticks(axis, values, ref in bars, stacked.get(ref, []))
         cells = category and ref in heat
-        title = _title(axis)
+        title = _get(axis, "title", "text")
         if ref[0] == "y":
-            side = "r" if axis.side == "right" else "l"
+            side = "r" if axis.get("side") == "right" else "l"
             need = (53 if title else 19) + width + (7 if cells else 0) + 2
             margins[side] = max(margins[side], math.ceil(need))
             continue
-        angle = abs(axis.tickangle) if isinstance(axis.tickangle, int | float) else 0
-        if category and axis.tickangle is None:
+        tickangle = axis.get("tickangle")
+        angle = abs(tickangle) if isinstance(tickangle, int | float) else 0
+        if category and tickangle is None:
             # Plotly turns category labels that would overlap by 30 degrees, or upright when
             # even those would: judged here on a full-width chart (980 px at 1440 px).
             count = len({str(x) for v in values if v is not None for x in v.ravel()})
@@ -332,24 +354,25 @@ def fit_margins(fig: go.Figure) -> dict:
         if angle:
             height = width * math.sin(math.radians(angle)) + height * math.cos(math.radians(angle)) + 4
         need = 20 + height + (30 if title else 0) + (6 if cells else 0) + 4
-        side = "t" if axis.side == "top" else "b"
+        side = "t" if axis.get("side") == "top" else "b"
         margins[side] = max(margins[side], math.ceil(need))
-        if not category and not angle and isinstance(axis.dtick, int | float):
+        if not category and not angle and isinstance(axis.get("dtick"), int | float):
             # Linear ticks from zero: the last one can sit on the right edge, half outside.
             margins["r"] = max(margins["r"], math.ceil(width / 2 + 7))
-    legend = lay.legend
-    shown = lay.showlegend if lay.showlegend is not None else len(entries) > 1
-    if shown and entries and legend.orientation == "h" and legend.y is not None and not 0 <= legend.y <= 1:
+    legend = lay.get("legend") or {}
+    at = legend.get("y")
+    shown = lay["showlegend"] if lay.get("showlegend") is not None else len(entries) > 1
+    if shown and entries and legend.get("orientation") == "h" and at is not None and not 0 <= at <= 1:
         rows = math.ceil(sum(text_px(e) + 30 for e in entries) / 1000)
-        height = lay.height or 450
-        if legend.y > 1:
+        height = lay.get("height") or 450
+        if at > 1:
             # The legend's middle sits ``above`` plot heights over the plot: solve t for it.
-            above = legend.y - 1
+            above = at - 1
             need = (above * (height - margins["b"]) + 10 + 19 * (rows - 1)) / (1 + above) + 4
             margins["t"] = max(margins["t"], math.ceil(need))
         else:
             # Its top sits ``below`` plot heights under the plot, 39 px a row and 19 more a row.
-            below = -legend.y
+            below = -at
             need = (below * (height - margins["t"]) + 39 + 19 * (rows - 1)) / (1 + below) + 2
             margins["b"] = max(margins["b"], math.ceil(need))
     return margins
