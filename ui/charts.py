@@ -137,6 +137,7 @@ def show(fig: go.Figure, key: str, **kwargs) -> None:
 # full-width face. Checked against the browser's tick labels (digits 6 px at 12 px, "Wed"
 # 22 px, "Occupancy, last 3 months" 128 px).
 _TICK_PX, _TITLE_PX = 12, 14
+_CJK_FROM = 0x2E80  # code points from here (CJK radicals on) are drawn full width
 _FULL_WIDTH = 980  # a chart across the main area at 1440 px
 _EM_1000 = dict(
     zip(
@@ -156,7 +157,7 @@ def text_px(text: str, size: float = _TICK_PX) -> float:
     for ch in text:
         if ch.isdigit():
             ems += 500
-        elif ord(ch) >= 0x2E80:
+        elif ord(ch) >= _CJK_FROM:
             ems += 1000
         else:
             ems += _EM_1000.get(ch, 560)
@@ -173,7 +174,7 @@ def _get(d: dict | None, *path):
 
 
 def _has_cjk(text: str) -> bool:
-    return any(ord(ch) >= 0x2E80 for ch in text)
+    return any(ord(ch) >= _CJK_FROM for ch in text)
 
 
 def _values(v) -> np.ndarray | None:
@@ -206,17 +207,20 @@ def _date_ticks(a: np.ndarray, fmt: str | None) -> list[str]:
     month and year ("Nov 2026") over months; over days or hours a second line under the
     first tick with the year ("Oct 31" over "2026")."""
     dates = pd.to_datetime(pd.Series(a.ravel()), errors="coerce").dropna()
-    last = dates.max() if len(dates) else pd.Timestamp("2026-12-31")
+    if dates.empty:
+        return [""]
+    last = dates.max()
     if fmt:
         return last.strftime(fmt).split("\n")
-    if len(dates) and dates.max() - dates.min() >= pd.Timedelta(days=60):
+    if last - dates.min() >= pd.Timedelta(days=60):
         return [last.strftime("%b %Y")]
     return [last.strftime("%b %d"), last.strftime("%Y")]
 
 
 def _auto_step(span: float) -> float:
     """The tick step Plotly picks for a span: about a tenth of it (a chart's 200-300 px of
-    plot over its 24 px per tick, at most nine), rounded up to 1, 2 or 5 x 10^k."""
+    plot over its 24 px per tick, at most nine), rounded up to 1, 2 or 5 x 10^k. Not
+    ``nice_step``, the app's own choice of ticks (about five, and 2.5 among its steps)."""
     raw = max(span, 1e-12) / 10
     mag = 10 ** math.floor(math.log10(raw))
     return next(m * mag for m in (1, 2, 5, 10) if m * mag >= raw * (1 - 1e-9))
@@ -249,27 +253,27 @@ def _number_tick(lo: float, hi: float, fmt: str | None, dtick) -> str:
 
 def _axis_ticks(
     axis: dict, values: list[np.ndarray], bars: bool, stacked: list[np.ndarray]
-) -> tuple[float, list[str], bool]:
-    """Width (px) of an axis's widest tick label, that label's lines, and whether the axis
-    holds categories."""
+) -> tuple[float, list[str], int]:
+    """Width (px) of an axis's widest tick label, that label's lines, and how many
+    categories the axis holds (0: dates or numbers)."""
     values = [v for v in values if v is not None and v.size]
     if not values:
-        return 0.0, [""], False
+        return 0.0, [""], 0
     kind = _kind(values[0])
     if kind == "category":
         labels = {str(x) for v in values for x in v.ravel() if x is not None}
         widest = max(labels, key=text_px, default="")
-        return text_px(widest), [widest], True
+        return text_px(widest), [widest], len(labels)
     if kind == "date":
         lines = _date_ticks(np.concatenate([v.ravel() for v in values]), axis.get("tickformat"))
-        return max(text_px(line) for line in lines), lines, False
+        return max(text_px(line) for line in lines), lines, 0
     if axis.get("range") is not None and None not in axis["range"]:
         lo, hi = (float(x) for x in axis["range"])
     else:
         nums = np.concatenate([pd.to_numeric(v.ravel(), errors="coerce").astype(float) for v in values])
         nums = nums[np.isfinite(nums)]
         if not nums.size:
-            return text_px("0"), ["0"], False
+            return text_px("0"), ["0"], 0
         hi, lo = float(nums.max()), float(nums.min())
         if stacked:  # stacked bars reach the sums of their parts, up and down
             parts = np.vstack([np.resize(p, max(len(q) for q in stacked)) for p in stacked])
@@ -280,7 +284,7 @@ def _axis_ticks(
         pad = 0.05 * (hi - lo)  # Plotly pads a range a little; its end tick stays inside
         hi, lo = hi + (pad if hi > 0 else 0), lo - (pad if lo < 0 else 0)
     text = _number_tick(lo, hi, axis.get("tickformat"), axis.get("dtick"))
-    return text_px(text), [text], False
+    return text_px(text), [text], 0
 
 
 def fit_margins(fig: go.Figure | dict) -> dict:
@@ -334,7 +338,8 @@ def fit_margins(fig: go.Figure | dict) -> dict:
         axis = lay.get(("xaxis" if ref[0] == "x" else "yaxis") + ref[1:]) or {}
         if axis.get("visible") is False:
             continue
-        width, lines, category = _axis_ticks(axis, values, ref in bars, stacked.get(ref, []))
+        width, lines, categories = _axis_ticks(axis, values, ref in bars, stacked.get(ref, []))
+        category = categories > 0
         cells = category and ref in heat
         title = _get(axis, "title", "text")
         if ref[0] == "y":
@@ -347,8 +352,7 @@ def fit_margins(fig: go.Figure | dict) -> dict:
         if category and tickangle is None:
             # Plotly turns category labels that would overlap by 30 degrees, or upright when
             # even those would: judged here on a full-width chart (980 px at 1440 px).
-            count = len({str(x) for v in values if v is not None for x in v.ravel()})
-            spacing = (_FULL_WIDTH - margins["l"] - margins["r"]) / max(count, 1)
+            spacing = (_FULL_WIDTH - margins["l"] - margins["r"]) / categories
             angle = 0 if spacing >= width + 6 else 30 if spacing >= 30 else 90
         height = 15 + (len(lines) - 1) * (26 if any(map(_has_cjk, lines)) else 15)
         if angle:
