@@ -9,7 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from ui.charts import THEME, fit_margins, text_px
+from ui.charts import THEME, _column_width, fit_margins, text_px
 
 # (label, width in px as Chromium drew it at 12 px in the app's theme)
 DRAWN = [
@@ -94,6 +94,37 @@ def test_category_labels_that_would_overlap_are_turned():
     # Five of them side by side fit flat: one 15 px line.
     few = go.Figure(go.Bar(x=times[:5], y=[1] * 5)).update_layout(margin=dict(l=10, r=10, t=10, b=10))
     assert fit_margins(few.update_xaxes(title_text="Time"))["b"] == 20 + 15 + 30 + 4
+
+
+def _causes(n: int) -> go.Figure:
+    """``n`` causes of four CJK characters (48 px each, exactly) as bars; the y axis hidden so
+    the left margin stays the figure's own 10 px."""
+    causes = [f"原因{chr(0x4E00 + i)}{chr(0x4E00 + i)}" for i in range(n)]
+    fig = go.Figure(go.Bar(x=causes, y=[1] * n))
+    fig.update_layout(margin=dict(l=10, r=10, t=10, b=10))
+    return fig.update_yaxes(visible=False)
+
+
+def test_labels_turn_by_the_width_of_the_column_they_are_drawn_in():
+    # Plotly turns labels when two neighbours' boxes (text + 2 px) touch: 48 + 2 = 50 px.
+    # Across the main area (980 px) ten causes are (980 - 20) / 10 = 96 px apart: flat, one
+    # 15 px line: 20 + 15 + 4 = 39.
+    assert fit_margins(_causes(10)) == {"l": 10, "r": 10, "t": 10, "b": 39}
+    # In half of it (482 px) nine are 462 / 9 = 51.3 px apart: still flat.
+    assert fit_margins(_causes(9), 482) == {"l": 10, "r": 10, "t": 10, "b": 39}
+    # Ten are 46.2 px apart: they touch; at least sqrt(3) * 15 = 26 px apart, so turned by 30
+    # degrees. Bottom: 48 sin 30 + 15 cos 30 + 4 = 40.99 high, + 20 + 4 -> 65.
+    # Right: turned, the last label (at 9.5 / 10 of the plot) reaches 48 cos 30 + 17 = 58.57 px
+    # past its tick; with room 482 - 10 = 472 the plot may be (472 - 58.57) / 0.95 = 435.2
+    # wide, so r = 472 - 435.2 = 36.8 -> 37.
+    assert fit_margins(_causes(10), 482) == {"l": 10, "r": 37, "t": 10, "b": 65}
+
+
+def test_a_column_is_as_wide_as_the_browser_draws_it():
+    # Measured in Chromium at 1440 px: st.columns(2) gives 482 px, st.columns([3, 2]) 580.
+    assert _column_width(1) == 980
+    assert _column_width(1 / 2) == 482
+    assert _column_width(3 / 5) == 580
 
 
 def test_the_theme_is_the_look_streamlit_gave_the_charts():

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import base64
 import functools
+import itertools
 import logging
 import math
 import re
-import weakref
 from collections.abc import Callable
 from datetime import datetime
 
@@ -104,17 +104,17 @@ THEME = go.layout.Template(
 pio.templates["callcenter"] = THEME
 pio.templates.default = "callcenter"
 
-# Figures already dressed (built once and shared by ``_built``): ``show`` leaves them be.
-_DRESSED: weakref.WeakValueDictionary[int, go.Figure] = weakref.WeakValueDictionary()
 
-
-def _dress(fig: go.Figure) -> go.Figure:
-    """The app's template and margins that fit the figure's labels (see above). Read from
-    the figure's plain JSON and set by assignment: Plotly's property access and
-    ``update_layout`` validation made this 5 ms a figure, now about 1."""
+def _dress(fig: go.Figure, width: float | None = None) -> go.Figure:
+    """The app's template and margins that fit the figure's labels (see above) when drawn
+    ``width`` px wide (default: across the main area). Read from the figure's plain JSON and
+    set by assignment: Plotly's property access and ``update_layout`` validation made this
+    5 ms a figure, now about 1. The figure remembers the width it was dressed for, so a
+    figure built once (``_built``) is not dressed again on every run."""
+    width = width or _FULL_WIDTH
     spec = fig.to_plotly_json()
     try:
-        margins = fit_margins(spec)
+        margins = fit_margins(spec, width)
     except Exception:  # only a guess to save a layout pass: automargin still fits the chart
         _log.warning("margins not worked out for a figure", exc_info=True)
         margins = {}
@@ -122,14 +122,19 @@ def _dress(fig: go.Figure) -> go.Figure:
     if _get(lay, "template", "layout", "font", "family") != _FONT:  # e.g. the report's plotly_white
         fig.layout.template = THEME
     fig.layout.margin = {**(lay.get("margin") or {}), **margins}
-    _DRESSED[id(fig)] = fig
+    fig._dressed_width = width
     return fig
 
 
-def show(fig: go.Figure, key: str, **kwargs) -> None:
-    """Draw a figure on the page: every chart of the app goes through here."""
-    if _DRESSED.get(id(fig)) is not fig:  # a figure a view built for this run only
-        _dress(fig)
+def show(fig: go.Figure, key: str, share: float = 1.0, **kwargs) -> None:
+    """Draw a figure on the page: every chart of the app goes through here. ``share``: the
+    share of the main area's width given to the column it is drawn in (``st.columns`` of
+    two), e.g. 1/2, so that its margins are worked out for the width it will have."""
+    width = _column_width(share)
+    # A figure a view built for this run only; or one built once and first shown in a column
+    # (dressed again once: a shared figure is shown in one place, so this sticks).
+    if getattr(fig, "_dressed_width", None) != width:
+        _dress(fig, width)
     st.plotly_chart(fig, key=key, theme=None, **kwargs)
 
 
@@ -139,6 +144,15 @@ def show(fig: go.Figure, key: str, **kwargs) -> None:
 _TICK_PX, _TITLE_PX = 12, 14
 _CJK_FROM = 0x2E80  # code points from here (CJK radicals on) are drawn full width
 _FULL_WIDTH = 980  # a chart across the main area at 1440 px
+_COLUMN_GAP = 16  # between st.columns (gap "small", 1 rem)
+
+
+def _column_width(share: float) -> float:
+    """The width of a column given ``share`` of the main area in a row of two: Streamlit
+    takes half the gap off each (482 px for 1/2, 580 for 3/5, read in the browser)."""
+    return _FULL_WIDTH if share >= 1 else share * _FULL_WIDTH - _COLUMN_GAP / 2
+
+
 _EM_1000 = dict(
     zip(
         "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ .,:;()[]-−–/%'+",
@@ -253,27 +267,27 @@ def _number_tick(lo: float, hi: float, fmt: str | None, dtick) -> str:
 
 def _axis_ticks(
     axis: dict, values: list[np.ndarray], bars: bool, stacked: list[np.ndarray]
-) -> tuple[float, list[str], int]:
-    """Width (px) of an axis's widest tick label, that label's lines, and how many
-    categories the axis holds (0: dates or numbers)."""
+) -> tuple[float, list[str], list[str]]:
+    """Width (px) of an axis's widest tick label, that label's lines, and the categories the
+    axis holds in Plotly's order, first seen first (none: dates or numbers)."""
     values = [v for v in values if v is not None and v.size]
     if not values:
-        return 0.0, [""], 0
+        return 0.0, [""], []
     kind = _kind(values[0])
     if kind == "category":
-        labels = {str(x) for v in values for x in v.ravel() if x is not None}
+        labels = list(dict.fromkeys(str(x) for v in values for x in v.ravel() if x is not None))
         widest = max(labels, key=text_px, default="")
-        return text_px(widest), [widest], len(labels)
+        return text_px(widest), [widest], labels
     if kind == "date":
         lines = _date_ticks(np.concatenate([v.ravel() for v in values]), axis.get("tickformat"))
-        return max(text_px(line) for line in lines), lines, 0
+        return max(text_px(line) for line in lines), lines, []
     if axis.get("range") is not None and None not in axis["range"]:
         lo, hi = (float(x) for x in axis["range"])
     else:
         nums = np.concatenate([pd.to_numeric(v.ravel(), errors="coerce").astype(float) for v in values])
         nums = nums[np.isfinite(nums)]
         if not nums.size:
-            return text_px("0"), ["0"], 0
+            return text_px("0"), ["0"], []
         hi, lo = float(nums.max()), float(nums.min())
         if stacked:  # stacked bars reach the sums of their parts, up and down
             parts = np.vstack([np.resize(p, max(len(q) for q in stacked)) for p in stacked])
@@ -284,14 +298,15 @@ def _axis_ticks(
         pad = 0.05 * (hi - lo)  # Plotly pads a range a little; its end tick stays inside
         hi, lo = hi + (pad if hi > 0 else 0), lo - (pad if lo < 0 else 0)
     text = _number_tick(lo, hi, axis.get("tickformat"), axis.get("dtick"))
-    return text_px(text), [text], 0
+    return text_px(text), [text], []
 
 
-def fit_margins(fig: go.Figure | dict) -> dict:
+def fit_margins(fig: go.Figure | dict, chart_width: float = _FULL_WIDTH) -> dict:
     """Margins (px) that hold the figure's tick labels, axis titles, colour bar and a legend
-    above or below the plot: at least the figure's own. ``fig``: a figure or its plain JSON
-    (``to_plotly_json``). Constants read off the browser's automargin with this module's
-    theme (tick labels 12 px, titles 14 px, standoffs 24 and 20 px)."""
+    above or below the plot, drawn ``chart_width`` px wide: at least the figure's own.
+    ``fig``: a figure or its plain JSON (``to_plotly_json``). Constants read off the browser's
+    automargin with this module's theme (tick labels 12 px, titles 14 px, standoffs 24 and
+    20 px)."""
     spec = fig if isinstance(fig, dict) else fig.to_plotly_json()
     lay = spec.get("layout") or {}
     plotly_default = {"l": 80, "r": 80, "t": 100, "b": 80}
@@ -339,7 +354,7 @@ def fit_margins(fig: go.Figure | dict) -> dict:
         if axis.get("visible") is False:
             continue
         width, lines, categories = _axis_ticks(axis, values, ref in bars, stacked.get(ref, []))
-        category = categories > 0
+        category = bool(categories)
         cells = category and ref in heat
         title = _get(axis, "title", "text")
         if ref[0] == "y":
@@ -350,10 +365,32 @@ def fit_margins(fig: go.Figure | dict) -> dict:
         tickangle = axis.get("tickangle")
         angle = abs(tickangle) if isinstance(tickangle, int | float) else 0
         if category and tickangle is None:
-            # Plotly turns category labels that would overlap by 30 degrees, or upright when
-            # even those would: judged here on a full-width chart (980 px at 1440 px).
-            spacing = (_FULL_WIDTH - margins["l"] - margins["r"]) / categories
-            angle = 0 if spacing >= width + 6 else 30 if spacing >= 30 else 90
+            # Plotly's rule (plotly.js axes.js, autotickangles [0, 30, 90]): labels turn when
+            # two neighbours' boxes (each 2 px wider than its text) touch; by 30 degrees when
+            # the ticks are at least sqrt(3) line heights (15 px a line) apart, else upright.
+            # Latin labels get 1 px, not 2: their sums of letters run up to a px over what the
+            # browser draws, kerned ("HZ-T01": 36.5 against 35.4 px), and 12 teams in a 580 px
+            # column sit right at the edge. CJK is exact (12 px a character).
+            spacing = (chart_width - margins["l"] - margins["r"]) / len(categories)
+            widths = [text_px(c) for c in categories]
+            pads = [2 if all(map(_has_cjk, c)) else 1 for c in categories]
+            touch = any(
+                spacing <= (w1 + w2) / 2 + min(p1, p2)
+                for (w1, p1), (w2, p2) in itertools.pairwise(zip(widths, pads, strict=True))
+            )
+            angle = 0 if not touch else 30 if spacing >= math.sqrt(3) * 15 * len(lines) else 90
+            if angle == 30:
+                # Turned 30 degrees, a label hangs to the right of its tick: it reaches its run
+                # plus 17 px (the least Plotly did not grow, read off the browser in zh and en),
+                # so the last ones can pass the figure's right edge. Category i sits (i + 0.5) / n
+                # of the plot's width along it.
+                run = math.cos(math.radians(30))
+                room = chart_width - margins["l"]
+                plot = min(
+                    [room - margins["r"]]
+                    + [(room - w * run - 17) * len(widths) / (i + 0.5) for i, w in enumerate(widths)]
+                )
+                margins["r"] = max(margins["r"], math.ceil(room - plot))
         height = 15 + (len(lines) - 1) * (26 if any(map(_has_cjk, lines)) else 15)
         if angle:
             height = width * math.sin(math.radians(angle)) + height * math.cos(math.radians(angle)) + 4
@@ -367,7 +404,7 @@ def fit_margins(fig: go.Figure | dict) -> dict:
     at = legend.get("y")
     shown = lay["showlegend"] if lay.get("showlegend") is not None else len(entries) > 1
     if shown and entries and legend.get("orientation") == "h" and at is not None and not 0 <= at <= 1:
-        rows = math.ceil(sum(text_px(e) + 30 for e in entries) / 1000)
+        rows = math.ceil(sum(text_px(e) + 30 for e in entries) / chart_width)
         height = lay.get("height") or 450
         if at > 1:
             # The legend's middle sits ``above`` plot heights over the plot: solve t for it.

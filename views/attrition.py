@@ -88,7 +88,7 @@ with left:
         yaxis=dict(tickformat=".0%", title=t("att.turnover.axis")),
         xaxis=dict(title=t(f"att.by.{by}")),
     )
-    charts.show(fig, key="att_turnover")
+    charts.show(fig, key="att_turnover", share=3 / 5)
     st.caption(
         t("att.turnover.caption") + (" " + t("att.turnover.suppressed", n=sc.min_group) if sc.min_group > 1 else "")
     )
@@ -168,7 +168,7 @@ with left:
         yaxis=dict(title=t("att.retained"), tickformat=".0%", range=[0, 1.02]),
         legend=dict(orientation="h", y=-0.2),
     )
-    charts.show(fig, key="att_km")
+    charts.show(fig, key="att_km", share=3 / 5)
     st.caption(t("att.retention.caption"))
 with right:
     ret = survival.retention(shown_ep, (90, 180, 365), by=by_col, event=event, min_group=sc.min_group)

@@ -168,7 +168,7 @@ with left:
         t("cmp.col.cumulative"),
         t("chart.cause"),
     )
-    charts.show(fig, key="cmp_pareto")
+    charts.show(fig, key="cmp_pareto", share=1 / 2)
     st.caption(t("cmp.pareto.caption"))
 with right:
     st.subheader(t("cmp.backlog"))
@@ -179,7 +179,7 @@ with right:
         st.info(t("cmp.backlog.none"))
     else:
         age = coded(age, "age", "age_band")
-        charts.show(charts.once("cmp_backlog", _backlog_figure, age), key="cmp_backlog")
+        charts.show(charts.once("cmp_backlog", _backlog_figure, age), key="cmp_backlog", share=1 / 2)
 if age["open"].sum() > 0:  # the list full width: in half the page its columns were cut off
     st.markdown(f"**{t('cmp.backlog')}**")
     table(

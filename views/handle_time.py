@@ -67,6 +67,7 @@ with left:
                 t("col.calls"),
             ),
             key="ht_hist",
+            share=1 / 2,
         )
         st.caption(t("ht.distribution.caption", top=HANDLE_TOP_S, H=cfg.handle_target_s))
 with right:

@@ -107,6 +107,7 @@ with left:
             ).update_yaxes(range=[0, 1.05], tickmode="linear", tick0=0, dtick=0.2),
         ),
         key="rev_trend_sl",
+        share=1 / 2,
     )
 with right:
     st.subheader(t("rev.trend.times"))
@@ -120,6 +121,7 @@ with right:
             t("unit.s"),
         ),
         key="rev_trend_times",
+        share=1 / 2,
     )
 
 st.subheader(t("rev.by_queue"))
@@ -165,6 +167,7 @@ with left:
             ),
         ),
         key="rev_complaints",
+        share=1 / 2,
     )
     lv = review.complaints_by_level
     if len(lv):
@@ -185,6 +188,7 @@ with right:
             ).update_xaxes(dtick="M2", tickangle=0),
         ),
         key="rev_workforce",
+        share=1 / 2,
     )
     st.caption(t("rev.workforce.caption"))
     wf = review.workforce.assign(month=pd.to_datetime(review.workforce["month"]).dt.strftime("%Y-%m"))

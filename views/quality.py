@@ -108,7 +108,7 @@ with left:
     grades = _text(grades, ("team",))
     # Many teams (205 at 52.5 M calls): those with the largest share graded poor, then medium.
     shown = charts.chart_rows(grades, ["poor_share", "medium_share", "team"], [False, False, True])
-    charts.show(charts.once("qa_grades", _grades_figure, shown), key="qa_grades")
+    charts.show(charts.once("qa_grades", _grades_figure, shown), key="qa_grades", share=3 / 5)
     st.caption(t("qa.grades.caption"))
     if len(shown) < len(grades):
         st.caption(t("qa.grades.top", n=len(shown), total=len(grades)))
