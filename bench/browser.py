@@ -133,9 +133,23 @@ def title(page) -> str | None:
     return h.first.inner_text() if h.count() else None
 
 
-def measure(browser, script: str, cwd: Path, env: dict, pages: tuple[str, ...], words: dict, rounds: int) -> dict:
-    port = free_port()
-    page = browser.new_page(viewport={"width": 1440, "height": 1000})
+def measure(
+    browser,
+    script: str,
+    cwd: Path,
+    env: dict,
+    pages: tuple[str, ...],
+    words: dict,
+    rounds: int,
+    context=None,
+    port: int | None = None,
+) -> dict:
+    """Launch the server and open its first page; then (unless ``rounds`` is 0) each page's
+    first visit and the cached switches. ``context``: a browser context that has opened the
+    app before (its HTTP cache and Chromium's compiled code kept), and ``port`` the one it
+    was opened on (the cache is by origin); by default a new context and a free port."""
+    port = port or free_port()
+    page = context.new_page() if context else browser.new_page(viewport={"width": 1440, "height": 1000})
     page.add_init_script(LONG_TASKS)
     t0 = time.perf_counter()
     proc = subprocess.Popen(
@@ -163,6 +177,8 @@ def measure(browser, script: str, cwd: Path, env: dict, pages: tuple[str, ...], 
         out["first_page_settled_s"] = out["first_page_s"] + settled_after(page, drawn_at, drawn_at)
         out["first_page_busy_s"] = page.evaluate(BUSY_SINCE, 0)
         out["first_page_rss_mb"] = vmhwm_mb(proc.pid)
+        if not rounds:
+            return out
 
         busy: dict[str, list[float]] = {n: [] for n in pages}
         settled: dict[str, list[float]] = {n: [] for n in pages}
@@ -205,6 +221,21 @@ def measure(browser, script: str, cwd: Path, env: dict, pages: tuple[str, ...], 
     return out
 
 
+def returning(browser, script: str, cwd: Path, env: dict, pages: tuple[str, ...], words: dict) -> dict:
+    """The launch as someone who opened the app before sees it (each morning, say): the same
+    browser context opens it twice first, so its HTTP cache holds Streamlit's scripts
+    (served immutable) and Chromium keeps their compiled code (it does from the second load);
+    then the server is started again and the first page timed. The server starts cold each
+    time, so only the browser's side is warm."""
+    context, port = browser.new_context(viewport={"width": 1440, "height": 1000}), free_port()
+    try:
+        for _ in range(2):
+            measure(browser, script, cwd, env, pages, words, 0, context, port)
+        return measure(browser, script, cwd, env, pages, words, 0, context, port)
+    finally:
+        context.close()
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("dataset", type=Path)
@@ -212,6 +243,11 @@ def main() -> None:
     ap.add_argument("--pages", default=",".join(PAGES))
     ap.add_argument(
         "--app-root", type=Path, default=ROOT, help="the checkout whose app.py runs (e.g. an older commit's)"
+    )
+    ap.add_argument(
+        "--returning",
+        action="store_true",
+        help="also time the launch for a browser that has opened each app before (HTTP cache kept)",
     )
     a = ap.parse_args()
     pages = tuple(a.pages.split(","))
@@ -231,6 +267,9 @@ def main() -> None:
                 a.rounds,
             )
             app = measure(browser, "app.py", a.app_root, env, pages, {}, a.rounds)
+            if a.returning:
+                h["returning"] = returning(browser, str(hello), Path(tmp), dict(os.environ), ("",), {"": "hello"})
+                app["returning"] = returning(browser, "app.py", a.app_root, env, pages[:1], {})
         finally:
             browser.close()
     print(f"load average {os.getloadavg()[0]:.2f} (2 cores shared?)  dataset {a.dataset}")
@@ -245,6 +284,17 @@ def main() -> None:
         ("switch, cached, settled, max (s)", "switch_settled_max_s"),
     ):
         print(f"{label:34s}{app[key]:10.2f}{h[key]:14.2f}{app[key] / h[key]:7.1f}x")
+    if a.returning:
+        for label, key in (
+            ("returning visitor: launch -> drawn", "first_page_s"),
+            ("returning visitor: launch -> settled", "first_page_settled_s"),
+        ):
+            x, y = app["returning"][key], h["returning"][key]
+            print(f"{label:34s}{x:10.2f}{y:14.2f}{x / y:7.1f}x")
+        print(
+            f"returning visitor, browser busy until drawn: app {app['returning']['first_page_busy_s']:.2f} s,"
+            f" hello-world {h['returning']['first_page_busy_s']:.2f} s"
+        )
     print(
         f"server peak RSS (MB): after first page {app['first_page_rss_mb']:.0f}, after all pages {app['peak_rss_mb']:.0f}"
     )
