@@ -96,10 +96,10 @@ def test_category_labels_that_would_overlap_are_turned():
     assert fit_margins(few.update_xaxes(title_text="Time"))["b"] == 20 + 15 + 30 + 4
 
 
-def _causes(n: int) -> go.Figure:
-    """``n`` causes of four CJK characters (48 px each, exactly) as bars; the y axis hidden so
-    the left margin stays the figure's own 10 px."""
-    causes = [f"原因{chr(0x4E00 + i)}{chr(0x4E00 + i)}" for i in range(n)]
+def _causes(n: int, chars: int = 4) -> go.Figure:
+    """``n`` causes of ``chars`` CJK characters (12 px each, exactly) as bars; the y axis hidden
+    so the left margin stays the figure's own 10 px."""
+    causes = [f"原因{chr(0x4E00 + i) * (chars - 2)}" for i in range(n)]
     fig = go.Figure(go.Bar(x=causes, y=[1] * n))
     fig.update_layout(margin=dict(l=10, r=10, t=10, b=10))
     return fig.update_yaxes(visible=False)
@@ -114,10 +114,19 @@ def test_labels_turn_by_the_width_of_the_column_they_are_drawn_in():
     assert fit_margins(_causes(9), 482) == {"l": 10, "r": 10, "t": 10, "b": 39}
     # Ten are 46.2 px apart: they touch; at least sqrt(3) * 15 = 26 px apart, so turned by 30
     # degrees. Bottom: 48 sin 30 + 15 cos 30 + 4 = 40.99 high, + 20 + 4 -> 65.
-    # Right: turned, the last label (at 9.5 / 10 of the plot) reaches 48 cos 30 + 17 = 58.57 px
-    # past its tick; with room 482 - 10 = 472 the plot may be (472 - 58.57) / 0.95 = 435.2
-    # wide, so r = 472 - 435.2 = 36.8 -> 37.
-    assert fit_margins(_causes(10), 482) == {"l": 10, "r": 37, "t": 10, "b": 65}
+    # Right: turned, the last label (at 9.5 / 10 of the plot) reaches 48 cos 30 + 15 sin 30 +
+    # 10 = 59.07 px past its tick; with room 482 - 10 = 472 the plot may be (472 - 59.07) /
+    # 0.95 = 434.66 wide, so r = 472 - 434.66 = 37.34 -> 38.
+    assert fit_margins(_causes(10), 482) == {"l": 10, "r": 38, "t": 10, "b": 65}
+
+
+def test_labels_slanted_left_hold_the_left_margin():
+    # Ten causes of 120 px slanted by -25 degrees across the main area hang left of their
+    # ticks: 120 cos 25 + 15 sin 25 + 6 = 108.76 + 6.34 + 6 = 121.10 px. The first sits at
+    # f = 0.05 of the plot, w = 980 - l - 10: l + 0.05 (970 - l) >= 121.10 -> l >= 76.4 -> 77.
+    # Bottom: 120 sin 25 + 15 cos 25 + 4 = 68.31 high, + 20 + 4 -> 93. The right stays 10.
+    fig = _causes(10, chars=10).update_xaxes(tickangle=-25)
+    assert fit_margins(fig) == {"l": 77, "r": 10, "t": 10, "b": 93}
 
 
 def test_a_column_is_as_wide_as_the_browser_draws_it():

@@ -304,18 +304,20 @@ def _axis_ticks(
 def _hold_slanted(margins: dict, widths: list[float], angle: float, chart_width: float, leftwards: bool) -> None:
     """Grow the side margin so that slanted category labels stay inside the figure. Category
     i sits at a share f = (i + 0.5) / n of the plot's width w along it. Turned clockwise
-    (Plotly's own 30 degrees), a label hangs right of its tick and reaches its run (width x
-    cos angle) plus 17 px; turned the other way (the review's -25), left of it, plus 12 px:
-    the least that Plotly did not grow, read off the browser in zh and en."""
-    run, n = math.cos(math.radians(angle)), len(widths)
+    (Plotly's own 30 degrees), a label hangs right of its tick; turned the other way (the
+    review's queues), left of it. Either way it reaches its run (width x cos angle), its
+    line's run (15 px x sin angle) and a few px more: 10 to the right, 6 to the left, the
+    least that Plotly did not grow, read off the browser in zh and en at 25 and 30 degrees."""
+    run, rise, n = math.cos(math.radians(angle)), 15 * math.sin(math.radians(angle)), len(widths)
     if leftwards:  # l + f w - reach >= 0 with w = W - l - r
         room = chart_width - margins["r"]
         for i, width in enumerate(widths):
             f = (i + 0.5) / n
-            margins["l"] = max(margins["l"], math.ceil((width * run + 12 - f * room) / (1 - f)))
+            margins["l"] = max(margins["l"], math.ceil((width * run + rise + 6 - f * room) / (1 - f)))
     else:  # l + f w + reach <= W, i.e. w <= (W - l - reach) / f
         room = chart_width - margins["l"]
-        plot = min([room - margins["r"]] + [(room - w * run - 17) / ((i + 0.5) / n) for i, w in enumerate(widths)])
+        reach = [w * run + rise + 10 for w in widths]
+        plot = min([room - margins["r"]] + [(room - x) / ((i + 0.5) / n) for i, x in enumerate(reach)])
         margins["r"] = max(margins["r"], math.ceil(room - plot))
 
 
