@@ -3,6 +3,7 @@ and the command line that writes it."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import shutil
 import subprocess
@@ -307,3 +308,42 @@ def test_the_review_and_its_file_name_queues_not_codes(demo_dataset):
     # 80.0 %, on target)" read badly, in either language.
     for lang in ("zh", "en"):
         assert not re.search(r"\) ?\(|）（", " ".join(review.summary[lang])), review.summary[lang]
+
+
+def test_many_queues_chart_the_busiest_readably_and_say_so(demo_dataset):
+    """With more queues than a chart shows readably (153 at 52.5 M calls), the review's chart,
+    on the page and in the file, shows the 25 with the most calls offered, busiest first, its
+    names slanted so that neighbours clear each other; the file says so and its table still
+    lists every queue."""
+    lk = lake.open_lake(demo_dataset)
+    review = report.build_review(lk, date(2026, 10, 1), Scope.everything())
+    # 30 made-up queues: Q00 offers 1,000 calls, Q01 1,010, ... Q29 1,290; Q30 ties Q29.
+    codes = [f"Q{i:02d}" for i in range(31)]
+    offered = [1000 + 10 * i for i in range(30)] + [1290]
+    many = pd.DataFrame(
+        {
+            "queue": codes,
+            "offered": offered,
+            "offered_prev": offered,
+            "service_level": 0.8,
+            "service_level_prev": 0.8,
+            "service_level_change": 0.0,
+            "answer_rate": 0.9,
+            "answer_rate_prev": 0.9,
+            "answer_rate_change": 0.0,
+        }
+    )
+    review = dataclasses.replace(review, by_queue=many)
+    fig = report.queue_figure(review, "en")
+    # Busiest first, the tie (1,290) by code: Q29, Q30, then Q28 down to Q06: 25 bars.
+    assert list(fig.data[0].x) == ["Q29", "Q30"] + [f"Q{i:02d}" for i in range(28, 5, -1)]
+    # 25 names about 800 / 25 = 32 px apart: asin(17 / 32) = 32.1 degrees -> 33, to the left.
+    assert fig.layout.xaxis.tickangle == -33
+    text = _outside_plotly_bundle(report.render_html(review, "en"))
+    assert "The chart shows the 25 queues with the most calls offered (of 31)" in text
+    assert set(codes) <= set(re.findall(r"<td>([^<]*)</td>", text))  # the table: all 31
+    # A few queues: all of them, in the review's order, slanted by 25 degrees, nothing said.
+    few = dataclasses.replace(review, by_queue=many.head(6))
+    assert list(report.queue_figure(few, "en").data[0].x) == codes[:6]
+    assert report.queue_figure(few, "en").layout.xaxis.tickangle == -25
+    assert "The chart shows" not in _outside_plotly_bundle(report.render_html(few, "en"))

@@ -23,6 +23,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 import streamlit as st
 
+from analytics.report import CHART_ROWS_MAX, chart_rows  # noqa: F401  (the views draw through here)
 from ui.state import FRAME_HASH, lang, t
 
 _log = logging.getLogger(__name__)
@@ -704,12 +705,6 @@ def histogram(
     return _layout(fig, y_title).update_layout(hovermode="closest")
 
 
-# Bars a chart still shows readably (one per team or queue): a large group's chart shows the
-# rows that matter most and says so; the table beside it lists every row. At 52.5 M calls an
-# administrator's charts drew 205 teams, unreadable, and most of the browser's time on a switch.
-CHART_ROWS_MAX = 25
-
-
 @_once
 def team_lines(trend: pd.DataFrame, y_title: str, legend_max: int) -> go.Figure:
     """A line per team (``trend``: team, month, score) with a legend, up to ``legend_max``
@@ -764,14 +759,6 @@ def team_lines(trend: pd.DataFrame, y_title: str, legend_max: int) -> go.Figure:
     fig.update_xaxes(tickformat="%Y-%m", dtick="M1")
     fig = _layout(fig, y_title).update_yaxes(rangemode="normal")
     return fig.update_layout(hovermode="closest") if many else fig  # a unified hover would list every team
-
-
-def chart_rows(df: pd.DataFrame, by: list[str], ascending: list[bool], n: int = CHART_ROWS_MAX) -> pd.DataFrame:
-    """``df`` when it has at most ``n`` rows, else its first ``n`` in the order ``by``
-    (ties broken by the columns after the first), in that order."""
-    if len(df) <= n:
-        return df
-    return df.sort_values(by, ascending=ascending, kind="stable").head(n)
 
 
 @_once

@@ -4,8 +4,6 @@ Aggregates only: no individual employee appears on this page."""
 
 from __future__ import annotations
 
-import dataclasses
-import math
 from datetime import date
 
 import pandas as pd
@@ -126,26 +124,11 @@ with right:
     )
 
 st.subheader(t("rev.by_queue"))
-
-
-# Many queues (153 at 52.5 M calls): the chart shows those with the most calls, the table all.
-queues_shown = charts.chart_rows(review.by_queue, ["offered", "queue"], [False, True])
-
-
-def _queue_slant(n: int) -> int:
-    """Degrees to slant n queue names by: 25, or steeper when neighbours would run into each
-    other (at 52.5 M calls, 25 queues did): slanted by a, labels whose ticks are s px apart
-    sit s sin(a) above one another and clear a 15 px line from s sin(a) >= 17. The plot is
-    about 800 px wide on a full-width chart."""
-    return max(25, math.ceil(math.degrees(math.asin(min(1.0, 17 / (800 / max(n, 1)))))))
+queues_shown = report.queues_charted(review)  # many queues: the busiest charted, the table all
 
 
 def _queue_figure():
-    fig = report.queue_figure(dataclasses.replace(review, by_queue=queues_shown), lang())
-    # Queue names are long: slanted, on a taller chart.
-    fig.update_xaxes(tickangle=-_queue_slant(len(queues_shown)))
-    fig.update_layout(height=420)
-    return charts.localise(fig, x_title=t("chart.queue"), y_title=t("chart.rate"))
+    return charts.localise(report.queue_figure(review, lang()), x_title=t("chart.queue"), y_title=t("chart.rate"))
 
 
 charts.show(charts.keyed("rev_queue", (review_key, lang()), _queue_figure), key="rev_queue")
