@@ -17,6 +17,11 @@ STRINGS = {
     "att.by.team_leader": {"zh": "班组长", "en": "Team leader"},
     "att.by.tenure_band": {"zh": "司龄段", "en": "Tenure band"},
     "att.by.hire_cohort": {"zh": "入职年份", "en": "Hire cohort"},
+    "att.turnover.top": {
+        "zh": "图中为年化流失率最高的 {n} 个{group}（共 {total} 个）；表格列出全部。",
+        "en": "The chart shows the {n} with the highest annualised turnover (of {total}, by {group}); "
+        "the table lists them all.",
+    },
     "att.turnover.caption": {
         "zh": "年化流失率 = 离职人数 ÷ 平均在职人数 × 365 ÷ 天数。班组按当时所属：离职算离职当天所在班组，"
         "期初、期末人数算当天所在班组；净调入 = 调入 − 调出。",

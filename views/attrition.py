@@ -72,13 +72,15 @@ tv = workforce.turnover_by(lk, period, sc, by)
 names = [
     label(GROUP_KIND[by], g) if by in GROUP_KIND else ("—" if pd.isna(g) or g in ("", "None") else g) for g in tv[by]
 ]
+# Many teams (205 at 52.5 M calls): the chart shows those that leak most, the table all.
+charted = charts.chart_rows(tv.assign(_name=names), ["turnover_annualised", "_name"], [False, True])
 with left:
     fig = go.Figure(
         go.Bar(
-            x=names,
-            y=tv["turnover_annualised"],
+            x=charted["_name"],
+            y=charted["turnover_annualised"],
             marker_color=charts.PRIMARY,
-            customdata=tv[["leavers", "avg_headcount"]],
+            customdata=charted[["leavers", "avg_headcount"]],
             hovertemplate="%{y:.0%} (%{customdata[0]} / %{customdata[1]:.1f})<extra></extra>",
         )
     )
@@ -89,6 +91,8 @@ with left:
         xaxis=dict(title=t(f"att.by.{by}")),
     )
     charts.show(fig, key="att_turnover", share=3 / 5)
+    if len(charted) < len(tv):
+        st.caption(t("att.turnover.top", n=len(charted), total=len(tv), group=t(f"att.by.{by}").lower()))
     st.caption(
         t("att.turnover.caption") + (" " + t("att.turnover.suppressed", n=sc.min_group) if sc.min_group > 1 else "")
     )
