@@ -508,8 +508,8 @@ def chart_rows(df: pd.DataFrame, by: list[str], ascending: list[bool], n: int = 
 
 def queues_charted(review: MonthlyReview) -> pd.DataFrame:
     """The queues the review's chart shows, on the page and in the file: every queue when
-    they are few, else those with the most calls offered (153 queues at 52.5 M calls); the
-    table beside it lists them all."""
+    they are few, else those with the most calls offered (136 queues in October 2026 at
+    52.5 M calls); the table beside it lists them all."""
     return chart_rows(review.by_queue, ["offered", "queue"], [False, True])
 
 

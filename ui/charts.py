@@ -41,10 +41,11 @@ PARTS = ("#1f6feb", "#f59e0b", "#10b981")
 # every rerun, also when every query was a cache hit; drawing a built figure (to_dict, JSON)
 # is about 1 ms. The data are the key, so an import or another filter builds anew, and two
 # people who see the same numbers share the figure. Shared: never change a figure that
-# ``once`` or a builder below returned (build every change into the builder).
+# ``once`` or a builder below returned (build every change into the builder); only ``show``
+# dresses it, once, for the width it is drawn at.
 @st.cache_resource(show_spinner=False, max_entries=500, hash_funcs=FRAME_HASH)
 def _built(name: str, lang_: str, key, _build: Callable[[], go.Figure]) -> go.Figure:
-    return _dress(_build())
+    return _build()
 
 
 # --- Drawing: the theme and the margins, so the browser lays each chart out once ------------
@@ -106,13 +107,12 @@ pio.templates["callcenter"] = THEME
 pio.templates.default = "callcenter"
 
 
-def _dress(fig: go.Figure, width: float | None = None) -> go.Figure:
+def _dress(fig: go.Figure, width: float) -> None:
     """The app's template and margins that fit the figure's labels (see above) when drawn
-    ``width`` px wide (default: across the main area). Read from the figure's plain JSON and
-    set by assignment: Plotly's property access and ``update_layout`` validation made this
-    5 ms a figure, now about 1. The figure remembers the width it was dressed for, so a
-    figure built once (``_built``) is not dressed again on every run."""
-    width = width or _FULL_WIDTH
+    ``width`` px wide. Read from the figure's plain JSON and set by assignment: Plotly's
+    property access and ``update_layout`` validation made this 5 ms a figure, now about 1.
+    The figure remembers the width it was dressed for, so a figure built once (``_built``)
+    is not dressed again on every run."""
     spec = fig.to_plotly_json()
     try:
         margins = fit_margins(spec, width)
@@ -124,7 +124,6 @@ def _dress(fig: go.Figure, width: float | None = None) -> go.Figure:
         fig.layout.template = THEME
     fig.layout.margin = {**(lay.get("margin") or {}), **margins}
     fig._dressed_width = width
-    return fig
 
 
 def show(fig: go.Figure, key: str, share: float = 1.0, **kwargs) -> None:
@@ -132,8 +131,8 @@ def show(fig: go.Figure, key: str, share: float = 1.0, **kwargs) -> None:
     share of the main area's width given to the column it is drawn in (``st.columns`` of
     two), e.g. 1/2, so that its margins are worked out for the width it will have."""
     width = _column_width(share)
-    # A figure a view built for this run only; or one built once and first shown in a column
-    # (dressed again once: a shared figure is shown in one place, so this sticks).
+    # A figure a view built for this run only, or one built once and shown for the first
+    # time (a shared figure is shown in one place, at one width, so this holds after).
     if getattr(fig, "_dressed_width", None) != width:
         _dress(fig, width)
     st.plotly_chart(fig, key=key, theme=None, **kwargs)
