@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import multiprocessing as mp
+import threading
 from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
@@ -91,7 +92,11 @@ def generate(scale: str = "default", seed: int = 7, progress: Progress | None = 
     tasks = [(seed_calls, ch, ordinals[ch], expected[ch]) for ch in chunks]
     results = []
     workers = min(s.get("workers", 1), mp.cpu_count())
-    if workers > 1:
+    # Fork only from a process of one thread: forked from the dashboard's server (the demo
+    # made on first start), a worker inherited a lock another thread held and waited on it
+    # for ever (seen in a fresh clone: README command 1 hung with no dataset). Each chunk is
+    # simulated from its own seed, so the calls are the same either way.
+    if workers > 1 and threading.active_count() == 1:
         ctx = mp.get_context("fork")
         with ctx.Pool(workers) as pool:
             for k, r in enumerate(pool.imap(K.simulate_days, tasks)):
