@@ -59,7 +59,7 @@ DRAWN = """([path, word]) => { const m = document.querySelector('[data-testid="s
     && !document.querySelector('[data-testid="stStatusWidget"]')
     && !document.querySelector('[data-stale="true"]')
     && (word ? m.innerText.includes(word)
-        : !!m.querySelector('h1') && !!m.querySelector(':is(.js-plotly-plot, [data-testid="stDataFrame"], '
+        : !!m.querySelector('h1') && !!m.querySelector(':is(.js-plotly-plot, [data-testid="stEChartsChart"], [data-testid="stDataFrame"], '
                                     + '[data-testid="stTable"], [data-testid="stException"], [data-testid="stAlert"])')); }"""
 
 # The browser's own share: its long tasks (main thread busy 50 ms or more: parsing Plotly,

@@ -1,5 +1,5 @@
-"""The same four charts drawn by Plotly and by Vega-Lite in one Streamlit app: what a
-cached page switch costs the browser for each (bench/browser.py's measure, no data).
+"""The same four charts drawn by Plotly, by Vega-Lite and by ECharts in one Streamlit app:
+what a cached page switch costs the browser for each (bench/browser.py's measure, no data).
 
 python bench/chart_libs.py [--rounds 5]
 
@@ -8,7 +8,10 @@ as the app draws it (ui.charts.show: the app's template, margins that fit the la
 The charts are shaped like the service-level and handle-time pages' (a month's trend of
 two rates with a target, a weekday x hour heat map, one day's 56 intervals as bars with a
 line on a second axis, 30 teams' bars with a target), on generated numbers. Streamlit
-ships Vega-Lite (st.vega_lite_chart) as well as Plotly, so this is the choice a page has.
+ships Vega-Lite (st.vega_lite_chart) and Apache ECharts (st.echarts_chart, in 1.67) as
+well as Plotly, so this is the choice a page has. A page is called drawn here when its
+title is (the switch's settled time then covers the charts' drawing in long tasks);
+bench/launch_floor.py waits for the charts themselves.
 """
 
 from __future__ import annotations
@@ -98,6 +101,37 @@ def vega_page():
         rule(60)]}, key="v4")
 
 
+def echarts_page():
+    st.title("echartspage")
+    grid = {"left": 50, "right": 50, "top": 40, "bottom": 30}
+    tip = {"trigger": "axis"}
+    target = lambda y, label: {"silent": True, "symbol": "none", "lineStyle": {"type": "dashed", "color": "#dc2626"},
+                               "data": [{"yAxis": y, "label": {"formatter": label}}]}
+    days_s = trend.day.dt.strftime("%m-%d").tolist()
+    st.echarts_chart({"grid": grid, "tooltip": tip, "legend": {"top": 0},
+        "xAxis": {"type": "category", "data": days_s},
+        "yAxis": {"type": "value", "min": 0, "max": 1.05, "axisLabel": {"formatter": "{value}"}},
+        "series": [{"type": "line", "name": c, "data": trend[c].round(4).tolist(), "markLine": target(.8, "target 80%")}
+                   for c in ("service_level", "answer_rate")]}, height=340, key="e1")
+    z = hm.pivot(index="weekday", columns="hour", values="sl").reindex(wd)
+    st.echarts_chart({"grid": grid, "tooltip": {"position": "top"},
+        "xAxis": {"type": "category", "data": [str(h) for h in hours]}, "yAxis": {"type": "category", "data": wd},
+        "visualMap": {"min": .4, "max": 1, "calculable": False, "orient": "horizontal", "show": False,
+                      "inRange": {"color": ["#d73027", "#fee08b", "#1a9850"]}},
+        "series": [{"type": "heatmap", "data": [[j, i, round(float(z.values[i][j]), 4)] for i in range(len(wd))
+                                                  for j in range(len(hours))]}]}, height=320, key="e2")
+    t = iv.t.dt.strftime("%H:%M").tolist()
+    st.echarts_chart({"grid": grid, "tooltip": tip, "legend": {"top": 0}, "xAxis": {"type": "category", "data": t},
+        "yAxis": [{"type": "value"}, {"type": "value", "max": 1}],
+        "series": [{"type": "bar", "name": "offered", "data": iv.offered.tolist(), "itemStyle": {"color": "#93c5fd"}},
+                   {"type": "line", "name": "staffed", "data": iv.staffed.round(2).tolist(), "lineStyle": {"type": "dotted"}},
+                   {"type": "line", "name": "SL", "yAxisIndex": 1, "data": iv.sl.round(4).tolist()}]}, height=340, key="e3")
+    st.echarts_chart({"grid": grid, "tooltip": tip, "xAxis": {"type": "category", "data": teams.team.tolist()},
+        "yAxis": {"type": "value"},
+        "series": [{"type": "bar", "data": [{"value": round(float(v), 2), "itemStyle": {"color": "#10b981" if v >= 60 else "#f59e0b"}}
+                                            for v in teams.apd], "markLine": target(60, "target 60")}]}, height=340, key="e4")
+
+
 def filler():
     # What else a page holds: the sidebar's filters, captions, tables.
     with st.sidebar:
@@ -127,6 +161,11 @@ def vega_full():
     filler()
 
 
+def echarts_full():
+    echarts_page()
+    filler()
+
+
 def blank():
     st.title("blankpage")
 
@@ -137,7 +176,9 @@ st.navigation([st.Page(blank, title="blank", url_path="blank", default=True),
                st.Page(plotly_app_full, title="plotly app full", url_path="plotly_app_full"),
                st.Page(vega_page, title="vega", url_path="vega"),
                st.Page(plotly_full, title="plotly full", url_path="plotly_full"),
-               st.Page(vega_full, title="vega full", url_path="vega_full")]).run()
+               st.Page(vega_full, title="vega full", url_path="vega_full"),
+               st.Page(echarts_page, title="echarts", url_path="echarts"),
+               st.Page(echarts_full, title="echarts full", url_path="echarts_full")]).run()
 """
 
 
@@ -146,7 +187,17 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=5)
     a = ap.parse_args()
     # the default page's URL path is ""
-    pages = ("", "plotly", "plotly_app", "vega", "plotly_full", "plotly_app_full", "vega_full")
+    pages = (
+        "",
+        "plotly",
+        "plotly_app",
+        "vega",
+        "echarts",
+        "plotly_full",
+        "plotly_app_full",
+        "vega_full",
+        "echarts_full",
+    )
     words = {
         "": "blankpage",
         "plotly": "plotlypage",
@@ -155,6 +206,8 @@ def main() -> None:
         "plotly_app_full": "table 5",
         "plotly_full": "table 5",
         "vega_full": "table 5",
+        "echarts": "echartspage",
+        "echarts_full": "table 5",
     }
     with sync_playwright() as p, tempfile.TemporaryDirectory() as tmp:
         (Path(tmp) / "charts.py").write_text(APP.replace("__ROOT__", str(ROOT)), encoding="utf-8")
@@ -172,6 +225,8 @@ def main() -> None:
         ("plotly_full", "Plotly, with a page's filters and tables"),
         ("plotly_app_full", "Plotly the app's way, the same"),
         ("vega_full", "Vega-Lite, the same"),
+        ("echarts", "ECharts (st.echarts_chart)"),
+        ("echarts_full", "ECharts, the same"),
         ("", "title only"),
     ):
         print(
