@@ -71,6 +71,21 @@ def test_margins_count_stacked_bars_to_their_sums():
     assert fit_margins(fig.update_layout(barmode="stack"))["l"] == 79
 
 
+def test_an_axis_of_lines_only_keeps_room_for_its_last_label():
+    # Retention curves: days 0-3,000 drawn as lines, which Plotly does not pad, so a tick can
+    # fall on the plot's right edge with half its label outside. The widest label is "3000"
+    # (4 digits at 6 px = 24 px): r = 24 / 2 + 12 = 24, what Plotly grew to in Chromium. With
+    # markers, Plotly pads the range and the last tick stays inside: the figure's own 10 px.
+    # Dates keep theirs too.
+    days = list(range(0, 3001, 30))
+    curve = go.Figure(go.Scatter(x=days, y=[1 - d / 6000 for d in days], mode="lines", line_shape="hv"))
+    curve.update_layout(margin=dict(l=10, r=10, t=20, b=10))
+    assert fit_margins(curve)["r"] == 24
+    assert fit_margins(curve.update_traces(mode="lines+markers"))["r"] == 10
+    dated = go.Figure(go.Scatter(x=pd.date_range("2026-10-01", periods=31), y=[0.5] * 31, mode="lines"))
+    assert fit_margins(dated.update_layout(margin=dict(l=10, r=10, t=20, b=10)))["r"] == 10
+
+
 def test_margins_never_shrink_what_a_figure_asked_for():
     fig = _rates_by_day().update_layout(margin=dict(l=200, r=150, t=90, b=120))
     assert fit_margins(fig) == {"l": 200, "r": 150, "t": 90, "b": 120}

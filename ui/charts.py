@@ -336,6 +336,8 @@ def fit_margins(fig: go.Figure | dict, chart_width: float = _FULL_WIDTH) -> dict
     stacked: dict[str, list[np.ndarray]] = {}
     bars: set[str] = set()
     heat: set[str] = set()  # a heat map's category labels sit a few px further out
+    padded_axes: set[str] = set()  # axes that hold something other than lines (Plotly pads those)
+    line_axes: set[str] = set()  # axes that hold lines
     colourbar = 0.0
     entries = []
     for tr in spec.get("data") or []:
@@ -348,6 +350,10 @@ def fit_margins(fig: go.Figure | dict, chart_width: float = _FULL_WIDTH) -> dict
         x, y = _values(tr.get("x")), _values(tr.get("y"))
         on_axis.setdefault(xa, []).append(x)
         on_axis.setdefault(ya, []).append(y)
+        if kind in ("scatter", "scattergl") and "markers" not in (tr.get("mode") or "markers") and not tr.get("fill"):
+            line_axes.add(xa)
+        else:
+            padded_axes.add(xa)
         if kind in ("bar", "histogram"):
             upright = tr.get("orientation") != "h"
             bars.add(ya if upright else xa)
@@ -411,9 +417,19 @@ def fit_margins(fig: go.Figure | dict, chart_width: float = _FULL_WIDTH) -> dict
         need = 20 + height + (30 if title else 0) + (6 if cells else 0) + 4
         side = "t" if axis.get("side") == "top" else "b"
         margins[side] = max(margins[side], math.ceil(need))
+        held = [v for v in values if v is not None and v.size]
+        unpadded = ref in line_axes and ref not in padded_axes and axis.get("range") is None
+        unpadded = unpadded and bool(held) and _kind(held[0]) == "number"  # dates keep their margins
         if not category and not angle and isinstance(axis.get("dtick"), int | float):
             # Linear ticks from zero: the last one can sit on the right edge, half outside.
             margins["r"] = max(margins["r"], math.ceil(width / 2 + 7))
+        elif not category and not angle and unpadded:
+            # An axis of lines only, which Plotly does not pad (the retention curves' days):
+            # its last tick can sit on the plot's edge. Plotly hides that label when the
+            # margin is too small to start drawing it, and grows the margin to half the
+            # label plus 12 px when it is not (read in Chromium: "1600" at the edge of
+            # 0-1,600 hidden with r 10, r 16-22 grown to 24; the demo's 0-1,506 grew 19 to 22).
+            margins["r"] = max(margins["r"], math.ceil(width / 2 + 12))
     legend = lay.get("legend") or {}
     at = legend.get("y")
     shown = lay["showlegend"] if lay.get("showlegend") is not None else len(entries) > 1
