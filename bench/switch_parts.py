@@ -35,6 +35,12 @@ ENTRY = '''"""Bench entry (bench/switch_parts.py): the app without {without!r}."
 import streamlit as st
 
 _off = {without!r}.split(",")
+if "plotly" in _off or "plotly_as_echarts" in _off:
+    import ui.preload
+
+    # The first run asks the browser for the chart code it will need (ui/preload.py): not
+    # Plotly's module when no Plotly chart is drawn, ECharts' when ECharts draws them.
+    ui.preload._CHUNKS = ("EChartsChart", "DataFrame") if "plotly_as_echarts" in _off else ("DataFrame",)
 if "plotly" in _off:
     st.plotly_chart = lambda *a, **k: None
 if "plotly_as_echarts" in _off:
