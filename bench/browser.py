@@ -99,7 +99,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def drawn(page, path: str, word: str | None = None, old_title: str | None = None) -> None:
+def drawn(page, path: str, word: str | None = None, old_title: str | None = None, ready: str = DRAWN) -> None:
+    """Until the page at ``path`` is drawn: ``ready``, a test called with [path, word]
+    (DRAWN by default)."""
     if old_title is not None:  # a switch: wait for the next page's title first
         page.wait_for_function(
             "(t) => { const h = document.querySelector('[data-testid=\"stMain\"] h1'); return h && h.innerText !== t; }",
@@ -108,7 +110,7 @@ def drawn(page, path: str, word: str | None = None, old_title: str | None = None
             polling=20,
         )
     try:
-        page.wait_for_function(DRAWN, arg=[path, word], timeout=TIMEOUT_MS, polling=20)
+        page.wait_for_function(ready, arg=[path, word], timeout=TIMEOUT_MS, polling=20)
     except Exception as e:
         state = page.evaluate(STATE)
         raise RuntimeError(f"/{path} not drawn within {TIMEOUT_MS} ms: {state}") from e
@@ -143,11 +145,13 @@ def measure(
     rounds: int,
     context=None,
     port: int | None = None,
+    ready: str = DRAWN,
 ) -> dict:
     """Launch the server and open its first page; then (unless ``rounds`` is 0) each page's
     first visit and the cached switches. ``context``: a browser context that has opened the
     app before (its HTTP cache and Chromium's compiled code kept), and ``port`` the one it
-    was opened on (the cache is by origin); by default a new context and a free port."""
+    was opened on (the cache is by origin); by default a new context and a free port.
+    ``ready``: when the first page counts as drawn (``drawn``)."""
     port = port or free_port()
     page = context.new_page() if context else browser.new_page(viewport={"width": 1440, "height": 1000})
     page.add_init_script(LONG_TASKS)
@@ -171,7 +175,7 @@ def measure(
                 time.sleep(0.02)
         out["server_answering_s"] = time.perf_counter() - t0
         page.goto(f"{url}/{pages[0]}", wait_until="commit", timeout=TIMEOUT_MS)  # the server answers already
-        drawn(page, pages[0], words.get(pages[0]))
+        drawn(page, pages[0], words.get(pages[0]), ready=ready)
         out["first_page_s"] = time.perf_counter() - t0
         drawn_at = page.evaluate("() => performance.now()")
         out["first_page_settled_s"] = out["first_page_s"] + settled_after(page, drawn_at, drawn_at)

@@ -20,6 +20,7 @@ import argparse
 import os
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import urllib.request
@@ -70,12 +71,8 @@ FOUR_CHARTS |= {"ECharts": ("echarts", "echarts"), "Vega-Lite": ("vega", "vega")
 
 def launch(chromium, script: str, cwd: Path, kind: str, n: int) -> float:
     """Server start -> first page drawn with its charts, s (bench/browser.py's measure)."""
-    drawn = browser.DRAWN
-    browser.DRAWN = f"([path, word]) => ({CHARTS_DRAWN})(['{kind}', {n}])"
-    try:
-        return browser.measure(chromium, script, cwd, dict(os.environ), ("",), {}, 0)["first_page_s"]
-    finally:
-        browser.DRAWN = drawn
+    ready = f"([path, word]) => ({CHARTS_DRAWN})(['{kind}', {n}])"
+    return browser.measure(chromium, script, cwd, dict(os.environ), ("",), {}, 0, ready=ready)["first_page_s"]
 
 
 def main() -> None:
@@ -92,12 +89,12 @@ def main() -> None:
         (cwd / "four.py").write_text(chart_libs.APP.replace("__ROOT__", str(chart_libs.ROOT)), encoding="utf-8")
         chromium = p.chromium.launch(executable_path=shutil.which("chromium"), args=browser.ARGS)
         port = browser.free_port()
-        server = browser.subprocess.Popen(
+        server = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", "four.py", "--server.headless", "true", "--server.port"]
             + [str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
             cwd=cwd,
-            stdout=browser.subprocess.DEVNULL,
-            stderr=browser.subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         try:
             for _ in range(a.rounds):

@@ -267,27 +267,28 @@ def _number_tick(lo: float, hi: float, fmt: str | None, dtick) -> str:
 
 def _axis_ticks(
     axis: dict, values: list[np.ndarray], bars: bool, stacked: list[np.ndarray]
-) -> tuple[float, list[str], list[str]]:
-    """Width (px) of an axis's widest tick label, that label's lines, and the categories the
-    axis holds in Plotly's order, first seen first (none: dates or numbers)."""
+) -> tuple[float, list[str], list[str], str | None]:
+    """Width (px) of an axis's widest tick label, that label's lines, the categories the
+    axis holds in Plotly's order, first seen first (none: dates or numbers), and the axis's
+    kind (``_kind``; None when it holds no values)."""
     values = [v for v in values if v is not None and v.size]
     if not values:
-        return 0.0, [""], []
+        return 0.0, [""], [], None
     kind = _kind(values[0])
     if kind == "category":
         labels = list(dict.fromkeys(str(x) for v in values for x in v.ravel() if x is not None))
         widest = max(labels, key=text_px, default="")
-        return text_px(widest), [widest], labels
+        return text_px(widest), [widest], labels, kind
     if kind == "date":
         lines = _date_ticks(np.concatenate([v.ravel() for v in values]), axis.get("tickformat"))
-        return max(text_px(line) for line in lines), lines, []
+        return max(text_px(line) for line in lines), lines, [], kind
     if axis.get("range") is not None and None not in axis["range"]:
         lo, hi = (float(x) for x in axis["range"])
     else:
         nums = np.concatenate([pd.to_numeric(v.ravel(), errors="coerce").astype(float) for v in values])
         nums = nums[np.isfinite(nums)]
         if not nums.size:
-            return text_px("0"), ["0"], []
+            return text_px("0"), ["0"], [], kind
         hi, lo = float(nums.max()), float(nums.min())
         if stacked:  # stacked bars reach the sums of their parts, up and down
             parts = np.vstack([np.resize(p, max(len(q) for q in stacked)) for p in stacked])
@@ -298,7 +299,7 @@ def _axis_ticks(
         pad = 0.05 * (hi - lo)  # Plotly pads a range a little; its end tick stays inside
         hi, lo = hi + (pad if hi > 0 else 0), lo - (pad if lo < 0 else 0)
     text = _number_tick(lo, hi, axis.get("tickformat"), axis.get("dtick"))
-    return text_px(text), [text], []
+    return text_px(text), [text], [], kind
 
 
 def _hold_slanted(margins: dict, widths: list[float], angle: float, chart_width: float, leftwards: bool) -> None:
@@ -350,6 +351,7 @@ def fit_margins(fig: go.Figure | dict, chart_width: float = _FULL_WIDTH) -> dict
         x, y = _values(tr.get("x")), _values(tr.get("y"))
         on_axis.setdefault(xa, []).append(x)
         on_axis.setdefault(ya, []).append(y)
+        # A trace with no mode may draw markers (Plotly's default under 20 points): counted as padded.
         if kind in ("scatter", "scattergl") and "markers" not in (tr.get("mode") or "markers") and not tr.get("fill"):
             line_axes.add(xa)
         else:
@@ -379,7 +381,7 @@ def fit_margins(fig: go.Figure | dict, chart_width: float = _FULL_WIDTH) -> dict
         axis = lay.get(("xaxis" if ref[0] == "x" else "yaxis") + ref[1:]) or {}
         if axis.get("visible") is False:
             continue
-        width, lines, categories = _axis_ticks(axis, values, ref in bars, stacked.get(ref, []))
+        width, lines, categories, axis_kind = _axis_ticks(axis, values, ref in bars, stacked.get(ref, []))
         category = bool(categories)
         cells = category and ref in heat
         title = _get(axis, "title", "text")
@@ -417,9 +419,8 @@ def fit_margins(fig: go.Figure | dict, chart_width: float = _FULL_WIDTH) -> dict
         need = 20 + height + (30 if title else 0) + (6 if cells else 0) + 4
         side = "t" if axis.get("side") == "top" else "b"
         margins[side] = max(margins[side], math.ceil(need))
-        held = [v for v in values if v is not None and v.size]
-        unpadded = ref in line_axes and ref not in padded_axes and axis.get("range") is None
-        unpadded = unpadded and bool(held) and _kind(held[0]) == "number"  # dates keep their margins
+        # Numbers only: a date axis of lines keeps its margins (its ticks were read off as fitting).
+        unpadded = axis_kind == "number" and ref in line_axes and ref not in padded_axes and axis.get("range") is None
         if not category and not angle and isinstance(axis.get("dtick"), int | float):
             # Linear ticks from zero: the last one can sit on the right edge, half outside.
             margins["r"] = max(margins["r"], math.ceil(width / 2 + 7))
